@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * vnet: virtual networks with peering for Linux hosts.
+ *
+ * The generic netlink family "vnet" (VNET_GENL_NAME, VNET_GENL_VERSION) is
+ * the only interface of the module. Every object lives in the network
+ * namespace of the socket that talks to it. Write commands need
+ * CAP_NET_ADMIN in that namespace's user namespace.
+ *
+ * Requests carry no NLM_F_CREATE/NLM_F_EXCL: a family of Linux 6.1 refuses
+ * flags other than NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP.
+ *
+ * Commands and their attributes ([R] required, [O] optional):
+ *
+ * VNET_CMD_INFO_GET: doit, no attributes. Reply:
+ *    VNET_A_VERSION: NLA_NUL_STRING, module version
+ *    VNET_A_ROUTER_MAC: 6 bytes, the virtual router MAC of this namespace
+ *    VNET_A_OBJECTS: NLA_NESTED, live object counts of this namespace
+ *        VNET_OBJ_A_VNETS, VNET_OBJ_A_SUBNETS, VNET_OBJ_A_PEERINGS,
+ *        VNET_OBJ_A_PREFIXES: NLA_U32
+ *
+ * VNET_CMD_VNET_NEW:  [R] VNET_A_VNET, [R] VNET_A_ID, [R] VNET_A_PREFIXES
+ * VNET_CMD_VNET_DEL:  [R] VNET_A_VNET
+ * VNET_CMD_VNET_GET:  doit with [R] VNET_A_VNET, or dump of all vnets in
+ *                     name order. Reply: VNET_A_VNET, VNET_A_ID,
+ *                     VNET_A_PREFIXES.
+ * VNET_CMD_PREFIX_NEW, VNET_CMD_PREFIX_DEL:
+ *                     [R] VNET_A_VNET, [R] VNET_A_PREFIXES (exactly one)
+ *
+ * VNET_CMD_SUBNET_NEW: [R] VNET_A_VNET, [R] VNET_A_SUBNET,
+ *                      [R] VNET_A_PREFIXES (one or two, at most one per
+ *                      address family)
+ * VNET_CMD_SUBNET_DEL: [R] VNET_A_VNET, [R] VNET_A_SUBNET
+ * VNET_CMD_SUBNET_GET: dump, [O] VNET_A_VNET restricts it to one vnet.
+ *                      Reply: VNET_A_VNET, VNET_A_SUBNET, VNET_A_PREFIXES.
+ *
+ * VNET_CMD_PEERING_NEW: [R] VNET_A_VNET, [R] VNET_A_PEERING,
+ *                       [R] VNET_A_REMOTE, [O] VNET_A_FLAGS (flags not in
+ *                       the selector take their defaults)
+ * VNET_CMD_PEERING_SET: [R] VNET_A_VNET, [R] VNET_A_PEERING,
+ *                       [R] VNET_A_FLAGS (only the selected flags change)
+ * VNET_CMD_PEERING_DEL: [R] VNET_A_VNET, [R] VNET_A_PEERING
+ * VNET_CMD_PEERING_GET: dump, [O] VNET_A_VNET. Reply: VNET_A_VNET,
+ *                       VNET_A_PEERING, VNET_A_REMOTE, VNET_A_FLAGS (all
+ *                       flags selected), VNET_A_STATE.
+ *
+ * VNET_A_PREFIXES is an NLA_NESTED array; each element is an NLA_NESTED
+ * prefix (the element's type is its index, from 1):
+ *    VNET_PREFIX_A_IN_ADDR: 4 bytes, or VNET_PREFIX_A_IN6_ADDR: 16 bytes
+ *    VNET_PREFIX_A_LEN: NLA_U8, 0..32 or 0..128; host bits must be zero
+ *
+ * Names (VNET_A_VNET, VNET_A_SUBNET, VNET_A_PEERING, VNET_A_REMOTE) are 1 to
+ * VNET_NAME_MAX - 1 characters of [A-Za-z0-9_.-], NUL terminated.
+ *
+ * Events: the multicast group VNET_MCGRP_EVENTS (CAP_NET_ADMIN only)
+ * carries every change: the NEW/SET/DEL command of the object with the
+ * object's attributes as in a GET reply (DEL carries the identity only),
+ * and VNET_CMD_PEERING_STATE with a peering's attributes when its state
+ * changes by any cause (the remote side appearing or going away).
+ *
+ * Errors: a refused request returns a negative errno with an extack message
+ * and, where it applies, the offending attribute. Linux 6.1 has no formatted
+ * extack messages, so when the error names objects the module also sends
+ * the requester, just before the error, a VNET_CMD_ERROR message with
+ * VNET_A_ERROR_MSG: NLA_NUL_STRING, the full text naming those objects.
+ */
+#ifndef _UAPI_LINUX_VNET_H
+#define _UAPI_LINUX_VNET_H
+
+#define VNET_GENL_NAME		"vnet"
+#define VNET_GENL_VERSION	1
+#define VNET_MCGRP_EVENTS	"events"
+
+#define VNET_NAME_MAX		32	/* including the NUL */
+#define VNET_ID_MIN		1
+#define VNET_ID_MAX		16777215	/* 24 bits: the VXLAN VNI */
+
+enum vnet_cmd {
+	VNET_CMD_UNSPEC,
+	VNET_CMD_INFO_GET,
+	VNET_CMD_ERROR,
+	VNET_CMD_VNET_NEW,
+	VNET_CMD_VNET_DEL,
+	VNET_CMD_VNET_GET,
+	VNET_CMD_PREFIX_NEW,
+	VNET_CMD_PREFIX_DEL,
+	VNET_CMD_SUBNET_NEW,
+	VNET_CMD_SUBNET_DEL,
+	VNET_CMD_SUBNET_GET,
+	VNET_CMD_PEERING_NEW,
+	VNET_CMD_PEERING_SET,
+	VNET_CMD_PEERING_DEL,
+	VNET_CMD_PEERING_GET,
+	VNET_CMD_PEERING_STATE,
+	__VNET_CMD_MAX
+};
+#define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
+
+enum vnet_attr {
+	VNET_A_UNSPEC,
+	VNET_A_VERSION,
+	VNET_A_ROUTER_MAC,
+	VNET_A_OBJECTS,
+	VNET_A_ERROR_MSG,
+	VNET_A_VNET,
+	VNET_A_ID,
+	VNET_A_PREFIXES,
+	VNET_A_SUBNET,
+	VNET_A_PEERING,
+	VNET_A_REMOTE,
+	VNET_A_FLAGS,
+	VNET_A_STATE,
+	__VNET_A_MAX
+};
+#define VNET_A_MAX (__VNET_A_MAX - 1)
+
+enum vnet_prefix_attr {
+	VNET_PREFIX_A_UNSPEC,
+	VNET_PREFIX_A_IN_ADDR,
+	VNET_PREFIX_A_IN6_ADDR,
+	VNET_PREFIX_A_LEN,
+	__VNET_PREFIX_A_MAX
+};
+#define VNET_PREFIX_A_MAX (__VNET_PREFIX_A_MAX - 1)
+
+enum vnet_obj_attr {
+	VNET_OBJ_A_UNSPEC,
+	VNET_OBJ_A_VNETS,
+	VNET_OBJ_A_SUBNETS,
+	VNET_OBJ_A_PEERINGS,
+	VNET_OBJ_A_PREFIXES,
+	__VNET_OBJ_A_MAX
+};
+#define VNET_OBJ_A_MAX (__VNET_OBJ_A_MAX - 1)
+
+/* VNET_A_FLAGS of a peering: an NLA_BITFIELD32 (value, selector). */
+enum vnet_peering_flag {
+	VNET_PEERING_F_ACCESS		= 1U << 0,	/* default on */
+	VNET_PEERING_F_FORWARDED	= 1U << 1,	/* default off */
+	VNET_PEERING_F_GATEWAY_TRANSIT	= 1U << 2,	/* default off */
+	VNET_PEERING_F_USE_REMOTE_GW	= 1U << 3,	/* default off */
+};
+#define VNET_PEERING_F_ALL	0xfU
+#define VNET_PEERING_F_DEFAULT	VNET_PEERING_F_ACCESS
+
+/* VNET_A_STATE of a peering, as seen from its side. */
+enum vnet_peering_state {
+	VNET_PEERING_INITIATED,	/* the remote side never existed */
+	VNET_PEERING_CONNECTED,	/* both sides exist */
+	VNET_PEERING_DISCONNECTED, /* the remote side (or vnet) went away */
+};
+
+#endif /* _UAPI_LINUX_VNET_H */

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only header the policy core includes: it maps the few kernel types
+ * and helpers the core uses onto the C library when the core is built into
+ * userspace tests, fuzzers and benchmarks.
+ */
+#ifndef _VNET_CORE_COMPAT_H
+#define _VNET_CORE_COMPAT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#include <linux/errno.h>
+#include <linux/socket.h>	/* AF_INET, AF_INET6 */
+#else
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/socket.h>
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+#endif
+
+#endif /* _VNET_CORE_COMPAT_H */

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet: virtual networks with peering for Linux hosts.
+ *
+ * Init and exit order only. The generic netlink family comes last and goes
+ * first, so userspace never meets a half-initialised module.
+ */
+#include <linux/module.h>
+
+#include "vnet.h"
+
+static int __init vnet_init(void)
+{
+	int err;
+
+	err = vnet_caches_init();
+	if (err)
+		return err;
+	err = vnet_pernet_init();
+	if (err)
+		goto err_caches;
+	err = vnet_genl_init();
+	if (err)
+		goto err_pernet;
+	pr_info("vnet " VNET_MOD_VERSION " loaded\n");
+	return 0;
+
+err_pernet:
+	vnet_pernet_exit();
+err_caches:
+	vnet_caches_exit();
+	return err;
+}
+
+static void __exit vnet_exit(void)
+{
+	vnet_genl_exit();
+	vnet_pernet_exit();
+	vnet_caches_exit();
+}
+
+module_init(vnet_init);
+module_exit(vnet_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Virtual networks with peering");
+MODULE_VERSION(VNET_MOD_VERSION);
+MODULE_ALIAS_GENL_FAMILY(VNET_GENL_NAME);

@@ -1,0 +1,936 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family: strict policies, request parsing, replies,
+ * dumps and events. Handlers parse, take vn->lock, call the object code
+ * and reply; the rules live with the objects.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "vnet.h"
+#include "core/name.h"
+
+static struct genl_family vnet_family;
+
+enum { VNET_MCGRP_EVENTS_ID };
+
+static const struct genl_multicast_group vnet_mcgrps[] = {
+	[VNET_MCGRP_EVENTS_ID] = { .name = VNET_MCGRP_EVENTS,
+				   .flags = GENL_MCAST_CAP_NET_ADMIN },
+};
+
+/* Policies: each command accepts its own attributes and nothing else. */
+
+#define NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
+
+static const struct nla_policy prefix_policy[VNET_PREFIX_A_MAX + 1] = {
+	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),
+	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),
+	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+#define PREFIXES_POLICY NLA_POLICY_NESTED_ARRAY(prefix_policy)
+
+static struct netlink_range_validation id_range __ro_after_init = {
+	.min = VNET_ID_MIN,
+	.max = VNET_ID_MAX,
+};
+
+static const struct nla_policy vnet_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
+	[VNET_A_PREFIXES] = PREFIXES_POLICY,
+};
+
+/* vnet del and get, subnet and peering dumps */
+static const struct nla_policy vnet_name_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+};
+
+static const struct nla_policy prefix_change_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_PREFIXES] = PREFIXES_POLICY,
+};
+
+static const struct nla_policy subnet_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_PREFIXES] = PREFIXES_POLICY,
+};
+
+static const struct nla_policy subnet_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+};
+
+static const struct nla_policy peering_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_PEERING] = NAME_POLICY,
+	[VNET_A_REMOTE] = NAME_POLICY,
+	[VNET_A_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PEERING_F_ALL),
+};
+
+static const struct nla_policy peering_set_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_PEERING] = NAME_POLICY,
+	[VNET_A_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PEERING_F_ALL),
+};
+
+static const struct nla_policy peering_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_PEERING] = NAME_POLICY,
+};
+
+/* Refusals */
+
+/*
+ * Refuse a request: @msg, a fixed string, goes into the extack (Linux 6.1
+ * copies it only after the handler returned and the locks are dropped, so
+ * it cannot be formatted); the formatted text, which names the objects
+ * involved, is unicast to the requester as VNET_CMD_ERROR just before the
+ * error. Returns @err so callers can "return vnet_refuse(...)".
+ */
+int vnet_refuse(struct vnet_req *req, int err, const char *msg,
+		const char *fmt, ...)
+{
+	struct genl_info *info = req ? req->info : NULL;
+	struct sk_buff *skb;
+	va_list ap;
+	char *text;
+	void *hdr;
+
+	if (!info)
+		return err;
+	if (info->extack)
+		info->extack->_msg = msg;	/* a string literal */
+
+	va_start(ap, fmt);
+	text = kvasprintf(GFP_KERNEL, fmt, ap);
+	va_end(ap);
+	if (!text)
+		return err;
+	skb = genlmsg_new(nla_total_size(strlen(text) + 1), GFP_KERNEL);
+	if (!skb)
+		goto out;
+	hdr = genlmsg_put_reply(skb, info, &vnet_family, 0, VNET_CMD_ERROR);
+	if (!hdr || nla_put_string(skb, VNET_A_ERROR_MSG, text)) {
+		nlmsg_free(skb);
+		goto out;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_reply(skb, info);
+out:
+	kfree(text);
+	return err;
+}
+
+/* Request parsing */
+
+static const char *get_name(struct genl_info *info, int type)
+{
+	const char *name;
+
+	if (GENL_REQ_ATTR_CHECK(info, type))
+		return NULL;
+	name = nla_data(info->attrs[type]);
+	if (!vnet_name_valid(name, VNET_NAME_MAX)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "bad name: use 1 to 31 characters of A-Z a-z 0-9 _ . -");
+		return NULL;
+	}
+	return name;
+}
+
+static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
+			struct vnet_prefix *p)
+{
+	struct nlattr *tb[VNET_PREFIX_A_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, VNET_PREFIX_A_MAX, attr, prefix_policy,
+			       info->extack);
+	if (err)
+		return err;
+	memset(p, 0, sizeof(*p));
+	if (!!tb[VNET_PREFIX_A_IN_ADDR] == !!tb[VNET_PREFIX_A_IN6_ADDR]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a prefix needs exactly one IPv4 or IPv6 address");
+		return -EINVAL;
+	}
+	if (!tb[VNET_PREFIX_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a prefix needs a length");
+		return -EINVAL;
+	}
+	if (tb[VNET_PREFIX_A_IN_ADDR]) {
+		p->family = AF_INET;
+		nla_memcpy(p->addr, tb[VNET_PREFIX_A_IN_ADDR], 4);
+	} else {
+		p->family = AF_INET6;
+		nla_memcpy(p->addr, tb[VNET_PREFIX_A_IN6_ADDR], 16);
+	}
+	p->len = nla_get_u8(tb[VNET_PREFIX_A_LEN]);
+	if (p->len > vnet_prefix_bits(p->family)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNET_PREFIX_A_LEN],
+				    "prefix length out of range for the address family");
+		return -EINVAL;
+	}
+	if (!vnet_prefix_valid(p)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "prefix has host bits set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Parse VNET_A_PREFIXES into a new array of @min..@max prefixes; the
+ * caller frees *@out.
+ */
+static int parse_prefixes(struct genl_info *info, unsigned int min,
+			  unsigned int max, struct vnet_prefix **out,
+			  unsigned int *count)
+{
+	struct nlattr *attr = info->attrs[VNET_A_PREFIXES];
+	struct vnet_prefix *p;
+	unsigned int n = 0;
+	struct nlattr *a;
+	int rem, err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VNET_A_PREFIXES))
+		return -EINVAL;
+	nla_for_each_nested(a, attr, rem)
+		n++;
+	if (n < min) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "too few prefixes");
+		return -EINVAL;
+	}
+	if (n > max) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many prefixes");
+		return max > 2 ? -ENOSPC : -EINVAL;
+	}
+	p = kmalloc_array(n, sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	n = 0;
+	nla_for_each_nested(a, attr, rem) {
+		err = parse_prefix(info, a, &p[n++]);
+		if (err) {
+			kfree(p);
+			return err;
+		}
+	}
+	*out = p;
+	*count = n;
+	return 0;
+}
+
+static struct vnet_vnet *get_vnet(struct vnet_req *req, int type)
+{
+	const char *name = get_name(req->info, type);
+	struct vnet_vnet *v;
+
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	v = vnet_find(req->vn, name);
+	if (!v) {
+		NL_SET_BAD_ATTR(req->info->extack, req->info->attrs[type]);
+		vnet_refuse(req, -ENOENT, "vnet not found",
+			    "vnet %s does not exist", name);
+		return ERR_PTR(-ENOENT);
+	}
+	return v;
+}
+
+/* Messages: GET replies and events share these fillers. */
+
+static int put_prefix(struct sk_buff *skb, int type,
+		      const struct vnet_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((p->family == AF_INET ?
+	     nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, p->addr) :
+	     nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, p->addr)) ||
+	    nla_put_u8(skb, VNET_PREFIX_A_LEN, p->len)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
+			unsigned int n)
+{
+	struct nlattr *nest = nla_nest_start(skb, VNET_A_PREFIXES);
+	unsigned int i, idx = 0;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		if (!p[i].family)
+			continue;
+		if (put_prefix(skb, ++idx, &p[i])) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Where a message goes: a reply, a dump part or an event. */
+struct vnet_msg {
+	u32 portid;
+	u32 seq;
+	int flags;
+	u8 cmd;
+	struct netlink_callback *cb;	/* dumps only */
+	bool identity_only;		/* delete events */
+};
+
+static void *msg_start(struct sk_buff *skb, const struct vnet_msg *m)
+{
+	void *hdr = genlmsg_put(skb, m->portid, m->seq, &vnet_family,
+				m->flags, m->cmd);
+
+	if (hdr && m->cb)
+		genl_dump_check_consistent(m->cb, hdr);
+	return hdr;
+}
+
+static int msg_end(struct sk_buff *skb, void *hdr, int err)
+{
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int fill_vnet(struct sk_buff *skb, const struct vnet_vnet *v,
+		     const struct vnet_msg *m)
+{
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+		       (!m->identity_only &&
+			(nla_put_u32(skb, VNET_A_ID, v->id) ||
+			 put_prefixes(skb, v->prefixes, v->nr_prefixes))));
+}
+
+static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,
+		       const struct vnet_prefix *p, const struct vnet_msg *m)
+{
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+		       put_prefixes(skb, p, 1));
+}
+
+static int fill_subnet(struct sk_buff *skb, const struct vnet_subnet *s,
+		       const struct vnet_msg *m)
+{
+	struct vnet_prefix p[2] = { s->v4, s->v6 };
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
+		       nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
+		       (!m->identity_only && put_prefixes(skb, p, 2)));
+}
+
+static int fill_peering(struct sk_buff *skb, const struct vnet_peering *p,
+			const struct vnet_msg *m)
+{
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_VNET, p->local->n.name) ||
+		       nla_put_string(skb, VNET_A_PEERING, p->n.name) ||
+		       (!m->identity_only &&
+			(nla_put_string(skb, VNET_A_REMOTE, p->remote_name) ||
+			 nla_put_bitfield32(skb, VNET_A_FLAGS, p->flags,
+					    VNET_PEERING_F_ALL) ||
+			 nla_put_u8(skb, VNET_A_STATE, p->state))));
+}
+
+/* Events */
+
+static bool events_wanted(struct vnet_net *vn)
+{
+	return !vn->dying &&
+	       genl_has_listeners(&vnet_family, vn->net, VNET_MCGRP_EVENTS_ID);
+}
+
+static void event_send(struct vnet_net *vn, struct sk_buff *skb, int err)
+{
+	if (err) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&vnet_family, vn->net, skb, 0,
+				VNET_MCGRP_EVENTS_ID, GFP_KERNEL);
+}
+
+static struct vnet_msg event_msg(u8 cmd)
+{
+	return (struct vnet_msg){
+		.cmd = cmd,
+		.identity_only = cmd == VNET_CMD_VNET_DEL ||
+				 cmd == VNET_CMD_SUBNET_DEL ||
+				 cmd == VNET_CMD_PEERING_DEL,
+	};
+}
+
+void vnet_notify_vnet(struct vnet_vnet *v, u8 cmd)
+{
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(v->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(v->vn, skb, fill_vnet(skb, v, &m));
+}
+
+void vnet_notify_prefix(struct vnet_vnet *v, const struct vnet_prefix *p,
+			u8 cmd)
+{
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(v->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(v->vn, skb, fill_prefix(skb, v, p, &m));
+}
+
+void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd)
+{
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(s->vnet->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(s->vnet->vn, skb, fill_subnet(skb, s, &m));
+}
+
+void vnet_notify_peering(struct vnet_peering *p, u8 cmd)
+{
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(p->local->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(p->local->vn, skb, fill_peering(skb, p, &m));
+}
+
+/* Handlers */
+
+static struct vnet_req req_of(struct genl_info *info)
+{
+	return (struct vnet_req){
+		.info = info,
+		.vn = vnet_pernet(genl_info_net(info)),
+	};
+}
+
+static int info_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_net *vn = vnet_pernet(genl_info_net(info));
+	struct sk_buff *reply;
+	struct nlattr *nest;
+	void *hdr;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &vnet_family, 0,
+				VNET_CMD_INFO_GET);
+	if (!hdr)
+		goto nospace;
+	mutex_lock(&vn->lock);
+	if (nla_put_string(reply, VNET_A_VERSION, VNET_MOD_VERSION) ||
+	    nla_put(reply, VNET_A_ROUTER_MAC, ETH_ALEN, vn->router_mac))
+		goto nospace_unlock;
+	nest = nla_nest_start(reply, VNET_A_OBJECTS);
+	if (!nest ||
+	    nla_put_u32(reply, VNET_OBJ_A_VNETS, vn->nr_vnets) ||
+	    nla_put_u32(reply, VNET_OBJ_A_SUBNETS, vn->nr_subnets) ||
+	    nla_put_u32(reply, VNET_OBJ_A_PEERINGS, vn->nr_peerings) ||
+	    nla_put_u32(reply, VNET_OBJ_A_PREFIXES, vn->nr_prefixes))
+		goto nospace_unlock;
+	nla_nest_end(reply, nest);
+	mutex_unlock(&vn->lock);
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+
+nospace_unlock:
+	mutex_unlock(&vn->lock);
+nospace:
+	nlmsg_free(reply);
+	return -EMSGSIZE;
+}
+
+static int vnet_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_prefix *p;
+	const char *name;
+	unsigned int n;
+	int err;
+
+	name = get_name(info, VNET_A_VNET);
+	if (!name || GENL_REQ_ATTR_CHECK(info, VNET_A_ID))
+		return -EINVAL;
+	err = parse_prefixes(info, 1, vnet_max_prefixes, &p, &n);
+	if (err)
+		return err;
+	mutex_lock(&req.vn->lock);
+	err = vnet_add(&req, name, nla_get_u32(info->attrs[VNET_A_ID]), p, n);
+	mutex_unlock(&req.vn->lock);
+	kfree(p);
+	return err;
+}
+
+static int vnet_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_vnet *v;
+
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	if (!IS_ERR(v))
+		vnet_del(v);
+	mutex_unlock(&req.vn->lock);
+	return PTR_ERR_OR_ZERO(v);
+}
+
+static int vnet_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_msg m = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+		.cmd = VNET_CMD_VNET_GET,
+	};
+	struct sk_buff *reply;
+	struct vnet_vnet *v;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	err = IS_ERR(v) ? PTR_ERR(v) : fill_vnet(reply, v, &m);
+	mutex_unlock(&req.vn->lock);
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+static struct vnet_msg dump_msg(struct netlink_callback *cb, u8 cmd)
+{
+	return (struct vnet_msg){
+		.portid = NETLINK_CB(cb->skb).portid,
+		.seq = cb->nlh->nlmsg_seq,
+		.flags = NLM_F_MULTI,
+		.cmd = cmd,
+		.cb = cb,
+	};
+}
+
+/*
+ * A dump part holds as many objects as fit; the cursor in cb->args counts
+ * the objects already sent. An object that does not fit in an empty part
+ * is an error, never a silent truncation.
+ */
+static int dump_result(struct sk_buff *skb, int err)
+{
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+static int vnet_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = dump_msg(cb, VNET_CMD_VNET_GET);
+	struct vnet_node *n;
+	struct rb_node *rb;
+	int err = 0;
+
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	n = vnet_node_nth(&vn->vnets, cb->args[0]);
+	for (rb = n ? &n->rb : NULL; rb; rb = rb_next(rb)) {
+		err = fill_vnet(skb, rb_entry(rb, struct vnet_vnet, n.rb), &m);
+		if (err)
+			break;
+		cb->args[0]++;
+	}
+	mutex_unlock(&vn->lock);
+	return dump_result(skb, err);
+}
+
+/*
+ * Subnet and peering dumps walk vnets (cb->args[0]) and, in each, a tree
+ * of children (cb->args[1]). VNET_A_VNET restricts the walk to one vnet.
+ */
+struct child_dump {
+	u8 cmd;
+	struct rb_root *(*root)(struct vnet_vnet *v);
+	int (*fill)(struct sk_buff *skb, struct rb_node *rb,
+		    const struct vnet_msg *m);
+};
+
+static struct vnet_vnet *next_vnet(struct vnet_vnet *v)
+{
+	struct rb_node *rb = rb_next(&v->n.rb);
+
+	return rb ? rb_entry(rb, struct vnet_vnet, n.rb) : NULL;
+}
+
+static int child_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		      const struct child_dump *d)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = dump_msg(cb, d->cmd);
+	struct nlattr *only = info->attrs[VNET_A_VNET];
+	struct vnet_vnet *v;
+	struct rb_node *rb;
+	int err = 0;
+
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	if (only) {
+		v = cb->args[0] ? NULL : vnet_find(vn, nla_data(only));
+		if (!v && !cb->args[0] && !cb->args[1]) {
+			NL_SET_ERR_MSG_ATTR(cb->extack, only,
+					    "vnet does not exist");
+			err = -ENOENT;
+		}
+	} else {
+		v = vnet_node_entry(vnet_node_nth(&vn->vnets, cb->args[0]),
+				    struct vnet_vnet);
+	}
+	for (; v && !err; v = only ? NULL : next_vnet(v)) {
+		struct vnet_node *first = vnet_node_nth(d->root(v), cb->args[1]);
+
+		for (rb = first ? &first->rb : NULL; rb && !err;
+		     rb = rb_next(rb)) {
+			err = d->fill(skb, rb, &m);
+			if (!err)
+				cb->args[1]++;
+		}
+		if (err)
+			break;
+		cb->args[0]++;
+		cb->args[1] = 0;
+	}
+	mutex_unlock(&vn->lock);
+	return dump_result(skb, err);
+}
+
+static struct rb_root *subnets_of(struct vnet_vnet *v)
+{
+	return &v->subnets;
+}
+
+static int fill_subnet_rb(struct sk_buff *skb, struct rb_node *rb,
+			  const struct vnet_msg *m)
+{
+	return fill_subnet(skb, rb_entry(rb, struct vnet_subnet, n.rb), m);
+}
+
+static int subnet_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	static const struct child_dump d = {
+		.cmd = VNET_CMD_SUBNET_GET,
+		.root = subnets_of,
+		.fill = fill_subnet_rb,
+	};
+
+	return child_dump(skb, cb, &d);
+}
+
+static struct rb_root *peerings_of(struct vnet_vnet *v)
+{
+	return &v->peerings;
+}
+
+static int fill_peering_rb(struct sk_buff *skb, struct rb_node *rb,
+			   const struct vnet_msg *m)
+{
+	return fill_peering(skb, rb_entry(rb, struct vnet_peering, n.rb), m);
+}
+
+static int peering_get_dumpit(struct sk_buff *skb,
+			      struct netlink_callback *cb)
+{
+	static const struct child_dump d = {
+		.cmd = VNET_CMD_PEERING_GET,
+		.root = peerings_of,
+		.fill = fill_peering_rb,
+	};
+
+	return child_dump(skb, cb, &d);
+}
+
+static int prefix_change_doit(struct genl_info *info, bool add)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_prefix *p;
+	struct vnet_vnet *v;
+	unsigned int n;
+	int err;
+
+	err = parse_prefixes(info, 1, 1, &p, &n);
+	if (err)
+		return err;
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	if (IS_ERR(v))
+		err = PTR_ERR(v);
+	else if (add)
+		err = vnet_prefix_add(&req, v, p);
+	else
+		err = vnet_prefix_del(&req, v, p);
+	mutex_unlock(&req.vn->lock);
+	kfree(p);
+	return err;
+}
+
+static int prefix_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return prefix_change_doit(info, true);
+}
+
+static int prefix_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return prefix_change_doit(info, false);
+}
+
+static int subnet_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_prefix *p;
+	struct vnet_vnet *v;
+	const char *name;
+	unsigned int n;
+	int err;
+
+	name = get_name(info, VNET_A_SUBNET);
+	if (!name)
+		return -EINVAL;
+	err = parse_prefixes(info, 1, 2, &p, &n);
+	if (err)
+		return err;
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	err = IS_ERR(v) ? PTR_ERR(v) : vnet_subnet_add(&req, v, name, p, n);
+	mutex_unlock(&req.vn->lock);
+	kfree(p);
+	return err;
+}
+
+static int subnet_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_subnet *s = NULL;
+	struct vnet_vnet *v;
+	const char *name;
+	int err = 0;
+
+	name = get_name(info, VNET_A_SUBNET);
+	if (!name)
+		return -EINVAL;
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	if (IS_ERR(v))
+		err = PTR_ERR(v);
+	else
+		s = vnet_subnet_find(v, name);
+	if (!err && !s)
+		err = vnet_refuse(&req, -ENOENT, "subnet not found",
+				  "vnet %s has no subnet %s", v->n.name, name);
+	if (!err)
+		vnet_subnet_del(s);
+	mutex_unlock(&req.vn->lock);
+	return err;
+}
+
+static int get_flags(struct genl_info *info, u32 *value, u32 *selector)
+{
+	struct nla_bitfield32 bf = { 0, 0 };
+
+	if (info->attrs[VNET_A_FLAGS])
+		bf = nla_get_bitfield32(info->attrs[VNET_A_FLAGS]);
+	*value = bf.value;
+	*selector = bf.selector;
+	return 0;
+}
+
+static int peering_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_vnet *v, *r;
+	u32 value, selector;
+	const char *name;
+	int err;
+
+	name = get_name(info, VNET_A_PEERING);
+	if (!name)
+		return -EINVAL;
+	get_flags(info, &value, &selector);
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	r = IS_ERR(v) ? v : get_vnet(&req, VNET_A_REMOTE);
+	if (IS_ERR(r))
+		err = PTR_ERR(r);
+	else
+		err = vnet_peering_add(&req, v, name, r, value, selector);
+	mutex_unlock(&req.vn->lock);
+	return err;
+}
+
+/* Find the peering the request names, or refuse. */
+static struct vnet_peering *get_peering(struct vnet_req *req)
+{
+	const char *name = get_name(req->info, VNET_A_PEERING);
+	struct vnet_peering *p;
+	struct vnet_vnet *v;
+
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	v = get_vnet(req, VNET_A_VNET);
+	if (IS_ERR(v))
+		return ERR_CAST(v);
+	p = vnet_peering_find(v, name);
+	if (!p)
+		return ERR_PTR(vnet_refuse(req, -ENOENT, "peering not found",
+					   "vnet %s has no peering %s",
+					   v->n.name, name));
+	return p;
+}
+
+static int peering_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_peering *p;
+	u32 value, selector;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, VNET_A_FLAGS))
+		return -EINVAL;
+	get_flags(info, &value, &selector);
+	mutex_lock(&req.vn->lock);
+	p = get_peering(&req);
+	err = IS_ERR(p) ? PTR_ERR(p) :
+			  vnet_peering_set(&req, p, value, selector);
+	mutex_unlock(&req.vn->lock);
+	return err;
+}
+
+static int peering_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_peering *p;
+
+	mutex_lock(&req.vn->lock);
+	p = get_peering(&req);
+	if (!IS_ERR(p))
+		vnet_peering_del(p);
+	mutex_unlock(&req.vn->lock);
+	return PTR_ERR_OR_ZERO(p);
+}
+
+#define VNET_OP(_cmd, _doit, _dumpit, _policy, _flags)		\
+	{							\
+		.cmd = _cmd,					\
+		.doit = _doit,					\
+		.dumpit = _dumpit,				\
+		.policy = _policy,				\
+		.maxattr = VNET_A_MAX,				\
+		.flags = _flags,				\
+	}
+
+static const struct genl_ops vnet_ops[] = {
+	{
+		.cmd = VNET_CMD_INFO_GET,
+		.doit = info_get_doit,
+	},
+	VNET_OP(VNET_CMD_VNET_NEW, vnet_new_doit, NULL, vnet_new_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_VNET_DEL, vnet_del_doit, NULL, vnet_name_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_VNET_GET, vnet_get_doit, vnet_get_dumpit,
+		vnet_name_policy, 0),
+	VNET_OP(VNET_CMD_PREFIX_NEW, prefix_new_doit, NULL,
+		prefix_change_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PREFIX_DEL, prefix_del_doit, NULL,
+		prefix_change_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_SUBNET_NEW, subnet_new_doit, NULL, subnet_new_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_SUBNET_DEL, subnet_del_doit, NULL, subnet_del_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_SUBNET_GET, NULL, subnet_get_dumpit,
+		vnet_name_policy, 0),
+	VNET_OP(VNET_CMD_PEERING_NEW, peering_new_doit, NULL,
+		peering_new_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PEERING_SET, peering_set_doit, NULL,
+		peering_set_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PEERING_DEL, peering_del_doit, NULL,
+		peering_del_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PEERING_GET, NULL, peering_get_dumpit,
+		vnet_name_policy, 0),
+};
+
+static struct genl_family vnet_family __ro_after_init = {
+	.name = VNET_GENL_NAME,
+	.version = VNET_GENL_VERSION,
+	.maxattr = VNET_A_MAX,
+	.netnsok = true,
+	.parallel_ops = true,	/* vn->lock serialises each namespace */
+	.module = THIS_MODULE,
+	.ops = vnet_ops,
+	.n_ops = ARRAY_SIZE(vnet_ops),
+	.mcgrps = vnet_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vnet_mcgrps),
+};
+
+int vnet_genl_init(void)
+{
+	return genl_register_family(&vnet_family);
+}
+
+void vnet_genl_exit(void)
+{
+	genl_unregister_family(&vnet_family);
+}

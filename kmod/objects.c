@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Object memory: one kmem_cache per object type, so that unloading the
+ * module with an object still alive makes kmem_cache_destroy() complain in
+ * the kernel log even on kernels without kmemleak. Also the name-keyed
+ * red-black tree that vnets, subnets and peerings share.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "vnet.h"
+
+static struct kmem_cache *vnet_cache;
+static struct kmem_cache *subnet_cache;
+static struct kmem_cache *peering_cache;
+
+int vnet_caches_init(void)
+{
+	vnet_cache = KMEM_CACHE(vnet_vnet, 0);
+	subnet_cache = KMEM_CACHE(vnet_subnet, 0);
+	peering_cache = KMEM_CACHE(vnet_peering, 0);
+	if (!vnet_cache || !subnet_cache || !peering_cache) {
+		vnet_caches_exit();
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vnet_caches_exit(void)
+{
+	kmem_cache_destroy(peering_cache);
+	kmem_cache_destroy(subnet_cache);
+	kmem_cache_destroy(vnet_cache);
+}
+
+struct vnet_vnet *vnet_alloc_vnet(void)
+{
+	return kmem_cache_zalloc(vnet_cache, GFP_KERNEL);
+}
+
+void vnet_free_vnet(struct vnet_vnet *v)
+{
+	kfree(v->prefixes);
+	kmem_cache_free(vnet_cache, v);
+}
+
+struct vnet_subnet *vnet_alloc_subnet(void)
+{
+	return kmem_cache_zalloc(subnet_cache, GFP_KERNEL);
+}
+
+void vnet_free_subnet(struct vnet_subnet *s)
+{
+	kmem_cache_free(subnet_cache, s);
+}
+
+struct vnet_peering *vnet_alloc_peering(void)
+{
+	return kmem_cache_zalloc(peering_cache, GFP_KERNEL);
+}
+
+void vnet_free_peering(struct vnet_peering *p)
+{
+	kmem_cache_free(peering_cache, p);
+}
+
+struct vnet_node *vnet_node_find(struct rb_root *root, const char *name)
+{
+	struct rb_node *rb = root->rb_node;
+
+	while (rb) {
+		struct vnet_node *n = rb_entry(rb, struct vnet_node, rb);
+		int c = strcmp(name, n->name);
+
+		if (!c)
+			return n;
+		rb = c < 0 ? rb->rb_left : rb->rb_right;
+	}
+	return NULL;
+}
+
+int vnet_node_insert(struct rb_root *root, struct vnet_node *node)
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+
+	while (*link) {
+		struct vnet_node *n = rb_entry(*link, struct vnet_node, rb);
+		int c = strcmp(node->name, n->name);
+
+		if (!c)
+			return -EEXIST;
+		parent = *link;
+		link = c < 0 ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&node->rb, parent, link);
+	rb_insert_color(&node->rb, root);
+	return 0;
+}
+
+/* The @n-th node in name order: the resume point of a dump. */
+struct vnet_node *vnet_node_nth(struct rb_root *root, unsigned long n)
+{
+	struct rb_node *rb = rb_first(root);
+
+	while (rb && n--)
+		rb = rb_next(rb);
+	return rb ? rb_entry(rb, struct vnet_node, rb) : NULL;
+}

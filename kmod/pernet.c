@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per network namespace state: one network controller per namespace. A
+ * namespace going away frees every object it holds.
+ */
+#include <linux/etherdevice.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "vnet.h"
+
+static unsigned int vnet_net_id __read_mostly;
+
+struct vnet_net *vnet_pernet(struct net *net)
+{
+	return net_generic(net, vnet_net_id);
+}
+
+static int __net_init vnet_net_init(struct net *net)
+{
+	struct vnet_net *vn = vnet_pernet(net);
+
+	vn->net = net;
+	mutex_init(&vn->lock);
+	vn->vnets = RB_ROOT;
+	xa_init(&vn->ids);
+	INIT_LIST_HEAD(&vn->orphans);
+	/* Locally administered unicast: the virtual router of this host. */
+	eth_random_addr(vn->router_mac);
+	return 0;
+}
+
+static void __net_exit vnet_net_exit(struct net *net)
+{
+	struct vnet_net *vn = vnet_pernet(net);
+
+	mutex_lock(&vn->lock);
+	vnet_destroy_all(vn);
+	mutex_unlock(&vn->lock);
+	WARN_ON(!list_empty(&vn->orphans));
+	xa_destroy(&vn->ids);
+	mutex_destroy(&vn->lock);
+}
+
+static struct pernet_operations vnet_net_ops = {
+	.init = vnet_net_init,
+	.exit = vnet_net_exit,
+	.id = &vnet_net_id,
+	.size = sizeof(struct vnet_net),
+};
+
+int vnet_pernet_init(void)
+{
+	return register_pernet_subsys(&vnet_net_ops);
+}
+
+void vnet_pernet_exit(void)
+{
+	unregister_pernet_subsys(&vnet_net_ops);
+}
