@@ -11,10 +11,16 @@
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/errno.h>
+#include <linux/mm.h>		/* kvmalloc_array, kvfree */
 #include <linux/socket.h>	/* AF_INET, AF_INET6 */
+
+/* Tables are built by the control path, which may sleep. */
+#define core_alloc_array(n, size) kvmalloc_array(n, size, GFP_KERNEL)
+#define core_free(p) kvfree(p)
 #else
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <errno.h>
 #include <sys/socket.h>
@@ -22,6 +28,9 @@ typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
+
+#define core_alloc_array(n, size) calloc(n, size)
+#define core_free(p) free(p)
 #endif
 
 #endif /* _VNET_CORE_COMPAT_H */

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Longest prefix match over IPv4 and IPv6 prefixes: a path-compressed
+ * binary trie in one flat array, built once by the control path and then
+ * only read (by the packet path, under RCU). Each prefix maps to a u32
+ * value chosen by the caller.
+ */
+#ifndef _VNET_CORE_LPM_H
+#define _VNET_CORE_LPM_H
+
+#include "prefix.h"
+
+#define VNET_LPM_NONE 0xffffffffU
+
+struct vnet_lpm_node {
+	u8 key[16];	/* the node's prefix; bits past len are zero */
+	u8 len;
+	u32 value;	/* VNET_LPM_NONE for a pure branching node */
+	u32 child[2];	/* node indexes; 0 is "none" (the root is never a child) */
+};
+
+struct vnet_lpm {
+	struct vnet_lpm_node *nodes;	/* nodes[0] unused */
+	u32 nr_nodes;
+	u32 max_nodes;
+	u32 root[2];			/* IPv4 and IPv6 */
+};
+
+/* Prepare a trie for up to @max_prefixes insertions. */
+int vnet_lpm_init(struct vnet_lpm *t, u32 max_prefixes);
+void vnet_lpm_free(struct vnet_lpm *t);
+
+/*
+ * Insert @p with @value. An equal prefix inserted earlier gets the new
+ * value: insert the entries that must win ties last.
+ */
+int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
+		    u32 value);
+
+/* @addr: 4 (AF_INET) or 16 (AF_INET6) bytes in network order. */
+u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr);
+
+#endif /* _VNET_CORE_LPM_H */
