@@ -19,12 +19,17 @@ static int __init vnet_init(void)
 	err = vnet_pernet_init();
 	if (err)
 		goto err_caches;
-	err = vnet_genl_init();
+	err = vnet_notifier_init();
 	if (err)
 		goto err_pernet;
+	err = vnet_genl_init();
+	if (err)
+		goto err_notifier;
 	pr_info("vnet " VNET_MOD_VERSION " loaded\n");
 	return 0;
 
+err_notifier:
+	vnet_notifier_exit();
 err_pernet:
 	vnet_pernet_exit();
 err_caches:
@@ -35,6 +40,8 @@ err_caches:
 static void __exit vnet_exit(void)
 {
 	vnet_genl_exit();
+	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
+	vnet_notifier_exit();
 	vnet_pernet_exit();
 	vnet_caches_exit();
 }

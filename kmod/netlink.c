@@ -6,6 +6,7 @@
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <linux/rtnetlink.h>
 #include <net/sock.h>
 
 #include "vnet.h"
@@ -82,6 +83,22 @@ static const struct nla_policy peering_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_PEERING] = NAME_POLICY,
 };
 
+#define IFNAME_POLICY { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
+
+static const struct nla_policy port_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_IFNAME] = IFNAME_POLICY,
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[VNET_A_ADDRS] = PREFIXES_POLICY,
+	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
+};
+
+/* port del and get, stats */
+static const struct nla_policy ifname_policy[VNET_A_MAX + 1] = {
+	[VNET_A_IFNAME] = IFNAME_POLICY,
+};
+
 /* Refusals */
 
 /*
@@ -142,8 +159,12 @@ static const char *get_name(struct genl_info *info, int type)
 	return name;
 }
 
+/*
+ * A prefix, or with @addr an address (a prefix of full length, given
+ * without VNET_PREFIX_A_LEN).
+ */
 static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
-			struct vnet_prefix *p)
+			struct vnet_prefix *p, bool addr)
 {
 	struct nlattr *tb[VNET_PREFIX_A_MAX + 1];
 	int err;
@@ -158,7 +179,12 @@ static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
 				    "a prefix needs exactly one IPv4 or IPv6 address");
 		return -EINVAL;
 	}
-	if (!tb[VNET_PREFIX_A_LEN]) {
+	if (addr && tb[VNET_PREFIX_A_LEN]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "an address has no length");
+		return -EINVAL;
+	}
+	if (!addr && !tb[VNET_PREFIX_A_LEN]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "a prefix needs a length");
 		return -EINVAL;
@@ -170,7 +196,8 @@ static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
 		p->family = AF_INET6;
 		nla_memcpy(p->addr, tb[VNET_PREFIX_A_IN6_ADDR], 16);
 	}
-	p->len = nla_get_u8(tb[VNET_PREFIX_A_LEN]);
+	p->len = addr ? vnet_prefix_bits(p->family) :
+			nla_get_u8(tb[VNET_PREFIX_A_LEN]);
 	if (p->len > vnet_prefix_bits(p->family)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNET_PREFIX_A_LEN],
 				    "prefix length out of range for the address family");
@@ -188,17 +215,17 @@ static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
  * Parse VNET_A_PREFIXES into a new array of @min..@max prefixes; the
  * caller frees *@out.
  */
-static int parse_prefixes(struct genl_info *info, unsigned int min,
-			  unsigned int max, struct vnet_prefix **out,
-			  unsigned int *count)
+static int parse_list(struct genl_info *info, int type, unsigned int min,
+		      unsigned int max, struct vnet_prefix **out,
+		      unsigned int *count)
 {
-	struct nlattr *attr = info->attrs[VNET_A_PREFIXES];
+	struct nlattr *attr = info->attrs[type];
 	struct vnet_prefix *p;
 	unsigned int n = 0;
 	struct nlattr *a;
 	int rem, err;
 
-	if (GENL_REQ_ATTR_CHECK(info, VNET_A_PREFIXES))
+	if (GENL_REQ_ATTR_CHECK(info, type))
 		return -EINVAL;
 	nla_for_each_nested(a, attr, rem)
 		n++;
@@ -215,7 +242,7 @@ static int parse_prefixes(struct genl_info *info, unsigned int min,
 		return -ENOMEM;
 	n = 0;
 	nla_for_each_nested(a, attr, rem) {
-		err = parse_prefix(info, a, &p[n++]);
+		err = parse_prefix(info, a, &p[n++], type == VNET_A_ADDRS);
 		if (err) {
 			kfree(p);
 			return err;
@@ -224,6 +251,13 @@ static int parse_prefixes(struct genl_info *info, unsigned int min,
 	*out = p;
 	*count = n;
 	return 0;
+}
+
+static int parse_prefixes(struct genl_info *info, unsigned int min,
+			  unsigned int max, struct vnet_prefix **out,
+			  unsigned int *count)
+{
+	return parse_list(info, VNET_A_PREFIXES, min, max, out, count);
 }
 
 static struct vnet_vnet *get_vnet(struct vnet_req *req, int type)
@@ -370,6 +404,121 @@ static int fill_peering(struct sk_buff *skb, const struct vnet_peering *p,
 			 nla_put_u8(skb, VNET_A_STATE, p->state))));
 }
 
+static int put_addrs(struct sk_buff *skb, const struct vnet_port *port)
+{
+	struct nlattr *nest = nla_nest_start(skb, VNET_A_ADDRS), *a;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < port->nr_addrs; i++) {
+		const struct vnet_addr_key *k = &port->addrs[i].key;
+
+		a = nla_nest_start(skb, i + 1);
+		if (!a || (k->family == AF_INET ?
+			   nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, k->addr) :
+			   nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, k->addr))) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, a);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Under RTNL (the interface name) and vn->lock. */
+static int fill_port(struct sk_buff *skb, const struct vnet_port *port,
+		     const struct vnet_msg *m)
+{
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+		       (!m->identity_only &&
+			(nla_put_string(skb, VNET_A_VNET, port->vnet->n.name) ||
+			 nla_put_string(skb, VNET_A_SUBNET,
+					port->subnet->n.name) ||
+			 nla_put(skb, VNET_A_MAC, ETH_ALEN, port->mac) ||
+			 put_addrs(skb, port) ||
+			 nla_put_bitfield32(skb, VNET_A_PORT_FLAGS, port->flags,
+					    VNET_PORT_F_ALL))));
+}
+
+static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct vnet_port_stats *st = per_cpu_ptr(port->stats, cpu);
+		u64 v[4 + __VNET_DROP_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			v[0] = u64_stats_read(&st->rx_packets);
+			v[1] = u64_stats_read(&st->rx_bytes);
+			v[2] = u64_stats_read(&st->tx_packets);
+			v[3] = u64_stats_read(&st->tx_bytes);
+			for (i = 0; i < __VNET_DROP_MAX; i++)
+				v[4 + i] = u64_stats_read(&st->drops[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		u64_stats_add(&sum->rx_packets, v[0]);
+		u64_stats_add(&sum->rx_bytes, v[1]);
+		u64_stats_add(&sum->tx_packets, v[2]);
+		u64_stats_add(&sum->tx_bytes, v[3]);
+		for (i = 0; i < __VNET_DROP_MAX; i++)
+			u64_stats_add(&sum->drops[i], v[4 + i]);
+	}
+}
+
+static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
+{
+	struct nlattr *nest, *drops;
+	struct vnet_port_stats sum;
+	unsigned int i;
+
+	stats_sum(port, &sum);
+	nest = nla_nest_start(skb, VNET_A_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_RX_PACKETS,
+			      u64_stats_read(&sum.rx_packets), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_RX_BYTES,
+			      u64_stats_read(&sum.rx_bytes), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_PACKETS,
+			      u64_stats_read(&sum.tx_packets), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_BYTES,
+			      u64_stats_read(&sum.tx_bytes), VNET_STATS_A_PAD))
+		return -EMSGSIZE;
+	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);
+	if (!drops)
+		return -EMSGSIZE;
+	for (i = 0; i < __VNET_DROP_MAX; i++) {
+		u64 n = u64_stats_read(&sum.drops[i]);
+
+		if (n && nla_put_u64_64bit(skb, i + 1, n, VNET_STATS_A_PAD))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, drops);
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
+		      const struct vnet_msg *m)
+{
+	void *hdr = msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr,
+		       nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+		       put_stats(skb, port));
+}
+
 /* Events */
 
 static bool events_wanted(struct vnet_net *vn)
@@ -394,7 +543,8 @@ static struct vnet_msg event_msg(u8 cmd)
 		.cmd = cmd,
 		.identity_only = cmd == VNET_CMD_VNET_DEL ||
 				 cmd == VNET_CMD_SUBNET_DEL ||
-				 cmd == VNET_CMD_PEERING_DEL,
+				 cmd == VNET_CMD_PEERING_DEL ||
+				 cmd == VNET_CMD_PORT_DEL,
 	};
 }
 
@@ -447,7 +597,26 @@ void vnet_notify_peering(struct vnet_peering *p, u8 cmd)
 		event_send(p->local->vn, skb, fill_peering(skb, p, &m));
 }
 
+void vnet_notify_port(struct vnet_port *port, u8 cmd)
+{
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(port->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(port->vn, skb, fill_port(skb, port, &m));
+}
+
 /* Handlers */
+
+/* End of a change: publish the routes it touched, then let others in. */
+static void unlock_commit(struct vnet_net *vn)
+{
+	vnet_fib_commit(vn);
+	mutex_unlock(&vn->lock);
+}
 
 static struct vnet_req req_of(struct genl_info *info)
 {
@@ -510,7 +679,7 @@ static int vnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	mutex_lock(&req.vn->lock);
 	err = vnet_add(&req, name, nla_get_u32(info->attrs[VNET_A_ID]), p, n);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
@@ -520,11 +689,13 @@ static int vnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vnet_req req = req_of(info);
 	struct vnet_vnet *v;
 
+	rtnl_lock();	/* its ports are unbound */
 	mutex_lock(&req.vn->lock);
 	v = get_vnet(&req, VNET_A_VNET);
 	if (!IS_ERR(v))
 		vnet_del(v);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
+	rtnl_unlock();
 	return PTR_ERR_OR_ZERO(v);
 }
 
@@ -722,7 +893,7 @@ static int prefix_change_doit(struct genl_info *info, bool add)
 		err = vnet_prefix_add(&req, v, p);
 	else
 		err = vnet_prefix_del(&req, v, p);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
@@ -755,7 +926,7 @@ static int subnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&req.vn->lock);
 	v = get_vnet(&req, VNET_A_VNET);
 	err = IS_ERR(v) ? PTR_ERR(v) : vnet_subnet_add(&req, v, name, p, n);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
@@ -781,20 +952,19 @@ static int subnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 		err = vnet_refuse(&req, -ENOENT, "subnet not found",
 				  "vnet %s has no subnet %s", v->n.name, name);
 	if (!err)
-		vnet_subnet_del(s);
-	mutex_unlock(&req.vn->lock);
+		err = vnet_subnet_remove(&req, s);
+	unlock_commit(req.vn);
 	return err;
 }
 
-static int get_flags(struct genl_info *info, u32 *value, u32 *selector)
+static void get_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 {
 	struct nla_bitfield32 bf = { 0, 0 };
 
-	if (info->attrs[VNET_A_FLAGS])
-		bf = nla_get_bitfield32(info->attrs[VNET_A_FLAGS]);
+	if (attr)
+		bf = nla_get_bitfield32(attr);
 	*value = bf.value;
 	*selector = bf.selector;
-	return 0;
 }
 
 static int peering_new_doit(struct sk_buff *skb, struct genl_info *info)
@@ -808,7 +978,7 @@ static int peering_new_doit(struct sk_buff *skb, struct genl_info *info)
 	name = get_name(info, VNET_A_PEERING);
 	if (!name)
 		return -EINVAL;
-	get_flags(info, &value, &selector);
+	get_flags(info->attrs[VNET_A_FLAGS], &value, &selector);
 	mutex_lock(&req.vn->lock);
 	v = get_vnet(&req, VNET_A_VNET);
 	r = IS_ERR(v) ? v : get_vnet(&req, VNET_A_REMOTE);
@@ -816,7 +986,7 @@ static int peering_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(r);
 	else
 		err = vnet_peering_add(&req, v, name, r, value, selector);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	return err;
 }
 
@@ -849,12 +1019,12 @@ static int peering_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, VNET_A_FLAGS))
 		return -EINVAL;
-	get_flags(info, &value, &selector);
+	get_flags(info->attrs[VNET_A_FLAGS], &value, &selector);
 	mutex_lock(&req.vn->lock);
 	p = get_peering(&req);
 	err = IS_ERR(p) ? PTR_ERR(p) :
 			  vnet_peering_set(&req, p, value, selector);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	return err;
 }
 
@@ -867,8 +1037,178 @@ static int peering_del_doit(struct sk_buff *skb, struct genl_info *info)
 	p = get_peering(&req);
 	if (!IS_ERR(p))
 		vnet_peering_del(p);
-	mutex_unlock(&req.vn->lock);
+	unlock_commit(req.vn);
 	return PTR_ERR_OR_ZERO(p);
+}
+
+/* Find the interface the request names; under RTNL. */
+static struct net_device *get_dev(struct vnet_req *req)
+{
+	struct genl_info *info = req->info;
+	struct net_device *dev;
+	const char *name;
+
+	if (GENL_REQ_ATTR_CHECK(info, VNET_A_IFNAME))
+		return ERR_PTR(-EINVAL);
+	name = nla_data(info->attrs[VNET_A_IFNAME]);
+	dev = __dev_get_by_name(req->vn->net, name);
+	if (!dev) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VNET_A_IFNAME]);
+		return ERR_PTR(vnet_refuse(req, -ENODEV,
+					   "interface does not exist",
+					   "interface %s does not exist in this network namespace",
+					   name));
+	}
+	return dev;
+}
+
+static struct vnet_port *get_port(struct vnet_req *req)
+{
+	struct net_device *dev = get_dev(req);
+	struct vnet_port *port;
+
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	port = vnet_port_of(req->vn, dev);
+	if (!port)
+		return ERR_PTR(vnet_refuse(req, -ENOENT,
+					   "interface is not a port",
+					   "interface %s is not a port",
+					   dev->name));
+	return port;
+}
+
+static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_subnet *s = NULL;
+	struct net_device *dev;
+	u32 flags = 0, selector;
+	struct vnet_prefix *a;
+	const char *sname;
+	struct vnet_vnet *v;
+	unsigned int n;
+	int err;
+
+	sname = get_name(info, VNET_A_SUBNET);
+	if (!sname || GENL_REQ_ATTR_CHECK(info, VNET_A_MAC))
+		return -EINVAL;
+	err = parse_list(info, VNET_A_ADDRS, 1, vnet_max_port_addrs, &a, &n);
+	if (err)
+		return err;
+	if (info->attrs[VNET_A_PORT_FLAGS])
+		get_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	dev = get_dev(&req);
+	v = IS_ERR(dev) ? ERR_CAST(dev) : get_vnet(&req, VNET_A_VNET);
+	if (IS_ERR(v)) {
+		err = PTR_ERR(v);
+		goto out;
+	}
+	s = vnet_subnet_find(v, sname);
+	if (!s) {
+		err = vnet_refuse(&req, -ENOENT, "subnet not found",
+				  "vnet %s has no subnet %s", v->n.name, sname);
+		goto out;
+	}
+	err = vnet_port_add(&req, dev, s, nla_data(info->attrs[VNET_A_MAC]),
+			    a, n, flags & selector);
+out:
+	unlock_commit(req.vn);
+	rtnl_unlock();
+	kfree(a);
+	return err;
+}
+
+static int port_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_port *port;
+
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	port = get_port(&req);
+	if (!IS_ERR(port))
+		vnet_port_del(port);
+	unlock_commit(req.vn);
+	rtnl_unlock();
+	return PTR_ERR_OR_ZERO(port);
+}
+
+/* Port and stats replies: one port (doit) or all, by ifindex (dumpit). */
+typedef int (*port_filler)(struct sk_buff *skb, const struct vnet_port *port,
+			   const struct vnet_msg *m);
+
+static int port_reply(struct genl_info *info, u8 cmd, port_filler fill)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_msg m = {
+		.portid = info->snd_portid,
+		.seq = info->snd_seq,
+		.cmd = cmd,
+	};
+	struct vnet_port *port;
+	struct sk_buff *reply;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	port = get_port(&req);
+	err = IS_ERR(port) ? PTR_ERR(port) : fill(reply, port, &m);
+	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+static int port_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		     port_filler fill)
+{
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = dump_msg(cb, cmd);
+	struct vnet_port *port;
+	unsigned long idx;
+	int err = 0;
+
+	rtnl_lock();
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	xa_for_each_start(&vn->ports, idx, port, cb->args[0]) {
+		err = fill(skb, port, &m);
+		if (err)
+			break;
+		cb->args[0] = idx + 1;
+	}
+	mutex_unlock(&vn->lock);
+	rtnl_unlock();
+	return dump_result(skb, err);
+}
+
+static int port_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return port_reply(info, VNET_CMD_PORT_GET, fill_port);
+}
+
+static int port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return port_dump(skb, cb, VNET_CMD_PORT_GET, fill_port);
+}
+
+static int stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return port_reply(info, VNET_CMD_STATS_GET, fill_stats);
+}
+
+static int stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return port_dump(skb, cb, VNET_CMD_STATS_GET, fill_stats);
 }
 
 #define VNET_OP(_cmd, _doit, _dumpit, _policy, _flags)		\
@@ -910,6 +1250,14 @@ static const struct genl_ops vnet_ops[] = {
 		peering_del_policy, GENL_UNS_ADMIN_PERM),
 	VNET_OP(VNET_CMD_PEERING_GET, NULL, peering_get_dumpit,
 		vnet_name_policy, 0),
+	VNET_OP(VNET_CMD_PORT_NEW, port_new_doit, NULL, port_new_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PORT_DEL, port_del_doit, NULL, ifname_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_PORT_GET, port_get_doit, port_get_dumpit,
+		ifname_policy, 0),
+	VNET_OP(VNET_CMD_STATS_GET, stats_get_doit, stats_get_dumpit,
+		ifname_policy, 0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

@@ -5,6 +5,7 @@
  * the kernel log even on kernels without kmemleak. Also the name-keyed
  * red-black tree that vnets, subnets and peerings share.
  */
+#include <linux/netdevice.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -13,13 +14,15 @@
 static struct kmem_cache *vnet_cache;
 static struct kmem_cache *subnet_cache;
 static struct kmem_cache *peering_cache;
+static struct kmem_cache *port_cache;
 
 int vnet_caches_init(void)
 {
 	vnet_cache = KMEM_CACHE(vnet_vnet, 0);
 	subnet_cache = KMEM_CACHE(vnet_subnet, 0);
 	peering_cache = KMEM_CACHE(vnet_peering, 0);
-	if (!vnet_cache || !subnet_cache || !peering_cache) {
+	port_cache = KMEM_CACHE(vnet_port, 0);
+	if (!vnet_cache || !subnet_cache || !peering_cache || !port_cache) {
 		vnet_caches_exit();
 		return -ENOMEM;
 	}
@@ -28,6 +31,9 @@ int vnet_caches_init(void)
 
 void vnet_caches_exit(void)
 {
+	/* Objects freed with call_rcu() must be gone first. */
+	rcu_barrier();
+	kmem_cache_destroy(port_cache);
 	kmem_cache_destroy(peering_cache);
 	kmem_cache_destroy(subnet_cache);
 	kmem_cache_destroy(vnet_cache);
@@ -38,10 +44,18 @@ struct vnet_vnet *vnet_alloc_vnet(void)
 	return kmem_cache_zalloc(vnet_cache, GFP_KERNEL);
 }
 
-void vnet_free_vnet(struct vnet_vnet *v)
+static void vnet_free_rcu(struct rcu_head *head)
 {
+	struct vnet_vnet *v = container_of(head, struct vnet_vnet, rcu);
+
 	kfree(v->prefixes);
 	kmem_cache_free(vnet_cache, v);
+}
+
+/* Ports being unbound may still read the vnet (its fib): wait for them. */
+void vnet_free_vnet(struct vnet_vnet *v)
+{
+	call_rcu(&v->rcu, vnet_free_rcu);
 }
 
 struct vnet_subnet *vnet_alloc_subnet(void)
@@ -62,6 +76,39 @@ struct vnet_peering *vnet_alloc_peering(void)
 void vnet_free_peering(struct vnet_peering *p)
 {
 	kmem_cache_free(peering_cache, p);
+}
+
+struct vnet_port *vnet_alloc_port(void)
+{
+	struct vnet_port *port = kmem_cache_zalloc(port_cache, GFP_KERNEL);
+
+	if (!port)
+		return NULL;
+	port->stats = netdev_alloc_pcpu_stats(struct vnet_port_stats);
+	if (!port->stats) {
+		kmem_cache_free(port_cache, port);
+		return NULL;
+	}
+	return port;
+}
+
+static void vnet_free_port_cb(struct rcu_head *head)
+{
+	struct vnet_port *port = container_of(head, struct vnet_port, rcu);
+
+	netdev_put(port->dev, &port->dev_tracker);
+	free_percpu(port->stats);
+	kfree(port->addrs);
+	kmem_cache_free(port_cache, port);
+}
+
+/*
+ * The packet path may still hold the port (and send to its device) until
+ * a grace period has passed; the device reference goes with it.
+ */
+void vnet_free_port_rcu(struct vnet_port *port)
+{
+	call_rcu(&port->rcu, vnet_free_port_cb);
 }
 
 struct vnet_node *vnet_node_find(struct rb_root *root, const char *name)

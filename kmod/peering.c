@@ -43,6 +43,7 @@ static void peering_set_state(struct vnet_peering *p, u8 state)
 		return;
 	p->state = state;
 	p->local->vn->gen++;
+	vnet_fib_touch(p->local);
 	vnet_notify_peering(p, VNET_CMD_PEERING_STATE);
 }
 
@@ -198,6 +199,8 @@ int vnet_peering_add(struct vnet_req *req, struct vnet_vnet *l,
 	l->nr_peerings++;
 	l->vn->nr_peerings++;
 	l->vn->gen++;
+	vnet_fib_touch(l);
+	vnet_fib_touch(r);
 	vnet_notify_peering(p, VNET_CMD_PEERING_NEW);
 	if (rev)
 		peering_set_state(rev, VNET_PEERING_CONNECTED);
@@ -233,6 +236,9 @@ int vnet_peering_set(struct vnet_req *req, struct vnet_peering *p, u32 value,
 		return 0;
 	p->flags = flags;
 	p->local->vn->gen++;
+	vnet_fib_touch(p->local);
+	if (p->remote)
+		vnet_fib_touch(p->remote);
 	vnet_notify_peering(p, VNET_CMD_PEERING_SET);
 	return 0;
 }
@@ -244,6 +250,9 @@ void vnet_peering_del(struct vnet_peering *p)
 
 	rb_erase(&p->n.rb, &l->peerings);
 	list_del(&p->remote_link);
+	vnet_fib_touch(l);
+	if (p->remote)
+		vnet_fib_touch(p->remote);
 	l->nr_peerings--;
 	l->vn->nr_peerings--;
 	l->vn->gen++;
@@ -261,6 +270,7 @@ void vnet_peering_remote_gone(struct vnet_vnet *v)
 	list_for_each_entry_safe(p, tmp, &v->incoming, remote_link) {
 		p->remote = NULL;
 		list_move_tail(&p->remote_link, &v->vn->orphans);
+		vnet_fib_touch(p->local);
 		peering_set_state(p, VNET_PEERING_DISCONNECTED);
 	}
 }
@@ -275,5 +285,6 @@ void vnet_peering_remote_back(struct vnet_vnet *v)
 			continue;
 		p->remote = v;
 		list_move_tail(&p->remote_link, &v->incoming);
+		vnet_fib_touch(p->local);
 	}
 }

@@ -4,6 +4,7 @@
  * namespace going away frees every object it holds.
  */
 #include <linux/etherdevice.h>
+#include <linux/rtnetlink.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -25,19 +26,26 @@ static int __net_init vnet_net_init(struct net *net)
 	vn->vnets = RB_ROOT;
 	xa_init(&vn->ids);
 	INIT_LIST_HEAD(&vn->orphans);
+	INIT_LIST_HEAD(&vn->dirty);
+	xa_init(&vn->ports);
 	/* Locally administered unicast: the virtual router of this host. */
 	eth_random_addr(vn->router_mac);
-	return 0;
+	return vnet_port_addrs_init(vn);
 }
 
 static void __net_exit vnet_net_exit(struct net *net)
 {
 	struct vnet_net *vn = vnet_pernet(net);
 
+	/* Ports of a dying namespace went with its devices; not on rmmod. */
+	rtnl_lock();
 	mutex_lock(&vn->lock);
 	vnet_destroy_all(vn);
 	mutex_unlock(&vn->lock);
-	WARN_ON(!list_empty(&vn->orphans));
+	rtnl_unlock();
+	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty));
+	vnet_port_addrs_destroy(vn);
+	xa_destroy(&vn->ports);
 	xa_destroy(&vn->ids);
 	mutex_destroy(&vn->lock);
 }

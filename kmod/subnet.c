@@ -109,3 +109,27 @@ void vnet_subnet_del(struct vnet_subnet *s)
 	vnet_notify_subnet(s, VNET_CMD_SUBNET_DEL);
 	vnet_free_subnet(s);
 }
+
+/* Rule 12: a subnet with ports stays; the error names them. */
+int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
+{
+	char users[128] = "";
+	struct vnet_port *port;
+	unsigned int count = 0;
+	size_t len = 0;
+
+	if (!s->nr_ports) {
+		vnet_subnet_del(s);
+		return 0;
+	}
+	list_for_each_entry(port, &s->vnet->ports, vnet_link) {
+		if (port->subnet != s || count++ >= 3)
+			continue;
+		len += scnprintf(users + len, sizeof(users) - len, "%s%s",
+				 count > 1 ? ", " : "", port->dev->name);
+	}
+	return vnet_refuse(req, -EBUSY, "subnet in use by ports",
+			   "subnet %s of vnet %s is in use by port%s %s%s",
+			   s->n.name, s->vnet->n.name, count > 1 ? "s" : "",
+			   users, count > 3 ? " and others" : "");
+}

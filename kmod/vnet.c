@@ -4,6 +4,7 @@
  * Called with vn->lock held.
  */
 #include <linux/slab.h>
+#include <linux/rtnetlink.h>
 #include <linux/sort.h>
 
 #include "vnet.h"
@@ -92,7 +93,10 @@ int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	v->subnets = RB_ROOT;
 	v->peerings = RB_ROOT;
 	INIT_LIST_HEAD(&v->incoming);
+	INIT_LIST_HEAD(&v->ports);
+	INIT_LIST_HEAD(&v->dirty_link);
 	WARN_ON(vnet_node_insert(&vn->vnets, &v->n));
+	vnet_fib_touch(v);
 	vn->nr_vnets++;
 	vn->nr_prefixes += n;
 	vn->gen++;
@@ -106,16 +110,31 @@ err_free:
 	return err;
 }
 
+/* Touch the vnets whose routes show @v's address space. */
+static void touch_peers_of(struct vnet_vnet *v)
+{
+	struct vnet_peering *p;
+
+	list_for_each_entry(p, &v->incoming, remote_link)
+		vnet_fib_touch(p->local);
+}
+
+/* Called with RTNL held too: ports are unbound. */
 void vnet_del(struct vnet_vnet *v)
 {
 	struct vnet_net *vn = v->vn;
 	struct rb_node *rb;
 
+	ASSERT_RTNL();
+	while (!list_empty(&v->ports))
+		vnet_port_del(list_first_entry(&v->ports, struct vnet_port,
+					       vnet_link));
 	while ((rb = rb_first(&v->peerings)))
 		vnet_peering_del(rb_entry(rb, struct vnet_peering, n.rb));
 	while ((rb = rb_first(&v->subnets)))
 		vnet_subnet_del(rb_entry(rb, struct vnet_subnet, n.rb));
 	vnet_peering_remote_gone(v);
+	vnet_fib_release(v);
 
 	xa_erase(&vn->ids, v->id);
 	rb_erase(&v->n.rb, &vn->vnets);
@@ -160,6 +179,8 @@ static int address_space_replace(struct vnet_vnet *v,
 	v->prefixes = np;
 	v->nr_prefixes = n;
 	v->vn->gen++;
+	vnet_fib_touch(v);
+	touch_peers_of(v);
 	return 0;
 }
 

@@ -28,11 +28,16 @@
 #include <linux/if_ether.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/rbtree.h>
+#include <linux/rhashtable-types.h>
+#include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
 #include <linux/vnet.h>
 
+#include "core/lpm.h"
 #include "core/prefix.h"
 
 #define VNET_MOD_VERSION "0.1.0"
@@ -42,6 +47,8 @@ extern unsigned int vnet_max_vnets;
 extern unsigned int vnet_max_prefixes;
 extern unsigned int vnet_max_subnets;
 extern unsigned int vnet_max_peerings;
+extern unsigned int vnet_max_ports;
+extern unsigned int vnet_max_port_addrs;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -63,6 +70,9 @@ struct vnet_net {
 	struct rb_root vnets;		/* struct vnet_vnet by name */
 	struct xarray ids;		/* vnet id -> struct vnet_vnet */
 	struct list_head orphans;	/* peerings whose remote vnet is gone */
+	struct list_head dirty;		/* vnets whose fib needs a rebuild */
+	struct xarray ports;		/* ifindex -> struct vnet_port */
+	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
 	u32 gen;			/* bumped by every change */
 	bool dying;			/* namespace exit: no events */
 	u8 router_mac[ETH_ALEN];
@@ -70,6 +80,25 @@ struct vnet_net {
 	unsigned int nr_subnets;
 	unsigned int nr_peerings;
 	unsigned int nr_prefixes;
+	unsigned int nr_ports;
+};
+
+/*
+ * Where a destination prefix leads: a vnet (the own one or a usable peer),
+ * or a drop with its reason (a peer that is not connected or has access
+ * off, so the counters say why).
+ */
+struct vnet_nexthop {
+	u32 vnet_id;
+	u8 drop;	/* 0, or enum vnet_drop_reason + 1 */
+};
+
+/* The compiled routes of one vnet: immutable, replaced as a whole. */
+struct vnet_fib {
+	struct vnet_lpm lpm;
+	struct rcu_head rcu;
+	unsigned int nr_nexthops;
+	struct vnet_nexthop nexthops[];
 };
 
 struct vnet_vnet {
@@ -84,6 +113,11 @@ struct vnet_vnet {
 	struct rb_root peerings;	/* this vnet's sides, by name */
 	unsigned int nr_peerings;
 	struct list_head incoming;	/* other vnets' peerings to this one */
+	struct list_head ports;		/* struct vnet_port, bind order */
+	struct list_head dirty_link;	/* on vn->dirty when fib is stale */
+	/* Read by the packet path, which is why a vnet is freed after RCU. */
+	struct vnet_fib __rcu *fib;
+	struct rcu_head rcu;
 };
 
 struct vnet_subnet {
@@ -92,6 +126,54 @@ struct vnet_subnet {
 	/* At most one prefix per family; family 0 means none. */
 	struct vnet_prefix v4;
 	struct vnet_prefix v6;
+	unsigned int nr_ports;
+};
+
+/* Per-CPU packet counters of a port. */
+struct vnet_port_stats {
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t drops[__VNET_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+/* Key of vn->addrs: an IP of a port in a vnet. */
+struct vnet_addr_key {
+	u32 vnet_id;
+	u8 family;
+	u8 pad[3];
+	u8 addr[16];
+};
+
+struct vnet_port_addr {
+	struct rhash_head node;
+	struct vnet_addr_key key;
+	struct vnet_port *port;
+};
+
+/*
+ * A port: a host interface bound to a vnet. The packet path reaches it as
+ * its hook's private data (source) or through vn->addrs (destination), so
+ * it is freed after an RCU grace period, and so is its device reference.
+ */
+struct vnet_port {
+	/* read by the packet path */
+	struct net_device *dev;
+	struct vnet_net *vn;
+	struct vnet_vnet *vnet;
+	u8 mac[ETH_ALEN];
+	u32 flags;			/* VNET_PORT_F_* */
+	unsigned int nr_addrs;
+	struct vnet_port_addr *addrs;
+	struct vnet_port_stats __percpu *stats;
+	/* control path */
+	struct vnet_subnet *subnet;
+	struct list_head vnet_link;	/* on vnet->ports */
+	struct nf_hook_ops hook;
+	netdevice_tracker dev_tracker;
+	struct rcu_head rcu;
 };
 
 struct vnet_peering {
@@ -119,6 +201,8 @@ struct vnet_subnet *vnet_alloc_subnet(void);
 void vnet_free_subnet(struct vnet_subnet *s);
 struct vnet_peering *vnet_alloc_peering(void);
 void vnet_free_peering(struct vnet_peering *p);
+struct vnet_port *vnet_alloc_port(void);
+void vnet_free_port_rcu(struct vnet_port *port);
 
 /*
  * The context of one control-path request: where refusals go. A refusal
@@ -155,6 +239,7 @@ int vnet_subnet_add(struct vnet_req *req, struct vnet_vnet *v,
 		    const char *name, const struct vnet_prefix *prefixes,
 		    unsigned int n);
 void vnet_subnet_del(struct vnet_subnet *s);
+int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s);
 
 /* peering.c */
 struct vnet_peering *vnet_peering_find(struct vnet_vnet *v, const char *name);
@@ -167,6 +252,39 @@ void vnet_peering_del(struct vnet_peering *p);
 void vnet_peering_remote_gone(struct vnet_vnet *v);
 void vnet_peering_remote_back(struct vnet_vnet *v);
 
+/* port.c */
+int vnet_port_add(struct vnet_req *req, struct net_device *dev,
+		  struct vnet_subnet *s, const u8 *mac,
+		  const struct vnet_prefix *addrs, unsigned int n, u32 flags);
+void vnet_port_del(struct vnet_port *port);
+struct vnet_port *vnet_port_of(struct vnet_net *vn,
+			       const struct net_device *dev);
+int vnet_port_addrs_init(struct vnet_net *vn);
+void vnet_port_addrs_destroy(struct vnet_net *vn);
+struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
+				   u8 family, const u8 *addr);
+
+/* fib.c: the compiled routes of each vnet */
+void vnet_fib_touch(struct vnet_vnet *v);
+void vnet_fib_commit(struct vnet_net *vn);
+void vnet_fib_release(struct vnet_vnet *v);
+
+/* hook.c: netfilter hooks and the netdevice notifier */
+int vnet_hook_register(struct vnet_port *port);
+void vnet_hook_unregister(struct vnet_port *port);
+int vnet_notifier_init(void);
+void vnet_notifier_exit(void);
+
+/* datapath.c, arp_nd.c: the packet path */
+unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state);
+unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb);
+unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb);
+unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why);
+bool vnet_source_ok(const struct vnet_port *port, u8 family,
+		    const void *addr);
+void vnet_count_tx(struct vnet_port *port, unsigned int len);
+
 /* netlink.c */
 int vnet_genl_init(void);
 void vnet_genl_exit(void);
@@ -175,5 +293,6 @@ void vnet_notify_prefix(struct vnet_vnet *v, const struct vnet_prefix *p,
 			u8 cmd);
 void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd);
 void vnet_notify_peering(struct vnet_peering *p, u8 cmd);
+void vnet_notify_port(struct vnet_port *port, u8 cmd);
 
 #endif /* _VNET_H */

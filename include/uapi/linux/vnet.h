@@ -44,6 +44,26 @@
  *                       VNET_A_PEERING, VNET_A_REMOTE, VNET_A_FLAGS (all
  *                       flags selected), VNET_A_STATE.
  *
+ * VNET_CMD_PORT_NEW: [R] VNET_A_IFNAME, [R] VNET_A_VNET, [R] VNET_A_SUBNET,
+ *                    [R] VNET_A_MAC, [R] VNET_A_ADDRS, [O] VNET_A_PORT_FLAGS
+ * VNET_CMD_PORT_DEL: [R] VNET_A_IFNAME
+ * VNET_CMD_PORT_GET: doit with [R] VNET_A_IFNAME, or dump in ifindex
+ *                    order (vnetctl sorts by name). Reply: VNET_A_IFNAME, VNET_A_VNET,
+ *                    VNET_A_SUBNET, VNET_A_MAC, VNET_A_ADDRS,
+ *                    VNET_A_PORT_FLAGS (all flags selected).
+ * VNET_CMD_STATS_GET: doit with [R] VNET_A_IFNAME, or dump of all ports:
+ *                    VNET_A_IFNAME and VNET_A_STATS per port.
+ *    VNET_A_STATS: NLA_NESTED
+ *        VNET_STATS_A_RX_PACKETS, VNET_STATS_A_RX_BYTES: NLA_U64, what
+ *            the port sent into the vnet (received on the host side)
+ *        VNET_STATS_A_TX_PACKETS, VNET_STATS_A_TX_BYTES: NLA_U64, what
+ *            the vnet delivered to the port
+ *        VNET_STATS_A_DROPS: NLA_NESTED, attribute type = enum
+ *            vnet_drop_reason + 1, NLA_U64 each (zero counts omitted)
+ *
+ * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
+ * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
+ *
  * VNET_A_PREFIXES is an NLA_NESTED array; each element is an NLA_NESTED
  * prefix (the element's type is its index, from 1):
  *    VNET_PREFIX_A_IN_ADDR: 4 bytes, or VNET_PREFIX_A_IN6_ADDR: 16 bytes
@@ -92,6 +112,10 @@ enum vnet_cmd {
 	VNET_CMD_PEERING_DEL,
 	VNET_CMD_PEERING_GET,
 	VNET_CMD_PEERING_STATE,
+	VNET_CMD_PORT_NEW,
+	VNET_CMD_PORT_DEL,
+	VNET_CMD_PORT_GET,
+	VNET_CMD_STATS_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -110,6 +134,11 @@ enum vnet_attr {
 	VNET_A_REMOTE,
 	VNET_A_FLAGS,
 	VNET_A_STATE,
+	VNET_A_IFNAME,
+	VNET_A_MAC,
+	VNET_A_ADDRS,
+	VNET_A_PORT_FLAGS,
+	VNET_A_STATS,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -132,6 +161,46 @@ enum vnet_obj_attr {
 	__VNET_OBJ_A_MAX
 };
 #define VNET_OBJ_A_MAX (__VNET_OBJ_A_MAX - 1)
+
+enum vnet_stats_attr {
+	VNET_STATS_A_UNSPEC,
+	VNET_STATS_A_PAD,
+	VNET_STATS_A_RX_PACKETS,
+	VNET_STATS_A_RX_BYTES,
+	VNET_STATS_A_TX_PACKETS,
+	VNET_STATS_A_TX_BYTES,
+	VNET_STATS_A_DROPS,
+	__VNET_STATS_A_MAX
+};
+#define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
+
+/* Why the module dropped a packet from a port (VNET_STATS_A_DROPS). */
+enum vnet_drop_reason {
+	VNET_DROP_MALFORMED,		/* truncated or bad headers */
+	VNET_DROP_SPOOF_MAC,		/* source MAC is not the port's */
+	VNET_DROP_SPOOF_IP,		/* source IP is not the port's */
+	VNET_DROP_VLAN,			/* VLAN-tagged frame */
+	VNET_DROP_PROTOCOL,		/* neither IPv4, IPv6 nor ARP */
+	VNET_DROP_BROADCAST,		/* broadcast, multicast: not flooded */
+	VNET_DROP_ARP_IGNORED,		/* ARP probe, gratuitous ARP, reply */
+	VNET_DROP_ND_IGNORED,		/* DAD probe, unsolicited NA, RS */
+	VNET_DROP_RA,			/* router advertisement from a port */
+	VNET_DROP_DHCP_SERVER,		/* DHCP server reply from a port */
+	VNET_DROP_NO_ROUTE,		/* no route in the vnet */
+	VNET_DROP_PEERING_NOT_CONNECTED, /* the peering is not connected */
+	VNET_DROP_PEERING_ACCESS_OFF,	/* a side of the peering has access off */
+	VNET_DROP_NO_PORT,		/* no port has the destination IP */
+	VNET_DROP_LOOP,			/* destination is the sending port */
+	VNET_DROP_TX_ERROR,		/* the destination device refused it */
+	VNET_DROP_NO_MEMORY,		/* an ARP/ND reply could not be built */
+	__VNET_DROP_MAX
+};
+
+/* VNET_A_PORT_FLAGS of a port: an NLA_BITFIELD32 (value, selector). */
+enum vnet_port_flag {
+	VNET_PORT_F_FORWARDING		= 1U << 0,	/* default off */
+};
+#define VNET_PORT_F_ALL		0x1U
 
 /* VNET_A_FLAGS of a peering: an NLA_BITFIELD32 (value, selector). */
 enum vnet_peering_flag {

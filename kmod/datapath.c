@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path, in packet order, for every frame a port sends:
+ *
+ *   port security (VLAN, source MAC) -> ARP / neighbour discovery answered
+ *   here -> IP header checks and source IP -> broadcast, DHCP and RA drops
+ *   -> route lookup in the source vnet's fib -> destination port ->
+ *   Ethernet rewrite (destination MAC, router MAC as source) -> transmit on
+ *   the destination interface.
+ *
+ * Runs in the ingress hook under RCU, never sleeps, takes no lock. Every
+ * frame is consumed (NF_STOLEN) or dropped and counted (NF_DROP): traffic
+ * from a port never reaches the host's own stack. The IP header is never
+ * changed.
+ */
+#include <linux/etherdevice.h>
+#include <linux/icmpv6.h>
+#include <linux/if_vlan.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <net/addrconf.h>
+#include <net/ip.h>
+#include <net/ndisc.h>
+
+#include "vnet.h"
+
+unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why)
+{
+	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->drops[why]);
+	u64_stats_update_end(&st->syncp);
+	return NF_DROP;
+}
+
+void vnet_count_tx(struct vnet_port *port, unsigned int len)
+{
+	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->tx_packets);
+	u64_stats_add(&st->tx_bytes, len);
+	u64_stats_update_end(&st->syncp);
+}
+
+static void count_rx(struct vnet_port *port, unsigned int len)
+{
+	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->rx_packets);
+	u64_stats_add(&st->rx_bytes, len);
+	u64_stats_update_end(&st->syncp);
+}
+
+static bool port_owns(const struct vnet_port *port, u8 family,
+		      const void *addr)
+{
+	unsigned int i, len = family == AF_INET ? 4 : 16;
+
+	for (i = 0; i < port->nr_addrs; i++)
+		if (port->addrs[i].key.family == family &&
+		    !memcmp(port->addrs[i].key.addr, addr, len))
+			return true;
+	return false;
+}
+
+bool vnet_source_ok(const struct vnet_port *port, u8 family,
+		      const void *addr)
+{
+	return (port->flags & VNET_PORT_F_FORWARDING) ||
+	       port_owns(port, family, addr);
+}
+
+/*
+ * Route @skb to the port that owns @daddr: look the destination up in the
+ * source vnet's fib, then in the destination vnet's addresses.
+ */
+static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
+			  u8 family, const u8 *daddr)
+{
+	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
+	const struct vnet_nexthop *nh;
+	struct vnet_port *dport;
+	unsigned int len;
+	u32 idx;
+
+	if (!fib)
+		return vnet_drop(port, VNET_DROP_NO_ROUTE);
+	idx = vnet_lpm_lookup(&fib->lpm, family, daddr);
+	if (idx == VNET_LPM_NONE)
+		return vnet_drop(port, VNET_DROP_NO_ROUTE);
+	nh = &fib->nexthops[idx];
+	if (nh->drop)
+		return vnet_drop(port, nh->drop - 1);
+	dport = vnet_port_lookup(port->vn, nh->vnet_id, family, daddr);
+	if (!dport)
+		return vnet_drop(port, VNET_DROP_NO_PORT);
+	if (dport == port)
+		return vnet_drop(port, VNET_DROP_LOOP);
+
+	/* The MAC header is in front of skb->data at ingress. */
+	skb_push(skb, skb->mac_len);
+	if (skb_ensure_writable(skb, ETH_HLEN)) {
+		skb_pull(skb, skb->mac_len);
+		return vnet_drop(port, VNET_DROP_NO_MEMORY);
+	}
+	skb_reset_mac_header(skb);
+	ether_addr_copy(eth_hdr(skb)->h_dest, dport->mac);
+	ether_addr_copy(eth_hdr(skb)->h_source, port->vn->router_mac);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	skb->dev = dport->dev;
+	len = skb->len;
+	if (net_xmit_eval(dev_queue_xmit(skb)))
+		vnet_drop(dport, VNET_DROP_TX_ERROR);
+	else
+		vnet_count_tx(dport, len);
+	return NF_STOLEN;
+}
+
+static bool dhcp_server(struct sk_buff *skb, unsigned int thoff, __be16 port)
+{
+	const struct udphdr *uh;
+
+	if (!pskb_may_pull(skb, thoff + sizeof(*uh)))
+		return false;
+	uh = (const struct udphdr *)(skb->data + thoff);
+	return uh->source == port;
+}
+
+static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
+{
+	const struct iphdr *iph;
+	unsigned int ihl;
+	__be32 daddr;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	iph = ip_hdr(skb);
+	ihl = iph->ihl * 4;
+	if (iph->version != 4 || ihl < sizeof(*iph) ||
+	    !pskb_may_pull(skb, ihl))
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	iph = ip_hdr(skb);
+	if (ntohs(iph->tot_len) < ihl || ntohs(iph->tot_len) > skb->len)
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
+		return vnet_drop(port, VNET_DROP_SPOOF_IP);
+	daddr = iph->daddr;
+	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
+	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
+		return vnet_drop(port, VNET_DROP_BROADCAST);
+	if (iph->protocol == IPPROTO_UDP &&
+	    !(iph->frag_off & htons(IP_OFFSET)) &&
+	    dhcp_server(skb, ihl, htons(67)))
+		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
+	return route(port, skb, AF_INET, (const u8 *)&daddr);
+}
+
+static bool is_nd(struct sk_buff *skb)
+{
+	unsigned int off = sizeof(struct ipv6hdr);
+	u8 type;
+
+	if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6 ||
+	    !pskb_may_pull(skb, off + sizeof(struct icmp6hdr)))
+		return false;
+	type = ((struct icmp6hdr *)(skb->data + off))->icmp6_type;
+	return type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
+}
+
+static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+	struct in6_addr daddr;
+
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->version != 6 ||
+	    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len)
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	if (is_nd(skb))
+		return vnet_nd_input(port, skb);
+	ip6h = ipv6_hdr(skb);
+	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
+		return vnet_drop(port, VNET_DROP_SPOOF_IP);
+	daddr = ip6h->daddr;
+	if (ipv6_addr_is_multicast(&daddr) ||
+	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
+		return vnet_drop(port, VNET_DROP_BROADCAST);
+	if (ip6h->nexthdr == IPPROTO_UDP &&
+	    dhcp_server(skb, sizeof(*ip6h), htons(547)))
+		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
+	return route(port, skb, AF_INET6, daddr.s6_addr);
+}
+
+unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
+			  const struct nf_hook_state *state)
+{
+	struct vnet_port *port = priv;
+
+	count_rx(port, skb->len + skb->mac_len);
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
+		return vnet_drop(port, VNET_DROP_VLAN);
+	if (skb->mac_len != ETH_HLEN ||
+	    !ether_addr_equal(eth_hdr(skb)->h_source, port->mac))
+		return vnet_drop(port, VNET_DROP_SPOOF_MAC);
+
+	switch (skb->protocol) {
+	case htons(ETH_P_ARP):
+		return vnet_arp_input(port, skb);
+	case htons(ETH_P_IP):
+		return ipv4_input(port, skb);
+	case htons(ETH_P_IPV6):
+		return ipv6_input(port, skb);
+	default:
+		return vnet_drop(port, VNET_DROP_PROTOCOL);
+	}
+}

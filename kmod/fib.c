@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The compiled routes of each vnet (its fib), read by the packet path.
+ *
+ * A change marks the vnets whose routes it affects (vnet_fib_touch()); the
+ * netlink handler then rebuilds each of them once (vnet_fib_commit()) and
+ * publishes the new table with rcu_assign_pointer(). The old one is freed
+ * after a grace period. Packets see the old table or the new one, never a
+ * half-built one, and a change rebuilds only the vnets it touches.
+ *
+ * System routes, from weakest to strongest on an equal prefix:
+ *   peers that are not usable (a drop that says why), usable peers (both
+ *   sides connected with access on), the vnet's own address space.
+ */
+#include <linux/slab.h>
+
+#include "vnet.h"
+
+void vnet_fib_touch(struct vnet_vnet *v)
+{
+	if (list_empty(&v->dirty_link))
+		list_add_tail(&v->dirty_link, &v->vn->dirty);
+}
+
+static void fib_free(struct vnet_fib *fib)
+{
+	if (!fib)
+		return;
+	vnet_lpm_free(&fib->lpm);
+	kfree(fib);
+}
+
+static void fib_free_rcu(struct rcu_head *head)
+{
+	fib_free(container_of(head, struct vnet_fib, rcu));
+}
+
+static void fib_publish(struct vnet_vnet *v, struct vnet_fib *fib)
+{
+	struct vnet_fib *old;
+
+	old = rcu_replace_pointer(v->fib, fib, lockdep_is_held(&v->vn->lock));
+	if (old)
+		call_rcu(&old->rcu, fib_free_rcu);
+}
+
+/* Why a peering cannot carry traffic now, or 0 if it can. */
+static u8 peering_drop(const struct vnet_peering *p)
+{
+	const struct vnet_peering *rev = NULL;
+	struct rb_node *rb;
+
+	if (p->state != VNET_PEERING_CONNECTED || !p->remote)
+		return VNET_DROP_PEERING_NOT_CONNECTED + 1;
+	for (rb = rb_first(&p->remote->peerings); rb; rb = rb_next(rb)) {
+		rev = rb_entry(rb, struct vnet_peering, n.rb);
+		if (rev->remote == p->local)
+			break;
+		rev = NULL;
+	}
+	if (!rev)
+		return VNET_DROP_PEERING_NOT_CONNECTED + 1;
+	if (!(p->flags & rev->flags & VNET_PEERING_F_ACCESS))
+		return VNET_DROP_PEERING_ACCESS_OFF + 1;
+	return 0;
+}
+
+static bool overlaps_own(const struct vnet_vnet *v,
+			 const struct vnet_prefix *p)
+{
+	return vnet_prefix_sets_overlap(v->prefixes, v->nr_prefixes, p, 1);
+}
+
+static int fib_add(struct vnet_fib *fib, const struct vnet_prefix *p,
+		   u32 vnet_id, u8 drop)
+{
+	struct vnet_nexthop *nh = &fib->nexthops[fib->nr_nexthops];
+
+	nh->vnet_id = vnet_id;
+	nh->drop = drop;
+	return vnet_lpm_insert(&fib->lpm, p, fib->nr_nexthops++);
+}
+
+/* Insert the peers whose drop status is (or is not) @usable. */
+static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
+			 bool usable)
+{
+	struct rb_node *rb;
+	unsigned int i;
+	int err;
+
+	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
+						  n.rb);
+		struct vnet_vnet *r = p->remote;
+		u8 drop = peering_drop(p);
+
+		if (!r || !drop != usable)
+			continue;
+		for (i = 0; i < r->nr_prefixes; i++) {
+			/* A stale peer never shadows the own space. */
+			if (drop && overlaps_own(v, &r->prefixes[i]))
+				continue;
+			err = fib_add(fib, &r->prefixes[i], r->id, drop);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static struct vnet_fib *fib_build(struct vnet_vnet *v)
+{
+	unsigned int n = v->nr_prefixes, i;
+	struct vnet_fib *fib;
+	struct rb_node *rb;
+
+	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
+						  n.rb);
+
+		if (p->remote)
+			n += p->remote->nr_prefixes;
+	}
+	fib = kzalloc(struct_size(fib, nexthops, n), GFP_KERNEL);
+	if (!fib)
+		return NULL;
+	if (vnet_lpm_init(&fib->lpm, n))
+		goto err;
+	if (fib_add_peers(fib, v, false) || fib_add_peers(fib, v, true))
+		goto err;
+	for (i = 0; i < v->nr_prefixes; i++)
+		if (fib_add(fib, &v->prefixes[i], v->id, 0))
+			goto err;
+	return fib;
+err:
+	fib_free(fib);
+	return NULL;
+}
+
+/*
+ * Rebuild the touched vnets. Out of memory, a vnet gets no routes at all
+ * (its packets drop as "no route"): it fails closed, never open.
+ */
+void vnet_fib_commit(struct vnet_net *vn)
+{
+	struct vnet_vnet *v, *tmp;
+
+	list_for_each_entry_safe(v, tmp, &vn->dirty, dirty_link) {
+		struct vnet_fib *fib = fib_build(v);
+
+		if (!fib)
+			pr_err_ratelimited("vnet %s: out of memory building routes, dropping its traffic\n",
+					   v->n.name);
+		fib_publish(v, fib);
+		list_del_init(&v->dirty_link);
+	}
+}
+
+/* @v is going away: its table goes after a grace period. */
+void vnet_fib_release(struct vnet_vnet *v)
+{
+	if (!list_empty(&v->dirty_link))
+		list_del_init(&v->dirty_link);
+	fib_publish(v, NULL);
+}

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Ports: host interfaces bound to a vnet and subnet, with their MAC and
+ * IPs. Binding registers the interface's ingress hook; unbinding (port
+ * del, interface removal, vnet deletion, namespace exit, module unload)
+ * removes it. Called with RTNL and vn->lock held.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/rhashtable.h>
+#include <linux/rtnetlink.h>
+
+#include "vnet.h"
+
+static const struct rhashtable_params addr_params = {
+	.key_len = sizeof(struct vnet_addr_key),
+	.key_offset = offsetof(struct vnet_port_addr, key),
+	.head_offset = offsetof(struct vnet_port_addr, node),
+	.automatic_shrinking = true,
+};
+
+int vnet_port_addrs_init(struct vnet_net *vn)
+{
+	return rhashtable_init(&vn->addrs, &addr_params);
+}
+
+void vnet_port_addrs_destroy(struct vnet_net *vn)
+{
+	rhashtable_destroy(&vn->addrs);
+}
+
+static void addr_key(struct vnet_addr_key *key, u32 vnet_id, u8 family,
+		     const u8 *addr)
+{
+	memset(key, 0, sizeof(*key));
+	key->vnet_id = vnet_id;
+	key->family = family;
+	memcpy(key->addr, addr, family == AF_INET ? 4 : 16);
+}
+
+/* The port of @vnet_id that owns @addr; under RCU or vn->lock. */
+struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
+				   u8 family, const u8 *addr)
+{
+	struct vnet_port_addr *a;
+	struct vnet_addr_key key;
+
+	addr_key(&key, vnet_id, family, addr);
+	a = rhashtable_lookup(&vn->addrs, &key, addr_params);
+	return a ? a->port : NULL;
+}
+
+struct vnet_port *vnet_port_of(struct vnet_net *vn,
+			       const struct net_device *dev)
+{
+	struct vnet_port *port = xa_load(&vn->ports, dev->ifindex);
+
+	return port && port->dev == dev ? port : NULL;
+}
+
+static void addr_fmt(char *buf, const struct vnet_prefix *a)
+{
+	if (a->family == AF_INET)
+		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
+	else
+		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
+}
+
+static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
+			    struct vnet_subnet *s,
+			    const struct vnet_prefix *addrs, unsigned int n)
+{
+	struct vnet_vnet *v = s->vnet;
+	char a[VNET_PREFIX_STR];
+	struct vnet_port *other;
+	unsigned int i, j;
+
+	for (i = 0; i < n; i++) {
+		const struct vnet_prefix *sp;
+
+		addr_fmt(a, &addrs[i]);
+		sp = addrs[i].family == AF_INET ? &s->v4 : &s->v6;
+		if (!vnet_prefix_contains(sp, &addrs[i]))
+			return vnet_refuse(req, -EINVAL,
+					   "port address outside its subnet",
+					   "port %s: address %s is outside subnet %s of vnet %s",
+					   dev->name, a, s->n.name, v->n.name);
+		for (j = 0; j < i; j++)
+			if (vnet_prefix_equal(&addrs[i], &addrs[j]))
+				return vnet_refuse(req, -EINVAL,
+						   "port address given twice",
+						   "port %s: address %s is given twice",
+						   dev->name, a);
+		other = vnet_port_lookup(req->vn, v->id, addrs[i].family,
+					 addrs[i].addr);
+		if (other)
+			return vnet_refuse(req, -EEXIST,
+					   "address already used by another port",
+					   "port %s: address %s is already used by port %s in vnet %s",
+					   dev->name, a, other->dev->name,
+					   v->n.name);
+	}
+	return 0;
+}
+
+static int port_checks(struct vnet_req *req, struct net_device *dev,
+		       struct vnet_subnet *s, const u8 *mac,
+		       const struct vnet_prefix *addrs, unsigned int n)
+{
+	struct vnet_port *other = vnet_port_of(req->vn, dev);
+
+	if (other)
+		return vnet_refuse(req, -EEXIST, "interface is already a port",
+				   "interface %s is already a port of vnet %s",
+				   dev->name, other->vnet->n.name);
+	if (dev->reg_state != NETREG_REGISTERED)
+		return vnet_refuse(req, -ENODEV, "interface is going away",
+				   "interface %s is going away", dev->name);
+	if (dev->type != ARPHRD_ETHER || (dev->flags & IFF_LOOPBACK) ||
+	    dev->addr_len != ETH_ALEN)
+		return vnet_refuse(req, -EINVAL, "not an Ethernet interface",
+				   "interface %s is not an Ethernet interface",
+				   dev->name);
+	if (!is_valid_ether_addr(mac))
+		return vnet_refuse(req, -EINVAL, "port MAC must be unicast",
+				   "port %s: MAC %pM is not a unicast address",
+				   dev->name, mac);
+	if (req->vn->nr_ports >= vnet_max_ports)
+		return vnet_refuse(req, -ENOSPC, "port limit reached",
+				   "cannot add port %s: %u ports is the limit (max_ports parameter)",
+				   dev->name, vnet_max_ports);
+	if (n > vnet_max_port_addrs)
+		return vnet_refuse(req, -ENOSPC, "too many port addresses",
+				   "port %s: %u addresses, the limit is %u (max_port_addrs parameter)",
+				   dev->name, n, vnet_max_port_addrs);
+	return port_addrs_check(req, dev, s, addrs, n);
+}
+
+static void port_addrs_remove(struct vnet_port *port, unsigned int n)
+{
+	while (n--)
+		rhashtable_remove_fast(&port->vn->addrs, &port->addrs[n].node,
+				       addr_params);
+}
+
+int vnet_port_add(struct vnet_req *req, struct net_device *dev,
+		  struct vnet_subnet *s, const u8 *mac,
+		  const struct vnet_prefix *addrs, unsigned int n, u32 flags)
+{
+	struct vnet_net *vn = req->vn;
+	struct vnet_port *port;
+	unsigned int i;
+	int err;
+
+	ASSERT_RTNL();
+	err = port_checks(req, dev, s, mac, addrs, n);
+	if (err)
+		return err;
+	port = vnet_alloc_port();
+	if (!port)
+		return -ENOMEM;
+	port->addrs = kcalloc(n, sizeof(*port->addrs), GFP_KERNEL);
+	if (!port->addrs) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+	port->dev = dev;
+	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
+	port->vn = vn;
+	port->vnet = s->vnet;
+	port->subnet = s;
+	ether_addr_copy(port->mac, mac);
+	port->flags = flags;
+	for (i = 0; i < n; i++) {
+		port->addrs[i].port = port;
+		addr_key(&port->addrs[i].key, s->vnet->id, addrs[i].family,
+			 addrs[i].addr);
+		err = rhashtable_insert_fast(&vn->addrs, &port->addrs[i].node,
+					     addr_params);
+		if (err)
+			goto err_addrs;
+		port->nr_addrs++;
+	}
+	err = xa_insert(&vn->ports, dev->ifindex, port, GFP_KERNEL);
+	if (err)
+		goto err_addrs;
+	err = vnet_hook_register(port);
+	if (err) {
+		xa_erase(&vn->ports, dev->ifindex);
+		goto err_addrs;
+	}
+	list_add_tail(&port->vnet_link, &s->vnet->ports);
+	s->nr_ports++;
+	vn->nr_ports++;
+	vn->gen++;
+	vnet_notify_port(port, VNET_CMD_PORT_NEW);
+	return 0;
+
+err_addrs:
+	port_addrs_remove(port, port->nr_addrs);
+err_free:
+	/* Lookups may have seen an address entry: free after RCU. */
+	vnet_free_port_rcu(port);
+	return err;
+}
+
+void vnet_port_del(struct vnet_port *port)
+{
+	struct vnet_net *vn = port->vn;
+
+	ASSERT_RTNL();
+	vnet_hook_unregister(port);
+	port_addrs_remove(port, port->nr_addrs);
+	xa_erase(&vn->ports, port->dev->ifindex);
+	list_del(&port->vnet_link);
+	port->subnet->nr_ports--;
+	vn->nr_ports--;
+	vn->gen++;
+	vnet_notify_port(port, VNET_CMD_PORT_DEL);
+	vnet_free_port_rcu(port);
+}
