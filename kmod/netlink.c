@@ -270,8 +270,13 @@ static struct vnet_vnet *get_vnet(struct vnet_req *req, int type)
 	v = vnet_find(req->vn, name);
 	if (!v) {
 		NL_SET_BAD_ATTR(req->info->extack, req->info->attrs[type]);
-		vnet_refuse(req, -ENOENT, "vnet not found",
-			    "vnet %s does not exist", name);
+		if (type == VNET_A_REMOTE)	/* rule 2 */
+			vnet_refuse(req, -ENOENT, "remote vnet not found",
+				    "remote vnet %s is not known to this network controller (network namespace)",
+				    name);
+		else
+			vnet_refuse(req, -ENOENT, "vnet not found",
+				    "vnet %s does not exist", name);
 		return ERR_PTR(-ENOENT);
 	}
 	return v;
