@@ -1088,7 +1088,7 @@ static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vnet_req req = req_of(info);
 	struct vnet_subnet *s = NULL;
 	struct net_device *dev;
-	u32 flags = 0, selector;
+	u32 flags = 0, selector = 0;
 	struct vnet_prefix *a;
 	const char *sname;
 	struct vnet_vnet *v;
