@@ -13,6 +13,10 @@
 #include <linux/errno.h>
 #include <linux/mm.h>		/* kvmalloc_array, kvfree */
 #include <linux/socket.h>	/* AF_INET, AF_INET6 */
+#include <asm/unaligned.h>
+
+#define core_load_be32(p) get_unaligned_be32(p)
+#define core_load_be64(p) get_unaligned_be64(p)
 
 /* Tables are built by the control path, which may sleep. */
 #define core_alloc_array(n, size) kvmalloc_array(n, size, GFP_KERNEL)
@@ -31,6 +35,22 @@ typedef uint64_t u64;
 
 #define core_alloc_array(n, size) calloc(n, size)
 #define core_free(p) free(p)
+
+static inline u32 core_load_be32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap32(v);
+}
+
+static inline u64 core_load_be64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
 #endif
 
 #endif /* _VNET_CORE_COMPAT_H */

@@ -8,30 +8,41 @@
  */
 #include "lpm.h"
 
-static inline unsigned int addr_bit(const u8 *addr, unsigned int i)
+static void load(u64 a[2], u8 family, const u8 *addr)
 {
-	return (addr[i / 8] >> (7 - i % 8)) & 1;
+	if (family == AF_INET) {
+		a[0] = (u64)core_load_be32(addr) << 32;
+		a[1] = 0;
+	} else {
+		a[0] = core_load_be64(addr);
+		a[1] = core_load_be64(addr + 8);
+	}
+}
+
+static inline unsigned int bit(const u64 a[2], unsigned int i)
+{
+	return i < 64 ? (a[0] >> (63 - i)) & 1 : (a[1] >> (127 - i)) & 1;
+}
+
+static u64 mask_word(unsigned int len)
+{
+	if (!len)
+		return 0;
+	return len >= 64 ? ~0ULL : ~0ULL << (64 - len);
 }
 
 /* Number of leading bits, up to @max, that @a and @b share. */
-static unsigned int common_bits(const u8 *a, const u8 *b, unsigned int max)
+static unsigned int common_bits(const u64 a[2], const u64 b[2],
+				unsigned int max)
 {
-	unsigned int i = 0;
+	u64 x0 = a[0] ^ b[0], x1 = a[1] ^ b[1];
+	unsigned int c;
 
-	while (i + 8 <= max && a[i / 8] == b[i / 8])
-		i += 8;
-	while (i < max && addr_bit(a, i) == addr_bit(b, i))
-		i++;
-	return i;
-}
-
-static bool key_match(const struct vnet_lpm_node *n, const u8 *addr)
-{
-	unsigned int bytes = n->len / 8, rest = n->len % 8;
-
-	if (memcmp(n->key, addr, bytes))
-		return false;
-	return !rest || !((n->key[bytes] ^ addr[bytes]) & (0xff << (8 - rest)));
+	if (x0)
+		c = __builtin_clzll(x0);
+	else
+		c = x1 ? 64 + __builtin_clzll(x1) : 128;
+	return c < max ? c : max;
 }
 
 int vnet_lpm_init(struct vnet_lpm *t, u32 max_prefixes)
@@ -52,15 +63,16 @@ void vnet_lpm_free(struct vnet_lpm *t)
 	t->nodes = NULL;
 }
 
-static u32 new_node(struct vnet_lpm *t, const u8 *key, unsigned int len,
+static u32 new_node(struct vnet_lpm *t, const u64 key[2], unsigned int len,
 		    u32 value)
 {
 	struct vnet_lpm_node *n = &t->nodes[t->nr_nodes];
 
 	memset(n, 0, sizeof(*n));
-	memcpy(n->key, key, (len + 7) / 8);
-	if (len % 8)
-		n->key[len / 8] &= (u8)(0xff << (8 - len % 8));
+	n->mask[0] = mask_word(len);
+	n->mask[1] = mask_word(len > 64 ? len - 64 : 0);
+	n->key[0] = key[0] & n->mask[0];
+	n->key[1] = key[1] & n->mask[1];
 	n->len = (u8)len;
 	n->value = value;
 	return t->nr_nodes++;
@@ -73,36 +85,38 @@ int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 	struct vnet_lpm_node *n;
 	unsigned int common;
 	u32 old, idx;
+	u64 a[2];
 
 	if (t->nr_nodes + 2 > t->max_nodes)
 		return -ENOSPC;
+	load(a, p->family, p->addr);
 	while (*link) {
 		n = &t->nodes[*link];
-		common = common_bits(n->key, p->addr,
+		common = common_bits(n->key, a,
 				     n->len < p->len ? n->len : p->len);
 		if (common == n->len && n->len == p->len) {
 			n->value = value;
 			return 0;
 		}
 		if (common == n->len) {
-			link = &n->child[addr_bit(p->addr, n->len)];
+			link = &n->child[bit(a, n->len)];
 			continue;
 		}
 		/* @p and @n part before @n ends: a node goes above @n. */
 		old = *link;
 		if (common == p->len) {
-			idx = new_node(t, p->addr, p->len, value);
-			t->nodes[idx].child[addr_bit(n->key, p->len)] = old;
+			idx = new_node(t, a, p->len, value);
+			t->nodes[idx].child[bit(n->key, p->len)] = old;
 		} else {
-			idx = new_node(t, p->addr, common, VNET_LPM_NONE);
-			t->nodes[idx].child[addr_bit(n->key, common)] = old;
-			t->nodes[idx].child[addr_bit(p->addr, common)] =
-				new_node(t, p->addr, p->len, value);
+			idx = new_node(t, a, common, VNET_LPM_NONE);
+			t->nodes[idx].child[bit(n->key, common)] = old;
+			t->nodes[idx].child[bit(a, common)] =
+				new_node(t, a, p->len, value);
 		}
 		*link = idx;
 		return 0;
 	}
-	*link = new_node(t, p->addr, p->len, value);
+	*link = new_node(t, a, p->len, value);
 	return 0;
 }
 
@@ -111,17 +125,20 @@ u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr)
 	unsigned int bits = family == AF_INET ? 32 : 128;
 	u32 idx = t->root[family == AF_INET6];
 	u32 best = VNET_LPM_NONE;
+	u64 a[2];
 
+	load(a, family, addr);
 	while (idx) {
 		const struct vnet_lpm_node *n = &t->nodes[idx];
 
-		if (!key_match(n, addr))
+		if (((a[0] ^ n->key[0]) & n->mask[0]) |
+		    ((a[1] ^ n->key[1]) & n->mask[1]))
 			break;
 		if (n->value != VNET_LPM_NONE)
 			best = n->value;
 		if (n->len >= bits)
 			break;
-		idx = n->child[addr_bit(addr, n->len)];
+		idx = n->child[bit(a, n->len)];
 	}
 	return best;
 }

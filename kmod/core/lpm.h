@@ -12,11 +12,16 @@
 
 #define VNET_LPM_NONE 0xffffffffU
 
+/*
+ * Addresses are two host-order 64-bit words (IPv4 in the top half of the
+ * first), so a node matches with two masked compares.
+ */
 struct vnet_lpm_node {
-	u8 key[16];	/* the node's prefix; bits past len are zero */
-	u8 len;
+	u64 key[2];	/* the node's prefix; bits past len are zero */
+	u64 mask[2];	/* len leading one bits */
 	u32 value;	/* VNET_LPM_NONE for a pure branching node */
 	u32 child[2];	/* node indexes; 0 is "none" (the root is never a child) */
+	u8 len;
 };
 
 struct vnet_lpm {
