@@ -218,7 +218,7 @@ __printf(4, 5)
 int vnet_refuse(struct vnet_req *req, int err, const char *msg,
 		const char *fmt, ...);
 
-/* vnet.c */
+/* network.c: vnets */
 struct vnet_vnet *vnet_find(struct vnet_net *vn, const char *name);
 int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	     const struct vnet_prefix *prefixes, unsigned int n);
