@@ -144,11 +144,35 @@ out:
 
 /* Request parsing */
 
+static const char *const missing_msg[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = "missing attribute: vnet name",
+	[VNET_A_ID] = "missing attribute: vnet id",
+	[VNET_A_PREFIXES] = "missing attribute: prefixes",
+	[VNET_A_SUBNET] = "missing attribute: subnet name",
+	[VNET_A_PEERING] = "missing attribute: peering name",
+	[VNET_A_REMOTE] = "missing attribute: remote vnet",
+	[VNET_A_FLAGS] = "missing attribute: peering flags",
+	[VNET_A_IFNAME] = "missing attribute: interface name",
+	[VNET_A_MAC] = "missing attribute: MAC address",
+	[VNET_A_ADDRS] = "missing attribute: addresses",
+};
+
+/* A required attribute is absent: say which, in words and as a type. */
+static bool missing(struct genl_info *info, int type)
+{
+	if (info->attrs[type])
+		return false;
+	if (info->extack)
+		info->extack->_msg = missing_msg[type];	/* static strings */
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	return true;
+}
+
 static const char *get_name(struct genl_info *info, int type)
 {
 	const char *name;
 
-	if (GENL_REQ_ATTR_CHECK(info, type))
+	if (missing(info, type))
 		return NULL;
 	name = nla_data(info->attrs[type]);
 	if (!vnet_name_valid(name, VNET_NAME_MAX)) {
@@ -225,7 +249,7 @@ static int parse_list(struct genl_info *info, int type, unsigned int min,
 	struct nlattr *a;
 	int rem, err;
 
-	if (GENL_REQ_ATTR_CHECK(info, type))
+	if (missing(info, type))
 		return -EINVAL;
 	nla_for_each_nested(a, attr, rem)
 		n++;
@@ -677,7 +701,7 @@ static int vnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	name = get_name(info, VNET_A_VNET);
-	if (!name || GENL_REQ_ATTR_CHECK(info, VNET_A_ID))
+	if (!name || missing(info, VNET_A_ID))
 		return -EINVAL;
 	err = parse_prefixes(info, 1, vnet_max_prefixes, &p, &n);
 	if (err)
@@ -1022,7 +1046,7 @@ static int peering_set_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 value, selector;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, VNET_A_FLAGS))
+	if (missing(info, VNET_A_FLAGS))
 		return -EINVAL;
 	get_flags(info->attrs[VNET_A_FLAGS], &value, &selector);
 	mutex_lock(&req.vn->lock);
@@ -1053,7 +1077,7 @@ static struct net_device *get_dev(struct vnet_req *req)
 	struct net_device *dev;
 	const char *name;
 
-	if (GENL_REQ_ATTR_CHECK(info, VNET_A_IFNAME))
+	if (missing(info, VNET_A_IFNAME))
 		return ERR_PTR(-EINVAL);
 	name = nla_data(info->attrs[VNET_A_IFNAME]);
 	dev = __dev_get_by_name(req->vn->net, name);
@@ -1096,7 +1120,7 @@ static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	sname = get_name(info, VNET_A_SUBNET);
-	if (!sname || GENL_REQ_ATTR_CHECK(info, VNET_A_MAC))
+	if (!sname || missing(info, VNET_A_MAC))
 		return -EINVAL;
 	err = parse_list(info, VNET_A_ADDRS, 1, vnet_max_port_addrs, &a, &n);
 	if (err)
