@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Netlink attributes <-> JSON objects. Builders append attributes to a
+ * request; parsers turn a reply or an event into the JSON object that both
+ * the text and the JSON output print, with the command-line words as keys.
+ */
+#ifndef VNETCTL_MSG_H
+#define VNETCTL_MSG_H
+
+#include <jansson.h>
+#include <libmnl/libmnl.h>
+
+#include "parse.h"
+
+void put_prefixes(struct nlmsghdr *nlh, const struct vnet_prefix *p,
+		  unsigned int n);
+void put_addrs(struct nlmsghdr *nlh, const struct vnet_prefix *p,
+	       unsigned int n);
+void put_bitfield(struct nlmsghdr *nlh, uint16_t type, uint32_t value,
+		  uint32_t selector);
+
+json_t *parse_vnet_msg(const struct nlmsghdr *nlh);
+json_t *parse_prefix_msg(const struct nlmsghdr *nlh);
+json_t *parse_subnet_msg(const struct nlmsghdr *nlh);
+json_t *parse_peering_msg(const struct nlmsghdr *nlh);
+json_t *parse_port_msg(const struct nlmsghdr *nlh);
+json_t *parse_stats_msg(const struct nlmsghdr *nlh);
+json_t *parse_info_msg(const struct nlmsghdr *nlh);
+
+/* The genl command of a message. */
+uint8_t msg_cmd(const struct nlmsghdr *nlh);
+
+const char *drop_reason_name(unsigned int reason);
+const char *peering_state_name(unsigned int state);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Parsing of command-line words: pure functions, no I/O, so the unit tests
+ * can feed them anything. Each returns 0 or fills @err (ERR_LEN bytes) with
+ * a sentence for the operator and returns -1.
+ */
+#ifndef VNETCTL_PARSE_H
+#define VNETCTL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../kmod/core/prefix.h"
+
+#define ERR_LEN 256
+
+int parse_name(const char *what, const char *s, char *err);
+int parse_id(const char *s, uint32_t *id, char *err);
+int parse_u32(const char *what, const char *s, uint32_t min, uint32_t max,
+	      uint32_t *out, char *err);
+int parse_prefix(const char *s, struct vnet_prefix *p, char *err);
+int parse_addr(const char *s, struct vnet_prefix *p, char *err);
+int parse_mac(const char *s, uint8_t mac[6], char *err);
+int parse_onoff(const char *what, const char *s, bool *on, char *err);
+int parse_ifname(const char *s, char *err);
+
+/* Text forms; @buf holds at least FMT_LEN bytes. */
+#define FMT_LEN 64
+const char *format_prefix(const struct vnet_prefix *p, char *buf);
+const char *format_addr(const struct vnet_prefix *p, char *buf);
+const char *format_mac(const uint8_t mac[6], char *buf);
+
+#endif

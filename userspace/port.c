@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vnetctl port: host interfaces bound to a vnet and subnet. */
+#include <string.h>
+
+#include <linux/vnet.h>
+
+#include "msg.h"
+#include "vnetctl.h"
+
+#define MAX_CLI_ADDRS 256
+
+const struct field port_fields[] = {
+	{ "dev", F_POS, NULL },
+	{ "vnet", F_KEY, NULL },
+	{ "subnet", F_KEY, NULL },
+	{ "mac", F_KEY, NULL },
+	{ "ips", F_LIST, "ip" },
+	{ "forwarding", F_FLAG, NULL },
+	FIELDS_END
+};
+
+static int port_add(struct ctx *c, int argc, char **argv)
+{
+	static struct vnet_prefix addrs[MAX_CLI_ADDRS];
+	const char *vnet = NULL, *subnet = NULL;
+	bool have_mac = false, have_fwd = false, fwd = false;
+	struct nlmsghdr *nlh;
+	unsigned int n = 0;
+	char err[ERR_LEN];
+	uint8_t mac[6];
+
+	if (need_arg(argc, argv, 0, "interface name"))
+		return EXIT_USAGE;
+	if (parse_ifname(argv[0], err))
+		return usage_error("%s", err);
+	for (int i = 1; i < argc; i += 2) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			return usage_error("\"%s\" needs a value", k);
+		if (!strcmp(k, "vnet") && !vnet) {
+			if (parse_name("vnet", v, err))
+				return usage_error("%s", err);
+			vnet = v;
+		} else if (!strcmp(k, "subnet") && !subnet) {
+			if (parse_name("subnet", v, err))
+				return usage_error("%s", err);
+			subnet = v;
+		} else if (!strcmp(k, "mac") && !have_mac) {
+			if (parse_mac(v, mac, err))
+				return usage_error("%s", err);
+			have_mac = true;
+		} else if (!strcmp(k, "ip")) {
+			if (n == MAX_CLI_ADDRS)
+				return usage_error("more than %d addresses",
+						   MAX_CLI_ADDRS);
+			if (parse_addr(v, &addrs[n++], err))
+				return usage_error("%s", err);
+		} else if (!strcmp(k, "forwarding") && !have_fwd) {
+			if (parse_onoff("forwarding", v, &fwd, err))
+				return usage_error("%s", err);
+			have_fwd = true;
+		} else {
+			return usage_error("unknown or repeated keyword \"%s\" in port add",
+					   k);
+		}
+	}
+	if (!vnet || !subnet || !have_mac || !n)
+		return usage_error("port add needs vnet VNET subnet SUBNET mac MAC ip ADDR");
+	if (ctx_connect(c))
+		return EXIT_FAILED;
+	nlh = vnl_request(&c->nl, VNET_CMD_PORT_NEW, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
+	mnl_attr_put_strz(nlh, VNET_A_VNET, vnet);
+	mnl_attr_put_strz(nlh, VNET_A_SUBNET, subnet);
+	mnl_attr_put(nlh, VNET_A_MAC, 6, mac);
+	put_addrs(nlh, addrs, n);
+	put_bitfield(nlh, VNET_A_PORT_FLAGS, fwd ? VNET_PORT_F_FORWARDING : 0,
+		     VNET_PORT_F_ALL);
+	return ctx_do(c, nlh);
+}
+
+static int port_del(struct ctx *c, int argc, char **argv)
+{
+	struct nlmsghdr *nlh;
+	char err[ERR_LEN];
+
+	if (need_arg(argc, argv, 0, "interface name"))
+		return EXIT_USAGE;
+	if (argc > 1)
+		return usage_error("unexpected \"%s\" after port del DEV", argv[1]);
+	if (parse_ifname(argv[0], err))
+		return usage_error("%s", err);
+	if (ctx_connect(c))
+		return EXIT_FAILED;
+	nlh = vnl_request(&c->nl, VNET_CMD_PORT_DEL, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
+	return ctx_do(c, nlh);
+}
+
+/* show and stats: one port by name, or all of them. */
+int port_query(struct ctx *c, int argc, char **argv, uint8_t cmd,
+	       vnl_parse_fn parse, const struct field *spec)
+{
+	struct nlmsghdr *nlh;
+	char err[ERR_LEN];
+	json_t *arr;
+	int status;
+
+	if (argc > 1)
+		return usage_error("unexpected \"%s\" after DEV", argv[1]);
+	if (argc == 1 && parse_ifname(argv[0], err))
+		return usage_error("%s", err);
+	if (ctx_connect(c))
+		return EXIT_FAILED;
+	if (argc == 1) {
+		arr = json_array();
+		nlh = vnl_request(&c->nl, cmd, NLM_F_ACK);
+		mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
+		status = vnl_talk(&c->nl, nlh, parse, arr);
+	} else {
+		arr = vnl_dump(&c->nl, cmd, NULL, parse, &status);
+	}
+	if (!status)
+		print_list(c, arr, spec, "dev", NULL);
+	json_decref(arr);
+	return status ? EXIT_FAILED : EXIT_DONE;
+}
+
+static int port_show(struct ctx *c, int argc, char **argv)
+{
+	return port_query(c, argc, argv, VNET_CMD_PORT_GET, parse_port_msg,
+			  port_fields);
+}
+
+static const struct verb port_verbs[] = {
+	{ "add", port_add },
+	{ "del", port_del },
+	{ "show", port_show },
+	{ "list", port_show },
+	{ NULL, NULL },
+};
+
+const struct object port_object = {
+	.name = "port",
+	.verbs = port_verbs,
+	.usage =
+	"  port add DEV vnet VNET subnet SUBNET mac MAC ip ADDR [ip ADDR ...]\n"
+	"           [forwarding on|off]\n"
+	"  port del DEV\n"
+	"  port show [DEV]\n",
+};

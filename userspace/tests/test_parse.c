@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnetctl's pure layers: the words an operator types (names, ids, CIDRs,
+ * MACs) and the netlink attributes built from them, read back the way the
+ * CLI reads kernel replies.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <linux/genetlink.h>
+#include <linux/vnet.h>
+
+#include "../msg.h"
+#include "../parse.h"
+
+static void test_names(void **state)
+{
+	char err[ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse_name("vnet", "A", err), 0);
+	assert_int_equal(parse_name("vnet", "hub-1.prod_x", err), 0);
+	assert_int_equal(parse_name("vnet", "0123456789012345678901234567890", err), 0);
+	assert_int_equal(parse_name("vnet", "01234567890123456789012345678901", err), -1);
+	assert_non_null(strstr(err, "1 to 31 characters"));
+	assert_int_equal(parse_name("vnet", "", err), -1);
+	assert_int_equal(parse_name("vnet", "a b", err), -1);
+	assert_int_equal(parse_name("vnet", "a/b", err), -1);
+	assert_int_equal(parse_name("subnet", "é", err), -1);
+	assert_non_null(strstr(err, "subnet"));
+}
+
+static void test_ids(void **state)
+{
+	char err[ERR_LEN];
+	uint32_t id;
+
+	(void)state;
+	assert_int_equal(parse_id("1", &id, err), 0);
+	assert_int_equal(id, 1);
+	assert_int_equal(parse_id("16777215", &id, err), 0);
+	assert_int_equal(id, 16777215);
+	assert_int_equal(parse_id("16777216", &id, err), -1);
+	assert_int_equal(parse_id("0", &id, err), -1);
+	assert_int_equal(parse_id("-1", &id, err), -1);
+	assert_int_equal(parse_id("+5", &id, err), -1);
+	assert_int_equal(parse_id(" 5", &id, err), -1);
+	assert_int_equal(parse_id("5x", &id, err), -1);
+	assert_int_equal(parse_id("", &id, err), -1);
+	assert_int_equal(parse_id("99999999999999999999999", &id, err), -1);
+}
+
+static void expect_prefix(const char *in, const char *out)
+{
+	struct vnet_prefix p;
+	char err[ERR_LEN], buf[FMT_LEN];
+
+	assert_int_equal(parse_prefix(in, &p, err), 0);
+	assert_string_equal(format_prefix(&p, buf), out);
+}
+
+static void expect_bad_prefix(const char *in, const char *why)
+{
+	struct vnet_prefix p;
+	char err[ERR_LEN];
+
+	assert_int_equal(parse_prefix(in, &p, err), -1);
+	if (!strstr(err, why))
+		fail_msg("%s: \"%s\" lacks \"%s\"", in, err, why);
+}
+
+static void test_prefixes(void **state)
+{
+	(void)state;
+	expect_prefix("10.1.0.0/16", "10.1.0.0/16");
+	expect_prefix("0.0.0.0/0", "0.0.0.0/0");
+	expect_prefix("10.1.2.3/32", "10.1.2.3/32");
+	expect_prefix("fd00:1::/48", "fd00:1::/48");
+	expect_prefix("FD00:0001:0000::/48", "fd00:1::/48");
+	expect_prefix("::/0", "::/0");
+	expect_bad_prefix("10.1.0.1/16", "host bits set");
+	expect_bad_prefix("10.1.0.1/16", "did you mean 10.1.0.0/16");
+	expect_bad_prefix("fd00:1::1/48", "did you mean fd00:1::/48");
+	expect_bad_prefix("10.1.0.0/33", "prefix length");
+	expect_bad_prefix("fd00::/129", "prefix length");
+	expect_bad_prefix("10.1.0.0/-1", "prefix length");
+	expect_bad_prefix("10.1.0.0/", "prefix length");
+	expect_bad_prefix("10.1.0.0", "malformed CIDR");
+	expect_bad_prefix("10.1.0/16", "malformed CIDR");
+	expect_bad_prefix("300.1.0.0/16", "malformed CIDR");
+	expect_bad_prefix("/16", "malformed CIDR");
+	expect_bad_prefix("fd00:::1/64", "malformed CIDR");
+	expect_bad_prefix("", "malformed CIDR");
+}
+
+static void test_addrs_and_macs(void **state)
+{
+	struct vnet_prefix p;
+	char err[ERR_LEN], buf[FMT_LEN];
+	uint8_t mac[6];
+	bool on;
+
+	(void)state;
+	assert_int_equal(parse_addr("10.1.1.4", &p, err), 0);
+	assert_int_equal(p.family, AF_INET);
+	assert_string_equal(format_addr(&p, buf), "10.1.1.4");
+	assert_int_equal(parse_addr("fd00:1::4", &p, err), 0);
+	assert_int_equal(p.family, AF_INET6);
+	assert_int_equal(parse_addr("10.1.1.4/32", &p, err), -1);
+	assert_int_equal(parse_addr("10.1.1", &p, err), -1);
+
+	assert_int_equal(parse_mac("52:54:00:aB:cd:EF", mac, err), 0);
+	assert_string_equal(format_mac(mac, buf), "52:54:00:ab:cd:ef");
+	assert_int_equal(parse_mac("ff:ff:ff:ff:ff:ff", mac, err), -1);
+	assert_non_null(strstr(err, "unicast"));
+	assert_int_equal(parse_mac("01:00:5e:00:00:01", mac, err), -1);
+	assert_int_equal(parse_mac("00:00:00:00:00:00", mac, err), -1);
+	assert_int_equal(parse_mac("52:54:00:ab:cd", mac, err), -1);
+	assert_int_equal(parse_mac("52:54:00:ab:cd:efa", mac, err), -1);
+	assert_int_equal(parse_mac("52:54:00:ab:cd:e ", mac, err), -1);
+	assert_int_equal(parse_mac("5:254:00:ab:cd:ef", mac, err), -1);
+
+	assert_int_equal(parse_onoff("access", "on", &on, err), 0);
+	assert_true(on);
+	assert_int_equal(parse_onoff("access", "off", &on, err), 0);
+	assert_false(on);
+	assert_int_equal(parse_onoff("access", "yes", &on, err), -1);
+	assert_non_null(strstr(err, "access takes on or off"));
+
+	assert_int_equal(parse_ifname("veth-vm1", err), 0);
+	assert_int_equal(parse_ifname("0123456789abcdef", err), -1);
+	assert_int_equal(parse_ifname("a/b", err), -1);
+	assert_int_equal(parse_ifname("", err), -1);
+}
+
+/* A vnet message built as the CLI builds requests, parsed as a reply. */
+static void test_vnet_message(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERR_LEN], *text;
+	struct vnet_prefix p[2];
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	json_t *o;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(buf);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = VNET_CMD_VNET_GET;
+	mnl_attr_put_strz(nlh, VNET_A_VNET, "A");
+	mnl_attr_put_u32(nlh, VNET_A_ID, 7);
+	assert_int_equal(parse_prefix("10.1.0.0/16", &p[0], err), 0);
+	assert_int_equal(parse_prefix("fd00:1::/48", &p[1], err), 0);
+	put_prefixes(nlh, p, 2);
+	mnl_attr_put_u16(nlh, 200, 1);	/* unknown attributes are skipped */
+
+	assert_int_equal(msg_cmd(nlh), VNET_CMD_VNET_GET);
+	o = parse_vnet_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text,
+		"{\"name\":\"A\",\"id\":7,\"prefixes\":[\"10.1.0.0/16\",\"fd00:1::/48\"]}");
+	free(text);
+	json_decref(o);
+}
+
+static void test_peering_message(void **state)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], *text;
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *g;
+	json_t *o;
+
+	(void)state;
+	nlh = mnl_nlmsg_put_header(buf);
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->cmd = VNET_CMD_PEERING_GET;
+	mnl_attr_put_strz(nlh, VNET_A_VNET, "A");
+	mnl_attr_put_strz(nlh, VNET_A_PEERING, "a2b");
+	mnl_attr_put_strz(nlh, VNET_A_REMOTE, "B");
+	put_bitfield(nlh, VNET_A_FLAGS,
+		     VNET_PEERING_F_ACCESS | VNET_PEERING_F_GATEWAY_TRANSIT,
+		     VNET_PEERING_F_ALL);
+	mnl_attr_put_u8(nlh, VNET_A_STATE, VNET_PEERING_DISCONNECTED);
+	o = parse_peering_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text,
+		"{\"vnet\":\"A\",\"name\":\"a2b\",\"remote\":\"B\",\"state\":\"disconnected\","
+		"\"access\":true,\"forwarded\":false,\"gateway-transit\":true,"
+		"\"use-remote-gateways\":false}");
+	free(text);
+	json_decref(o);
+}
+
+static void test_drop_names(void **state)
+{
+	(void)state;
+	for (unsigned int r = 0; r < __VNET_DROP_MAX; r++)
+		assert_non_null(drop_reason_name(r));
+	assert_null(drop_reason_name(__VNET_DROP_MAX));
+	assert_string_equal(drop_reason_name(VNET_DROP_SPOOF_IP), "spoofed-ip");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_addrs_and_macs),
+		cmocka_unit_test(test_vnet_message),
+		cmocka_unit_test(test_peering_message),
+		cmocka_unit_test(test_drop_names),
+	};
+
+	return cmocka_run_group_tests_name("vnetctl parsing", tests, NULL, NULL);
+}
