@@ -19,8 +19,11 @@
 static void send_reply(struct vnet_port *port, struct sk_buff *reply)
 {
 	unsigned int len = reply->len;
+	int err;
 
-	if (net_xmit_eval(dev_queue_xmit(reply)))
+	/* net_xmit_eval() evaluates its argument twice: never pass a call. */
+	err = dev_queue_xmit(reply);
+	if (net_xmit_eval(err))
 		vnet_drop(port, VNET_DROP_TX_ERROR);
 	else
 		vnet_count_tx(port, len);

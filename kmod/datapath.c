@@ -85,6 +85,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	const struct vnet_nexthop *nh;
 	struct vnet_port *dport;
 	unsigned int len;
+	int err;
 	u32 idx;
 
 	if (!fib)
@@ -114,7 +115,8 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	skb_clear_tstamp(skb);
 	skb->dev = dport->dev;
 	len = skb->len;
-	if (net_xmit_eval(dev_queue_xmit(skb)))
+	err = dev_queue_xmit(skb);
+	if (net_xmit_eval(err))
 		vnet_drop(dport, VNET_DROP_TX_ERROR);
 	else
 		vnet_count_tx(dport, len);
