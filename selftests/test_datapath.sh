@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The data plane with real traffic, IPv4 and IPv6: reachability inside a
+# vnet and across peerings, isolation (including two vnets with the same
+# addresses), port security, and the host kept out of reach.
+source "$(dirname "$0")/lib.sh"
+
+# Topology: the controller namespace $CTL is the host; each VM is a
+# namespace whose eth0 is a veth with its host side (vm-NAME) in $CTL.
+#
+#   vnet A 10.1.0.0/16 fd00:1::/48    web: vm1 .1.4, vm2 .1.5   db: vm3 .2.4
+#   vnet B 10.2.0.0/16 fd00:2::/48    app: vm4 10.2.1.4
+#   vnet C 10.3.0.0/16 fd00:3::/48    app: vm5 10.3.1.4
+#   vnet X and vnet Y, both 10.9.0.0/16: vmx1/vmy1 .1.4, vmx2/vmy2 .1.5
+
+# add_vm NAME VNET SUBNET IPV4 IPV6 MAC: a VM namespace bound as a port.
+add_vm()
+{
+	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
+	ns_new "NS_$name" "$name"
+	ns="NS_$name"
+	ns=${!ns}
+	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$CTL" link set "vm-$name" up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set eth0 address "$mac" up
+	ip -n "$ns" addr add "$ip4/24" dev eth0
+	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${ip4%.*}.1"
+	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
+	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
+		ip "$ip4" ip "$ip6"
+}
+
+vm() { local ns="NS_$1"; shift; ip netns exec "${!ns}" "$@"; }
+
+reach()		# VM ADDR: ping answers within a few tries
+{
+	local i
+	for i in 1 2 3 4 5; do
+		vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+no_reach()	# VM ADDR: three pings go unanswered
+{
+	! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
+}
+
+# tcp_copy FROM TO ADDR BYTES: a TCP transfer arrives byte for byte.
+tcp_copy()
+{
+	local from=$1 to=$2 addr=$3 bytes=$4 port=$((5000 + RANDOM % 1000)) i
+	head -c "$bytes" /dev/urandom >"$WORK/tx"
+	rm -f "$WORK/rx"
+	vm "$to" timeout 30 nc -l "$port" >"$WORK/rx" &
+	for i in $(seq 20); do
+		vm "$from" timeout 20 nc -N -w 5 "$addr" "$port" <"$WORK/tx" && break
+		sleep 0.3
+	done
+	wait
+	cmp -s "$WORK/tx" "$WORK/rx"
+}
+
+# udp_send FROM TO ADDR: a datagram arrives.
+udp_send()
+{
+	local from=$1 to=$2 addr=$3 port=$((6000 + RANDOM % 1000)) i
+	rm -f "$WORK/udp"
+	vm "$to" timeout 10 nc -u -l "$port" >"$WORK/udp" &
+	for i in $(seq 20); do
+		echo "datagram $RANDOM" | vm "$from" nc -u -w 1 -q 0 "$addr" "$port" 2>/dev/null
+		grep -q datagram "$WORK/udp" && break
+	done
+	kill %% 2>/dev/null; wait 2>/dev/null
+	grep -q datagram "$WORK/udp"
+}
+
+drops()		# DEV REASON: the drop counter of a port
+{
+	v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0
+}
+
+counter()	# DEV KEY
+{
+	v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
+# dropped_as DESC VM ADDR DEV REASON: unreachable, and counted as REASON.
+dropped_as()
+{
+	local before after
+	before=$(drops "$4" "$5")
+	if ! no_reach "$2" "$3"; then
+		fail "$1" "$3 answered"
+		return
+	fi
+	after=$(drops "$4" "$5")
+	if [ "$after" -gt "$before" ]; then
+		ok "$1"
+	else
+		fail "$1" "drop counter $5 of $4 stayed at $after"
+	fi
+}
+
+WORK=$(mktemp -d)
+v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v vnet add C id 3 prefix 10.3.0.0/16 prefix fd00:3::/48
+v vnet add X id 7 prefix 10.9.0.0/16 prefix fd00:9::/48
+v vnet add Y id 8 prefix 10.9.0.0/16 prefix fd00:9::/48
+v subnet add A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add A db prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+v subnet add B app prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v subnet add C app prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+v subnet add X s prefix 10.9.1.0/24 prefix fd00:9:0:1::/64
+v subnet add Y s prefix 10.9.1.0/24 prefix fd00:9:0:1::/64
+add_vm vm1 A web 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
+add_vm vm2 A web 10.1.1.5 fd00:1:0:1::5 52:54:00:00:01:05
+add_vm vm3 A db 10.1.2.4 fd00:1:0:2::4 52:54:00:00:02:04
+add_vm vm4 B app 10.2.1.4 fd00:2:0:1::4 52:54:00:00:04:04
+add_vm vm5 C app 10.3.1.4 fd00:3:0:1::4 52:54:00:00:05:04
+add_vm vmx1 X s 10.9.1.4 fd00:9:0:1::4 52:54:00:00:09:04
+add_vm vmx2 X s 10.9.1.5 fd00:9:0:1::5 52:54:00:00:09:05
+add_vm vmy1 Y s 10.9.1.4 fd00:9:0:1::4 52:54:00:00:0a:04
+add_vm vmy2 Y s 10.9.1.5 fd00:9:0:1::5 52:54:00:00:0a:05
+check_output "port show lists the ports" \
+	"vm-vm1 vnet A subnet web mac 52:54:00:00:01:04 ip 10.1.1.4 ip fd00:1:0:1::4 forwarding off" \
+	v port show vm-vm1
+
+# ---- inside one vnet ----
+check "IPv4 ping inside a subnet" reach vm1 10.1.1.5
+check "IPv6 ping inside a subnet" reach vm1 fd00:1:0:1::5
+check "IPv4 ping across subnets" reach vm1 10.1.2.4
+check "IPv6 ping across subnets" reach vm1 fd00:1:0:2::4
+check "IPv4 TCP transfer across subnets, byte for byte (4 MiB, GSO)" \
+	tcp_copy vm1 vm3 10.1.2.4 4194304
+check "IPv6 TCP transfer across subnets, byte for byte (4 MiB, GSO)" \
+	tcp_copy vm3 vm1 fd00:1:0:1::4 4194304
+check "IPv4 UDP inside a subnet" udp_send vm2 vm1 10.1.1.4
+check "IPv6 UDP across subnets" udp_send vm1 vm3 fd00:1:0:2::4
+mac=$(vm vm1 ip neigh show 10.1.1.5 | awk '{ print $5 }')
+rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+check_output "ARP resolves to the virtual router MAC" "$rmac" echo "$mac"
+check "frames arrive with the VM's own MAC as destination" \
+	sh -c "ip netns exec $NS_vm2 timeout 5 tcpdump -c 1 -nei eth0 icmp 2>/dev/null | grep -q '$rmac > 52:54:00:00:01:05' & sleep 1; ip netns exec $NS_vm1 ping -c 3 -q 10.1.1.5 >/dev/null; wait \$!"
+
+# ---- two vnets with the same address space ----
+check "vnet X: IPv4 TCP between its VMs" tcp_copy vmx1 vmx2 10.9.1.5 1048576
+check "vnet Y: IPv6 TCP between its VMs (same IPs as X)" \
+	tcp_copy vmy1 vmy2 fd00:9:0:1::5 1048576
+vm vmy2 timeout 8 tcpdump -nni eth0 -w "$WORK/y.pcap" 'ip or ip6' 2>/dev/null &
+sleep 1
+tcp_copy vmx1 vmx2 10.9.1.5 262144
+reach vmx1 fd00:9:0:1::5
+wait
+check_output "vnet Y's VM sees none of vnet X's packets" 0 \
+	sh -c "tcpdump -nr $WORK/y.pcap 2>/dev/null | wc -l"
+
+# ---- peering reachability ----
+dropped_as "non-peered vnets: no route" vm1 10.2.1.4 vm-vm1 no-route
+v peering add A a2b remote B
+dropped_as "initiated peering: not reachable" vm1 10.2.1.4 vm-vm1 peering-not-connected
+v peering add B b2a remote A
+check "connected peering: IPv4 ping" reach vm1 10.2.1.4
+check "connected peering: IPv6 ping" reach vm4 fd00:1:0:1::4
+check "connected peering: IPv4 TCP transfer" tcp_copy vm4 vm1 10.1.1.4 2097152
+check "connected peering: IPv6 TCP transfer" tcp_copy vm1 vm4 fd00:2:0:1::4 2097152
+check "connected peering: UDP" udp_send vm3 vm4 10.2.1.4
+v peering set A a2b access off
+dropped_as "access off on the local side" vm1 10.2.1.4 vm-vm1 peering-access-off
+dropped_as "access off on the local side, seen from the remote" vm4 fd00:1:0:1::4 vm-vm4 peering-access-off
+v peering set A a2b access on
+v peering set B b2a access off
+dropped_as "access off on the remote side" vm1 fd00:2:0:1::4 vm-vm1 peering-access-off
+v peering set B b2a access on
+check "access on again: reachable" reach vm1 10.2.1.4
+v peering add B b2c remote C
+v peering add C c2b remote B
+check "B reaches C over its peering" reach vm4 10.3.1.4
+dropped_as "A peered with B, B with C: A cannot reach C" vm1 10.3.1.4 vm-vm1 no-route
+dropped_as "and C cannot reach A" vm5 fd00:1:0:1::4 vm-vm5 no-route
+
+# A transfer in flight stops when the peering goes, resumes when it returns.
+port=5999
+vm vm1 timeout 60 nc -l "$port" >"$WORK/stream" &
+sleep 0.5
+vm vm4 timeout 60 nc -w 30 10.1.1.4 "$port" </dev/zero &
+size() { stat -c %s "$WORK/stream"; }
+for i in $(seq 30); do [ "$(size)" -gt 100000 ] && break; sleep 0.2; done
+v peering del B b2a
+sleep 1
+s1=$(size); sleep 2; s2=$(size)
+if [ "$s1" -gt 0 ] && [ "$s1" = "$s2" ]; then
+	ok "removing the peering stops a running TCP transfer"
+else
+	fail "removing the peering stops a running TCP transfer" "$s1 then $s2 bytes"
+fi
+v peering add B b2a remote A
+for i in $(seq 60); do [ "$(size)" -gt "$s2" ] && break; sleep 0.25; done
+s3=$(size)
+if [ "$s3" -gt "$s2" ]; then
+	ok "re-peering resumes it"
+else
+	fail "re-peering resumes it" "stuck at $s3 bytes"
+fi
+kill %- %% 2>/dev/null; wait 2>/dev/null
+
+# ---- port security and the host ----
+vm vm1 ip addr add 10.1.1.99/32 dev eth0
+before=$(drops vm-vm1 spoofed-ip)
+vm vm1 ping -c 2 -W 1 -I 10.1.1.99 10.1.1.5 >/dev/null 2>&1
+check "a spoofed source IP is dropped and counted" \
+	test "$(drops vm-vm1 spoofed-ip)" -gt "$before"
+v port del vm-vm1
+v port add vm-vm1 vnet A subnet web mac 52:54:00:00:01:04 ip 10.1.1.4 \
+	ip fd00:1:0:1::4 forwarding on
+before=$(counter vm-vm2 tx-packets)
+vm vm1 ping -c 2 -W 1 -I 10.1.1.99 10.1.1.5 >/dev/null 2>&1
+check "with forwarding on the source IP is not checked" \
+	test "$(counter vm-vm2 tx-packets)" -gt "$before"
+vm vm2 ip link set eth0 address 52:54:00:00:01:99
+before=$(drops vm-vm2 spoofed-mac)
+vm vm2 ping -c 2 -W 1 10.1.1.4 >/dev/null 2>&1
+check "a spoofed source MAC is dropped and counted" \
+	test "$(drops vm-vm2 spoofed-mac)" -gt "$before"
+vm vm2 ip link set eth0 address 52:54:00:00:01:05
+
+# The host's own addresses are not reachable from a VM.
+ip -n "$CTL" link set lo up
+ip -n "$CTL" addr add 10.1.1.254/24 dev vm-vm2
+ip -n "$CTL" addr add 192.168.77.1/32 dev lo
+ip -n "$CTL" addr add fd00:1:0:1::fe/64 dev vm-vm2 nodad
+check "a VM gets no answer from the host's address on its own port" \
+	no_reach vm2 10.1.1.254
+check "nor from the host's IPv6 address on its port" \
+	no_reach vm2 fd00:1:0:1::fe
+check "nor from any other host address" no_reach vm2 192.168.77.1
+rm -rf "$WORK"
+
+done_testing
