@@ -149,16 +149,21 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 	iph = ip_hdr(skb);
 	if (ntohs(iph->tot_len) < ihl || ntohs(iph->tot_len) > skb->len)
 		return vnet_drop(port, VNET_DROP_MALFORMED);
-	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
-		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	daddr = iph->daddr;
-	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
-	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
-		return vnet_drop(port, VNET_DROP_BROADCAST);
+	/*
+	 * What is never routed is counted as what it is before the source
+	 * check, so "spoofed-ip" means a VM really used a foreign address.
+	 */
 	if (iph->protocol == IPPROTO_UDP &&
 	    !(iph->frag_off & htons(IP_OFFSET)) &&
 	    dhcp_server(skb, ihl, htons(67)))
 		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
+	iph = ip_hdr(skb);
+	daddr = iph->daddr;
+	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
+	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
+		return vnet_drop(port, VNET_DROP_BROADCAST);
+	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
+		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 	return route(port, skb, AF_INET, (const u8 *)&daddr);
 }
 
@@ -187,16 +192,16 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_MALFORMED);
 	if (is_nd(skb))
 		return vnet_nd_input(port, skb);
+	if (ipv6_hdr(skb)->nexthdr == IPPROTO_UDP &&
+	    dhcp_server(skb, sizeof(*ip6h), htons(547)))
+		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
 	ip6h = ipv6_hdr(skb);
-	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
-		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 	daddr = ip6h->daddr;
 	if (ipv6_addr_is_multicast(&daddr) ||
 	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
 		return vnet_drop(port, VNET_DROP_BROADCAST);
-	if (ip6h->nexthdr == IPPROTO_UDP &&
-	    dhcp_server(skb, sizeof(*ip6h), htons(547)))
-		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
+	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
+		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 	return route(port, skb, AF_INET6, daddr.s6_addr);
 }
 
