@@ -42,8 +42,8 @@ vnetctl()
 
 ping_b()
 {
-	printf '$ ping -c 2 -W 1 10.2.1.4   (from vm-a)\n'
-	if ip netns exec "$ns_a" ping -c 2 -W 1 -q 10.2.1.4 >/dev/null 2>&1; then
+	printf '$ ping -c 3 10.2.1.4   (from vm-a)\n'
+	if ip netns exec "$ns_a" ping -c 3 -i 0.5 -W 2 -q 10.2.1.4 >/dev/null 2>&1; then
 		echo "  reachable"
 	else
 		echo "  unreachable"
@@ -64,6 +64,7 @@ add_vm()
 	ip -n "$ns" route add default via "$gw"
 }
 
+modprobe -q veth	# no udev in the VM to load it on demand
 ip netns add "$ctl"
 add_vm "$ns_a" veth-a 52:54:00:00:0a:04 10.1.1.4 10.1.1.1
 add_vm "$ns_b" veth-b 52:54:00:00:0b:04 10.2.1.4 10.2.1.1
@@ -88,10 +89,13 @@ run vnetctl peering add B b-to-a remote A
 run vnetctl peering show
 ping_b
 printf '$ a TCP transfer of 1 MiB from vm-b to vm-a\n'
-ip netns exec "$ns_a" nc -l 5001 >/tmp/demo-rx.$$ &
-sleep 0.5
+ip netns exec "$ns_a" timeout 30 nc -4 -l 5001 >/tmp/demo-rx.$$ &
 head -c 1048576 /dev/urandom >/tmp/demo-tx.$$
-ip netns exec "$ns_b" nc -N -w 5 10.1.1.4 5001 </tmp/demo-tx.$$
+for try in $(seq 20); do	# until the listener is up
+	ip netns exec "$ns_b" timeout 20 nc -N -w 5 10.1.1.4 5001 \
+		</tmp/demo-tx.$$ 2>/dev/null && break
+	sleep 0.3
+done
 wait
 if cmp -s /tmp/demo-tx.$$ /tmp/demo-rx.$$; then
 	echo "  1048576 bytes arrived intact"
