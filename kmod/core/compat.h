@@ -13,14 +13,16 @@
 #include <linux/errno.h>
 #include <linux/mm.h>		/* kvmalloc_array, kvfree */
 #include <linux/socket.h>	/* AF_INET, AF_INET6 */
+#include <linux/sort.h>
 #include <asm/unaligned.h>
 
 #define core_load_be32(p) get_unaligned_be32(p)
 #define core_load_be64(p) get_unaligned_be64(p)
 
-/* Tables are built by the control path, which may sleep. */
-#define core_alloc_array(n, size) kvmalloc_array(n, size, GFP_KERNEL)
+/* Tables are built by the control path, which may sleep. Zeroed. */
+#define core_alloc_array(n, size) kvcalloc(n, size, GFP_KERNEL)
 #define core_free(p) kvfree(p)
+#define core_sort(base, n, size, cmp) sort(base, n, size, cmp, NULL)
 #else
 #include <stdbool.h>
 #include <stdint.h>
@@ -35,6 +37,7 @@ typedef uint64_t u64;
 
 #define core_alloc_array(n, size) calloc(n, size)
 #define core_free(p) free(p)
+#define core_sort(base, n, size, cmp) qsort(base, n, size, cmp)
 
 static inline u32 core_load_be32(const void *p)
 {
