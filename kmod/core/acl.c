@@ -11,7 +11,7 @@
 #include "acl.h"
 
 #define LEAF_RULES	8	/* a leaf scans at most this many rules... */
-#define MAX_DEPTH	12	/* ...unless the tree is this deep */
+#define MAX_DEPTH	10	/* ...unless the tree is this deep */
 #define SPACE_FACTOR	4	/* a cut may copy each rule 4 times on average */
 
 
@@ -174,6 +174,7 @@ static u32 make_leaf(struct build *b, const u32 *rules, u32 n)
 	}
 	acl->nodes[id] = (struct vnet_acl_node){
 		.dim = VNET_ACL_DIMS, .count = n, .first = acl->nr_leaf,
+		.extra = VNET_ACL_NONE,
 	};
 	if (n)
 		memcpy(&acl->leaf[acl->nr_leaf], rules, n * sizeof(u32));
@@ -313,6 +314,7 @@ static u32 build_branch(struct build *b, const u32 *rules, u32 n,
 	acl->nr_child += k + 1;
 	acl->nodes[id] = (struct vnet_acl_node){
 		.dim = (u8)d, .count = k, .first = bound0, .child0 = child0,
+		.extra = VNET_ACL_NONE,
 	};
 	for (j = 0; j <= k && !b->err; j++) {
 		u32 c;
@@ -339,6 +341,59 @@ nomem:
 	core_free(count);
 	b->err = -ENOMEM;
 	return 0;
+}
+
+/*
+ * No cut is cheap enough: rules that fit in one interval of the most
+ * finely cut dimension are cut there, the wider rules go to a tree of
+ * their own (where, without the narrow rules, they cut well in turn).
+ */
+static u32 separate(struct build *b, const u32 *rules, u32 n,
+		    const struct vnet_acl_box *region, int depth,
+		    struct vnet_acl_u128 *pts)
+{
+	const struct vnet_acl_box *boxes = b->acl->boxes;
+	u32 *narrow, *wide, nn = 0, nw = 0, k = 0, kd, i, s, e, id, extra;
+	int d, dd = -1;
+
+	for (d = 0; d < VNET_ACL_DIMS; d++) {
+		kd = cut_points(boxes, rules, n, region, d, pts);
+		if (kd > k) {
+			k = kd;
+			dd = d;
+		}
+	}
+	if (dd < 0)
+		return make_leaf(b, rules, n);
+	k = cut_points(boxes, rules, n, region, dd, pts);
+	narrow = core_alloc_array(n, sizeof(u32));
+	wide = core_alloc_array(n, sizeof(u32));
+	if (!narrow || !wide) {
+		b->err = -ENOMEM;
+		id = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		span(&boxes[rules[i]], region, dd, pts, k, &s, &e);
+		if (s == e)
+			narrow[nn++] = rules[i];
+		else
+			wide[nw++] = rules[i];
+	}
+	if (!nn || !nw) {
+		id = make_leaf(b, rules, n);
+		goto out;
+	}
+	id = build_branch(b, narrow, nn, region, depth, dd, pts, k);
+	extra = build_node(b, wide, nw, region, depth + 1);
+	if (!b->err) {
+		b->acl->nodes[id].extra = extra;
+		b->acl->nodes[id].extra_min = wide[0];
+	}
+out:
+	core_free(narrow);
+	core_free(wide);
+	return id;
 }
 
 static u32 build_node(struct build *b, const u32 *rules, u32 n,
@@ -401,11 +456,11 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 	}
 	core_free(pts);
 	pts = NULL;
-	if (best_d < 0) {	/* no cut separates them: scan them all */
-		core_free(best_pts);
-		return make_leaf(b, rules, n);
-	}
-	i = build_branch(b, rules, n, region, depth, best_d, best_pts, best_k);
+	if (best_d < 0)
+		i = separate(b, rules, n, region, depth, best_pts);
+	else
+		i = build_branch(b, rules, n, region, depth, best_d, best_pts,
+				 best_k);
 	core_free(best_pts);
 	return i;
 nomem:
@@ -498,34 +553,78 @@ static bool inside(const struct vnet_acl_box *r, const struct vnet_acl_u128 v[VN
 	return true;
 }
 
+/*
+ * Extra trees still to search, as the nodes that hold them. A walk pushes
+ * at most one per level, an extra tree starts a level deeper than its
+ * node, so the stack never holds more than the sum of 1..MAX_DEPTH + 1.
+ */
+#define STACK_SIZE	((MAX_DEPTH + 1) * (MAX_DEPTH + 2) / 2 + 6)
+
+static u32 linear(const struct vnet_acl *acl, const struct vnet_acl_u128 *v,
+		  u32 best)
+{
+	u32 r;
+
+	for (r = 0; r < best && r < acl->nr_rules; r++)
+		if (inside(&acl->boxes[r], v))
+			return r;
+	return best;
+}
+
+/* Walks from @node to a leaf; returns false if the stack overflowed. */
+static bool walk(const struct vnet_acl *acl, const struct vnet_acl_u128 *v,
+		 const struct vnet_acl_node *node, u32 *best, u32 *stack,
+		 u32 *sp)
+{
+	u32 i;
+
+	for (;;) {
+		if (node->extra != VNET_ACL_NONE && node->extra_min < *best) {
+			if (*sp == STACK_SIZE)
+				return false;
+			stack[(*sp)++] = node - acl->nodes;
+		}
+		if (node->dim == VNET_ACL_DIMS)
+			break;
+		i = interval_of(&acl->bounds[node->first], node->count,
+				v[node->dim]);
+		node = &acl->nodes[acl->child[node->child0 + i]];
+	}
+	for (i = 0; i < node->count; i++) {
+		u32 r = acl->leaf[node->first + i];
+
+		if (r >= *best)
+			break;
+		if (inside(&acl->boxes[r], v)) {
+			*best = r;
+			break;
+		}
+	}
+	return true;
+}
+
 u32 vnet_acl_lookup(const struct vnet_acl *acl, const struct vnet_acl_key *k)
 {
 	int f = k->family == AF_INET6;
-	u32 best = VNET_ACL_NONE, t, i;
 	struct vnet_acl_u128 v[VNET_ACL_DIMS];
+	u32 best = VNET_ACL_NONE, t, sp = 0;
+	u32 stack[STACK_SIZE];
 
 	key_point(k, v);
 	for (t = 0; t < acl->nr_trees[f]; t++) {
-		const struct vnet_acl_node *node;
-
 		if (acl->trees[f][t].min_rule >= best)
 			break;
-		node = &acl->nodes[acl->trees[f][t].root];
-		while (node->dim != VNET_ACL_DIMS) {
-			u32 j = interval_of(&acl->bounds[node->first], node->count,
-					    v[node->dim]);
+		if (!walk(acl, v, &acl->nodes[acl->trees[f][t].root], &best,
+			  stack, &sp))
+			return linear(acl, v, best);
+		while (sp) {
+			const struct vnet_acl_node *holder = &acl->nodes[stack[--sp]];
 
-			node = &acl->nodes[acl->child[node->child0 + j]];
-		}
-		for (i = 0; i < node->count; i++) {
-			u32 r = acl->leaf[node->first + i];
-
-			if (r >= best)
-				break;
-			if (inside(&acl->boxes[r], v)) {
-				best = r;
-				break;
-			}
+			if (holder->extra_min >= best)
+				continue;
+			if (!walk(acl, v, &acl->nodes[holder->extra], &best,
+				  stack, &sp))
+				return linear(acl, v, best);
 		}
 	}
 	return best;

@@ -55,13 +55,16 @@ struct vnet_acl_box {
  * A branch splits its region of dimension @dim into count + 1 intervals
  * at bounds[first..first + count) (each bound starts an interval); the
  * child of interval i is child[child0 + i]. A leaf lists @count rules at
- * leaf[first].
+ * leaf[first]. Rules too wide to cut with the others go to another tree,
+ * @extra, searched as well (unless its best rule, @extra_min, cannot win).
  */
 struct vnet_acl_node {
 	u8 dim;		/* VNET_ACL_DIMS: a leaf */
 	u32 count;
 	u32 first;
 	u32 child0;
+	u32 extra;	/* VNET_ACL_NONE: none */
+	u32 extra_min;
 };
 
 struct vnet_acl_tree {
