@@ -27,3 +27,21 @@ MODULE_PARM_DESC(max_ports, "Maximum number of ports per network namespace");
 unsigned int vnet_max_port_addrs = 16;
 module_param_named(max_port_addrs, vnet_max_port_addrs, uint, 0644);
 MODULE_PARM_DESC(max_port_addrs, "Maximum number of IP addresses per port");
+
+#ifdef VNET_DEBUG
+/*
+ * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn
+ * triggers a WARN, so the test harness can show that it catches one.
+ */
+static int debug_warn_set(const char *val, const struct kernel_param *kp)
+{
+	WARN(1, "vnet: debug_warn written\n");
+	return 0;
+}
+
+static const struct kernel_param_ops debug_warn_ops = {
+	.set = debug_warn_set,
+};
+module_param_cb(debug_warn, &debug_warn_ops, NULL, 0200);
+MODULE_PARM_DESC(debug_warn, "Debug builds: write to trigger a WARN");
+#endif
