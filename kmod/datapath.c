@@ -78,9 +78,43 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
  * Route @skb to the port that owns @daddr: look the destination up in the
  * source vnet's fib, then in the destination vnet's addresses.
  */
-static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
-			  u8 family, const u8 *daddr)
+/*
+ * ACLs, as rule 9 says: the sender's port, then its subnet (outbound);
+ * the receiver's subnet, then its port (inbound). All four must allow.
+ */
+static bool acls_allow(const struct vnet_port *src, const struct vnet_port *dst,
+		       const struct vnet_acl_key *k)
 {
+	return vnet_acl_allows(&src->acl[VNET_ACL_DIR_OUT], k) &&
+	       vnet_acl_allows(&src->subnet->acl[VNET_ACL_DIR_OUT], k) &&
+	       vnet_acl_allows(&dst->subnet->acl[VNET_ACL_DIR_IN], k) &&
+	       vnet_acl_allows(&dst->acl[VNET_ACL_DIR_IN], k);
+}
+
+/*
+ * The transport ports of a TCP or UDP packet whose header starts at
+ * @thoff; zero for other protocols and for non-first fragments.
+ */
+static void key_ports(struct sk_buff *skb, unsigned int thoff,
+		      struct vnet_acl_key *k)
+{
+	const __be16 *ports;
+
+	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
+		return;
+	if (!pskb_may_pull(skb, thoff + 4))
+		return;
+	ports = (const __be16 *)(skb->data + thoff);
+	k->sport = ntohs(ports[0]);
+	k->dport = ntohs(ports[1]);
+}
+
+static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
+			  struct vnet_acl_key *k)
+{
+	u8 family = k->family;
+	const u8 *daddr = k->dst;
+
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
 	const struct vnet_nexthop *nh;
 	struct vnet_port *dport;
@@ -101,6 +135,9 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		return vnet_drop(port, VNET_DROP_NO_PORT);
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
+	k->from_vnet = port->vnet->id;
+	if (!acls_allow(port, dport, k))
+		return vnet_drop(port, VNET_DROP_ACL);
 
 	/* The MAC header is in front of skb->data at ingress. */
 	skb_push(skb, skb->mac_len);
@@ -135,6 +172,7 @@ static bool dhcp_server(struct sk_buff *skb, unsigned int thoff, __be16 port)
 
 static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 {
+	struct vnet_acl_key key = {};
 	const struct iphdr *iph;
 	unsigned int ihl;
 	__be32 daddr;
@@ -164,7 +202,13 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_BROADCAST);
 	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	return route(port, skb, AF_INET, (const u8 *)&daddr);
+	key.family = AF_INET;
+	key.proto = iph->protocol;
+	memcpy(key.src, &iph->saddr, 4);
+	memcpy(key.dst, &daddr, 4);
+	if (!(iph->frag_off & htons(IP_OFFSET)))
+		key_ports(skb, ihl, &key);
+	return route(port, skb, &key);
 }
 
 static bool is_nd(struct sk_buff *skb)
@@ -181,6 +225,7 @@ static bool is_nd(struct sk_buff *skb)
 
 static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 {
+	struct vnet_acl_key key = {};
 	const struct ipv6hdr *ip6h;
 	struct in6_addr daddr;
 
@@ -202,7 +247,12 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_BROADCAST);
 	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	return route(port, skb, AF_INET6, daddr.s6_addr);
+	key.family = AF_INET6;
+	key.proto = ip6h->nexthdr;
+	memcpy(key.src, &ip6h->saddr, 16);
+	memcpy(key.dst, &daddr, 16);
+	key_ports(skb, sizeof(*ip6h), &key);
+	return route(port, skb, &key);
 }
 
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,

@@ -95,6 +95,27 @@ static const struct nla_policy port_new_policy[VNET_A_MAX + 1] = {
 };
 
 /* port del and get, stats */
+static struct netlink_range_validation acl_prio_range __ro_after_init = {
+	.min = VNET_ACL_PRIO_MIN,
+	.max = VNET_ACL_PRIO_MAX,
+};
+
+static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_IFNAME] = IFNAME_POLICY,
+	[VNET_A_ACL_SCOPE] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_SCOPE_PORT),
+	[VNET_A_ACL_DIR] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_DIR_OUT),
+	[VNET_A_ACL_PRIO] = NLA_POLICY_FULL_RANGE(NLA_U16, &acl_prio_range),
+	[VNET_A_ACL_ACTION] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_DENY),
+	[VNET_A_ACL_PROTO] = { .type = NLA_U8 },
+	[VNET_A_ACL_SRC] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_ACL_DST] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_ACL_SPORT] = { .type = NLA_U32 },
+	[VNET_A_ACL_DPORT] = { .type = NLA_U32 },
+	[VNET_A_ACL_FROM_VNET] = NAME_POLICY,
+};
+
 static const struct nla_policy ifname_policy[VNET_A_MAX + 1] = {
 	[VNET_A_IFNAME] = IFNAME_POLICY,
 };
@@ -155,6 +176,10 @@ static const char *const missing_msg[VNET_A_MAX + 1] = {
 	[VNET_A_IFNAME] = "missing attribute: interface name",
 	[VNET_A_MAC] = "missing attribute: MAC address",
 	[VNET_A_ADDRS] = "missing attribute: addresses",
+	[VNET_A_ACL_SCOPE] = "missing attribute: ACL scope",
+	[VNET_A_ACL_DIR] = "missing attribute: ACL direction",
+	[VNET_A_ACL_PRIO] = "missing attribute: ACL priority",
+	[VNET_A_ACL_ACTION] = "missing attribute: ACL action",
 };
 
 /* A required attribute is absent: say which, in words and as a type. */
@@ -1240,6 +1265,291 @@ static int stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return port_dump(skb, cb, VNET_CMD_STATS_GET, fill_stats);
 }
 
+/* ACL rules */
+
+/* The list a request names, and the scope in words for errors. */
+static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
+					  struct vnet_vnet *v, char *scope,
+					  size_t len)
+{
+	struct genl_info *info = req->info;
+	struct vnet_subnet *s;
+	struct vnet_port *port;
+	const char *name;
+	u8 dir;
+
+	if (missing(info, VNET_A_ACL_SCOPE) || missing(info, VNET_A_ACL_DIR))
+		return ERR_PTR(-EINVAL);
+	dir = nla_get_u8(info->attrs[VNET_A_ACL_DIR]);
+	if (nla_get_u8(info->attrs[VNET_A_ACL_SCOPE]) == VNET_ACL_SCOPE_PORT) {
+		port = get_port(req);
+		if (IS_ERR(port))
+			return ERR_CAST(port);
+		if (port->vnet != v)
+			return ERR_PTR(vnet_refuse(req, -EINVAL,
+						   "port is in another vnet",
+						   "port %s is in vnet %s, not %s",
+						   port->dev->name,
+						   port->vnet->n.name,
+						   v->n.name));
+		snprintf(scope, len, "port %s", port->dev->name);
+		return &port->acl[dir];
+	}
+	name = get_name(info, VNET_A_SUBNET);
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	s = vnet_subnet_find(v, name);
+	if (!s)
+		return ERR_PTR(vnet_refuse(req, -ENOENT, "subnet not found",
+					   "vnet %s has no subnet %s",
+					   v->n.name, name));
+	snprintf(scope, len, "subnet %s of vnet %s", name, v->n.name);
+	return &s->acl[dir];
+}
+
+static int get_port_range(struct genl_info *info, int type, u16 *lo, u16 *hi)
+{
+	u32 r;
+
+	*lo = 0;
+	*hi = 65535;
+	if (!info->attrs[type])
+		return 0;
+	r = nla_get_u32(info->attrs[type]);
+	*lo = r >> 16;
+	*hi = r & 0xffff;
+	if (*lo > *hi) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+				    "port range is reversed: the first port is above the last");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Everything of a rule but its scope, checked as DESIGN.md rule 9 says. */
+static int parse_acl_rule(struct vnet_req *req, struct vnet_acl_entry *e)
+{
+	struct genl_info *info = req->info;
+	struct vnet_acl_rule *r = &e->rule;
+	struct vnet_vnet *from;
+	int err;
+
+	if (missing(info, VNET_A_ACL_PRIO) || missing(info, VNET_A_ACL_ACTION))
+		return -EINVAL;
+	e->prio = nla_get_u16(info->attrs[VNET_A_ACL_PRIO]);
+	e->action = nla_get_u8(info->attrs[VNET_A_ACL_ACTION]);
+	r->prio = e->prio;
+	r->any_proto = !info->attrs[VNET_A_ACL_PROTO];
+	if (!r->any_proto)
+		r->proto = nla_get_u8(info->attrs[VNET_A_ACL_PROTO]);
+	if (info->attrs[VNET_A_ACL_SRC]) {
+		err = parse_prefix(info, info->attrs[VNET_A_ACL_SRC], &r->src,
+				   false);
+		if (err)
+			return err;
+		r->family = r->src.family;
+	}
+	if (info->attrs[VNET_A_ACL_DST]) {
+		err = parse_prefix(info, info->attrs[VNET_A_ACL_DST], &r->dst,
+				   false);
+		if (err)
+			return err;
+		if (r->family && r->family != r->dst.family) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[VNET_A_ACL_DST],
+					    "source and destination prefixes of different address families");
+			return -EINVAL;
+		}
+		r->family = r->dst.family;
+	}
+	err = get_port_range(info, VNET_A_ACL_SPORT, &r->sport_lo, &r->sport_hi) ?:
+	      get_port_range(info, VNET_A_ACL_DPORT, &r->dport_lo, &r->dport_hi);
+	if (err)
+		return err;
+	if ((info->attrs[VNET_A_ACL_SPORT] || info->attrs[VNET_A_ACL_DPORT]) &&
+	    (r->any_proto || (r->proto != IPPROTO_TCP && r->proto != IPPROTO_UDP))) {
+		NL_SET_ERR_MSG(info->extack,
+			       "port ranges need protocol tcp or udp");
+		return -EINVAL;
+	}
+	if (info->attrs[VNET_A_ACL_FROM_VNET]) {
+		from = get_vnet(req, VNET_A_ACL_FROM_VNET);
+		if (IS_ERR(from))
+			return PTR_ERR(from);
+		r->from_vnet = from->id;
+	}
+	return 0;
+}
+
+static int acl_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_acl_list *l;
+	struct vnet_acl_entry *e;
+	struct vnet_vnet *v;
+	char scope[80];
+	int err;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+	rtnl_lock();	/* a port scope looks up its device */
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	err = PTR_ERR_OR_ZERO(v);
+	if (err)
+		goto out;
+	l = get_acl_list(&req, v, scope, sizeof(scope));
+	err = PTR_ERR_OR_ZERO(l) ?: parse_acl_rule(&req, e);
+	if (err)
+		goto out;
+	err = vnet_acl_add(&req, l, scope, e);
+	if (!err) {
+		e = NULL;
+		req.vn->gen++;
+	}
+out:
+	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
+	kfree(e);
+	return err;
+}
+
+static int acl_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	struct vnet_acl_list *l;
+	struct vnet_vnet *v;
+	char scope[80];
+	int err;
+
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	v = get_vnet(&req, VNET_A_VNET);
+	err = PTR_ERR_OR_ZERO(v);
+	if (err)
+		goto out;
+	l = get_acl_list(&req, v, scope, sizeof(scope));
+	err = PTR_ERR_OR_ZERO(l);
+	if (err)
+		goto out;
+	if (missing(info, VNET_A_ACL_PRIO)) {
+		err = -EINVAL;
+		goto out;
+	}
+	err = vnet_acl_del(&req, l, scope,
+			   nla_get_u16(info->attrs[VNET_A_ACL_PRIO]));
+	if (!err)
+		req.vn->gen++;
+out:
+	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
+	return err;
+}
+
+static int put_port_range(struct sk_buff *skb, int type, u16 lo, u16 hi)
+{
+	if (!lo && hi == 65535)
+		return 0;
+	return nla_put_u32(skb, type, (u32)lo << 16 | hi);
+}
+
+static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
+		    const struct vnet_subnet *s, const struct vnet_port *port,
+		    u8 dir, const struct vnet_acl_entry *e,
+		    const struct vnet_msg *m)
+{
+	const struct vnet_acl_rule *r = &e->rule;
+	void *hdr = msg_start(skb, m);
+	struct vnet_vnet *from;
+	int err;
+
+	if (!hdr)
+		return -EMSGSIZE;
+	err = nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+	      nla_put_u8(skb, VNET_A_ACL_SCOPE, port ? VNET_ACL_SCOPE_PORT :
+						      VNET_ACL_SCOPE_SUBNET) ||
+	      (port ? nla_put_string(skb, VNET_A_IFNAME, port->dev->name) :
+		      nla_put_string(skb, VNET_A_SUBNET, s->n.name)) ||
+	      nla_put_u8(skb, VNET_A_ACL_DIR, dir) ||
+	      nla_put_u16(skb, VNET_A_ACL_PRIO, e->prio) ||
+	      nla_put_u8(skb, VNET_A_ACL_ACTION, e->action) ||
+	      (!r->any_proto && nla_put_u8(skb, VNET_A_ACL_PROTO, r->proto)) ||
+	      (r->src.family && put_prefix(skb, VNET_A_ACL_SRC, &r->src)) ||
+	      (r->dst.family && put_prefix(skb, VNET_A_ACL_DST, &r->dst)) ||
+	      put_port_range(skb, VNET_A_ACL_SPORT, r->sport_lo, r->sport_hi) ||
+	      put_port_range(skb, VNET_A_ACL_DPORT, r->dport_lo, r->dport_hi);
+	if (!err && r->from_vnet) {
+		from = xa_load(&v->vn->ids, r->from_vnet);
+		/* A deleted vnet's rule matches nothing; show its id. */
+		err = from ? nla_put_string(skb, VNET_A_ACL_FROM_VNET, from->n.name) :
+			     nla_put_u32(skb, VNET_A_ID, r->from_vnet);
+	}
+	return msg_end(skb, hdr, err);
+}
+
+/*
+ * Every rule of a vnet: subnets by name, then ports; cb->args[0] counts
+ * the rules already sent.
+ */
+static int acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = dump_msg(cb, VNET_CMD_ACL_GET);
+	struct nlattr *name = info->attrs[VNET_A_VNET];
+	unsigned long i = 0;
+	struct vnet_port *port;
+	struct rb_node *rb, *r;
+	struct vnet_vnet *v;
+	int err = 0;
+	u8 dir;
+
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "missing attribute: vnet name");
+		return -EINVAL;
+	}
+	rtnl_lock();	/* port names */
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	v = vnet_find(vn, nla_data(name));
+	if (!v) {
+		mutex_unlock(&vn->lock);
+		rtnl_unlock();
+		NL_SET_ERR_MSG(cb->extack, "vnet not found");
+		return -ENOENT;
+	}
+	for (rb = rb_first(&v->subnets); rb && !err; rb = rb_next(rb)) {
+		struct vnet_subnet *s = rb_entry(rb, struct vnet_subnet, n.rb);
+
+		for (dir = 0; dir < 2 && !err; dir++)
+			for (r = rb_first(&s->acl[dir].rules); r && !err; r = rb_next(r))
+				if (i++ >= cb->args[0]) {
+					err = fill_acl(skb, v, s, NULL, dir,
+						       rb_entry(r, struct vnet_acl_entry, rb), &m);
+					if (!err)
+						cb->args[0]++;
+				}
+	}
+	list_for_each_entry(port, &v->ports, vnet_link) {
+		for (dir = 0; dir < 2 && !err; dir++)
+			for (r = rb_first(&port->acl[dir].rules); r && !err; r = rb_next(r))
+				if (i++ >= cb->args[0]) {
+					err = fill_acl(skb, v, NULL, port, dir,
+						       rb_entry(r, struct vnet_acl_entry, rb), &m);
+					if (!err)
+						cb->args[0]++;
+				}
+		if (err)
+			break;
+	}
+	mutex_unlock(&vn->lock);
+	rtnl_unlock();
+	return dump_result(skb, err);
+}
+
+/* The family */
+
 #define VNET_OP(_cmd, _doit, _dumpit, _policy, _flags)		\
 	{							\
 		.cmd = _cmd,					\
@@ -1287,6 +1597,11 @@ static const struct genl_ops vnet_ops[] = {
 		ifname_policy, 0),
 	VNET_OP(VNET_CMD_STATS_GET, stats_get_doit, stats_get_dumpit,
 		ifname_policy, 0),
+	VNET_OP(VNET_CMD_ACL_NEW, acl_new_doit, NULL, acl_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ACL_DEL, acl_del_doit, NULL, acl_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ACL_GET, NULL, acl_get_dumpit, acl_policy, 0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

@@ -63,9 +63,21 @@ struct vnet_subnet *vnet_alloc_subnet(void)
 	return kmem_cache_zalloc(subnet_cache, GFP_KERNEL);
 }
 
+static void vnet_free_subnet_rcu(struct rcu_head *head)
+{
+	struct vnet_subnet *s = container_of(head, struct vnet_subnet, rcu);
+
+	vnet_acl_list_free_set(&s->acl[VNET_ACL_DIR_IN]);
+	vnet_acl_list_free_set(&s->acl[VNET_ACL_DIR_OUT]);
+	kmem_cache_free(subnet_cache, s);
+}
+
+/* The packet path reads a port's subnet's ACLs: free after RCU. */
 void vnet_free_subnet(struct vnet_subnet *s)
 {
-	kmem_cache_free(subnet_cache, s);
+	vnet_acl_list_clear(&s->acl[VNET_ACL_DIR_IN]);
+	vnet_acl_list_clear(&s->acl[VNET_ACL_DIR_OUT]);
+	call_rcu(&s->rcu, vnet_free_subnet_rcu);
 }
 
 struct vnet_peering *vnet_alloc_peering(void)
@@ -97,6 +109,8 @@ static void vnet_free_port_cb(struct rcu_head *head)
 	struct vnet_port *port = container_of(head, struct vnet_port, rcu);
 
 	netdev_put(port->dev, &port->dev_tracker);
+	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_IN]);
+	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_OUT]);
 	free_percpu(port->stats);
 	kfree(port->addrs);
 	kmem_cache_free(port_cache, port);
@@ -108,6 +122,8 @@ static void vnet_free_port_cb(struct rcu_head *head)
  */
 void vnet_free_port_rcu(struct vnet_port *port)
 {
+	vnet_acl_list_clear(&port->acl[VNET_ACL_DIR_IN]);
+	vnet_acl_list_clear(&port->acl[VNET_ACL_DIR_OUT]);
 	call_rcu(&port->rcu, vnet_free_port_cb);
 }
 

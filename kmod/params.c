@@ -28,6 +28,11 @@ unsigned int vnet_max_port_addrs = 16;
 module_param_named(max_port_addrs, vnet_max_port_addrs, uint, 0644);
 MODULE_PARM_DESC(max_port_addrs, "Maximum number of IP addresses per port");
 
+unsigned int vnet_max_acl_rules = 100000;
+module_param_named(max_acl_rules, vnet_max_acl_rules, uint, 0644);
+MODULE_PARM_DESC(max_acl_rules,
+		 "Maximum number of ACL rules per scope and direction");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn

@@ -38,6 +38,7 @@
 #include <linux/vnet.h>
 
 #include "core/lpm.h"
+#include "core/acl.h"
 #include "core/prefix.h"
 
 #define VNET_MOD_VERSION "0.1.0"
@@ -49,6 +50,7 @@ extern unsigned int vnet_max_subnets;
 extern unsigned int vnet_max_peerings;
 extern unsigned int vnet_max_ports;
 extern unsigned int vnet_max_port_addrs;
+extern unsigned int vnet_max_acl_rules;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -120,6 +122,30 @@ struct vnet_vnet {
 	struct rcu_head rcu;
 };
 
+/*
+ * The ACL rules of one scope (a subnet or a port) in one direction: an
+ * rbtree by priority for the control path, compiled into @set, which the
+ * packet path reads under RCU and which is replaced as a whole.
+ */
+struct vnet_acl_set {
+	struct vnet_acl cls;
+	struct rcu_head rcu;
+	u8 action[];		/* by rule index */
+};
+
+struct vnet_acl_list {
+	struct rb_root rules;	/* struct vnet_acl_entry by priority */
+	unsigned int count;
+	struct vnet_acl_set __rcu *set;
+};
+
+struct vnet_acl_entry {
+	struct rb_node rb;
+	u16 prio;
+	u8 action;		/* enum vnet_acl_action */
+	struct vnet_acl_rule rule;
+};
+
 struct vnet_subnet {
 	struct vnet_node n;
 	struct vnet_vnet *vnet;
@@ -127,6 +153,8 @@ struct vnet_subnet {
 	struct vnet_prefix v4;
 	struct vnet_prefix v6;
 	unsigned int nr_ports;
+	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
+	struct rcu_head rcu;		/* the packet path reads acl[] */
 };
 
 /* Per-CPU packet counters of a port. */
@@ -168,8 +196,9 @@ struct vnet_port {
 	unsigned int nr_addrs;
 	struct vnet_port_addr *addrs;
 	struct vnet_port_stats __percpu *stats;
-	/* control path */
 	struct vnet_subnet *subnet;
+	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
+	/* control path */
 	struct list_head vnet_link;	/* on vnet->ports */
 	struct nf_hook_ops hook;
 	netdevice_tracker dev_tracker;
@@ -263,6 +292,17 @@ int vnet_port_addrs_init(struct vnet_net *vn);
 void vnet_port_addrs_destroy(struct vnet_net *vn);
 struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr);
+
+/* acl.c: ACL rules of subnets and ports */
+struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio);
+int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
+		 const char *scope, struct vnet_acl_entry *e);
+int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
+		 const char *scope, u16 prio);
+void vnet_acl_list_clear(struct vnet_acl_list *l);
+void vnet_acl_list_free_set(struct vnet_acl_list *l);
+bool vnet_acl_allows(const struct vnet_acl_list *l,
+		     const struct vnet_acl_key *k);
 
 /* fib.c: the compiled routes of each vnet */
 void vnet_fib_touch(struct vnet_vnet *v);

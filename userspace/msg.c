@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,6 +23,19 @@ static void put_one(struct nlmsghdr *nlh, uint16_t index,
 		mnl_attr_put(nlh, VNET_PREFIX_A_IN6_ADDR, 16, p->addr);
 	if (with_len)
 		mnl_attr_put_u8(nlh, VNET_PREFIX_A_LEN, p->len);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+void put_prefix(struct nlmsghdr *nlh, uint16_t type,
+		const struct vnet_prefix *p)
+{
+	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
+
+	if (p->family == AF_INET)
+		mnl_attr_put(nlh, VNET_PREFIX_A_IN_ADDR, 4, p->addr);
+	else
+		mnl_attr_put(nlh, VNET_PREFIX_A_IN6_ADDR, 16, p->addr);
+	mnl_attr_put_u8(nlh, VNET_PREFIX_A_LEN, p->len);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -256,6 +270,7 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_LOOP] = "loop",
 		[VNET_DROP_TX_ERROR] = "tx-error",
 		[VNET_DROP_NO_MEMORY] = "no-memory",
+		[VNET_DROP_ACL] = "acl",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;
@@ -324,5 +339,110 @@ json_t *parse_info_msg(const struct nlmsghdr *nlh)
 	    mnl_attr_get_payload_len(at.tb[VNET_A_ROUTER_MAC]) == 6)
 		json_object_set_new(o, "router-mac", json_string(
 			format_mac(mnl_attr_get_payload(at.tb[VNET_A_ROUTER_MAC]), buf)));
+	return o;
+}
+
+static const struct {
+	const char *name;
+	uint8_t num;
+} protos[] = {
+	{ "icmp", IPPROTO_ICMP }, { "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP }, { "icmpv6", IPPROTO_ICMPV6 },
+};
+
+const char *acl_proto_name(unsigned int proto)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (protos[i].num == proto)
+			return protos[i].name;
+	return NULL;
+}
+
+bool acl_proto_number(const char *name, uint8_t *proto)
+{
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		if (!strcmp(name, protos[i].name)) {
+			*proto = protos[i].num;
+			return true;
+		}
+	return false;
+}
+
+/* One prefix nested directly in @nest (VNET_A_ACL_SRC, VNET_A_ACL_DST). */
+static json_t *single_prefix(const struct nlattr *nest)
+{
+	const struct nlattr *a;
+	struct vnet_prefix p = {};
+	char buf[FMT_LEN];
+
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_type(a) == VNET_PREFIX_A_IN_ADDR &&
+		    mnl_attr_get_payload_len(a) == 4) {
+			p.family = AF_INET;
+			memcpy(p.addr, mnl_attr_get_payload(a), 4);
+		} else if (mnl_attr_get_type(a) == VNET_PREFIX_A_IN6_ADDR &&
+			   mnl_attr_get_payload_len(a) == 16) {
+			p.family = AF_INET6;
+			memcpy(p.addr, mnl_attr_get_payload(a), 16);
+		} else if (mnl_attr_get_type(a) == VNET_PREFIX_A_LEN) {
+			p.len = mnl_attr_get_u8(a);
+		}
+	}
+	return p.family ? json_string(format_prefix(&p, buf)) : NULL;
+}
+
+static void set_range(json_t *o, const char *key, const struct nlattr *a)
+{
+	uint32_t r;
+	char buf[16];
+
+	if (!a || mnl_attr_get_payload_len(a) != 4)
+		return;
+	r = mnl_attr_get_u32(a);
+	if (r >> 16 == (r & 0xffff))
+		snprintf(buf, sizeof(buf), "%u", r >> 16);
+	else
+		snprintf(buf, sizeof(buf), "%u-%u", r >> 16, r & 0xffff);
+	json_object_set_new(o, key, json_string(buf));
+}
+
+json_t *parse_acl_msg(const struct nlmsghdr *nlh)
+{
+	json_t *o = json_object(), *p;
+	struct attrs at;
+	const char *name;
+
+	parse_attrs(nlh, &at);
+	set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	if (at.tb[VNET_A_ACL_SCOPE] &&
+	    mnl_attr_get_u8(at.tb[VNET_A_ACL_SCOPE]) == VNET_ACL_SCOPE_PORT)
+		set_str(o, "port", at.tb[VNET_A_IFNAME]);
+	else
+		set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
+	if (at.tb[VNET_A_ACL_DIR])
+		json_object_set_new(o, "dir", json_string(
+			mnl_attr_get_u8(at.tb[VNET_A_ACL_DIR]) == VNET_ACL_DIR_IN ?
+			"in" : "out"));
+	if (at.tb[VNET_A_ACL_PRIO])
+		json_object_set_new(o, "prio",
+			json_integer(mnl_attr_get_u16(at.tb[VNET_A_ACL_PRIO])));
+	if (at.tb[VNET_A_ACL_ACTION])
+		json_object_set_new(o, "action", json_string(
+			mnl_attr_get_u8(at.tb[VNET_A_ACL_ACTION]) == VNET_ACL_ALLOW ?
+			"allow" : "deny"));
+	if (at.tb[VNET_A_ACL_PROTO]) {
+		unsigned int n = mnl_attr_get_u8(at.tb[VNET_A_ACL_PROTO]);
+
+		name = acl_proto_name(n);
+		json_object_set_new(o, "proto", name ? json_string(name) :
+							json_integer(n));
+	}
+	if (at.tb[VNET_A_ACL_SRC] && (p = single_prefix(at.tb[VNET_A_ACL_SRC])))
+		json_object_set_new(o, "src", p);
+	if (at.tb[VNET_A_ACL_DST] && (p = single_prefix(at.tb[VNET_A_ACL_DST])))
+		json_object_set_new(o, "dst", p);
+	set_str(o, "from-vnet", at.tb[VNET_A_ACL_FROM_VNET]);
+	set_range(o, "sport", at.tb[VNET_A_ACL_SPORT]);
+	set_range(o, "dport", at.tb[VNET_A_ACL_DPORT]);
 	return o;
 }

@@ -16,6 +16,8 @@ void put_prefixes(struct nlmsghdr *nlh, const struct vnet_prefix *p,
 		  unsigned int n);
 void put_addrs(struct nlmsghdr *nlh, const struct vnet_prefix *p,
 	       unsigned int n);
+void put_prefix(struct nlmsghdr *nlh, uint16_t type,
+		const struct vnet_prefix *p);
 void put_bitfield(struct nlmsghdr *nlh, uint16_t type, uint32_t value,
 		  uint32_t selector);
 
@@ -26,6 +28,10 @@ json_t *parse_peering_msg(const struct nlmsghdr *nlh);
 json_t *parse_port_msg(const struct nlmsghdr *nlh);
 json_t *parse_stats_msg(const struct nlmsghdr *nlh);
 json_t *parse_info_msg(const struct nlmsghdr *nlh);
+json_t *parse_acl_msg(const struct nlmsghdr *nlh);
+/* Protocol names of ACL rules; NULL or false: use the number. */
+const char *acl_proto_name(unsigned int proto);
+bool acl_proto_number(const char *name, uint8_t *proto);
 
 /* The genl command of a message. */
 uint8_t msg_cmd(const struct nlmsghdr *nlh);

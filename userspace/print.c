@@ -140,7 +140,8 @@ void print_list(struct ctx *c, json_t *arr, const struct field *spec,
 	size_t i;
 	json_t *o;
 
-	sort_array(arr, key1, key2);
+	if (key1)
+		sort_array(arr, key1, key2);
 	if (c->json) {
 		print_json(c, arr);
 		return;

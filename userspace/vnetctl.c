@@ -16,7 +16,7 @@
 #include "vnetctl.h"
 
 static const struct object *const objects[] = {
-	&vnet_object, &subnet_object, &peering_object, &port_object,
+	&vnet_object, &subnet_object, &peering_object, &port_object, &acl_object,
 	&stats_object, &monitor_object,
 };
 

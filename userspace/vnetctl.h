@@ -54,7 +54,7 @@ struct object {
 };
 
 extern const struct object vnet_object, subnet_object, peering_object,
-	port_object, stats_object, monitor_object;
+	port_object, acl_object, stats_object, monitor_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
 

@@ -61,6 +61,19 @@
  *        VNET_STATS_A_DROPS: NLA_NESTED, attribute type = enum
  *            vnet_drop_reason + 1, NLA_U64 each (zero counts omitted)
  *
+ * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
+ *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
+ *                   [R] VNET_A_ACL_ACTION, [O] VNET_A_ACL_PROTO (absent:
+ *                   any), [O] VNET_A_ACL_SRC, VNET_A_ACL_DST (one nested
+ *                   prefix each, same family), [O] VNET_A_ACL_SPORT,
+ *                   VNET_A_ACL_DPORT (NLA_U32: first port << 16 | last
+ *                   port; TCP and UDP only), [O] VNET_A_ACL_FROM_VNET (the
+ *                   name of the vnet packets must come from)
+ * VNET_CMD_ACL_DEL: [R] VNET_A_VNET, the scope, VNET_A_ACL_DIR and
+ *                   VNET_A_ACL_PRIO
+ * VNET_CMD_ACL_GET: dump with [R] VNET_A_VNET: every rule of the vnet,
+ *                   with the attributes of ACL_NEW.
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -116,6 +129,9 @@ enum vnet_cmd {
 	VNET_CMD_PORT_DEL,
 	VNET_CMD_PORT_GET,
 	VNET_CMD_STATS_GET,
+	VNET_CMD_ACL_NEW,
+	VNET_CMD_ACL_DEL,
+	VNET_CMD_ACL_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -139,6 +155,16 @@ enum vnet_attr {
 	VNET_A_ADDRS,
 	VNET_A_PORT_FLAGS,
 	VNET_A_STATS,
+	VNET_A_ACL_SCOPE,
+	VNET_A_ACL_DIR,
+	VNET_A_ACL_PRIO,
+	VNET_A_ACL_ACTION,
+	VNET_A_ACL_PROTO,
+	VNET_A_ACL_SRC,
+	VNET_A_ACL_DST,
+	VNET_A_ACL_SPORT,
+	VNET_A_ACL_DPORT,
+	VNET_A_ACL_FROM_VNET,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -193,6 +219,7 @@ enum vnet_drop_reason {
 	VNET_DROP_LOOP,			/* destination is the sending port */
 	VNET_DROP_TX_ERROR,		/* the destination device refused it */
 	VNET_DROP_NO_MEMORY,		/* an ARP/ND reply could not be built */
+	VNET_DROP_ACL,			/* an ACL rule denied it */
 	__VNET_DROP_MAX
 };
 
@@ -218,5 +245,25 @@ enum vnet_peering_state {
 	VNET_PEERING_CONNECTED,	/* both sides exist */
 	VNET_PEERING_DISCONNECTED, /* the remote side (or vnet) went away */
 };
+
+/* VNET_A_ACL_SCOPE: what an ACL rule is attached to. */
+enum vnet_acl_scope {
+	VNET_ACL_SCOPE_SUBNET,	/* with VNET_A_SUBNET */
+	VNET_ACL_SCOPE_PORT,	/* with VNET_A_IFNAME */
+};
+
+/* VNET_A_ACL_DIR: as seen from the scope's VMs. */
+enum vnet_acl_dir {
+	VNET_ACL_DIR_IN,
+	VNET_ACL_DIR_OUT,
+};
+
+enum vnet_acl_action {
+	VNET_ACL_ALLOW,
+	VNET_ACL_DENY,
+};
+
+#define VNET_ACL_PRIO_MIN	1
+#define VNET_ACL_PRIO_MAX	65535
 
 #endif /* _UAPI_LINUX_VNET_H */

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ACL rules of a subnet or a port, one list per direction. A change
+ * compiles the list again with the policy core's classifier and publishes
+ * the result with rcu_assign_pointer(); the packet path never sees a half
+ * updated rule set, and the old set is freed after a grace period.
+ */
+#include <linux/rbtree.h>
+#include <linux/slab.h>
+
+#include "vnet.h"
+
+struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio)
+{
+	struct rb_node *rb = l->rules.rb_node;
+
+	while (rb) {
+		struct vnet_acl_entry *e = rb_entry(rb, struct vnet_acl_entry, rb);
+
+		if (prio == e->prio)
+			return e;
+		rb = prio < e->prio ? rb->rb_left : rb->rb_right;
+	}
+	return NULL;
+}
+
+static void acl_set_free(struct vnet_acl_set *set)
+{
+	if (!set)
+		return;
+	vnet_acl_free(&set->cls);
+	kvfree(set);
+}
+
+static void acl_set_free_rcu(struct rcu_head *head)
+{
+	acl_set_free(container_of(head, struct vnet_acl_set, rcu));
+}
+
+/* Builds the set of the rules in @l, in priority order. */
+static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l)
+{
+	struct vnet_acl_rule *rules;
+	struct vnet_acl_set *set;
+	struct rb_node *rb;
+	unsigned int i = 0;
+
+	set = kvzalloc(struct_size(set, action, l->count), GFP_KERNEL);
+	rules = kvcalloc(l->count ? l->count : 1, sizeof(*rules), GFP_KERNEL);
+	if (!set || !rules)
+		goto fail;
+	for (rb = rb_first(&l->rules); rb; rb = rb_next(rb), i++) {
+		struct vnet_acl_entry *e = rb_entry(rb, struct vnet_acl_entry, rb);
+
+		rules[i] = e->rule;
+		set->action[i] = e->action;
+	}
+	if (vnet_acl_compile(&set->cls, rules, l->count))
+		goto fail;
+	kvfree(rules);
+	return set;
+fail:
+	kvfree(rules);
+	kvfree(set);
+	return NULL;
+}
+
+static void acl_publish(struct vnet_acl_list *l, struct vnet_acl_set *set)
+{
+	struct vnet_acl_set *old = rcu_replace_pointer(l->set, set, true);
+
+	if (old)
+		call_rcu(&old->rcu, acl_set_free_rcu);
+}
+
+static void acl_insert(struct vnet_acl_list *l, struct vnet_acl_entry *e)
+{
+	struct rb_node **link = &l->rules.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct vnet_acl_entry *x = rb_entry(*link, struct vnet_acl_entry, rb);
+
+		parent = *link;
+		link = e->prio < x->prio ? &parent->rb_left : &parent->rb_right;
+	}
+	rb_link_node(&e->rb, parent, link);
+	rb_insert_color(&e->rb, &l->rules);
+	l->count++;
+}
+
+/* @e is the caller's; on success it belongs to @l. */
+int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
+		 const char *scope, struct vnet_acl_entry *e)
+{
+	struct vnet_acl_set *set;
+
+	if (vnet_acl_find(l, e->prio))
+		return vnet_refuse(req, -EEXIST, "ACL priority already used",
+				   "%s already has a rule of priority %u in this direction",
+				   scope, e->prio);
+	if (l->count >= vnet_max_acl_rules)
+		return vnet_refuse(req, -ENOSPC, "ACL rule limit reached",
+				   "%s already has %u rules in this direction (module parameter max_acl_rules)",
+				   scope, l->count);
+	acl_insert(l, e);
+	set = acl_compile(l);
+	if (!set) {
+		rb_erase(&e->rb, &l->rules);
+		l->count--;
+		return -ENOMEM;
+	}
+	acl_publish(l, set);
+	return 0;
+}
+
+int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
+		 const char *scope, u16 prio)
+{
+	struct vnet_acl_entry *e = vnet_acl_find(l, prio);
+	struct vnet_acl_set *set;
+
+	if (!e)
+		return vnet_refuse(req, -ENOENT, "no ACL rule of that priority",
+				   "%s has no rule of priority %u in this direction",
+				   scope, prio);
+	rb_erase(&e->rb, &l->rules);
+	l->count--;
+	set = acl_compile(l);
+	if (!set) {
+		acl_insert(l, e);
+		return -ENOMEM;
+	}
+	acl_publish(l, set);
+	kfree(e);
+	return 0;
+}
+
+/*
+ * The rules go now; the compiled set stays for readers until the owner's
+ * grace period ends (vnet_acl_list_free_set()).
+ */
+void vnet_acl_list_clear(struct vnet_acl_list *l)
+{
+	struct vnet_acl_entry *e, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(e, tmp, &l->rules, rb)
+		kfree(e);
+	l->rules = RB_ROOT;
+	l->count = 0;
+}
+
+/* After a grace period: nobody reads @l any more. */
+void vnet_acl_list_free_set(struct vnet_acl_list *l)
+{
+	acl_set_free(rcu_dereference_protected(l->set, true));
+	RCU_INIT_POINTER(l->set, NULL);
+}
+
+/* Packet path, under RCU: no rule, or the first matching rule allows. */
+bool vnet_acl_allows(const struct vnet_acl_list *l,
+		     const struct vnet_acl_key *k)
+{
+	const struct vnet_acl_set *set = rcu_dereference(l->set);
+	u32 r;
+
+	if (!set)
+		return true;
+	r = vnet_acl_lookup(&set->cls, k);
+	return r == VNET_ACL_NONE || set->action[r] == VNET_ACL_ALLOW;
+}

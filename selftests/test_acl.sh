@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ACL rules (stateless so far): scope subnet and port, direction,
+# priority order, protocols and port ranges, from-vnet, IPv4 and IPv6,
+# and the refusals. Topology (VMs are namespaces on veth ports):
+#
+#   vnet A 10.1/16 fd00:1::/48: web (vm1 .1.4, vm2 .1.5), db (vm3 .2.4)
+#   vnet B 10.2/16 fd00:2::/48: vm4 10.2.1.4     (peered with A)
+#   vnet C 10.3/16 fd00:3::/48: vm5 10.3.1.4     (peered with A)
+source "$(dirname "$0")/lib.sh"
+modprobe -q veth
+
+add_vm()	# NAME VNET SUBNET IPV4 IPV6 MAC
+{
+	local name=$1 ns
+	ns_new "NS_$name" "$name"
+	ns="NS_$name"
+	ns=${!ns}
+	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$CTL" link set "vm-$name" up
+	ip -n "$ns" link set eth0 address "$6" up
+	ip -n "$ns" addr add "$4/24" dev eth0
+	ip -n "$ns" addr add "$5/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${4%.*}.1"
+	ip -n "$ns" -6 route add default via "${5%::*}::1"
+	v port add "vm-$name" vnet "$2" subnet "$3" mac "$6" ip "$4" ip "$5"
+}
+
+vm() { local ns="NS_$1"; shift; ip netns exec "${!ns}" "$@"; }
+reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
+no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
+family() { [[ "$1" == *:* ]] && echo -6 || echo -4; }
+
+tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
+{
+	rm -f "$WORK/rx"
+	vm "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" &
+	sleep 0.3
+	local i
+	for i in $(seq 10); do
+		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
+		sleep 0.3
+	done
+	wait
+	grep -q hello "$WORK/rx"
+}
+
+drops() { v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0; }
+
+v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v vnet add C id 3 prefix 10.3.0.0/16 prefix fd00:3::/48
+v subnet add A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add A db prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+v subnet add B s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v subnet add C s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+for p in "A ab B" "B ba A" "A ac C" "C ca A"; do
+	set -- $p
+	v peering add "$1" "$2" remote "$3"
+done
+add_vm vm1 A web 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
+add_vm vm2 A web 10.1.1.5 fd00:1:0:1::5 52:54:00:00:01:05
+add_vm vm3 A db 10.1.2.4 fd00:1:0:2::4 52:54:00:00:02:04
+add_vm vm4 B s 10.2.1.4 fd00:2:0:1::4 52:54:00:00:04:04
+add_vm vm5 C s 10.3.1.4 fd00:3:0:1::4 52:54:00:00:05:04
+check "no ACL: B reaches db" reach vm4 10.1.2.4
+check "no ACL: C reaches db" reach vm5 10.1.2.4
+
+# from-vnet: one peer by identity, not the other.
+check "acl add: db inbound denies from-vnet B" \
+	v acl add A subnet db dir in prio 100 action deny from-vnet B
+before=$(drops vm-vm4 acl)
+check "from-vnet B: vm4 cannot reach db (IPv4)" no_reach vm4 10.1.2.4
+check "from-vnet B: nor over IPv6" no_reach vm4 fd00:1:0:2::4
+check "and the drop is counted as acl" test "$(drops vm-vm4 acl)" -gt "$before"
+check "from-vnet B: C still reaches db" reach vm5 10.1.2.4
+check "from-vnet B: A's own web still reaches db" reach vm1 fd00:1:0:2::4
+check "acl del" v acl del A subnet db dir in prio 100
+check "after acl del, B reaches db again" reach vm4 10.1.2.4
+
+# A peer's prefix denied to a subnet while other traffic flows.
+check "web inbound denies src 10.2.0.0/16" \
+	v acl add A subnet web dir in prio 100 action deny src 10.2.0.0/16
+check "vm4 (10.2.1.4) cannot reach web" no_reach vm4 10.1.1.4
+check "IPv6 from B is not matched by the IPv4 rule" reach vm4 fd00:1:0:1::4
+check "C still reaches web" reach vm5 10.1.1.4
+v acl del A subnet web dir in prio 100
+
+# A port rule denies one VM only.
+check "port vm-vm2 inbound denies everything" \
+	v acl add A port vm-vm2 dir in prio 10 action deny
+check "vm1 cannot reach vm2" no_reach vm1 10.1.1.5
+check "vm1 still reaches vm3" reach vm1 10.1.2.4
+check "rules are stateless so far: the replies to vm2's pings are denied too" \
+	no_reach vm2 10.1.2.4
+v acl del A port vm-vm2 dir in prio 10
+
+# Priority order: the lower number decides.
+check "allow icmp at 100" v acl add A port vm-vm3 dir in prio 100 action allow proto icmp
+check "deny all at 200" v acl add A port vm-vm3 dir in prio 200 action deny
+check "allow 100 beats deny 200: ping passes" reach vm1 10.1.2.4
+check_fail "deny 200 stops TCP" tcp_ok vm1 vm3 10.1.2.4 7001
+check "deny all at 50" v acl add A port vm-vm3 dir in prio 50 action deny
+check "deny 50 beats allow 100: ping fails" no_reach vm1 10.1.2.4
+for p in 50 100 200; do v acl del A port vm-vm3 dir in prio "$p"; done
+
+# Protocols and port ranges.
+check "deny tcp dport 7000-7100 inbound on db" \
+	v acl add A subnet db dir in prio 100 action deny proto tcp dport 7000-7100
+check_fail "TCP to port 7050 is denied" tcp_ok vm1 vm3 10.1.2.4 7050
+check "TCP to port 7200 passes" tcp_ok vm1 vm3 10.1.2.4 7200
+check "IPv6 TCP to port 7200 passes" tcp_ok vm1 vm3 fd00:1:0:2::4 7200
+check "ping passes a tcp rule" reach vm1 10.1.2.4
+check_output "acl show" \
+"A subnet db dir in prio 100 action deny proto tcp dport 7000-7100" v acl show A
+check_output "acl show -j" \
+'[{"vnet":"A","subnet":"db","dir":"in","prio":100,"action":"deny","proto":"tcp","dport":"7000-7100"}]' \
+	v -j acl show A
+
+# Refusals: exit 1 from the kernel, 2 from the CLI, and nothing changes.
+snap=$(v -j acl show A)
+check_exit 1 "duplicate priority refused" \
+	v acl add A subnet db dir in prio 100 action allow
+check_exit 1 "unknown subnet refused" v acl add A subnet nope dir in prio 1 action deny
+check_exit 1 "a port of another vnet refused" v acl add A port vm-vm4 dir in prio 1 action deny
+check_exit 1 "unknown from-vnet refused" v acl add A subnet db dir in prio 1 action deny from-vnet Z
+check_exit 1 "deleting a missing rule refused" v acl del A subnet db dir in prio 1
+check_exit 2 "priority 0 refused" v acl add A subnet db dir in prio 0 action deny
+check_exit 2 "reversed port range refused" \
+	v acl add A subnet db dir in prio 1 action deny proto tcp dport 90-80
+check_exit 2 "port out of range refused" \
+	v acl add A subnet db dir in prio 1 action deny proto tcp dport 65536
+check_exit 2 "ports without tcp/udp refused" v acl add A subnet db dir in prio 1 action deny dport 80
+check_exit 2 "IPv4 src with IPv6 dst refused" \
+	v acl add A subnet db dir in prio 1 action deny src 10.0.0.0/8 dst fd00::/8
+check_exit 2 "unknown scope refused" v acl add A zone db dir in prio 1 action deny
+check_output "refusals changed nothing" "$snap" v -j acl show A
+
+v subnet add A tmp prefix 10.1.9.0/24
+v acl add A subnet tmp dir out prio 1 action allow
+check "a subnet with rules can be deleted, its rules with it" v subnet del A tmp
+check_output "its rules are gone" "$snap" v -j acl show A
+done_testing
