@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            builds kmod/vnet.ko and userspace/vnetctl
+# make check      installs missing packages, builds, runs the unit tests and
+#                 every selftest in the VM; ends with "N passed, N failed"
+# make demo       the peering walkthrough in the VM
+# make bench      the benchmarks; make bench-core: the lookup cost alone
+#
+# KDIR=/path/to/kernel/build builds vnet.ko against another kernel tree.
+
+# The newest kernel that has both its headers and an image to boot in the
+# VM (selftests/vm.sh picks the same). Expanded only when used, so "make
+# check" on a fresh machine finds the headers deps has just installed.
+KVERS = $(foreach v,$(notdir $(patsubst %/build,%,$(wildcard /lib/modules/*/build))),$(if $(wildcard /boot/vmlinuz-$(v)),$(v)))
+KDIR ?= $(if $(KVERS),/lib/modules/$(lastword $(shell printf '%s\n' $(KVERS) | sort -V))/build)
+
+all:
+	$(MAKE) -C kmod $(if $(KDIR),KDIR=$(KDIR))
+	$(MAKE) -C userspace
+
+deps:
+	scripts/deps.sh
+
+# Sequenced by recursion rather than prerequisites, so that "make -j check"
+# still installs the packages before building anything.
+check: deps
+	$(MAKE) all
+	scripts/check.sh
+
+demo: deps
+	$(MAKE) all
+	selftests/vm.sh selftests/demo.sh
+
+bench: deps
+	$(MAKE) all
+	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
+	else echo "scripts/bench.sh does not exist yet"; fi
+
+bench-core: deps
+	scripts/bench-core.sh
+
+clean:
+	$(MAKE) -C kmod clean $(if $(KDIR),KDIR=$(KDIR))
+	$(MAKE) -C userspace clean
+	rm -rf .build
+
+.PHONY: all deps check demo bench bench-core clean

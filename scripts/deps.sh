@@ -1,0 +1,48 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs the Debian packages the build, the unit tests and the VM
+# selftests need. Idempotent and quick when everything is present: apt is
+# only asked when dpkg says a package is missing. Run as root.
+set -euo pipefail
+
+packages=(
+	build-essential pkg-config
+	linux-image-amd64 linux-headers-amd64	# the VM's kernel and its headers
+	qemu-system-x86 busybox-static kmod	# the VM and its initramfs
+	iproute2 libmnl-dev libjansson-dev libcmocka-dev
+	iperf3 iputils-ping netcat-openbsd socat tcpdump python3-scapy
+	procps valgrind ethtool jq		# benchmarks and their numbers
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "deps.sh: installing ${missing[*]}"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps.sh: must run as root to install packages" >&2
+		exit 1
+	fi
+	apt-get update
+	# INITRD=No: the VM boots its own tiny initramfs, and generating
+	# Debian's takes about two minutes of a kernel install.
+	DEBIAN_FRONTEND=noninteractive INITRD=No \
+		apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The VM boots /boot/vmlinuz-V and vnet.ko is built against
+# /lib/modules/V/build: some V must have both.
+for build in /lib/modules/*/build; do
+	v=$(basename "$(dirname "$build")")
+	if [ -d "$build" ] && [ -e "/boot/vmlinuz-$v" ]; then
+		exit 0
+	fi
+done
+echo "deps.sh: no kernel version has both /boot/vmlinuz-V and" \
+	"/lib/modules/V/build; install matching linux-image-amd64 and" \
+	"linux-headers-amd64" >&2
+exit 1

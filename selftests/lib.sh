@@ -1,0 +1,221 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# Sourced by every selftests/test_*.sh, which run as root inside the VM
+# (selftests/vm.sh) with vnet.ko loaded and vnetctl on PATH.
+#
+# TAP: one "ok N - what" or "not ok N - what" line per check, numbered
+# automatically, details of a failure as "# " comment lines, and the plan
+# "1..N" at the end (done_testing). Topologies live in fresh network
+# namespaces with random suffixes, removed on exit whatever happens.
+#
+# No "set -e": a test goes on after a failed check and reports the rest.
+set -u
+
+T_NUM=0
+T_FAILED=0
+T_NAMESPACES=()
+declare -A NS=()	# ns_create: logical name -> real namespace name
+
+# A private scratch folder for the test's files.
+WORK=$(mktemp -d)
+
+ok()
+{
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1"
+}
+
+# fail DESC [DETAILS]: DETAILS become "# " comment lines.
+fail()
+{
+	T_NUM=$((T_NUM + 1))
+	T_FAILED=$((T_FAILED + 1))
+	echo "not ok $T_NUM - $1"
+	if [ -n "${2:-}" ]; then
+		printf '%s\n' "$2" | head -n 40 | sed 's/^/# /'
+	fi
+	return 0
+}
+
+# skip DESC [WHY]
+skip()
+{
+	T_NUM=$((T_NUM + 1))
+	echo "ok $T_NUM - $1 # SKIP ${2:-}"
+}
+
+# check DESC CMD...: CMD succeeds.
+check()
+{
+	local desc=$1 out status=0
+	shift
+	out=$("$@" 2>&1) || status=$?
+	if [ "$status" -eq 0 ]; then
+		ok "$desc"
+	else
+		fail "$desc" "exit status $status: $out"
+	fi
+}
+
+# check_fail DESC CMD...: CMD fails.
+check_fail()
+{
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		fail "$desc" "succeeded: $out"
+	else
+		ok "$desc"
+	fi
+}
+
+# check_exit STATUS DESC CMD...: CMD exits with exactly STATUS.
+check_exit()
+{
+	local want=$1 desc=$2 out status=0
+	shift 2
+	out=$("$@" 2>&1) || status=$?
+	if [ "$status" -eq "$want" ]; then
+		ok "$desc"
+	else
+		fail "$desc" "exit status $status, expected $want: $out"
+	fi
+}
+
+# check_output DESC EXPECTED CMD...: CMD prints exactly EXPECTED on stdout
+# (stderr is shown on a mismatch, never compared).
+check_output()
+{
+	local desc=$1 want=$2 out
+	shift 2
+	out=$("$@" 2>"$WORK/.stderr")
+	if [ "$out" = "$want" ]; then
+		ok "$desc"
+	else
+		# Files, not <(...): the VM may have no /dev/fd.
+		printf '%s\n' "$want" >"$WORK/.want"
+		printf '%s\n' "$out" >"$WORK/.got"
+		fail "$desc" "$(diff -u "$WORK/.want" "$WORK/.got" | tail -n +3
+			cat "$WORK/.stderr")"
+	fi
+}
+
+# retry TRIES CMD...: under emulation a first packet can take a second
+# (ARP, cold caches), so try CMD a few times before calling it failed.
+retry()
+{
+	local tries=$1 i
+	shift
+	for ((i = 0; i < tries; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# Registers a namespace for removal at exit; lo is up.
+ns_add()
+{
+	ip netns add "$1" || { echo "# cannot create namespace $1" >&2; exit 1; }
+	T_NAMESPACES+=("$1")
+	ip -n "$1" link set lo up
+}
+
+# ns_create NAME...: fresh namespaces NAME-<random>; ${NS[NAME]} (or
+# "$(ns NAME)") is the real name, and in_ns and veth_ns take either.
+ns_create()
+{
+	local name
+	for name in "$@"; do
+		NS[$name]="$name-$RANDOM$RANDOM"
+		ns_add "${NS[$name]}"
+	done
+}
+
+# ns_new VAR PREFIX: a fresh namespace PREFIX-<random>, its name in VAR.
+ns_new()
+{
+	local name="$2-$RANDOM$RANDOM"
+	ns_add "$name"
+	printf -v "$1" '%s' "$name"
+}
+
+# ns NAME: the real name of a namespace made by ns_create (else NAME).
+ns()
+{
+	echo "${NS[$1]:-$1}"
+}
+
+# in_ns NS CMD...: runs CMD in namespace NS.
+in_ns()
+{
+	local n
+	n=$(ns "$1")
+	shift
+	ip netns exec "$n" "$@"
+}
+
+# veth_ns NS IFNAME_IN_NS HOSTIFNAME: a veth pair, HOSTIFNAME in the
+# current namespace and IFNAME_IN_NS in NS, both up. Use names longer than
+# one letter: "ip link add a ..." reads "a" as the keyword "address".
+veth_ns()
+{
+	local n
+	n=$(ns "$1")
+	ip link add "$3" type veth peer name "$2" netns "$n" &&
+		ip link set "$3" up &&
+		ip -n "$n" link set "$2" up
+}
+
+cleanup()
+{
+	local ns
+	# Background helpers (servers, monitors) must not outlive the test.
+	jobs -p | xargs -r kill 2>/dev/null
+	wait 2>/dev/null
+	for ns in "${T_NAMESPACES[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# done_testing: the plan, and the status: 1 when a check failed.
+done_testing()
+{
+	echo "1..$T_NUM"
+	[ "$T_FAILED" -eq 0 ] && exit 0
+	exit 1
+}
+
+# veth is a module in Debian's kernel, and the VM has no udev to load it.
+modprobe -q veth 2>/dev/null
+
+# The "host" whose controller the test configures: a fresh namespace, so
+# tests never see each other's objects. v runs vnetctl there.
+ns_new CTL host
+v()
+{
+	vnetctl -n "$CTL" "$@"
+}
+
+# state_of VNET PEERING: the state of one side of a peering.
+state_of()
+{
+	v peering show "$1" | awk -v p="$2" \
+		'$2 == p { for (i = 3; i < NF; i++) if ($i == "state") print $(i + 1) }'
+}
+
+# check_state VNET PEERING STATE DESC
+check_state()
+{
+	local got
+
+	got=$(state_of "$1" "$2")
+	if [ "$got" = "$3" ]; then
+		ok "$4"
+	else
+		fail "$4" "state of $1 $2 is \"$got\", expected $3"
+	fi
+}

@@ -1,0 +1,270 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: selftests/vm.sh [--no-slub-debug] CMD [ARG ...]
+#
+# Boots Debian's kernel in QEMU with the host's root shared read-only over
+# 9p, loads vnet.ko, puts userspace/ (vnetctl) on PATH and runs CMD as root
+# in the repository. Prints CMD's output (stdout and stderr together) and
+# exits with its status, unless the run itself went wrong: the VM died or
+# timed out, rmmod vnet failed, the kernel log shows a bug, or the kernel
+# is tainted by more than the expected O and E (unsigned out-of-tree
+# module). Those print "vm.sh: ..." on stderr and exit non-zero.
+#
+# Environment: VNET_KVER (kernel version), VNET_KERNEL (kernel image),
+# VNET_KO (module, default kmod/vnet.ko), VM_TIMEOUT (seconds, 900),
+# VM_MEM (MiB, 1536), VM_SLUB_DEBUG (0 as --no-slub-debug, or the
+# slub_debug= flags, default FZPU). Variables named VNET_* are passed on
+# to CMD.
+set -euo pipefail
+
+self=$(realpath "$0")
+repo=$(dirname "$(dirname "$self")")
+build=$repo/.build/vm
+
+die()
+{
+	echo "vm.sh: $*" >&2
+	exit 1
+}
+
+# Red zones, poisoning and sanity checks of the slab allocator: Debian's
+# kernel has no KASAN, this is what catches overruns and use-after-free.
+case ${VM_SLUB_DEBUG:-1} in
+0) slub= ;;
+1) slub=slub_debug=FZPU ;;
+*) slub=slub_debug=$VM_SLUB_DEBUG ;;
+esac
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-slub-debug) slub= ; shift ;;
+	--) shift; break ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || die "usage: vm.sh [--no-slub-debug] CMD [ARG ...]"
+
+# The kernel to boot must match the headers vnet.ko was built against.
+find_kver()
+{
+	local b v
+	for b in /lib/modules/*/build; do
+		v=$(basename "$(dirname "$b")")
+		if [ -d "$b" ] && [ -e "/boot/vmlinuz-$v" ]; then
+			echo "$v"
+		fi
+	done | sort -V | tail -n 1
+}
+kver=${VNET_KVER:-$(find_kver)}
+[ -n "$kver" ] || die "no kernel with both /boot/vmlinuz-V and" \
+	"/lib/modules/V/build (run scripts/deps.sh)"
+[ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver/kernel"
+kernel=${VNET_KERNEL:-/boot/vmlinuz-$kver}
+[ -r "$kernel" ] || die "cannot read kernel image $kernel"
+ko=$(realpath "${VNET_KO:-$repo/kmod/vnet.ko}" 2>/dev/null) || ko=
+[ -r "$ko" ] || die "no module ${VNET_KO:-$repo/kmod/vnet.ko} (make -C kmod)"
+busybox=$(command -v busybox) || die "busybox is missing (busybox-static)"
+
+# The initramfs: busybox and the virtio and 9p modules, just enough to
+# mount the host's root and chroot into it. Cached per kernel version.
+initrd=$build/initrd-$kver.gz
+build_initrd()
+{
+	local stage m f
+	stage=$(mktemp -d)
+	mkdir -p "$stage"/{bin,dev,proc,newroot,mods}
+	cp "$busybox" "$stage/bin/busybox"
+	for m in sh cat mount mkdir ln insmod chroot sleep echo; do
+		ln -s busybox "$stage/bin/$m"
+	done
+	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
+		virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
+		# Absent ones are built into the kernel (or not needed).
+		f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" | head -n 1)
+		case $f in
+		"") ;;
+		*.ko) cp "$f" "$stage/mods/$m.ko" ;;
+		*.ko.xz) "$busybox" xz -dc "$f" >"$stage/mods/$m.ko" ;;
+		*.ko.gz) "$busybox" gzip -dc "$f" >"$stage/mods/$m.ko" ;;
+		*.ko.zst) zstd -qdc "$f" >"$stage/mods/$m.ko" ;;
+		*) die "unknown module format: $f" ;;
+		esac
+		[ -z "$f" ] || echo "$m" >>"$stage/mods/order"
+	done
+	cat >"$stage/init" <<'EOF'
+#!/bin/sh
+# No /dev/console in the archive: take the console from devtmpfs.
+mount -t devtmpfs devtmpfs /dev
+exec </dev/console >/dev/console 2>&1
+mount -t proc proc /proc
+for m in $(cat /mods/order); do
+	insmod /mods/$m.ko
+done
+# cache=loose: the shared root does not change during a run, and program
+# start-up gets several times faster.
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose hostroot /newroot
+r=/newroot
+mount -t proc proc $r/proc
+echo /bin/modprobe >/proc/sys/kernel/modprobe
+mount -t sysfs sysfs $r/sys
+mount -t devtmpfs devtmpfs $r/dev
+mkdir -p $r/dev/pts $r/dev/shm
+mount -t devpts devpts $r/dev/pts
+# Process substitution in bash, <(...), opens /dev/fd/N.
+ln -s /proc/self/fd $r/dev/fd
+ln -s /proc/self/fd/0 $r/dev/stdin
+ln -s /proc/self/fd/1 $r/dev/stdout
+ln -s /proc/self/fd/2 $r/dev/stderr
+mount -t tmpfs tmpfs $r/dev/shm
+mount -t tmpfs tmpfs $r/tmp
+mount -t tmpfs tmpfs $r/run	# ip netns add writes /run/netns
+mkdir $r/tmp/scratch
+mount -t 9p -o trans=virtio,version=9p2000.L scratch $r/tmp/scratch
+chroot $r /bin/bash /tmp/scratch/guest.sh
+echo 1 >/proc/sys/kernel/sysrq
+echo o >/proc/sysrq-trigger
+sleep 60
+EOF
+	# The kernel loads modules on demand (veth, vxlan, nf_tables...) by
+	# running /proc/sys/kernel/modprobe with the root of PID 1, which is
+	# this initramfs: send it to the shared root's modprobe.
+	cat >"$stage/bin/modprobe" <<'EOF'
+#!/bin/sh
+exec chroot /newroot /sbin/modprobe "$@"
+EOF
+	chmod +x "$stage/init" "$stage/bin/modprobe"
+	mkdir -p "$build"
+	# Built aside and renamed, so a concurrent run never reads half of it.
+	(cd "$stage" && find . | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) |
+		gzip -1 >"$initrd.$$"
+	mv "$initrd.$$" "$initrd"
+	rm -rf "$stage"
+}
+if [ ! -s "$initrd" ] || [ "$self" -nt "$initrd" ]; then
+	build_initrd
+fi
+
+scratch=$(mktemp -d)
+qemu_pid=
+# shellcheck disable=SC2317  # called by the trap
+cleanup()
+{
+	[ -z "$qemu_pid" ] || kill "$qemu_pid" 2>/dev/null || true
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The guest side: run CMD between insmod and rmmod, then collect the
+# kernel log and taint for the checks below. Results come back through
+# the writable scratch export, mounted at /tmp/scratch.
+cp "$ko" "$scratch/vnet.ko"	# /tmp is a tmpfs in the guest: copy it over
+: >"$scratch/out"
+{
+	printf 'REPO=%q\n' "$repo"
+	# shellcheck disable=SC2016  # expanded in the guest
+	echo 'export PATH=$REPO/userspace:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+	echo 'export HOME=/tmp LANG=C.UTF-8'
+	for v in $(compgen -v VNET_); do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
+	echo 'export VNET_KO=/tmp/scratch/vnet.ko'
+	printf 'CMD=('; printf ' %q' "$@"; printf ' )\n'
+	cat <<'EOF'
+S=/tmp/scratch
+cat /proc/sys/kernel/tainted >$S/tainted_before
+if insmod "$VNET_KO" >>$S/out 2>&1; then
+	cd "$REPO"
+	"${CMD[@]}" </dev/null >>$S/out 2>&1
+	echo $? >$S/rc
+	rmmod vnet >$S/rmmod_err 2>&1
+	echo $? >$S/rmmod_rc
+else
+	echo "vm.sh: insmod $VNET_KO failed" >>$S/out
+	echo 125 >$S/rc
+	echo 0 >$S/rmmod_rc
+fi
+dmesg >$S/dmesg
+cat /proc/sys/kernel/tainted >$S/tainted
+sync
+EOF
+} >"$scratch/guest.sh"
+
+# Standard input /dev/null: a backgrounded -nographic QEMU stops on
+# SIGTTIN otherwise. The console goes to a log, shown if the VM fails.
+timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg \
+	-m "${VM_MEM:-1536}" -smp 2 -nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 $slub" \
+	-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
+	-fsdev "local,id=s,path=$scratch,security_model=none" \
+	-device virtio-9p-pci,fsdev=s,mount_tag=scratch \
+	</dev/null >"$scratch/console" 2>&1 &
+qemu_pid=$!
+
+# Stream CMD's output while it runs; tail ends once QEMU has exited and
+# the rest of the file is printed.
+tail -n +1 -s 0.2 -f --pid="$qemu_pid" "$scratch/out"
+status=0
+wait "$qemu_pid" || status=$?
+qemu_pid=
+
+mkdir -p "$build"
+cp "$scratch/console" "$build/last-console.txt"
+rm -f "$build/last-dmesg.txt"
+[ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$build/last-dmesg.txt"
+
+# Signs of a kernel bug; slub_debug reports read "BUG kmalloc-64 (...)".
+bad='\bBUG\b|WARNING:|Oops|general protection|KASAN|possible circular locking'
+bad+='|lockdep|suspicious RCU usage|kmemleak|still has objects|Kernel panic'
+bad+='|INFO: task .* blocked|refcount_t:|list_add corruption'
+bad+='|list_del corruption|Poison overwritten|Redzone|Object padding'
+
+if [ ! -s "$scratch/rc" ]; then
+	if [ "$status" = 124 ]; then
+		echo "vm.sh: timed out after ${VM_TIMEOUT:-900} s (VM_TIMEOUT)" >&2
+	else
+		echo "vm.sh: the VM ended before CMD did (QEMU status $status)" >&2
+	fi
+	# From the first sign of a bug (the panic) if any, without the
+	# terminal escapes of the firmware; all of it in last-console.txt.
+	first=$(grep -Enm 1 "$bad" "$scratch/console" | cut -d: -f1) || first=
+	echo "vm.sh: console (all of it in .build/vm/last-console.txt):" >&2
+	if [ -n "$first" ]; then
+		tail -n "+$first" "$scratch/console" | head -n 40
+	else
+		tail -n 40 "$scratch/console"
+	fi | sed -e 's/\x1b\[[0-9;?]*[a-zA-Z]//g' -e 's/^/vm.sh:   /' >&2
+	exit 1
+fi
+rc=$(cat "$scratch/rc")
+
+failed=0
+if [ "$(cat "$scratch/rmmod_rc" 2>/dev/null)" != 0 ]; then
+	echo "vm.sh: rmmod vnet failed after CMD:" \
+		"$(cat "$scratch/rmmod_err" 2>/dev/null)" >&2
+	failed=1
+fi
+if [ ! -s "$scratch/dmesg" ]; then
+	echo "vm.sh: no kernel log came back" >&2
+	failed=1
+fi
+if grep -Eq "$bad" "$scratch/dmesg" 2>/dev/null; then
+	echo "vm.sh: the kernel log reports a problem" \
+		"(all of it in .build/vm/last-dmesg.txt):" >&2
+	grep -E -m 40 "$bad" "$scratch/dmesg" | sed 's/^/vm.sh:   /' >&2
+	failed=1
+fi
+# O (4096) and E (8192): an unsigned out-of-tree module, expected.
+tainted=$(cat "$scratch/tainted" 2>/dev/null || echo -1)
+if [ "$tainted" = -1 ] || (( tainted & ~(4096 | 8192) )); then
+	echo "vm.sh: kernel tainted $tainted" \
+		"(before CMD: $(cat "$scratch/tainted_before" 2>/dev/null))" >&2
+	failed=1
+fi
+if [ "$failed" = 1 ]; then
+	[ "$rc" != 0 ] || rc=1
+	echo "vm.sh: failed (CMD exited with status $(cat "$scratch/rc"))" >&2
+fi
+exit "$rc"
