@@ -34,6 +34,13 @@ else
 	failure "no unit tests: userspace/Makefile has no check target"
 fi
 
+echo "# harness: selftests/harness.sh"
+status=0
+selftests/harness.sh 2>&1 | tee "$logs/harness" || status=${PIPESTATUS[0]}
+if [ "$status" -ne 0 ] && ! grep -q '^not ok ' "$logs/harness"; then
+	failure "selftests/harness.sh failed (status $status)"
+fi
+
 echo "# selftests: selftests/vm.sh selftests/run_all.sh $*"
 status=0
 # Generous: the whole suite runs in one VM under emulation; run_all.sh
@@ -51,8 +58,8 @@ if [ "$status" -ne 0 ]; then
 	fi
 fi
 
-passed=$(cat "$logs/unit" "$logs/vm" | grep -c '^ok ' || true)
-failed=$(cat "$logs/unit" "$logs/vm" | grep -c '^not ok ' || true)
+passed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^ok ' || true)
+failed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^not ok ' || true)
 failed=$((failed + extra))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

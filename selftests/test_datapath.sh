@@ -187,23 +187,27 @@ dropped_as "and C cannot reach A" vm5 fd00:1:0:1::4 vm-vm5 no-route
 
 # A transfer in flight stops when the peering goes, resumes when it returns.
 port=5999
-vm vm1 timeout 60 nc -l "$port" >"$WORK/stream" &
+# Progress is what the vnet delivered to vm1's port: the data itself
+# would fill the VM's /tmp within seconds.
+vm vm1 timeout 60 nc -4 -l "$port" >/dev/null &
 sleep 0.5
 vm vm4 timeout 60 nc -w 30 10.1.1.4 "$port" </dev/zero &
-size() { stat -c %s "$WORK/stream"; }
-for i in $(seq 30); do [ "$(size)" -gt 100000 ] && break; sleep 0.2; done
+size() { counter vm-vm1 tx-bytes; }
+base=$(size)
+for i in $(seq 30); do [ "$(size)" -gt $((base + 100000)) ] && break; sleep 0.2; done
 v peering del B b2a
 sleep 1
 s1=$(size); sleep 2; s2=$(size)
-if [ "$s1" -gt 0 ] && [ "$s1" = "$s2" ]; then
+# Only ARP/ND answers (tens of bytes) may still reach vm1.
+if [ "$s1" -gt "$base" ] && [ $((s2 - s1)) -lt 2000 ]; then
 	ok "removing the peering stops a running TCP transfer"
 else
 	fail "removing the peering stops a running TCP transfer" "$s1 then $s2 bytes"
 fi
 v peering add B b2a remote A
-for i in $(seq 60); do [ "$(size)" -gt "$s2" ] && break; sleep 0.25; done
+for i in $(seq 60); do [ "$(size)" -gt $((s2 + 100000)) ] && break; sleep 0.25; done
 s3=$(size)
-if [ "$s3" -gt "$s2" ]; then
+if [ "$s3" -gt $((s2 + 100000)) ]; then
 	ok "re-peering resumes it"
 else
 	fail "re-peering resumes it" "stuck at $s3 bytes"
