@@ -120,6 +120,13 @@ mount -t tmpfs tmpfs $r/tmp
 mount -t tmpfs tmpfs $r/run	# ip netns add writes /run/netns
 mkdir $r/tmp/scratch
 mount -t 9p -o trans=virtio,version=9p2000.L scratch $r/tmp/scratch
+# The project at its host path, even when that path is under /tmp or /run
+# (a CI clone), which the tmpfs mounts above hide. The kernel hands
+# VNET_REPO from its command line to init as an environment variable.
+if [ -n "$VNET_REPO" ]; then
+	mkdir -p "$r$VNET_REPO" 2>/dev/null
+	mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose repo "$r$VNET_REPO"
+fi
 chroot $r /bin/bash /tmp/scratch/guest.sh
 echo 1 >/proc/sys/kernel/sysrq
 echo o >/proc/sysrq-trigger
@@ -195,11 +202,13 @@ EOF
 timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg \
 	-m "${VM_MEM:-1536}" -smp 2 -nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 $slub" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 $slub VNET_REPO=$repo" \
 	-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 	-fsdev "local,id=s,path=$scratch,security_model=none" \
 	-device virtio-9p-pci,fsdev=s,mount_tag=scratch \
+	-fsdev "local,id=p,path=$repo,security_model=none,readonly=on,multidevs=remap" \
+	-device virtio-9p-pci,fsdev=p,mount_tag=repo \
 	</dev/null >"$scratch/console" 2>&1 &
 qemu_pid=$!
 
