@@ -104,6 +104,13 @@ else
 fi
 rm -f /tmp/demo-tx.$$ /tmp/demo-rx.$$
 
+step "An ACL on A's subnet denies traffic from vnet B, whatever its prefixes"
+run vnetctl acl add A subnet web dir in prio 100 action deny from-vnet B
+run vnetctl acl show A
+ping_b
+run vnetctl acl del A subnet web dir in prio 100
+ping_b
+
 step "The address space is frozen while a peering exists"
 run vnetctl vnet prefix add A 10.11.0.0/16
 

@@ -58,7 +58,7 @@ tcp_copy()
 	local from=$1 to=$2 addr=$3 bytes=$4 port=$((5000 + RANDOM % 1000)) i
 	head -c "$bytes" /dev/urandom >"$WORK/tx"
 	rm -f "$WORK/rx"
-	vm "$to" timeout 30 nc $(family "$addr") -l "$port" >"$WORK/rx" &
+	vm "$to" timeout 30 nc $(family "$addr") -l "$port" >"$WORK/rx" 2>/dev/null &
 	for i in $(seq 20); do
 		vm "$from" timeout 20 nc -N -w 5 "$addr" "$port" <"$WORK/tx" && break
 		sleep 0.3
@@ -72,7 +72,7 @@ udp_send()
 {
 	local from=$1 to=$2 addr=$3 port=$((6000 + RANDOM % 1000)) i
 	rm -f "$WORK/udp"
-	vm "$to" timeout 10 nc $(family "$addr") -u -l "$port" >"$WORK/udp" &
+	vm "$to" timeout 10 nc $(family "$addr") -u -l "$port" >"$WORK/udp" 2>/dev/null &
 	for i in $(seq 20); do
 		echo "datagram $RANDOM" | vm "$from" nc -u -w 1 -q 0 "$addr" "$port" 2>/dev/null
 		grep -q datagram "$WORK/udp" && break
@@ -189,7 +189,7 @@ dropped_as "and C cannot reach A" vm5 fd00:1:0:1::4 vm-vm5 no-route
 port=5999
 # Progress is what the vnet delivered to vm1's port: the data itself
 # would fill the VM's /tmp within seconds.
-vm vm1 timeout 60 nc -4 -l "$port" >/dev/null &
+vm vm1 timeout 60 nc -4 -l "$port" >/dev/null 2>&1 &
 sleep 0.5
 vm vm4 timeout 60 nc -w 30 10.1.1.4 "$port" </dev/zero &
 size() { counter vm-vm1 tx-bytes; }
@@ -213,6 +213,9 @@ else
 	fail "re-peering resumes it" "stuck at $s3 bytes"
 fi
 kill %- %% 2>/dev/null; wait 2>/dev/null
+v peering del B b2a
+dropped_as "disconnected peering: not reachable" vm1 10.2.1.4 vm-vm1 peering-not-connected
+v peering add B b2a remote A
 
 # ---- port security and the host ----
 vm vm1 ip addr add 10.1.1.99/32 dev eth0

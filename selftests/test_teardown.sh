@@ -45,7 +45,8 @@ stream()
 	local base
 	base=$(delivered)
 	# To /dev/null: the data would fill the VM's /tmp within seconds.
-	ip netns exec "$VM2" timeout 60 nc -4 -l 5001 >/dev/null &
+	# Both outputs away from check's $(...), which would wait for them.
+	ip netns exec "$VM2" timeout 60 nc -4 -l 5001 >/dev/null 2>&1 &
 	sleep 0.3
 	# The client retries until the server listens.
 	ip netns exec "$VM1" sh -c 'for i in $(seq 30); do
