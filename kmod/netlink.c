@@ -1488,6 +1488,29 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 	return msg_end(skb, hdr, err);
 }
 
+/* The rules of one scope, in and out, past the @i-th rule of the dump. */
+static int dump_acl_scope(struct sk_buff *skb, struct netlink_callback *cb,
+			  const struct vnet_msg *m, const struct vnet_vnet *v,
+			  const struct vnet_subnet *s,
+			  const struct vnet_port *port,
+			  const struct vnet_acl_list *lists, unsigned long *i)
+{
+	struct rb_node *r;
+	int err = 0;
+	u8 dir;
+
+	for (dir = 0; dir < 2 && !err; dir++)
+		for (r = rb_first(&lists[dir].rules); r && !err; r = rb_next(r)) {
+			if ((*i)++ < cb->args[0])
+				continue;
+			err = fill_acl(skb, v, s, port, dir,
+				       rb_entry(r, struct vnet_acl_entry, rb), m);
+			if (!err)
+				cb->args[0]++;
+		}
+	return err;
+}
+
 /*
  * Every rule of a vnet: subnets by name, then ports; cb->args[0] counts
  * the rules already sent.
@@ -1500,10 +1523,9 @@ static int acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct nlattr *name = info->attrs[VNET_A_VNET];
 	unsigned long i = 0;
 	struct vnet_port *port;
-	struct rb_node *rb, *r;
 	struct vnet_vnet *v;
+	struct rb_node *rb;
 	int err = 0;
-	u8 dir;
 
 	if (!name) {
 		NL_SET_ERR_MSG(cb->extack, "missing attribute: vnet name");
@@ -1522,26 +1544,12 @@ static int acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	for (rb = rb_first(&v->subnets); rb && !err; rb = rb_next(rb)) {
 		struct vnet_subnet *s = rb_entry(rb, struct vnet_subnet, n.rb);
 
-		for (dir = 0; dir < 2 && !err; dir++)
-			for (r = rb_first(&s->acl[dir].rules); r && !err; r = rb_next(r))
-				if (i++ >= cb->args[0]) {
-					err = fill_acl(skb, v, s, NULL, dir,
-						       rb_entry(r, struct vnet_acl_entry, rb), &m);
-					if (!err)
-						cb->args[0]++;
-				}
+		err = dump_acl_scope(skb, cb, &m, v, s, NULL, s->acl, &i);
 	}
 	list_for_each_entry(port, &v->ports, vnet_link) {
-		for (dir = 0; dir < 2 && !err; dir++)
-			for (r = rb_first(&port->acl[dir].rules); r && !err; r = rb_next(r))
-				if (i++ >= cb->args[0]) {
-					err = fill_acl(skb, v, NULL, port, dir,
-						       rb_entry(r, struct vnet_acl_entry, rb), &m);
-					if (!err)
-						cb->args[0]++;
-				}
 		if (err)
 			break;
+		err = dump_acl_scope(skb, cb, &m, v, NULL, port, port->acl, &i);
 	}
 	mutex_unlock(&vn->lock);
 	rtnl_unlock();

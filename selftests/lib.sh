@@ -219,3 +219,37 @@ check_state()
 		fail "$4" "state of $1 $2 is \"$got\", expected $3"
 	fi
 }
+
+# A VM on the host $CTL: a namespace NS_NAME whose eth0 is a veth with its
+# host side, vm-NAME, bound as a port of VNET and SUBNET; routers .1 and ::1.
+add_vm()
+{
+	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
+	ns_new "NS_$name" "$name"
+	ns="NS_$name"
+	ns=${!ns}
+	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$CTL" link set "vm-$name" up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link set eth0 address "$mac" up
+	ip -n "$ns" addr add "$ip4/24" dev eth0
+	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${ip4%.*}.1"
+	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
+	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
+		ip "$ip4" ip "$ip6"
+}
+
+# vm NAME CMD...: runs CMD in the VM NAME.
+vm()
+{
+	local ns="NS_$1"
+	shift
+	ip netns exec "${!ns}" "$@"
+}
+
+# family ADDR: nc's -4 or -6 (it listens on IPv4 only unless told).
+family()
+{
+	[[ "$1" == *:* ]] && echo -6 || echo -4
+}

@@ -9,28 +9,9 @@
 #   vnet B 10.2/16 fd00:2::/48: vm4 10.2.1.4     (peered with A)
 #   vnet C 10.3/16 fd00:3::/48: vm5 10.3.1.4     (peered with A)
 source "$(dirname "$0")/lib.sh"
-modprobe -q veth
 
-add_vm()	# NAME VNET SUBNET IPV4 IPV6 MAC
-{
-	local name=$1 ns
-	ns_new "NS_$name" "$name"
-	ns="NS_$name"
-	ns=${!ns}
-	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$CTL" link set "vm-$name" up
-	ip -n "$ns" link set eth0 address "$6" up
-	ip -n "$ns" addr add "$4/24" dev eth0
-	ip -n "$ns" addr add "$5/64" dev eth0 nodad
-	ip -n "$ns" route add default via "${4%.*}.1"
-	ip -n "$ns" -6 route add default via "${5%::*}::1"
-	v port add "vm-$name" vnet "$2" subnet "$3" mac "$6" ip "$4" ip "$5"
-}
-
-vm() { local ns="NS_$1"; shift; ip netns exec "${!ns}" "$@"; }
 reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
-family() { [[ "$1" == *:* ]] && echo -6 || echo -4; }
 
 tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
 {

@@ -14,26 +14,7 @@ source "$(dirname "$0")/lib.sh"
 #   vnet C 10.3.0.0/16 fd00:3::/48    app: vm5 10.3.1.4
 #   vnet X and vnet Y, both 10.9.0.0/16: vmx1/vmy1 .1.4, vmx2/vmy2 .1.5
 
-# add_vm NAME VNET SUBNET IPV4 IPV6 MAC: a VM namespace bound as a port.
-add_vm()
-{
-	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
-	ns_new "NS_$name" "$name"
-	ns="NS_$name"
-	ns=${!ns}
-	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$CTL" link set "vm-$name" up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" link set eth0 address "$mac" up
-	ip -n "$ns" addr add "$ip4/24" dev eth0
-	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
-	ip -n "$ns" route add default via "${ip4%.*}.1"
-	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
-	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
-		ip "$ip4" ip "$ip6"
-}
 
-vm() { local ns="NS_$1"; shift; ip netns exec "${!ns}" "$@"; }
 
 reach()		# VM ADDR: ping answers within a few tries
 {
@@ -49,8 +30,6 @@ no_reach()	# VM ADDR: three pings go unanswered
 	! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
 }
 
-# nc listens on IPv4 only unless told otherwise.
-family() { [[ "$1" == *:* ]] && echo -6 || echo -4; }
 
 # tcp_copy FROM TO ADDR BYTES: a TCP transfer arrives byte for byte.
 tcp_copy()
