@@ -7,6 +7,7 @@
  */
 #include <linux/rbtree.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "vnet.h"
 
@@ -88,9 +89,52 @@ static void acl_insert(struct vnet_acl_list *l, struct vnet_acl_entry *e)
 	l->count++;
 }
 
+/*
+ * A deferred change leaves the packet path on the old set until a commit:
+ * by VNET_CMD_ACL_COMMIT at the end of a batch, or by the work a second
+ * after the last deferred change, should the client go away first.
+ */
+static void acl_defer(struct vnet_net *vn, struct vnet_acl_list *l)
+{
+	if (!l->dirty) {
+		list_add_tail(&l->dirty_link, &vn->acl_dirty);
+		l->dirty = true;
+	}
+	mod_delayed_work(system_wq, &vn->acl_work, HZ);
+}
+
+/* Compiles every list with deferred changes; vn->lock held. */
+int vnet_acl_commit(struct vnet_net *vn)
+{
+	struct vnet_acl_list *l, *tmp;
+	struct vnet_acl_set *set;
+
+	list_for_each_entry_safe(l, tmp, &vn->acl_dirty, dirty_link) {
+		set = acl_compile(l);
+		if (!set) {	/* the old rules stay; try again soon */
+			mod_delayed_work(system_wq, &vn->acl_work, HZ);
+			return -ENOMEM;
+		}
+		acl_publish(l, set);
+		list_del(&l->dirty_link);
+		l->dirty = false;
+	}
+	return 0;
+}
+
+void vnet_acl_work(struct work_struct *work)
+{
+	struct vnet_net *vn = container_of(to_delayed_work(work),
+					   struct vnet_net, acl_work);
+
+	mutex_lock(&vn->lock);
+	vnet_acl_commit(vn);
+	mutex_unlock(&vn->lock);
+}
+
 /* @e is the caller's; on success it belongs to @l. */
 int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
-		 const char *scope, struct vnet_acl_entry *e)
+		 const char *scope, struct vnet_acl_entry *e, bool defer)
 {
 	struct vnet_acl_set *set;
 
@@ -103,6 +147,10 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 				   "%s already has %u rules in this direction (module parameter max_acl_rules)",
 				   scope, l->count);
 	acl_insert(l, e);
+	if (defer) {
+		acl_defer(req->vn, l);
+		return 0;
+	}
 	set = acl_compile(l);
 	if (!set) {
 		rb_erase(&e->rb, &l->rules);
@@ -114,7 +162,7 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 }
 
 int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
-		 const char *scope, u16 prio)
+		 const char *scope, u16 prio, bool defer)
 {
 	struct vnet_acl_entry *e = vnet_acl_find(l, prio);
 	struct vnet_acl_set *set;
@@ -125,6 +173,11 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 				   scope, prio);
 	rb_erase(&e->rb, &l->rules);
 	l->count--;
+	if (defer) {
+		acl_defer(req->vn, l);
+		kfree(e);
+		return 0;
+	}
 	set = acl_compile(l);
 	if (!set) {
 		acl_insert(l, e);
@@ -147,6 +200,10 @@ void vnet_acl_list_clear(struct vnet_acl_list *l)
 		kfree(e);
 	l->rules = RB_ROOT;
 	l->count = 0;
+	if (l->dirty) {
+		list_del(&l->dirty_link);
+		l->dirty = false;
+	}
 }
 
 /* After a grace period: nobody reads @l any more. */

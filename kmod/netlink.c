@@ -114,7 +114,11 @@ static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
 	[VNET_A_ACL_SPORT] = { .type = NLA_U32 },
 	[VNET_A_ACL_DPORT] = { .type = NLA_U32 },
 	[VNET_A_ACL_FROM_VNET] = NAME_POLICY,
+	[VNET_A_ACL_DEFER] = { .type = NLA_FLAG },
 };
+
+/* No attributes: an all-zero policy refuses every one (strict). */
+static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 
 static const struct nla_policy ifname_policy[VNET_A_MAX + 1] = {
 	[VNET_A_IFNAME] = IFNAME_POLICY,
@@ -1403,7 +1407,8 @@ static int acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = PTR_ERR_OR_ZERO(l) ?: parse_acl_rule(&req, e);
 	if (err)
 		goto out;
-	err = vnet_acl_add(&req, l, scope, e);
+	err = vnet_acl_add(&req, l, scope, e,
+			   nla_get_flag(info->attrs[VNET_A_ACL_DEFER]));
 	if (!err) {
 		e = NULL;
 		req.vn->gen++;
@@ -1438,12 +1443,24 @@ static int acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	err = vnet_acl_del(&req, l, scope,
-			   nla_get_u16(info->attrs[VNET_A_ACL_PRIO]));
+			   nla_get_u16(info->attrs[VNET_A_ACL_PRIO]),
+			   nla_get_flag(info->attrs[VNET_A_ACL_DEFER]));
 	if (!err)
 		req.vn->gen++;
 out:
 	mutex_unlock(&req.vn->lock);
 	rtnl_unlock();
+	return err;
+}
+
+static int acl_commit_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = req_of(info);
+	int err;
+
+	mutex_lock(&req.vn->lock);
+	err = vnet_acl_commit(req.vn);
+	mutex_unlock(&req.vn->lock);
 	return err;
 }
 
@@ -1610,6 +1627,8 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_ACL_DEL, acl_del_doit, NULL, acl_policy,
 		GENL_UNS_ADMIN_PERM),
 	VNET_OP(VNET_CMD_ACL_GET, NULL, acl_get_dumpit, acl_policy, 0),
+	VNET_OP(VNET_CMD_ACL_COMMIT, acl_commit_doit, NULL, empty_policy,
+		GENL_UNS_ADMIN_PERM),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

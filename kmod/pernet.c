@@ -27,6 +27,8 @@ static int __net_init vnet_net_init(struct net *net)
 	xa_init(&vn->ids);
 	INIT_LIST_HEAD(&vn->orphans);
 	INIT_LIST_HEAD(&vn->dirty);
+	INIT_LIST_HEAD(&vn->acl_dirty);
+	INIT_DELAYED_WORK(&vn->acl_work, vnet_acl_work);
 	xa_init(&vn->ports);
 	/* Locally administered unicast: the virtual router of this host. */
 	eth_random_addr(vn->router_mac);
@@ -37,13 +39,16 @@ static void __net_exit vnet_net_exit(struct net *net)
 {
 	struct vnet_net *vn = vnet_pernet(net);
 
+	/* No request comes any more (namespace exit, or the family is gone). */
+	cancel_delayed_work_sync(&vn->acl_work);
 	/* Ports of a dying namespace went with its devices; not on rmmod. */
 	rtnl_lock();
 	mutex_lock(&vn->lock);
 	vnet_destroy_all(vn);
 	mutex_unlock(&vn->lock);
 	rtnl_unlock();
-	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty));
+	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty) ||
+		!list_empty(&vn->acl_dirty));
 	vnet_port_addrs_destroy(vn);
 	xa_destroy(&vn->ports);
 	xa_destroy(&vn->ids);

@@ -73,6 +73,8 @@ struct vnet_net {
 	struct xarray ids;		/* vnet id -> struct vnet_vnet */
 	struct list_head orphans;	/* peerings whose remote vnet is gone */
 	struct list_head dirty;		/* vnets whose fib needs a rebuild */
+	struct list_head acl_dirty;	/* ACL lists with deferred changes */
+	struct delayed_work acl_work;	/* commits them if nobody does */
 	struct xarray ports;		/* ifindex -> struct vnet_port */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
 	u32 gen;			/* bumped by every change */
@@ -137,6 +139,9 @@ struct vnet_acl_list {
 	struct rb_root rules;	/* struct vnet_acl_entry by priority */
 	unsigned int count;
 	struct vnet_acl_set __rcu *set;
+	/* On vn->acl_dirty while @set is older than @rules (deferred). */
+	struct list_head dirty_link;
+	bool dirty;
 };
 
 struct vnet_acl_entry {
@@ -296,9 +301,11 @@ struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 /* acl.c: ACL rules of subnets and ports */
 struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio);
 int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
-		 const char *scope, struct vnet_acl_entry *e);
+		 const char *scope, struct vnet_acl_entry *e, bool defer);
 int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
-		 const char *scope, u16 prio);
+		 const char *scope, u16 prio, bool defer);
+int vnet_acl_commit(struct vnet_net *vn);
+void vnet_acl_work(struct work_struct *work);
 void vnet_acl_list_clear(struct vnet_acl_list *l);
 void vnet_acl_list_free_set(struct vnet_acl_list *l);
 bool vnet_acl_allows(const struct vnet_acl_list *l,

@@ -121,6 +121,26 @@ check_exit 2 "IPv4 src with IPv6 dst refused" \
 check_exit 2 "unknown scope refused" v acl add A zone db dir in prio 1 action deny
 check_output "refusals changed nothing" "$snap" v -j acl show A
 
+# The per-list limit is a module parameter, refused with a message.
+old=$(cat /sys/module/vnet/parameters/max_acl_rules)
+echo 1 > /sys/module/vnet/parameters/max_acl_rules
+check_output "a rule beyond max_acl_rules is refused" \
+	"Error: subnet db of vnet A already has 1 rules in this direction (module parameter max_acl_rules)" \
+	sh -c "vnetctl -n $CTL acl add A subnet db dir in prio 2 action deny 2>&1"
+echo "$old" > /sys/module/vnet/parameters/max_acl_rules
+
+# In a batch, rules take effect together at the end (or before the next
+# command that is not an ACL change).
+printf '%s\n' "acl add A port vm-vm3 dir in prio 10 action deny proto icmp" \
+	"acl add A port vm-vm3 dir in prio 11 action deny proto icmp" >"$WORK/batch"
+check "a batch of rules" v -b "$WORK/batch"
+check "takes effect at its end" no_reach vm1 10.1.2.4
+printf '%s\n' "acl del A port vm-vm3 dir in prio 10" "acl del A port vm-vm3 dir in prio 11" \
+	"acl show A" >"$WORK/batch"
+check_output "deferred deletions apply before the next command of the batch" \
+	"A subnet db dir in prio 100 action deny proto tcp dport 7000-7100" v -b "$WORK/batch"
+check "and the packet path follows" reach vm1 10.1.2.4
+
 v subnet add A tmp prefix 10.1.9.0/24
 v acl add A subnet tmp dir out prio 1 action allow
 check "a subnet with rules can be deleted, its rules with it" v subnet del A tmp

@@ -60,6 +60,22 @@ check_output "every vnet appears once in peering show" "$N" \
 phase "delete $N peerings with -b" v -b "$dir/peerings-del"
 phase "delete $N vnets with -b" v -b "$dir/vnets-del"
 check_output "nothing is left" "[]" v -j vnet show
+# 100,000 ACL rules in one scope (priorities are per direction, 1..65535),
+# loaded with -b: deferred and compiled once at the end of the batch.
+v vnet add acl id 1 prefix 10.0.0.0/8
+v subnet add acl s prefix 10.1.0.0/16
+for ((i = 1; i <= 100000; i++)); do
+	if ((i <= 65535)); then d=in; p=$i; else d=out; p=$((i - 65535)); fi
+	echo "acl add acl subnet s dir $d prio $p action deny proto tcp src 10.$((i % 200)).$((i / 200 % 256)).0/24 dport $((1000 + i % 5000))"
+done >"$dir/acl"
+phase "load 100000 ACL rules in one scope with -b" v -b "$dir/acl"
+phase "add one rule to 100000" v acl add acl subnet s dir out prio 65000 action allow
+t0=$(now_ms)
+check_output "acl show returns all 100001 rules" 100001 sh -c "vnetctl -n $CTL acl show acl | wc -l"
+echo "# time: dump 100001 rules: $(( $(now_ms) - t0 )) ms"
+phase "delete the subnet and its 100001 rules" v subnet del acl s
+v vnet del acl
+
 rm -rf "$dir"
 
 done_testing

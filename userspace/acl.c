@@ -186,6 +186,27 @@ static void put_scope(struct nlmsghdr *nlh, const struct acl_args *a)
 	mnl_attr_put_u16(nlh, VNET_A_ACL_PRIO, (uint16_t)a->prio);
 }
 
+/*
+ * In a batch, rule changes are deferred and compiled once, at the end or
+ * before the first command that is not an ACL change: loading 100,000
+ * rules must not compile the classifier 100,000 times.
+ */
+static void put_defer(struct ctx *c, struct nlmsghdr *nlh)
+{
+	if (!c->batch)
+		return;
+	mnl_attr_put(nlh, VNET_A_ACL_DEFER, 0, NULL);
+	c->acl_pending = true;
+}
+
+int acl_commit(struct ctx *c)
+{
+	if (!c->acl_pending)
+		return EXIT_DONE;
+	c->acl_pending = false;
+	return ctx_do(c, vnl_request(&c->nl, VNET_CMD_ACL_COMMIT, NLM_F_ACK));
+}
+
 static int acl_add(struct ctx *c, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
@@ -210,6 +231,7 @@ static int acl_add(struct ctx *c, int argc, char **argv)
 		mnl_attr_put_u32(nlh, VNET_A_ACL_DPORT, a.dport);
 	if (a.from)
 		mnl_attr_put_strz(nlh, VNET_A_ACL_FROM_VNET, a.from);
+	put_defer(c, nlh);
 	return ctx_do(c, nlh);
 }
 
@@ -224,6 +246,7 @@ static int acl_del(struct ctx *c, int argc, char **argv)
 		return EXIT_FAILED;
 	nlh = vnl_request(&c->nl, VNET_CMD_ACL_DEL, NLM_F_ACK);
 	put_scope(nlh, &a);
+	put_defer(c, nlh);
 	return ctx_do(c, nlh);
 }
 

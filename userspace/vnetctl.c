@@ -144,20 +144,29 @@ static int batch(struct ctx *c, const char *path)
 		error("cannot open %s: %s", path, strerror(errno));
 		return EXIT_FAILED;
 	}
+	c->batch = true;
 	while (getline(&line, &cap, f) >= 0) {
+		char **words = argv;
 		int argc;
 
 		lineno++;
 		argc = split_words(line, argv, BATCH_MAX_WORDS);
-		if (argc < 0)
+		if (argc > 0 && !strcmp(argv[0], "vnetctl")) {
+			words++;
+			argc--;
+		}
+		if (argc < 0) {
 			status = usage_error("more than %d words on a line",
 					     BATCH_MAX_WORDS);
-		else if (argc == 0)
+		} else if (argc == 0) {
 			continue;
-		else if (!strcmp(argv[0], "vnetctl"))
-			status = argc > 1 ? dispatch(c, argc - 1, argv + 1) : EXIT_DONE;
-		else
-			status = dispatch(c, argc, argv);
+		} else {
+			/* Deferred rules take effect before anything else runs. */
+			if (strcmp(words[0], "acl"))
+				status = acl_commit(c);
+			if (!status)
+				status = dispatch(c, argc, words);
+		}
 		if (status) {
 			fflush(stdout);
 			fprintf(stderr, "Error: batch stopped at %s:%lu\n",
@@ -165,6 +174,9 @@ static int batch(struct ctx *c, const char *path)
 			break;
 		}
 	}
+	/* What was accepted takes effect, also when a line failed. */
+	if (acl_commit(c) && !status)
+		status = EXIT_FAILED;
 	free(line);
 	if (f != stdin)
 		fclose(f);

@@ -28,6 +28,8 @@ struct ctx {
 	struct vnl nl;
 	bool json;
 	bool pretty;
+	bool batch;		/* -b: ACL changes are committed together */
+	bool acl_pending;	/* deferred ACL changes not committed yet */
 };
 
 /* "Error: <message>" on stderr. */
@@ -85,6 +87,9 @@ void print_json(struct ctx *c, json_t *v);
 /* Dumps @cmd (of one vnet if @vnet), prints it sorted: an exit status. */
 int ctx_show(struct ctx *c, uint8_t cmd, const char *vnet, vnl_parse_fn parse,
 	     const struct field *spec, const char *key1, const char *key2);
+
+/* Makes deferred ACL changes of a batch take effect: an exit status. */
+int acl_commit(struct ctx *c);
 
 /* show and stats of ports: one DEV, or all. */
 int port_query(struct ctx *c, int argc, char **argv, uint8_t cmd,

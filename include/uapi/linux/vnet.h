@@ -73,6 +73,11 @@
  *                   VNET_A_ACL_PRIO
  * VNET_CMD_ACL_GET: dump with [R] VNET_A_VNET: every rule of the vnet,
  *                   with the attributes of ACL_NEW.
+ * VNET_A_ACL_DEFER (NLA_FLAG) on ACL_NEW and ACL_DEL: change the rules but
+ *                   leave the packet path on the rules it has until
+ *                   VNET_CMD_ACL_COMMIT (no attributes), or one second
+ *                   after the last deferred change, compiles every changed
+ *                   list at once: how a batch of 100,000 rules loads fast.
  *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
@@ -132,6 +137,7 @@ enum vnet_cmd {
 	VNET_CMD_ACL_NEW,
 	VNET_CMD_ACL_DEL,
 	VNET_CMD_ACL_GET,
+	VNET_CMD_ACL_COMMIT,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -165,6 +171,7 @@ enum vnet_attr {
 	VNET_A_ACL_SPORT,
 	VNET_A_ACL_DPORT,
 	VNET_A_ACL_FROM_VNET,
+	VNET_A_ACL_DEFER,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
