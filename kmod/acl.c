@@ -66,9 +66,16 @@ fail:
 	return NULL;
 }
 
+/* An empty list publishes no set: the packet path knows no rule applies. */
 static void acl_publish(struct vnet_acl_list *l, struct vnet_acl_set *set)
 {
-	struct vnet_acl_set *old = rcu_replace_pointer(l->set, set, true);
+	struct vnet_acl_set *old;
+
+	if (!l->count) {
+		acl_set_free(set);
+		set = NULL;
+	}
+	old = rcu_replace_pointer(l->set, set, true);
 
 	if (old)
 		call_rcu(&old->rcu, acl_set_free_rcu);

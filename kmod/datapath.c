@@ -85,6 +85,16 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 static bool acls_allow(const struct vnet_port *src, const struct vnet_port *dst,
 		       const struct vnet_acl_key *k)
 {
+	/*
+	 * Without connection tracking a later fragment cannot follow its
+	 * first fragment's decision, and without ports it could slip past
+	 * a port rule: where any rule applies, fragments are dropped.
+	 */
+	if (k->fragment)
+		return !(rcu_access_pointer(src->acl[VNET_ACL_DIR_OUT].set) ||
+			 rcu_access_pointer(src->subnet->acl[VNET_ACL_DIR_OUT].set) ||
+			 rcu_access_pointer(dst->subnet->acl[VNET_ACL_DIR_IN].set) ||
+			 rcu_access_pointer(dst->acl[VNET_ACL_DIR_IN].set));
 	return vnet_acl_allows(&src->acl[VNET_ACL_DIR_OUT], k) &&
 	       vnet_acl_allows(&src->subnet->acl[VNET_ACL_DIR_OUT], k) &&
 	       vnet_acl_allows(&dst->subnet->acl[VNET_ACL_DIR_IN], k) &&
@@ -206,7 +216,9 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 	key.proto = iph->protocol;
 	memcpy(key.src, &iph->saddr, 4);
 	memcpy(key.dst, &daddr, 4);
-	if (!(iph->frag_off & htons(IP_OFFSET)))
+	if (iph->frag_off & htons(IP_OFFSET))
+		key.fragment = 1;
+	else
 		key_ports(skb, ihl, &key);
 	return route(port, skb, &key);
 }
@@ -251,6 +263,8 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 	key.proto = ip6h->nexthdr;
 	memcpy(key.src, &ip6h->saddr, 16);
 	memcpy(key.dst, &daddr, 16);
+	/* Extension headers are not walked: a fragment header is a fragment. */
+	key.fragment = key.proto == NEXTHDR_FRAGMENT;
 	key_ports(skb, sizeof(*ip6h), &key);
 	return route(port, skb, &key);
 }

@@ -121,6 +121,30 @@ check_exit 2 "IPv4 src with IPv6 dst refused" \
 check_exit 2 "unknown scope refused" v acl add A zone db dir in prio 1 action deny
 check_output "refusals changed nothing" "$snap" v -j acl show A
 
+# Fragments: a non-first fragment has no ports, so it must not slip past a
+# port rule (scapy sends a UDP datagram in three fragments).
+frags()	# DPORT: fragments from vm1 that vm2 receives
+{
+	local rmac
+	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>/dev/null &
+	sleep 2
+	vm vm1 /usr/bin/python3 -c "
+from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
+p = IP(src='10.1.1.4', dst='10.1.1.5', id=4242) / UDP(sport=4000, dport=$1) / Raw(b'x' * 2000)
+sendp([Ether(src='52:54:00:00:01:04', dst='$rmac') / f for f in fragment(p, fragsize=800)], iface='eth0', verbose=False)
+"
+	sleep 1
+	kill %% 2>/dev/null
+	wait 2>/dev/null
+	tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l
+}
+check_output "without a rule all three fragments arrive" 3 frags 9000
+check "deny udp dport 9000 on vm2's port" \
+	v acl add A port vm-vm2 dir in prio 5 action deny proto udp dport 9000
+check_output "with the rule no fragment arrives" 0 frags 9000
+v acl del A port vm-vm2 dir in prio 5
+
 # The per-list limit is a module parameter, refused with a message.
 old=$(cat /sys/module/vnet/parameters/max_acl_rules)
 echo 1 > /sys/module/vnet/parameters/max_acl_rules

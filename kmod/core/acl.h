@@ -40,6 +40,7 @@ struct vnet_acl_key {
 	u16 sport, dport;
 	u32 from_vnet;
 	u8 src[16], dst[16];
+	u8 fragment;	/* not the first fragment: no ports to match */
 };
 
 struct vnet_acl_u128 {
