@@ -11,18 +11,23 @@
 
 #include "vnet.h"
 
+static int prio_cmp(const void *key, const struct rb_node *rb)
+{
+	return (int)*(const u16 *)key -
+	       (int)rb_entry(rb, struct vnet_acl_entry, rb)->prio;
+}
+
+static bool prio_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct vnet_acl_entry, rb)->prio <
+	       rb_entry(b, struct vnet_acl_entry, rb)->prio;
+}
+
 struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio)
 {
-	struct rb_node *rb = l->rules.rb_node;
+	struct rb_node *rb = rb_find(&prio, &l->rules, prio_cmp);
 
-	while (rb) {
-		struct vnet_acl_entry *e = rb_entry(rb, struct vnet_acl_entry, rb);
-
-		if (prio == e->prio)
-			return e;
-		rb = prio < e->prio ? rb->rb_left : rb->rb_right;
-	}
-	return NULL;
+	return rb ? rb_entry(rb, struct vnet_acl_entry, rb) : NULL;
 }
 
 static void acl_set_free(struct vnet_acl_set *set)
@@ -83,16 +88,7 @@ static void acl_publish(struct vnet_acl_list *l, struct vnet_acl_set *set)
 
 static void acl_insert(struct vnet_acl_list *l, struct vnet_acl_entry *e)
 {
-	struct rb_node **link = &l->rules.rb_node, *parent = NULL;
-
-	while (*link) {
-		struct vnet_acl_entry *x = rb_entry(*link, struct vnet_acl_entry, rb);
-
-		parent = *link;
-		link = e->prio < x->prio ? &parent->rb_left : &parent->rb_right;
-	}
-	rb_link_node(&e->rb, parent, link);
-	rb_insert_color(&e->rb, &l->rules);
+	rb_add(&e->rb, &l->rules, prio_less);
 	l->count++;
 }
 

@@ -75,10 +75,6 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 }
 
 /*
- * Route @skb to the port that owns @daddr: look the destination up in the
- * source vnet's fib, then in the destination vnet's addresses.
- */
-/*
  * ACLs, as rule 9 says: the sender's port, then its subnet (outbound);
  * the receiver's subnet, then its port (inbound). All four must allow.
  */
@@ -119,12 +115,13 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
 	k->dport = ntohs(ports[1]);
 }
 
+/*
+ * Route @skb to the port that owns the destination of @k: look it up in
+ * the source vnet's fib, then in the destination vnet's addresses.
+ */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_acl_key *k)
 {
-	u8 family = k->family;
-	const u8 *daddr = k->dst;
-
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
 	const struct vnet_nexthop *nh;
 	struct vnet_port *dport;
@@ -134,13 +131,13 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 
 	if (!fib)
 		return vnet_drop(port, VNET_DROP_NO_ROUTE);
-	idx = vnet_lpm_lookup(&fib->lpm, family, daddr);
+	idx = vnet_lpm_lookup(&fib->lpm, k->family, k->dst);
 	if (idx == VNET_LPM_NONE)
 		return vnet_drop(port, VNET_DROP_NO_ROUTE);
 	nh = &fib->nexthops[idx];
 	if (nh->drop)
 		return vnet_drop(port, nh->drop - 1);
-	dport = vnet_port_lookup(port->vn, nh->vnet_id, family, daddr);
+	dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family, k->dst);
 	if (!dport)
 		return vnet_drop(port, VNET_DROP_NO_PORT);
 	if (dport == port)

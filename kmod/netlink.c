@@ -1461,6 +1461,9 @@ static int acl_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&req.vn->lock);
 	err = vnet_acl_commit(req.vn);
 	mutex_unlock(&req.vn->lock);
+	if (err)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory compiling ACL rules: the previous rules stay in force, retried in a second");
 	return err;
 }
 

@@ -29,14 +29,7 @@ static void put_one(struct nlmsghdr *nlh, uint16_t index,
 void put_prefix(struct nlmsghdr *nlh, uint16_t type,
 		const struct vnet_prefix *p)
 {
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	if (p->family == AF_INET)
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN_ADDR, 4, p->addr);
-	else
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN6_ADDR, 16, p->addr);
-	mnl_attr_put_u8(nlh, VNET_PREFIX_A_LEN, p->len);
-	mnl_attr_nest_end(nlh, nest);
+	put_one(nlh, type, p, true);
 }
 
 void put_prefixes(struct nlmsghdr *nlh, const struct vnet_prefix *p,
@@ -100,38 +93,47 @@ static void set_str(json_t *o, const char *key, const struct nlattr *a)
 		json_object_set_new(o, key, json_string(mnl_attr_get_str(a)));
 }
 
+/* One nested prefix or address; false when it carries no address. */
+static bool get_prefix(const struct nlattr *nest, struct vnet_prefix *p)
+{
+	const struct nlattr *a;
+
+	memset(p, 0, sizeof(*p));
+	mnl_attr_for_each_nested(a, nest) {
+		switch (mnl_attr_get_type(a)) {
+		case VNET_PREFIX_A_IN_ADDR:
+			if (mnl_attr_get_payload_len(a) != 4)
+				break;
+			p->family = AF_INET;
+			memcpy(p->addr, mnl_attr_get_payload(a), 4);
+			break;
+		case VNET_PREFIX_A_IN6_ADDR:
+			if (mnl_attr_get_payload_len(a) != 16)
+				break;
+			p->family = AF_INET6;
+			memcpy(p->addr, mnl_attr_get_payload(a), 16);
+			break;
+		case VNET_PREFIX_A_LEN:
+			p->len = mnl_attr_get_u8(a);
+			break;
+		}
+	}
+	return p->family;
+}
+
 /* An array of prefixes (with lengths) or addresses (without). */
 static json_t *prefix_list(const struct nlattr *nest, bool with_len)
 {
 	json_t *arr = json_array();
-	const struct nlattr *elem, *a;
+	const struct nlattr *elem;
 
 	if (!nest)
 		return arr;
 	mnl_attr_for_each_nested(elem, nest) {
-		struct vnet_prefix p = {};
+		struct vnet_prefix p;
 		char buf[FMT_LEN];
 
-		mnl_attr_for_each_nested(a, elem) {
-			switch (mnl_attr_get_type(a)) {
-			case VNET_PREFIX_A_IN_ADDR:
-				if (mnl_attr_get_payload_len(a) != 4)
-					break;
-				p.family = AF_INET;
-				memcpy(p.addr, mnl_attr_get_payload(a), 4);
-				break;
-			case VNET_PREFIX_A_IN6_ADDR:
-				if (mnl_attr_get_payload_len(a) != 16)
-					break;
-				p.family = AF_INET6;
-				memcpy(p.addr, mnl_attr_get_payload(a), 16);
-				break;
-			case VNET_PREFIX_A_LEN:
-				p.len = mnl_attr_get_u8(a);
-				break;
-			}
-		}
-		if (!p.family)
+		if (!get_prefix(elem, &p))
 			continue;
 		json_array_append_new(arr, json_string(with_len ?
 				      format_prefix(&p, buf) :
@@ -371,24 +373,10 @@ bool acl_proto_number(const char *name, uint8_t *proto)
 /* One prefix nested directly in @nest (VNET_A_ACL_SRC, VNET_A_ACL_DST). */
 static json_t *single_prefix(const struct nlattr *nest)
 {
-	const struct nlattr *a;
-	struct vnet_prefix p = {};
+	struct vnet_prefix p;
 	char buf[FMT_LEN];
 
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_type(a) == VNET_PREFIX_A_IN_ADDR &&
-		    mnl_attr_get_payload_len(a) == 4) {
-			p.family = AF_INET;
-			memcpy(p.addr, mnl_attr_get_payload(a), 4);
-		} else if (mnl_attr_get_type(a) == VNET_PREFIX_A_IN6_ADDR &&
-			   mnl_attr_get_payload_len(a) == 16) {
-			p.family = AF_INET6;
-			memcpy(p.addr, mnl_attr_get_payload(a), 16);
-		} else if (mnl_attr_get_type(a) == VNET_PREFIX_A_LEN) {
-			p.len = mnl_attr_get_u8(a);
-		}
-	}
-	return p.family ? json_string(format_prefix(&p, buf)) : NULL;
+	return get_prefix(nest, &p) ? json_string(format_prefix(&p, buf)) : NULL;
 }
 
 static void set_range(json_t *o, const char *key, const struct nlattr *a)

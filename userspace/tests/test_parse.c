@@ -138,19 +138,26 @@ static void test_addrs_and_macs(void **state)
 	assert_int_equal(parse_ifname("", err), -1);
 }
 
+/* A genl message of @cmd in @buf, as the CLI starts its requests. */
+static struct nlmsghdr *start_msg(char *buf, uint8_t cmd)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct genlmsghdr *g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+
+	g->cmd = cmd;
+	return nlh;
+}
+
 /* A vnet message built as the CLI builds requests, parsed as a reply. */
 static void test_vnet_message(void **state)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERR_LEN], *text;
 	struct vnet_prefix p[2];
 	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
 	json_t *o;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(buf);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = VNET_CMD_VNET_GET;
+	nlh = start_msg(buf, VNET_CMD_VNET_GET);
 	mnl_attr_put_strz(nlh, VNET_A_VNET, "A");
 	mnl_attr_put_u32(nlh, VNET_A_ID, 7);
 	assert_int_equal(parse_prefix("10.1.0.0/16", &p[0], err), 0);
@@ -171,13 +178,10 @@ static void test_peering_message(void **state)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], *text;
 	struct nlmsghdr *nlh;
-	struct genlmsghdr *g;
 	json_t *o;
 
 	(void)state;
-	nlh = mnl_nlmsg_put_header(buf);
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->cmd = VNET_CMD_PEERING_GET;
+	nlh = start_msg(buf, VNET_CMD_PEERING_GET);
 	mnl_attr_put_strz(nlh, VNET_A_VNET, "A");
 	mnl_attr_put_strz(nlh, VNET_A_PEERING, "a2b");
 	mnl_attr_put_strz(nlh, VNET_A_REMOTE, "B");
