@@ -71,8 +71,12 @@ fail:
 	return NULL;
 }
 
-/* An empty list publishes no set: the packet path knows no rule applies. */
-static void acl_publish(struct vnet_acl_list *l, struct vnet_acl_set *set)
+/*
+ * An empty list publishes no set: the packet path knows no rule applies.
+ * Tracked connections check themselves against the new rules.
+ */
+static void acl_publish(struct vnet_net *vn, struct vnet_acl_list *l,
+			struct vnet_acl_set *set)
 {
 	struct vnet_acl_set *old;
 
@@ -81,7 +85,7 @@ static void acl_publish(struct vnet_acl_list *l, struct vnet_acl_set *set)
 		set = NULL;
 	}
 	old = rcu_replace_pointer(l->set, set, true);
-
+	vnet_ct_rules_changed(vn);
 	if (old)
 		call_rcu(&old->rcu, acl_set_free_rcu);
 }
@@ -118,7 +122,7 @@ int vnet_acl_commit(struct vnet_net *vn)
 			mod_delayed_work(system_wq, &vn->acl_work, HZ);
 			return -ENOMEM;
 		}
-		acl_publish(l, set);
+		acl_publish(vn, l, set);
 		list_del(&l->dirty_link);
 		l->dirty = false;
 	}
@@ -160,7 +164,7 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 		l->count--;
 		return -ENOMEM;
 	}
-	acl_publish(l, set);
+	acl_publish(req->vn, l, set);
 	return 0;
 }
 
@@ -186,7 +190,7 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 		acl_insert(l, e);
 		return -ENOMEM;
 	}
-	acl_publish(l, set);
+	acl_publish(req->vn, l, set);
 	kfree(e);
 	return 0;
 }
@@ -227,4 +231,29 @@ bool vnet_acl_allows(const struct vnet_acl_list *l,
 		return true;
 	r = vnet_acl_lookup(&set->cls, k);
 	return r == VNET_ACL_NONE || set->action[r] == VNET_ACL_ALLOW;
+}
+
+/*
+ * Rule 9 for a packet from @src to @dst: the sender's port, then its
+ * subnet (outbound); the receiver's subnet, then its port (inbound). All
+ * four must allow.
+ */
+bool vnet_acl_path_allows(const struct vnet_port *src,
+			  const struct vnet_port *dst,
+			  const struct vnet_acl_key *k)
+{
+	/*
+	 * A later fragment has no ports and no connection to follow: it
+	 * could slip past a port rule, so where any rule applies it is
+	 * dropped.
+	 */
+	if (k->fragment)
+		return !(rcu_access_pointer(src->acl[VNET_ACL_DIR_OUT].set) ||
+			 rcu_access_pointer(src->subnet->acl[VNET_ACL_DIR_OUT].set) ||
+			 rcu_access_pointer(dst->subnet->acl[VNET_ACL_DIR_IN].set) ||
+			 rcu_access_pointer(dst->acl[VNET_ACL_DIR_IN].set));
+	return vnet_acl_allows(&src->acl[VNET_ACL_DIR_OUT], k) &&
+	       vnet_acl_allows(&src->subnet->acl[VNET_ACL_DIR_OUT], k) &&
+	       vnet_acl_allows(&dst->subnet->acl[VNET_ACL_DIR_IN], k) &&
+	       vnet_acl_allows(&dst->acl[VNET_ACL_DIR_IN], k);
 }

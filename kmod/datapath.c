@@ -5,7 +5,7 @@
  *   port security (VLAN, source MAC) -> ARP / neighbour discovery answered
  *   here -> IP header checks and source IP -> broadcast, DHCP and RA drops
  *   -> route lookup in the source vnet's fib -> destination port ->
- *   Ethernet rewrite (destination MAC, router MAC as source) -> transmit on
+ *   connection tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite (destination MAC, router MAC as source) -> transmit on
  *   the destination interface.
  *
  * Runs in the ingress hook under RCU, never sleeps, takes no lock. Every
@@ -75,29 +75,6 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 }
 
 /*
- * ACLs, as rule 9 says: the sender's port, then its subnet (outbound);
- * the receiver's subnet, then its port (inbound). All four must allow.
- */
-static bool acls_allow(const struct vnet_port *src, const struct vnet_port *dst,
-		       const struct vnet_acl_key *k)
-{
-	/*
-	 * Without connection tracking a later fragment cannot follow its
-	 * first fragment's decision, and without ports it could slip past
-	 * a port rule: where any rule applies, fragments are dropped.
-	 */
-	if (k->fragment)
-		return !(rcu_access_pointer(src->acl[VNET_ACL_DIR_OUT].set) ||
-			 rcu_access_pointer(src->subnet->acl[VNET_ACL_DIR_OUT].set) ||
-			 rcu_access_pointer(dst->subnet->acl[VNET_ACL_DIR_IN].set) ||
-			 rcu_access_pointer(dst->acl[VNET_ACL_DIR_IN].set));
-	return vnet_acl_allows(&src->acl[VNET_ACL_DIR_OUT], k) &&
-	       vnet_acl_allows(&src->subnet->acl[VNET_ACL_DIR_OUT], k) &&
-	       vnet_acl_allows(&dst->subnet->acl[VNET_ACL_DIR_IN], k) &&
-	       vnet_acl_allows(&dst->acl[VNET_ACL_DIR_IN], k);
-}
-
-/*
  * The transport ports of a TCP or UDP packet whose header starts at
  * @thoff; zero for other protocols and for non-first fragments.
  */
@@ -120,8 +97,9 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
  * the source vnet's fib, then in the destination vnet's addresses.
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
-			  struct vnet_acl_key *k)
+			  unsigned int thoff, struct vnet_acl_key *k)
 {
+	enum vnet_drop_reason why;
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
 	const struct vnet_nexthop *nh;
 	struct vnet_port *dport;
@@ -143,8 +121,9 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
 	k->from_vnet = port->vnet->id;
-	if (!acls_allow(port, dport, k))
-		return vnet_drop(port, VNET_DROP_ACL);
+	why = vnet_ct_filter(port, dport, skb, thoff, k);
+	if (why != __VNET_DROP_MAX)
+		return vnet_drop(port, why);
 
 	/* The MAC header is in front of skb->data at ingress. */
 	skb_push(skb, skb->mac_len);
@@ -217,7 +196,7 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 		key.fragment = 1;
 	else
 		key_ports(skb, ihl, &key);
-	return route(port, skb, &key);
+	return route(port, skb, ihl, &key);
 }
 
 static bool is_nd(struct sk_buff *skb)
@@ -263,7 +242,7 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 	/* Extension headers are not walked: a fragment header is a fragment. */
 	key.fragment = key.proto == NEXTHDR_FRAGMENT;
 	key_ports(skb, sizeof(*ip6h), &key);
-	return route(port, skb, &key);
+	return route(port, skb, sizeof(*ip6h), &key);
 }
 
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,

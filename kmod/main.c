@@ -16,9 +16,12 @@ static int __init vnet_init(void)
 	err = vnet_caches_init();
 	if (err)
 		return err;
-	err = vnet_pernet_init();
+	err = vnet_ct_cache_init();
 	if (err)
 		goto err_caches;
+	err = vnet_pernet_init();
+	if (err)
+		goto err_ct;
 	err = vnet_notifier_init();
 	if (err)
 		goto err_pernet;
@@ -32,6 +35,8 @@ err_notifier:
 	vnet_notifier_exit();
 err_pernet:
 	vnet_pernet_exit();
+err_ct:
+	vnet_ct_cache_exit();
 err_caches:
 	vnet_caches_exit();
 	return err;
@@ -43,6 +48,7 @@ static void __exit vnet_exit(void)
 	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
 	vnet_notifier_exit();
 	vnet_pernet_exit();
+	vnet_ct_cache_exit();
 	vnet_caches_exit();
 }
 

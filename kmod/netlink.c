@@ -549,7 +549,8 @@ static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
 	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_PACKETS,
 			      u64_stats_read(&sum.tx_packets), VNET_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_BYTES,
-			      u64_stats_read(&sum.tx_bytes), VNET_STATS_A_PAD))
+			      u64_stats_read(&sum.tx_bytes), VNET_STATS_A_PAD) ||
+	    nla_put_u32(skb, VNET_STATS_A_CONNS, vnet_ct_port_conns(port)))
 		return -EMSGSIZE;
 	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);
 	if (!drops)

@@ -97,7 +97,8 @@ struct vnet_port *vnet_alloc_port(void)
 	if (!port)
 		return NULL;
 	port->stats = netdev_alloc_pcpu_stats(struct vnet_port_stats);
-	if (!port->stats) {
+	if (!port->stats || vnet_ct_port_init(port)) {
+		free_percpu(port->stats);
 		kmem_cache_free(port_cache, port);
 		return NULL;
 	}
@@ -112,6 +113,7 @@ static void vnet_free_port_cb(struct rcu_head *head)
 	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_IN]);
 	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_OUT]);
 	free_percpu(port->stats);
+	vnet_ct_port_release(port);
 	kfree(port->addrs);
 	kmem_cache_free(port_cache, port);
 }

@@ -33,6 +33,31 @@ module_param_named(max_acl_rules, vnet_max_acl_rules, uint, 0644);
 MODULE_PARM_DESC(max_acl_rules,
 		 "Maximum number of ACL rules per scope and direction");
 
+unsigned int vnet_ct_max = 262144;
+module_param_named(ct_max, vnet_ct_max, uint, 0644);
+MODULE_PARM_DESC(ct_max,
+		 "Maximum number of tracked connections per network namespace");
+
+unsigned int vnet_ct_max_per_port = 16384;
+module_param_named(ct_max_per_port, vnet_ct_max_per_port, uint, 0644);
+MODULE_PARM_DESC(ct_max_per_port,
+		 "Maximum number of tracked connections one port may open");
+
+#define VNET_CT_TIMEOUT(name, secs, what)				\
+	unsigned int vnet_ct_timeout_##name = secs;			\
+	module_param_named(ct_timeout_##name, vnet_ct_timeout_##name,	\
+			   uint, 0644);					\
+	MODULE_PARM_DESC(ct_timeout_##name, "Idle timeout (s): " what)
+
+VNET_CT_TIMEOUT(tcp_syn, 30, "TCP connection not answered yet");
+VNET_CT_TIMEOUT(tcp_established, 7440, "established TCP connection");
+VNET_CT_TIMEOUT(tcp_fin, 120, "TCP connection after a FIN");
+VNET_CT_TIMEOUT(tcp_close, 10, "TCP connection after a RST");
+VNET_CT_TIMEOUT(udp, 30, "UDP flow not answered yet");
+VNET_CT_TIMEOUT(udp_stream, 180, "UDP flow with traffic both ways");
+VNET_CT_TIMEOUT(icmp, 30, "ICMP echo");
+VNET_CT_TIMEOUT(other, 600, "other protocols");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn

@@ -20,6 +20,7 @@ struct vnet_net *vnet_pernet(struct net *net)
 static int __net_init vnet_net_init(struct net *net)
 {
 	struct vnet_net *vn = vnet_pernet(net);
+	int err;
 
 	vn->net = net;
 	mutex_init(&vn->lock);
@@ -32,7 +33,13 @@ static int __net_init vnet_net_init(struct net *net)
 	xa_init(&vn->ports);
 	/* Locally administered unicast: the virtual router of this host. */
 	eth_random_addr(vn->router_mac);
-	return vnet_port_addrs_init(vn);
+	err = vnet_ct_init(vn);
+	if (err)
+		return err;
+	err = vnet_port_addrs_init(vn);
+	if (err)
+		vnet_ct_exit(vn);
+	return err;
 }
 
 static void __net_exit vnet_net_exit(struct net *net)
@@ -49,6 +56,9 @@ static void __net_exit vnet_net_exit(struct net *net)
 	rtnl_unlock();
 	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty) ||
 		!list_empty(&vn->acl_dirty));
+	/* Packets that found a port before it went are done after this. */
+	synchronize_rcu();
+	vnet_ct_exit(vn);
 	vnet_port_addrs_destroy(vn);
 	xa_destroy(&vn->ports);
 	xa_destroy(&vn->ids);

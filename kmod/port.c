@@ -217,5 +217,6 @@ void vnet_port_del(struct vnet_port *port)
 	vn->nr_ports--;
 	vn->gen++;
 	vnet_notify_port(port, VNET_CMD_PORT_DEL);
+	vnet_ct_port_gone(port);
 	vnet_free_port_rcu(port);
 }

@@ -51,6 +51,19 @@ extern unsigned int vnet_max_peerings;
 extern unsigned int vnet_max_ports;
 extern unsigned int vnet_max_port_addrs;
 extern unsigned int vnet_max_acl_rules;
+extern unsigned int vnet_ct_max;
+extern unsigned int vnet_ct_max_per_port;
+/* Connection tracking idle timeouts, in seconds (conntrack.c). */
+extern unsigned int vnet_ct_timeout_tcp_syn;
+extern unsigned int vnet_ct_timeout_tcp_established;
+extern unsigned int vnet_ct_timeout_tcp_fin;
+extern unsigned int vnet_ct_timeout_tcp_close;
+extern unsigned int vnet_ct_timeout_udp;
+extern unsigned int vnet_ct_timeout_udp_stream;
+extern unsigned int vnet_ct_timeout_icmp;
+extern unsigned int vnet_ct_timeout_other;
+
+struct vnet_ct_account;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -77,6 +90,10 @@ struct vnet_net {
 	struct delayed_work acl_work;	/* commits them if nobody does */
 	struct xarray ports;		/* ifindex -> struct vnet_port */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
+	struct rhashtable conns;	/* tracked connections, conntrack.c */
+	atomic_t nr_conns;
+	struct delayed_work ct_gc;	/* removes expired connections */
+	u32 acl_gen;			/* bumped by every ACL change */
 	u32 gen;			/* bumped by every change */
 	bool dying;			/* namespace exit: no events */
 	u8 router_mac[ETH_ALEN];
@@ -203,6 +220,7 @@ struct vnet_port {
 	struct vnet_port_stats __percpu *stats;
 	struct vnet_subnet *subnet;
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
+	struct vnet_ct_account *ct;	/* connections it takes part in */
 	/* control path */
 	struct list_head vnet_link;	/* on vnet->ports */
 	struct nf_hook_ops hook;
@@ -310,6 +328,24 @@ void vnet_acl_list_clear(struct vnet_acl_list *l);
 void vnet_acl_list_free_set(struct vnet_acl_list *l);
 bool vnet_acl_allows(const struct vnet_acl_list *l,
 		     const struct vnet_acl_key *k);
+bool vnet_acl_path_allows(const struct vnet_port *src,
+			  const struct vnet_port *dst,
+			  const struct vnet_acl_key *k);
+
+/* conntrack.c: connection tracking, the stateful part of the ACLs */
+int vnet_ct_cache_init(void);
+void vnet_ct_cache_exit(void);
+int vnet_ct_init(struct vnet_net *vn);
+void vnet_ct_exit(struct vnet_net *vn);
+int vnet_ct_port_init(struct vnet_port *port);
+void vnet_ct_port_gone(struct vnet_port *port);
+void vnet_ct_port_release(struct vnet_port *port);
+unsigned int vnet_ct_port_conns(const struct vnet_port *port);
+void vnet_ct_rules_changed(struct vnet_net *vn);
+enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
+				     struct vnet_port *dst,
+				     struct sk_buff *skb, unsigned int thoff,
+				     const struct vnet_acl_key *k);
 
 /* fib.c: the compiled routes of each vnet */
 void vnet_fib_touch(struct vnet_vnet *v);

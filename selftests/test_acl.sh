@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# ACL rules (stateless so far): scope subnet and port, direction,
+# ACL rules: scope subnet and port, direction,
 # priority order, protocols and port ranges, from-vnet, IPv4 and IPv6,
 # and the refusals. Topology (VMs are namespaces on veth ports):
 #
@@ -76,8 +76,8 @@ check "port vm-vm2 inbound denies everything" \
 	v acl add A port vm-vm2 dir in prio 10 action deny
 check "vm1 cannot reach vm2" no_reach vm1 10.1.1.5
 check "vm1 still reaches vm3" reach vm1 10.1.2.4
-check "rules are stateless so far: the replies to vm2's pings are denied too" \
-	no_reach vm2 10.1.2.4
+check "stateful: vm2's own pings get their replies through its deny-all" \
+	reach vm2 10.1.2.4
 v acl del A port vm-vm2 dir in prio 10
 
 # Priority order: the lower number decides.

@@ -273,6 +273,7 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_TX_ERROR] = "tx-error",
 		[VNET_DROP_NO_MEMORY] = "no-memory",
 		[VNET_DROP_ACL] = "acl",
+		[VNET_DROP_CT_FULL] = "conntrack-full",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;
@@ -308,6 +309,11 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh)
 			break;
 		case VNET_STATS_A_TX_BYTES:
 			set_u64(o, "tx-bytes", a);
+			break;
+		case VNET_STATS_A_CONNS:
+			if (mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+				json_object_set_new(o, "connections",
+						    json_integer(mnl_attr_get_u32(a)));
 			break;
 		case VNET_STATS_A_DROPS:
 			mnl_attr_for_each_nested(d, a) {

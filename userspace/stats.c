@@ -11,6 +11,7 @@ const struct field stats_fields[] = {
 	{ "rx-bytes", F_KEY, NULL },
 	{ "tx-packets", F_KEY, NULL },
 	{ "tx-bytes", F_KEY, NULL },
+	{ "connections", F_KEY, NULL },
 	{ "drops", F_MAP, "drop" },
 	FIELDS_END
 };

@@ -60,6 +60,7 @@
  *            the vnet delivered to the port
  *        VNET_STATS_A_DROPS: NLA_NESTED, attribute type = enum
  *            vnet_drop_reason + 1, NLA_U64 each (zero counts omitted)
+ *        VNET_STATS_A_CONNS: NLA_U32, tracked connections the port opened
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -203,6 +204,7 @@ enum vnet_stats_attr {
 	VNET_STATS_A_TX_PACKETS,
 	VNET_STATS_A_TX_BYTES,
 	VNET_STATS_A_DROPS,
+	VNET_STATS_A_CONNS,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
@@ -227,6 +229,7 @@ enum vnet_drop_reason {
 	VNET_DROP_TX_ERROR,		/* the destination device refused it */
 	VNET_DROP_NO_MEMORY,		/* an ARP/ND reply could not be built */
 	VNET_DROP_ACL,			/* an ACL rule denied it */
+	VNET_DROP_CT_FULL,		/* connection table full, or the port's share */
 	__VNET_DROP_MAX
 };
 

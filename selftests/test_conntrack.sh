@@ -1,0 +1,182 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Connection tracking, the stateful part of the ACLs: return traffic of an
+# allowed connection passes an inbound deny-all, ICMP errors pass as
+# related, a rule change re-checks open connections, idle timeouts, the
+# capacity limits, and entries dying with their ports. IPv4 and IPv6.
+#
+#   vnet A 10.1/16 fd00:1::/48: web (vm1 .1.4, vm2 .1.5), db (vm3 .2.4)
+#   vnet B 10.2/16 fd00:2::/48: vm4 10.2.1.4          (peered with A)
+#   vnet T 10.1/16 fd00:1::/48: web (t1 .1.4), db (t3 .2.4)  (A's twin)
+source "$(dirname "$0")/lib.sh"
+
+UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
+PARAMS=/sys/module/vnet/parameters
+
+reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
+no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
+
+tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
+{
+	rm -f "$WORK/rx"
+	vm "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null &
+	sleep 0.3
+	local i
+	for i in $(seq "${TCP_TRIES:-10}"); do
+		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
+		sleep 0.3
+	done
+	wait
+	grep -q hello "$WORK/rx"
+}
+tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
+
+stat_of() { v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0; }
+
+# A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
+serve() { vm "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1 & }
+# ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
+ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
+
+# A TCP stream of a line every 0.1 s from FROM to TO, ADDR PORT.
+stream_start()
+{
+	: >"$WORK/stream"
+	vm "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null &
+	sleep 0.5
+	(for i in $(seq 600); do echo "$i"; sleep 0.1; done) |
+		vm "$1" timeout 60 nc "$3" "$4" >/dev/null 2>&1 &
+}
+lines() { wc -l <"$WORK/stream"; }
+stream_flows() { local n; n=$(lines); sleep 1; [ "$(lines)" -gt "$n" ]; }
+stream_stopped() { local n; sleep 1; n=$(lines); sleep 2; [ "$(lines)" -eq "$n" ]; }
+stream_stop() { jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; }
+
+v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v vnet add T id 3 prefix 10.1.0.0/16 prefix fd00:1::/48
+v subnet add A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add A db prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+v subnet add B s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v subnet add T web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add T db prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+v peering add A ab remote B
+v peering add B ba remote A
+add_vm vm1 A web 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
+add_vm vm2 A web 10.1.1.5 fd00:1:0:1::5 52:54:00:00:01:05
+add_vm vm3 A db 10.1.2.4 fd00:1:0:2::4 52:54:00:00:02:04
+add_vm vm4 B s 10.2.1.4 fd00:2:0:1::4 52:54:00:00:04:04
+add_vm t1 T web 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
+add_vm t3 T db 10.1.2.4 fd00:1:0:2::4 52:54:00:00:02:04
+add_vm vm5 A web 10.1.1.6 fd00:1:0:1::6 52:54:00:00:01:06
+
+check "inbound deny-all on vm1's port" \
+	v acl add A port vm-vm1 dir in prio 100 action deny
+check "inbound deny-all on t1's port (twin vnet)" \
+	v acl add T port vm-t1 dir in prio 100 action deny
+
+# Return traffic of what vm1 opens passes; what others open does not.
+for a in 10.1.2.4 fd00:1:0:2::4; do
+	check "TCP from vm1 to $a gets its return traffic" tcp_ok vm1 vm3 "$a" 7000
+	check "ping from vm1 to $a gets its replies" reach vm1 "$a"
+done
+for a in 10.1.1.4 fd00:1:0:1::4; do
+	check_fail "vm3 cannot open TCP to vm1 ($a)" tcp_denied vm3 vm1 "$a" 7000
+	check "vm3 cannot ping vm1 ($a)" no_reach vm3 "$a"
+done
+serve vm3 0.0.0.0 5000
+serve vm3 :: 5000
+serve vm4 0.0.0.0 5000
+sleep 0.5
+check_output "UDP from vm1 to vm3 gets its answer" reply ask vm1 4000 10.1.2.4 5000
+check_output "UDP over IPv6 too" reply ask vm1 4000 fd00:1:0:2::4 5000
+check_output "across a peering too" reply ask vm1 4001 10.2.1.4 5000
+check "vm1's port counts the connections it opened" \
+	test "$(stat_of vm-vm1 connections)" -ge 5
+
+# ICMP errors about a tracked connection are related: a closed port's
+# "port unreachable" reaches vm1 through its deny-all.
+check_output "ICMP port unreachable passes as related" refused \
+	ask vm1 4002 10.1.2.4 5999
+check_output "ICMPv6 port unreachable passes as related" refused \
+	ask vm1 4002 fd00:1:0:2::4 5999
+
+# The key holds the ports, and so the vnets: in the twin vnet T, the mirror
+# of vm1's flow (same addresses and ports) is not return traffic.
+check_output "the mirror packet in twin vnet T is no reply" timeout \
+	ask t3 5000 10.1.1.4 4000 1
+check "and t3's port counts it as an acl drop" \
+	test "$(stat_of vm-t3 acl)" -gt 0
+
+# Removing the rule that allows an open connection stops it.
+check "vm3 inbound: allow tcp 7100 at 100" \
+	v acl add A port vm-vm3 dir in prio 100 action allow proto tcp dport 7100
+check "vm3 inbound: deny all at 200" \
+	v acl add A port vm-vm3 dir in prio 200 action deny
+for a in 10.1.2.4 fd00:1:0:2::4; do
+	stream_start vm2 vm3 "$a" 7100
+	check "a TCP stream from vm2 to $a flows" retry 3 stream_flows
+	before=$(stat_of vm-vm2 acl)
+	check "acl del of the allowing rule" v acl del A port vm-vm3 dir in prio 100
+	check "the open connection stops" stream_stopped
+	check "its packets are counted as acl drops" \
+		test "$(stat_of vm-vm2 acl)" -gt "$before"
+	stream_stop
+	v acl add A port vm-vm3 dir in prio 100 action allow proto tcp dport 7100
+done
+v acl del A port vm-vm3 dir in prio 100
+v acl del A port vm-vm3 dir in prio 200
+
+# So does a new deny rule: open connections are not grandfathered.
+stream_start vm2 vm3 10.1.2.4 7200
+check "a TCP stream from vm2 to vm3 flows without rules" retry 3 stream_flows
+check "acl add of a deny rule on db" \
+	v acl add A subnet db dir in prio 10 action deny proto tcp dport 7200
+check "the open connection stops" stream_stopped
+stream_stop
+v acl del A subnet db dir in prio 10
+
+# Idle timeouts are module parameters: an answer later than the UDP
+# timeout finds no connection.
+serve vm3 0.0.0.0 5001 3
+sleep 0.5
+check_output "an answer after 3 s passes with the default 30 s timeout" \
+	reply ask vm1 4010 10.1.2.4 5001 6
+old=$(cat $PARAMS/ct_timeout_udp)
+echo 1 >$PARAMS/ct_timeout_udp
+check_output "with ct_timeout_udp=1 the late answer is dropped" \
+	timeout ask vm1 4011 10.1.2.4 5001 6
+echo "$old" >$PARAMS/ct_timeout_udp
+
+# Capacity: a port's share, then the namespace's; established connections
+# keep working and other ports are not starved by one. vm5 has sent
+# nothing yet, so its count is exact.
+old_port=$(cat $PARAMS/ct_max_per_port)
+echo 2 >$PARAMS/ct_max_per_port
+check_output "vm5 opens a connection" reply ask vm5 4020 10.1.2.4 5000
+check_output "and a second one: its share is 2" reply ask vm5 4021 10.1.2.4 5000
+check_output "a third is refused" timeout ask vm5 4022 10.1.2.4 5000 1
+check "and counted as conntrack-full" test "$(stat_of vm-vm5 conntrack-full)" -eq 1
+check_output "vm5's open connection still works" reply ask vm5 4020 10.1.2.4 5000
+check_output "vm2 still opens connections" reply ask vm2 4023 10.1.2.4 5000
+check "counted on vm2's port" test "$(stat_of vm-vm2 connections)" -gt 0
+echo "$old_port" >$PARAMS/ct_max_per_port
+
+old_max=$(cat $PARAMS/ct_max)
+echo 1 >$PARAMS/ct_max
+check_output "a full namespace refuses a new connection" \
+	timeout ask vm2 4024 10.1.2.4 5000 1
+check "counted as conntrack-full on vm2" test "$(stat_of vm-vm2 conntrack-full)" -eq 1
+check_output "vm5's open connection still works" reply ask vm5 4021 10.1.2.4 5000
+echo "$old_max" >$PARAMS/ct_max
+
+# Entries die with their ports.
+check "vm1 has open connections" test "$(stat_of vm-vm1 connections)" -gt 0
+v port del vm-vm3
+v port del vm-vm4
+v port del vm-vm2
+vm1_idle() { [ "$(stat_of vm-vm1 connections)" -eq 0 ]; }
+check "removing the other ports frees vm1's connections" retry 20 vm1_idle
+
+done_testing
