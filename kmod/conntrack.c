@@ -61,10 +61,13 @@ struct vnet_ct_account {
 struct ct_key {
 	const struct vnet_ct_account *from, *to;
 	u8 src[16], dst[16];
-	u16 sport, dport;	/* TCP, UDP; the ICMP echo id */
-	u8 stag, dtag;		/* ICMP echo: 1 beside the id of a request */
+	u16 sport, dport;	/* TCP, UDP; ICMP echo id; fragment id */
+	u8 stag, dtag;		/* what sport, dport hold if not ports */
 	u8 family, proto;
 };
+
+/* Tags: an ICMP echo request's id, or the IP id of a fragmented packet. */
+enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT };
 
 enum { CT_ORIG, CT_REPLY };
 
@@ -121,6 +124,8 @@ static unsigned long ct_timeout(const struct vnet_conn *c)
 	const struct ct_key *k = &c->half[CT_ORIG].key;
 	unsigned int secs;
 
+	if (k->stag == CT_TAG_FRAGMENT)
+		return jiffies + READ_ONCE(vnet_ct_timeout_fragment) * HZ;
 	switch (k->proto) {
 	case IPPROTO_TCP:
 		switch (READ_ONCE(c->state)) {
@@ -219,11 +224,11 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 		v4 = key->family == AF_INET;
 		if (type == (v4 ? ICMP_ECHO : ICMPV6_ECHO_REQUEST)) {
 			key->sport = get_unaligned_be16(l4 + 4);
-			key->stag = 1;
+			key->stag = CT_TAG_ECHO;
 			pkt->opens = true;
 		} else if (type == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
 			key->dport = get_unaligned_be16(l4 + 4);
-			key->dtag = 1;
+			key->dtag = CT_TAG_ECHO;
 		} else if (icmp_is_error(key->family, type)) {
 			pkt->error = true;
 		}
@@ -279,24 +284,40 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 	return ct_transport(skb, off + hlen, k, &ignored) && !ignored.error;
 }
 
-static bool ct_classify(struct sk_buff *skb, unsigned int thoff,
-			const struct vnet_port *src,
-			const struct vnet_port *dst,
-			const struct vnet_acl_key *k, struct ct_pkt *pkt)
+static void ct_addresses(struct ct_key *key, const struct vnet_port *src,
+			 const struct vnet_port *dst,
+			 const struct vnet_acl_key *k)
 {
-	struct ct_key *key = &pkt->key;
-
 	key->from = src->ct;
 	key->to = dst->ct;
 	key->family = k->family;
 	key->proto = k->proto;
 	memcpy(key->src, k->src, sizeof(key->src));
 	memcpy(key->dst, k->dst, sizeof(key->dst));
-	if (!ct_transport(skb, thoff, key, pkt))
+}
+
+static bool ct_classify(struct sk_buff *skb, const struct vnet_port *src,
+			const struct vnet_port *dst,
+			const struct vnet_flow *f, struct ct_pkt *pkt)
+{
+	ct_addresses(&pkt->key, src, dst, &f->key);
+	if (!ct_transport(skb, f->thoff, &pkt->key, pkt))
 		return false;
-	if (pkt->error && !ct_quoted(skb, thoff + 8, pkt))
+	if (pkt->error && !ct_quoted(skb, f->thoff + 8, pkt))
 		pkt->error = false;
 	return true;
+}
+
+/* The key under which the later fragments of @f find its first one. */
+static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
+			    const struct vnet_port *dst,
+			    const struct vnet_flow *f)
+{
+	memset(key, 0, sizeof(*key));
+	ct_addresses(key, src, dst, &f->key);
+	key->sport = f->frag_id >> 16;
+	key->dport = f->frag_id & 0xffff;
+	key->stag = CT_TAG_FRAGMENT;
 }
 
 static void ct_free_account(struct vnet_ct_account *a)
@@ -462,43 +483,77 @@ full_port:
 }
 
 /*
- * Packet path, under RCU: may @skb go from @src to @dst? @k is its ACL
- * key, @thoff the offset of its transport header. Returns
- * __VNET_DROP_MAX to let it pass, or why it is dropped.
+ * A later fragment passes if its first fragment passed since the rules
+ * last changed; without that it has no ports to check and is left to
+ * vnet_acl_path_allows(), which drops it wherever any rule applies.
+ */
+static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
+					       struct vnet_port *src,
+					       struct vnet_port *dst,
+					       const struct vnet_flow *f,
+					       u32 gen)
+{
+	struct ct_key key;
+	struct ct_half *h;
+
+	ct_fragment_key(&key, src, dst, f);
+	h = ct_find(vn, &key);
+	if (h && h->dir == CT_ORIG && READ_ONCE(conn_of(h)->gen) == gen)
+		return __VNET_DROP_MAX;
+	return vnet_acl_path_allows(src, dst, &f->key) ? __VNET_DROP_MAX :
+							 VNET_DROP_ACL;
+}
+
+/*
+ * Packet path, under RCU: may @skb, parsed as @f, go from @src to @dst?
+ * Returns __VNET_DROP_MAX to let it pass, or why it is dropped.
  */
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
-				     struct vnet_port *dst,
-				     struct sk_buff *skb, unsigned int thoff,
-				     const struct vnet_acl_key *k)
+				     struct vnet_port *dst, struct sk_buff *skb,
+				     const struct vnet_flow *f)
 {
 	struct vnet_net *vn = src->vn;
 	/* Read before the rules: a change after it makes a later re-check. */
 	u32 gen = smp_load_acquire(&vn->acl_gen);
+	enum vnet_drop_reason why;
 	struct ct_pkt pkt = {};
 	struct ct_half *h;
 
-	/* Later fragments carry no ports: ACLs alone decide (see there). */
-	if (k->fragment || !ct_classify(skb, thoff, src, dst, k, &pkt))
-		goto stateless;
-
-	if (pkt.error) {
+	if (f->key.fragment)
+		return ct_later_fragment(vn, src, dst, f, gen);
+	if (!ct_classify(skb, src, dst, f, &pkt)) {
+		why = vnet_acl_path_allows(src, dst, &f->key) ?
+		      __VNET_DROP_MAX : VNET_DROP_ACL;
+	} else if (pkt.error) {
 		h = ct_find(vn, &pkt.inner);
 		if (h && ct_still_allowed(vn, h, dst, src, gen))
-			return __VNET_DROP_MAX;
-		goto stateless;
+			why = __VNET_DROP_MAX;
+		else if (vnet_acl_path_allows(src, dst, &f->key))
+			why = __VNET_DROP_MAX;
+		else
+			why = VNET_DROP_ACL;
+	} else {
+		h = ct_find(vn, &pkt.key);
+		if (h && ct_still_allowed(vn, h, src, dst, gen)) {
+			ct_update(conn_of(h), h->dir, &pkt);
+			why = __VNET_DROP_MAX;
+		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
+			why = VNET_DROP_ACL;
+		} else {
+			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen) :
+					  __VNET_DROP_MAX;
+		}
 	}
-	h = ct_find(vn, &pkt.key);
-	if (h && ct_still_allowed(vn, h, src, dst, gen)) {
-		ct_update(conn_of(h), h->dir, &pkt);
-		return __VNET_DROP_MAX;
+	if (why == __VNET_DROP_MAX && f->frag_first) {
+		/* Best effort: without it the later fragments fail closed. */
+		memset(&pkt, 0, sizeof(pkt));
+		ct_fragment_key(&pkt.key, src, dst, f);
+		h = ct_find(vn, &pkt.key);	/* the same id, earlier */
+		if (h)
+			ct_kill(vn, conn_of(h));
+		ct_open(vn, src, dst, &pkt, gen);
 	}
-	if (!vnet_acl_path_allows(src, dst, k))
-		return VNET_DROP_ACL;
-	return pkt.opens ? ct_open(vn, src, dst, &pkt, gen) : __VNET_DROP_MAX;
-
-stateless:
-	return vnet_acl_path_allows(src, dst, k) ? __VNET_DROP_MAX :
-						   VNET_DROP_ACL;
+	return why;
 }
 
 /*

@@ -97,8 +97,9 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
  * the source vnet's fib, then in the destination vnet's addresses.
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
-			  unsigned int thoff, struct vnet_acl_key *k)
+			  struct vnet_flow *f)
 {
+	struct vnet_acl_key *k = &f->key;
 	enum vnet_drop_reason why;
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
 	const struct vnet_nexthop *nh;
@@ -121,7 +122,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
 	k->from_vnet = port->vnet->id;
-	why = vnet_ct_filter(port, dport, skb, thoff, k);
+	why = vnet_ct_filter(port, dport, skb, f);
 	if (why != __VNET_DROP_MAX)
 		return vnet_drop(port, why);
 
@@ -158,7 +159,8 @@ static bool dhcp_server(struct sk_buff *skb, unsigned int thoff, __be16 port)
 
 static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 {
-	struct vnet_acl_key key = {};
+	struct vnet_flow flow = {};
+	struct vnet_acl_key *k = &flow.key;
 	const struct iphdr *iph;
 	unsigned int ihl;
 	__be32 daddr;
@@ -188,15 +190,19 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_BROADCAST);
 	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	key.family = AF_INET;
-	key.proto = iph->protocol;
-	memcpy(key.src, &iph->saddr, 4);
-	memcpy(key.dst, &daddr, 4);
-	if (iph->frag_off & htons(IP_OFFSET))
-		key.fragment = 1;
-	else
-		key_ports(skb, ihl, &key);
-	return route(port, skb, ihl, &key);
+	k->family = AF_INET;
+	k->proto = iph->protocol;
+	memcpy(k->src, &iph->saddr, 4);
+	memcpy(k->dst, &daddr, 4);
+	flow.thoff = ihl;
+	flow.frag_id = ntohs(iph->id);
+	if (iph->frag_off & htons(IP_OFFSET)) {
+		k->fragment = 1;
+	} else {
+		flow.frag_first = !!(iph->frag_off & htons(IP_MF));
+		key_ports(skb, ihl, k);
+	}
+	return route(port, skb, &flow);
 }
 
 static bool is_nd(struct sk_buff *skb)
@@ -211,9 +217,36 @@ static bool is_nd(struct sk_buff *skb)
 	return type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
 }
 
+/*
+ * The transport protocol and header offset of an IPv6 packet, and its
+ * fragment header if it comes first. Other extension headers are not
+ * walked: their number is what an ACL's protocol matches.
+ */
+static bool ipv6_transport(struct sk_buff *skb, struct vnet_flow *f)
+{
+	const struct frag_hdr *fh;
+
+	f->key.proto = ipv6_hdr(skb)->nexthdr;
+	f->thoff = sizeof(struct ipv6hdr);
+	if (f->key.proto != NEXTHDR_FRAGMENT)
+		return true;
+	if (!pskb_may_pull(skb, f->thoff + sizeof(*fh)))
+		return false;
+	fh = (const struct frag_hdr *)(skb->data + f->thoff);
+	f->key.proto = fh->nexthdr;
+	f->thoff += sizeof(*fh);
+	f->frag_id = ntohl(fh->identification);
+	if (fh->frag_off & htons(IP6_OFFSET))
+		f->key.fragment = 1;
+	else
+		f->frag_first = !!(fh->frag_off & htons(IP6_MF));
+	return true;
+}
+
 static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 {
-	struct vnet_acl_key key = {};
+	struct vnet_flow flow = {};
+	struct vnet_acl_key *k = &flow.key;
 	const struct ipv6hdr *ip6h;
 	struct in6_addr daddr;
 
@@ -235,14 +268,14 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_BROADCAST);
 	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	key.family = AF_INET6;
-	key.proto = ip6h->nexthdr;
-	memcpy(key.src, &ip6h->saddr, 16);
-	memcpy(key.dst, &daddr, 16);
-	/* Extension headers are not walked: a fragment header is a fragment. */
-	key.fragment = key.proto == NEXTHDR_FRAGMENT;
-	key_ports(skb, sizeof(*ip6h), &key);
-	return route(port, skb, sizeof(*ip6h), &key);
+	k->family = AF_INET6;
+	memcpy(k->src, &ip6h->saddr, 16);
+	memcpy(k->dst, &daddr, 16);
+	if (!ipv6_transport(skb, &flow))
+		return vnet_drop(port, VNET_DROP_MALFORMED);
+	if (!k->fragment)
+		key_ports(skb, flow.thoff, k);
+	return route(port, skb, &flow);
 }
 
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,

@@ -57,6 +57,7 @@ VNET_CT_TIMEOUT(udp, 30, "UDP flow not answered yet");
 VNET_CT_TIMEOUT(udp_stream, 180, "UDP flow with traffic both ways");
 VNET_CT_TIMEOUT(icmp, 30, "ICMP echo");
 VNET_CT_TIMEOUT(other, 600, "other protocols");
+VNET_CT_TIMEOUT(fragment, 10, "later fragments follow their first one");
 
 #ifdef VNET_DEBUG
 /*

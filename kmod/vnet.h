@@ -62,6 +62,7 @@ extern unsigned int vnet_ct_timeout_udp;
 extern unsigned int vnet_ct_timeout_udp_stream;
 extern unsigned int vnet_ct_timeout_icmp;
 extern unsigned int vnet_ct_timeout_other;
+extern unsigned int vnet_ct_timeout_fragment;
 
 struct vnet_ct_account;
 
@@ -332,6 +333,14 @@ bool vnet_acl_path_allows(const struct vnet_port *src,
 			  const struct vnet_port *dst,
 			  const struct vnet_acl_key *k);
 
+/* A packet as the packet path parsed it, for routes, ACLs and conntrack. */
+struct vnet_flow {
+	struct vnet_acl_key key;	/* .fragment: not the first fragment */
+	unsigned int thoff;		/* transport header, from skb->data */
+	u32 frag_id;			/* IP identification, for fragments */
+	bool frag_first;		/* the first fragment of several */
+};
+
 /* conntrack.c: connection tracking, the stateful part of the ACLs */
 int vnet_ct_cache_init(void);
 void vnet_ct_cache_exit(void);
@@ -343,9 +352,8 @@ void vnet_ct_port_release(struct vnet_port *port);
 unsigned int vnet_ct_port_conns(const struct vnet_port *port);
 void vnet_ct_rules_changed(struct vnet_net *vn);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
-				     struct vnet_port *dst,
-				     struct sk_buff *skb, unsigned int thoff,
-				     const struct vnet_acl_key *k);
+				     struct vnet_port *dst, struct sk_buff *skb,
+				     const struct vnet_flow *f);
 
 /* fib.c: the compiled routes of each vnet */
 void vnet_fib_touch(struct vnet_vnet *v);

@@ -17,17 +17,29 @@ PARAMS=/sys/module/vnet/parameters
 reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
 
+# vm_bg NAME CMD...: CMD in VM NAME in the background, $! its own pid
+# (not a subshell's), so that killing it stops CMD. Helpers wait for their
+# own pids only: the UDP servers run until the end.
+vm_bg()
+{
+	local ns="NS_$1"
+	shift
+	ip netns exec "${!ns}" "$@" &
+}
+
 tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
 {
+	local pid
 	rm -f "$WORK/rx"
-	vm "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null &
+	vm_bg "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null
+	pid=$!
 	sleep 0.3
 	local i
 	for i in $(seq "${TCP_TRIES:-10}"); do
 		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
 		sleep 0.3
 	done
-	wait
+	wait "$pid"
 	grep -q hello "$WORK/rx"
 }
 tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
@@ -35,7 +47,7 @@ tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
 stat_of() { v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0; }
 
 # A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
-serve() { vm "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1 & }
+serve() { vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1; }
 # ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
 ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 
@@ -43,15 +55,18 @@ ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 stream_start()
 {
 	: >"$WORK/stream"
-	vm "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null &
+	local ns="NS_$1"
+	vm_bg "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null
+	STREAM_PIDS=$!
 	sleep 0.5
 	(for i in $(seq 600); do echo "$i"; sleep 0.1; done) |
-		vm "$1" timeout 60 nc "$3" "$4" >/dev/null 2>&1 &
+		ip netns exec "${!ns}" timeout 60 nc "$3" "$4" >/dev/null 2>&1 &
+	STREAM_PIDS+=" $!"
 }
 lines() { wc -l <"$WORK/stream"; }
 stream_flows() { local n; n=$(lines); sleep 1; [ "$(lines)" -gt "$n" ]; }
 stream_stopped() { local n; sleep 1; n=$(lines); sleep 2; [ "$(lines)" -eq "$n" ]; }
-stream_stop() { jobs -p | xargs -r kill 2>/dev/null; wait 2>/dev/null; }
+stream_stop() { kill $STREAM_PIDS 2>/dev/null; wait $STREAM_PIDS 2>/dev/null; }
 
 v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
 v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
@@ -136,6 +151,62 @@ check "acl add of a deny rule on db" \
 check "the open connection stops" stream_stopped
 stream_stop
 v acl del A subnet db dir in prio 10
+
+# Later fragments follow their first fragment. scapy sends UDP datagrams
+# from vm2 to vm3 in three fragments each (one python run: it takes seconds
+# to start under emulation); tcpdump on vm3 records what arrives.
+send_frags()	# DST,DPORT,IPID[,later]...: sends them, records arrivals
+{
+	local rmac pid
+	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+	rm -f "$WORK/frag.pcap"
+	vm_bg vm3 timeout 30 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" \
+		'(ip src 10.1.1.5 and ip[6:2] & 0x3fff != 0) or (ip6 src fd00:1:0:1::5 and ip6[6] == 44)' \
+		>/dev/null 2>&1
+	pid=$!
+	sleep 2
+	vm vm2 /usr/bin/python3 - "$@" <<-PY
+	import sys
+	from scapy.all import *
+	out = []
+	for case in sys.argv[1:]:
+	    dst, dport, ipid, *later = case.split(',')
+	    if ':' in dst:
+	        p = IPv6(src='fd00:1:0:1::5', dst=dst) / IPv6ExtHdrFragment(id=int(ipid))
+	    else:
+	        p = IP(src='10.1.1.5', dst=dst, id=int(ipid))
+	    p = p / UDP(sport=4000, dport=int(dport)) / Raw(b'x' * 2000)
+	    f = fragment6(p, 900) if IPv6 in p else fragment(p, fragsize=800)
+	    out += f[1:] if later else f
+	sendp([Ether(src='52:54:00:00:01:05', dst='$rmac') / x for x in out],
+	      iface='eth0', verbose=False)
+	PY
+	sleep 1
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+arrived()	# DST IPID: how many fragments of that datagram vm3 received
+{
+	local f="ip[4:2] == $2"
+	[[ "$1" != *:* ]] || f="ip6[44:4] == $2"
+	tcpdump -nr "$WORK/frag.pcap" "$f" 2>/dev/null | wc -l
+}
+check "vm3 inbound: allow udp 9001 at 10" \
+	v acl add A port vm-vm3 dir in prio 10 action allow proto udp dport 9001
+check "vm3 inbound: deny all at 20" v acl add A port vm-vm3 dir in prio 20 action deny
+send_frags 10.1.2.4,9001,101 10.1.2.4,9000,102 10.1.2.4,9001,103,later \
+	fd00:1:0:2::4,9001,104 fd00:1:0:2::4,9000,105 fd00:1:0:2::4,9001,106,later
+for a in 10.1.2.4 fd00:1:0:2::4; do
+	[[ "$a" == *:* ]] && n=104 || n=101
+	check_output "all three fragments to allowed port 9001 arrive ($a)" 3 arrived "$a" "$n"
+	check_output "no fragment to denied port 9000 arrives ($a)" 0 arrived "$a" $((n + 1))
+	check_output "later fragments without their first do not pass ($a)" 0 \
+		arrived "$a" $((n + 2))
+done
+v acl del A port vm-vm3 dir in prio 10
+v acl del A port vm-vm3 dir in prio 20
+send_frags 10.1.2.4,9001,107,later
+check_output "without rules later fragments pass alone" 2 arrived 10.1.2.4 107
 
 # Idle timeouts are module parameters: an answer later than the UDP
 # timeout finds no connection.
