@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../../kmod/core/acl.h"
 
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 	unsigned long nrules, packets, i, hits = 0;
 	struct vnet_acl_rule *r;
 	struct vnet_acl acl;
+	struct timespec t0, t1;
+	unsigned long bytes;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s RULES PACKETS\n", argv[0]);
@@ -82,8 +85,12 @@ int main(int argc, char **argv)
 			r[i].dport_hi = 65535;
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (vnet_acl_compile(&acl, r, (u32)nrules))
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	bytes = nrules * sizeof(*acl.match) + acl.nr_nodes * sizeof(*acl.nodes) +
+		(acl.nr_child + acl.nr_leaf) * sizeof(u32);
 	for (i = 0; i < packets; i++) {
 		struct vnet_acl_key k = { .family = AF_INET };
 
@@ -95,8 +102,11 @@ int main(int argc, char **argv)
 		k.from_vnet = 1;
 		hits += vnet_acl_lookup(&acl, &k) != VNET_ACL_NONE;
 	}
-	printf("%lu rules: %lu of %lu packets matched; %u nodes, %u leaf entries\n",
-	       nrules, hits, packets, acl.nr_nodes, acl.nr_leaf);
+	printf("%lu rules: %lu of %lu packets matched; %u nodes, %u children, %u leaf entries\n",
+	       nrules, hits, packets, acl.nr_nodes, acl.nr_child, acl.nr_leaf);
+	printf("compile %.3f s, %lu bytes (%lu per rule)\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       bytes, nrules ? bytes / nrules : 0);
 	vnet_acl_free(&acl);
 	free(r);
 	return 0;
