@@ -13,12 +13,19 @@
  */
 #include "acl.h"
 
-#define LEAF_RULES	4	/* a leaf scans at most this many rules... */
+#ifndef LEAF_RULES
+#define LEAF_RULES	4
+#endif	/* a leaf scans at most this many rules... */
 #define MAX_DEPTH	12	/* ...unless the tree is this deep */
 #define MAX_BITS	16	/* a branch has at most 2^16 children */
-#define SPACE_FACTOR	4	/* a cut may copy each rule 4 times on average */
-#define CHILD_FACTOR	4	/* and have up to 4 children per rule */
+#ifndef SPACE_FACTOR
+#define SPACE_FACTOR	4
+#endif	/* a cut may copy each rule 4 times on average */
+#ifndef CHILD_FACTOR
+#define CHILD_FACTOR	4
+#endif	/* and have up to 4 children per rule */
 #define BUDGET_PER_RULE	64	/* leaf entries and children, in all */
+#define SHADOW_RULES	16	/* nodes this small drop shadowed rules */
 
 #define PORT_LOW	((1ULL << 48) - 1)	/* bits below a port */
 
@@ -27,14 +34,15 @@ static inline u64 top_mask(unsigned int len)
 	return len ? ~0ULL << (64 - len) : 0;
 }
 
-static inline u64 port_lo64(const struct vnet_acl_match *m, int i)
+/* Words 0 and 4 of the leaf check (acl.h) from the words of a packet. */
+static inline u64 match_w0(const u64 *w, bool v6)
 {
-	return (u64)m->port_lo[i] << 48;
+	return v6 ? w[VNET_ACL_SRC_HI] : w[VNET_ACL_SRC_HI] | w[VNET_ACL_DST_HI] >> 32;
 }
 
-static inline u64 port_hi64(const struct vnet_acl_match *m, int i)
+static inline u64 match_w4(const u64 *w)
 {
-	return (u64)(m->port_lo[i] + m->port_span[i]) << 48 | PORT_LOW;
+	return w[VNET_ACL_PROTO] >> 24 | w[VNET_ACL_VNET] >> 32;
 }
 
 static void key_words(const struct vnet_acl_key *k, u64 *w)
@@ -56,16 +64,23 @@ static void key_words(const struct vnet_acl_key *k, u64 *w)
 	w[VNET_ACL_DPORT] = (u64)k->dport << 48;
 }
 
-static inline bool matches(const struct vnet_acl_match *m, const u64 *w)
+/*
+ * The leaf check; @m0 and @m4 are words 0 and 4 of the packet. An IPv4
+ * rule needs two words, IPv6 five.
+ */
+static __always_inline bool matches(const struct vnet_acl_match *m,
+				    const u64 *w, u64 m0, u64 m4, bool v6)
 {
-	u64 diff = 0;
-	int i;
+	u64 diff;
 
 	if ((u16)((w[VNET_ACL_DPORT] >> 48) - m->port_lo[1]) > m->port_span[1] ||
 	    (u16)((w[VNET_ACL_SPORT] >> 48) - m->port_lo[0]) > m->port_span[0])
 		return false;
-	for (i = 0; i < VNET_ACL_PREFIX_WORDS; i++)
-		diff |= (w[i] ^ m->val[i]) & m->mask[i];
+	diff = ((m0 ^ m->val[0]) & m->mask[0]) | ((m4 ^ m->val[4]) & m->mask[4]);
+	if (v6)
+		diff |= ((w[VNET_ACL_SRC_LO] ^ m->val[1]) & m->mask[1]) |
+			((w[VNET_ACL_DST_HI] ^ m->val[2]) & m->mask[2]) |
+			((w[VNET_ACL_DST_LO] ^ m->val[3]) & m->mask[3]);
 	return !diff;
 }
 
@@ -86,10 +101,21 @@ bool vnet_acl_rule_match(const struct vnet_acl_rule *r,
 	return !r->from_vnet || r->from_vnet == k->from_vnet;
 }
 
-/* The build: rules as words and prefix lengths, the arrays it fills. */
+/*
+ * A rule as the build sees it: in each prefix word a value, a mask and
+ * the length of the mask; in each port word a range, aligned to the top.
+ */
+struct brule {
+	u64 val[VNET_ACL_PREFIX_WORDS];
+	u64 mask[VNET_ACL_PREFIX_WORDS];
+	u64 lo[2], hi[2];
+	u8 len[VNET_ACL_PREFIX_WORDS];
+};
+
+/* The build: the rules, the arrays it fills. */
 struct build {
 	struct vnet_acl *acl;
-	u8 (*len)[VNET_ACL_PREFIX_WORDS];	/* by rule */
+	struct brule *r;	/* by rule index */
 	u64 budget;		/* leaf entries and children still allowed */
 	u32 empty;		/* the leaf without rules */
 	int err;
@@ -148,21 +174,38 @@ static u8 rule_family(const struct vnet_acl_rule *r)
 	return r->dst.len ? r->dst.family : 0;
 }
 
-static void put_rule(const struct vnet_acl_rule *r, struct vnet_acl_match *m,
-		     u8 *len)
+/* The words of the leaf check (acl.h) from those of the trees. */
+static void pack(const u64 *w, u64 *m, bool v6)
+{
+	m[0] = match_w0(w, v6);
+	m[1] = v6 ? w[VNET_ACL_SRC_LO] : 0;
+	m[2] = v6 ? w[VNET_ACL_DST_HI] : 0;
+	m[3] = v6 ? w[VNET_ACL_DST_LO] : 0;
+	m[4] = match_w4(w);
+}
+
+static void put_rule(const struct vnet_acl_rule *r, struct brule *br,
+		     struct vnet_acl_match *m)
 {
 	u8 family = rule_family(r);
 
-	put_prefix(&r->src, family, &m->val[VNET_ACL_SRC_HI],
-		   &m->mask[VNET_ACL_SRC_HI], &len[VNET_ACL_SRC_HI]);
-	put_prefix(&r->dst, family, &m->val[VNET_ACL_DST_HI],
-		   &m->mask[VNET_ACL_DST_HI], &len[VNET_ACL_DST_HI]);
-	len[VNET_ACL_PROTO] = r->any_proto ? 0 : 8;
-	m->mask[VNET_ACL_PROTO] = top_mask(len[VNET_ACL_PROTO]);
-	m->val[VNET_ACL_PROTO] = r->any_proto ? 0 : (u64)r->proto << 56;
-	len[VNET_ACL_VNET] = r->from_vnet ? 32 : 0;
-	m->mask[VNET_ACL_VNET] = top_mask(len[VNET_ACL_VNET]);
-	m->val[VNET_ACL_VNET] = (u64)r->from_vnet << 32;
+	put_prefix(&r->src, family, &br->val[VNET_ACL_SRC_HI],
+		   &br->mask[VNET_ACL_SRC_HI], &br->len[VNET_ACL_SRC_HI]);
+	put_prefix(&r->dst, family, &br->val[VNET_ACL_DST_HI],
+		   &br->mask[VNET_ACL_DST_HI], &br->len[VNET_ACL_DST_HI]);
+	br->len[VNET_ACL_PROTO] = r->any_proto ? 0 : 8;
+	br->mask[VNET_ACL_PROTO] = top_mask(br->len[VNET_ACL_PROTO]);
+	br->val[VNET_ACL_PROTO] = r->any_proto ? 0 : (u64)r->proto << 56;
+	br->len[VNET_ACL_VNET] = r->from_vnet ? 32 : 0;
+	br->mask[VNET_ACL_VNET] = top_mask(br->len[VNET_ACL_VNET]);
+	br->val[VNET_ACL_VNET] = (u64)r->from_vnet << 32;
+	br->lo[0] = (u64)r->sport_lo << 48;
+	br->hi[0] = (u64)r->sport_hi << 48 | PORT_LOW;
+	br->lo[1] = (u64)r->dport_lo << 48;
+	br->hi[1] = (u64)r->dport_hi << 48 | PORT_LOW;
+
+	pack(br->val, m->val, family == AF_INET6);
+	pack(br->mask, m->mask, family == AF_INET6);
 	m->port_lo[0] = r->sport_lo;
 	m->port_span[0] = r->sport_hi - r->sport_lo;
 	m->port_lo[1] = r->dport_lo;
@@ -227,15 +270,40 @@ static u32 make_leaf(struct build *b, const u32 *rules, u32 n)
 /* Does rule @r match every packet of region @g? */
 static bool covers(const struct build *b, u32 r, const struct region *g)
 {
-	const struct vnet_acl_match *m = &b->acl->match[r];
+	const struct brule *m = &b->r[r];
 	int i;
 
 	for (i = 0; i < VNET_ACL_PREFIX_WORDS; i++)
 		if (m->mask[i] & ~g->fix[i])
 			return false;
 	for (i = 0; i < 2; i++)
-		if (port_lo64(m, i) > g->lo[i] || port_hi64(m, i) < g->hi[i])
+		if (m->lo[i] > g->lo[i] || m->hi[i] < g->hi[i])
 			return false;
+	return true;
+}
+
+/*
+ * Does rule @r match every packet of region @g that rule @q matches? Then
+ * @q, after @r, can never win in @g.
+ */
+static bool shadows(const struct build *b, u32 r, u32 q,
+		    const struct region *g)
+{
+	const struct brule *mr = &b->r[r], *mq = &b->r[q];
+	u64 need, lo, hi;
+	int i;
+
+	for (i = 0; i < VNET_ACL_PREFIX_WORDS; i++) {
+		need = mr->mask[i] & ~g->fix[i];
+		if ((need & ~mq->mask[i]) || ((mr->val[i] ^ mq->val[i]) & need))
+			return false;
+	}
+	for (i = 0; i < 2; i++) {
+		lo = mq->lo[i] > g->lo[i] ? mq->lo[i] : g->lo[i];
+		hi = mq->hi[i] < g->hi[i] ? mq->hi[i] : g->hi[i];
+		if (mr->lo[i] > lo || mr->hi[i] < hi)
+			return false;
+	}
 	return true;
 }
 
@@ -243,14 +311,14 @@ static bool covers(const struct build *b, u32 r, const struct region *g)
 static void span(const struct build *b, u32 r, const struct region *g,
 		 const struct cut *c, u32 *first, u32 *cnt)
 {
-	const struct vnet_acl_match *m = &b->acl->match[r];
+	const struct brule *m = &b->r[r];
 	unsigned int shift = 64 - c->start - c->bits;
 	u64 wm = (1ULL << c->bits) - 1, lo, hi;
 	unsigned int l, end, free;
 	int i;
 
 	if (c->word < VNET_ACL_PREFIX_WORDS) {
-		l = b->len[r][c->word];
+		l = m->len[c->word];
 		end = c->start + c->bits;
 		free = l <= c->start ? c->bits : l >= end ? 0 : end - l;
 		*first = (u32)((m->val[c->word] >> shift) & wm &
@@ -259,10 +327,8 @@ static void span(const struct build *b, u32 r, const struct region *g,
 		return;
 	}
 	i = c->word - VNET_ACL_PREFIX_WORDS;
-	lo = port_lo64(m, i);
-	hi = port_hi64(m, i);
-	lo = lo > g->lo[i] ? lo : g->lo[i];
-	hi = hi < g->hi[i] ? hi : g->hi[i];
+	lo = m->lo[i] > g->lo[i] ? m->lo[i] : g->lo[i];
+	hi = m->hi[i] < g->hi[i] ? m->hi[i] : g->hi[i];
 	*first = (u32)((lo >> shift) & wm);
 	*cnt = (u32)((hi >> shift) & wm) - *first + 1;
 }
@@ -318,7 +384,7 @@ static void try_prefix(const struct build *b, const u32 *rules, u32 n,
 		       const struct region *g, int d, struct cut *best,
 		       u32 *diff)
 {
-	const struct vnet_acl_match *m = b->acl->match;
+	const struct brule *m = b->r;
 	u64 fix = g->fix[d], ref = 0, differ = 0, partial = 0, total = 0;
 	unsigned int maxl = 0, i, s, bits, room, starts[2];
 	u32 hist[65];
@@ -327,7 +393,7 @@ static void try_prefix(const struct build *b, const u32 *rules, u32 n,
 
 	memset(hist, 0, sizeof(hist));
 	for (i = 0; i < n; i++) {
-		unsigned int l = b->len[rules[i]][d];
+		unsigned int l = m[rules[i]].len[d];
 
 		hist[l]++;
 		partial |= m[rules[i]].mask[d];
@@ -390,8 +456,8 @@ static void try_range(const struct build *b, const u32 *rules, u32 n,
 	room = 16 - p < max_bits(n) ? 16 - p : max_bits(n);
 	memset(total, 0, sizeof(total));
 	for (r = 0; r < n; r++) {
-		const struct vnet_acl_match *m = &b->acl->match[rules[r]];
-		u64 lo = port_lo64(m, i), hi = port_hi64(m, i);
+		const struct brule *m = &b->r[rules[r]];
+		u64 lo = m->lo[i], hi = m->hi[i];
 
 		if (lo <= g->lo[i] && hi >= g->hi[i]) {
 			for (bits = 1; bits <= room; bits++)
@@ -518,13 +584,14 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 		      const struct region *g, int depth)
 {
 	struct cut best = { .word = -1 };
+	u32 kept[SHADOW_RULES];
 	u32 *diff;
-	u32 i;
+	u32 i, j, m;
 	int d;
 
 	if (b->err)
 		return 0;
-	/* No rule after one that covers the region can win in it. */
+	/* No rule after one that covers the region can win in it... */
 	for (i = 0; i < n; i++)
 		if (covers(b, rules[i], g)) {
 			n = i + 1;
@@ -532,6 +599,17 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 		}
 	if (!n)
 		return b->empty;
+	/* ...nor one that an earlier rule shadows here (few rules: n^2). */
+	if (n <= SHADOW_RULES) {
+		for (i = 0, m = 0; i < n; i++) {
+			for (j = 0; j < m && !shadows(b, kept[j], rules[i], g); j++)
+				;
+			if (j == m)
+				kept[m++] = rules[i];
+		}
+		rules = kept;
+		n = m;
+	}
 	if (n <= LEAF_RULES || depth >= MAX_DEPTH)
 		return make_leaf(b, rules, n);
 	diff = core_alloc_array((1U << max_bits(n)) + 1, sizeof(*diff));
@@ -574,12 +652,12 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 	memset(acl, 0, sizeof(*acl));
 	acl->nr_rules = n;
 	acl->match = core_alloc_array(n ? n : 1, sizeof(*acl->match));
-	b.len = core_alloc_array(n ? n : 1, sizeof(*b.len));
+	b.r = core_alloc_array(n ? n : 1, sizeof(*b.r));
 	list = core_alloc_array(n ? n : 1, sizeof(u32));
-	if (!acl->match || !b.len || !list)
+	if (!acl->match || !b.r || !list)
 		goto nomem;
 	for (i = 0; i < n; i++)
-		put_rule(&rules[i], &acl->match[i], b.len[i]);
+		put_rule(&rules[i], &b.r[i], &acl->match[i]);
 	memset(&full, 0, sizeof(full));
 	for (d = 0; d < 2; d++)
 		full.hi[d] = ~0ULL;
@@ -617,11 +695,11 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 	if (b.err)
 		goto nomem;
 	core_free(list);
-	core_free(b.len);
+	core_free(b.r);
 	return 0;
 nomem:
 	core_free(list);
-	core_free(b.len);
+	core_free(b.r);
 	vnet_acl_free(acl);
 	return -ENOMEM;
 }
@@ -640,15 +718,14 @@ void vnet_acl_free(struct vnet_acl *acl)
  * walked from its root to one leaf (at most MAX_DEPTH steps) and the leaf
  * scanned while its rules can still beat the best match found.
  */
-u32 vnet_acl_lookup(const struct vnet_acl *acl, const struct vnet_acl_key *k)
+static __always_inline u32 lookup(const struct vnet_acl *acl, const u64 *w,
+				  bool v6)
 {
-	int f = k->family == AF_INET6;
-	const struct vnet_acl_tree *t = acl->trees[f];
-	const struct vnet_acl_tree *end = t + acl->nr_trees[f];
+	const struct vnet_acl_tree *t = acl->trees[v6];
+	const struct vnet_acl_tree *end = t + acl->nr_trees[v6];
+	u64 m0 = match_w0(w, v6), m4 = match_w4(w);
 	u32 best = VNET_ACL_NONE;
-	u64 w[VNET_ACL_WORDS];
 
-	key_words(k, w);
 	for (; t < end && t->min_rule < best; t++) {
 		const struct vnet_acl_node *node = &acl->nodes[t->root];
 		const u32 *r, *last;
@@ -658,10 +735,20 @@ u32 vnet_acl_lookup(const struct vnet_acl *acl, const struct vnet_acl_key *k)
 				((w[node->word] >> node->shift) & node->mask)]];
 		r = &acl->leaf[node->first];
 		for (last = r + node->count; r < last && *r < best; r++)
-			if (matches(&acl->match[*r], w)) {
+			if (matches(&acl->match[*r], w, m0, m4, v6)) {
 				best = *r;
 				break;
 			}
 	}
 	return best;
+}
+
+u32 vnet_acl_lookup(const struct vnet_acl *acl, const struct vnet_acl_key *k)
+{
+	u64 w[VNET_ACL_WORDS];
+
+	key_words(k, w);
+	if (k->family == AF_INET6)
+		return lookup(acl, w, true);
+	return lookup(acl, w, false);
 }

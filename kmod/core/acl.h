@@ -54,10 +54,18 @@ enum vnet_acl_word {
 	VNET_ACL_WORDS
 };
 
-/* A rule for one family, checked against a packet in a leaf. */
+/*
+ * A rule as a leaf checks it: addresses, then protocol and source vnet,
+ * as values under masks; an IPv4 rule packs source and destination in
+ * word 0 (the source on top), an IPv6 rule spreads them over words 0-3
+ * (source, then destination, high words first); word 4 holds protocol
+ * and vnet (protocol above). A rule of family 0 has no prefixes.
+ */
+#define VNET_ACL_MATCH_WORDS 5
+
 struct vnet_acl_match {
-	u64 val[VNET_ACL_PREFIX_WORDS];
-	u64 mask[VNET_ACL_PREFIX_WORDS];
+	u64 val[VNET_ACL_MATCH_WORDS];
+	u64 mask[VNET_ACL_MATCH_WORDS];
 	u16 port_lo[2];		/* source, destination */
 	u16 port_span[2];	/* hi - lo */
 };
