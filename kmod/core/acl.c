@@ -117,20 +117,31 @@ struct build {
 	struct vnet_acl *acl;
 	struct brule *r;	/* by rule index */
 	u64 budget;		/* leaf entries and children still allowed */
-	u32 empty;		/* the leaf without rules */
 	int err;
 };
 
 /*
- * The packets that reach a node: in a prefix word, those with the bits
- * of @fix set as in @val; in a port word, those in [lo, hi], a block
- * aligned to its size.
+ * The packets that reach a node: in each word, those with the bits of
+ * @fix set as in @val. A cut fixes a run of bits, not always the first
+ * free ones, so a port word may hold gaps too; a port range is then
+ * weighed against the smallest block around the region (rlo(), rhi()),
+ * which errs on the safe side: a rule reaches a child if it may match
+ * there, and covers or shadows only if it surely does.
  */
 struct region {
-	u64 fix[VNET_ACL_PREFIX_WORDS];
-	u64 val[VNET_ACL_PREFIX_WORDS];
-	u64 lo[2], hi[2];
+	u64 fix[VNET_ACL_WORDS];
+	u64 val[VNET_ACL_WORDS];
 };
+
+static inline u64 rlo(const struct region *g, int d)
+{
+	return g->val[d];
+}
+
+static inline u64 rhi(const struct region *g, int d)
+{
+	return g->val[d] | ~g->fix[d];
+}
 
 /* A cut of @word on bits [start, start + bits), counted from the top. */
 struct cut {
@@ -236,35 +247,40 @@ static int grow(void **arr, u32 *cap, u64 need, size_t size)
 	return 0;
 }
 
-static u32 new_node(struct build *b)
+/* Room for @k nodes, side by side: the index of the first. */
+static u32 new_nodes(struct build *b, u32 k)
 {
 	struct vnet_acl *acl = b->acl;
 
-	if (grow((void **)&acl->nodes, &acl->cap_nodes, acl->nr_nodes + 1ULL,
-		 sizeof(*acl->nodes))) {
+	if (b->err || grow((void **)&acl->nodes, &acl->cap_nodes,
+			   (u64)acl->nr_nodes + k, sizeof(*acl->nodes))) {
 		b->err = -ENOMEM;
 		return 0;
 	}
-	memset(&acl->nodes[acl->nr_nodes], 0, sizeof(*acl->nodes));
-	return acl->nr_nodes++;
+	acl->nr_nodes += k;
+	return acl->nr_nodes - k;
 }
 
-static u32 make_leaf(struct build *b, const u32 *rules, u32 n)
+/* Node @slot becomes a leaf of @n rules, and VNET_ACL_NONE to end them. */
+static void make_leaf(struct build *b, const u32 *rules, u32 n, u32 slot)
 {
 	struct vnet_acl *acl = b->acl;
-	u32 id = new_node(b);
 
-	if (b->err || grow((void **)&acl->leaf, &acl->cap_leaf,
-			   (u64)acl->nr_leaf + n, sizeof(u32))) {
-		b->err = -ENOMEM;
-		return 0;
+	if (b->err)
+		return;
+	if (!n) {	/* the empty list, leaf[0] */
+		acl->nodes[slot] = (struct vnet_acl_node){ 0 };
+		return;
 	}
-	acl->nodes[id].first = acl->nr_leaf;
-	acl->nodes[id].count = n;
-	if (n)
-		memcpy(&acl->leaf[acl->nr_leaf], rules, n * sizeof(u32));
-	acl->nr_leaf += n;
-	return id;
+	if (grow((void **)&acl->leaf, &acl->cap_leaf,
+		 (u64)acl->nr_leaf + n + 1, sizeof(u32))) {
+		b->err = -ENOMEM;
+		return;
+	}
+	acl->nodes[slot] = (struct vnet_acl_node){ .first = acl->nr_leaf };
+	memcpy(&acl->leaf[acl->nr_leaf], rules, n * sizeof(u32));
+	acl->leaf[acl->nr_leaf + n] = VNET_ACL_NONE;
+	acl->nr_leaf += n + 1;
 }
 
 /* Does rule @r match every packet of region @g? */
@@ -277,7 +293,8 @@ static bool covers(const struct build *b, u32 r, const struct region *g)
 		if (m->mask[i] & ~g->fix[i])
 			return false;
 	for (i = 0; i < 2; i++)
-		if (m->lo[i] > g->lo[i] || m->hi[i] < g->hi[i])
+		if (m->lo[i] > rlo(g, VNET_ACL_SPORT + i) ||
+		    m->hi[i] < rhi(g, VNET_ACL_SPORT + i))
 			return false;
 	return true;
 }
@@ -299,8 +316,10 @@ static bool shadows(const struct build *b, u32 r, u32 q,
 			return false;
 	}
 	for (i = 0; i < 2; i++) {
-		lo = mq->lo[i] > g->lo[i] ? mq->lo[i] : g->lo[i];
-		hi = mq->hi[i] < g->hi[i] ? mq->hi[i] : g->hi[i];
+		lo = rlo(g, VNET_ACL_SPORT + i);
+		hi = rhi(g, VNET_ACL_SPORT + i);
+		lo = mq->lo[i] > lo ? mq->lo[i] : lo;
+		hi = mq->hi[i] < hi ? mq->hi[i] : hi;
 		if (mr->lo[i] > lo || mr->hi[i] < hi)
 			return false;
 	}
@@ -313,7 +332,7 @@ static void span(const struct build *b, u32 r, const struct region *g,
 {
 	const struct brule *m = &b->r[r];
 	unsigned int shift = 64 - c->start - c->bits;
-	u64 wm = (1ULL << c->bits) - 1, lo, hi;
+	u64 wm = (1ULL << c->bits) - 1, lo, hi, blk;
 	unsigned int l, end, free;
 	int i;
 
@@ -327,8 +346,21 @@ static void span(const struct build *b, u32 r, const struct region *g,
 		return;
 	}
 	i = c->word - VNET_ACL_PREFIX_WORDS;
-	lo = m->lo[i] > g->lo[i] ? m->lo[i] : g->lo[i];
-	hi = m->hi[i] < g->hi[i] ? m->hi[i] : g->hi[i];
+	lo = rlo(g, c->word);
+	hi = rhi(g, c->word);
+	lo = m->lo[i] > lo ? m->lo[i] : lo;
+	hi = m->hi[i] < hi ? m->hi[i] : hi;
+	/*
+	 * The bits from the run down, as the range runs through them: wider
+	 * than their span, or wrapping around (the run does not start at
+	 * the top), it reaches every child.
+	 */
+	blk = ~0ULL >> c->start;
+	if (hi - lo > blk || (hi & blk) < (lo & blk)) {
+		*first = 0;
+		*cnt = 1U << c->bits;
+		return;
+	}
 	*first = (u32)((lo >> shift) & wm);
 	*cnt = (u32)((hi >> shift) & wm) - *first + 1;
 }
@@ -370,8 +402,10 @@ static void rate(const struct build *b, const u32 *rules, u32 n,
 		if (cur > c->max)
 			c->max = cur;
 	}
+	/* The smallest largest child, then the smallest child on average. */
 	if (best->word < 0 || c->max < best->max ||
-	    (c->max == best->max && c->total < best->total))
+	    (c->max == best->max &&
+	     c->total << best->bits < best->total << c->bits))
 		*best = *c;
 }
 
@@ -439,50 +473,67 @@ static void try_prefix(const struct build *b, const u32 *rules, u32 n,
 	}
 }
 
-/* Cuts of port word @d: the next bits of the region's block. */
+/*
+ * Cuts of port word @d: from its first free bit, and from the first bit
+ * where the ranges that do not cover the region differ.
+ */
 static void try_range(const struct build *b, const u32 *rules, u32 n,
 		      const struct region *g, int d, struct cut *best,
 		      u32 *diff)
 {
-	int i = d - VNET_ACL_PREFIX_WORDS;
-	unsigned int p = clz64(g->hi[i] - g->lo[i]), room, bits;
+	u64 fix = g->fix[d], lo = rlo(g, d), hi = rhi(g, d), ref = 0, differ = 0;
+	unsigned int s, bits, room, starts[2];
 	u64 total[MAX_BITS + 1];
 	bool partial = false;
 	struct cut c;
-	u32 r;
+	u32 r, first, cnt;
+	int i = d - VNET_ACL_PREFIX_WORDS, j;
 
-	if (p >= 16)
-		return;
-	room = 16 - p < max_bits(n) ? 16 - p : max_bits(n);
-	memset(total, 0, sizeof(total));
 	for (r = 0; r < n; r++) {
 		const struct brule *m = &b->r[rules[r]];
-		u64 lo = m->lo[i], hi = m->hi[i];
+		u64 rl = m->lo[i] > lo ? m->lo[i] : lo;
+		u64 rh = m->hi[i] < hi ? m->hi[i] : hi;
 
-		if (lo <= g->lo[i] && hi >= g->hi[i]) {
-			for (bits = 1; bits <= room; bits++)
-				total[bits] += 1ULL << bits;
+		if (rl == lo && rh == hi)
 			continue;
-		}
+		if (!partial)
+			ref = rl;
 		partial = true;
-		lo = lo > g->lo[i] ? lo : g->lo[i];
-		hi = hi < g->hi[i] ? hi : g->hi[i];
-		for (bits = 1; bits <= room; bits++)
-			total[bits] += (hi >> (64 - p - bits)) -
-				       (lo >> (64 - p - bits)) + 1;
+		differ |= (rl ^ ref) | (rh ^ ref);
 	}
 	if (!partial)
-		return;
-	for (bits = room; bits > 1; bits--)
-		if (total[bits] <= (u64)SPACE_FACTOR * n)
-			break;
-	c = (struct cut){ .word = d, .start = p, .bits = bits,
-			  .total = total[bits] };
-	rate(b, rules, n, g, &c, best, diff);
+		return;		/* every rule covers the region here */
+	starts[0] = clz64(~fix);
+	starts[1] = clz64(differ & ~fix);
+	for (j = 0; j < 2; j++) {
+		s = starts[j];
+		if (s >= 16 || (j && s == starts[0]))
+			continue;
+		room = clz64(fix << s);
+		room = room < 16 - s ? room : 16 - s;
+		room = room < max_bits(n) ? room : max_bits(n);
+		if (!room)
+			continue;
+		memset(total, 0, sizeof(total));
+		c = (struct cut){ .word = d, .start = s };
+		for (bits = 1; bits <= room; bits++) {
+			c.bits = bits;
+			for (r = 0; r < n; r++) {
+				span(b, rules[r], g, &c, &first, &cnt);
+				total[bits] += cnt;
+			}
+		}
+		for (bits = room; bits > 1; bits--)
+			if (total[bits] <= (u64)SPACE_FACTOR * n)
+				break;
+		c.bits = bits;
+		c.total = total[bits];
+		rate(b, rules, n, g, &c, best, diff);
+	}
 }
 
-static u32 build_node(struct build *b, const u32 *rules, u32 n,
-		      const struct region *g, int depth);
+static void build_node(struct build *b, const u32 *rules, u32 n,
+		       const struct region *g, int depth, u32 slot);
 
 /* FNV-1a over a list of rule indexes: equal children share one node. */
 static u32 hash_list(const u32 *l, u32 n)
@@ -494,12 +545,12 @@ static u32 hash_list(const u32 *l, u32 n)
 	return h;
 }
 
-static u32 build_branch(struct build *b, const u32 *rules, u32 n,
-			const struct region *g, int depth,
-			const struct cut *c)
+static void build_branch(struct build *b, const u32 *rules, u32 n,
+			 const struct region *g, int depth,
+			 const struct cut *c, u32 slot)
 {
 	struct vnet_acl *acl = b->acl;
-	u32 k = 1U << c->bits, hsize = 2 * k, i, j, first, cnt, id, child0;
+	u32 k = 1U << c->bits, hsize = 2 * k, i, j, first, cnt, child0;
 	unsigned int shift = 64 - c->start - c->bits;
 	u32 *count, *off, *lists = NULL, *seen;
 	struct region sub;
@@ -528,60 +579,58 @@ static u32 build_branch(struct build *b, const u32 *rules, u32 n,
 			lists[off[j] + count[j]++] = rules[i];
 	}
 
-	id = new_node(b);
-	if (b->err || grow((void **)&acl->child, &acl->cap_child,
-			   (u64)acl->nr_child + k, sizeof(u32)))
+	child0 = new_nodes(b, k);
+	if (b->err)
 		goto nomem;
-	child0 = acl->nr_child;
-	acl->nr_child += k;
-	acl->nodes[id].first = child0;
-	acl->nodes[id].mask = k - 1;
-	acl->nodes[id].word = (u8)c->word;
-	acl->nodes[id].shift = (u8)shift;
+	acl->nodes[slot] = (struct vnet_acl_node){
+		.first = child0, .mask = (u16)(k - 1), .word = (u8)c->word,
+		.shift = (u8)shift,
+	};
 	for (j = 0; j < k && !b->err; j++) {
 		const u32 *l = &lists[off[j]];
-		u32 h = hash_list(l, count[j]) & (hsize - 1), node;
+		u32 h = hash_list(l, count[j]) & (hsize - 1);
 
-		/* A child like one before it (often its neighbour) is shared. */
-		for (; seen[h]; h = (h + 1) & (hsize - 1)) {
+		/*
+		 * A child like one before it (often its neighbour) is shared;
+		 * only if the cut is on a prefix word, though: there a rule
+		 * reaches, covers and shadows the same in both children. Not
+		 * in a port word, where both its ends may fall in the children.
+		 */
+		if (c->word >= VNET_ACL_PREFIX_WORDS && count[j])
+			h = hsize;	/* not looked up, not recorded */
+		for (; h < hsize && seen[h]; h = (h + 1) & (hsize - 1)) {
 			i = seen[h] - 1;
 			if (count[i] == count[j] &&
 			    !memcmp(&lists[off[i]], l, count[j] * sizeof(u32)))
 				break;
 		}
-		if (seen[h]) {
-			acl->child[child0 + j] = acl->child[child0 + seen[h] - 1];
+		if (h < hsize && seen[h]) {
+			acl->nodes[child0 + j] = acl->nodes[child0 + seen[h] - 1];
 			continue;
 		}
-		seen[h] = j + 1;
+		if (h < hsize)
+			seen[h] = j + 1;
 		sub = *g;
-		if (c->word < VNET_ACL_PREFIX_WORDS) {
-			sub.fix[c->word] |= (u64)(k - 1) << shift;
-			sub.val[c->word] |= (u64)j << shift;
-		} else {
-			i = c->word - VNET_ACL_PREFIX_WORDS;
-			sub.lo[i] = g->lo[i] | (u64)j << shift;
-			sub.hi[i] = sub.lo[i] | ((1ULL << shift) - 1);
-		}
-		node = build_node(b, l, count[j], &sub, depth + 1);
-		acl->child[child0 + j] = node;
+		sub.fix[c->word] |= (u64)(k - 1) << shift;
+		sub.val[c->word] |= (u64)j << shift;
+		build_node(b, l, count[j], &sub, depth + 1, child0 + j);
 	}
 	core_free(seen);
 	core_free(lists);
 	core_free(off);
 	core_free(count);
-	return id;
+	return;
 nomem:
 	core_free(seen);
 	core_free(lists);
 	core_free(off);
 	core_free(count);
 	b->err = -ENOMEM;
-	return 0;
 }
 
-static u32 build_node(struct build *b, const u32 *rules, u32 n,
-		      const struct region *g, int depth)
+/* Node @slot becomes the tree of @n rules in region @g. */
+static void build_node(struct build *b, const u32 *rules, u32 n,
+		       const struct region *g, int depth, u32 slot)
 {
 	struct cut best = { .word = -1 };
 	u32 kept[SHADOW_RULES];
@@ -590,7 +639,7 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 	int d;
 
 	if (b->err)
-		return 0;
+		return;
 	/* No rule after one that covers the region can win in it... */
 	for (i = 0; i < n; i++)
 		if (covers(b, rules[i], g)) {
@@ -598,7 +647,7 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 			break;
 		}
 	if (!n)
-		return b->empty;
+		return make_leaf(b, rules, 0, slot);
 	/* ...nor one that an earlier rule shadows here (few rules: n^2). */
 	if (n <= SHADOW_RULES) {
 		for (i = 0, m = 0; i < n; i++) {
@@ -611,23 +660,27 @@ static u32 build_node(struct build *b, const u32 *rules, u32 n,
 		n = m;
 	}
 	if (n <= LEAF_RULES || depth >= MAX_DEPTH)
-		return make_leaf(b, rules, n);
+		return make_leaf(b, rules, n, slot);
 	diff = core_alloc_array((1U << max_bits(n)) + 1, sizeof(*diff));
 	if (!diff) {
 		b->err = -ENOMEM;
-		return 0;
+		return;
 	}
 	for (d = 0; d < VNET_ACL_PREFIX_WORDS; d++)
 		try_prefix(b, rules, n, g, d, &best, diff);
 	for (; d < VNET_ACL_WORDS; d++)
 		try_range(b, rules, n, g, d, &best, diff);
 	core_free(diff);
-	/* A cut that leaves some child with every rule brings little. */
-	if (best.word < 0 || best.max >= n ||
+	/*
+	 * A cut must make some child smaller, or halve the rules in a child
+	 * on average.
+	 */
+	if (best.word < 0 ||
+	    (best.max >= n && best.total * 2 > (u64)n << best.bits) ||
 	    best.total + (1ULL << best.bits) > b->budget)
-		return make_leaf(b, rules, n);
+		return make_leaf(b, rules, n, slot);
 	b->budget -= best.total + (1ULL << best.bits);
-	return build_branch(b, rules, n, g, depth, &best);
+	build_branch(b, rules, n, g, depth, &best, slot);
 }
 
 /* Wide addresses (short prefixes, "any") go to trees of their own. */
@@ -646,8 +699,8 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 		.budget = (u64)BUDGET_PER_RULE * n + (4ULL << MAX_BITS),
 	};
 	struct region full;
-	u32 *list = NULL, i, m;
-	int f, t, d;
+	u32 *list = NULL, i, m, root;
+	int f, t;
 
 	memset(acl, 0, sizeof(*acl));
 	acl->nr_rules = n;
@@ -659,9 +712,10 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 	for (i = 0; i < n; i++)
 		put_rule(&rules[i], &b.r[i], &acl->match[i]);
 	memset(&full, 0, sizeof(full));
-	for (d = 0; d < 2; d++)
-		full.hi[d] = ~0ULL;
-	b.empty = make_leaf(&b, NULL, 0);
+	/* leaf[0] ends the empty list. */
+	if (grow((void **)&acl->leaf, &acl->cap_leaf, 1, sizeof(u32)))
+		goto nomem;
+	acl->leaf[acl->nr_leaf++] = VNET_ACL_NONE;
 	for (f = 0; f < 2 && !b.err; f++) {
 		u8 family = f ? AF_INET6 : AF_INET;
 
@@ -675,9 +729,10 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 			}
 			if (!m)
 				continue;
+			root = new_nodes(&b, 1);
+			build_node(&b, list, m, &full, 0, root);
 			acl->trees[f][acl->nr_trees[f]++] = (struct vnet_acl_tree){
-				.root = build_node(&b, list, m, &full, 0),
-				.min_rule = list[0],
+				.root = root, .min_rule = list[0],
 			};
 			if (b.err)
 				goto nomem;
@@ -708,7 +763,6 @@ void vnet_acl_free(struct vnet_acl *acl)
 {
 	core_free(acl->match);
 	core_free(acl->nodes);
-	core_free(acl->child);
 	core_free(acl->leaf);
 	memset(acl, 0, sizeof(*acl));
 }
@@ -728,13 +782,13 @@ static __always_inline u32 lookup(const struct vnet_acl *acl, const u64 *w,
 
 	for (; t < end && t->min_rule < best; t++) {
 		const struct vnet_acl_node *node = &acl->nodes[t->root];
-		const u32 *r, *last;
+		const u32 *r;
 
 		while (node->mask)
-			node = &acl->nodes[acl->child[node->first +
-				((w[node->word] >> node->shift) & node->mask)]];
-		r = &acl->leaf[node->first];
-		for (last = r + node->count; r < last && *r < best; r++)
+			node = &acl->nodes[node->first +
+				((w[node->word] >> node->shift) & node->mask)];
+		/* VNET_ACL_NONE ends the list. */
+		for (r = &acl->leaf[node->first]; *r < best; r++)
 			if (matches(&acl->match[*r], w, m0, m4, v6)) {
 				best = *r;
 				break;

@@ -72,13 +72,13 @@ struct vnet_acl_match {
 
 /*
  * A branch (mask != 0) picks its child by a run of bits of one word:
- * child[first + ((word >> shift) & mask)]. A leaf (mask == 0) lists
- * @count rule indexes, in priority order, at leaf[first].
+ * node[first + ((word >> shift) & mask)]; its children lie side by side.
+ * A leaf (mask == 0) lists rule indexes, in priority order, from
+ * leaf[first] to a VNET_ACL_NONE.
  */
 struct vnet_acl_node {
 	u32 first;
-	u32 count;
-	u32 mask;
+	u16 mask;
 	u8 word;
 	u8 shift;
 };
@@ -99,10 +99,9 @@ struct vnet_acl {
 	u32 nr_rules;
 	struct vnet_acl_match *match;	/* by rule index */
 	struct vnet_acl_node *nodes;
-	u32 *child;
 	u32 *leaf;			/* rule indexes, priority order */
-	u32 nr_nodes, nr_child, nr_leaf;
-	u32 cap_nodes, cap_child, cap_leaf;
+	u32 nr_nodes, nr_leaf;
+	u32 cap_nodes, cap_leaf;
 	u32 nr_trees[2];
 	struct vnet_acl_tree trees[2][VNET_ACL_TREES];	/* IPv4, IPv6 */
 };

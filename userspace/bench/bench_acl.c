@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		return 1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	bytes = nrules * sizeof(*acl.match) + acl.nr_nodes * sizeof(*acl.nodes) +
-		(acl.nr_child + acl.nr_leaf) * sizeof(u32);
+		acl.nr_leaf * sizeof(u32);
 	for (i = 0; i < packets; i++) {
 		struct vnet_acl_key k = { .family = AF_INET };
 
@@ -102,8 +102,8 @@ int main(int argc, char **argv)
 		k.from_vnet = 1;
 		hits += vnet_acl_lookup(&acl, &k) != VNET_ACL_NONE;
 	}
-	printf("%lu rules: %lu of %lu packets matched; %u nodes, %u children, %u leaf entries\n",
-	       nrules, hits, packets, acl.nr_nodes, acl.nr_child, acl.nr_leaf);
+	printf("%lu rules: %lu of %lu packets matched; %u nodes, %u leaf entries\n",
+	       nrules, hits, packets, acl.nr_nodes, acl.nr_leaf);
 	printf("compile %.3f s, %lu bytes (%lu per rule)\n",
 	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       bytes, nrules ? bytes / nrules : 0);
