@@ -13,17 +13,11 @@
  */
 #include "acl.h"
 
-#ifndef LEAF_RULES
-#define LEAF_RULES	4
-#endif	/* a leaf scans at most this many rules... */
+#define LEAF_RULES	4	/* a leaf scans at most this many rules... */
 #define MAX_DEPTH	12	/* ...unless the tree is this deep */
 #define MAX_BITS	16	/* a branch has at most 2^16 children */
-#ifndef SPACE_FACTOR
-#define SPACE_FACTOR	4
-#endif	/* a cut may copy each rule 4 times on average */
-#ifndef CHILD_FACTOR
-#define CHILD_FACTOR	4
-#endif	/* and have up to 4 children per rule */
+#define SPACE_FACTOR	4	/* a cut may copy each rule 4 times on average */
+#define CHILD_FACTOR	4	/* and have up to 4 children per rule */
 #define BUDGET_PER_RULE	64	/* leaf entries and children, in all */
 #define SHADOW_RULES	16	/* nodes this small drop shadowed rules */
 
@@ -248,6 +242,23 @@ static int grow(void **arr, u32 *cap, u64 need, size_t size)
 }
 
 /* Room for @k nodes, side by side: the index of the first. */
+/* Arrays grew by doubling; the set keeps what it uses. */
+static int shrink(void **arr, u32 *cap, u32 used, size_t size)
+{
+	void *n;
+
+	if (used == *cap)
+		return 0;
+	n = core_alloc_array(used ? used : 1, size);
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, *arr, (size_t)used * size);
+	core_free(*arr);
+	*arr = n;
+	*cap = used;
+	return 0;
+}
+
 static u32 new_nodes(struct build *b, u32 k)
 {
 	struct vnet_acl *acl = b->acl;
@@ -751,6 +762,13 @@ int vnet_acl_compile(struct vnet_acl *acl, const struct vnet_acl_rule *rules,
 		goto nomem;
 	core_free(list);
 	core_free(b.r);
+	list = NULL;
+	b.r = NULL;
+	if (shrink((void **)&acl->nodes, &acl->cap_nodes, acl->nr_nodes,
+		   sizeof(*acl->nodes)) ||
+	    shrink((void **)&acl->leaf, &acl->cap_leaf, acl->nr_leaf,
+		   sizeof(u32)))
+		goto nomem;
 	return 0;
 nomem:
 	core_free(list);

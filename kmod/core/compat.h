@@ -39,10 +39,6 @@ typedef uint64_t u64;
 #define core_free(p) free(p)
 #define core_sort(base, n, size, cmp) qsort(base, n, size, cmp)
 
-#ifndef __always_inline
-#define __always_inline inline __attribute__((__always_inline__))
-#endif
-
 static inline u32 core_load_be32(const void *p)
 {
 	u32 v;
