@@ -169,7 +169,10 @@ static void put_prefix(const struct vnet_prefix *p, u8 family, u64 *val,
 	val[1] = lo & mask[1];
 }
 
-/* A rule of family 0 has no prefixes: it reads the same in both. */
+/*
+ * A rule of family 0 has no prefixes (the control path takes the family
+ * from them) and reads the same in both families.
+ */
 static u8 rule_family(const struct vnet_acl_rule *r)
 {
 	if (r->family)
