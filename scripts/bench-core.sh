@@ -9,13 +9,14 @@ command -v valgrind >/dev/null || { echo "valgrind is missing" >&2; exit 1; }
 make -s -C userspace bench >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-# count BINARY FUNCTION WHAT: instructions per call at three table sizes.
+# count BINARY FUNCTION WHAT [ARG]: instructions per call at three table
+# sizes; ARG goes to the benchmark after the sizes.
 count()
 {
 	printf '%-10s %s\n' "$3" "instructions/lookup"
 	for n in 10 1000 100000; do
 		valgrind --tool=callgrind --callgrind-out-file="$out/cg" \
-			--toggle-collect="$2" "$1" "$n" "$lookups" \
+			--toggle-collect="$2" "$1" "$n" "$lookups" ${4:+"$4"} \
 			>/dev/null 2>"$out/log"
 		ir=$(sed -n 's/^summary: *//p' "$out/cg")
 		printf '%-10s %s\n' "$n" "$((ir / lookups))"
@@ -24,3 +25,6 @@ count()
 
 count userspace/bench/bench_lpm vnet_lpm_lookup routes
 count userspace/bench/bench_acl vnet_acl_lookup "acl rules"
+count userspace/bench/bench_acl vnet_acl_lookup "acl (IPv6)" 6
+# Compile time and memory of the largest set, outside valgrind.
+userspace/bench/bench_acl 100000 0 | sed -n 's/^compile/acl 100000 rules: compile/p'

@@ -2,24 +2,14 @@
 /*
  * The ACL classifier: given rules in priority order, find the first rule a
  * packet matches. Rules are compiled into decision trees once, when they
- * change; a lookup walks a few tree levels (a binary search over interval
- * bounds at each) and scans one small leaf, so its cost depends on the
- * shape of the rule set, not on the number of rules.
+ * change; a lookup walks a few tree levels (one shift and mask at each)
+ * and scans one small leaf per tree, so its cost depends on the shape of
+ * the rule set, not on the number of rules.
  */
 #ifndef _VNET_CORE_ACL_H
 #define _VNET_CORE_ACL_H
 
 #include "prefix.h"
-
-enum vnet_acl_dim {
-	VNET_ACL_SRC,		/* source address */
-	VNET_ACL_DST,		/* destination address */
-	VNET_ACL_SPORT,		/* source port (0 when not TCP/UDP) */
-	VNET_ACL_DPORT,		/* destination port (0 when not TCP/UDP) */
-	VNET_ACL_PROTO,		/* IP protocol */
-	VNET_ACL_VNET,		/* the vnet the packet comes from */
-	VNET_ACL_DIMS
-};
 
 /* One rule, as the control path validated it. */
 struct vnet_acl_rule {
@@ -43,29 +33,54 @@ struct vnet_acl_key {
 	u8 fragment;	/* not the first fragment: no ports to match */
 };
 
-struct vnet_acl_u128 {
-	u64 hi, lo;
-};
-
-/* A rule as the trees see it: an inclusive box in every dimension. */
-struct vnet_acl_box {
-	struct vnet_acl_u128 lo[VNET_ACL_DIMS], hi[VNET_ACL_DIMS];
+/*
+ * A packet as the trees see it: eight 64-bit words, each field aligned to
+ * the top of its word (an IPv4 address fills the top half of the high
+ * word, a port the top 16 bits), so one shift and mask picks any run of a
+ * field's bits. Source, destination, protocol and source vnet are matched
+ * as prefixes of their words (exact or any for the last two), the ports
+ * as ranges.
+ */
+enum vnet_acl_word {
+	VNET_ACL_SRC_HI,
+	VNET_ACL_SRC_LO,
+	VNET_ACL_DST_HI,
+	VNET_ACL_DST_LO,
+	VNET_ACL_PROTO,
+	VNET_ACL_VNET,
+	VNET_ACL_PREFIX_WORDS,			/* the words above: prefixes */
+	VNET_ACL_SPORT = VNET_ACL_PREFIX_WORDS,	/* these: ranges */
+	VNET_ACL_DPORT,
+	VNET_ACL_WORDS
 };
 
 /*
- * A branch splits its region of dimension @dim into count + 1 intervals
- * at bounds[first..first + count) (each bound starts an interval); the
- * child of interval i is child[child0 + i]. A leaf lists @count rules at
- * leaf[first]. Rules too wide to cut with the others go to another tree,
- * @extra, searched as well (unless its best rule, @extra_min, cannot win).
+ * A rule as a leaf checks it: addresses, then protocol and source vnet,
+ * as values under masks; an IPv4 rule packs source and destination in
+ * word 0 (the source on top), an IPv6 rule spreads them over words 0-3
+ * (source, then destination, high words first); word 4 holds protocol
+ * and vnet (protocol above). A rule of family 0 has no prefixes.
+ */
+#define VNET_ACL_MATCH_WORDS 5
+
+struct vnet_acl_match {
+	u64 val[VNET_ACL_MATCH_WORDS];
+	u64 mask[VNET_ACL_MATCH_WORDS];
+	u16 port_lo[2];		/* source, destination */
+	u16 port_span[2];	/* hi - lo */
+};
+
+/*
+ * A branch (mask != 0) picks its child by a run of bits of one word:
+ * node[first + ((word >> shift) & mask)]; its children lie side by side.
+ * A leaf (mask == 0) lists rule indexes, in priority order, from
+ * leaf[first] to a VNET_ACL_NONE.
  */
 struct vnet_acl_node {
-	u8 dim;		/* VNET_ACL_DIMS: a leaf */
-	u32 count;
 	u32 first;
-	u32 child0;
-	u32 extra;	/* VNET_ACL_NONE: none */
-	u32 extra_min;
+	u16 mask;
+	u8 word;
+	u8 shift;
 };
 
 struct vnet_acl_tree {
@@ -76,18 +91,17 @@ struct vnet_acl_tree {
 /*
  * Trees per family: rules are separated by how wide their addresses are,
  * so a rule for "any" source is not copied under every narrow source.
+ * A lookup walks one path in each tree, with no backtracking.
  */
 #define VNET_ACL_TREES 4
 
 struct vnet_acl {
 	u32 nr_rules;
-	struct vnet_acl_box *boxes;	/* by rule index (priority order) */
+	struct vnet_acl_match *match;	/* by rule index */
 	struct vnet_acl_node *nodes;
-	struct vnet_acl_u128 *bounds;
-	u32 *child;
 	u32 *leaf;			/* rule indexes, priority order */
-	u32 nr_nodes, nr_bounds, nr_child, nr_leaf;
-	u32 cap_nodes, cap_bounds, cap_child, cap_leaf;
+	u32 nr_nodes, nr_leaf;
+	u32 cap_nodes, cap_leaf;
 	u32 nr_trees[2];
 	struct vnet_acl_tree trees[2][VNET_ACL_TREES];	/* IPv4, IPv6 */
 };

@@ -6,10 +6,14 @@
  * a fixed number of packets. Run under callgrind with
  * --toggle-collect=vnet_acl_lookup and divide by the packet count.
  *
- * usage: bench_acl RULES PACKETS
+ * usage: bench_acl RULES PACKETS [6]
+ *
+ * With "6", the same mix in IPv6 (prefix lengths 48 to 128 instead of
+ * 16 to 32).
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "../../kmod/core/acl.h"
 
@@ -23,10 +27,21 @@ static u32 rng(void)
 	return rng_state;
 }
 
+static int v6;	/* the same mix in IPv6: fd00::/8, 48 to 128 bits */
+
 static void addr(u8 *a)
 {
 	u32 v = (10U << 24) | (rng() & 0xffffff);
 
+	memset(a, 0, 16);
+	if (v6) {
+		/* 24 random bits, spread over the /48, /56, /64 and host parts */
+		a[0] = 0xfd;
+		a[5] = (u8)(v >> 16);
+		a[6] = (u8)(v >> 8);
+		a[15] = (u8)v;
+		return;
+	}
 	a[0] = (u8)(v >> 24);
 	a[1] = (u8)(v >> 16);
 	a[2] = (u8)(v >> 8);
@@ -36,12 +51,14 @@ static void addr(u8 *a)
 static void prefix(struct vnet_prefix *p)
 {
 	static const u8 lens[] = { 0, 16, 24, 24, 28, 32, 32, 32 };
+	static const u8 lens6[] = { 0, 48, 56, 56, 64, 128, 128, 128 };
+	unsigned int bits = v6 ? 128 : 32;
 
 	memset(p, 0, sizeof(*p));
-	p->family = AF_INET;
-	p->len = lens[rng() % 8];
+	p->family = v6 ? AF_INET6 : AF_INET;
+	p->len = v6 ? lens6[rng() % 8] : lens[rng() % 8];
 	addr(p->addr);
-	for (unsigned int i = p->len; i < 32; i++)
+	for (unsigned int i = p->len; i < bits; i++)
 		p->addr[i / 8] &= (u8)~(0x80 >> (i % 8));
 }
 
@@ -51,11 +68,14 @@ int main(int argc, char **argv)
 	unsigned long nrules, packets, i, hits = 0;
 	struct vnet_acl_rule *r;
 	struct vnet_acl acl;
+	struct timespec t0, t1;
+	unsigned long bytes;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s RULES PACKETS\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s RULES PACKETS [6]\n", argv[0]);
 		return 2;
 	}
+	v6 = argc == 4 && !strcmp(argv[3], "6");
 	nrules = strtoul(argv[1], NULL, 10);
 	packets = strtoul(argv[2], NULL, 10);
 	r = calloc(nrules ? nrules : 1, sizeof(*r));
@@ -63,11 +83,11 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < nrules; i++) {
 		r[i].prio = (u32)i + 1;
-		r[i].family = AF_INET;
+		r[i].family = v6 ? AF_INET6 : AF_INET;
 		prefix(&r[i].src);
 		prefix(&r[i].dst);
 		if (!r[i].src.len && !r[i].dst.len)	/* no catch-all rules */
-			r[i].dst.len = 32;
+			r[i].dst.len = v6 ? 128 : 32;
 		r[i].any_proto = rng() % 4 == 0;
 		r[i].proto = rng() % 2 ? 6 : 17;
 		r[i].sport_hi = 65535;
@@ -82,10 +102,14 @@ int main(int argc, char **argv)
 			r[i].dport_hi = 65535;
 		}
 	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (vnet_acl_compile(&acl, r, (u32)nrules))
 		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	bytes = nrules * sizeof(*acl.match) + acl.nr_nodes * sizeof(*acl.nodes) +
+		acl.nr_leaf * sizeof(u32);
 	for (i = 0; i < packets; i++) {
-		struct vnet_acl_key k = { .family = AF_INET };
+		struct vnet_acl_key k = { .family = v6 ? AF_INET6 : AF_INET };
 
 		addr(k.src);
 		addr(k.dst);
@@ -97,6 +121,9 @@ int main(int argc, char **argv)
 	}
 	printf("%lu rules: %lu of %lu packets matched; %u nodes, %u leaf entries\n",
 	       nrules, hits, packets, acl.nr_nodes, acl.nr_leaf);
+	printf("compile %.3f s, %lu bytes (%lu per rule)\n",
+	       (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+	       bytes, nrules ? bytes / nrules : 0);
 	vnet_acl_free(&acl);
 	free(r);
 	return 0;

@@ -116,6 +116,109 @@ static void random_key(struct vnet_acl_key *k)
 	k->from_vnet = 1 + rng() % 4;
 }
 
+/*
+ * A second shape, like a large tenant ACL (and the benchmark): host and
+ * subnet rules within one /8 or /32 (IPv6), single service ports or wide
+ * port ranges anywhere in 0-65535, some "any". Shadowing, cuts on port
+ * ranges with gaps and shared subtrees get exercised here.
+ */
+static void tenant_prefix(u8 family, struct vnet_prefix *p)
+{
+	static const u8 len4[] = { 0, 16, 20, 24, 24, 28, 32, 32 };
+	static const u8 len6[] = { 0, 48, 56, 64, 64, 96, 128, 128 };
+	u32 i;
+
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->len = family == AF_INET ? len4[rng() % 8] : len6[rng() % 8];
+	if (family == AF_INET) {
+		p->addr[0] = 10;
+		p->addr[1] = (u8)(rng() % 16);
+		p->addr[2] = (u8)(rng() % 64);
+		p->addr[3] = (u8)rng();
+	} else {
+		p->addr[0] = 0xfd;
+		p->addr[5] = (u8)(rng() % 16);
+		p->addr[7] = (u8)(rng() % 64);
+		for (i = 8; i < 16; i++)
+			p->addr[i] = (u8)(rng() % 4);
+	}
+	mask(p);
+}
+
+static void tenant_range(u16 *lo, u16 *hi)
+{
+	static const u16 ports[] = { 22, 53, 80, 443, 3306, 5432, 8080, 49152 };
+
+	switch (rng() % 4) {
+	case 0:
+		*lo = 0;
+		*hi = 65535;
+		break;
+	case 1:
+		*lo = (u16)rng();
+		*hi = (u16)(*lo + rng() % (65536 - *lo));
+		break;
+	default:
+		*lo = *hi = ports[rng() % 8];
+	}
+}
+
+static void tenant_rule(struct vnet_acl_rule *r, u32 prio)
+{
+	memset(r, 0, sizeof(*r));
+	r->prio = prio;
+	r->family = rng() % 4 ? AF_INET : AF_INET6;
+	if (rng() % 16 == 0)
+		r->family = 0;
+	if (r->family) {
+		tenant_prefix(r->family, &r->src);
+		tenant_prefix(r->family, &r->dst);
+	}
+	r->any_proto = rng() % 4 == 0;
+	r->proto = rng() % 2 ? 6 : 17;
+	tenant_range(&r->sport_lo, &r->sport_hi);
+	tenant_range(&r->dport_lo, &r->dport_hi);
+	if (rng() % 2)
+		r->sport_lo = 0, r->sport_hi = 65535;
+	r->from_vnet = rng() % 8 ? 0 : 1 + rng() % 3;
+}
+
+/* A packet inside rule @r, or near it: its prefixes, a port in range. */
+static void tenant_key(struct vnet_acl_key *k, const struct vnet_acl_rule *r)
+{
+	struct vnet_prefix p;
+
+	memset(k, 0, sizeof(*k));
+	k->family = r->family ? r->family : (rng() % 2 ? AF_INET : AF_INET6);
+	tenant_prefix(k->family, &p);
+	memcpy(k->src, p.addr, 16);
+	tenant_prefix(k->family, &p);
+	memcpy(k->dst, p.addr, 16);
+	if (rng() % 2)	/* the rule's prefixes, host bits as they came */
+		for (u32 i = 0; i < r->src.len; i++) {
+			u8 bit = 0x80 >> (i % 8);
+
+			k->src[i / 8] = (u8)((k->src[i / 8] & ~bit) |
+					     (r->src.addr[i / 8] & bit));
+		}
+	if (rng() % 2)
+		for (u32 i = 0; i < r->dst.len; i++) {
+			u8 bit = 0x80 >> (i % 8);
+
+			k->dst[i / 8] = (u8)((k->dst[i / 8] & ~bit) |
+					     (r->dst.addr[i / 8] & bit));
+		}
+	k->proto = rng() % 8 ? r->proto : (u8)(rng() % 3 ? 6 : 1);
+	k->sport = (u16)(rng() % 2 ? r->sport_lo + rng() %
+			 (r->sport_hi - r->sport_lo + 1U) : rng());
+	k->dport = (u16)(rng() % 4 ? r->dport_lo + rng() %
+			 (r->dport_hi - r->dport_lo + 1U) : rng());
+	if (rng() % 8 == 0)
+		k->dport = (u16)(k->dport + 1);
+	k->from_vnet = 1 + rng() % 4;
+}
+
 static u32 reference(const struct vnet_acl_rule *rules, u32 n,
 		     const struct vnet_acl_key *k)
 {
@@ -125,7 +228,7 @@ static u32 reference(const struct vnet_acl_rule *rules, u32 n,
 	return VNET_ACL_NONE;
 }
 
-static void compare(u32 seed, u32 nrules, u32 npackets)
+static void compare_shape(u32 seed, u32 nrules, u32 npackets, bool tenant)
 {
 	struct vnet_acl_rule *rules = calloc(nrules ? nrules : 1, sizeof(*rules));
 	struct vnet_acl acl;
@@ -134,13 +237,19 @@ static void compare(u32 seed, u32 nrules, u32 npackets)
 	assert_non_null(rules);
 	rng_state = seed;
 	for (u32 i = 0; i < nrules; i++)
-		random_rule(&rules[i], i + 1);
+		if (tenant)
+			tenant_rule(&rules[i], i + 1);
+		else
+			random_rule(&rules[i], i + 1);
 	assert_int_equal(vnet_acl_compile(&acl, rules, nrules), 0);
 	for (u32 p = 0; p < npackets; p++) {
 		struct vnet_acl_key k;
 		u32 want, got;
 
-		random_key(&k);
+		if (tenant && nrules)
+			tenant_key(&k, &rules[rng() % nrules]);
+		else
+			random_key(&k);
 		want = reference(rules, nrules, &k);
 		got = vnet_acl_lookup(&acl, &k);
 		if (want != got)
@@ -151,8 +260,18 @@ static void compare(u32 seed, u32 nrules, u32 npackets)
 	/* Packets must hit rules for the comparison to prove anything. */
 	if (nrules >= 10)
 		assert_true(hits > 0);
+	if (tenant && nrules >= 10)	/* they are made to hit */
+		assert_true(hits > npackets / 20);
+	if (getenv("ACL_TEST_VERBOSE"))
+		printf("# seed %u, %u rules: %u of %u packets hit\n", seed,
+		       nrules, hits, npackets);
 	vnet_acl_free(&acl);
 	free(rules);
+}
+
+static void compare(u32 seed, u32 nrules, u32 npackets)
+{
+	compare_shape(seed, nrules, npackets, false);
 }
 
 static void test_acl_random(void **state)
@@ -169,6 +288,18 @@ static void test_acl_large(void **state)
 {
 	(void)state;
 	compare(424242, 5000, 5000);
+	compare(434343, 30000, 2000);
+}
+
+static void test_acl_tenant(void **state)
+{
+	static const u32 sizes[] = { 1, 10, 50, 200, 1000, 5000 };
+
+	(void)state;
+	for (u32 s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++)
+		for (u32 seed = 1; seed <= 4; seed++)
+			compare_shape(seed * 104729 + s, sizes[s], 3000, true);
+	compare_shape(271828, 50000, 2000, true);
 }
 
 static struct vnet_prefix pfx(const char *s)
@@ -240,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_acl_cases),
 		cmocka_unit_test(test_acl_random),
 		cmocka_unit_test(test_acl_large),
+		cmocka_unit_test(test_acl_tenant),
 	};
 
 	return cmocka_run_group_tests_name("acl classifier", tests, NULL, NULL);
