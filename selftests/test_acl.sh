@@ -127,8 +127,13 @@ frags()	# DPORT: fragments from vm1 that vm2 receives
 {
 	local rmac
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>/dev/null &
-	sleep 2
+	rm -f "$WORK/tcpdump.err"
+	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>"$WORK/tcpdump.err" &
+	# On a loaded machine tcpdump can take seconds to start capturing.
+	for i in $(seq 50); do
+		grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
+		sleep 0.2
+	done
 	vm vm1 /usr/bin/python3 -c "
 from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
 p = IP(src='10.1.1.4', dst='10.1.1.5', id=4242) / UDP(sport=4000, dport=$1) / Raw(b'x' * 2000)
