@@ -4,8 +4,13 @@
  * compiles the list again with the policy core's classifier and publishes
  * the result with rcu_assign_pointer(); the packet path never sees a half
  * updated rule set, and the old set is freed after a grace period.
+ *
+ * A rule with from-vnet names a vnet by its id, which a later vnet may
+ * take: deleting a vnet removes the rules of other vnets that name it
+ * (vnet_acl_unref()), each vnet keeping the list of those rules.
  */
 #include <linux/rbtree.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -30,6 +35,38 @@ struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio)
 	return rb ? rb_entry(rb, struct vnet_acl_entry, rb) : NULL;
 }
 
+/* The first rule of @l after priority @prio: where a dump resumes. */
+struct vnet_acl_entry *vnet_acl_next(struct vnet_acl_list *l, u16 prio)
+{
+	struct vnet_acl_entry *next = NULL, *e;
+	struct rb_node *rb = l->rules.rb_node;
+
+	while (rb) {
+		e = rb_entry(rb, struct vnet_acl_entry, rb);
+		if (e->prio > prio) {
+			next = e;
+			rb = rb->rb_left;
+		} else {
+			rb = rb->rb_right;
+		}
+	}
+	return next;
+}
+
+/* What events and the from-vnet clean-up need to know about a list. */
+void vnet_acl_list_bind(struct vnet_acl_list *l, struct vnet_subnet *s,
+			struct vnet_port *port, u8 dir)
+{
+	l->subnet = s;
+	l->port = port;
+	l->dir = dir;
+}
+
+struct vnet_vnet *vnet_acl_list_vnet(const struct vnet_acl_list *l)
+{
+	return l->port ? l->port->vnet : l->subnet->vnet;
+}
+
 static void acl_set_free(struct vnet_acl_set *set)
 {
 	if (!set)
@@ -43,8 +80,11 @@ static void acl_set_free_rcu(struct rcu_head *head)
 	acl_set_free(container_of(head, struct vnet_acl_set, rcu));
 }
 
-/* Builds the set of the rules in @l, in priority order. */
-static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l)
+/*
+ * Builds the set of the rules in @l, in priority order, leaving out those
+ * whose from-vnet is @skip (a vnet id, or 0 to keep every rule).
+ */
+static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l, u32 skip)
 {
 	struct vnet_acl_rule *rules;
 	struct vnet_acl_set *set;
@@ -55,13 +95,15 @@ static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l)
 	rules = kvcalloc(l->count ? l->count : 1, sizeof(*rules), GFP_KERNEL);
 	if (!set || !rules)
 		goto fail;
-	for (rb = rb_first(&l->rules); rb; rb = rb_next(rb), i++) {
+	for (rb = rb_first(&l->rules); rb; rb = rb_next(rb)) {
 		struct vnet_acl_entry *e = rb_entry(rb, struct vnet_acl_entry, rb);
 
+		if (skip && e->rule.from_vnet == skip)
+			continue;
 		rules[i] = e->rule;
-		set->action[i] = e->action;
+		set->action[i++] = e->action;
 	}
-	if (vnet_acl_compile(&set->cls, rules, l->count))
+	if (vnet_acl_compile(&set->cls, rules, i))
 		goto fail;
 	kvfree(rules);
 	return set;
@@ -96,6 +138,26 @@ static void acl_insert(struct vnet_acl_list *l, struct vnet_acl_entry *e)
 	l->count++;
 }
 
+static void acl_remove(struct vnet_acl_list *l, struct vnet_acl_entry *e)
+{
+	rb_erase(&e->rb, &l->rules);
+	l->count--;
+}
+
+/* @set is compiled from every rule of @l: deferred changes end here. */
+static void acl_publish_all(struct vnet_net *vn, struct vnet_acl_list *l,
+			    struct vnet_acl_set *set)
+{
+	acl_publish(vn, l, set);
+	if (!l->dirty)
+		return;
+	list_del(&l->dirty_link);
+	l->dirty = false;
+	vnet_notify_acl_commit(l);
+	l->added = 0;
+	l->removed = 0;
+}
+
 /*
  * A deferred change leaves the packet path on the old set until a commit:
  * by VNET_CMD_ACL_COMMIT at the end of a batch, or by the work a second
@@ -117,14 +179,12 @@ int vnet_acl_commit(struct vnet_net *vn)
 	struct vnet_acl_set *set;
 
 	list_for_each_entry_safe(l, tmp, &vn->acl_dirty, dirty_link) {
-		set = acl_compile(l);
+		set = acl_compile(l, 0);
 		if (!set) {	/* the old rules stay; try again soon */
 			mod_delayed_work(system_wq, &vn->acl_work, HZ);
 			return -ENOMEM;
 		}
-		acl_publish(vn, l, set);
-		list_del(&l->dirty_link);
-		l->dirty = false;
+		acl_publish_all(vn, l, set);
 	}
 	return 0;
 }
@@ -134,9 +194,11 @@ void vnet_acl_work(struct work_struct *work)
 	struct vnet_net *vn = container_of(to_delayed_work(work),
 					   struct vnet_net, acl_work);
 
+	rtnl_lock();	/* commit events name ports */
 	mutex_lock(&vn->lock);
 	vnet_acl_commit(vn);
 	mutex_unlock(&vn->lock);
+	rtnl_unlock();
 }
 
 /* @e is the caller's; on success it belongs to @l. */
@@ -144,6 +206,7 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 		 const char *scope, struct vnet_acl_entry *e, bool defer)
 {
 	struct vnet_acl_set *set;
+	struct vnet_vnet *from;
 
 	if (vnet_acl_find(l, e->prio))
 		return vnet_refuse(req, -EEXIST, "ACL priority already used",
@@ -153,18 +216,24 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 		return vnet_refuse(req, -ENOSPC, "ACL rule limit reached",
 				   "%s already has %u rules in this direction (module parameter max_acl_rules)",
 				   scope, l->count);
+	e->list = l;
 	acl_insert(l, e);
 	if (defer) {
+		l->added++;
 		acl_defer(req->vn, l);
-		return 0;
+	} else {
+		set = acl_compile(l, 0);
+		if (!set) {
+			acl_remove(l, e);
+			return -ENOMEM;
+		}
+		acl_publish_all(req->vn, l, set);
+		vnet_notify_acl(l, e, VNET_CMD_ACL_NEW, NULL);
 	}
-	set = acl_compile(l);
-	if (!set) {
-		rb_erase(&e->rb, &l->rules);
-		l->count--;
-		return -ENOMEM;
+	if (e->rule.from_vnet) {
+		from = xa_load(&req->vn->ids, e->rule.from_vnet);
+		hlist_add_head(&e->from_link, &from->acl_users);
 	}
-	acl_publish(req->vn, l, set);
 	return 0;
 }
 
@@ -178,21 +247,85 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 		return vnet_refuse(req, -ENOENT, "no ACL rule of that priority",
 				   "%s has no rule of priority %u in this direction",
 				   scope, prio);
-	rb_erase(&e->rb, &l->rules);
-	l->count--;
+	acl_remove(l, e);
 	if (defer) {
+		l->removed++;
 		acl_defer(req->vn, l);
-		kfree(e);
-		return 0;
+	} else {
+		set = acl_compile(l, 0);
+		if (!set) {
+			acl_insert(l, e);
+			return -ENOMEM;
+		}
+		acl_publish_all(req->vn, l, set);
+		vnet_notify_acl(l, e, VNET_CMD_ACL_DEL, NULL);
 	}
-	set = acl_compile(l);
-	if (!set) {
-		acl_insert(l, e);
-		return -ENOMEM;
-	}
-	acl_publish(req->vn, l, set);
+	hlist_del_init(&e->from_link);
 	kfree(e);
 	return 0;
+}
+
+/*
+ * Deleting vnet @v: the rules of other vnets' lists whose from-vnet is @v
+ * go, each announced as deleted with the cause, and their lists are
+ * compiled again, before @v's id can be taken by a new vnet. Every set is
+ * compiled first, so that running out of memory refuses the deletion and
+ * changes nothing. Rules in @v's own lists go with them (vnet_del()).
+ */
+int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
+{
+	struct vnet_acl_list *l, *tmp;
+	struct vnet_acl_entry *e;
+	struct hlist_node *next;
+	LIST_HEAD(lists);
+
+	hlist_for_each_entry(e, &v->acl_users, from_link) {
+		l = e->list;
+		if (vnet_acl_list_vnet(l) == v || l->unref_set)
+			continue;
+		l->unref_set = acl_compile(l, v->id);
+		if (!l->unref_set)
+			goto nomem;
+		list_add_tail(&l->unref_link, &lists);
+	}
+	hlist_for_each_entry_safe(e, next, &v->acl_users, from_link) {
+		l = e->list;
+		if (vnet_acl_list_vnet(l) == v)
+			continue;
+		acl_remove(l, e);
+		hlist_del_init(&e->from_link);
+		vnet_notify_acl(l, e, VNET_CMD_ACL_DEL, v);
+		kfree(e);
+	}
+	list_for_each_entry_safe(l, tmp, &lists, unref_link) {
+		list_del(&l->unref_link);
+		acl_publish_all(req->vn, l, l->unref_set);
+		l->unref_set = NULL;
+	}
+	return 0;
+
+nomem:
+	list_for_each_entry_safe(l, tmp, &lists, unref_link) {
+		list_del(&l->unref_link);
+		acl_set_free(l->unref_set);
+		l->unref_set = NULL;
+	}
+	return vnet_refuse(req, -ENOMEM, "out of memory compiling ACL rules",
+			   "out of memory compiling the ACL rules that name vnet %s as from-vnet: vnet %s is not deleted",
+			   v->n.name, v->n.name);
+}
+
+/*
+ * @v is being freed: no rule may point at it any more. After
+ * vnet_acl_unref() only the namespace exit leaves some (every list goes).
+ */
+void vnet_acl_unref_detach(struct vnet_vnet *v)
+{
+	struct vnet_acl_entry *e;
+	struct hlist_node *next;
+
+	hlist_for_each_entry_safe(e, next, &v->acl_users, from_link)
+		hlist_del_init(&e->from_link);
 }
 
 /*
@@ -203,8 +336,10 @@ void vnet_acl_list_clear(struct vnet_acl_list *l)
 {
 	struct vnet_acl_entry *e, *tmp;
 
-	rbtree_postorder_for_each_entry_safe(e, tmp, &l->rules, rb)
+	rbtree_postorder_for_each_entry_safe(e, tmp, &l->rules, rb) {
+		hlist_del_init(&e->from_link);
 		kfree(e);
+	}
 	l->rules = RB_ROOT;
 	l->count = 0;
 	if (l->dirty) {

@@ -603,7 +603,8 @@ static struct vnet_msg event_msg(u8 cmd)
 		.identity_only = cmd == VNET_CMD_VNET_DEL ||
 				 cmd == VNET_CMD_SUBNET_DEL ||
 				 cmd == VNET_CMD_PEERING_DEL ||
-				 cmd == VNET_CMD_PORT_DEL,
+				 cmd == VNET_CMD_PORT_DEL ||
+				 cmd == VNET_CMD_ACL_DEL,
 	};
 }
 
@@ -747,15 +748,15 @@ static int vnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = req_of(info);
 	struct vnet_vnet *v;
+	int err;
 
 	rtnl_lock();	/* its ports are unbound */
 	mutex_lock(&req.vn->lock);
 	v = get_vnet(&req, VNET_A_VNET);
-	if (!IS_ERR(v))
-		vnet_del(v);
+	err = IS_ERR(v) ? PTR_ERR(v) : vnet_remove(&req, v);
 	unlock_commit(req.vn);
 	rtnl_unlock();
-	return PTR_ERR_OR_ZERO(v);
+	return err;
 }
 
 static int vnet_get_doit(struct sk_buff *skb, struct genl_info *info)
@@ -807,30 +808,48 @@ static int dump_result(struct sk_buff *skb, int err)
 	return skb->len;
 }
 
+/* The cursor of a vnet dump, in cb->ctx: the name of the last vnet sent. */
+struct vnet_cursor {
+	char name[VNET_NAME_MAX];
+	bool started;
+};
+
+static_assert(sizeof(struct vnet_cursor) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
 static int vnet_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
 	struct vnet_msg m = dump_msg(cb, VNET_CMD_VNET_GET);
+	struct vnet_cursor *c = (struct vnet_cursor *)cb->ctx;
+	struct vnet_vnet *v;
 	struct vnet_node *n;
 	struct rb_node *rb;
 	int err = 0;
 
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
-	n = vnet_node_nth(&vn->vnets, cb->args[0]);
-	for (rb = n ? &n->rb : NULL; rb; rb = rb_next(rb)) {
-		err = fill_vnet(skb, rb_entry(rb, struct vnet_vnet, n.rb), &m);
+	if (c->started) {
+		n = vnet_node_after(&vn->vnets, c->name);
+		rb = n ? &n->rb : NULL;
+	} else {
+		rb = rb_first(&vn->vnets);
+	}
+	for (; rb; rb = rb_next(rb)) {
+		v = rb_entry(rb, struct vnet_vnet, n.rb);
+		err = fill_vnet(skb, v, &m);
 		if (err)
 			break;
-		cb->args[0]++;
+		strscpy(c->name, v->n.name, sizeof(c->name));
+		c->started = true;
 	}
 	mutex_unlock(&vn->lock);
 	return dump_result(skb, err);
 }
 
 /*
- * Subnet and peering dumps walk vnets (cb->args[0]) and, in each, a tree
- * of children (cb->args[1]). VNET_A_VNET restricts the walk to one vnet.
+ * Subnet and peering dumps walk vnets by id and, in each, a tree of
+ * children by name. VNET_A_VNET restricts the walk to one vnet.
  */
 struct child_dump {
 	u8 cmd;
@@ -839,11 +858,43 @@ struct child_dump {
 		    const struct vnet_msg *m);
 };
 
-static struct vnet_vnet *next_vnet(struct vnet_vnet *v)
-{
-	struct rb_node *rb = rb_next(&v->n.rb);
+/* The cursor, in cb->ctx: the last child sent, by vnet id and name. */
+struct child_cursor {
+	char name[VNET_NAME_MAX];
+	u32 id;
+	bool started;
+};
 
-	return rb ? rb_entry(rb, struct vnet_vnet, n.rb) : NULL;
+static_assert(sizeof(struct child_cursor) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
+/* The children of @v, after the cursor's if @v is the cursor's vnet. */
+static int child_dump_vnet(struct sk_buff *skb, struct child_cursor *c,
+			   const struct child_dump *d,
+			   const struct vnet_msg *m, struct vnet_vnet *v,
+			   bool same)
+{
+	struct rb_root *root = d->root(v);
+	struct vnet_node *n;
+	struct rb_node *rb;
+	int err;
+
+	if (same) {
+		n = vnet_node_after(root, c->name);
+		rb = n ? &n->rb : NULL;
+	} else {
+		rb = rb_first(root);
+	}
+	for (; rb; rb = rb_next(rb)) {
+		err = d->fill(skb, rb, m);
+		if (err)
+			return err;
+		c->id = v->id;
+		strscpy(c->name, rb_entry(rb, struct vnet_node, rb)->name,
+			sizeof(c->name));
+		c->started = true;
+	}
+	return 0;
 }
 
 static int child_dump(struct sk_buff *skb, struct netlink_callback *cb,
@@ -851,40 +902,34 @@ static int child_dump(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct child_cursor *c = (struct child_cursor *)cb->ctx;
 	struct vnet_msg m = dump_msg(cb, d->cmd);
 	struct nlattr *only = info->attrs[VNET_A_VNET];
+	unsigned long id;
 	struct vnet_vnet *v;
-	struct rb_node *rb;
 	int err = 0;
 
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	if (only) {
-		v = cb->args[0] ? NULL : vnet_find(vn, nla_data(only));
-		if (!v && !cb->args[0] && !cb->args[1]) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, only,
-					    "vnet does not exist");
+		v = vnet_find(vn, nla_data(only));
+		if (v)
+			err = child_dump_vnet(skb, c, d, &m, v, c->started);
+		else if (!c->started)
 			err = -ENOENT;
-		}
 	} else {
-		v = vnet_node_entry(vnet_node_nth(&vn->vnets, cb->args[0]),
-				    struct vnet_vnet);
-	}
-	for (; v && !err; v = only ? NULL : next_vnet(v)) {
-		struct vnet_node *first = vnet_node_nth(d->root(v), cb->args[1]);
-
-		for (rb = first ? &first->rb : NULL; rb && !err;
-		     rb = rb_next(rb)) {
-			err = d->fill(skb, rb, &m);
-			if (!err)
-				cb->args[1]++;
+		xa_for_each_start(&vn->ids, id, v, c->started ? c->id : 0) {
+			err = child_dump_vnet(skb, c, d, &m, v,
+					      c->started && c->id == id);
+			if (err)
+				break;
 		}
-		if (err)
-			break;
-		cb->args[0]++;
-		cb->args[1] = 0;
 	}
 	mutex_unlock(&vn->lock);
+	if (err == -ENOENT) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, only, "vnet does not exist");
+		return err;
+	}
 	return dump_result(skb, err);
 }
 
@@ -1298,6 +1343,7 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 						   port->vnet->n.name,
 						   v->n.name));
 		snprintf(scope, len, "port %s", port->dev->name);
+		vnet_acl_list_bind(&port->acl[dir], NULL, port, dir);
 		return &port->acl[dir];
 	}
 	name = get_name(info, VNET_A_SUBNET);
@@ -1309,6 +1355,7 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 					   "vnet %s has no subnet %s",
 					   v->n.name, name));
 	snprintf(scope, len, "subnet %s of vnet %s", name, v->n.name);
+	vnet_acl_list_bind(&s->acl[dir], s, NULL, dir);
 	return &s->acl[dir];
 }
 
@@ -1459,9 +1506,11 @@ static int acl_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vnet_req req = req_of(info);
 	int err;
 
+	rtnl_lock();	/* its events name ports */
 	mutex_lock(&req.vn->lock);
 	err = vnet_acl_commit(req.vn);
 	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
 	if (err)
 		NL_SET_ERR_MSG(info->extack,
 			       "out of memory compiling ACL rules: the previous rules stay in force, retried in a second");
@@ -1475,10 +1524,15 @@ static int put_port_range(struct sk_buff *skb, int type, u16 lo, u16 hi)
 	return nla_put_u32(skb, type, (u32)lo << 16 | hi);
 }
 
+/*
+ * A rule of the list of @dir of subnet @s or @port. A delete event carries
+ * the rule's identity, and @gone, the deleted vnet it named as from-vnet,
+ * when that is why it went.
+ */
 static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 		    const struct vnet_subnet *s, const struct vnet_port *port,
 		    u8 dir, const struct vnet_acl_entry *e,
-		    const struct vnet_msg *m)
+		    const struct vnet_msg *m, const struct vnet_vnet *gone)
 {
 	const struct vnet_acl_rule *r = &e->rule;
 	void *hdr = msg_start(skb, m);
@@ -1493,59 +1547,138 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 	      (port ? nla_put_string(skb, VNET_A_IFNAME, port->dev->name) :
 		      nla_put_string(skb, VNET_A_SUBNET, s->n.name)) ||
 	      nla_put_u8(skb, VNET_A_ACL_DIR, dir) ||
-	      nla_put_u16(skb, VNET_A_ACL_PRIO, e->prio) ||
-	      nla_put_u8(skb, VNET_A_ACL_ACTION, e->action) ||
+	      nla_put_u16(skb, VNET_A_ACL_PRIO, e->prio);
+	if (err || m->identity_only) {
+		if (!err && gone)
+			err = nla_put_string(skb, VNET_A_ACL_FROM_VNET,
+					     gone->n.name);
+		return msg_end(skb, hdr, err);
+	}
+	err = nla_put_u8(skb, VNET_A_ACL_ACTION, e->action) ||
 	      (!r->any_proto && nla_put_u8(skb, VNET_A_ACL_PROTO, r->proto)) ||
 	      (r->src.family && put_prefix(skb, VNET_A_ACL_SRC, &r->src)) ||
 	      (r->dst.family && put_prefix(skb, VNET_A_ACL_DST, &r->dst)) ||
 	      put_port_range(skb, VNET_A_ACL_SPORT, r->sport_lo, r->sport_hi) ||
 	      put_port_range(skb, VNET_A_ACL_DPORT, r->dport_lo, r->dport_hi);
 	if (!err && r->from_vnet) {
+		/* Deleting a vnet removes the rules that name it. */
 		from = xa_load(&v->vn->ids, r->from_vnet);
-		/* A deleted vnet's rule matches nothing; show its id. */
 		err = from ? nla_put_string(skb, VNET_A_ACL_FROM_VNET, from->n.name) :
 			     nla_put_u32(skb, VNET_A_ID, r->from_vnet);
 	}
 	return msg_end(skb, hdr, err);
 }
 
-/* The rules of one scope, in and out, past the @i-th rule of the dump. */
-static int dump_acl_scope(struct sk_buff *skb, struct netlink_callback *cb,
-			  const struct vnet_msg *m, const struct vnet_vnet *v,
-			  const struct vnet_subnet *s,
-			  const struct vnet_port *port,
-			  const struct vnet_acl_list *lists, unsigned long *i)
-{
-	struct rb_node *r;
-	int err = 0;
+/*
+ * The cursor of an ACL dump, in cb->ctx: the key of the last rule sent.
+ * Each part resumes after it with tree searches, whatever was added or
+ * removed in between.
+ */
+struct acl_cursor {
+	char subnet[VNET_NAME_MAX];	/* scope subnet: its name */
+	int ifindex;			/* scope port: its ifindex */
+	u16 prio;
+	u8 scope;			/* enum vnet_acl_scope */
 	u8 dir;
+	bool started;			/* false: nothing sent yet */
+};
 
-	for (dir = 0; dir < 2 && !err; dir++)
-		for (r = rb_first(&lists[dir].rules); r && !err; r = rb_next(r)) {
-			if ((*i)++ < cb->args[0])
-				continue;
-			err = fill_acl(skb, v, s, port, dir,
-				       rb_entry(r, struct vnet_acl_entry, rb), m);
-			if (!err)
-				cb->args[0]++;
-		}
-	return err;
-}
+static_assert(sizeof(struct acl_cursor) <=
+	      sizeof_field(struct netlink_callback, ctx));
 
 /*
- * Every rule of a vnet: subnets by name, then ports; cb->args[0] counts
- * the rules already sent.
+ * The rules of one scope, in then out, by priority; @same: the scope of
+ * the cursor, so start after its rule.
  */
+static int dump_acl_scope(struct sk_buff *skb, struct acl_cursor *c,
+			  const struct vnet_msg *m, const struct vnet_vnet *v,
+			  struct vnet_subnet *s, struct vnet_port *port,
+			  bool same)
+{
+	struct vnet_acl_list *lists = port ? port->acl : s->acl;
+	struct vnet_acl_entry *e;
+	struct rb_node *rb;
+	int err;
+	u8 dir;
+
+	for (dir = same ? c->dir : 0; dir < 2; dir++) {
+		if (same && dir == c->dir) {
+			e = vnet_acl_next(&lists[dir], c->prio);
+			rb = e ? &e->rb : NULL;
+		} else {
+			rb = rb_first(&lists[dir].rules);
+		}
+		for (; rb; rb = rb_next(rb)) {
+			e = rb_entry(rb, struct vnet_acl_entry, rb);
+			err = fill_acl(skb, v, s, port, dir, e, m, NULL);
+			if (err)
+				return err;
+			if (port) {
+				c->scope = VNET_ACL_SCOPE_PORT;
+				c->ifindex = port->dev->ifindex;
+			} else {
+				c->scope = VNET_ACL_SCOPE_SUBNET;
+				strscpy(c->subnet, s->n.name, sizeof(c->subnet));
+			}
+			c->dir = dir;
+			c->prio = e->prio;
+			c->started = true;
+		}
+	}
+	return 0;
+}
+
+static int dump_acl_rules(struct sk_buff *skb, struct acl_cursor *c,
+			  const struct vnet_msg *m, struct vnet_vnet *v)
+{
+	struct vnet_net *vn = v->vn;
+	struct vnet_port *port;
+	unsigned long idx = 0;
+	struct vnet_node *n;
+	struct rb_node *rb;
+	bool same = false;
+	int err;
+
+	if (!c->started || c->scope == VNET_ACL_SCOPE_SUBNET) {
+		rb = rb_first(&v->subnets);
+		if (c->started) {
+			n = vnet_node_find(&v->subnets, c->subnet);
+			same = n;
+			if (!n)
+				n = vnet_node_after(&v->subnets, c->subnet);
+			rb = n ? &n->rb : NULL;
+		}
+		for (; rb; rb = rb_next(rb), same = false) {
+			err = dump_acl_scope(skb, c, m, v,
+					     rb_entry(rb, struct vnet_subnet, n.rb),
+					     NULL, same);
+			if (err)
+				return err;
+		}
+	} else {
+		idx = c->ifindex;
+	}
+	xa_for_each_start(&vn->ports, idx, port, idx) {
+		if (port->vnet != v)
+			continue;
+		same = c->started && c->scope == VNET_ACL_SCOPE_PORT &&
+		       idx == c->ifindex;
+		err = dump_acl_scope(skb, c, m, v, NULL, port, same);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every rule of a vnet: subnets by name, then ports by ifindex. */
 static int acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
 	struct vnet_msg m = dump_msg(cb, VNET_CMD_ACL_GET);
+	struct acl_cursor *c = (struct acl_cursor *)cb->ctx;
 	struct nlattr *name = info->attrs[VNET_A_VNET];
-	unsigned long i = 0;
-	struct vnet_port *port;
 	struct vnet_vnet *v;
-	struct rb_node *rb;
 	int err = 0;
 
 	if (!name) {
@@ -1556,25 +1689,65 @@ static int acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	v = vnet_find(vn, nla_data(name));
-	if (!v) {
-		mutex_unlock(&vn->lock);
-		rtnl_unlock();
+	if (v)
+		err = dump_acl_rules(skb, c, &m, v);
+	mutex_unlock(&vn->lock);
+	rtnl_unlock();
+	if (!v && !c->started) {
 		NL_SET_ERR_MSG(cb->extack, "vnet not found");
 		return -ENOENT;
 	}
-	for (rb = rb_first(&v->subnets); rb && !err; rb = rb_next(rb)) {
-		struct vnet_subnet *s = rb_entry(rb, struct vnet_subnet, n.rb);
-
-		err = dump_acl_scope(skb, cb, &m, v, s, NULL, s->acl, &i);
-	}
-	list_for_each_entry(port, &v->ports, vnet_link) {
-		if (err)
-			break;
-		err = dump_acl_scope(skb, cb, &m, v, NULL, port, port->acl, &i);
-	}
-	mutex_unlock(&vn->lock);
-	rtnl_unlock();
 	return dump_result(skb, err);
+}
+
+/* ACL events: under RTNL (port names) and vn->lock. */
+void vnet_notify_acl(const struct vnet_acl_list *l,
+		     const struct vnet_acl_entry *e, u8 cmd,
+		     const struct vnet_vnet *gone)
+{
+	struct vnet_vnet *v = vnet_acl_list_vnet(l);
+	struct vnet_msg m = event_msg(cmd);
+	struct sk_buff *skb;
+
+	if (!events_wanted(v->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		event_send(v->vn, skb, fill_acl(skb, v, l->subnet, l->port,
+						 l->dir, e, &m, gone));
+}
+
+/* Deferred changes of @l took effect: one event for all of them. */
+void vnet_notify_acl_commit(const struct vnet_acl_list *l)
+{
+	struct vnet_vnet *v = vnet_acl_list_vnet(l);
+	struct vnet_msg m = event_msg(VNET_CMD_ACL_COMMIT);
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!events_wanted(v->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = msg_start(skb, &m);
+	if (!hdr) {
+		nlmsg_free(skb);
+		return;
+	}
+	event_send(v->vn, skb,
+		   msg_end(skb, hdr,
+			   nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+			   nla_put_u8(skb, VNET_A_ACL_SCOPE,
+				      l->port ? VNET_ACL_SCOPE_PORT :
+						VNET_ACL_SCOPE_SUBNET) ||
+			   (l->port ?
+			    nla_put_string(skb, VNET_A_IFNAME, l->port->dev->name) :
+			    nla_put_string(skb, VNET_A_SUBNET, l->subnet->n.name)) ||
+			   nla_put_u8(skb, VNET_A_ACL_DIR, l->dir) ||
+			   nla_put_u32(skb, VNET_A_ACL_RULES, l->count) ||
+			   nla_put_u32(skb, VNET_A_ACL_ADDED, l->added) ||
+			   nla_put_u32(skb, VNET_A_ACL_REMOVED, l->removed)));
 }
 
 /* The family */

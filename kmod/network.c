@@ -119,7 +119,10 @@ static void touch_peers_of(struct vnet_vnet *v)
 		vnet_fib_touch(p->local);
 }
 
-/* Called with RTNL held too: ports are unbound. */
+/*
+ * Called with RTNL held too: ports are unbound. Outside the namespace exit
+ * (where every vnet goes), call vnet_remove() instead.
+ */
 void vnet_del(struct vnet_vnet *v)
 {
 	struct vnet_net *vn = v->vn;
@@ -134,6 +137,7 @@ void vnet_del(struct vnet_vnet *v)
 	while ((rb = rb_first(&v->subnets)))
 		vnet_subnet_del(rb_entry(rb, struct vnet_subnet, n.rb));
 	vnet_peering_remote_gone(v);
+	vnet_acl_unref_detach(v);
 	vnet_fib_release(v);
 
 	xa_erase(&vn->ids, v->id);
@@ -143,6 +147,20 @@ void vnet_del(struct vnet_vnet *v)
 	vn->gen++;
 	vnet_notify_vnet(v, VNET_CMD_VNET_DEL);
 	vnet_free_vnet(v);
+}
+
+/*
+ * A request deletes @v: first the rules of other vnets that name it as
+ * from-vnet (the only step that can fail, and then nothing changed).
+ */
+int vnet_remove(struct vnet_req *req, struct vnet_vnet *v)
+{
+	int err = vnet_acl_unref(req, v);
+
+	if (err)
+		return err;
+	vnet_del(v);
+	return 0;
 }
 
 /*

@@ -162,7 +162,25 @@ int vnet_node_insert(struct rb_root *root, struct vnet_node *node)
 	return 0;
 }
 
-/* The @n-th node in name order: the resume point of a dump. */
+/* The first node whose name sorts after @name: where a dump resumes. */
+struct vnet_node *vnet_node_after(struct rb_root *root, const char *name)
+{
+	struct vnet_node *after = NULL, *n;
+	struct rb_node *rb = root->rb_node;
+
+	while (rb) {
+		n = rb_entry(rb, struct vnet_node, rb);
+		if (strcmp(n->name, name) > 0) {
+			after = n;
+			rb = rb->rb_left;
+		} else {
+			rb = rb->rb_right;
+		}
+	}
+	return after;
+}
+
+/* The @n-th node in name order. */
 struct vnet_node *vnet_node_nth(struct rb_root *root, unsigned long n)
 {
 	struct rb_node *rb = rb_first(root);

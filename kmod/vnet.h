@@ -75,6 +75,7 @@ struct vnet_node {
 struct vnet_node *vnet_node_find(struct rb_root *root, const char *name);
 int vnet_node_insert(struct rb_root *root, struct vnet_node *node);
 struct vnet_node *vnet_node_nth(struct rb_root *root, unsigned long n);
+struct vnet_node *vnet_node_after(struct rb_root *root, const char *name);
 
 #define vnet_node_entry(ptr, type) \
 	((ptr) ? container_of(ptr, type, n) : NULL)
@@ -137,6 +138,8 @@ struct vnet_vnet {
 	struct list_head incoming;	/* other vnets' peerings to this one */
 	struct list_head ports;		/* struct vnet_port, bind order */
 	struct list_head dirty_link;	/* on vn->dirty when fib is stale */
+	/* ACL entries (of any vnet) whose from-vnet is this one. */
+	struct hlist_head acl_users;
 	/* Read by the packet path, which is why a vnet is freed after RCU. */
 	struct vnet_fib __rcu *fib;
 	struct rcu_head rcu;
@@ -160,10 +163,21 @@ struct vnet_acl_list {
 	/* On vn->acl_dirty while @set is older than @rules (deferred). */
 	struct list_head dirty_link;
 	bool dirty;
+	/* Deferred changes since the last commit, for its event. */
+	unsigned int added, removed;
+	/* The owner (a subnet or a port) and direction, set by the first rule. */
+	struct vnet_subnet *subnet;
+	struct vnet_port *port;
+	u8 dir;
+	/* While a deleted vnet's rules leave: the set without them. */
+	struct list_head unref_link;
+	struct vnet_acl_set *unref_set;
 };
 
 struct vnet_acl_entry {
 	struct rb_node rb;
+	struct vnet_acl_list *list;
+	struct hlist_node from_link;	/* on the from-vnet's acl_users */
 	u16 prio;
 	u8 action;		/* enum vnet_acl_action */
 	struct vnet_acl_rule rule;
@@ -276,6 +290,7 @@ struct vnet_vnet *vnet_find(struct vnet_net *vn, const char *name);
 int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	     const struct vnet_prefix *prefixes, unsigned int n);
 void vnet_del(struct vnet_vnet *v);
+int vnet_remove(struct vnet_req *req, struct vnet_vnet *v);
 int vnet_prefix_add(struct vnet_req *req, struct vnet_vnet *v,
 		    const struct vnet_prefix *p);
 int vnet_prefix_del(struct vnet_req *req, struct vnet_vnet *v,
@@ -318,7 +333,13 @@ struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr);
 
 /* acl.c: ACL rules of subnets and ports */
+void vnet_acl_list_bind(struct vnet_acl_list *l, struct vnet_subnet *s,
+			struct vnet_port *port, u8 dir);
+struct vnet_vnet *vnet_acl_list_vnet(const struct vnet_acl_list *l);
 struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio);
+struct vnet_acl_entry *vnet_acl_next(struct vnet_acl_list *l, u16 prio);
+int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v);
+void vnet_acl_unref_detach(struct vnet_vnet *v);
 int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 		 const char *scope, struct vnet_acl_entry *e, bool defer);
 int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
@@ -385,5 +406,9 @@ void vnet_notify_prefix(struct vnet_vnet *v, const struct vnet_prefix *p,
 void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd);
 void vnet_notify_peering(struct vnet_peering *p, u8 cmd);
 void vnet_notify_port(struct vnet_port *port, u8 cmd);
+void vnet_notify_acl(const struct vnet_acl_list *l,
+		     const struct vnet_acl_entry *e, u8 cmd,
+		     const struct vnet_vnet *gone);
+void vnet_notify_acl_commit(const struct vnet_acl_list *l);
 
 #endif /* _VNET_H */

@@ -127,8 +127,13 @@ frags()	# DPORT: fragments from vm1 that vm2 receives
 {
 	local rmac
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>/dev/null &
-	sleep 2
+	rm -f "$WORK/tcpdump.err"
+	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>"$WORK/tcpdump.err" &
+	# On a loaded machine tcpdump can take seconds to start capturing.
+	for i in $(seq 50); do
+		grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
+		sleep 0.2
+	done
 	vm vm1 /usr/bin/python3 -c "
 from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
 p = IP(src='10.1.1.4', dst='10.1.1.5', id=4242) / UDP(sport=4000, dport=$1) / Raw(b'x' * 2000)
@@ -169,4 +174,80 @@ v subnet add A tmp prefix 10.1.9.0/24
 v acl add A subnet tmp dir out prio 1 action allow
 check "a subnet with rules can be deleted, its rules with it" v subnet del A tmp
 check_output "its rules are gone" "$snap" v -j acl show A
+
+# A from-vnet rule names a vnet, not an id: deleting vnet B removes the
+# rules that name it (announced), so a new vnet that takes B's id is not
+# denied by them. Watched by vnetctl monitor, text and JSON.
+mon=$WORK/mon
+jmon=$WORK/jmon
+vnetctl -n "$CTL" monitor >"$mon" 2>&1 &
+vnetctl -n "$CTL" -j monitor >"$jmon" 2>&1 &
+for i in $(seq 50); do	# the monitors listen once they print our event
+	v vnet add Sync id 999 prefix 10.250.0.0/16 && v vnet del Sync
+	grep -q "vnet del Sync" "$mon" && grep -q '"name":"Sync"' "$jmon" && break
+	sleep 0.2
+done
+check "acl add: db inbound denies from-vnet B at 300" \
+	v acl add A subnet db dir in prio 300 action deny from-vnet B
+check "and web outbound at 7, from-vnet B" \
+	v acl add A subnet web dir out prio 7 action deny from-vnet B proto udp
+check "and B's own port, from-vnet B" v acl add B port vm-vm4 dir out prio 3 action deny from-vnet B
+check "acl del of one" v acl del A subnet web dir out prio 7
+check "from-vnet B: vm4 cannot reach db" no_reach vm4 10.1.2.4
+printf '%s\n' "acl add A port vm-vm3 dir out prio 20 action allow" \
+	"acl add A port vm-vm3 dir out prio 21 action allow proto tcp" \
+	"acl add A port vm-vm3 dir in prio 20 action allow" \
+	"acl del A port vm-vm3 dir out prio 21" >"$WORK/batch"
+check "a batch of rules" v -b "$WORK/batch"
+check "vnet del B" v vnet del B
+check_output "the rule that named B is gone from A's list" \
+"A subnet db dir in prio 100 action deny proto tcp dport 7000-7100
+A port vm-vm3 dir in prio 20 action allow
+A port vm-vm3 dir out prio 20 action allow" v acl show A
+check "a new vnet D takes B's id 2" v vnet add D id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v subnet add D s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v peering del A ab
+check "D peers with A" v peering add A ad remote D
+check "A peers with D" v peering add D da remote A
+check "vm4's interface becomes a port of D" \
+	v port add vm-vm4 vnet D subnet s mac 52:54:00:00:04:04 ip 10.2.1.4 ip fd00:2:0:1::4
+check "D (id 2) reaches db: B's rule does not apply to it" reach vm4 10.1.2.4
+check "over IPv6 too" reach vm4 fd00:1:0:2::4
+check "a rule from-vnet D" v acl add A subnet db dir in prio 300 action deny from-vnet D
+check "denies D" no_reach vm4 10.1.2.4
+check_output "acl show names D" \
+"A subnet db dir in prio 100 action deny proto tcp dport 7000-7100
+A subnet db dir in prio 300 action deny from-vnet D
+A port vm-vm3 dir in prio 20 action allow
+A port vm-vm3 dir out prio 20 action allow" v acl show A
+printf '%s\n' "acl add A port vm-vm3 dir in prio 30 action deny from-vnet C" \
+	"vnet del C" >"$WORK/batch"
+check "a batch adds a rule from-vnet C, then deletes C" v -b "$WORK/batch"
+check_output "leaves no rule behind" 0 sh -c "vnetctl -n $CTL acl show A | grep -c 'from-vnet C'"
+
+for i in $(seq 50); do
+	grep -q "acl del A port vm-vm3 dir in prio 30 from-vnet C" "$mon" &&
+		grep -q '"from-vnet":"C"' "$jmon" && break
+	sleep 0.1
+done
+check_output "monitor prints rule changes like the commands, and why a rule went" \
+"acl add A subnet db dir in prio 300 action deny from-vnet B
+acl add A subnet web dir out prio 7 action deny proto udp from-vnet B
+acl add B port vm-vm4 dir out prio 3 action deny from-vnet B
+acl del A subnet web dir out prio 7
+acl commit A port vm-vm3 dir out rules 1 added 2 removed 1
+acl commit A port vm-vm3 dir in rules 1 added 1 removed 0
+acl del A subnet db dir in prio 300 from-vnet B
+acl add A subnet db dir in prio 300 action deny from-vnet D
+acl commit A port vm-vm3 dir in rules 2 added 1 removed 0
+acl del A port vm-vm3 dir in prio 30 from-vnet C" grep "^acl " "$mon"
+check_output "monitor -j: a rule added" \
+'{"event":"add","object":"acl","vnet":"A","subnet":"db","dir":"in","prio":300,"action":"deny","from-vnet":"B"}' \
+	sh -c "grep '\"object\":\"acl\"' $jmon | head -1"
+check_output "monitor -j: a batch committed" \
+'{"event":"commit","object":"acl","vnet":"A","port":"vm-vm3","dir":"out","rules":1,"added":2,"removed":1}' \
+	sh -c "grep '\"object\":\"acl\"' $jmon | sed -n 5p"
+check_output "monitor -j: a rule removed with its from-vnet" \
+'{"event":"del","object":"acl","vnet":"A","subnet":"db","dir":"in","prio":300,"from-vnet":"B"}' \
+	sh -c "grep '\"object\":\"acl\"' $jmon | sed -n 7p"
 done_testing

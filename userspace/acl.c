@@ -9,7 +9,7 @@
 #include "msg.h"
 #include "vnetctl.h"
 
-static const struct field acl_fields[] = {
+const struct field acl_fields[] = {
 	{ "vnet", F_POS, NULL },
 	{ "subnet", F_KEY, NULL },
 	{ "port", F_KEY, NULL },
@@ -24,7 +24,6 @@ static const struct field acl_fields[] = {
 	{ "dport", F_KEY, NULL },
 	FIELDS_END
 };
-
 
 struct acl_args {
 	const char *vnet, *subnet, *port, *from;

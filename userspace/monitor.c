@@ -27,6 +27,18 @@ static const struct field state_fields[] = {
 	FIELDS_END
 };
 
+/* Deferred ACL changes (a batch) are announced per list, when in force. */
+static const struct field acl_commit_fields[] = {
+	{ "vnet", F_POS, NULL },
+	{ "subnet", F_KEY, NULL },
+	{ "port", F_KEY, NULL },
+	{ "dir", F_KEY, NULL },
+	{ "rules", F_KEY, NULL },
+	{ "added", F_KEY, NULL },
+	{ "removed", F_KEY, NULL },
+	FIELDS_END
+};
+
 static const struct event {
 	uint8_t cmd;
 	const char *object;	/* the words before the event */
@@ -55,6 +67,10 @@ static const struct event {
 	  parse_peering_msg, state_fields },
 	{ VNET_CMD_PORT_NEW, "port", "port", "add", parse_port_msg, port_fields },
 	{ VNET_CMD_PORT_DEL, "port", "port", "del", parse_port_msg, port_fields },
+	{ VNET_CMD_ACL_NEW, "acl", "acl", "add", parse_acl_msg, acl_fields },
+	{ VNET_CMD_ACL_DEL, "acl", "acl", "del", parse_acl_msg, acl_fields },
+	{ VNET_CMD_ACL_COMMIT, "acl", "acl", "commit", parse_acl_msg,
+	  acl_commit_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)

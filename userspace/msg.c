@@ -400,6 +400,12 @@ static void set_range(json_t *o, const char *key, const struct nlattr *a)
 	json_object_set_new(o, key, json_string(buf));
 }
 
+static void set_u32(json_t *o, const char *key, const struct nlattr *a)
+{
+	if (a && mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+		json_object_set_new(o, key, json_integer(mnl_attr_get_u32(a)));
+}
+
 json_t *parse_acl_msg(const struct nlmsghdr *nlh)
 {
 	json_t *o = json_object(), *p;
@@ -438,5 +444,9 @@ json_t *parse_acl_msg(const struct nlmsghdr *nlh)
 	set_str(o, "from-vnet", at.tb[VNET_A_ACL_FROM_VNET]);
 	set_range(o, "sport", at.tb[VNET_A_ACL_SPORT]);
 	set_range(o, "dport", at.tb[VNET_A_ACL_DPORT]);
+	/* The commit event of deferred changes. */
+	set_u32(o, "rules", at.tb[VNET_A_ACL_RULES]);
+	set_u32(o, "added", at.tb[VNET_A_ACL_ADDED]);
+	set_u32(o, "removed", at.tb[VNET_A_ACL_REMOVED]);
 	return o;
 }

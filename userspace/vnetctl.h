@@ -99,6 +99,6 @@ int port_query(struct ctx *c, int argc, char **argv, uint8_t cmd,
 int need_arg(int argc, char **argv, int i, const char *what);
 
 extern const struct field vnet_fields[], subnet_fields[], peering_fields[],
-	port_fields[], stats_fields[];
+	port_fields[], stats_fields[], acl_fields[];
 
 #endif

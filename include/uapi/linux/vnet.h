@@ -80,6 +80,12 @@
  *                   after the last deferred change, compiles every changed
  *                   list at once: how a batch of 100,000 rules loads fast.
  *
+ * Dumps resume after the key of the last object sent, so objects added or
+ * removed between the parts of a dump are never sent twice nor make others
+ * missed: vnets by name; subnets and peerings by vnet id, then name; ports
+ * by ifindex; ACL rules of a vnet by scope (subnets by name, then ports by
+ * ifindex), direction (in, out) and priority.
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -96,6 +102,18 @@
  * object's attributes as in a GET reply (DEL carries the identity only),
  * and VNET_CMD_PEERING_STATE with a peering's attributes when its state
  * changes by any cause (the remote side appearing or going away).
+ * ACL rules: VNET_CMD_ACL_NEW with the rule as in an ACL_GET reply, and
+ * VNET_CMD_ACL_DEL with its identity (vnet, scope, VNET_A_ACL_DIR,
+ * VNET_A_ACL_PRIO), for changes that take effect at once. A rule removed
+ * because the vnet its VNET_A_ACL_FROM_VNET names was deleted is an
+ * ACL_DEL that also carries VNET_A_ACL_FROM_VNET (that vnet's name).
+ * Deferred changes are not announced one by one: when they take effect,
+ * one VNET_CMD_ACL_COMMIT per changed list carries its identity (vnet,
+ * scope, direction) and VNET_A_ACL_RULES, VNET_A_ACL_ADDED,
+ * VNET_A_ACL_REMOVED (NLA_U32: the rules of the list now, and the
+ * deferred additions and deletions it took in). Rules that go with their
+ * subnet, port or vnet are not announced one by one: that object's DEL
+ * event says it.
  *
  * Errors: a refused request returns a negative errno with an extack message
  * and, where it applies, the offending attribute. Linux 6.1 has no formatted
@@ -173,6 +191,9 @@ enum vnet_attr {
 	VNET_A_ACL_DPORT,
 	VNET_A_ACL_FROM_VNET,
 	VNET_A_ACL_DEFER,
+	VNET_A_ACL_RULES,
+	VNET_A_ACL_ADDED,
+	VNET_A_ACL_REMOVED,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Dumps resume after the key of the last object sent: objects deleted or
+# added between the parts of a dump make it neither skip nor repeat the
+# others (selftests/dump_race.py), for vnets, subnets, peerings and ACL
+# rules (subnet and port scopes).
+source "$(dirname "$0")/lib.sh"
+
+race() { ip netns exec "$CTL" /usr/bin/python3 "$(dirname "$0")/dump_race.py" "$@"; }
+
+for ((i = 0; i < 600; i++)); do
+	printf 'vnet add v%04d id %d prefix 10.%d.%d.0/24\n' \
+		"$i" $((i + 1)) $((i / 256)) $((i % 256))
+done >"$WORK/vnets"
+names=(a b c)
+for ((i = 0; i < 300; i++)); do
+	for j in 0 1 2; do
+		printf 'subnet add v%04d %s prefix 10.%d.%d.%d/26\n' "$i" \
+			"${names[j]}" $((i / 256)) $((i % 256)) $((j * 64))
+	done
+done >"$WORK/subnets"
+v vnet add zw id 7000 prefix 10.150.0.0/16
+for ((i = 0; i < 200; i++)); do
+	printf 'subnet add zw w%03d prefix 10.150.%d.0/24\n' "$i" "$i"
+done >>"$WORK/subnets"
+for ((i = 0; i < 600; i += 2)); do
+	printf 'peering add v%04d p%d remote v%04d\n' "$i" "$i" $((i + 1))
+	printf 'peering add v%04d p%d remote v%04d\n' $((i + 1)) $((i + 1)) "$i"
+done >"$WORK/peerings"
+cat "$WORK/vnets" "$WORK/subnets" "$WORK/peerings" >"$WORK/all"
+check "600 vnets, 1100 subnets, 600 peerings" v -b "$WORK/all"
+
+printf 'vnet add v%04d id %d prefix 10.200.%d.0/24\n' 2000 2001 1 2001 2002 2 \
+	5000 5001 3 >"$WORK/more-vnets"
+check "vnet dump: deleting sent vnets skips none and repeats none" \
+	race vnet "" "$WORK/more-vnets"
+# Whole vnets whose children were sent go too.
+printf '%s\n' "subnet add v0299 d prefix 10.1.43.192/26" "vnet del v0031" \
+	"subnet add v0599 a prefix 10.2.87.0/26" "vnet del v0032" >"$WORK/more-subnets"
+check "subnet dump: the same" race subnet "" "$WORK/more-subnets"
+printf '%s\n' "vnet del v0033" "vnet del v0034" >"$WORK/less-vnets"
+check "peering dump: the same" race peering "" "$WORK/less-vnets"
+
+printf 'subnet add zw w%d prefix 10.150.%d.0/24\n' 500 201 9 202 >"$WORK/more-w"
+check "subnet dump of one vnet: the same" race subnet zw "$WORK/more-w"
+
+# ACL rules: two subnets and a port, both directions.
+v vnet add A id 9000 prefix 10.100.0.0/16
+v subnet add A s1 prefix 10.100.1.0/24
+v subnet add A s2 prefix 10.100.2.0/24
+ip -n "$CTL" link add vm-dump type veth peer name vm-dump-peer
+v port add vm-dump vnet A subnet s2 mac 52:54:00:00:09:01 ip 10.100.2.4
+for sc in "subnet s1" "subnet s2" "port vm-dump"; do
+	for d in in out; do
+		for ((p = 1; p <= 150; p++)); do
+			echo "acl add A $sc dir $d prio $p action deny proto tcp dport $p"
+		done
+	done
+done >"$WORK/acl"
+check "900 ACL rules in three scopes" v -b "$WORK/acl"
+printf '%s\n' "acl add A subnet s1 dir out prio 1000 action allow" \
+	"acl add A port vm-dump dir in prio 1000 action allow" \
+	"subnet add A s3 prefix 10.100.3.0/24" \
+	"acl add A subnet s3 dir in prio 5 action allow" >"$WORK/more-acl"
+check "acl dump: deleting sent rules skips none and repeats none" \
+	race acl A "$WORK/more-acl"
+check_output "and a dump after it has every rule" 873 \
+	sh -c "vnetctl -n $CTL acl show A | wc -l"
+done_testing
