@@ -33,6 +33,16 @@ module_param_named(max_acl_rules, vnet_max_acl_rules, uint, 0644);
 MODULE_PARM_DESC(max_acl_rules,
 		 "Maximum number of ACL rules per scope and direction");
 
+unsigned int vnet_max_routes = 100000;
+module_param_named(max_routes, vnet_max_routes, uint, 0644);
+MODULE_PARM_DESC(max_routes, "Maximum number of user routes per subnet");
+
+unsigned int vnet_max_gateway_prefixes = 64;
+module_param_named(max_gateway_prefixes, vnet_max_gateway_prefixes, uint,
+		   0644);
+MODULE_PARM_DESC(max_gateway_prefixes,
+		 "Maximum number of on-premises prefixes of a gateway");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn
