@@ -106,6 +106,16 @@ int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
 	struct rb_node *rb;
 	int err;
 
+	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *q = rb_entry(rb, struct vnet_peering,
+						  n.rb);
+
+		if (q->flags & VNET_PEERING_F_USE_REMOTE_GW)
+			return vnet_refuse(req, -EBUSY,
+					   "vnet uses a remote gateway",
+					   "vnet %s uses the gateway of vnet %s (peering %s has use-remote-gateways on) and cannot have its own",
+					   v->n.name, q->remote_name, q->n.name);
+	}
 	if (!port)
 		return vnet_refuse(req, -EINVAL, "gateway interface is not a port",
 				   "gateway of vnet %s: interface %s is not a port",
@@ -119,16 +129,6 @@ int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
 				   "gateway port needs forwarding on",
 				   "gateway of vnet %s: port %s has forwarding off, and a gateway sends traffic from on-premises addresses",
 				   v->n.name, dev->name);
-	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
-		struct vnet_peering *q = rb_entry(rb, struct vnet_peering,
-						  n.rb);
-
-		if (q->flags & VNET_PEERING_F_USE_REMOTE_GW)
-			return vnet_refuse(req, -EBUSY,
-					   "vnet uses a remote gateway",
-					   "vnet %s uses the gateway of vnet %s (peering %s has use-remote-gateways on) and cannot have its own",
-					   v->n.name, q->remote_name, q->n.name);
-	}
 	gw = kzalloc(struct_size(gw, prefixes, n), GFP_KERNEL);
 	if (!gw)
 		return -ENOMEM;

@@ -55,6 +55,14 @@ static const struct event {
 	  parse_peering_msg, state_fields },
 	{ VNET_CMD_PORT_NEW, "port", "port", "add", parse_port_msg, port_fields },
 	{ VNET_CMD_PORT_DEL, "port", "port", "del", parse_port_msg, port_fields },
+	{ VNET_CMD_ROUTE_NEW, "route", "route", "add", parse_route_msg,
+	  route_fields },
+	{ VNET_CMD_ROUTE_DEL, "route", "route", "del", parse_route_msg,
+	  route_fields },
+	{ VNET_CMD_GATEWAY_SET, "gateway", "gateway", "set", parse_gateway_msg,
+	  gateway_fields },
+	{ VNET_CMD_GATEWAY_DEL, "gateway", "gateway", "del", parse_gateway_msg,
+	  gateway_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)
