@@ -60,7 +60,7 @@ tcp_echo()
 	[[ $addr == *:* ]] && f=6 a="[$addr]"
 	vm "$to" timeout 15 socat "TCP$f-LISTEN:$port,reuseaddr" EXEC:cat >/dev/null 2>&1 &
 	for i in $(seq 20); do
-		got=$(echo "hello $port" | vm "$from" timeout 3 socat - "TCP$f:$a:$port" 2>/dev/null)
+		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
 		[ "$got" = "hello $port" ] && break
 		sleep 0.3
 	done
