@@ -310,6 +310,21 @@ kill "$mon"; wait "$mon" 2>/dev/null
 check_output "monitor prints route events" \
 "route add spoke1 s 10.50.0.0/16 nexthop none
 route del spoke1 s 10.50.0.0/16" cat "$WORK/mon"
+# ---- a large batch loads fast (the table grows in place) ----
+for ((i = 0; i < 20000; i++)); do
+	echo "route add spoke1 v4only 172.20.$((i / 256)).$((i % 256))/32 nexthop none"
+done >"$WORK/batch"
+start=$(date +%s)
+check "a batch of 20,000 routes" v -b "$WORK/batch"
+secs=$(($(date +%s) - start))
+echo "# 20,000 routes in $secs s"
+check_output "all of them are there" 20001 sh -c "vnetctl -n $CTL route show spoke1 v4only | wc -l"
+sed 's/route add \(.*\) nexthop none/route del \1/' "$WORK/batch" | head -n 15000 >"$WORK/batch-del"
+check "deleting 15,000 of them in a batch" v -b "$WORK/batch-del"
+check_output "5,001 are left" 5001 sh -c "vnetctl -n $CTL route show spoke1 v4only | wc -l"
+v peering set spoke1 s1h forwarded on
+v peering set spoke2 s2h forwarded on
+check "chaining still works beside them" reach s1 10.2.1.4
 check "deleting a vnet removes its routes" v vnet del spoke2
 check "the remaining routes are intact" sh -c "vnetctl -n $CTL route show spoke1 | grep -q 10.2.0.0/16"
 
