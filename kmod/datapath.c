@@ -93,32 +93,21 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
 }
 
 /*
- * Route @skb to the port that owns the destination of @k: look it up in
- * the source vnet's fib, then in the destination vnet's addresses.
+ * Route @skb to its next hop (nexthop.c): the port that owns the
+ * destination, or an appliance or gateway port a route leads to.
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)
 {
 	struct vnet_acl_key *k = &f->key;
 	enum vnet_drop_reason why;
-	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
-	const struct vnet_nexthop *nh;
 	struct vnet_port *dport;
 	unsigned int len;
 	int err;
-	u32 idx;
 
-	if (!fib)
-		return vnet_drop(port, VNET_DROP_NO_ROUTE);
-	idx = vnet_lpm_lookup(&fib->lpm, k->family, k->dst);
-	if (idx == VNET_LPM_NONE)
-		return vnet_drop(port, VNET_DROP_NO_ROUTE);
-	nh = &fib->nexthops[idx];
-	if (nh->drop)
-		return vnet_drop(port, nh->drop - 1);
-	dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family, k->dst);
+	dport = vnet_next_hop(port, k, &why);
 	if (!dport)
-		return vnet_drop(port, VNET_DROP_NO_PORT);
+		return vnet_drop(port, why);
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
 	k->from_vnet = port->vnet->id;

@@ -9,8 +9,10 @@
  * half-built one, and a change rebuilds only the vnets it touches.
  *
  * System routes, from weakest to strongest on an equal prefix:
- *   peers that are not usable (a drop that says why), usable peers (both
- *   sides connected with access on), the vnet's own address space.
+ *   peers that are not usable (a drop that says why), the on-premises
+ *   prefixes of the gateway the vnet uses, usable peers (both sides
+ *   connected with access on), the vnet's own address space. User routes
+ *   of subnets are another table (route.c); nexthop.c consults both.
  */
 #include <linux/slab.h>
 
@@ -44,20 +46,31 @@ static void fib_publish(struct vnet_vnet *v, struct vnet_fib *fib)
 		call_rcu(&old->rcu, fib_free_rcu);
 }
 
-/* Why a peering cannot carry traffic now, or 0 if it can. */
-static u8 peering_drop(const struct vnet_peering *p)
+/* The remote side of @p, if it exists. */
+struct vnet_peering *vnet_peering_rev(const struct vnet_peering *p)
 {
-	const struct vnet_peering *rev = NULL;
 	struct rb_node *rb;
+
+	if (!p->remote)
+		return NULL;
+	for (rb = rb_first(&p->remote->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *rev = rb_entry(rb, struct vnet_peering,
+						    n.rb);
+
+		if (rev->remote == p->local)
+			return rev;
+	}
+	return NULL;
+}
+
+/* Why a peering cannot carry traffic now (drop reason + 1), or 0. */
+u8 vnet_peering_drop(const struct vnet_peering *p)
+{
+	const struct vnet_peering *rev;
 
 	if (p->state != VNET_PEERING_CONNECTED || !p->remote)
 		return VNET_DROP_PEERING_NOT_CONNECTED + 1;
-	for (rb = rb_first(&p->remote->peerings); rb; rb = rb_next(rb)) {
-		rev = rb_entry(rb, struct vnet_peering, n.rb);
-		if (rev->remote == p->local)
-			break;
-		rev = NULL;
-	}
+	rev = vnet_peering_rev(p);
 	if (!rev)
 		return VNET_DROP_PEERING_NOT_CONNECTED + 1;
 	if (!(p->flags & rev->flags & VNET_PEERING_F_ACCESS))
@@ -71,14 +84,81 @@ static bool overlaps_own(const struct vnet_vnet *v,
 	return vnet_prefix_sets_overlap(v->prefixes, v->nr_prefixes, p, 1);
 }
 
-static int fib_add(struct vnet_fib *fib, const struct vnet_prefix *p,
-		   u32 vnet_id, u8 drop)
+/*
+ * Rule 7 flags of the way from @p's local vnet into its remote one, as the
+ * remote side decides: forwarded traffic, and whether it uses the local
+ * vnet's gateway (whose traffic is not "forwarded").
+ */
+static u8 peering_nh_flags(const struct vnet_peering *p)
+{
+	const struct vnet_peering *rev = vnet_peering_rev(p);
+	u8 flags = 0;
+
+	if (!rev)
+		return 0;
+	if (rev->flags & VNET_PEERING_F_FORWARDED)
+		flags |= VNET_NH_F_FORWARDED;
+	if ((rev->flags & VNET_PEERING_F_USE_REMOTE_GW) &&
+	    (p->flags & VNET_PEERING_F_GATEWAY_TRANSIT) && p->local->gateway)
+		flags |= VNET_NH_F_GW_USER;
+	return flags;
+}
+
+static int fib_add_nh(struct vnet_fib *fib, const struct vnet_prefix *p,
+		      const struct vnet_nexthop *tmpl)
 {
 	struct vnet_nexthop *nh = &fib->nexthops[fib->nr_nexthops];
 
-	nh->vnet_id = vnet_id;
-	nh->drop = drop;
+	*nh = *tmpl;
+	nh->len = p->len;
 	return vnet_lpm_insert(&fib->lpm, p, fib->nr_nexthops++);
+}
+
+static int fib_add(struct vnet_fib *fib, const struct vnet_prefix *p,
+		   u32 vnet_id, u8 drop, u8 flags)
+{
+	struct vnet_nexthop nh = {
+		.vnet_id = vnet_id,
+		.drop = drop,
+		.kind = VNET_NH_VNET,
+		.flags = flags,
+	};
+
+	return fib_add_nh(fib, p, &nh);
+}
+
+/*
+ * The gateway @v uses: fib->gw for "nexthop gateway" routes, and its
+ * on-premises prefixes as system routes, which never shadow the own space.
+ */
+static int fib_add_gateway(struct vnet_fib *fib, struct vnet_vnet *v)
+{
+	struct vnet_peering *via;
+	struct vnet_vnet *g = vnet_gateway_effective(v, &via);
+	unsigned int i;
+	int err;
+
+	fib->gw.kind = VNET_NH_GATEWAY;
+	if (v->gateway)
+		fib->own_gw_ifindex = v->gateway->ifindex;
+	if (!g) {
+		fib->gw.drop = VNET_DROP_NO_GATEWAY + 1;
+		return 0;
+	}
+	fib->gw.vnet_id = g->id;
+	fib->gw.ifindex = g->gateway->ifindex;
+	if (via) {
+		fib->gw.drop = vnet_peering_drop(via);
+		fib->gw.flags = peering_nh_flags(via);
+	}
+	for (i = 0; i < g->gateway->nr_prefixes; i++) {
+		if (overlaps_own(v, &g->gateway->prefixes[i]))
+			continue;
+		err = fib_add_nh(fib, &g->gateway->prefixes[i], &fib->gw);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 /* Insert the peers whose drop status is (or is not) @usable. */
@@ -93,7 +173,7 @@ static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
 		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
 						  n.rb);
 		struct vnet_vnet *r = p->remote;
-		u8 drop = peering_drop(p);
+		u8 drop = vnet_peering_drop(p);
 
 		if (!r || !drop != usable)
 			continue;
@@ -101,7 +181,8 @@ static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
 			/* A stale peer never shadows the own space. */
 			if (drop && overlaps_own(v, &r->prefixes[i]))
 				continue;
-			err = fib_add(fib, &r->prefixes[i], r->id, drop);
+			err = fib_add(fib, &r->prefixes[i], r->id, drop,
+				      peering_nh_flags(p));
 			if (err)
 				return err;
 		}
@@ -112,9 +193,14 @@ static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
 static struct vnet_fib *fib_build(struct vnet_vnet *v)
 {
 	unsigned int n = v->nr_prefixes, i;
+	struct vnet_peering *via;
+	struct vnet_vnet *g;
 	struct vnet_fib *fib;
 	struct rb_node *rb;
 
+	g = vnet_gateway_effective(v, &via);
+	if (g)
+		n += g->gateway->nr_prefixes;
 	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
 		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
 						  n.rb);
@@ -127,10 +213,11 @@ static struct vnet_fib *fib_build(struct vnet_vnet *v)
 		return NULL;
 	if (vnet_lpm_init(&fib->lpm, n))
 		goto err;
-	if (fib_add_peers(fib, v, false) || fib_add_peers(fib, v, true))
+	if (fib_add_peers(fib, v, false) || fib_add_gateway(fib, v) ||
+	    fib_add_peers(fib, v, true))
 		goto err;
 	for (i = 0; i < v->nr_prefixes; i++)
-		if (fib_add(fib, &v->prefixes[i], v->id, 0))
+		if (fib_add(fib, &v->prefixes[i], v->id, 0, 0))
 			goto err;
 	return fib;
 err:

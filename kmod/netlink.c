@@ -1806,6 +1806,18 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_ACL_GET, NULL, acl_get_dumpit, acl_policy, 0),
 	VNET_OP(VNET_CMD_ACL_COMMIT, acl_commit_doit, NULL, empty_policy,
 		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ROUTE_NEW, vnet_route_new_doit, NULL,
+		vnet_route_new_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ROUTE_DEL, vnet_route_del_doit, NULL,
+		vnet_route_del_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ROUTE_GET, NULL, vnet_route_get_dumpit,
+		vnet_route_get_policy, 0),
+	VNET_OP(VNET_CMD_GATEWAY_SET, vnet_gateway_set_doit, NULL,
+		vnet_gateway_set_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_GATEWAY_DEL, vnet_gateway_del_doit, NULL,
+		vnet_gateway_del_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_GATEWAY_GET, NULL, vnet_gateway_get_dumpit,
+		vnet_gateway_del_policy, 0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {
@@ -1829,4 +1841,74 @@ int vnet_genl_init(void)
 void vnet_genl_exit(void)
 {
 	genl_unregister_family(&vnet_family);
+}
+
+/*
+ * For the handlers that live with their objects (route_nl.c): the parsing,
+ * message and event helpers above.
+ */
+struct vnet_req vnet_nl_req(struct genl_info *info)
+{
+	return req_of(info);
+}
+
+const char *vnet_nl_name(struct genl_info *info, int type)
+{
+	return get_name(info, type);
+}
+
+int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
+		   struct vnet_prefix *p, bool addr)
+{
+	return parse_prefix(info, attr, p, addr);
+}
+
+int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
+		     unsigned int max, struct vnet_prefix **out,
+		     unsigned int *count)
+{
+	return parse_prefixes(info, min, max, out, count);
+}
+
+struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type)
+{
+	return get_vnet(req, type);
+}
+
+struct net_device *vnet_nl_dev(struct vnet_req *req)
+{
+	return get_dev(req);
+}
+
+int vnet_nl_put_prefix(struct sk_buff *skb, int type,
+		       const struct vnet_prefix *p)
+{
+	return put_prefix(skb, type, p);
+}
+
+int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
+			 unsigned int n)
+{
+	return put_prefixes(skb, p, n);
+}
+
+void vnet_nl_unlock_commit(struct vnet_net *vn)
+{
+	unlock_commit(vn);
+}
+
+void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		      u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &vnet_family, flags, cmd);
+}
+
+bool vnet_nl_events_wanted(struct vnet_net *vn)
+{
+	return events_wanted(vn);
+}
+
+void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err)
+{
+	event_send(vn, skb, err);
 }

@@ -136,6 +136,7 @@ void vnet_del(struct vnet_vnet *v)
 		vnet_peering_del(rb_entry(rb, struct vnet_peering, n.rb));
 	while ((rb = rb_first(&v->subnets)))
 		vnet_subnet_del(rb_entry(rb, struct vnet_subnet, n.rb));
+	vnet_gateway_release(v);
 	vnet_peering_remote_gone(v);
 	vnet_acl_unref_detach(v);
 	vnet_fib_release(v);

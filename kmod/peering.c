@@ -99,10 +99,9 @@ static int peering_space_check(struct vnet_req *req, const char *name,
 	return 0;
 }
 
-/* Gateways are not implemented yet: no vnet has one of its own. */
 static bool vnet_has_gateway(const struct vnet_vnet *v)
 {
-	return false;
+	return v->gateway;
 }
 
 /*

@@ -102,6 +102,7 @@ void vnet_subnet_del(struct vnet_subnet *s)
 {
 	struct vnet_vnet *v = s->vnet;
 
+	vnet_routes_clear(s);
 	rb_erase(&s->n.rb, &v->subnets);
 	v->nr_subnets--;
 	v->vn->nr_subnets--;
@@ -110,7 +111,7 @@ void vnet_subnet_del(struct vnet_subnet *s)
 	vnet_free_subnet(s);
 }
 
-/* Rule 12: a subnet with ports stays; the error names them. */
+/* Rule 12: a subnet with ports or routes stays; the error names them. */
 int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 {
 	char users[128] = "";
@@ -118,6 +119,16 @@ int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 	unsigned int count = 0;
 	size_t len = 0;
 
+	if (s->nr_routes && !s->nr_ports) {
+		struct vnet_route *r = vnet_route_next(s, NULL);
+
+		vnet_prefix_fmt(users, &r->prefix);
+		return vnet_refuse(req, -EBUSY, "subnet in use by routes",
+				   "subnet %s of vnet %s has route%s to %s%s: delete them first",
+				   s->n.name, s->vnet->n.name,
+				   s->nr_routes > 1 ? "s" : "", users,
+				   s->nr_routes > 1 ? " and others" : "");
+	}
 	if (!s->nr_ports) {
 		vnet_subnet_del(s);
 		return 0;

@@ -65,6 +65,8 @@ extern unsigned int vnet_ct_timeout_other;
 extern unsigned int vnet_ct_timeout_fragment;
 
 struct vnet_ct_account;
+extern unsigned int vnet_max_routes;
+extern unsigned int vnet_max_gateway_prefixes;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -108,20 +110,72 @@ struct vnet_net {
 
 /*
  * Where a destination prefix leads: a vnet (the own one or a usable peer),
- * or a drop with its reason (a peer that is not connected or has access
- * off, so the counters say why).
+ * a gateway's port, or a drop with its reason (a peer that is not
+ * connected or has access off, so the counters say why).
  */
-struct vnet_nexthop {
-	u32 vnet_id;
-	u8 drop;	/* 0, or enum vnet_drop_reason + 1 */
+enum vnet_nh_kind {
+	VNET_NH_VNET,		/* the port that owns the destination */
+	VNET_NH_GATEWAY,	/* the gateway port @ifindex of vnet @vnet_id */
 };
 
-/* The compiled routes of one vnet: immutable, replaced as a whole. */
+/* Rule 7 as the receiving side of the peering to @vnet_id sees it. */
+#define VNET_NH_F_FORWARDED	BIT(0)	/* it accepts forwarded traffic */
+#define VNET_NH_F_GW_USER	BIT(1)	/* it uses this vnet's gateway */
+
+struct vnet_nexthop {
+	u32 vnet_id;
+	u32 ifindex;	/* VNET_NH_GATEWAY */
+	u8 drop;	/* 0, or enum vnet_drop_reason + 1 */
+	u8 kind;	/* enum vnet_nh_kind */
+	u8 len;		/* of the prefix: user routes win ties */
+	u8 flags;	/* VNET_NH_F_* */
+};
+
+/* The compiled system routes of one vnet: immutable, replaced as a whole. */
 struct vnet_fib {
 	struct vnet_lpm lpm;
 	struct rcu_head rcu;
+	u32 own_gw_ifindex;		/* the vnet's own gateway port, or 0 */
+	struct vnet_nexthop gw;		/* "nexthop gateway": the effective one */
 	unsigned int nr_nexthops;
 	struct vnet_nexthop nexthops[];
+};
+
+/*
+ * A user route of a subnet (route.c). The control path keeps them in an
+ * rbtree by prefix; the packet path reads @rtable, a trie that grows in
+ * place (vnet_lpm_insert() is safe against readers) and is rebuilt, then
+ * replaced under RCU, only when it is full or holds too many dead routes.
+ */
+struct vnet_route {
+	struct rb_node rb;
+	struct vnet_prefix prefix;
+	struct vnet_prefix via;		/* the appliance's address */
+	u8 nexthop;			/* enum vnet_route_nexthop */
+	u32 slot;			/* in the subnet's rtable */
+};
+
+struct vnet_rt_nexthop {
+	u8 nexthop;			/* enum vnet_route_nexthop */
+	u8 len;
+	u8 family;
+	u8 via[16];
+};
+
+struct vnet_rtable {
+	struct vnet_lpm lpm;
+	struct rcu_head rcu;
+	u32 nr_slots;			/* used, including dead routes' */
+	u32 max_slots;
+	struct vnet_rt_nexthop nh[];	/* by slot, the trie's values */
+};
+
+/* The gateway of a vnet (gateway.c): a port and on-premises prefixes. */
+struct vnet_gateway {
+	int ifindex;
+	char ifname[IFNAMSIZ];		/* as it was when set */
+	unsigned int nr_prefixes;
+	struct vnet_prefix prefixes[];	/* sorted */
 };
 
 struct vnet_vnet {
@@ -140,6 +194,7 @@ struct vnet_vnet {
 	struct list_head dirty_link;	/* on vn->dirty when fib is stale */
 	/* ACL entries (of any vnet) whose from-vnet is this one. */
 	struct hlist_head acl_users;
+	struct vnet_gateway *gateway;	/* its own, or NULL */
 	/* Read by the packet path, which is why a vnet is freed after RCU. */
 	struct vnet_fib __rcu *fib;
 	struct rcu_head rcu;
@@ -191,6 +246,10 @@ struct vnet_subnet {
 	struct vnet_prefix v6;
 	unsigned int nr_ports;
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
+	struct rb_root routes;		/* struct vnet_route by prefix */
+	unsigned int nr_routes;
+	unsigned int nr_dead_routes;	/* removed, still in @rtable */
+	struct vnet_rtable __rcu *rtable;
 	struct rcu_head rcu;		/* the packet path reads acl[] */
 };
 
@@ -380,6 +439,39 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 void vnet_fib_touch(struct vnet_vnet *v);
 void vnet_fib_commit(struct vnet_net *vn);
 void vnet_fib_release(struct vnet_vnet *v);
+u8 vnet_peering_drop(const struct vnet_peering *p);
+struct vnet_peering *vnet_peering_rev(const struct vnet_peering *p);
+
+/* route.c: user routes of subnets */
+struct vnet_route *vnet_route_find(struct vnet_subnet *s,
+				   const struct vnet_prefix *p);
+struct vnet_route *vnet_route_next(struct vnet_subnet *s,
+				   const struct vnet_prefix *after);
+int vnet_route_add(struct vnet_req *req, struct vnet_subnet *s,
+		   const struct vnet_prefix *p, u8 nexthop,
+		   const struct vnet_prefix *via);
+int vnet_route_del(struct vnet_req *req, struct vnet_subnet *s,
+		   const struct vnet_prefix *p);
+void vnet_routes_clear(struct vnet_subnet *s);
+const char *vnet_appliance_status(struct vnet_vnet *v,
+				  const struct vnet_prefix *via,
+				  char *buf, size_t len);
+
+/* gateway.c: gateways and rule 8 */
+struct vnet_vnet *vnet_gateway_effective(struct vnet_vnet *v,
+					 struct vnet_peering **via);
+int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
+		     struct net_device *dev, const struct vnet_prefix *p,
+		     unsigned int n);
+int vnet_gateway_del(struct vnet_req *req, struct vnet_vnet *v);
+void vnet_gateway_release(struct vnet_vnet *v);
+struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
+				    int ifindex);
+
+/* nexthop.c: the packet path's route lookup */
+struct vnet_port *vnet_next_hop(struct vnet_port *port,
+				const struct vnet_acl_key *k,
+				enum vnet_drop_reason *why);
 
 /* hook.c: netfilter hooks and the netdevice notifier */
 int vnet_hook_register(struct vnet_port *port);
@@ -410,5 +502,41 @@ void vnet_notify_acl(const struct vnet_acl_list *l,
 		     const struct vnet_acl_entry *e, u8 cmd,
 		     const struct vnet_vnet *gone);
 void vnet_notify_acl_commit(const struct vnet_acl_list *l);
+
+/* netlink.c helpers for route_nl.c */
+struct vnet_req vnet_nl_req(struct genl_info *info);
+const char *vnet_nl_name(struct genl_info *info, int type);
+int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
+		   struct vnet_prefix *p, bool addr);
+int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
+		     unsigned int max, struct vnet_prefix **out,
+		     unsigned int *count);
+struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type);
+struct net_device *vnet_nl_dev(struct vnet_req *req);
+int vnet_nl_put_prefix(struct sk_buff *skb, int type,
+		       const struct vnet_prefix *p);
+int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
+			 unsigned int n);
+void vnet_nl_unlock_commit(struct vnet_net *vn);
+void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		      u8 cmd);
+bool vnet_nl_events_wanted(struct vnet_net *vn);
+void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err);
+
+/* route_nl.c: routes and gateways over netlink */
+extern const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1];
+int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
+		       u8 cmd);
+void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd);
 
 #endif /* _VNET_H */

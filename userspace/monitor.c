@@ -71,6 +71,14 @@ static const struct event {
 	{ VNET_CMD_ACL_DEL, "acl", "acl", "del", parse_acl_msg, acl_fields },
 	{ VNET_CMD_ACL_COMMIT, "acl", "acl", "commit", parse_acl_msg,
 	  acl_commit_fields },
+	{ VNET_CMD_ROUTE_NEW, "route", "route", "add", parse_route_msg,
+	  route_fields },
+	{ VNET_CMD_ROUTE_DEL, "route", "route", "del", parse_route_msg,
+	  route_fields },
+	{ VNET_CMD_GATEWAY_SET, "gateway", "gateway", "set", parse_gateway_msg,
+	  gateway_fields },
+	{ VNET_CMD_GATEWAY_DEL, "gateway", "gateway", "del", parse_gateway_msg,
+	  gateway_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)

@@ -274,6 +274,10 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_NO_MEMORY] = "no-memory",
 		[VNET_DROP_ACL] = "acl",
 		[VNET_DROP_CT_FULL] = "conntrack-full",
+		[VNET_DROP_ROUTE_NONE] = "route-none",
+		[VNET_DROP_APPLIANCE_UNREACHABLE] = "appliance-unreachable",
+		[VNET_DROP_FORWARDED] = "forwarded",
+		[VNET_DROP_NO_GATEWAY] = "gateway-unreachable",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;

@@ -29,6 +29,8 @@ json_t *parse_port_msg(const struct nlmsghdr *nlh);
 json_t *parse_stats_msg(const struct nlmsghdr *nlh);
 json_t *parse_info_msg(const struct nlmsghdr *nlh);
 json_t *parse_acl_msg(const struct nlmsghdr *nlh);
+json_t *parse_route_msg(const struct nlmsghdr *nlh);	/* route.c */
+json_t *parse_gateway_msg(const struct nlmsghdr *nlh);	/* gateway.c */
 /* Protocol names of ACL rules; NULL or false: use the number. */
 const char *acl_proto_name(unsigned int proto);
 bool acl_proto_number(const char *name, uint8_t *proto);

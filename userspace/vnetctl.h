@@ -56,7 +56,8 @@ struct object {
 };
 
 extern const struct object vnet_object, subnet_object, peering_object,
-	port_object, acl_object, stats_object, monitor_object;
+	port_object, acl_object, stats_object, monitor_object, route_object,
+	gateway_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
 
@@ -99,6 +100,7 @@ int port_query(struct ctx *c, int argc, char **argv, uint8_t cmd,
 int need_arg(int argc, char **argv, int i, const char *what);
 
 extern const struct field vnet_fields[], subnet_fields[], peering_fields[],
-	port_fields[], stats_fields[], acl_fields[];
+	port_fields[], stats_fields[], acl_fields[], route_fields[],
+	gateway_fields[];
 
 #endif

@@ -14,6 +14,7 @@
 #include <linux/mm.h>		/* kvmalloc_array, kvfree */
 #include <linux/socket.h>	/* AF_INET, AF_INET6 */
 #include <linux/sort.h>
+#include <asm/barrier.h>
 #include <asm/unaligned.h>
 
 #define core_load_be32(p) get_unaligned_be32(p)
@@ -23,6 +24,14 @@
 #define core_alloc_array(n, size) kvcalloc(n, size, GFP_KERNEL)
 #define core_free(p) kvfree(p)
 #define core_sort(base, n, size, cmp) sort(base, n, size, cmp, NULL)
+
+/*
+ * A table that readers walk under RCU while the control path grows it in
+ * place: a store that makes initialised memory reachable is a release, and
+ * readers load what such stores write with READ_ONCE().
+ */
+#define core_store_release(p, v) smp_store_release(p, v)
+#define core_load_once(p) READ_ONCE(*(p))
 #else
 #include <stdbool.h>
 #include <stdint.h>
@@ -38,6 +47,8 @@ typedef uint64_t u64;
 #define core_alloc_array(n, size) calloc(n, size)
 #define core_free(p) free(p)
 #define core_sort(base, n, size, cmp) qsort(base, n, size, cmp)
+#define core_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define core_load_once(p) __atomic_load_n(p, __ATOMIC_RELAXED)
 
 static inline u32 core_load_be32(const void *p)
 {

@@ -95,7 +95,7 @@ int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 		common = common_bits(n->key, a,
 				     n->len < p->len ? n->len : p->len);
 		if (common == n->len && n->len == p->len) {
-			n->value = value;
+			core_store_release(&n->value, value);
 			return 0;
 		}
 		if (common == n->len) {
@@ -113,18 +113,42 @@ int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 			t->nodes[idx].child[bit(a, common)] =
 				new_node(t, a, p->len, value);
 		}
-		*link = idx;
+		core_store_release(link, idx);
 		return 0;
 	}
-	*link = new_node(t, a, p->len, value);
+	idx = new_node(t, a, p->len, value);
+	core_store_release(link, idx);
 	return 0;
+}
+
+int vnet_lpm_remove(struct vnet_lpm *t, const struct vnet_prefix *p)
+{
+	u32 idx = t->root[p->family == AF_INET6];
+	u64 a[2];
+
+	load(a, p->family, p->addr);
+	while (idx) {
+		struct vnet_lpm_node *n = &t->nodes[idx];
+
+		if (n->len > p->len ||
+		    common_bits(n->key, a, n->len) != n->len)
+			break;
+		if (n->len == p->len) {
+			if (n->value == VNET_LPM_NONE)
+				break;
+			core_store_release(&n->value, VNET_LPM_NONE);
+			return 0;
+		}
+		idx = n->child[bit(a, n->len)];
+	}
+	return -ENOENT;
 }
 
 u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr)
 {
 	unsigned int bits = family == AF_INET ? 32 : 128;
-	u32 idx = t->root[family == AF_INET6];
-	u32 best = VNET_LPM_NONE;
+	u32 idx = core_load_once(&t->root[family == AF_INET6]);
+	u32 best = VNET_LPM_NONE, value;
 	u64 a[2];
 
 	load(a, family, addr);
@@ -134,11 +158,12 @@ u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr)
 		if (((a[0] ^ n->key[0]) & n->mask[0]) |
 		    ((a[1] ^ n->key[1]) & n->mask[1]))
 			break;
-		if (n->value != VNET_LPM_NONE)
-			best = n->value;
+		value = core_load_once(&n->value);
+		if (value != VNET_LPM_NONE)
+			best = value;
 		if (n->len >= bits)
 			break;
-		idx = n->child[bit(a, n->len)];
+		idx = core_load_once(&n->child[bit(a, n->len)]);
 	}
 	return best;
 }

@@ -37,10 +37,18 @@ void vnet_lpm_free(struct vnet_lpm *t);
 
 /*
  * Insert @p with @value. An equal prefix inserted earlier gets the new
- * value: insert the entries that must win ties last.
+ * value: insert the entries that must win ties last. -ENOSPC when the
+ * trie is full (nothing changed then).
+ *
+ * Insertions and removals may run while readers look up under RCU: a new
+ * node is complete before a release store links it, and a value changes
+ * with one store. Removal leaves the node as a branching point, so the
+ * trie only grows: rebuild it when too many nodes are dead.
  */
 int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 		    u32 value);
+/* Forget @p's value: -ENOENT if @p has none. */
+int vnet_lpm_remove(struct vnet_lpm *t, const struct vnet_prefix *p);
 
 /* @addr: 4 (AF_INET) or 16 (AF_INET6) bytes in network order. */
 u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr);

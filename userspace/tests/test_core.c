@@ -186,6 +186,95 @@ static void test_lpm_random(void **state)
 			lpm_against_reference(seed * 7919 + i, sizes[i]);
 }
 
+/*
+ * Removal and re-insertion against the reference: distinct prefixes,
+ * half removed at random, some of those added back with a new value, the
+ * rest removed twice (-ENOENT); lookups then see only the live ones.
+ */
+static void lpm_remove_against_reference(unsigned int seed, unsigned int n)
+{
+	struct vnet_prefix *p = calloc(n + 1, sizeof(*p)), *live;
+	u32 *val = calloc(n + 1, sizeof(*val)), *live_val;
+	unsigned int i, j, m = 0, nlive = 0;
+	struct vnet_lpm t;
+	u8 addr[16];
+	bool *gone;
+
+	live = calloc(n + 1, sizeof(*live));
+	live_val = calloc(n + 1, sizeof(*live_val));
+	gone = calloc(n + 1, sizeof(*gone));
+	assert_non_null(p);
+	assert_non_null(val);
+	assert_non_null(live);
+	assert_non_null(live_val);
+	assert_non_null(gone);
+	srand(seed);
+	/* Removal leaves nodes behind: room for every insertion. */
+	assert_int_equal(vnet_lpm_init(&t, 2 * n), 0);
+	for (i = 0; i < n; i++) {
+		struct vnet_prefix q;
+
+		random_prefix(&q, rand() % 2 ? AF_INET : AF_INET6);
+		for (j = 0; j < m && !vnet_prefix_equal(&p[j], &q); j++)
+			;
+		if (j < m)
+			continue;
+		p[m] = q;
+		val[m] = m;
+		assert_int_equal(vnet_lpm_insert(&t, &p[m], val[m]), 0);
+		m++;
+	}
+	for (i = 0; i < m; i++) {
+		if (rand() % 2)
+			continue;
+		assert_int_equal(vnet_lpm_remove(&t, &p[i]), 0);
+		if (rand() % 3 == 0) {
+			val[i] = 100000 + i;
+			assert_int_equal(vnet_lpm_insert(&t, &p[i], val[i]), 0);
+		} else {
+			gone[i] = true;
+			assert_int_equal(vnet_lpm_remove(&t, &p[i]), -ENOENT);
+		}
+	}
+	for (i = 0; i < m; i++) {
+		if (gone[i])
+			continue;
+		live[nlive] = p[i];
+		live_val[nlive++] = val[i];
+	}
+	for (i = 0; i < 20000; i++) {
+		u8 family = rand() % 2 ? AF_INET : AF_INET6;
+
+		random_addr(addr, family);
+		if (m && rand() % 2) {
+			const struct vnet_prefix *q = &p[rand() % m];
+
+			family = q->family;
+			memcpy(addr, q->addr, (q->len + 7) / 8);
+		}
+		assert_int_equal(vnet_lpm_lookup(&t, family, addr),
+				 ref_lookup(live, live_val, nlive, family, addr));
+	}
+	vnet_lpm_free(&t);
+	free(p);
+	free(val);
+	free(live);
+	free(live_val);
+	free(gone);
+}
+
+static void test_lpm_remove_random(void **state)
+{
+	static const unsigned int sizes[] = { 1, 2, 10, 100, 1000, 3000 };
+	unsigned int i, seed;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (seed = 1; seed <= 3; seed++)
+			lpm_remove_against_reference(seed * 104729 + i,
+						     sizes[i]);
+}
+
 static void test_lpm_basic(void **state)
 {
 	struct vnet_prefix a = pfx("10.1.0.0/16"), b = pfx("10.1.2.0/24");
@@ -233,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_lpm_basic),
 		cmocka_unit_test(test_lpm_full),
 		cmocka_unit_test(test_lpm_random),
+		cmocka_unit_test(test_lpm_remove_random),
 	};
 
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);

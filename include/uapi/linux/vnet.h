@@ -86,6 +86,33 @@
  * by ifindex; ACL rules of a vnet by scope (subnets by name, then ports by
  * ifindex), direction (in, out) and priority.
  *
+ * VNET_CMD_ROUTE_NEW: [R] VNET_A_VNET, [R] VNET_A_SUBNET,
+ *                     [R] VNET_A_ROUTE_PREFIX (one nested prefix),
+ *                     [R] VNET_A_ROUTE_NEXTHOP (NLA_U8, enum
+ *                     vnet_route_nexthop, not VNET_ROUTE_NH_VNET),
+ *                     VNET_A_ROUTE_VIA (one nested address) with, and
+ *                     only with, VNET_ROUTE_NH_APPLIANCE
+ * VNET_CMD_ROUTE_DEL: [R] VNET_A_VNET, [R] VNET_A_SUBNET,
+ *                     [R] VNET_A_ROUTE_PREFIX
+ * VNET_CMD_ROUTE_GET: dump with [R] VNET_A_VNET, [O] VNET_A_SUBNET: the
+ *                     routes of ROUTE_NEW. With VNET_A_ROUTE_EFFECTIVE
+ *                     (NLA_FLAG), every route that applies to the
+ *                     subnet's packets: also VNET_A_ROUTE_SOURCE,
+ *                     VNET_A_REMOTE (the vnet of a VNET_ROUTE_NH_VNET next
+ *                     hop or of a gateway), VNET_A_PEERING (the peering of a
+ *                     peer's route or of a remote gateway),
+ *                     VNET_A_ROUTE_ACTIVE (NLA_U8, 1 when the lookup uses
+ *                     this route for its prefix) and VNET_A_ROUTE_STATUS
+ *                     (NLA_NUL_STRING, why the route drops, absent when it
+ *                     delivers).
+ * VNET_CMD_GATEWAY_SET: [R] VNET_A_VNET, [R] VNET_A_IFNAME (a port of the
+ *                     vnet with forwarding on), [R] VNET_A_PREFIXES (the
+ *                     on-premises prefixes); replaces the gateway's port
+ *                     and prefixes
+ * VNET_CMD_GATEWAY_DEL: [R] VNET_A_VNET
+ * VNET_CMD_GATEWAY_GET: dump, [O] VNET_A_VNET: VNET_A_VNET, VNET_A_IFNAME,
+ *                     VNET_A_PREFIXES of every vnet that has a gateway.
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -157,6 +184,12 @@ enum vnet_cmd {
 	VNET_CMD_ACL_DEL,
 	VNET_CMD_ACL_GET,
 	VNET_CMD_ACL_COMMIT,
+	VNET_CMD_ROUTE_NEW,
+	VNET_CMD_ROUTE_DEL,
+	VNET_CMD_ROUTE_GET,
+	VNET_CMD_GATEWAY_SET,
+	VNET_CMD_GATEWAY_DEL,
+	VNET_CMD_GATEWAY_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -194,6 +227,13 @@ enum vnet_attr {
 	VNET_A_ACL_RULES,
 	VNET_A_ACL_ADDED,
 	VNET_A_ACL_REMOVED,
+	VNET_A_ROUTE_PREFIX,
+	VNET_A_ROUTE_NEXTHOP,
+	VNET_A_ROUTE_VIA,
+	VNET_A_ROUTE_EFFECTIVE,
+	VNET_A_ROUTE_SOURCE,
+	VNET_A_ROUTE_ACTIVE,
+	VNET_A_ROUTE_STATUS,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -251,6 +291,10 @@ enum vnet_drop_reason {
 	VNET_DROP_NO_MEMORY,		/* an ARP/ND reply could not be built */
 	VNET_DROP_ACL,			/* an ACL rule denied it */
 	VNET_DROP_CT_FULL,		/* connection table full, or the port's share */
+	VNET_DROP_ROUTE_NONE,		/* a route with next hop none */
+	VNET_DROP_APPLIANCE_UNREACHABLE, /* a route's appliance is not reachable */
+	VNET_DROP_FORWARDED,		/* forwarded traffic, peering forwarded off */
+	VNET_DROP_NO_GATEWAY,		/* the gateway (or its port) is missing */
 	__VNET_DROP_MAX
 };
 
@@ -292,6 +336,22 @@ enum vnet_acl_dir {
 enum vnet_acl_action {
 	VNET_ACL_ALLOW,
 	VNET_ACL_DENY,
+};
+
+/* VNET_A_ROUTE_NEXTHOP: where a route sends the packets it matches. */
+enum vnet_route_nexthop {
+	VNET_ROUTE_NH_NONE,		/* drop */
+	VNET_ROUTE_NH_APPLIANCE,	/* the port that owns VNET_A_ROUTE_VIA */
+	VNET_ROUTE_NH_GATEWAY,		/* the vnet's effective gateway */
+	VNET_ROUTE_NH_VNET,		/* system: in vnet VNET_A_REMOTE */
+};
+
+/* VNET_A_ROUTE_SOURCE of an effective route. */
+enum vnet_route_source {
+	VNET_ROUTE_SRC_USER,		/* a route of the subnet */
+	VNET_ROUTE_SRC_VNET,		/* the vnet's address space */
+	VNET_ROUTE_SRC_PEERING,		/* a peer's space (VNET_A_PEERING) */
+	VNET_ROUTE_SRC_GATEWAY,		/* the gateway of VNET_A_REMOTE */
 };
 
 #define VNET_ACL_PRIO_MIN	1

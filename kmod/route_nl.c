@@ -1,0 +1,606 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Routes and gateways over generic netlink: policies, handlers, dumps
+ * (including the effective routes of a subnet) and events. The helpers of
+ * netlink.c parse and build what the other objects share.
+ */
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "vnet.h"
+
+#define NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
+
+static const struct nla_policy prefix_policy[VNET_PREFIX_A_MAX + 1] = {
+	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),
+	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),
+	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_ROUTE_NEXTHOP] = NLA_POLICY_MAX(NLA_U8, VNET_ROUTE_NH_GATEWAY),
+	[VNET_A_ROUTE_VIA] = NLA_POLICY_NESTED(prefix_policy),
+};
+
+const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+};
+
+const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_ROUTE_EFFECTIVE] = { .type = NLA_FLAG },
+};
+
+const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[VNET_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(prefix_policy),
+};
+
+/* gateway del and get */
+const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = NAME_POLICY,
+};
+
+/* Requests */
+
+static bool need(struct genl_info *info, int type, const char *msg)
+{
+	if (info->attrs[type])
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;	/* static strings */
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	return true;
+}
+
+/* The vnet and subnet a request names; under vn->lock. */
+static struct vnet_subnet *get_subnet(struct vnet_req *req)
+{
+	const char *name = vnet_nl_name(req->info, VNET_A_SUBNET);
+	struct vnet_subnet *s;
+	struct vnet_vnet *v;
+
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	v = vnet_nl_vnet(req, VNET_A_VNET);
+	if (IS_ERR(v))
+		return ERR_CAST(v);
+	s = vnet_subnet_find(v, name);
+	if (!s)
+		return ERR_PTR(vnet_refuse(req, -ENOENT, "subnet not found",
+					   "vnet %s has no subnet %s",
+					   v->n.name, name));
+	return s;
+}
+
+int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_prefix p, via = {};
+	struct vnet_subnet *s;
+	u8 nexthop;
+	int err;
+
+	if (!vnet_nl_name(info, VNET_A_SUBNET) ||
+	    need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix") ||
+	    need(info, VNET_A_ROUTE_NEXTHOP, "missing attribute: route next hop"))
+		return -EINVAL;
+	err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_PREFIX], &p, false);
+	if (err)
+		return err;
+	nexthop = nla_get_u8(info->attrs[VNET_A_ROUTE_NEXTHOP]);
+	if (nexthop == VNET_ROUTE_NH_APPLIANCE) {
+		if (need(info, VNET_A_ROUTE_VIA,
+			 "next hop appliance needs the appliance's address"))
+			return -EINVAL;
+		err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_VIA], &via,
+				     true);
+		if (err)
+			return err;
+	} else if (info->attrs[VNET_A_ROUTE_VIA]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VNET_A_ROUTE_VIA],
+				    "only next hop appliance has an address");
+		return -EINVAL;
+	}
+	mutex_lock(&req.vn->lock);
+	s = get_subnet(&req);
+	err = IS_ERR(s) ? PTR_ERR(s) :
+			  vnet_route_add(&req, s, &p, nexthop, &via);
+	vnet_nl_unlock_commit(req.vn);
+	return err;
+}
+
+int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_subnet *s;
+	struct vnet_prefix p;
+	int err;
+
+	if (!vnet_nl_name(info, VNET_A_SUBNET) ||
+	    need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix"))
+		return -EINVAL;
+	err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_PREFIX], &p, false);
+	if (err)
+		return err;
+	mutex_lock(&req.vn->lock);
+	s = get_subnet(&req);
+	err = IS_ERR(s) ? PTR_ERR(s) : vnet_route_del(&req, s, &p);
+	vnet_nl_unlock_commit(req.vn);
+	return err;
+}
+
+/* Messages */
+
+/* What one line of "route show" or "route show ... effective" says. */
+struct route_view {
+	struct vnet_prefix prefix;
+	struct vnet_prefix via;
+	u8 nexthop;
+	u8 source;
+	bool active;
+	bool effective;		/* the attributes below are sent */
+	const char *remote;	/* a vnet name */
+	const char *peering;
+	const char *status;	/* why it drops, or NULL */
+};
+
+/* A dump part (@cb) or an event (@cb NULL). */
+static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
+		      const struct route_view *r, struct netlink_callback *cb,
+		      u8 cmd, bool identity_only)
+{
+	void *hdr;
+	int err;
+
+	if (cb)
+		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+	else
+		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	err = nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
+	      nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
+	      vnet_nl_put_prefix(skb, VNET_A_ROUTE_PREFIX, &r->prefix);
+	if (!err && !identity_only) {
+		err = nla_put_u8(skb, VNET_A_ROUTE_NEXTHOP, r->nexthop);
+		if (!err && r->nexthop == VNET_ROUTE_NH_APPLIANCE) {
+			struct nlattr *nest = nla_nest_start(skb,
+							     VNET_A_ROUTE_VIA);
+
+			err = !nest || (r->via.family == AF_INET ?
+			      nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, r->via.addr) :
+			      nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, r->via.addr));
+			if (!err)
+				nla_nest_end(skb, nest);
+		}
+	}
+	if (!err && r->effective)
+		err = nla_put_u8(skb, VNET_A_ROUTE_SOURCE, r->source) ||
+		      nla_put_u8(skb, VNET_A_ROUTE_ACTIVE, r->active) ||
+		      (r->remote &&
+		       nla_put_string(skb, VNET_A_REMOTE, r->remote)) ||
+		      (r->peering &&
+		       nla_put_string(skb, VNET_A_PEERING, r->peering)) ||
+		      (r->status &&
+		       nla_put_string(skb, VNET_A_ROUTE_STATUS, r->status));
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static void user_view(struct route_view *rv, const struct vnet_route *r)
+{
+	memset(rv, 0, sizeof(*rv));
+	rv->prefix = r->prefix;
+	rv->via = r->via;
+	rv->nexthop = r->nexthop;
+	rv->source = VNET_ROUTE_SRC_USER;
+	rv->active = true;	/* user routes win ties, and never repeat */
+}
+
+void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
+		       u8 cmd)
+{
+	struct vnet_net *vn = s->vnet->vn;
+	struct route_view rv;
+	struct sk_buff *skb;
+
+	if (!vnet_nl_events_wanted(vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	user_view(&rv, r);
+	vnet_nl_event_send(vn, skb, fill_route(skb, s, &rv, NULL, cmd,
+					       cmd == VNET_CMD_ROUTE_DEL));
+}
+
+/* Effective routes */
+
+#define STATUS_LEN 160
+
+/* The system routes of @v in the order fib.c inserts them. */
+struct sys_routes {
+	unsigned int n;
+	struct route_view *r;
+	char (*status)[STATUS_LEN];
+};
+
+static void sys_add(struct sys_routes *sr, const struct vnet_prefix *p,
+		    u8 nexthop, u8 source, const char *remote,
+		    const char *peering)
+{
+	struct route_view *rv = &sr->r[sr->n];
+
+	memset(rv, 0, sizeof(*rv));
+	rv->prefix = *p;
+	rv->nexthop = nexthop;
+	rv->source = source;
+	rv->remote = remote;
+	rv->peering = peering;
+	rv->effective = true;
+	sr->n++;
+}
+
+static bool overlaps_own(const struct vnet_vnet *v,
+			 const struct vnet_prefix *p)
+{
+	return vnet_prefix_sets_overlap(v->prefixes, v->nr_prefixes, p, 1);
+}
+
+static void peer_status(char *buf, const struct vnet_peering *p, u8 drop)
+{
+	snprintf(buf, STATUS_LEN, "peering %s %s", p->n.name,
+		 drop == VNET_DROP_PEERING_ACCESS_OFF + 1 ?
+		 "has access off on a side" : "is not connected");
+}
+
+static void sys_peers(struct sys_routes *sr, struct vnet_vnet *v,
+		      bool usable)
+{
+	struct rb_node *rb;
+	unsigned int i;
+
+	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
+						  n.rb);
+		struct vnet_vnet *r = p->remote;
+		u8 drop = vnet_peering_drop(p);
+
+		if (!r || !drop != usable)
+			continue;
+		for (i = 0; i < r->nr_prefixes; i++) {
+			if (drop && overlaps_own(v, &r->prefixes[i]))
+				continue;
+			if (drop)
+				peer_status(sr->status[sr->n], p, drop);
+			sys_add(sr, &r->prefixes[i], VNET_ROUTE_NH_VNET,
+				VNET_ROUTE_SRC_PEERING, r->n.name, p->n.name);
+		}
+	}
+}
+
+/* Why traffic to the gateway @v uses drops, or NULL. */
+static const char *gateway_status(struct vnet_vnet *v, char *buf)
+{
+	struct vnet_peering *via;
+	struct vnet_vnet *g = vnet_gateway_effective(v, &via);
+	u8 drop;
+
+	if (!g) {
+		snprintf(buf, STATUS_LEN, "vnet %s uses no gateway", v->n.name);
+		return buf;
+	}
+	if (!vnet_gateway_port(v->vn, g->id, g->gateway->ifindex)) {
+		snprintf(buf, STATUS_LEN,
+			 "gateway port %s is no longer a port of vnet %s",
+			 g->gateway->ifname, g->n.name);
+		return buf;
+	}
+	drop = via ? vnet_peering_drop(via) : 0;
+	if (!drop)
+		return NULL;
+	peer_status(buf, via, drop);
+	return buf;
+}
+
+static int sys_routes_build(struct sys_routes *sr, struct vnet_vnet *v)
+{
+	unsigned int max = v->nr_prefixes, i, j;
+	struct vnet_peering *via;
+	struct vnet_vnet *g;
+	struct rb_node *rb;
+	char *gw_status;
+
+	g = vnet_gateway_effective(v, &via);
+	if (g)
+		max += g->gateway->nr_prefixes;
+	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
+		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
+						  n.rb);
+
+		if (p->remote)
+			max += p->remote->nr_prefixes;
+	}
+	sr->n = 0;
+	sr->r = kvcalloc(max, sizeof(*sr->r), GFP_KERNEL);
+	sr->status = kvcalloc(max, sizeof(*sr->status), GFP_KERNEL);
+	if (!sr->r || !sr->status) {
+		kvfree(sr->r);
+		kvfree(sr->status);
+		return -ENOMEM;
+	}
+	sys_peers(sr, v, false);
+	for (i = 0; g && i < g->gateway->nr_prefixes; i++) {
+		if (overlaps_own(v, &g->gateway->prefixes[i]))
+			continue;
+		gw_status = sr->status[sr->n];
+		sys_add(sr, &g->gateway->prefixes[i], VNET_ROUTE_NH_GATEWAY,
+			VNET_ROUTE_SRC_GATEWAY, g->n.name,
+			via ? via->n.name : NULL);
+		gateway_status(v, gw_status);
+	}
+	sys_peers(sr, v, true);
+	for (i = 0; i < v->nr_prefixes; i++)
+		sys_add(sr, &v->prefixes[i], VNET_ROUTE_NH_VNET,
+			VNET_ROUTE_SRC_VNET, v->n.name, NULL);
+	/* The last of equal prefixes wins, as in the trie. */
+	for (i = 0; i < sr->n; i++) {
+		sr->r[i].active = true;
+		if (sr->status[i][0])
+			sr->r[i].status = sr->status[i];
+		for (j = i + 1; j < sr->n; j++)
+			if (vnet_prefix_equal(&sr->r[i].prefix,
+					      &sr->r[j].prefix))
+				sr->r[i].active = false;
+	}
+	return 0;
+}
+
+static void sys_routes_free(struct sys_routes *sr)
+{
+	kvfree(sr->r);
+	kvfree(sr->status);
+}
+
+/*
+ * The routes of one subnet past the dump's cursor: cb->args[1] counts the
+ * system routes sent (effective view), cb->args[2] says whether
+ * cb->args[3..5] hold the prefix of the last user route sent.
+ */
+static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
+		       struct vnet_subnet *s, bool effective)
+{
+	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[3];
+	char status[STATUS_LEN];
+	struct sys_routes sr;
+	struct route_view rv;
+	struct vnet_route *r;
+	unsigned int i;
+	int err = 0;
+
+	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
+	if (effective && !cb->args[2]) {
+		err = sys_routes_build(&sr, s->vnet);
+		if (err)
+			return err;
+		for (i = cb->args[1]; i < sr.n && !err; i++) {
+			rv = sr.r[i];
+			if (vnet_route_find(s, &rv.prefix))
+				rv.active = false;	/* a user route wins */
+			err = fill_route(skb, s, &rv, cb, VNET_CMD_ROUTE_GET,
+					 false);
+			if (!err)
+				cb->args[1]++;
+		}
+		sys_routes_free(&sr);
+		if (err)
+			return err;
+	}
+	for (r = vnet_route_next(s, cb->args[2] ? last : NULL); r && !err;
+	     r = vnet_route_next(s, &r->prefix)) {
+		user_view(&rv, r);
+		rv.effective = effective;
+		if (effective && r->nexthop == VNET_ROUTE_NH_APPLIANCE)
+			rv.status = vnet_appliance_status(s->vnet, &r->via,
+							  status,
+							  sizeof(status));
+		else if (effective && r->nexthop == VNET_ROUTE_NH_GATEWAY)
+			rv.status = gateway_status(s->vnet, status);
+		else if (effective && r->nexthop == VNET_ROUTE_NH_NONE)
+			rv.status = "next hop none";
+		err = fill_route(skb, s, &rv, cb, VNET_CMD_ROUTE_GET, false);
+		if (!err) {
+			*last = r->prefix;
+			cb->args[2] = 1;
+		}
+	}
+	return err;
+}
+
+/* cb->args[0]: subnets of the vnet done, by name. */
+int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct nlattr *name = info->attrs[VNET_A_VNET];
+	struct nlattr *only = info->attrs[VNET_A_SUBNET];
+	bool effective = nla_get_flag(info->attrs[VNET_A_ROUTE_EFFECTIVE]);
+	struct vnet_subnet *s;
+	struct vnet_node *n;
+	struct vnet_vnet *v;
+	struct rb_node *rb;
+	int err = 0;
+
+	if (!name) {
+		NL_SET_ERR_MSG(cb->extack, "missing attribute: vnet name");
+		return -EINVAL;
+	}
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	v = vnet_find(vn, nla_data(name));
+	if (!v) {
+		mutex_unlock(&vn->lock);
+		NL_SET_ERR_MSG_ATTR(cb->extack, name, "vnet does not exist");
+		return -ENOENT;
+	}
+	if (only) {
+		s = vnet_subnet_find(v, nla_data(only));
+		if (!s) {
+			mutex_unlock(&vn->lock);
+			NL_SET_ERR_MSG_ATTR(cb->extack, only,
+					    "subnet does not exist");
+			return -ENOENT;
+		}
+		rb = cb->args[0] ? NULL : &s->n.rb;
+	} else {
+		n = vnet_node_nth(&v->subnets, cb->args[0]);
+		rb = n ? &n->rb : NULL;
+	}
+	for (; rb && !err; rb = only ? NULL : rb_next(rb)) {
+		err = dump_subnet(skb, cb, rb_entry(rb, struct vnet_subnet,
+						    n.rb), effective);
+		if (err)
+			break;
+		cb->args[0]++;
+		cb->args[1] = 0;
+		cb->args[2] = 0;
+	}
+	mutex_unlock(&vn->lock);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}
+
+/* Gateways */
+
+int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct net_device *dev;
+	struct vnet_prefix *p;
+	struct vnet_vnet *v;
+	unsigned int n;
+	int err;
+
+	err = vnet_nl_prefixes(info, 1, vnet_max_gateway_prefixes, &p, &n);
+	if (err)
+		return err;
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	dev = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_dev(&req);
+	err = IS_ERR(dev) ? PTR_ERR(dev) : vnet_gateway_set(&req, v, dev, p, n);
+	vnet_nl_unlock_commit(req.vn);
+	rtnl_unlock();
+	kfree(p);
+	return err;
+}
+
+int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_vnet *v;
+	int err;
+
+	mutex_lock(&req.vn->lock);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	err = IS_ERR(v) ? PTR_ERR(v) : vnet_gateway_del(&req, v);
+	vnet_nl_unlock_commit(req.vn);
+	return err;
+}
+
+/* A dump part (@cb) or an event (@cb NULL). */
+static int fill_gateway(struct sk_buff *skb, const struct vnet_vnet *v,
+			struct netlink_callback *cb, u8 cmd)
+{
+	const struct vnet_gateway *gw = v->gateway;
+	void *hdr;
+
+	if (cb)
+		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+	else
+		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	if (nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+	    (gw && cmd != VNET_CMD_GATEWAY_DEL &&
+	     (nla_put_string(skb, VNET_A_IFNAME, gw->ifname) ||
+	      vnet_nl_put_prefixes(skb, gw->prefixes, gw->nr_prefixes)))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd)
+{
+	struct sk_buff *skb;
+
+	if (!vnet_nl_events_wanted(v->vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		vnet_nl_event_send(v->vn, skb,
+				   fill_gateway(skb, v, NULL, cmd));
+}
+
+/* cb->args[0]: vnets done, by name. */
+int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct nlattr *only = info->attrs[VNET_A_VNET];
+	struct vnet_node *n;
+	struct rb_node *rb;
+	int err = 0;
+
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	if (only) {
+		n = cb->args[0] ? NULL : vnet_node_find(&vn->vnets,
+							nla_data(only));
+		if (!n && !cb->args[0]) {
+			mutex_unlock(&vn->lock);
+			NL_SET_ERR_MSG_ATTR(cb->extack, only,
+					    "vnet does not exist");
+			return -ENOENT;
+		}
+	} else {
+		n = vnet_node_nth(&vn->vnets, cb->args[0]);
+	}
+	for (rb = n ? &n->rb : NULL; rb; rb = only ? NULL : rb_next(rb)) {
+		struct vnet_vnet *v = rb_entry(rb, struct vnet_vnet, n.rb);
+
+		if (v->gateway) {
+			err = fill_gateway(skb, v, cb, VNET_CMD_GATEWAY_GET);
+			if (err)
+				break;
+		}
+		cb->args[0]++;
+	}
+	mutex_unlock(&vn->lock);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}

@@ -1,0 +1,331 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# User routes, service chaining through an appliance, forwarded traffic
+# (rule 7) and gateway transit (rule 8), with real traffic, IPv4 and IPv6.
+source "$(dirname "$0")/lib.sh"
+
+# Topology (hub and spoke; the spokes are not peered with each other):
+#
+#   vnet spoke1 10.1.0.0/16 fd00:11::/48   subnet s: vm s1 .1.4
+#   vnet spoke2 10.2.0.0/16 fd00:12::/48   subnet s: vm s2 .1.4
+#          \ s1h/h2s1                 / s2h/h2s2
+#   vnet hub 10.0.0.0/16 fd00:10::/48      subnet hs: app .1.4 (appliance,
+#        forwarding on), gw .1.5 (gateway, forwarding on), h1 .1.6
+#
+#   gw's eth1 -- onprem's eth0: 192.168.1.0/24 fd00:99:0:1::/64, behind the
+#   hub's gateway as 192.168.0.0/16 and fd00:99::/48
+
+reach()		# VM ADDR: ping answers within a few tries
+{
+	local i
+	for i in 1 2 3 4 5; do
+		vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+no_reach()	# VM ADDR: three pings go unanswered
+{
+	! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
+}
+
+drops()		# DEV REASON: the drop counter of a port
+{
+	v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0
+}
+
+# dropped_as DESC VM ADDR DEV REASON: unreachable, and counted as REASON.
+dropped_as()
+{
+	local before after
+	before=$(drops "$4" "$5")
+	if ! no_reach "$2" "$3"; then
+		fail "$1" "$3 answered"
+		return
+	fi
+	after=$(drops "$4" "$5")
+	if [ "$after" -gt "$before" ]; then
+		ok "$1"
+	else
+		fail "$1" "drop counter $5 of $4 stayed at $after; stats: $(v stats "$4")"
+	fi
+}
+
+# tcp_echo FROM TO ADDR: a TCP connection carries a line both ways.
+tcp_echo()
+{
+	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got
+	local f=4 a=$addr
+	[[ $addr == *:* ]] && f=6 a="[$addr]"
+	vm "$to" timeout 15 socat "TCP$f-LISTEN:$port,reuseaddr" EXEC:cat >/dev/null 2>&1 &
+	for i in $(seq 20); do
+		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
+		[ "$got" = "hello $port" ] && break
+		sleep 0.3
+	done
+	kill %% 2>/dev/null; wait 2>/dev/null
+	[ "$got" = "hello $port" ]
+}
+
+# A VM whose port has forwarding on, and that forwards IP itself.
+add_router_vm()
+{
+	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
+	ns_new "NS_$name" "$name"
+	ns="NS_$name"
+	ns=${!ns}
+	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$CTL" link set "vm-$name" up
+	ip -n "$ns" link set eth0 address "$mac" up
+	ip -n "$ns" addr add "$ip4/24" dev eth0
+	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${ip4%.*}.1"
+	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0 \
+		net.ipv6.conf.all.forwarding=1
+	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
+		ip "$ip4" ip "$ip6" forwarding on
+}
+
+state()		# the configuration, as JSON: refusals must not change it
+{
+	v -j vnet show; v -j subnet show; v -j peering show; v -j port show
+	v -j route show spoke1; v -j route show spoke2; v -j route show hub
+	v -j gateway show
+}
+
+# refused DESC WORDS CMD...: exit status 1, stderr names WORDS (a
+# |-separated list), and the configuration is byte for byte the same.
+refused()
+{
+	local desc=$1 words=$2 before after out status=0 w
+	shift 2
+	before=$(state)
+	out=$("$@" 2>&1) || status=$?
+	after=$(state)
+	if [ "$status" -ne 1 ]; then
+		fail "$desc" "exit status $status, expected 1: $out"
+	elif [ "$before" != "$after" ]; then
+		fail "$desc" "the state changed: $out"
+	else
+		IFS='|' read -ra ws <<<"$words"
+		for w in "${ws[@]}"; do
+			if ! grep -qF -- "$w" <<<"$out"; then
+				fail "$desc" "the error does not name \"$w\": $out"
+				return
+			fi
+		done
+		ok "$desc"
+	fi
+}
+
+v vnet add hub id 10 prefix 10.0.0.0/16 prefix fd00:10::/48
+v vnet add spoke1 id 11 prefix 10.1.0.0/16 prefix fd00:11::/48
+v vnet add spoke2 id 12 prefix 10.2.0.0/16 prefix fd00:12::/48
+v subnet add hub hs prefix 10.0.1.0/24 prefix fd00:10:0:1::/64
+v subnet add spoke1 s prefix 10.1.1.0/24 prefix fd00:11:0:1::/64
+v subnet add spoke1 v4only prefix 10.1.9.0/24
+v subnet add spoke2 s prefix 10.2.1.0/24 prefix fd00:12:0:1::/64
+add_router_vm app hub hs 10.0.1.4 fd00:10:0:1::4 52:54:00:10:01:04
+add_router_vm gw hub hs 10.0.1.5 fd00:10:0:1::5 52:54:00:10:01:05
+add_vm h1 hub hs 10.0.1.6 fd00:10:0:1::6 52:54:00:10:01:06
+add_vm s1 spoke1 s 10.1.1.4 fd00:11:0:1::4 52:54:00:11:01:04
+add_vm s2 spoke2 s 10.2.1.4 fd00:12:0:1::4 52:54:00:12:01:04
+v peering add spoke1 s1h remote hub
+v peering add hub h2s1 remote spoke1
+v peering add spoke2 s2h remote hub
+v peering add hub h2s2 remote spoke2
+
+# ---- plain peering: hub and spoke, no transitivity ----
+check "spoke1 reaches the hub (IPv4)" reach s1 10.0.1.6
+check "spoke2 reaches the hub (IPv6)" reach s2 fd00:10:0:1::6
+dropped_as "spoke1 cannot reach spoke2 through the hub (IPv4)" s1 10.2.1.4 vm-s1 no-route
+dropped_as "spoke2 cannot reach spoke1 through the hub (IPv6)" s2 fd00:11:0:1::4 vm-s2 no-route
+
+# ---- service chaining through the appliance ----
+check "route via the appliance on spoke1 (IPv4)" \
+	v route add spoke1 s 10.2.0.0/16 nexthop appliance 10.0.1.4
+check "route via the appliance on spoke1 (IPv6)" \
+	v route add spoke1 s fd00:12::/48 nexthop appliance fd00:10:0:1::4
+v route add spoke2 s 10.1.0.0/16 nexthop appliance 10.0.1.4
+v route add spoke2 s fd00:11::/48 nexthop appliance fd00:10:0:1::4
+check_output "route show lists the routes, sorted, as they were given" \
+"spoke1 s 10.2.0.0/16 nexthop appliance 10.0.1.4
+spoke1 s fd00:12::/48 nexthop appliance fd00:10:0:1::4" v route show spoke1
+check_output "route show -j: command-line words as keys" \
+'[{"vnet":"spoke1","subnet":"s","prefix":"10.2.0.0/16","nexthop":"appliance","appliance":"10.0.1.4"},{"vnet":"spoke1","subnet":"s","prefix":"fd00:12::/48","nexthop":"appliance","appliance":"fd00:10:0:1::4"}]' \
+	v -j route show spoke1 s
+dropped_as "through the appliance without forwarded on: dropped (IPv4)" s1 10.2.1.4 vm-app forwarded
+dropped_as "through the appliance without forwarded on: dropped (IPv6)" s2 fd00:11:0:1::4 vm-app forwarded
+v peering set spoke1 s1h forwarded on
+v peering set spoke2 s2h forwarded on
+vm app timeout 12 tcpdump -nli eth0 -c 4 "icmp and host 10.1.1.4 and host 10.2.1.4" >"$WORK/app.txt" 2>/dev/null &
+tcpdump_pid=$!
+sleep 1.5
+check "with forwarded on: spoke1 reaches spoke2 through the appliance (IPv4)" reach s1 10.2.1.4
+check "and spoke2 reaches spoke1 (IPv6)" reach s2 fd00:11:0:1::4
+wait "$tcpdump_pid"
+check "tcpdump in the appliance sees the spoke-to-spoke packets" \
+	grep -q "10.1.1.4 > 10.2.1.4" "$WORK/app.txt"
+check "TCP through the appliance (IPv4)" tcp_echo s1 s2 10.2.1.4
+check "TCP through the appliance (IPv6)" tcp_echo s2 s1 fd00:11:0:1::4
+check "the hub itself is still reached directly" reach s1 10.0.1.6
+v peering set spoke2 s2h forwarded off
+dropped_as "forwarded off again on spoke2's side: dropped" s1 10.2.1.4 vm-app forwarded
+v peering set spoke2 s2h forwarded on
+
+# ---- fail closed: the appliance goes, the route stays and drops ----
+v port del vm-app
+dropped_as "appliance port removed: the route drops, counted (IPv4)" s1 10.2.1.4 vm-s1 appliance-unreachable
+dropped_as "appliance port removed: the route drops, counted (IPv6)" s1 fd00:12:0:1::4 vm-s1 appliance-unreachable
+check "effective routes say why the route drops" \
+	sh -c "vnetctl -n $CTL -j route show spoke1 s effective | grep -q '\"prefix\":\"10.2.0.0/16\",\"nexthop\":\"appliance\",\"appliance\":\"10.0.1.4\",\"source\":\"user\",\"active\":true,\"drops\":\"appliance 10.0.1.4 is not a port of vnet spoke1 or of a connected peer\"'"
+v port add vm-app vnet hub subnet hs mac 52:54:00:10:01:04 ip 10.0.1.4 \
+	ip fd00:10:0:1::4 forwarding on
+check "appliance back: chaining works again" reach s1 10.2.1.4
+v peering del hub h2s1
+dropped_as "peering to the appliance disconnected: drops, no bypass" s1 10.2.1.4 vm-s1 appliance-unreachable
+v peering add hub h2s1 remote spoke1
+check "peering back: chaining works again" reach s1 10.2.1.4
+
+# ---- blackholes, longest prefix, ties ----
+v route add spoke1 s 10.0.0.0/8 nexthop none
+check "a shorter user route loses to the hub's /16" reach s1 10.0.1.6
+v route add spoke1 s 10.0.1.6/32 nexthop none
+dropped_as "nexthop none blackholes a /32 (IPv4)" s1 10.0.1.6 vm-s1 route-none
+check "the longest prefix wins: the hub's other hosts are reachable" reach s1 10.0.1.4
+v route add spoke1 s fd00:10::/48 nexthop none
+dropped_as "on an equal prefix the user route wins (IPv6 /48 none)" s1 fd00:10:0:1::6 vm-s1 route-none
+check "effective: the user route wins the tie, the system one is shown inactive" \
+	sh -c "vnetctl -n $CTL -j route show spoke1 s effective | grep -q '\"prefix\":\"fd00:10::/48\",\"nexthop\":\"vnet\",\"remote\":\"hub\",\"source\":\"peering\",\"peering\":\"s1h\",\"active\":false'"
+v route add spoke1 s 10.0.0.0/16 nexthop none
+dropped_as "on an equal prefix the user route wins (IPv4 /16 none)" s1 10.0.1.4 vm-s1 route-none
+check "route del" v route del spoke1 s 10.0.0.0/16
+check "route del (IPv6)" v route del spoke1 s fd00:10::/48
+v route del spoke1 s 10.0.1.6/32
+v route del spoke1 s 10.0.0.0/8
+check "routes deleted: the hub is reachable again" reach s1 10.0.1.6
+
+# ---- bad input: refused, named, nothing changes ----
+refused "appliance that is no port of the vnet or a connected peer" \
+	"10.0.1.99|spoke1" v route add spoke1 s 10.3.0.0/16 nexthop appliance 10.0.1.99
+refused "appliance in a vnet that is not peered" \
+	"10.2.1.4|spoke1" v route add spoke1 s 10.3.0.0/16 nexthop appliance 10.2.1.4
+refused "duplicate route" "10.2.0.0/16|spoke1" \
+	v route add spoke1 s 10.2.0.0/16 nexthop none
+refused "IPv6 route on a subnet without IPv6" "v4only|IPv6" \
+	v route add spoke1 v4only fd00:12::/48 nexthop none
+check_exit 2 "appliance of the other family: caught by vnetctl" \
+	v route add spoke1 s 10.3.0.0/16 nexthop appliance fd00:10:0:1::4
+check_exit 2 "route with host bits set: caught by vnetctl" \
+	v route add spoke1 s 10.3.0.1/16 nexthop none
+refused "deleting a route that does not exist" "10.9.0.0/16" \
+	v route del spoke1 s 10.9.0.0/16
+v route add spoke1 v4only 10.7.0.0/16 nexthop none
+refused "deleting a subnet that has routes (rule 12)" "v4only|10.7.0.0/16" \
+	v subnet del spoke1 v4only
+refused "gateway port in another vnet" "vm-s1|spoke1" \
+	v gateway set hub port vm-s1 prefix 192.168.0.0/16
+refused "gateway port without forwarding" "vm-h1|forwarding" \
+	v gateway set hub port vm-h1 prefix 192.168.0.0/16
+refused "on-premises prefix inside the vnet's space" "10.0.0.0/16" \
+	v gateway set hub port vm-gw prefix 10.0.5.0/24
+refused "use-remote-gateways while the peer has no gateway transit" "h2s1|hub" \
+	v peering set spoke1 s1h use-remote-gateways on
+
+# ---- gateway transit (rule 8) ----
+ns_new NS_onprem onprem
+ip -n "$NS_gw" link add eth1 type veth peer name eth0 netns "$NS_onprem"
+ip -n "$NS_gw" link set eth1 up
+ip -n "$NS_gw" addr add 192.168.1.1/24 dev eth1
+ip -n "$NS_gw" addr add fd00:99:0:1::1/64 dev eth1 nodad
+ip -n "$NS_onprem" link set eth0 up
+ip -n "$NS_onprem" addr add 192.168.1.2/24 dev eth0
+ip -n "$NS_onprem" addr add fd00:99:0:1::2/64 dev eth0 nodad
+ip -n "$NS_onprem" route add default via 192.168.1.1
+ip -n "$NS_onprem" -6 route add default via fd00:99:0:1::1
+v peering set spoke1 s1h forwarded off
+v peering set spoke2 s2h forwarded off
+dropped_as "no gateway: the hub has no route on premises" h1 192.168.1.2 vm-h1 no-route
+check "gateway set" v gateway set hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48
+check_output "gateway show" "hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48" \
+	v gateway show
+check "the hub reaches on premises through its gateway (IPv4)" reach h1 192.168.1.2
+check "the hub reaches on premises through its gateway (IPv6)" reach h1 fd00:99:0:1::2
+dropped_as "a spoke without use-remote-gateways does not (IPv4)" s1 192.168.1.2 vm-s1 no-route
+refused "use-remote-gateways without gateway transit on the hub's side" "h2s1" \
+	v peering set spoke1 s1h use-remote-gateways on
+check "gateway-transit on the hub's side" v peering set hub h2s1 gateway-transit on
+refused "use-remote-gateways on a vnet that has its own gateway" "hub" \
+	v peering set hub h2s1 use-remote-gateways on
+check "use-remote-gateways on spoke1" v peering set spoke1 s1h use-remote-gateways on
+check "spoke1 reaches on premises through the hub's gateway (IPv4, forwarded off)" \
+	reach s1 192.168.1.2
+check "spoke1 reaches on premises through the hub's gateway (IPv6)" \
+	reach s1 fd00:99:0:1::2
+check "TCP from spoke1 to on premises" tcp_echo s1 onprem 192.168.1.2
+dropped_as "spoke2 (no use-remote-gateways) still does not (IPv6)" s2 fd00:99:0:1::2 vm-s2 no-route
+check "spoke1's effective routes hold the on-premises prefix from the gateway" \
+	sh -c "vnetctl -n $CTL -j route show spoke1 effective | grep -q '\"prefix\":\"192.168.0.0/16\",\"nexthop\":\"gateway\",\"remote\":\"hub\",\"source\":\"gateway\",\"peering\":\"s1h\",\"active\":true}'"
+refused "removing the gateway while a peer uses it" "spoke1|s1h" v gateway del hub
+refused "gateway-transit off while a peer uses it" "spoke1|s1h" \
+	v peering set hub h2s1 gateway-transit off
+refused "a gateway on a vnet that uses a remote one" "spoke1|s1h" \
+	v gateway set spoke1 port vm-s1 prefix 172.16.0.0/16
+v vnet add spoke3 id 13 prefix 10.3.0.0/16 prefix fd00:13::/48
+v subnet add spoke3 s prefix 10.3.1.0/24 prefix fd00:13:0:1::/64
+add_router_vm gw3 spoke3 s 10.3.1.5 fd00:13:0:1::5 52:54:00:13:01:05
+v gateway set spoke3 port vm-gw3 prefix 172.16.0.0/16
+v peering add spoke1 s1s3 remote spoke3
+v peering add spoke3 s3s1 remote spoke1 gateway-transit on
+refused "use-remote-gateways on a second peering" "s1h|hub" \
+	v peering set spoke1 s1s3 use-remote-gateways on
+v peering del spoke1 s1s3
+v peering del spoke3 s3s1
+check "route via gateway" v route add spoke1 s 172.31.0.0/16 nexthop gateway
+check "route via gateway (IPv6)" v route add spoke1 s fd00:98::/48 nexthop gateway
+ip -n "$NS_onprem" addr add 172.31.0.1/32 dev lo
+ip -n "$NS_gw" route add 172.31.0.1/32 via 192.168.1.2
+check "nexthop gateway sends a prefix to the gateway" reach s1 172.31.0.1
+v peering del hub h2s1
+dropped_as "hub's side deleted: transit stops" s1 192.168.1.2 vm-s1 no-route
+dropped_as "and the route to the gateway fails closed" s1 172.31.0.1 vm-s1 gateway-unreachable
+v peering add hub h2s1 remote spoke1 gateway-transit on
+check "hub's side back with transit: on premises again" reach s1 192.168.1.2
+check "use-remote-gateways off" v peering set spoke1 s1h use-remote-gateways off
+check "then the gateway can go" v gateway del hub
+dropped_as "gateway gone: the hub has no route on premises" h1 192.168.1.2 vm-h1 no-route
+
+# ---- events and cleanup ----
+v monitor >"$WORK/mon" 2>&1 &
+mon=$!
+sleep 0.5
+v route add spoke1 s 10.50.0.0/16 nexthop none
+v route del spoke1 s 10.50.0.0/16
+sleep 0.5
+kill "$mon"; wait "$mon" 2>/dev/null
+check_output "monitor prints route events" \
+"route add spoke1 s 10.50.0.0/16 nexthop none
+route del spoke1 s 10.50.0.0/16" cat "$WORK/mon"
+# ---- a large batch loads fast (the table grows in place) ----
+for ((i = 0; i < 20000; i++)); do
+	echo "route add spoke1 v4only 172.20.$((i / 256)).$((i % 256))/32 nexthop none"
+done >"$WORK/batch"
+start=$(date +%s)
+check "a batch of 20,000 routes" v -b "$WORK/batch"
+secs=$(($(date +%s) - start))
+echo "# 20,000 routes in $secs s"
+check_output "all of them are there" 20001 sh -c "vnetctl -n $CTL route show spoke1 v4only | wc -l"
+sed 's/route add \(.*\) nexthop none/route del \1/' "$WORK/batch" | head -n 15000 >"$WORK/batch-del"
+check "deleting 15,000 of them in a batch" v -b "$WORK/batch-del"
+check_output "5,001 are left" 5001 sh -c "vnetctl -n $CTL route show spoke1 v4only | wc -l"
+v peering set spoke1 s1h forwarded on
+v peering set spoke2 s2h forwarded on
+check "chaining still works beside them" reach s1 10.2.1.4
+check "deleting a vnet removes its routes" v vnet del spoke2
+check "the remaining routes are intact" sh -c "vnetctl -n $CTL route show spoke1 | grep -q 10.2.0.0/16"
+
+done_testing
