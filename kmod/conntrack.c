@@ -21,9 +21,11 @@
  *
  * Only some packets open a connection: a TCP SYN without ACK, the first
  * UDP datagram, an ICMP echo request, the first packet of another
- * protocol. Anything else without an entry is checked against the ACLs
- * and passes or not on its own, statelessly; so a connection stopped by a
- * rule change cannot come back with its roles reversed.
+ * protocol (not behind an IPv6 extension header). Anything else without an
+ * entry is checked against the ACLs and passes or not on its own; so a TCP
+ * connection or an echo stopped by a rule change cannot come back with its
+ * roles reversed. (UDP and other protocols have no such roles: a datagram
+ * the rules allow opens a connection whichever side sends it first.)
  *
  * Capacity: ct_max entries per namespace and ct_max_per_port opened by
  * one port. When either is reached a new connection is refused and its
@@ -44,6 +46,7 @@
 #include <linux/rhashtable.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "vnet.h"
@@ -125,7 +128,8 @@ static unsigned long ct_timeout(const struct vnet_conn *c)
 	unsigned int secs;
 
 	if (k->stag == CT_TAG_FRAGMENT)
-		return jiffies + READ_ONCE(vnet_ct_timeout_fragment) * HZ;
+		return jiffies +
+		       (unsigned long)READ_ONCE(vnet_ct_timeout_fragment) * HZ;
 	switch (k->proto) {
 	case IPPROTO_TCP:
 		switch (READ_ONCE(c->state)) {
@@ -154,7 +158,7 @@ static unsigned long ct_timeout(const struct vnet_conn *c)
 	default:
 		secs = READ_ONCE(vnet_ct_timeout_other);
 	}
-	return jiffies + secs * HZ;
+	return jiffies + (unsigned long)secs * HZ;
 }
 
 static void ct_mirror(struct ct_key *r, const struct ct_key *k)
@@ -186,7 +190,7 @@ static bool icmp_is_error(u8 family, u8 type)
  * echo id on the side of the request. Also what the packet may do.
  */
 static bool ct_transport(struct sk_buff *skb, unsigned int off,
-			 struct ct_key *key, struct ct_pkt *pkt)
+			 struct ct_key *key, struct ct_pkt *pkt, bool quoted)
 {
 	const u8 *l4;
 	bool v4;
@@ -194,11 +198,14 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 
 	switch (key->proto) {
 	case IPPROTO_TCP:
-		if (!pskb_may_pull(skb, off + 14))
+		/* An ICMP error may quote only 8 bytes: the ports. */
+		if (!pskb_may_pull(skb, off + (quoted ? 4 : 14)))
 			return false;
 		l4 = skb->data + off;
 		key->sport = get_unaligned_be16(l4);
 		key->dport = get_unaligned_be16(l4 + 2);
+		if (quoted)
+			return true;
 		pkt->tcp_flags = l4[13];
 		pkt->opens = (l4[13] & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) ==
 			     TCPHDR_SYN;
@@ -234,7 +241,12 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 		}
 		return true;
 	default:
-		pkt->opens = true;
+		/*
+		 * An IPv6 extension header hides the real protocol and ports:
+		 * such packets are checked on their own and open nothing.
+		 */
+		pkt->opens = key->family == AF_INET ||
+			     !ipv6_ext_hdr(key->proto);
 		return true;
 	}
 }
@@ -281,7 +293,8 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 		memcpy(k->dst, &ip6h->daddr, 16);
 	}
 	/* An error about an error is not related to anything. */
-	return ct_transport(skb, off + hlen, k, &ignored) && !ignored.error;
+	return ct_transport(skb, off + hlen, k, &ignored, true) &&
+	       !ignored.error;
 }
 
 static void ct_addresses(struct ct_key *key, const struct vnet_port *src,
@@ -301,7 +314,7 @@ static bool ct_classify(struct sk_buff *skb, const struct vnet_port *src,
 			const struct vnet_flow *f, struct ct_pkt *pkt)
 {
 	ct_addresses(&pkt->key, src, dst, &f->key);
-	if (!ct_transport(skb, f->thoff, &pkt->key, pkt))
+	if (!ct_transport(skb, f->thoff, &pkt->key, pkt, false))
 		return false;
 	if (pkt->error && !ct_quoted(skb, f->thoff + 8, pkt))
 		pkt->error = false;
@@ -320,7 +333,7 @@ static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
 	key->stag = CT_TAG_FRAGMENT;
 }
 
-static void ct_free_account(struct vnet_ct_account *a)
+static void ct_put_account(struct vnet_ct_account *a)
 {
 	if (refcount_dec_and_test(&a->ref))
 		kfree(a);
@@ -330,8 +343,8 @@ static void ct_free_rcu(struct rcu_head *head)
 {
 	struct vnet_conn *c = container_of(head, struct vnet_conn, rcu);
 
-	ct_free_account(c->acct[0]);
-	ct_free_account(c->acct[1]);
+	ct_put_account(c->acct[0]);
+	ct_put_account(c->acct[1]);
 	kmem_cache_free(conn_cache, c);
 }
 
@@ -410,8 +423,6 @@ static void ct_update(struct vnet_conn *c, unsigned int dir,
 			next = CT_CLOSE;
 		else if ((pkt->tcp_flags & TCPHDR_FIN) && next != CT_CLOSE)
 			next = CT_FIN;
-		else if (dir == CT_ORIG && pkt->opens && state >= CT_FIN)
-			next = CT_NEW;	/* the same ports used again */
 	}
 	if (next != state)
 		WRITE_ONCE(c->state, next);
@@ -427,7 +438,11 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     const struct ct_pkt *pkt, u32 gen)
 {
 	struct vnet_conn *c;
+	int err;
 
+	/* A port being removed opens nothing: its entries are collected. */
+	if (READ_ONCE(src->ct->gone) || READ_ONCE(dst->ct->gone))
+		return VNET_PASS;
 	if (atomic_inc_return(&src->ct->conns) >
 	    READ_ONCE(vnet_ct_max_per_port))
 		goto full_port;
@@ -450,30 +465,35 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	c->gen = gen;
 	c->state = CT_NEW;
 	c->expires = ct_timeout(c);
-	ct_update(c, CT_ORIG, pkt);
-
-	if (rhashtable_lookup_insert_fast(&vn->conns, &c->half[CT_ORIG].node,
-					  ct_params)) {
-		/* Another CPU opened it first, or the table cannot grow. */
-		set_bit(CT_DEAD, &c->flags);
-	} else if (rhashtable_lookup_insert_fast(&vn->conns,
-						 &c->half[CT_REPLY].node,
-						 ct_params)) {
-		set_bit(CT_DEAD, &c->flags);
-		rhashtable_remove_fast(&vn->conns, &c->half[CT_ORIG].node,
-				       ct_params);
+	/*
+	 * Dead until both halves are in: nobody else finds or kills a half
+	 * inserted entry, so only this opener may take it out again.
+	 */
+	c->flags = BIT(CT_DEAD);
+	err = rhashtable_lookup_insert_fast(&vn->conns,
+					    &c->half[CT_ORIG].node, ct_params);
+	if (!err) {
+		err = rhashtable_lookup_insert_fast(&vn->conns,
+						    &c->half[CT_REPLY].node,
+						    ct_params);
+		if (err)
+			rhashtable_remove_fast(&vn->conns,
+					       &c->half[CT_ORIG].node,
+					       ct_params);
 	}
-	if (test_bit(CT_DEAD, &c->flags)) {
+	if (err) {
+		/* Another CPU opened it first, or the table cannot grow. */
 		atomic_dec(&vn->nr_conns);
 		atomic_dec(&src->ct->conns);
 		call_rcu(&c->rcu, ct_free_rcu);
 		/* The packet was allowed; only its entry is missing. */
-		return __VNET_DROP_MAX;
+		return VNET_PASS;
 	}
+	clear_bit_unlock(CT_DEAD, &c->flags);
 	if (!delayed_work_pending(&vn->ct_gc))
 		queue_delayed_work(system_power_efficient_wq, &vn->ct_gc,
 				   VNET_CT_GC_INTERVAL);
-	return __VNET_DROP_MAX;
+	return VNET_PASS;
 
 full:
 	atomic_dec(&vn->nr_conns);
@@ -499,14 +519,14 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 	ct_fragment_key(&key, src, dst, f);
 	h = ct_find(vn, &key);
 	if (h && h->dir == CT_ORIG && READ_ONCE(conn_of(h)->gen) == gen)
-		return __VNET_DROP_MAX;
-	return vnet_acl_path_allows(src, dst, &f->key) ? __VNET_DROP_MAX :
+		return VNET_PASS;
+	return vnet_acl_path_allows(src, dst, &f->key) ? VNET_PASS :
 							 VNET_DROP_ACL;
 }
 
 /*
  * Packet path, under RCU: may @skb, parsed as @f, go from @src to @dst?
- * Returns __VNET_DROP_MAX to let it pass, or why it is dropped.
+ * Returns VNET_PASS to let it pass, or why it is dropped.
  */
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
@@ -523,28 +543,37 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		return ct_later_fragment(vn, src, dst, f, gen);
 	if (!ct_classify(skb, src, dst, f, &pkt)) {
 		why = vnet_acl_path_allows(src, dst, &f->key) ?
-		      __VNET_DROP_MAX : VNET_DROP_ACL;
+		      VNET_PASS : VNET_DROP_ACL;
 	} else if (pkt.error) {
 		h = ct_find(vn, &pkt.inner);
 		if (h && ct_still_allowed(vn, h, dst, src, gen))
-			why = __VNET_DROP_MAX;
+			why = VNET_PASS;
 		else if (vnet_acl_path_allows(src, dst, &f->key))
-			why = __VNET_DROP_MAX;
+			why = VNET_PASS;
 		else
 			why = VNET_DROP_ACL;
 	} else {
 		h = ct_find(vn, &pkt.key);
+		/*
+		 * A SYN on a closing connection starts a new one, from
+		 * either side: it is checked like any new connection.
+		 */
+		if (h && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
+		    READ_ONCE(conn_of(h)->state) >= CT_FIN) {
+			ct_kill(vn, conn_of(h));
+			h = NULL;
+		}
 		if (h && ct_still_allowed(vn, h, src, dst, gen)) {
 			ct_update(conn_of(h), h->dir, &pkt);
-			why = __VNET_DROP_MAX;
+			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
 		} else {
 			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen) :
-					  __VNET_DROP_MAX;
+					  VNET_PASS;
 		}
 	}
-	if (why == __VNET_DROP_MAX && f->frag_first) {
+	if (why == VNET_PASS && f->frag_first) {
 		/* Best effort: without it the later fragments fail closed. */
 		memset(&pkt, 0, sizeof(pkt));
 		ct_fragment_key(&pkt.key, src, dst, f);
@@ -632,7 +661,7 @@ void vnet_ct_port_gone(struct vnet_port *port)
 void vnet_ct_port_release(struct vnet_port *port)
 {
 	if (port->ct)
-		ct_free_account(port->ct);
+		ct_put_account(port->ct);
 }
 
 unsigned int vnet_ct_port_conns(const struct vnet_port *port)
@@ -651,8 +680,10 @@ int vnet_ct_init(struct vnet_net *vn)
 void vnet_ct_exit(struct vnet_net *vn)
 {
 	cancel_delayed_work_sync(&vn->ct_gc);
-	ct_sweep(vn, true);
-	WARN_ON(atomic_read(&vn->nr_conns));
+	/* A walk that pauses can skip entries after the one it removed. */
+	do
+		ct_sweep(vn, true);
+	while (atomic_read(&vn->nr_conns));
 	rhashtable_destroy(&vn->conns);
 }
 

@@ -4,9 +4,10 @@
  *
  *   port security (VLAN, source MAC) -> ARP / neighbour discovery answered
  *   here -> IP header checks and source IP -> broadcast, DHCP and RA drops
- *   -> route lookup in the source vnet's fib -> destination port ->
- *   connection tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite (destination MAC, router MAC as source) -> transmit on
- *   the destination interface.
+ *   -> next hop (nexthop.c: routes, appliances, gateways) -> connection
+ *   tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite
+ *   (destination MAC, router MAC as source) -> transmit on the
+ *   destination interface.
  *
  * Runs in the ingress hook under RCU, never sleeps, takes no lock. Every
  * frame is consumed (NF_STOLEN) or dropped and counted (NF_DROP): traffic
@@ -112,7 +113,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		return vnet_drop(port, VNET_DROP_LOOP);
 	k->from_vnet = port->vnet->id;
 	why = vnet_ct_filter(port, dport, skb, f);
-	if (why != __VNET_DROP_MAX)
+	if (why != VNET_PASS)
 		return vnet_drop(port, why);
 
 	/* The MAC header is in front of skb->data at ingress. */

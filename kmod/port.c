@@ -198,6 +198,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 
 err_addrs:
 	port_addrs_remove(port, port->nr_addrs);
+	vnet_ct_port_gone(port);	/* packets may have reached it */
 err_free:
 	/* Lookups may have seen an address entry: free after RCU. */
 	vnet_free_port_rcu(port);

@@ -422,6 +422,10 @@ struct vnet_flow {
 };
 
 /* conntrack.c: connection tracking, the stateful part of the ACLs */
+
+/* Not a drop reason: the packet passes. */
+#define VNET_PASS __VNET_DROP_MAX
+
 int vnet_ct_cache_init(void);
 void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);

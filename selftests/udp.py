@@ -3,11 +3,13 @@
 """UDP request and answer for the connection tracking selftests.
 
   udp.py serve ADDR PORT [DELAY]   answer each datagram after DELAY seconds
+  udp.py spray N ADDR PORT          one datagram from each of N source ports
   udp.py ask SPORT ADDR PORT [WAIT]  send one datagram from SPORT, print
                                    what came back within WAIT seconds (2):
                                    "reply", "refused" (an ICMP port
                                    unreachable) or "timeout"
 """
+import resource
 import socket
 import sys
 import time
@@ -43,10 +45,23 @@ def ask(sport, addr, port, wait):
         print("timeout")
 
 
+def spray(n, addr, port):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n + 64, n + 64))
+    socks = []
+    for _ in range(n):
+        s = socket.socket(family(addr), socket.SOCK_DGRAM)
+        s.sendto(b"spray", (addr, port))
+        socks.append(s)
+    time.sleep(1)
+    print(len(socks))
+
+
 def main():
     if sys.argv[1] == "serve":
         delay = float(sys.argv[4]) if len(sys.argv) > 4 else 0
         serve(sys.argv[2], int(sys.argv[3]), delay)
+    elif sys.argv[1] == "spray":
+        spray(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "ask":
         wait = float(sys.argv[5]) if len(sys.argv) > 5 else 2
         ask(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), wait)
