@@ -253,3 +253,67 @@ family()
 {
 	[[ "$1" == *:* ]] && echo -6 || echo -4
 }
+
+# vm_bg NAME CMD...: CMD in VM NAME in the background, with $! its own pid
+# (not a subshell's), so that killing it stops CMD. Helpers wait for their
+# own pids only: servers a test starts may run until its end.
+vm_bg()
+{
+	local ns="NS_$1"
+	shift
+	ip netns exec "${!ns}" "$@" &
+}
+
+reach()		# VM ADDR: ping answers within a few tries
+{
+	local i
+	for i in 1 2 3 4 5; do
+		vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
+	done
+	return 1
+}
+
+no_reach()	# VM ADDR: three pings go unanswered
+{
+	! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
+}
+
+tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
+{
+	local pid i
+	rm -f "$WORK/rx"
+	vm_bg "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null
+	pid=$!
+	sleep 0.3
+	for i in $(seq "${TCP_TRIES:-10}"); do
+		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
+		sleep 0.3
+	done
+	wait "$pid"
+	grep -q hello "$WORK/rx"
+}
+
+# A denied connection: two tries (the listener was up for a passing one).
+tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
+
+counter()	# DEV KEY: a port's stats counter (drop reasons too), 0 if none
+{
+	v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0
+}
+
+# dropped_as DESC VM ADDR DEV REASON: unreachable, and counted as REASON.
+dropped_as()
+{
+	local before after
+	before=$(counter "$4" "$5")
+	if ! no_reach "$2" "$3"; then
+		fail "$1" "$3 answered"
+		return
+	fi
+	after=$(counter "$4" "$5")
+	if [ "$after" -gt "$before" ]; then
+		ok "$1"
+	else
+		fail "$1" "drop counter $5 of $4 stayed at $after; stats: $(v stats "$4")"
+	fi
+}

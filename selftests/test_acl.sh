@@ -10,28 +10,6 @@
 #   vnet C 10.3/16 fd00:3::/48: vm5 10.3.1.4     (peered with A)
 source "$(dirname "$0")/lib.sh"
 
-reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
-no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
-
-tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
-{
-	rm -f "$WORK/rx"
-	vm "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null &
-	sleep 0.3
-	local i
-	for i in $(seq "${TCP_TRIES:-10}"); do
-		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
-		sleep 0.3
-	done
-	wait
-	grep -q hello "$WORK/rx"
-}
-
-# A denied connection: two tries (the listener was up for a passing one).
-tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
-
-drops() { v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0; }
-
 v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
 v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
 v vnet add C id 3 prefix 10.3.0.0/16 prefix fd00:3::/48
@@ -54,10 +32,10 @@ check "no ACL: C reaches db" reach vm5 10.1.2.4
 # from-vnet: one peer by identity, not the other.
 check "acl add: db inbound denies from-vnet B" \
 	v acl add A subnet db dir in prio 100 action deny from-vnet B
-before=$(drops vm-vm4 acl)
+before=$(counter vm-vm4 acl)
 check "from-vnet B: vm4 cannot reach db (IPv4)" no_reach vm4 10.1.2.4
 check "from-vnet B: nor over IPv6" no_reach vm4 fd00:1:0:2::4
-check "and the drop is counted as acl" test "$(drops vm-vm4 acl)" -gt "$before"
+check "and the drop is counted as acl" test "$(counter vm-vm4 acl)" -gt "$before"
 check "from-vnet B: C still reaches db" reach vm5 10.1.2.4
 check "from-vnet B: A's own web still reaches db" reach vm1 fd00:1:0:2::4
 check "acl del" v acl del A subnet db dir in prio 100

@@ -14,38 +14,6 @@ source "$(dirname "$0")/lib.sh"
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
 PARAMS=/sys/module/vnet/parameters
 
-reach() { retry 3 vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
-no_reach() { ! vm "$1" ping -c 2 -i 0.3 -W 1 "$2" >/dev/null 2>&1; }
-
-# vm_bg NAME CMD...: CMD in VM NAME in the background, $! its own pid
-# (not a subshell's), so that killing it stops CMD. Helpers wait for their
-# own pids only: the UDP servers run until the end.
-vm_bg()
-{
-	local ns="NS_$1"
-	shift
-	ip netns exec "${!ns}" "$@" &
-}
-
-tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
-{
-	local pid
-	rm -f "$WORK/rx"
-	vm_bg "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null
-	pid=$!
-	sleep 0.3
-	local i
-	for i in $(seq "${TCP_TRIES:-10}"); do
-		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
-		sleep 0.3
-	done
-	wait "$pid"
-	grep -q hello "$WORK/rx"
-}
-tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
-
-stat_of() { v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0; }
-
 # A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
 serve() { vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1; }
 # ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
@@ -108,7 +76,7 @@ check_output "UDP from vm1 to vm3 gets its answer" reply ask vm1 4000 10.1.2.4 5
 check_output "UDP over IPv6 too" reply ask vm1 4000 fd00:1:0:2::4 5000
 check_output "across a peering too" reply ask vm1 4001 10.2.1.4 5000
 check "vm1's port counts the connections it opened" \
-	test "$(stat_of vm-vm1 connections)" -ge 5
+	test "$(counter vm-vm1 connections)" -ge 5
 
 # ICMP errors about a tracked connection are related: a closed port's
 # "port unreachable" reaches vm1 through its deny-all.
@@ -122,7 +90,7 @@ check_output "ICMPv6 port unreachable passes as related" refused \
 check_output "the mirror packet in twin vnet T is no reply" timeout \
 	ask t3 5000 10.1.1.4 4000 1
 check "and t3's port counts it as an acl drop" \
-	test "$(stat_of vm-t3 acl)" -gt 0
+	test "$(counter vm-t3 acl)" -gt 0
 
 # Removing the rule that allows an open connection stops it.
 check "vm3 inbound: allow tcp 7100 at 100" \
@@ -132,11 +100,11 @@ check "vm3 inbound: deny all at 200" \
 for a in 10.1.2.4 fd00:1:0:2::4; do
 	stream_start vm2 vm3 "$a" 7100
 	check "a TCP stream from vm2 to $a flows" retry 3 stream_flows
-	before=$(stat_of vm-vm2 acl)
+	before=$(counter vm-vm2 acl)
 	check "acl del of the allowing rule" v acl del A port vm-vm3 dir in prio 100
 	check "the open connection stops" stream_stopped
 	check "its packets are counted as acl drops" \
-		test "$(stat_of vm-vm2 acl)" -gt "$before"
+		test "$(counter vm-vm2 acl)" -gt "$before"
 	stream_stop
 	v acl add A port vm-vm3 dir in prio 100 action allow proto tcp dport 7100
 done
@@ -228,29 +196,29 @@ echo 2 >$PARAMS/ct_max_per_port
 check_output "vm5 opens a connection" reply ask vm5 4020 10.1.2.4 5000
 check_output "and a second one: its share is 2" reply ask vm5 4021 10.1.2.4 5000
 check_output "a third is refused" timeout ask vm5 4022 10.1.2.4 5000 1
-check "and counted as conntrack-full" test "$(stat_of vm-vm5 conntrack-full)" -eq 1
+check "and counted as conntrack-full" test "$(counter vm-vm5 conntrack-full)" -eq 1
 check_output "vm5's open connection still works" reply ask vm5 4020 10.1.2.4 5000
 check_output "another port (vm4, across the peering) still opens one" \
 	reply ask vm4 4023 10.1.2.4 5000
-check "counted on vm4's port" test "$(stat_of vm-vm4 connections)" -eq 1
+check "counted on vm4's port" test "$(counter vm-vm4 connections)" -eq 1
 echo "$old_port" >$PARAMS/ct_max_per_port
 
 old_max=$(cat $PARAMS/ct_max)
 echo 1 >$PARAMS/ct_max
 check_output "a full namespace refuses a new connection" \
 	timeout ask vm4 4024 10.1.2.4 5000 1
-check "counted as conntrack-full on vm4" test "$(stat_of vm-vm4 conntrack-full)" -eq 1
+check "counted as conntrack-full on vm4" test "$(counter vm-vm4 conntrack-full)" -eq 1
 check_output "vm5's open connection still works" reply ask vm5 4021 10.1.2.4 5000
 echo "$old_max" >$PARAMS/ct_max
 
 # Entries die with their ports, also many (the collector's walk pauses
 # every 1,024 entries).
 check_output "vm1 opens 3000 more connections" 3000 vm vm1 $UDP spray 3000 10.1.2.4 5000
-check "vm1 counts them" test "$(stat_of vm-vm1 connections)" -gt 3000
+check "vm1 counts them" test "$(counter vm-vm1 connections)" -gt 3000
 v port del vm-vm3
 v port del vm-vm4
 v port del vm-vm2
-vm1_idle() { [ "$(stat_of vm-vm1 connections)" -eq 0 ]; }
+vm1_idle() { [ "$(counter vm-vm1 connections)" -eq 0 ]; }
 check "removing the other ports frees vm1's connections" retry 50 vm1_idle
 
 done_testing

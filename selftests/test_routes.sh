@@ -16,42 +16,6 @@ source "$(dirname "$0")/lib.sh"
 #   gw's eth1 -- onprem's eth0: 192.168.1.0/24 fd00:99:0:1::/64, behind the
 #   hub's gateway as 192.168.0.0/16 and fd00:99::/48
 
-reach()		# VM ADDR: ping answers within a few tries
-{
-	local i
-	for i in 1 2 3 4 5; do
-		vm "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1 && return 0
-	done
-	return 1
-}
-
-no_reach()	# VM ADDR: three pings go unanswered
-{
-	! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
-}
-
-drops()		# DEV REASON: the drop counter of a port
-{
-	v -j stats "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p" | grep . || echo 0
-}
-
-# dropped_as DESC VM ADDR DEV REASON: unreachable, and counted as REASON.
-dropped_as()
-{
-	local before after
-	before=$(drops "$4" "$5")
-	if ! no_reach "$2" "$3"; then
-		fail "$1" "$3 answered"
-		return
-	fi
-	after=$(drops "$4" "$5")
-	if [ "$after" -gt "$before" ]; then
-		ok "$1"
-	else
-		fail "$1" "drop counter $5 of $4 stayed at $after; stats: $(v stats "$4")"
-	fi
-}
-
 # tcp_echo FROM TO ADDR: a TCP connection carries a line both ways.
 tcp_echo()
 {
