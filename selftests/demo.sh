@@ -40,15 +40,17 @@ vnetctl()
 	command vnetctl -n "$ctl" "$@"
 }
 
-ping_b()
+ping_from()	# VM NAMESPACE ADDR
 {
-	printf '$ ping -c 3 10.2.1.4   (from vm-a)\n'
-	if ip netns exec "$ns_a" ping -c 3 -i 0.5 -W 2 -q 10.2.1.4 >/dev/null 2>&1; then
+	printf '$ ping -c 3 %s   (from %s)\n' "$3" "$1"
+	if ip netns exec "$2" ping -c 3 -i 0.5 -W 2 -q "$3" >/dev/null 2>&1; then
 		echo "  reachable"
 	else
 		echo "  unreachable"
 	fi
 }
+ping_b() { ping_from vm-a "$ns_a" 10.2.1.4; }
+ping_a() { ping_from vm-b "$ns_b" 10.1.1.4; }
 
 # A VM: a namespace with one NIC whose host side is in the host namespace.
 add_vm()
@@ -107,9 +109,11 @@ rm -f /tmp/demo-tx.$$ /tmp/demo-rx.$$
 step "An ACL on A's subnet denies traffic from vnet B, whatever its prefixes"
 run vnetctl acl add A subnet web dir in prio 100 action deny from-vnet B
 run vnetctl acl show A
+ping_a
+printf '  (ACLs are stateful: the replies to vm-a'"'"'s own pings still come back)\n'
 ping_b
 run vnetctl acl del A subnet web dir in prio 100
-ping_b
+ping_a
 
 step "The address space is frozen while a peering exists"
 run vnetctl vnet prefix add A 10.11.0.0/16
