@@ -502,6 +502,14 @@ full_port:
 	return VNET_DROP_CT_FULL;
 }
 
+/* The rules alone, for a packet that no connection lets through. */
+static enum vnet_drop_reason acl_verdict(const struct vnet_port *src,
+					 const struct vnet_port *dst,
+					 const struct vnet_acl_key *k)
+{
+	return vnet_acl_path_allows(src, dst, k) ? VNET_PASS : VNET_DROP_ACL;
+}
+
 /*
  * A later fragment passes if its first fragment passed since the rules
  * last changed; without that it has no ports to check and is left to
@@ -520,8 +528,7 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 	h = ct_find(vn, &key);
 	if (h && h->dir == CT_ORIG && READ_ONCE(conn_of(h)->gen) == gen)
 		return VNET_PASS;
-	return vnet_acl_path_allows(src, dst, &f->key) ? VNET_PASS :
-							 VNET_DROP_ACL;
+	return acl_verdict(src, dst, &f->key);
 }
 
 /*
@@ -542,16 +549,13 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	if (f->key.fragment)
 		return ct_later_fragment(vn, src, dst, f, gen);
 	if (!ct_classify(skb, src, dst, f, &pkt)) {
-		why = vnet_acl_path_allows(src, dst, &f->key) ?
-		      VNET_PASS : VNET_DROP_ACL;
+		why = acl_verdict(src, dst, &f->key);
 	} else if (pkt.error) {
 		h = ct_find(vn, &pkt.inner);
 		if (h && ct_still_allowed(vn, h, dst, src, gen))
 			why = VNET_PASS;
-		else if (vnet_acl_path_allows(src, dst, &f->key))
-			why = VNET_PASS;
 		else
-			why = VNET_DROP_ACL;
+			why = acl_verdict(src, dst, &f->key);
 	} else {
 		h = ct_find(vn, &pkt.key);
 		/*

@@ -9,7 +9,6 @@
  * vnet_gateway_port(), which the packet path calls under RCU.
  */
 #include <linux/slab.h>
-#include <linux/sort.h>
 
 #include "vnet.h"
 
@@ -57,11 +56,6 @@ static void touch_users(struct vnet_vnet *v)
 		vnet_fib_touch(p->local);
 }
 
-static int prefix_sort_cmp(const void *a, const void *b)
-{
-	return vnet_prefix_cmp(a, b);
-}
-
 static int gateway_prefixes_check(struct vnet_req *req, struct vnet_vnet *v,
 				  struct vnet_prefix *p, unsigned int n)
 {
@@ -72,25 +66,22 @@ static int gateway_prefixes_check(struct vnet_req *req, struct vnet_vnet *v,
 		return vnet_refuse(req, -ENOSPC, "too many gateway prefixes",
 				   "gateway of vnet %s: %u prefixes, the limit is %u (max_gateway_prefixes parameter)",
 				   v->n.name, n, vnet_max_gateway_prefixes);
-	sort(p, n, sizeof(*p), prefix_sort_cmp, NULL);
-	for (i = 0; i < n; i++) {
+	if (vnet_prefixes_overlap(p, n, &i, &j)) {
 		vnet_prefix_fmt(a, &p[i]);
+		vnet_prefix_fmt(b, &p[j]);
+		return vnet_refuse(req, -EINVAL, "on-premises prefixes overlap",
+				   "gateway of vnet %s: on-premises prefixes %s and %s overlap",
+				   v->n.name, a, b);
+	}
+	for (i = 0; i < n; i++) {
 		for (j = 0; j < v->nr_prefixes; j++) {
 			if (!vnet_prefix_overlaps(&p[i], &v->prefixes[j]))
 				continue;
+			vnet_prefix_fmt(a, &p[i]);
 			vnet_prefix_fmt(b, &v->prefixes[j]);
 			return vnet_refuse(req, -EINVAL,
 					   "on-premises prefix overlaps the vnet's address space",
 					   "gateway of vnet %s: on-premises prefix %s overlaps the vnet's prefix %s",
-					   v->n.name, a, b);
-		}
-		for (j = i + 1; j < n; j++) {
-			if (!vnet_prefix_overlaps(&p[i], &p[j]))
-				continue;
-			vnet_prefix_fmt(b, &p[j]);
-			return vnet_refuse(req, -EINVAL,
-					   "on-premises prefixes overlap",
-					   "gateway of vnet %s: on-premises prefixes %s and %s overlap",
 					   v->n.name, a, b);
 		}
 	}

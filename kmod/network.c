@@ -21,10 +21,23 @@ static int prefix_sort_cmp(const void *a, const void *b)
 }
 
 /*
- * Check and sort an address space. Sorted, overlapping prefixes are
- * neighbours or one contains the next, so checking neighbours is not
- * enough in general: check all pairs (at most vnet_max_prefixes).
+ * Sorts @p and finds two overlapping prefixes (*i < *j); false when all
+ * are disjoint. Sorted, overlapping prefixes are neighbours or one contains
+ * the next, so checking neighbours is not enough in general: all pairs
+ * are checked (callers bound @n by a module parameter).
  */
+bool vnet_prefixes_overlap(struct vnet_prefix *p, unsigned int n,
+			   unsigned int *i, unsigned int *j)
+{
+	sort(p, n, sizeof(*p), prefix_sort_cmp, NULL);
+	for (*i = 0; *i < n; (*i)++)
+		for (*j = *i + 1; *j < n; (*j)++)
+			if (vnet_prefix_overlaps(&p[*i], &p[*j]))
+				return true;
+	return false;
+}
+
+/* Check and sort an address space. */
 static int address_space_check(struct vnet_req *req, const char *vnet,
 			       struct vnet_prefix *p, unsigned int n)
 {
@@ -35,20 +48,12 @@ static int address_space_check(struct vnet_req *req, const char *vnet,
 		return vnet_refuse(req, -ENOSPC, "too many prefixes",
 				   "vnet %s: too many prefixes (%u, the limit is the max_prefixes parameter, %u)",
 				   vnet, n, vnet_max_prefixes);
-	sort(p, n, sizeof(*p), prefix_sort_cmp, NULL);
-	for (i = 0; i < n; i++) {
-		for (j = i + 1; j < n; j++) {
-			if (!vnet_prefix_overlaps(&p[i], &p[j]))
-				continue;
-			vnet_prefix_fmt(a, &p[i]);
-			vnet_prefix_fmt(b, &p[j]);
-			return vnet_refuse(req, -EINVAL,
-					   "prefixes of a vnet overlap",
-					   "vnet %s: prefixes %s and %s overlap",
-					   vnet, a, b);
-		}
-	}
-	return 0;
+	if (!vnet_prefixes_overlap(p, n, &i, &j))
+		return 0;
+	vnet_prefix_fmt(a, &p[i]);
+	vnet_prefix_fmt(b, &p[j]);
+	return vnet_refuse(req, -EINVAL, "prefixes of a vnet overlap",
+			   "vnet %s: prefixes %s and %s overlap", vnet, a, b);
 }
 
 int vnet_add(struct vnet_req *req, const char *name, u32 id,

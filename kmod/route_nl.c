@@ -155,6 +155,20 @@ struct route_view {
 };
 
 /* A dump part (@cb) or an event (@cb NULL). */
+
+/* The header of a dump part (@cb) or of an event (no @cb). */
+static void *put_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+
+	if (!cb)
+		return vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
+}
 static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 		      const struct route_view *r, struct netlink_callback *cb,
 		      u8 cmd, bool identity_only)
@@ -162,15 +176,9 @@ static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 	void *hdr;
 	int err;
 
-	if (cb)
-		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
-	else
-		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	hdr = put_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
 	err = nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
 	      nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
 	      vnet_nl_put_prefix(skb, VNET_A_ROUTE_PREFIX, &r->prefix);
@@ -533,15 +541,9 @@ static int fill_gateway(struct sk_buff *skb, const struct vnet_vnet *v,
 	const struct vnet_gateway *gw = v->gateway;
 	void *hdr;
 
-	if (cb)
-		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
-	else
-		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	hdr = put_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (cb)
-		genl_dump_check_consistent(cb, hdr);
 	if (nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 	    (gw && cmd != VNET_CMD_GATEWAY_DEL &&
 	     (nla_put_string(skb, VNET_A_IFNAME, gw->ifname) ||

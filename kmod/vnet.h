@@ -355,6 +355,8 @@ int vnet_prefix_add(struct vnet_req *req, struct vnet_vnet *v,
 int vnet_prefix_del(struct vnet_req *req, struct vnet_vnet *v,
 		    const struct vnet_prefix *p);
 int vnet_prefix_index(const struct vnet_vnet *v, const struct vnet_prefix *p);
+bool vnet_prefixes_overlap(struct vnet_prefix *p, unsigned int n,
+			   unsigned int *i, unsigned int *j);
 void vnet_destroy_all(struct vnet_net *vn);
 
 #define VNET_PREFIX_STR 48	/* "ffff:...:ffff/128" and its NUL */

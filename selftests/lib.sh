@@ -222,7 +222,8 @@ check_state()
 
 # A VM on the host $CTL: a namespace NS_NAME whose eth0 is a veth with its
 # host side, vm-NAME, bound as a port of VNET and SUBNET; routers .1 and ::1.
-add_vm()
+# Arguments after MAC go to "port add" (forwarding on).
+add_vm()	# NAME VNET SUBNET IP4 IP6 MAC [PORT-OPTION...]
 {
 	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
 	ns_new "NS_$name" "$name"
@@ -237,7 +238,7 @@ add_vm()
 	ip -n "$ns" route add default via "${ip4%.*}.1"
 	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
 	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
-		ip "$ip4" ip "$ip6"
+		ip "$ip4" ip "$ip6" "${@:7}"
 }
 
 # vm NAME CMD...: runs CMD in the VM NAME.

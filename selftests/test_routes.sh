@@ -33,25 +33,13 @@ tcp_echo()
 }
 
 # A VM whose port has forwarding on, and that forwards IP itself.
-add_router_vm()
+add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
 {
-	local name=$1 vnet=$2 subnet=$3 ip4=$4 ip6=$5 mac=$6 ns
-	ns_new "NS_$name" "$name"
-	ns="NS_$name"
-	ns=${!ns}
-	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$CTL" link set "vm-$name" up
-	ip -n "$ns" link set eth0 address "$mac" up
-	ip -n "$ns" addr add "$ip4/24" dev eth0
-	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
-	ip -n "$ns" route add default via "${ip4%.*}.1"
-	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv4.conf.all.send_redirects=0 \
-		net.ipv4.conf.eth0.send_redirects=0 \
-		net.ipv6.conf.all.forwarding=1
-	v port add "vm-$name" vnet "$vnet" subnet "$subnet" mac "$mac" \
-		ip "$ip4" ip "$ip6" forwarding on
+	add_vm "$@" forwarding on &&
+		vm "$1" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.eth0.send_redirects=0 \
+			net.ipv6.conf.all.forwarding=1
 }
 
 state()		# the configuration, as JSON: refusals must not change it
