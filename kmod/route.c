@@ -10,7 +10,7 @@
  * readers tolerate (see core/lpm.h); removing one clears its trie value.
  * Only when the trie or the slots are full, or dead routes outnumber the
  * live ones, is the table rebuilt at twice the live size and replaced
- * under RCU: a batch of N routes costs O(N log N), not O(N^2).
+ * under RCU: a batch of N routes costs O(N), not O(N^2).
  */
 #include <linux/slab.h>
 

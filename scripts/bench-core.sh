@@ -24,6 +24,11 @@ count()
 }
 
 count userspace/bench/bench_lpm vnet_lpm_lookup routes
+count userspace/bench/bench_lpm vnet_lpm_lookup "routes (dense)" dense
+for n in 1000 100000; do
+	userspace/bench/bench_lpm "$n" 0 | sed 's/^/lpm: /'
+	userspace/bench/bench_lpm "$n" 0 dense | sed 's/^/lpm (dense): /'
+done
 count userspace/bench/bench_acl vnet_acl_lookup "acl rules"
 count userspace/bench/bench_acl vnet_acl_lookup "acl (IPv6)" 6
 # Compile time and memory of the largest set, outside valgrind.

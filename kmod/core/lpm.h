@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Longest prefix match over IPv4 and IPv6 prefixes: a path-compressed
- * binary trie in one flat array, built once by the control path and then
- * only read (by the packet path, under RCU). Each prefix maps to a u32
- * value chosen by the caller.
+ * Longest prefix match over IPv4 and IPv6 prefixes. The control path
+ * inserts and removes prefixes in place while the packet path looks up
+ * under RCU. Each prefix maps to a u32 value chosen by the caller.
+ *
+ * The first top_bits of an address index a direct table; below it, a
+ * path-compressed trie of 16-way nodes (4 address bits per level) holds
+ * the longer prefixes. top_bits grows with the table's capacity (up to 16),
+ * so a large table starts deep and a small one stays small: a lookup costs
+ * about the same from 10 to 100,000 prefixes.
  */
 #ifndef _VNET_CORE_LPM_H
 #define _VNET_CORE_LPM_H
@@ -12,23 +17,58 @@
 
 #define VNET_LPM_NONE 0xffffffffU
 
+#define VNET_LPM_STRIDE 4
+#define VNET_LPM_FANOUT (1 << VNET_LPM_STRIDE)
+#define VNET_LPM_TOP_BITS_MAX 16
+
+/* Where a lookup goes on: a value (or VNET_LPM_NONE) and a child node. */
+struct vnet_lpm_slot {
+	u32 value;	/* the longest prefix of this table covering the slot */
+	u32 child;	/* node index; 0 is "none" */
+};
+
 /*
+ * A prefix table of 2^bits slots keeps, for the control path only, the
+ * values of the prefixes stored in it, at (1 << k) + (their first k bits)
+ * for a prefix k bits long within the table: a removal then restores what
+ * the removed prefix had hidden.
+ */
+
+/*
+ * A node covers the addresses that start with its prefix (len bits, a
+ * multiple of the stride) and branches on the next 4 bits. It holds the
+ * prefixes of length len + 1 .. len + 4.
+ *
  * Addresses are two host-order 64-bit words (IPv4 in the top half of the
  * first), so a node matches with two masked compares.
  */
 struct vnet_lpm_node {
 	u64 key[2];	/* the node's prefix; bits past len are zero */
 	u64 mask[2];	/* len leading one bits */
-	u32 value;	/* VNET_LPM_NONE for a pure branching node */
-	u32 child[2];	/* node indexes; 0 is "none" (the root is never a child) */
-	u8 len;
+	u8 len;		/* next to key and mask: a lookup reads all three */
+	struct vnet_lpm_slot slot[VNET_LPM_FANOUT];
+	u32 prefix[2 * VNET_LPM_FANOUT];	/* [0] and [1] unused */
 };
 
+/* The direct table of one address family: prefixes up to top_bits long. */
+struct vnet_lpm_top {
+	u32 *prefix;	/* 2^(top_bits + 1) entries, after the slots */
+	struct vnet_lpm_slot slot[];
+};
+
+/*
+ * Nodes live in chunks that are allocated as the trie grows and never
+ * move, so readers can hold an index while the control path inserts.
+ */
+#define VNET_LPM_CHUNK_SHIFT 6
+#define VNET_LPM_CHUNK (1U << VNET_LPM_CHUNK_SHIFT)
+
 struct vnet_lpm {
-	struct vnet_lpm_node *nodes;	/* nodes[0] unused */
-	u32 nr_nodes;
+	struct vnet_lpm_top *top[2];	/* IPv4, IPv6: made on first use */
+	struct vnet_lpm_node **chunks;
+	u32 nr_nodes;			/* index 0 is never used */
 	u32 max_nodes;
-	u32 root[2];			/* IPv4 and IPv6 */
+	u8 top_bits;			/* a multiple of the stride */
 };
 
 /* Prepare a trie for up to @max_prefixes insertions. */
@@ -38,12 +78,12 @@ void vnet_lpm_free(struct vnet_lpm *t);
 /*
  * Insert @p with @value. An equal prefix inserted earlier gets the new
  * value: insert the entries that must win ties last. -ENOSPC when the
- * trie is full (nothing changed then).
+ * trie is full, -ENOMEM when memory runs out; nothing changed then.
  *
  * Insertions and removals may run while readers look up under RCU: a new
- * node is complete before a release store links it, and a value changes
- * with one store. Removal leaves the node as a branching point, so the
- * trie only grows: rebuild it when too many nodes are dead.
+ * node or table is complete before a release store links it, and a slot's
+ * value changes with one store. Removal leaves nodes in place, so the trie
+ * only grows: rebuild it when too many prefixes are dead.
  */
 int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 		    u32 value);
