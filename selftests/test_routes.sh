@@ -16,19 +16,25 @@ source "$(dirname "$0")/lib.sh"
 #   gw's eth1 -- onprem's eth0: 192.168.1.0/24 fd00:99:0:1::/64, behind the
 #   hub's gateway as 192.168.0.0/16 and fd00:99::/48
 
-# tcp_echo FROM TO ADDR: a TCP connection carries a line both ways.
+# tcp_echo FROM TO ADDR: a TCP connection carries a line both ways. The
+# listener accepts one connection, and after the client's EOF it waits up
+# to 5 s (-t 5) for cat's echo: socat's default half second loses the echo,
+# and with it the connection, when the machine is busy.
 tcp_echo()
 {
-	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got
+	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got pid
 	local f=4 a=$addr
 	[[ $addr == *:* ]] && f=6 a="[$addr]"
-	vm "$to" timeout 15 socat "TCP$f-LISTEN:$port,reuseaddr" EXEC:cat >/dev/null 2>&1 &
+	vm_bg "$to" timeout 15 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr" \
+		EXEC:cat >/dev/null 2>&1
+	pid=$!
 	for i in $(seq 20); do
 		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
 		[ "$got" = "hello $port" ] && break
 		sleep 0.3
 	done
-	kill %% 2>/dev/null; wait 2>/dev/null
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	[ "$got" = "hello $port" ]
 }
 
