@@ -11,8 +11,10 @@
  * System routes, from weakest to strongest on an equal prefix:
  *   peers that are not usable (a drop that says why), the on-premises
  *   prefixes of the gateway the vnet uses, usable peers (both sides
- *   connected with access on), the vnet's own address space. User routes
- *   of subnets are another table (route.c); nexthop.c consults both.
+ *   connected with access on), the vnet's own address space. One walk
+ *   (vnet_sys_routes_walk()) yields them in that order for the fib and for
+ *   "route show ... effective", so the two never disagree. User routes of
+ *   subnets are another table (route.c); nexthop.c consults both.
  */
 #include <linux/slab.h>
 
@@ -104,85 +106,26 @@ static u8 peering_nh_flags(const struct vnet_peering *p)
 	return flags;
 }
 
-static int fib_add_nh(struct vnet_fib *fib, const struct vnet_prefix *p,
-		      const struct vnet_nexthop *tmpl)
+static int walk_peers(struct vnet_vnet *v, bool usable,
+		      vnet_sys_route_fn fn, void *arg)
 {
-	struct vnet_nexthop *nh = &fib->nexthops[fib->nr_nexthops];
-
-	*nh = *tmpl;
-	nh->len = p->len;
-	return vnet_lpm_insert(&fib->lpm, p, fib->nr_nexthops++);
-}
-
-static int fib_add(struct vnet_fib *fib, const struct vnet_prefix *p,
-		   u32 vnet_id, u8 drop, u8 flags)
-{
-	struct vnet_nexthop nh = {
-		.vnet_id = vnet_id,
-		.drop = drop,
-		.kind = VNET_NH_VNET,
-		.flags = flags,
-	};
-
-	return fib_add_nh(fib, p, &nh);
-}
-
-/*
- * The gateway @v uses: fib->gw for "nexthop gateway" routes, and its
- * on-premises prefixes as system routes, which never shadow the own space.
- */
-static int fib_add_gateway(struct vnet_fib *fib, struct vnet_vnet *v)
-{
-	struct vnet_peering *via;
-	struct vnet_vnet *g = vnet_gateway_effective(v, &via);
-	unsigned int i;
-	int err;
-
-	fib->gw.kind = VNET_NH_GATEWAY;
-	if (v->gateway)
-		fib->own_gw_ifindex = v->gateway->ifindex;
-	if (!g) {
-		fib->gw.drop = VNET_DROP_NO_GATEWAY + 1;
-		return 0;
-	}
-	fib->gw.vnet_id = g->id;
-	fib->gw.ifindex = g->gateway->ifindex;
-	if (via) {
-		fib->gw.drop = vnet_peering_drop(via);
-		fib->gw.flags = peering_nh_flags(via);
-	}
-	for (i = 0; i < g->gateway->nr_prefixes; i++) {
-		if (overlaps_own(v, &g->gateway->prefixes[i]))
-			continue;
-		err = fib_add_nh(fib, &g->gateway->prefixes[i], &fib->gw);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-/* Insert the peers whose drop status is (or is not) @usable. */
-static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
-			 bool usable)
-{
+	struct vnet_sys_route r = { .source = VNET_ROUTE_SRC_PEERING };
 	struct rb_node *rb;
 	unsigned int i;
 	int err;
 
 	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
-		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
-						  n.rb);
-		struct vnet_vnet *r = p->remote;
-		u8 drop = vnet_peering_drop(p);
-
-		if (!r || !drop != usable)
+		r.peering = rb_entry(rb, struct vnet_peering, n.rb);
+		r.remote = r.peering->remote;
+		r.drop = vnet_peering_drop(r.peering);
+		if (!r.remote || !r.drop != usable)
 			continue;
-		for (i = 0; i < r->nr_prefixes; i++) {
+		for (i = 0; i < r.remote->nr_prefixes; i++) {
+			r.prefix = &r.remote->prefixes[i];
 			/* A stale peer never shadows the own space. */
-			if (drop && overlaps_own(v, &r->prefixes[i]))
+			if (r.drop && overlaps_own(v, r.prefix))
 				continue;
-			err = fib_add(fib, &r->prefixes[i], r->id, drop,
-				      peering_nh_flags(p));
+			err = fn(arg, &r);
 			if (err)
 				return err;
 		}
@@ -190,39 +133,107 @@ static int fib_add_peers(struct vnet_fib *fib, struct vnet_vnet *v,
 	return 0;
 }
 
+int vnet_sys_routes_walk(struct vnet_vnet *v, vnet_sys_route_fn fn,
+			 void *arg)
+{
+	struct vnet_sys_route r = { .source = VNET_ROUTE_SRC_GATEWAY };
+	struct vnet_vnet *g;
+	unsigned int i;
+	int err;
+
+	err = walk_peers(v, false, fn, arg);
+	if (err)
+		return err;
+	/* The gateway's on-premises prefixes never shadow the own space. */
+	g = vnet_gateway_effective(v, &r.peering);
+	r.remote = g;
+	r.drop = r.peering ? vnet_peering_drop(r.peering) : 0;
+	for (i = 0; g && i < g->gateway->nr_prefixes; i++) {
+		r.prefix = &g->gateway->prefixes[i];
+		if (overlaps_own(v, r.prefix))
+			continue;
+		err = fn(arg, &r);
+		if (err)
+			return err;
+	}
+	err = walk_peers(v, true, fn, arg);
+	if (err)
+		return err;
+	r = (struct vnet_sys_route){ .source = VNET_ROUTE_SRC_VNET,
+				     .remote = v };
+	for (i = 0; i < v->nr_prefixes; i++) {
+		r.prefix = &v->prefixes[i];
+		err = fn(arg, &r);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int count_route(void *arg, const struct vnet_sys_route *r)
+{
+	(*(unsigned int *)arg)++;
+	return 0;
+}
+
+/* The fib's next hop of each system route: its index in the walk. */
+static int fib_add(void *arg, const struct vnet_sys_route *r)
+{
+	struct vnet_fib *fib = arg;
+	struct vnet_nexthop *nh = &fib->nexthops[fib->nr_nexthops];
+
+	if (r->source == VNET_ROUTE_SRC_GATEWAY) {
+		*nh = fib->gw;
+	} else {
+		memset(nh, 0, sizeof(*nh));
+		nh->kind = VNET_NH_VNET;
+		nh->vnet_id = r->remote->id;
+		if (r->peering) {
+			nh->drop = r->drop;
+			nh->flags = peering_nh_flags(r->peering);
+		}
+	}
+	nh->len = r->prefix->len;
+	return vnet_lpm_insert(&fib->lpm, r->prefix, fib->nr_nexthops++);
+}
+
+/* fib->gw: where "nexthop gateway" routes of @v go. */
+static void fib_set_gateway(struct vnet_fib *fib, struct vnet_vnet *v)
+{
+	struct vnet_peering *via;
+	struct vnet_vnet *g = vnet_gateway_effective(v, &via);
+
+	fib->gw.kind = VNET_NH_GATEWAY;
+	if (v->gateway)
+		fib->own_gw_ifindex = v->gateway->ifindex;
+	if (!g) {
+		fib->gw.drop = VNET_DROP_NO_GATEWAY + 1;
+		return;
+	}
+	fib->gw.vnet_id = g->id;
+	fib->gw.ifindex = g->gateway->ifindex;
+	if (via) {
+		fib->gw.drop = vnet_peering_drop(via);
+		fib->gw.flags = peering_nh_flags(via);
+	}
+}
+
 static struct vnet_fib *fib_build(struct vnet_vnet *v)
 {
-	unsigned int n = v->nr_prefixes, i;
-	struct vnet_peering *via;
-	struct vnet_vnet *g;
 	struct vnet_fib *fib;
-	struct rb_node *rb;
+	unsigned int n = 0;
 
-	g = vnet_gateway_effective(v, &via);
-	if (g)
-		n += g->gateway->nr_prefixes;
-	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
-		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
-						  n.rb);
-
-		if (p->remote)
-			n += p->remote->nr_prefixes;
-	}
+	vnet_sys_routes_walk(v, count_route, &n);
 	fib = kzalloc(struct_size(fib, nexthops, n), GFP_KERNEL);
 	if (!fib)
 		return NULL;
-	if (vnet_lpm_init(&fib->lpm, n))
-		goto err;
-	if (fib_add_peers(fib, v, false) || fib_add_gateway(fib, v) ||
-	    fib_add_peers(fib, v, true))
-		goto err;
-	for (i = 0; i < v->nr_prefixes; i++)
-		if (fib_add(fib, &v->prefixes[i], v->id, 0, 0))
-			goto err;
+	fib_set_gateway(fib, v);
+	if (vnet_lpm_init(&fib->lpm, n) ||
+	    vnet_sys_routes_walk(v, fib_add, fib)) {
+		fib_free(fib);
+		return NULL;
+	}
 	return fib;
-err:
-	fib_free(fib);
-	return NULL;
 }
 
 /*

@@ -154,8 +154,6 @@ struct route_view {
 	const char *status;	/* why it drops, or NULL */
 };
 
-/* A dump part (@cb) or an event (@cb NULL). */
-
 /* The header of a dump part (@cb) or of an event (no @cb). */
 static void *put_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 {
@@ -169,6 +167,7 @@ static void *put_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
 		genl_dump_check_consistent(cb, hdr);
 	return hdr;
 }
+
 static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 		      const struct route_view *r, struct netlink_callback *cb,
 		      u8 cmd, bool identity_only)
@@ -243,65 +242,11 @@ void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
 
 #define STATUS_LEN 160
 
-/* The system routes of @v in the order fib.c inserts them. */
-struct sys_routes {
-	unsigned int n;
-	struct route_view *r;
-	char (*status)[STATUS_LEN];
-};
-
-static void sys_add(struct sys_routes *sr, const struct vnet_prefix *p,
-		    u8 nexthop, u8 source, const char *remote,
-		    const char *peering)
-{
-	struct route_view *rv = &sr->r[sr->n];
-
-	memset(rv, 0, sizeof(*rv));
-	rv->prefix = *p;
-	rv->nexthop = nexthop;
-	rv->source = source;
-	rv->remote = remote;
-	rv->peering = peering;
-	rv->effective = true;
-	sr->n++;
-}
-
-static bool overlaps_own(const struct vnet_vnet *v,
-			 const struct vnet_prefix *p)
-{
-	return vnet_prefix_sets_overlap(v->prefixes, v->nr_prefixes, p, 1);
-}
-
 static void peer_status(char *buf, const struct vnet_peering *p, u8 drop)
 {
 	snprintf(buf, STATUS_LEN, "peering %s %s", p->n.name,
 		 drop == VNET_DROP_PEERING_ACCESS_OFF + 1 ?
 		 "has access off on a side" : "is not connected");
-}
-
-static void sys_peers(struct sys_routes *sr, struct vnet_vnet *v,
-		      bool usable)
-{
-	struct rb_node *rb;
-	unsigned int i;
-
-	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
-		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
-						  n.rb);
-		struct vnet_vnet *r = p->remote;
-		u8 drop = vnet_peering_drop(p);
-
-		if (!r || !drop != usable)
-			continue;
-		for (i = 0; i < r->nr_prefixes; i++) {
-			if (drop && overlaps_own(v, &r->prefixes[i]))
-				continue;
-			if (drop)
-				peer_status(sr->status[sr->n], p, drop);
-			sys_add(sr, &r->prefixes[i], VNET_ROUTE_NH_VNET,
-				VNET_ROUTE_SRC_PEERING, r->n.name, p->n.name);
-		}
-	}
 }
 
 /* Why traffic to the gateway @v uses drops, or NULL. */
@@ -328,63 +273,51 @@ static const char *gateway_status(struct vnet_vnet *v, char *buf)
 	return buf;
 }
 
-static int sys_routes_build(struct sys_routes *sr, struct vnet_vnet *v)
+/* A dump of a subnet's system routes: the walk's state. */
+struct sys_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;	/* cb->args[1]: routes sent */
+	struct vnet_subnet *s;
+	const struct vnet_fib *fib;
+	unsigned int i;			/* index in the walk */
+};
+
+static int dump_sys_route(void *arg, const struct vnet_sys_route *r)
 {
-	unsigned int max = v->nr_prefixes, i, j;
-	struct vnet_peering *via;
-	struct vnet_vnet *g;
-	struct rb_node *rb;
-	char *gw_status;
+	struct sys_dump *d = arg;
+	char status[STATUS_LEN];
+	struct route_view rv = {
+		.prefix = *r->prefix,
+		.source = r->source,
+		.effective = true,
+		.remote = r->remote->n.name,
+		.peering = r->peering ? r->peering->n.name : NULL,
+	};
+	unsigned int i = d->i++;
+	int err;
 
-	g = vnet_gateway_effective(v, &via);
-	if (g)
-		max += g->gateway->nr_prefixes;
-	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
-		struct vnet_peering *p = rb_entry(rb, struct vnet_peering,
-						  n.rb);
-
-		if (p->remote)
-			max += p->remote->nr_prefixes;
+	if (i < d->cb->args[1])
+		return 0;
+	if (r->source == VNET_ROUTE_SRC_GATEWAY) {
+		rv.nexthop = VNET_ROUTE_NH_GATEWAY;
+		rv.status = gateway_status(d->s->vnet, status);
+	} else {
+		rv.nexthop = VNET_ROUTE_NH_VNET;
+		if (r->drop) {
+			peer_status(status, r->peering, r->drop);
+			rv.status = status;
+		}
 	}
-	sr->n = 0;
-	sr->r = kvcalloc(max, sizeof(*sr->r), GFP_KERNEL);
-	sr->status = kvcalloc(max, sizeof(*sr->status), GFP_KERNEL);
-	if (!sr->r || !sr->status) {
-		kvfree(sr->r);
-		kvfree(sr->status);
-		return -ENOMEM;
-	}
-	sys_peers(sr, v, false);
-	for (i = 0; g && i < g->gateway->nr_prefixes; i++) {
-		if (overlaps_own(v, &g->gateway->prefixes[i]))
-			continue;
-		gw_status = sr->status[sr->n];
-		sys_add(sr, &g->gateway->prefixes[i], VNET_ROUTE_NH_GATEWAY,
-			VNET_ROUTE_SRC_GATEWAY, g->n.name,
-			via ? via->n.name : NULL);
-		gateway_status(v, gw_status);
-	}
-	sys_peers(sr, v, true);
-	for (i = 0; i < v->nr_prefixes; i++)
-		sys_add(sr, &v->prefixes[i], VNET_ROUTE_NH_VNET,
-			VNET_ROUTE_SRC_VNET, v->n.name, NULL);
-	/* The last of equal prefixes wins, as in the trie. */
-	for (i = 0; i < sr->n; i++) {
-		sr->r[i].active = true;
-		if (sr->status[i][0])
-			sr->r[i].status = sr->status[i];
-		for (j = i + 1; j < sr->n; j++)
-			if (vnet_prefix_equal(&sr->r[i].prefix,
-					      &sr->r[j].prefix))
-				sr->r[i].active = false;
-	}
-	return 0;
-}
-
-static void sys_routes_free(struct sys_routes *sr)
-{
-	kvfree(sr->r);
-	kvfree(sr->status);
+	/*
+	 * The fib's value of a prefix is the index of the route that won it
+	 * in the same walk; a user route of the subnet beats them all.
+	 */
+	rv.active = d->fib && vnet_lpm_get(&d->fib->lpm, r->prefix) == i &&
+		    !vnet_route_find(d->s, r->prefix);
+	err = fill_route(d->skb, d->s, &rv, d->cb, VNET_CMD_ROUTE_GET, false);
+	if (!err)
+		d->cb->args[1]++;
+	return err;
 }
 
 /*
@@ -397,27 +330,21 @@ static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[3];
 	char status[STATUS_LEN];
-	struct sys_routes sr;
 	struct route_view rv;
 	struct vnet_route *r;
-	unsigned int i;
 	int err = 0;
 
 	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
 	if (effective && !cb->args[2]) {
-		err = sys_routes_build(&sr, s->vnet);
-		if (err)
-			return err;
-		for (i = cb->args[1]; i < sr.n && !err; i++) {
-			rv = sr.r[i];
-			if (vnet_route_find(s, &rv.prefix))
-				rv.active = false;	/* a user route wins */
-			err = fill_route(skb, s, &rv, cb, VNET_CMD_ROUTE_GET,
-					 false);
-			if (!err)
-				cb->args[1]++;
-		}
-		sys_routes_free(&sr);
+		struct sys_dump d = {
+			.skb = skb,
+			.cb = cb,
+			.s = s,
+			.fib = rcu_dereference_protected(s->vnet->fib,
+				lockdep_is_held(&s->vnet->vn->lock)),
+		};
+
+		err = vnet_sys_routes_walk(s->vnet, dump_sys_route, &d);
 		if (err)
 			return err;
 	}

@@ -448,6 +448,24 @@ void vnet_fib_release(struct vnet_vnet *v);
 u8 vnet_peering_drop(const struct vnet_peering *p);
 struct vnet_peering *vnet_peering_rev(const struct vnet_peering *p);
 
+/* One system route of a vnet, as vnet_sys_routes_walk() yields it. */
+struct vnet_sys_route {
+	const struct vnet_prefix *prefix;
+	struct vnet_vnet *remote;	/* the vnet it leads to (own, peer, gateway's) */
+	struct vnet_peering *peering;	/* the way there; NULL inside the vnet */
+	u8 source;			/* VNET_ROUTE_SRC_* */
+	u8 drop;			/* the peering's drop reason + 1, or 0 */
+};
+
+typedef int (*vnet_sys_route_fn)(void *arg, const struct vnet_sys_route *r);
+/*
+ * Call @fn for each system route of @v, weakest first: the fib's order, in
+ * which the last of equal prefixes wins. Stops at, and returns, the first
+ * non-zero result. Under vn->lock.
+ */
+int vnet_sys_routes_walk(struct vnet_vnet *v, vnet_sys_route_fn fn,
+			 void *arg);
+
 /* route.c: user routes of subnets */
 struct vnet_route *vnet_route_find(struct vnet_subnet *s,
 				   const struct vnet_prefix *p);

@@ -281,33 +281,72 @@ int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
 	return 0;
 }
 
-int vnet_lpm_remove(struct vnet_lpm *t, const struct vnet_prefix *p)
+/*
+ * The table entry of exactly @p: its prefix values, the slot count of the
+ * table and @p's index among them. False when no table holds @p's length
+ * on its path.
+ */
+static bool find_entry(const struct vnet_lpm *t, const struct vnet_prefix *p,
+		       const u64 a[2], struct vnet_lpm_node **np,
+		       struct vnet_lpm_top **tp)
 {
 	struct vnet_lpm_top *top = t->top[p->family == AF_INET6];
 	unsigned int d = depth_of(p->len);
 	struct vnet_lpm_node *n;
-	u32 idx, old;
-	u64 a[2];
+	u32 idx;
 
+	*np = NULL;
+	*tp = top;
 	if (!top)
-		return -ENOENT;
-	load(a, p->family, p->addr);
-	if (p->len <= t->top_bits) {
-		old = set_in_top(t, top, a, p->len, VNET_LPM_NONE);
-		return old == VNET_LPM_NONE ? -ENOENT : 0;
-	}
+		return false;
+	if (p->len <= t->top_bits)
+		return true;
 	idx = top->slot[first_bits(a, t->top_bits)].child;
 	while (idx) {
 		n = node_at(t, idx);
 		if (n->len > d || common_bits(n->key, a, n->len) != n->len)
-			break;
+			return false;
 		if (n->len == d) {
-			old = set_in_node(n, a, p->len, VNET_LPM_NONE);
-			return old == VNET_LPM_NONE ? -ENOENT : 0;
+			*np = n;
+			return true;
 		}
 		idx = n->slot[nibble(a, n->len)].child;
 	}
-	return -ENOENT;
+	return false;
+}
+
+int vnet_lpm_remove(struct vnet_lpm *t, const struct vnet_prefix *p)
+{
+	struct vnet_lpm_node *n;
+	struct vnet_lpm_top *top;
+	u32 old;
+	u64 a[2];
+
+	load(a, p->family, p->addr);
+	if (!find_entry(t, p, a, &n, &top))
+		return -ENOENT;
+	if (n)
+		old = set_in_node(n, a, p->len, VNET_LPM_NONE);
+	else
+		old = set_in_top(t, top, a, p->len, VNET_LPM_NONE);
+	return old == VNET_LPM_NONE ? -ENOENT : 0;
+}
+
+u32 vnet_lpm_get(const struct vnet_lpm *t, const struct vnet_prefix *p)
+{
+	struct vnet_lpm_node *n;
+	struct vnet_lpm_top *top;
+	unsigned int k;
+	u64 a[2];
+
+	load(a, p->family, p->addr);
+	if (!find_entry(t, p, a, &n, &top))
+		return VNET_LPM_NONE;
+	if (!n)
+		return top->prefix[(1U << p->len) + first_bits(a, p->len)];
+	k = p->len - n->len;
+	return n->prefix[(1U << k) +
+			 (nibble(a, n->len) >> (VNET_LPM_STRIDE - k))];
 }
 
 u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr)

@@ -93,4 +93,7 @@ int vnet_lpm_remove(struct vnet_lpm *t, const struct vnet_prefix *p);
 /* @addr: 4 (AF_INET) or 16 (AF_INET6) bytes in network order. */
 u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr);
 
+/* The value of exactly @p, or VNET_LPM_NONE. For the control path. */
+u32 vnet_lpm_get(const struct vnet_lpm *t, const struct vnet_prefix *p);
+
 #endif /* _VNET_CORE_LPM_H */

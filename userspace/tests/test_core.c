@@ -245,6 +245,9 @@ static void lpm_remove_against_reference(unsigned int seed, unsigned int n,
 		}
 	}
 	for (i = 0; i < m; i++) {
+		/* Exact match: what "route show effective" asks. */
+		assert_int_equal(vnet_lpm_get(&t, &p[i]),
+				 gone[i] ? VNET_LPM_NONE : val[i]);
 		if (gone[i])
 			continue;
 		live[nlive] = p[i];
@@ -289,6 +292,7 @@ static void test_lpm_basic(void **state)
 {
 	struct vnet_prefix a = pfx("10.1.0.0/16"), b = pfx("10.1.2.0/24");
 	struct vnet_prefix d = pfx("0.0.0.0/0"), e = pfx("fd00::/8");
+	struct vnet_prefix c = pfx("10.1.2.0/23");
 	u8 x[16] = { 10, 1, 2, 3 }, y[16] = { 10, 1, 3, 3 };
 	u8 z[16] = { 11 }, v6[16] = { 0xfd, 0, 1 };
 	struct vnet_lpm t;
@@ -309,6 +313,11 @@ static void test_lpm_basic(void **state)
 	/* An equal prefix inserted later wins: user routes go last. */
 	assert_int_equal(vnet_lpm_insert(&t, &a, 5), 0);
 	assert_int_equal(vnet_lpm_lookup(&t, AF_INET, y), 5);
+	assert_int_equal(vnet_lpm_get(&t, &a), 5);
+	assert_int_equal(vnet_lpm_get(&t, &b), 2);
+	assert_int_equal(vnet_lpm_get(&t, &d), 3);
+	assert_int_equal(vnet_lpm_get(&t, &e), 4);
+	assert_int_equal(vnet_lpm_get(&t, &c), VNET_LPM_NONE);
 	vnet_lpm_free(&t);
 }
 
