@@ -66,6 +66,9 @@ static inline u32 first_bits(const u64 a[2], unsigned int bits)
 	return bits ? (u32)(a[0] >> (64 - bits)) : 0;
 }
 
+_Static_assert(sizeof(struct vnet_lpm_node) == 256,
+	       "a chunk of VNET_LPM_CHUNK nodes must fill 16 KiB");
+
 static inline struct vnet_lpm_node *node_at(const struct vnet_lpm *t, u32 idx)
 {
 	struct vnet_lpm_node *chunk;
@@ -176,50 +179,79 @@ static u32 new_node(struct vnet_lpm *t, const u64 a[2], unsigned int len)
 	return t->nr_nodes++;
 }
 
-/* The longest prefix of a table of 2^@bits slots that covers slot @s. */
-static u32 resolve(const u32 *prefix, unsigned int bits, u32 s)
+/* The longest prefix of a direct table that covers slot @s. */
+static u32 top_resolve(const struct vnet_lpm *t, const struct vnet_lpm_top *top,
+		       u32 s)
 {
 	unsigned int k;
 	u32 v;
 
-	for (k = bits; k > 0; k--) {
-		v = prefix[(1U << k) + (s >> (bits - k))];
+	for (k = t->top_bits; k > 0; k--) {
+		v = top->prefix[(1U << k) + (s >> (t->top_bits - k))];
 		if (v != VNET_LPM_NONE)
 			return v;
 	}
-	return prefix[1];
+	return top->prefix[1];
 }
 
 /*
- * Store (or, with VNET_LPM_NONE, clear) the value of the prefix that is
- * @k bits long within a table of 2^@bits slots and whose bits are @pos,
- * then refresh the slots it covers. Returns the value it had.
+ * Store (or, with VNET_LPM_NONE, clear) the value of the prefix of length
+ * @len on the path of @a in a direct table, then refresh the slots it
+ * covers. Returns the value it had.
  */
-static u32 table_set(struct vnet_lpm_slot *slot, u32 *prefix,
-		     unsigned int bits, unsigned int k, u32 pos, u32 value)
+static u32 set_in_top(struct vnet_lpm *t, struct vnet_lpm_top *top,
+		      const u64 a[2], unsigned int len, u32 value)
 {
-	u32 *entry = &prefix[(1U << k) + pos], old = *entry, s;
+	u32 pos = first_bits(a, len), shift = t->top_bits - len, s;
+	u32 *entry = &top->prefix[(1U << len) + pos], old = *entry;
 
 	*entry = value;
-	for (s = pos << (bits - k); s < (pos + 1) << (bits - k); s++)
-		core_store_release(&slot[s].value, resolve(prefix, bits, s));
+	for (s = pos << shift; s < (pos + 1) << shift; s++)
+		core_store_release(&top->slot[s].value, top_resolve(t, top, s));
 	return old;
 }
 
-static u32 set_in_top(struct vnet_lpm *t, struct vnet_lpm_top *top,
-		   const u64 a[2], unsigned int len, u32 value)
+/* The longest prefix of @n shorter than len + 4 that covers slot @s. */
+static u32 node_resolve(const struct vnet_lpm_node *n, unsigned int s)
 {
-	return table_set(top->slot, top->prefix, t->top_bits, len,
-			 first_bits(a, len), value);
+	unsigned int k;
+	u32 v;
+
+	for (k = VNET_LPM_STRIDE - 1; k > 0; k--) {
+		v = n->prefix[(1U << k) + (s >> (VNET_LPM_STRIDE - k))];
+		if (v != VNET_LPM_NONE)
+			return v;
+	}
+	return VNET_LPM_NONE;
 }
 
+/* The same in a node; a prefix of length len + 4 owns its one slot. */
 static u32 set_in_node(struct vnet_lpm_node *n, const u64 a[2],
-		    unsigned int len, u32 value)
+		       unsigned int len, u32 value)
 {
-	unsigned int k = len - n->len;
+	unsigned int k = len - n->len, shift = VNET_LPM_STRIDE - k;
+	unsigned int s = nibble(a, n->len), pos = s >> shift;
+	u32 *entry, old;
 
-	return table_set(n->slot, n->prefix, VNET_LPM_STRIDE, k,
-			 nibble(a, n->len) >> (VNET_LPM_STRIDE - k), value);
+	if (k == VNET_LPM_STRIDE) {
+		old = n->full & (1U << s) ? n->slot[s].value : VNET_LPM_NONE;
+		if (value != VNET_LPM_NONE)
+			n->full |= 1U << s;
+		else
+			n->full &= ~(1U << s);
+		core_store_release(&n->slot[s].value,
+				   value != VNET_LPM_NONE ? value :
+				   node_resolve(n, s));
+		return old;
+	}
+	entry = &n->prefix[(1U << k) + pos];
+	old = *entry;
+	*entry = value;
+	for (s = pos << shift; s < (pos + 1) << shift; s++)
+		if (!(n->full & (1U << s)))
+			core_store_release(&n->slot[s].value,
+					   node_resolve(n, s));
+	return old;
 }
 
 int vnet_lpm_insert(struct vnet_lpm *t, const struct vnet_prefix *p,
@@ -336,7 +368,7 @@ u32 vnet_lpm_get(const struct vnet_lpm *t, const struct vnet_prefix *p)
 {
 	struct vnet_lpm_node *n;
 	struct vnet_lpm_top *top;
-	unsigned int k;
+	unsigned int k, s;
 	u64 a[2];
 
 	load(a, p->family, p->addr);
@@ -345,8 +377,10 @@ u32 vnet_lpm_get(const struct vnet_lpm *t, const struct vnet_prefix *p)
 	if (!n)
 		return top->prefix[(1U << p->len) + first_bits(a, p->len)];
 	k = p->len - n->len;
-	return n->prefix[(1U << k) +
-			 (nibble(a, n->len) >> (VNET_LPM_STRIDE - k))];
+	s = nibble(a, n->len);
+	if (k == VNET_LPM_STRIDE)
+		return n->full & (1U << s) ? n->slot[s].value : VNET_LPM_NONE;
+	return n->prefix[(1U << k) + (s >> (VNET_LPM_STRIDE - k))];
 }
 
 u32 vnet_lpm_lookup(const struct vnet_lpm *t, u8 family, const u8 *addr)

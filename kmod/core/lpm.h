@@ -28,37 +28,42 @@ struct vnet_lpm_slot {
 };
 
 /*
- * A prefix table of 2^bits slots keeps, for the control path only, the
- * values of the prefixes stored in it, at (1 << k) + (their first k bits)
- * for a prefix k bits long within the table: a removal then restores what
- * the removed prefix had hidden.
- */
-
-/*
  * A node covers the addresses that start with its prefix (len bits, a
  * multiple of the stride) and branches on the next 4 bits. It holds the
- * prefixes of length len + 1 .. len + 4.
+ * prefixes of length len + 1 .. len + 4. For the control path only, it
+ * also keeps what a removal needs to restore the prefixes a removed one
+ * hid: the values of the shorter ones, at (1 << k) + (their first k bits
+ * past len) for k = 1..3, and which slots hold a prefix of length len + 4
+ * (whose value is then the slot's).
  *
  * Addresses are two host-order 64-bit words (IPv4 in the top half of the
- * first), so a node matches with two masked compares.
+ * first), so a node matches with two masked compares. 256 bytes: a chunk
+ * of 64 nodes is 16 KiB, a size the kernel allocates without waste.
  */
 struct vnet_lpm_node {
 	u64 key[2];	/* the node's prefix; bits past len are zero */
 	u64 mask[2];	/* len leading one bits */
-	u8 len;		/* next to key and mask: a lookup reads all three */
+	u8 len;
+	u16 full;	/* slots holding a prefix of length len + 4 */
 	struct vnet_lpm_slot slot[VNET_LPM_FANOUT];
-	u32 prefix[2 * VNET_LPM_FANOUT];	/* [0] and [1] unused */
+	u32 prefix[VNET_LPM_FANOUT];	/* [0] and [1] unused */
+	u8 spare[24];
 };
 
-/* The direct table of one address family: prefixes up to top_bits long. */
+/*
+ * The direct table of one address family: the prefixes up to top_bits
+ * long, and for the control path their values at (1 << k) + (their first
+ * k bits), k = 0..top_bits.
+ */
 struct vnet_lpm_top {
 	u32 *prefix;	/* 2^(top_bits + 1) entries, after the slots */
 	struct vnet_lpm_slot slot[];
 };
 
 /*
- * Nodes live in chunks that are allocated as the trie grows and never
- * move, so readers can hold an index while the control path inserts.
+ * Nodes live in chunks of 64 (16 KiB) that are allocated as the trie grows
+ * and never move, so readers can hold an index while the control path
+ * inserts.
  */
 #define VNET_LPM_CHUNK_SHIFT 6
 #define VNET_LPM_CHUNK (1U << VNET_LPM_CHUNK_SHIFT)
