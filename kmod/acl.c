@@ -91,7 +91,7 @@ static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l, u32 skip)
 	struct rb_node *rb;
 	unsigned int i = 0;
 
-	set = kvzalloc(struct_size(set, action, l->count), GFP_KERNEL);
+	set = kvzalloc(struct_size(set, rule, l->count), GFP_KERNEL);
 	rules = kvcalloc(l->count ? l->count : 1, sizeof(*rules), GFP_KERNEL);
 	if (!set || !rules)
 		goto fail;
@@ -101,8 +101,10 @@ static struct vnet_acl_set *acl_compile(struct vnet_acl_list *l, u32 skip)
 		if (skip && e->rule.from_vnet == skip)
 			continue;
 		rules[i] = e->rule;
-		set->action[i++] = e->action;
+		set->rule[i].prio = e->prio;
+		set->rule[i++].action = e->action;
 	}
+	set->count = i;
 	if (vnet_acl_compile(&set->cls, rules, i))
 		goto fail;
 	kvfree(rules);
@@ -365,7 +367,25 @@ bool vnet_acl_allows(const struct vnet_acl_list *l,
 	if (!set)
 		return true;
 	r = vnet_acl_lookup(&set->cls, k);
-	return r == VNET_ACL_NONE || set->action[r] == VNET_ACL_ALLOW;
+	return r == VNET_ACL_NONE || set->rule[r].action == VNET_ACL_ALLOW;
+}
+
+/*
+ * For "vnetctl trace", under RCU: the rule of @l that decides @k, or NULL
+ * when none matches, and how many rules the packet path knows in @l.
+ */
+const struct vnet_acl_verdict *
+vnet_acl_decide(const struct vnet_acl_list *l, const struct vnet_acl_key *k,
+		unsigned int *nr_rules)
+{
+	const struct vnet_acl_set *set = rcu_dereference(l->set);
+	u32 r;
+
+	*nr_rules = set ? set->count : 0;
+	if (!set)
+		return NULL;
+	r = vnet_acl_lookup(&set->cls, k);
+	return r == VNET_ACL_NONE ? NULL : &set->rule[r];
 }
 
 /*

@@ -106,7 +106,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	unsigned int len;
 	int err;
 
-	dport = vnet_next_hop(port, k, &why);
+	dport = vnet_next_hop(port, k, &why, NULL);
 	if (!dport)
 		return vnet_drop(port, why);
 	if (dport == port)

@@ -1818,6 +1818,7 @@ static const struct genl_ops vnet_ops[] = {
 		vnet_gateway_del_policy, GENL_UNS_ADMIN_PERM),
 	VNET_OP(VNET_CMD_GATEWAY_GET, NULL, vnet_gateway_get_dumpit,
 		vnet_gateway_del_policy, 0),
+	VNET_OP(VNET_CMD_TRACE, vnet_trace_doit, NULL, vnet_trace_policy, 0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

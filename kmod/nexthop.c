@@ -103,7 +103,8 @@ static struct vnet_port *user_route(struct vnet_port *port,
 
 struct vnet_port *vnet_next_hop(struct vnet_port *port,
 				const struct vnet_acl_key *k,
-				enum vnet_drop_reason *why)
+				enum vnet_drop_reason *why,
+				struct vnet_route_pick *pick)
 {
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
 	const struct vnet_rtable *rt = rcu_dereference(port->subnet->rtable);
@@ -118,10 +119,15 @@ struct vnet_port *vnet_next_hop(struct vnet_port *port,
 		nh = &fib->nexthops[idx];
 	if (rt) {
 		idx = vnet_lpm_lookup(&rt->lpm, k->family, k->dst);
-		if (idx != VNET_LPM_NONE && (!nh || rt->nh[idx].len >= nh->len))
+		if (idx != VNET_LPM_NONE && (!nh || rt->nh[idx].len >= nh->len)) {
+			if (pick)
+				pick->user = &rt->nh[idx];
 			return user_route(port, fib, &rt->nh[idx], k, why);
+		}
 	}
 	if (!nh)
 		return NULL;
+	if (pick)
+		pick->sys = nh;
 	return follow(port, fib, nh, k, k->dst, why);
 }

@@ -205,10 +205,16 @@ struct vnet_vnet {
  * rbtree by priority for the control path, compiled into @set, which the
  * packet path reads under RCU and which is replaced as a whole.
  */
+struct vnet_acl_verdict {
+	u16 prio;
+	u8 action;		/* enum vnet_acl_action */
+};
+
 struct vnet_acl_set {
 	struct vnet_acl cls;
 	struct rcu_head rcu;
-	u8 action[];		/* by rule index */
+	unsigned int count;
+	struct vnet_acl_verdict rule[];	/* by rule index */
 };
 
 struct vnet_acl_list {
@@ -335,6 +341,13 @@ void vnet_free_port_rcu(struct vnet_port *port);
  * sets a fixed extack message (6.1 cannot format one safely) and unicasts
  * the full text, which names the objects involved, to the requester.
  */
+/* The nested prefix or address of a netlink request. */
+#define VNET_PREFIX_POLICY {						\
+	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),		\
+	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),		\
+	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),		\
+}
+
 struct vnet_req {
 	struct genl_info *info;
 	struct vnet_net *vn;
@@ -411,6 +424,9 @@ void vnet_acl_list_clear(struct vnet_acl_list *l);
 void vnet_acl_list_free_set(struct vnet_acl_list *l);
 bool vnet_acl_allows(const struct vnet_acl_list *l,
 		     const struct vnet_acl_key *k);
+const struct vnet_acl_verdict *
+vnet_acl_decide(const struct vnet_acl_list *l, const struct vnet_acl_key *k,
+		unsigned int *nr_rules);
 bool vnet_acl_path_allows(const struct vnet_port *src,
 			  const struct vnet_port *dst,
 			  const struct vnet_acl_key *k);
@@ -493,9 +509,16 @@ struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
 				    int ifindex);
 
 /* nexthop.c: the packet path's route lookup */
+/* The route vnet_next_hop() took, for "vnetctl trace": one is set. */
+struct vnet_route_pick {
+	const struct vnet_nexthop *sys;
+	const struct vnet_rt_nexthop *user;
+};
+
 struct vnet_port *vnet_next_hop(struct vnet_port *port,
 				const struct vnet_acl_key *k,
-				enum vnet_drop_reason *why);
+				enum vnet_drop_reason *why,
+				struct vnet_route_pick *pick);
 
 /* hook.c: netfilter hooks and the netdevice notifier */
 int vnet_hook_register(struct vnet_port *port);
@@ -559,6 +582,10 @@ int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+/* trace.c: "vnetctl trace" */
+extern const struct nla_policy vnet_trace_policy[VNET_A_MAX + 1];
+int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info);
+
 void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
 		       u8 cmd);
 void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd);

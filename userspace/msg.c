@@ -94,7 +94,7 @@ static void set_str(json_t *o, const char *key, const struct nlattr *a)
 }
 
 /* One nested prefix or address; false when it carries no address. */
-static bool get_prefix(const struct nlattr *nest, struct vnet_prefix *p)
+bool msg_get_prefix(const struct nlattr *nest, struct vnet_prefix *p)
 {
 	const struct nlattr *a;
 
@@ -133,7 +133,7 @@ static json_t *prefix_list(const struct nlattr *nest, bool with_len)
 		struct vnet_prefix p;
 		char buf[FMT_LEN];
 
-		if (!get_prefix(elem, &p))
+		if (!msg_get_prefix(elem, &p))
 			continue;
 		json_array_append_new(arr, json_string(with_len ?
 				      format_prefix(&p, buf) :
@@ -386,7 +386,7 @@ static json_t *single_prefix(const struct nlattr *nest)
 	struct vnet_prefix p;
 	char buf[FMT_LEN];
 
-	return get_prefix(nest, &p) ? json_string(format_prefix(&p, buf)) : NULL;
+	return msg_get_prefix(nest, &p) ? json_string(format_prefix(&p, buf)) : NULL;
 }
 
 static void set_range(json_t *o, const char *key, const struct nlattr *a)

@@ -35,6 +35,9 @@ json_t *parse_gateway_msg(const struct nlmsghdr *nlh);	/* gateway.c */
 const char *acl_proto_name(unsigned int proto);
 bool acl_proto_number(const char *name, uint8_t *proto);
 
+/* One nested prefix or address; false when it carries no address. */
+bool msg_get_prefix(const struct nlattr *nest, struct vnet_prefix *p);
+
 /* The genl command of a message. */
 uint8_t msg_cmd(const struct nlmsghdr *nlh);
 

@@ -57,7 +57,7 @@ struct object {
 
 extern const struct object vnet_object, subnet_object, peering_object,
 	port_object, acl_object, stats_object, monitor_object, route_object,
-	gateway_object;
+	gateway_object, trace_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
 

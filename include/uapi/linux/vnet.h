@@ -113,6 +113,22 @@
  * VNET_CMD_GATEWAY_GET: dump, [O] VNET_A_VNET: VNET_A_VNET, VNET_A_IFNAME,
  *                     VNET_A_PREFIXES of every vnet that has a gateway.
  *
+ * VNET_CMD_TRACE: doit, [R] VNET_A_VNET, [R] VNET_A_TRACE_SRC and
+ *                     VNET_A_TRACE_DST (nested addresses of one family),
+ *                     [O] VNET_A_TRACE_PROTO (NLA_U8), VNET_A_TRACE_SPORT,
+ *                     VNET_A_TRACE_DPORT (NLA_U16), VNET_A_IFNAME (the
+ *                     sending port, by default the port of the vnet that
+ *                     owns the source address). Reply: what the packet path
+ *                     decides for the first packet of such a connection:
+ *                     VNET_A_VNET, VNET_A_SUBNET and VNET_A_IFNAME of the
+ *                     sender, VNET_A_TRACE_STEPS (an NLA_NESTED array of
+ *                     steps, enum vnet_trace_attr: the sender's outbound
+ *                     ACLs, the route, the receiver's inbound ACLs), then
+ *                     VNET_A_TRACE_TO and VNET_A_REMOTE (the receiving port
+ *                     and its vnet) if a port was found, and
+ *                     VNET_A_TRACE_DROP (NLA_U8, enum vnet_drop_reason)
+ *                     if the packet is dropped.
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -190,6 +206,7 @@ enum vnet_cmd {
 	VNET_CMD_GATEWAY_SET,
 	VNET_CMD_GATEWAY_DEL,
 	VNET_CMD_GATEWAY_GET,
+	VNET_CMD_TRACE,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -234,6 +251,14 @@ enum vnet_attr {
 	VNET_A_ROUTE_SOURCE,
 	VNET_A_ROUTE_ACTIVE,
 	VNET_A_ROUTE_STATUS,
+	VNET_A_TRACE_SRC,
+	VNET_A_TRACE_DST,
+	VNET_A_TRACE_PROTO,
+	VNET_A_TRACE_SPORT,
+	VNET_A_TRACE_DPORT,
+	VNET_A_TRACE_STEPS,
+	VNET_A_TRACE_DROP,
+	VNET_A_TRACE_TO,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -352,6 +377,30 @@ enum vnet_route_source {
 	VNET_ROUTE_SRC_VNET,		/* the vnet's address space */
 	VNET_ROUTE_SRC_PEERING,		/* a peer's space (VNET_A_PEERING) */
 	VNET_ROUTE_SRC_GATEWAY,		/* the gateway of VNET_A_REMOTE */
+};
+
+/* One element of VNET_A_TRACE_STEPS. */
+enum vnet_trace_attr {
+	VNET_TRACE_A_UNSPEC,
+	VNET_TRACE_A_KIND,	/* NLA_U8, enum vnet_trace_kind */
+	VNET_TRACE_A_DIR,	/* ACL: NLA_U8, enum vnet_acl_dir */
+	VNET_TRACE_A_SCOPE,	/* ACL: NLA_U8, enum vnet_acl_scope */
+	VNET_TRACE_A_NAME,	/* ACL: the subnet's name or the port's */
+	VNET_TRACE_A_RULES,	/* ACL: NLA_U32, the rules in force */
+	VNET_TRACE_A_PRIO,	/* ACL: NLA_U16, the deciding rule, if any */
+	VNET_TRACE_A_ACTION,	/* ACL: NLA_U8, its enum vnet_acl_action */
+	VNET_TRACE_A_PREFIX,	/* route: nested prefix */
+	VNET_TRACE_A_SOURCE,	/* route: NLA_U8, enum vnet_route_source */
+	VNET_TRACE_A_NEXTHOP,	/* route: NLA_U8, enum vnet_route_nexthop */
+	VNET_TRACE_A_VIA,	/* route: the appliance, nested address */
+	VNET_TRACE_A_REMOTE,	/* route: the vnet a system route leads to */
+	__VNET_TRACE_A_MAX
+};
+#define VNET_TRACE_A_MAX (__VNET_TRACE_A_MAX - 1)
+
+enum vnet_trace_kind {
+	VNET_TRACE_ACL,
+	VNET_TRACE_ROUTE,
 };
 
 #define VNET_ACL_PRIO_MIN	1
