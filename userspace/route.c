@@ -43,32 +43,6 @@ static const char *const source_names[] = {
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-/* One prefix or address nested in @nest. */
-static bool nested_prefix(const struct nlattr *nest, struct vnet_prefix *p,
-			  bool addr)
-{
-	const struct nlattr *a;
-
-	memset(p, 0, sizeof(*p));
-	mnl_attr_for_each_nested(a, nest) {
-		uint16_t type = mnl_attr_get_type(a);
-		uint16_t len = mnl_attr_get_payload_len(a);
-
-		if (type == VNET_PREFIX_A_IN_ADDR && len == 4) {
-			p->family = AF_INET;
-			memcpy(p->addr, mnl_attr_get_payload(a), 4);
-		} else if (type == VNET_PREFIX_A_IN6_ADDR && len == 16) {
-			p->family = AF_INET6;
-			memcpy(p->addr, mnl_attr_get_payload(a), 16);
-		} else if (type == VNET_PREFIX_A_LEN && len == 1) {
-			p->len = mnl_attr_get_u8(a);
-		}
-	}
-	if (addr && p->family)
-		p->len = (uint8_t)vnet_prefix_bits(p->family);
-	return p->family;
-}
-
 struct route_attrs {
 	const struct nlattr *tb[VNET_A_MAX + 1];
 };
@@ -114,13 +88,13 @@ json_t *parse_route_msg(const struct nlmsghdr *nlh)
 	set_string(o, "vnet", at.tb[VNET_A_VNET]);
 	set_string(o, "subnet", at.tb[VNET_A_SUBNET]);
 	if (at.tb[VNET_A_ROUTE_PREFIX] &&
-	    nested_prefix(at.tb[VNET_A_ROUTE_PREFIX], &p, false))
+	    msg_get_prefix(at.tb[VNET_A_ROUTE_PREFIX], &p))
 		json_object_set_new(o, "prefix",
 				    json_string(format_prefix(&p, buf)));
 	set_name(o, "nexthop", at.tb[VNET_A_ROUTE_NEXTHOP], nexthop_names,
 		 N_OF(nexthop_names));
 	if (at.tb[VNET_A_ROUTE_VIA] &&
-	    nested_prefix(at.tb[VNET_A_ROUTE_VIA], &p, true))
+	    msg_get_prefix(at.tb[VNET_A_ROUTE_VIA], &p))
 		json_object_set_new(o, "appliance",
 				    json_string(format_addr(&p, buf)));
 	set_string(o, "remote", at.tb[VNET_A_REMOTE]);
