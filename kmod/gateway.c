@@ -46,6 +46,77 @@ struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
 	return port && READ_ONCE(port->vnet)->id == vnet_id ? port : NULL;
 }
 
+/* Is @port the port of its own vnet's gateway? */
+bool vnet_port_is_gateway(const struct vnet_port *port)
+{
+	const struct vnet_gateway *gw = port->vnet->gateway;
+
+	return gw && gw->ifindex == port->dev->ifindex;
+}
+
+/* enum vnet_gateway_state of @v's own gateway, which must exist. */
+u8 vnet_gateway_state(struct vnet_vnet *v)
+{
+	return vnet_gateway_port(v->vn, v->id, v->gateway->ifindex) ?
+	       VNET_GATEWAY_ACTIVE : VNET_GATEWAY_PORT_GONE;
+}
+
+/*
+ * Rule 12 for the gateway's port: it stays while it is the gateway. The
+ * interface itself can still go (it cannot be refused): then the gateway
+ * stays, in state port-gone, and traffic to it drops (fails closed).
+ */
+int vnet_gateway_port_del_check(struct vnet_req *req,
+				const struct vnet_port *port)
+{
+	if (!vnet_port_is_gateway(port))
+		return 0;
+	return vnet_refuse(req, -EBUSY,
+			   "port is the gateway of its vnet: delete the gateway first",
+			   "port %s is the gateway of vnet %s: delete the gateway first (gateway del %s)",
+			   port->dev->name, port->vnet->n.name,
+			   port->vnet->n.name);
+}
+
+/*
+ * An interface with the ifindex of @v's gateway port, whose port went
+ * away, is being added to @v: it becomes the gateway's port again, so it
+ * needs forwarding on like any gateway port.
+ */
+int vnet_gateway_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
+				const struct net_device *dev, u32 flags)
+{
+	if (!v->gateway || v->gateway->ifindex != dev->ifindex ||
+	    (flags & VNET_PORT_F_FORWARDING))
+		return 0;
+	return vnet_refuse(req, -EINVAL,
+			   "port would be the gateway's port again and needs forwarding on",
+			   "port %s would be the port of the gateway of vnet %s again (ifindex %d), and a gateway port needs forwarding on",
+			   dev->name, v->n.name, dev->ifindex);
+}
+
+/*
+ * @port, just bound or about to be unbound, is its vnet's gateway port:
+ * the gateway comes back or goes to port-gone. Under RTNL (the name).
+ */
+void vnet_gateway_port_changed(struct vnet_port *port)
+{
+	struct vnet_gateway *gw = port->vnet->gateway;
+
+	strscpy(gw->ifname, port->dev->name, sizeof(gw->ifname));
+	vnet_notify_gateway(port->vnet, VNET_CMD_GATEWAY_STATE);
+}
+
+/* The gateway's port was renamed: show its new name. Under RTNL. */
+void vnet_gateway_port_renamed(struct vnet_port *port)
+{
+	if (!vnet_port_is_gateway(port))
+		return;
+	strscpy(port->vnet->gateway->ifname, port->dev->name,
+		sizeof(port->vnet->gateway->ifname));
+	port->vn->gen++;
+}
+
 /* The routes of @v and of every vnet that may use its gateway change. */
 static void touch_users(struct vnet_vnet *v)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ingress hook of each port and the netdevice notifier that unbinds a
- * port whose interface goes away (removed, or moved to another namespace).
+ * port whose interface goes away (removed, or moved to another namespace)
+ * and follows the renames of gateway ports.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -35,7 +36,8 @@ void vnet_hook_unregister(struct vnet_port *port)
 
 /*
  * Under RTNL; cannot fail. Also replayed for every device when the
- * notifier is unregistered, so finding no port is normal.
+ * notifier is unregistered, so finding no port is normal. A rename only
+ * matters to a gateway, which shows its port's name.
  */
 static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
@@ -44,13 +46,15 @@ static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	struct vnet_net *vn;
 	struct vnet_port *port;
 
-	if (event != NETDEV_UNREGISTER)
+	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
 	vn = vnet_pernet(dev_net(dev));
 	mutex_lock(&vn->lock);
 	port = vnet_port_of(vn, dev);
-	if (port)
+	if (port && event == NETDEV_UNREGISTER)
 		vnet_port_del(port);
+	else if (port)
+		vnet_gateway_port_renamed(port);
 	mutex_unlock(&vn->lock);
 	return NOTIFY_DONE;
 }

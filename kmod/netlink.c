@@ -1229,15 +1229,15 @@ static int port_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = req_of(info);
 	struct vnet_port *port;
+	int err;
 
 	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	port = get_port(&req);
-	if (!IS_ERR(port))
-		vnet_port_del(port);
+	err = IS_ERR(port) ? PTR_ERR(port) : vnet_port_remove(&req, port);
 	unlock_commit(req.vn);
 	rtnl_unlock();
-	return PTR_ERR_OR_ZERO(port);
+	return err;
 }
 
 /* Port and stats replies: one port (doit) or all, by ifindex (dumpit). */

@@ -134,6 +134,8 @@ void vnet_del(struct vnet_vnet *v)
 	struct rb_node *rb;
 
 	ASSERT_RTNL();
+	/* First, so that its port leaving announces no gateway state. */
+	vnet_gateway_release(v);
 	while (!list_empty(&v->ports))
 		vnet_port_del(list_first_entry(&v->ports, struct vnet_port,
 					       vnet_link));
@@ -141,7 +143,6 @@ void vnet_del(struct vnet_vnet *v)
 		vnet_peering_del(rb_entry(rb, struct vnet_peering, n.rb));
 	while ((rb = rb_first(&v->subnets)))
 		vnet_subnet_del(rb_entry(rb, struct vnet_subnet, n.rb));
-	vnet_gateway_release(v);
 	vnet_peering_remote_gone(v);
 	vnet_acl_unref_detach(v);
 	vnet_fib_release(v);

@@ -3,7 +3,9 @@
  * Ports: host interfaces bound to a vnet and subnet, with their MAC and
  * IPs. Binding registers the interface's ingress hook; unbinding (port
  * del, interface removal, vnet deletion, namespace exit, module unload)
- * removes it. Called with RTNL and vn->lock held.
+ * removes it. A port that is its vnet's gateway cannot be deleted by
+ * request; its interface can go, and then the gateway stays without a
+ * port (gateway.c). Called with RTNL and vn->lock held.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -105,7 +107,8 @@ static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 
 static int port_checks(struct vnet_req *req, struct net_device *dev,
 		       struct vnet_subnet *s, const u8 *mac,
-		       const struct vnet_prefix *addrs, unsigned int n)
+		       const struct vnet_prefix *addrs, unsigned int n,
+		       u32 flags)
 {
 	struct vnet_port *other = vnet_port_of(req->vn, dev);
 
@@ -133,7 +136,8 @@ static int port_checks(struct vnet_req *req, struct net_device *dev,
 		return vnet_refuse(req, -ENOSPC, "too many port addresses",
 				   "port %s: %u addresses, the limit is %u (max_port_addrs parameter)",
 				   dev->name, n, vnet_max_port_addrs);
-	return port_addrs_check(req, dev, s, addrs, n);
+	return port_addrs_check(req, dev, s, addrs, n) ?:
+	       vnet_gateway_port_add_check(req, s->vnet, dev, flags);
 }
 
 static void port_addrs_remove(struct vnet_port *port, unsigned int n)
@@ -153,7 +157,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	int err;
 
 	ASSERT_RTNL();
-	err = port_checks(req, dev, s, mac, addrs, n);
+	err = port_checks(req, dev, s, mac, addrs, n, flags);
 	if (err)
 		return err;
 	port = vnet_alloc_port();
@@ -194,6 +198,8 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	vn->nr_ports++;
 	vn->gen++;
 	vnet_notify_port(port, VNET_CMD_PORT_NEW);
+	if (vnet_port_is_gateway(port))
+		vnet_gateway_port_changed(port);	/* back: active */
 	return 0;
 
 err_addrs:
@@ -205,8 +211,14 @@ err_free:
 	return err;
 }
 
+/*
+ * Unbinds @port whatever uses it: interface removal, vnet deletion (whose
+ * gateway went first), namespace exit, unload. Requests use
+ * vnet_port_remove().
+ */
 void vnet_port_del(struct vnet_port *port)
 {
+	bool gateway = vnet_port_is_gateway(port);
 	struct vnet_net *vn = port->vn;
 
 	ASSERT_RTNL();
@@ -218,6 +230,19 @@ void vnet_port_del(struct vnet_port *port)
 	vn->nr_ports--;
 	vn->gen++;
 	vnet_notify_port(port, VNET_CMD_PORT_DEL);
+	if (gateway)
+		vnet_gateway_port_changed(port);	/* port-gone */
 	vnet_ct_port_gone(port);
 	vnet_free_port_rcu(port);
+}
+
+/* "port del": refused while the port is its vnet's gateway (rule 12). */
+int vnet_port_remove(struct vnet_req *req, struct vnet_port *port)
+{
+	int err = vnet_gateway_port_del_check(req, port);
+
+	if (err)
+		return err;
+	vnet_port_del(port);
+	return 0;
 }

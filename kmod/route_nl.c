@@ -462,7 +462,7 @@ int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /* A dump part (@cb) or an event (@cb NULL). */
-static int fill_gateway(struct sk_buff *skb, const struct vnet_vnet *v,
+static int fill_gateway(struct sk_buff *skb, struct vnet_vnet *v,
 			struct netlink_callback *cb, u8 cmd)
 {
 	const struct vnet_gateway *gw = v->gateway;
@@ -474,7 +474,8 @@ static int fill_gateway(struct sk_buff *skb, const struct vnet_vnet *v,
 	if (nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 	    (gw && cmd != VNET_CMD_GATEWAY_DEL &&
 	     (nla_put_string(skb, VNET_A_IFNAME, gw->ifname) ||
-	      vnet_nl_put_prefixes(skb, gw->prefixes, gw->nr_prefixes)))) {
+	      vnet_nl_put_prefixes(skb, gw->prefixes, gw->nr_prefixes) ||
+	      nla_put_u8(skb, VNET_A_STATE, vnet_gateway_state(v))))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

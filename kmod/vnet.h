@@ -170,10 +170,14 @@ struct vnet_rtable {
 	struct vnet_rt_nexthop nh[];	/* by slot, the trie's values */
 };
 
-/* The gateway of a vnet (gateway.c): a port and on-premises prefixes. */
+/*
+ * The gateway of a vnet (gateway.c): a port, by ifindex, and on-premises
+ * prefixes. The port's interface may go away (it cannot be refused): the
+ * gateway stays and drops traffic until a port with that ifindex is back.
+ */
 struct vnet_gateway {
 	int ifindex;
-	char ifname[IFNAMSIZ];		/* as it was when set */
+	char ifname[IFNAMSIZ];		/* the port's, or its last one */
 	unsigned int nr_prefixes;
 	struct vnet_prefix prefixes[];	/* sorted */
 };
@@ -399,6 +403,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 		  struct vnet_subnet *s, const u8 *mac,
 		  const struct vnet_prefix *addrs, unsigned int n, u32 flags);
 void vnet_port_del(struct vnet_port *port);
+int vnet_port_remove(struct vnet_req *req, struct vnet_port *port);
 struct vnet_port *vnet_port_of(struct vnet_net *vn,
 			       const struct net_device *dev);
 int vnet_port_addrs_init(struct vnet_net *vn);
@@ -507,6 +512,14 @@ int vnet_gateway_del(struct vnet_req *req, struct vnet_vnet *v);
 void vnet_gateway_release(struct vnet_vnet *v);
 struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
 				    int ifindex);
+bool vnet_port_is_gateway(const struct vnet_port *port);
+u8 vnet_gateway_state(struct vnet_vnet *v);
+int vnet_gateway_port_del_check(struct vnet_req *req,
+				const struct vnet_port *port);
+int vnet_gateway_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
+				const struct net_device *dev, u32 flags);
+void vnet_gateway_port_changed(struct vnet_port *port);
+void vnet_gateway_port_renamed(struct vnet_port *port);
 
 /* nexthop.c: the packet path's route lookup */
 /* The route vnet_next_hop() took, for "vnetctl trace": one is set. */

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # User routes, service chaining through an appliance, forwarded traffic
-# (rule 7) and gateway transit (rule 8), with real traffic, IPv4 and IPv6.
+# (rule 7), gateway transit (rule 8) and the gateway's port (rule 12: it
+# cannot be deleted; its interface can, and the gateway fails closed), with
+# real traffic, IPv4 and IPv6.
 source "$(dirname "$0")/lib.sh"
 
 # Topology (hub and spoke; the spokes are not peered with each other):
@@ -17,15 +19,15 @@ source "$(dirname "$0")/lib.sh"
 #   hub's gateway as 192.168.0.0/16 and fd00:99::/48
 
 # tcp_echo FROM TO ADDR: a TCP connection carries a line both ways. The
-# listener accepts one connection, and after the client's EOF it waits up
-# to 5 s (-t 5) for cat's echo: socat's default half second loses the echo,
-# and with it the connection, when the machine is busy.
+# server waits up to 5 s for cat's echo after the client's EOF (socat's
+# default is 0.5 s, which a loaded emulated VM can miss while it starts cat)
+# and forks, so a failed try does not use up the listener for the next.
 tcp_echo()
 {
 	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got pid
 	local f=4 a=$addr
 	[[ $addr == *:* ]] && f=6 a="[$addr]"
-	vm_bg "$to" timeout 15 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr" \
+	vm_bg "$to" timeout 15 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr,fork" \
 		EXEC:cat >/dev/null 2>&1
 	pid=$!
 	for i in $(seq 20); do
@@ -209,8 +211,13 @@ v peering set spoke1 s1h forwarded off
 v peering set spoke2 s2h forwarded off
 dropped_as "no gateway: the hub has no route on premises" h1 192.168.1.2 vm-h1 no-route
 check "gateway set" v gateway set hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48
-check_output "gateway show" "hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48" \
+check_output "gateway show" "hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48 state active" \
 	v gateway show
+check_output "gateway show -j: the port is there (state active)" \
+'[{"vnet":"hub","prefixes":["192.168.0.0/16","fd00:99::/48"],"port":"vm-gw","state":"active"}]' \
+	v -j gateway show hub
+refused "deleting the gateway's port (rule 12): names the vnet, says gateway del" \
+	"vm-gw|vnet hub|gateway del hub" v port del vm-gw
 check "the hub reaches on premises through its gateway (IPv4)" reach h1 192.168.1.2
 check "the hub reaches on premises through its gateway (IPv6)" reach h1 fd00:99:0:1::2
 dropped_as "a spoke without use-remote-gateways does not (IPv4)" s1 192.168.1.2 vm-s1 no-route
@@ -256,6 +263,73 @@ check "hub's side back with transit: on premises again" reach s1 192.168.1.2
 check "use-remote-gateways off" v peering set spoke1 s1h use-remote-gateways off
 check "then the gateway can go" v gateway del hub
 dropped_as "gateway gone: the hub has no route on premises" h1 192.168.1.2 vm-h1 no-route
+
+# ---- the gateway's interface goes away: not refusable, fails closed ----
+# gw_link [index N]: vm-gw again, with its other end eth0 in the gw VM.
+gw_link()
+{
+	ip -n "$CTL" link add vm-gw "$@" type veth peer name eth0 netns "$NS_gw" &&
+		ip -n "$CTL" link set vm-gw up &&
+		vm gw ip link set eth0 address 52:54:00:10:01:05 up &&
+		vm gw ip addr add 10.0.1.5/24 dev eth0 &&
+		vm gw ip addr add fd00:10:0:1::5/64 dev eth0 nodad &&
+		vm gw ip route add default via 10.0.1.1 &&
+		vm gw ip -6 route add default via fd00:10:0:1::1
+}
+gw_port()	# [forwarding on]: vm-gw as a port of the hub
+{
+	v port add vm-gw vnet hub subnet hs mac 52:54:00:10:01:05 \
+		ip 10.0.1.5 ip fd00:10:0:1::5 "$@"
+}
+ifindex() { ip -n "$CTL" -o link show "$1" | cut -d: -f1; }
+gw_show="hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48 state"
+check "without a gateway, its former port can be deleted" v port del vm-gw
+check "and added again" gw_port forwarding on
+check "gateway set again" v gateway set hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48
+check "the hub reaches on premises again" reach h1 192.168.1.2
+v monitor >"$WORK/gwmon" 2>&1 &
+gwmon=$!
+sleep 0.5
+gw_ifindex=$(ifindex vm-gw)
+check "the gateway's interface is deleted (cannot be refused)" ip -n "$CTL" link del vm-gw
+check_output "gateway show says the port is gone" "$gw_show port-gone" v gateway show hub
+check_output "gateway show -j: state port-gone" \
+'[{"vnet":"hub","prefixes":["192.168.0.0/16","fd00:99::/48"],"port":"vm-gw","state":"port-gone"}]' \
+	v -j gateway show hub
+check_output "port show no longer lists it" "" sh -c "vnetctl -n $CTL port show | grep '^vm-gw '"
+dropped_as "port gone: the gateway stays and drops, counted (IPv4)" h1 192.168.1.2 vm-h1 gateway-unreachable
+dropped_as "port gone: the gateway stays and drops, counted (IPv6)" h1 fd00:99:0:1::2 vm-h1 gateway-unreachable
+check "effective routes say why the gateway's prefixes drop" \
+	sh -c "vnetctl -n $CTL -j route show hub hs effective | grep -qF '\"prefix\":\"192.168.0.0/16\",\"nexthop\":\"gateway\",\"remote\":\"hub\",\"source\":\"gateway\",\"active\":true,\"drops\":\"gateway port vm-gw is no longer a port of vnet hub\"'"
+gw_link
+check "an interface of the same name comes back with another ifindex" \
+	test "$(ifindex vm-gw)" != "$gw_ifindex"
+check "it can be a port" gw_port forwarding on
+check_output "but it is not the gateway's port: still port-gone" "$gw_show port-gone" v gateway show hub
+dropped_as "and traffic on premises still drops" h1 192.168.1.2 vm-h1 gateway-unreachable
+check "that port is not the gateway's, so it can be deleted" v port del vm-gw
+ip -n "$CTL" link del vm-gw
+gw_link index "$gw_ifindex"
+check_output "an interface made with the old ifindex" "$gw_ifindex" ifindex vm-gw
+refused "it cannot come back as the gateway's port without forwarding" \
+	"vm-gw|vnet hub|forwarding on" gw_port
+check "it comes back as a port with forwarding on" gw_port forwarding on
+check_output "and the gateway is active again" "$gw_show active" v gateway show hub
+check "the hub reaches on premises again (IPv4)" reach h1 192.168.1.2
+check "the hub reaches on premises again (IPv6)" reach h1 fd00:99:0:1::2
+sleep 0.5
+kill "$gwmon"; wait "$gwmon" 2>/dev/null
+check_output "monitor announces the gateway's state changes" \
+"gateway state hub port vm-gw port-gone
+gateway state hub port vm-gw active" grep "^gateway state" "$WORK/gwmon"
+ip -n "$CTL" link set vm-gw down
+ip -n "$CTL" link set vm-gw name vm-gw0
+ip -n "$CTL" link set vm-gw0 up
+check_output "gateway show follows a rename of its port" \
+	"hub port vm-gw0 prefix 192.168.0.0/16 prefix fd00:99::/48 state active" v gateway show hub
+refused "deleting the renamed gateway port is refused under its new name" \
+	"vm-gw0|vnet hub" v port del vm-gw0
+check "still the gateway after the rename" reach h1 192.168.1.2
 
 # ---- events and cleanup ----
 v monitor >"$WORK/mon" 2>&1 &

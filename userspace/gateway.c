@@ -14,8 +14,28 @@ const struct field gateway_fields[] = {
 	{ "vnet", F_POS, NULL },
 	{ "port", F_KEY, NULL },
 	{ "prefixes", F_LIST, "prefix" },
+	{ "state", F_KEY, NULL },
 	FIELDS_END
 };
+
+/* "gateway state": the port went away or came back. */
+const struct field gateway_state_fields[] = {
+	{ "vnet", F_POS, NULL },
+	{ "port", F_KEY, NULL },
+	{ "state", F_POS, NULL },
+	FIELDS_END
+};
+
+static const char *gateway_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+		[VNET_GATEWAY_ACTIVE] = "active",
+		[VNET_GATEWAY_PORT_GONE] = "port-gone",
+	};
+
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] :
+							  "unknown";
+}
 
 json_t *parse_gateway_msg(const struct nlmsghdr *nlh)
 {
@@ -23,11 +43,16 @@ json_t *parse_gateway_msg(const struct nlmsghdr *nlh)
 	const struct nlattr *a;
 
 	json_object_del(o, "name");
-	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(a) == VNET_A_IFNAME &&
 		    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			json_object_set_new(o, "port",
 					    json_string(mnl_attr_get_str(a)));
+		else if (mnl_attr_get_type(a) == VNET_A_STATE &&
+			 mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+			json_object_set_new(o, "state", json_string(
+				gateway_state_name(mnl_attr_get_u8(a))));
+	}
 	return o;
 }
 

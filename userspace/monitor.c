@@ -79,6 +79,8 @@ static const struct event {
 	  gateway_fields },
 	{ VNET_CMD_GATEWAY_DEL, "gateway", "gateway", "del", parse_gateway_msg,
 	  gateway_fields },
+	{ VNET_CMD_GATEWAY_STATE, "gateway", "gateway", "state",
+	  parse_gateway_msg, gateway_state_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)

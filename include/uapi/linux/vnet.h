@@ -45,8 +45,13 @@
  *                       flags selected), VNET_A_STATE.
  *
  * VNET_CMD_PORT_NEW: [R] VNET_A_IFNAME, [R] VNET_A_VNET, [R] VNET_A_SUBNET,
- *                    [R] VNET_A_MAC, [R] VNET_A_ADDRS, [O] VNET_A_PORT_FLAGS
- * VNET_CMD_PORT_DEL: [R] VNET_A_IFNAME
+ *                    [R] VNET_A_MAC, [R] VNET_A_ADDRS, [O] VNET_A_PORT_FLAGS.
+ *                    An interface whose ifindex is the port of the vnet's
+ *                    gateway (see VNET_CMD_GATEWAY_STATE) becomes that
+ *                    gateway's port again; without VNET_PORT_F_FORWARDING
+ *                    it is refused (-EINVAL).
+ * VNET_CMD_PORT_DEL: [R] VNET_A_IFNAME. Refused (-EBUSY) while the port is
+ *                    its vnet's gateway: VNET_CMD_GATEWAY_DEL first.
  * VNET_CMD_PORT_GET: doit with [R] VNET_A_IFNAME, or dump in ifindex
  *                    order (vnetctl sorts by name). Reply: VNET_A_IFNAME, VNET_A_VNET,
  *                    VNET_A_SUBNET, VNET_A_MAC, VNET_A_ADDRS,
@@ -111,7 +116,20 @@
  *                     and prefixes
  * VNET_CMD_GATEWAY_DEL: [R] VNET_A_VNET
  * VNET_CMD_GATEWAY_GET: dump, [O] VNET_A_VNET: VNET_A_VNET, VNET_A_IFNAME,
- *                     VNET_A_PREFIXES of every vnet that has a gateway.
+ *                     VNET_A_PREFIXES and VNET_A_STATE (NLA_U8, enum
+ *                     vnet_gateway_state) of every vnet that has a gateway.
+ *                     The gateway names its port by ifindex; VNET_A_IFNAME
+ *                     is the port's name (kept up to date across renames
+ *                     while it is a port, the last one once it is gone).
+ * VNET_CMD_GATEWAY_STATE: event only, with the attributes of a GATEWAY_GET
+ *                     reply, when the gateway's port goes away (its
+ *                     interface was removed or moved to another namespace:
+ *                     VNET_GATEWAY_PORT_GONE, and traffic to the gateway
+ *                     drops as VNET_DROP_NO_GATEWAY; the gateway stays) or
+ *                     comes back (an interface with the same ifindex is
+ *                     added as a port of the vnet: VNET_GATEWAY_ACTIVE).
+ *                     A new interface of the same name has another ifindex
+ *                     and does not bring the gateway back: GATEWAY_SET it.
  *
  * VNET_CMD_TRACE: doit, [R] VNET_A_VNET, [R] VNET_A_TRACE_SRC and
  *                     VNET_A_TRACE_DST (nested addresses of one family),
@@ -144,7 +162,8 @@
  * carries every change: the NEW/SET/DEL command of the object with the
  * object's attributes as in a GET reply (DEL carries the identity only),
  * and VNET_CMD_PEERING_STATE with a peering's attributes when its state
- * changes by any cause (the remote side appearing or going away).
+ * changes by any cause (the remote side appearing or going away), and
+ * VNET_CMD_GATEWAY_STATE when a gateway's port goes away or comes back.
  * ACL rules: VNET_CMD_ACL_NEW with the rule as in an ACL_GET reply, and
  * VNET_CMD_ACL_DEL with its identity (vnet, scope, VNET_A_ACL_DIR,
  * VNET_A_ACL_PRIO), for changes that take effect at once. A rule removed
@@ -207,6 +226,7 @@ enum vnet_cmd {
 	VNET_CMD_GATEWAY_DEL,
 	VNET_CMD_GATEWAY_GET,
 	VNET_CMD_TRACE,
+	VNET_CMD_GATEWAY_STATE,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -344,6 +364,12 @@ enum vnet_peering_state {
 	VNET_PEERING_INITIATED,	/* the remote side never existed */
 	VNET_PEERING_CONNECTED,	/* both sides exist */
 	VNET_PEERING_DISCONNECTED, /* the remote side (or vnet) went away */
+};
+
+/* VNET_A_STATE of a gateway. */
+enum vnet_gateway_state {
+	VNET_GATEWAY_ACTIVE,	/* its port is a port of its vnet */
+	VNET_GATEWAY_PORT_GONE,	/* its interface went away: traffic drops */
 };
 
 /* VNET_A_ACL_SCOPE: what an ACL rule is attached to. */
