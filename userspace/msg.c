@@ -87,10 +87,24 @@ uint8_t msg_cmd(const struct nlmsghdr *nlh)
 	return ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd;
 }
 
-static void set_str(json_t *o, const char *key, const struct nlattr *a)
+void msg_set_str(json_t *o, const char *key, const struct nlattr *a)
 {
 	if (a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 		json_object_set_new(o, key, json_string(mnl_attr_get_str(a)));
+}
+
+void msg_set_enum(json_t *o, const char *key, const struct nlattr *a,
+		  const char *const *names, size_t n)
+{
+	unsigned int v;
+
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U8))
+		return;
+	v = mnl_attr_get_u8(a);
+	if (v < n && names[v])
+		json_object_set_new(o, key, json_string(names[v]));
+	else
+		json_object_set_new(o, key, json_integer(v));
 }
 
 /* One nested prefix or address; false when it carries no address. */
@@ -160,7 +174,7 @@ json_t *parse_vnet_msg(const struct nlmsghdr *nlh)
 	struct attrs at;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "name", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "name", at.tb[VNET_A_VNET]);
 	if (at.tb[VNET_A_ID])
 		json_object_set_new(o, "id",
 				    json_integer(mnl_attr_get_u32(at.tb[VNET_A_ID])));
@@ -176,7 +190,7 @@ json_t *parse_prefix_msg(const struct nlmsghdr *nlh)
 	struct attrs at;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
 	list = prefix_list(at.tb[VNET_A_PREFIXES], true);
 	if (json_array_size(list))
 		json_object_set(o, "prefix", json_array_get(list, 0));
@@ -190,8 +204,8 @@ json_t *parse_subnet_msg(const struct nlmsghdr *nlh)
 	struct attrs at;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "vnet", at.tb[VNET_A_VNET]);
-	set_str(o, "name", at.tb[VNET_A_SUBNET]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "name", at.tb[VNET_A_SUBNET]);
 	if (at.tb[VNET_A_PREFIXES])
 		json_object_set_new(o, "prefixes",
 				    prefix_list(at.tb[VNET_A_PREFIXES], true));
@@ -217,9 +231,9 @@ json_t *parse_peering_msg(const struct nlmsghdr *nlh)
 	struct attrs at;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "vnet", at.tb[VNET_A_VNET]);
-	set_str(o, "name", at.tb[VNET_A_PEERING]);
-	set_str(o, "remote", at.tb[VNET_A_REMOTE]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "name", at.tb[VNET_A_PEERING]);
+	msg_set_str(o, "remote", at.tb[VNET_A_REMOTE]);
 	if (at.tb[VNET_A_STATE])
 		json_object_set_new(o, "state",
 			json_string(peering_state_name(mnl_attr_get_u8(at.tb[VNET_A_STATE]))));
@@ -238,9 +252,9 @@ json_t *parse_port_msg(const struct nlmsghdr *nlh)
 	char buf[FMT_LEN];
 
 	parse_attrs(nlh, &at);
-	set_str(o, "dev", at.tb[VNET_A_IFNAME]);
-	set_str(o, "vnet", at.tb[VNET_A_VNET]);
-	set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
+	msg_set_str(o, "dev", at.tb[VNET_A_IFNAME]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
 	if (at.tb[VNET_A_MAC] && mnl_attr_get_payload_len(at.tb[VNET_A_MAC]) == 6)
 		json_object_set_new(o, "mac", json_string(
 			format_mac(mnl_attr_get_payload(at.tb[VNET_A_MAC]), buf)));
@@ -297,7 +311,7 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh)
 	struct attrs at;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "dev", at.tb[VNET_A_IFNAME]);
+	msg_set_str(o, "dev", at.tb[VNET_A_IFNAME]);
 	if (!at.tb[VNET_A_STATS])
 		goto out;
 	mnl_attr_for_each_nested(a, at.tb[VNET_A_STATS]) {
@@ -346,7 +360,7 @@ json_t *parse_info_msg(const struct nlmsghdr *nlh)
 	char buf[FMT_LEN];
 
 	parse_attrs(nlh, &at);
-	set_str(o, "version", at.tb[VNET_A_VERSION]);
+	msg_set_str(o, "version", at.tb[VNET_A_VERSION]);
 	if (at.tb[VNET_A_ROUTER_MAC] &&
 	    mnl_attr_get_payload_len(at.tb[VNET_A_ROUTER_MAC]) == 6)
 		json_object_set_new(o, "router-mac", json_string(
@@ -417,12 +431,12 @@ json_t *parse_acl_msg(const struct nlmsghdr *nlh)
 	const char *name;
 
 	parse_attrs(nlh, &at);
-	set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
 	if (at.tb[VNET_A_ACL_SCOPE] &&
 	    mnl_attr_get_u8(at.tb[VNET_A_ACL_SCOPE]) == VNET_ACL_SCOPE_PORT)
-		set_str(o, "port", at.tb[VNET_A_IFNAME]);
+		msg_set_str(o, "port", at.tb[VNET_A_IFNAME]);
 	else
-		set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
+		msg_set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
 	if (at.tb[VNET_A_ACL_DIR])
 		json_object_set_new(o, "dir", json_string(
 			mnl_attr_get_u8(at.tb[VNET_A_ACL_DIR]) == VNET_ACL_DIR_IN ?
@@ -445,7 +459,7 @@ json_t *parse_acl_msg(const struct nlmsghdr *nlh)
 		json_object_set_new(o, "src", p);
 	if (at.tb[VNET_A_ACL_DST] && (p = single_prefix(at.tb[VNET_A_ACL_DST])))
 		json_object_set_new(o, "dst", p);
-	set_str(o, "from-vnet", at.tb[VNET_A_ACL_FROM_VNET]);
+	msg_set_str(o, "from-vnet", at.tb[VNET_A_ACL_FROM_VNET]);
 	set_range(o, "sport", at.tb[VNET_A_ACL_SPORT]);
 	set_range(o, "dport", at.tb[VNET_A_ACL_DPORT]);
 	/* The commit event of deferred changes. */

@@ -30,11 +30,21 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh);
 json_t *parse_info_msg(const struct nlmsghdr *nlh);
 json_t *parse_acl_msg(const struct nlmsghdr *nlh);
 json_t *parse_route_msg(const struct nlmsghdr *nlh);	/* route.c */
+/* Names of enum vnet_route_nexthop and enum vnet_route_source (route.c). */
+#define ROUTE_NEXTHOP_NAMES 4
+#define ROUTE_SOURCE_NAMES 4
+extern const char *const route_nexthop_names[ROUTE_NEXTHOP_NAMES];
+extern const char *const route_source_names[ROUTE_SOURCE_NAMES];
 json_t *parse_gateway_msg(const struct nlmsghdr *nlh);	/* gateway.c */
 /* Protocol names of ACL rules; NULL or false: use the number. */
 const char *acl_proto_name(unsigned int proto);
 bool acl_proto_number(const char *name, uint8_t *proto);
 
+/* @key: the string @a, if it is one. */
+void msg_set_str(json_t *o, const char *key, const struct nlattr *a);
+/* @key: the name of the u8 @a in @names[@n], or its number. */
+void msg_set_enum(json_t *o, const char *key, const struct nlattr *a,
+		  const char *const *names, size_t n);
 /* One nested prefix or address; false when it carries no address. */
 bool msg_get_prefix(const struct nlattr *nest, struct vnet_prefix *p);
 

@@ -27,21 +27,19 @@ const struct field route_fields[] = {
 	FIELDS_END
 };
 
-static const char *const nexthop_names[] = {
+const char *const route_nexthop_names[ROUTE_NEXTHOP_NAMES] = {
 	[VNET_ROUTE_NH_NONE] = "none",
 	[VNET_ROUTE_NH_APPLIANCE] = "appliance",
 	[VNET_ROUTE_NH_GATEWAY] = "gateway",
 	[VNET_ROUTE_NH_VNET] = "vnet",
 };
 
-static const char *const source_names[] = {
+const char *const route_source_names[ROUTE_SOURCE_NAMES] = {
 	[VNET_ROUTE_SRC_USER] = "user",
 	[VNET_ROUTE_SRC_VNET] = "vnet",
 	[VNET_ROUTE_SRC_PEERING] = "peering",
 	[VNET_ROUTE_SRC_GATEWAY] = "gateway",
 };
-
-#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 struct route_attrs {
 	const struct nlattr *tb[VNET_A_MAX + 1];
@@ -57,26 +55,6 @@ static int route_collect(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static void set_string(json_t *o, const char *key, const struct nlattr *a)
-{
-	if (a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		json_object_set_new(o, key, json_string(mnl_attr_get_str(a)));
-}
-
-static void set_name(json_t *o, const char *key, const struct nlattr *a,
-		     const char *const *names, size_t n)
-{
-	unsigned int v;
-
-	if (!a || mnl_attr_get_payload_len(a) != 1)
-		return;
-	v = mnl_attr_get_u8(a);
-	if (v < n && names[v])
-		json_object_set_new(o, key, json_string(names[v]));
-	else
-		json_object_set_new(o, key, json_integer(v));
-}
-
 json_t *parse_route_msg(const struct nlmsghdr *nlh)
 {
 	struct route_attrs at = {};
@@ -85,27 +63,27 @@ json_t *parse_route_msg(const struct nlmsghdr *nlh)
 	char buf[FMT_LEN];
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), route_collect, &at);
-	set_string(o, "vnet", at.tb[VNET_A_VNET]);
-	set_string(o, "subnet", at.tb[VNET_A_SUBNET]);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_str(o, "subnet", at.tb[VNET_A_SUBNET]);
 	if (at.tb[VNET_A_ROUTE_PREFIX] &&
 	    msg_get_prefix(at.tb[VNET_A_ROUTE_PREFIX], &p))
 		json_object_set_new(o, "prefix",
 				    json_string(format_prefix(&p, buf)));
-	set_name(o, "nexthop", at.tb[VNET_A_ROUTE_NEXTHOP], nexthop_names,
-		 N_OF(nexthop_names));
+	msg_set_enum(o, "nexthop", at.tb[VNET_A_ROUTE_NEXTHOP],
+		     route_nexthop_names, ROUTE_NEXTHOP_NAMES);
 	if (at.tb[VNET_A_ROUTE_VIA] &&
 	    msg_get_prefix(at.tb[VNET_A_ROUTE_VIA], &p))
 		json_object_set_new(o, "appliance",
 				    json_string(format_addr(&p, buf)));
-	set_string(o, "remote", at.tb[VNET_A_REMOTE]);
-	set_name(o, "source", at.tb[VNET_A_ROUTE_SOURCE], source_names,
-		 N_OF(source_names));
-	set_string(o, "peering", at.tb[VNET_A_PEERING]);
+	msg_set_str(o, "remote", at.tb[VNET_A_REMOTE]);
+	msg_set_enum(o, "source", at.tb[VNET_A_ROUTE_SOURCE],
+		     route_source_names, ROUTE_SOURCE_NAMES);
+	msg_set_str(o, "peering", at.tb[VNET_A_PEERING]);
 	if (at.tb[VNET_A_ROUTE_ACTIVE] &&
 	    mnl_attr_get_payload_len(at.tb[VNET_A_ROUTE_ACTIVE]) == 1)
 		json_object_set_new(o, "active", json_boolean(
 			mnl_attr_get_u8(at.tb[VNET_A_ROUTE_ACTIVE])));
-	set_string(o, "drops", at.tb[VNET_A_ROUTE_STATUS]);
+	msg_set_str(o, "drops", at.tb[VNET_A_ROUTE_STATUS]);
 	return o;
 }
 

@@ -24,26 +24,7 @@ static const char *const scope_names[] = {
 static const char *const action_names[] = {
 	[VNET_ACL_ALLOW] = "allow", [VNET_ACL_DENY] = "deny",
 };
-static const char *const nexthop_names[] = {
-	[VNET_ROUTE_NH_NONE] = "none",
-	[VNET_ROUTE_NH_APPLIANCE] = "appliance",
-	[VNET_ROUTE_NH_GATEWAY] = "gateway",
-	[VNET_ROUTE_NH_VNET] = "vnet",
-};
-static const char *const source_names[] = {
-	[VNET_ROUTE_SRC_USER] = "user",
-	[VNET_ROUTE_SRC_VNET] = "vnet",
-	[VNET_ROUTE_SRC_PEERING] = "peering",
-	[VNET_ROUTE_SRC_GATEWAY] = "gateway",
-};
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-static void set_str(json_t *o, const char *key, const struct nlattr *a)
-{
-	if (a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-		json_object_set_new(o, key, json_string(mnl_attr_get_str(a)));
-}
 
 static void set_u(json_t *o, const char *key, const struct nlattr *a,
 		  enum mnl_attr_data_type type)
@@ -54,20 +35,6 @@ static void set_u(json_t *o, const char *key, const struct nlattr *a,
 		type == MNL_TYPE_U8 ? mnl_attr_get_u8(a) :
 		type == MNL_TYPE_U16 ? mnl_attr_get_u16(a) :
 		mnl_attr_get_u32(a)));
-}
-
-static void set_enum(json_t *o, const char *key, const struct nlattr *a,
-		     const char *const *names, size_t n)
-{
-	unsigned int v;
-
-	if (!a || mnl_attr_validate(a, MNL_TYPE_U8))
-		return;
-	v = mnl_attr_get_u8(a);
-	if (v < n && names[v])
-		json_object_set_new(o, key, json_string(names[v]));
-	else
-		json_object_set_new(o, key, json_integer(v));
 }
 
 static void set_prefix(json_t *o, const char *key, const struct nlattr *a,
@@ -103,23 +70,24 @@ static json_t *parse_step(const struct nlattr *nest)
 	    mnl_attr_get_u8(tb[VNET_TRACE_A_KIND]) == VNET_TRACE_ROUTE) {
 		json_object_set_new(o, "step", json_string("route"));
 		set_prefix(o, "prefix", tb[VNET_TRACE_A_PREFIX], false);
-		set_enum(o, "source", tb[VNET_TRACE_A_SOURCE], source_names,
-			 N_OF(source_names));
-		set_enum(o, "nexthop", tb[VNET_TRACE_A_NEXTHOP], nexthop_names,
-			 N_OF(nexthop_names));
+		msg_set_enum(o, "source", tb[VNET_TRACE_A_SOURCE],
+			     route_source_names, ROUTE_SOURCE_NAMES);
+		msg_set_enum(o, "nexthop", tb[VNET_TRACE_A_NEXTHOP],
+			     route_nexthop_names, ROUTE_NEXTHOP_NAMES);
 		set_prefix(o, "appliance", tb[VNET_TRACE_A_VIA], true);
-		set_str(o, "remote", tb[VNET_TRACE_A_REMOTE]);
+		msg_set_str(o, "remote", tb[VNET_TRACE_A_REMOTE]);
 		return o;
 	}
 	json_object_set_new(o, "step", json_string("acl"));
-	set_enum(o, "dir", tb[VNET_TRACE_A_DIR], dir_names, N_OF(dir_names));
-	set_enum(o, "scope", tb[VNET_TRACE_A_SCOPE], scope_names,
-		 N_OF(scope_names));
-	set_str(o, "name", tb[VNET_TRACE_A_NAME]);
+	msg_set_enum(o, "dir", tb[VNET_TRACE_A_DIR], dir_names,
+		     N_OF(dir_names));
+	msg_set_enum(o, "scope", tb[VNET_TRACE_A_SCOPE], scope_names,
+		     N_OF(scope_names));
+	msg_set_str(o, "name", tb[VNET_TRACE_A_NAME]);
 	set_u(o, "rules", tb[VNET_TRACE_A_RULES], MNL_TYPE_U32);
 	set_u(o, "prio", tb[VNET_TRACE_A_PRIO], MNL_TYPE_U16);
-	set_enum(o, "action", tb[VNET_TRACE_A_ACTION], action_names,
-		 N_OF(action_names));
+	msg_set_enum(o, "action", tb[VNET_TRACE_A_ACTION], action_names,
+		     N_OF(action_names));
 	return o;
 }
 
@@ -130,15 +98,15 @@ static json_t *parse_trace_msg(const struct nlmsghdr *nlh)
 	const char *reason;
 
 	mnl_attr_parse(nlh, sizeof(struct genlmsghdr), collect, tb);
-	set_str(o, "vnet", tb[VNET_A_VNET]);
-	set_str(o, "subnet", tb[VNET_A_SUBNET]);
-	set_str(o, "port", tb[VNET_A_IFNAME]);
+	msg_set_str(o, "vnet", tb[VNET_A_VNET]);
+	msg_set_str(o, "subnet", tb[VNET_A_SUBNET]);
+	msg_set_str(o, "port", tb[VNET_A_IFNAME]);
 	if (tb[VNET_A_TRACE_STEPS])
 		mnl_attr_for_each_nested(a, tb[VNET_A_TRACE_STEPS])
 			json_array_append_new(steps, parse_step(a));
 	json_object_set_new(o, "steps", steps);
-	set_str(o, "to", tb[VNET_A_TRACE_TO]);
-	set_str(o, "remote", tb[VNET_A_REMOTE]);
+	msg_set_str(o, "to", tb[VNET_A_TRACE_TO]);
+	msg_set_str(o, "remote", tb[VNET_A_REMOTE]);
 	if (tb[VNET_A_TRACE_DROP] &&
 	    !mnl_attr_validate(tb[VNET_A_TRACE_DROP], MNL_TYPE_U8)) {
 		json_object_set_new(o, "verdict", json_string("drop"));
