@@ -23,15 +23,13 @@ static const struct genl_multicast_group vnet_mcgrps[] = {
 
 /* Policies: each command accepts its own attributes and nothing else. */
 
-#define NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
-
-static const struct nla_policy prefix_policy[VNET_PREFIX_A_MAX + 1] = {
+const struct nla_policy vnet_prefix_policy[VNET_PREFIX_A_MAX + 1] = {
 	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),
 	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),
 	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
 };
 
-#define PREFIXES_POLICY NLA_POLICY_NESTED_ARRAY(prefix_policy)
+#define PREFIXES_POLICY NLA_POLICY_NESTED_ARRAY(vnet_prefix_policy)
 
 static struct netlink_range_validation id_range __ro_after_init = {
 	.min = VNET_ID_MIN,
@@ -39,56 +37,55 @@ static struct netlink_range_validation id_range __ro_after_init = {
 };
 
 static const struct nla_policy vnet_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
 	[VNET_A_PREFIXES] = PREFIXES_POLICY,
 };
 
 /* vnet del and get, subnet and peering dumps */
 static const struct nla_policy vnet_name_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
 static const struct nla_policy prefix_change_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_PREFIXES] = PREFIXES_POLICY,
 };
 
 static const struct nla_policy subnet_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_PREFIXES] = PREFIXES_POLICY,
 };
 
 static const struct nla_policy subnet_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 };
 
 static const struct nla_policy peering_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_PEERING] = NAME_POLICY,
-	[VNET_A_REMOTE] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_PEERING] = VNET_NAME_POLICY,
+	[VNET_A_REMOTE] = VNET_NAME_POLICY,
 	[VNET_A_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PEERING_F_ALL),
 };
 
 static const struct nla_policy peering_set_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_PEERING] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_PEERING] = VNET_NAME_POLICY,
 	[VNET_A_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PEERING_F_ALL),
 };
 
 static const struct nla_policy peering_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_PEERING] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_PEERING] = VNET_NAME_POLICY,
 };
 
-#define IFNAME_POLICY { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
 
 static const struct nla_policy port_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_IFNAME] = IFNAME_POLICY,
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
 	[VNET_A_ADDRS] = PREFIXES_POLICY,
 	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
@@ -101,19 +98,19 @@ static struct netlink_range_validation acl_prio_range __ro_after_init = {
 };
 
 static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
-	[VNET_A_IFNAME] = IFNAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
 	[VNET_A_ACL_SCOPE] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_SCOPE_PORT),
 	[VNET_A_ACL_DIR] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_DIR_OUT),
 	[VNET_A_ACL_PRIO] = NLA_POLICY_FULL_RANGE(NLA_U16, &acl_prio_range),
 	[VNET_A_ACL_ACTION] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_DENY),
 	[VNET_A_ACL_PROTO] = { .type = NLA_U8 },
-	[VNET_A_ACL_SRC] = NLA_POLICY_NESTED(prefix_policy),
-	[VNET_A_ACL_DST] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_ACL_SRC] = NLA_POLICY_NESTED(vnet_prefix_policy),
+	[VNET_A_ACL_DST] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_ACL_SPORT] = { .type = NLA_U32 },
 	[VNET_A_ACL_DPORT] = { .type = NLA_U32 },
-	[VNET_A_ACL_FROM_VNET] = NAME_POLICY,
+	[VNET_A_ACL_FROM_VNET] = VNET_NAME_POLICY,
 	[VNET_A_ACL_DEFER] = { .type = NLA_FLAG },
 };
 
@@ -121,7 +118,7 @@ static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
 static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 
 static const struct nla_policy ifname_policy[VNET_A_MAX + 1] = {
-	[VNET_A_IFNAME] = IFNAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
 };
 
 /* Refusals */
@@ -222,7 +219,7 @@ static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
 	struct nlattr *tb[VNET_PREFIX_A_MAX + 1];
 	int err;
 
-	err = nla_parse_nested(tb, VNET_PREFIX_A_MAX, attr, prefix_policy,
+	err = nla_parse_nested(tb, VNET_PREFIX_A_MAX, attr, vnet_prefix_policy,
 			       info->extack);
 	if (err)
 		return err;

@@ -11,43 +11,35 @@
 
 #include "vnet.h"
 
-#define NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
-
-static const struct nla_policy prefix_policy[VNET_PREFIX_A_MAX + 1] = {
-	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),
-	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),
-	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),
-};
-
 const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
-	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
+	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_ROUTE_NEXTHOP] = NLA_POLICY_MAX(NLA_U8, VNET_ROUTE_NH_GATEWAY),
-	[VNET_A_ROUTE_VIA] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_ROUTE_VIA] = NLA_POLICY_NESTED(vnet_prefix_policy),
 };
 
 const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
-	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
+	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(vnet_prefix_policy),
 };
 
 const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_SUBNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_ROUTE_EFFECTIVE] = { .type = NLA_FLAG },
 };
 
 const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[VNET_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(prefix_policy),
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(vnet_prefix_policy),
 };
 
 /* gateway del and get */
 const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
 /* Requests */

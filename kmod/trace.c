@@ -11,14 +11,11 @@
 
 #include "vnet.h"
 
-static const struct nla_policy addr_policy[VNET_PREFIX_A_MAX + 1] =
-	VNET_PREFIX_POLICY;
-
 const struct nla_policy vnet_trace_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 },
-	[VNET_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[VNET_A_TRACE_SRC] = NLA_POLICY_NESTED(addr_policy),
-	[VNET_A_TRACE_DST] = NLA_POLICY_NESTED(addr_policy),
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_TRACE_SRC] = NLA_POLICY_NESTED(vnet_prefix_policy),
+	[VNET_A_TRACE_DST] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_TRACE_PROTO] = { .type = NLA_U8 },
 	[VNET_A_TRACE_SPORT] = { .type = NLA_U16 },
 	[VNET_A_TRACE_DPORT] = { .type = NLA_U16 },

@@ -340,17 +340,17 @@ void vnet_free_peering(struct vnet_peering *p);
 struct vnet_port *vnet_alloc_port(void);
 void vnet_free_port_rcu(struct vnet_port *port);
 
+/* Netlink policies shared by the request handlers (netlink.c). */
+#define VNET_NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
+#define VNET_IFNAME_POLICY { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
+/* A nested prefix, or an address (a prefix without VNET_PREFIX_A_LEN). */
+extern const struct nla_policy vnet_prefix_policy[VNET_PREFIX_A_MAX + 1];
+
 /*
  * The context of one control-path request: where refusals go. A refusal
  * sets a fixed extack message (6.1 cannot format one safely) and unicasts
  * the full text, which names the objects involved, to the requester.
  */
-/* The nested prefix or address of a netlink request. */
-#define VNET_PREFIX_POLICY {						\
-	[VNET_PREFIX_A_IN_ADDR] = NLA_POLICY_EXACT_LEN(4),		\
-	[VNET_PREFIX_A_IN6_ADDR] = NLA_POLICY_EXACT_LEN(16),		\
-	[VNET_PREFIX_A_LEN] = NLA_POLICY_MAX(NLA_U8, 128),		\
-}
 
 struct vnet_req {
 	struct genl_info *info;
