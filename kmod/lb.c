@@ -254,6 +254,7 @@ static void lb_unlink(struct vnet_lb *lb)
 	vn->gen++;
 	/* Its connections find no lb with its uid and go (lb_flow.c). */
 	kfree_rcu(lb, rcu);
+	vnet_lb_flows_stale(vn);
 }
 
 int vnet_lb_del(struct vnet_req *req, struct vnet_vnet *v, const char *name)

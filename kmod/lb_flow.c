@@ -6,7 +6,8 @@
  * A packet to a frontend (an address of the destination vnet that no port
  * owns, vn->lb_fes) on the lb's protocol and port goes to a backend: the
  * one its connection already uses, or for a new connection one chosen by
- * a hash of its 5-tuple among the backends whose port is there now. Its
+ * a hash of its 5-tuple among the backends whose port is there now (and
+ * that are not the client itself: a backend may use its own lb). Its
  * destination address and port become the backend's (DNAT); the ACLs and
  * connection tracking then see the translated packet. A packet to a
  * frontend on another protocol or port is dropped (lb-no-rule), and so is
@@ -227,7 +228,7 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 		be = fl->lb_uid == lb->uid ? backend_of(lb, fl) : NULL;
 		dport = be ? vnet_port_lookup(vn, lb->vnet_id, k->family,
 					      be->addr.addr) : NULL;
-		if (dport) {
+		if (dport && dport != port) {
 			hit->be = be;
 			hit->flow = fl;
 			return dport;
@@ -241,7 +242,8 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 		be = &lb->backends[(start + i) % n];
 		dport = vnet_port_lookup(vn, lb->vnet_id, k->family,
 					 be->addr.addr);
-		if (dport) {
+		/* A backend that is the client uses the others. */
+		if (dport && dport != port) {
 			hit->be = be;
 			return dport;
 		}
@@ -431,7 +433,23 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 	return rewrite(skb, f, false, rev->addr, rev->port);
 }
 
-/* Removes idle entries, or all of them with @all. Process context. */
+/* Is the lb of @fl still there, with the backend's port? Under RCU. */
+static bool lbf_live(struct vnet_net *vn, const struct vnet_lb_flow *fl)
+{
+	const struct lbf_key *k = &fl->half[LBF_ORIG].key;
+	const struct vnet_lb *lb;
+	bool any;
+
+	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe, k->proto,
+			      fl->fport, &any);
+	return lb && lb->uid == fl->lb_uid && backend_of(lb, fl) &&
+	       vnet_port_lookup(vn, fl->lb_vnet, k->family, fl->be);
+}
+
+/*
+ * Removes idle entries and those whose lb or backend went, or all of them
+ * with @all. Process context.
+ */
 static void lbf_sweep(struct vnet_net *vn, bool all)
 {
 	struct rhashtable_iter iter;
@@ -451,7 +469,8 @@ static void lbf_sweep(struct vnet_net *vn, bool all)
 		if (h->dir != LBF_ORIG)
 			continue;
 		fl = flow_of(h);
-		if (all || time_after(jiffies, READ_ONCE(fl->expires)))
+		if (all || time_after(jiffies, READ_ONCE(fl->expires)) ||
+		    !lbf_live(vn, fl))
 			lbf_kill(vn, fl);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);
@@ -472,6 +491,13 @@ static void lbf_gc(struct work_struct *work)
 	if (atomic_read(&vn->nr_lb_flows))
 		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
 				   LBF_GC_INTERVAL);
+}
+
+/* An lb or a backend's port went (vn->lock held): collect soon. */
+void vnet_lb_flows_stale(struct vnet_net *vn)
+{
+	if (atomic_read(&vn->nr_lb_flows))
+		mod_delayed_work(system_power_efficient_wq, &vn->lb_gc, 0);
 }
 
 int vnet_lb_flows_init(struct vnet_net *vn)

@@ -236,6 +236,7 @@ void vnet_port_del(struct vnet_port *port)
 	if (gateway)
 		vnet_gateway_port_changed(port);	/* port-gone */
 	vnet_ct_port_gone(port);
+	vnet_lb_flows_stale(vn);
 	vnet_free_port_rcu(port);
 }
 

@@ -600,6 +600,7 @@ const struct vnet_lb *vnet_lb_frontend(struct vnet_net *vn, u32 vnet_id,
 int vnet_lb_flow_cache_init(void);
 void vnet_lb_flow_cache_exit(void);
 int vnet_lb_flows_init(struct vnet_net *vn);
+void vnet_lb_flows_stale(struct vnet_net *vn);
 void vnet_lb_flows_exit(struct vnet_net *vn);
 struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 				 const struct vnet_acl_key *k,
