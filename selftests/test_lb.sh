@@ -20,6 +20,7 @@ source "$(dirname "$0")/lib.sh"
 #   vnet Q 10.3.0.0/16 fd00:3::/48: q1 .1.4, peered with A, access off on Q's side
 #   vnet R 10.4.0.0/16 fd00:4::/48: r1 .1.4, peering R -> A only (initiated)
 #   vnet E 10.5.0.0/16 10.50.0.0/24 (no peerings): e1 .1.4, lb x on 10.50.0.10
+#   lb pweb of P: frontend 10.2.0.50 tcp 80 -> p1:8080, used from A
 
 LB="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb.py"
 
@@ -293,6 +294,17 @@ else
 	ok "the backend without a port is skipped"
 fi
 
+# ---- an lb of the peer, used across the peering; it stays until the
+# namespace goes, with its connections (no leak: vm.sh checks the caches)
+vm_bg p1 $LB serve p1 8080 >/dev/null 2>&1
+check "lb add in the peer vnet" v lb add P pweb frontend 10.2.0.50 proto tcp port 80 backend 10.2.1.4:8080
+sleep 1
+lb_ask "an lb of a connected peer (access on) answers" c1 tcp 10.2.0.50 80 3 2
+check_output "its backend is the peer's port" "p1 p1
+p1 p1
+p1 p1" cat "$WORK/last"
+denied "the peer's own backend is not its own client" p1 tcp 10.2.0.50 80 vm-p1 lb-no-backend
+
 # ---- rule 12 and vnet del ----
 v vnet add E id 5 prefix 10.5.0.0/16 prefix 10.50.0.0/24
 v subnet add E s prefix 10.5.1.0/24
@@ -304,7 +316,7 @@ check "vnet del removes its lbs" v vnet del E
 check_output "no lb of E is left" "" sh -c "vnetctl -n $CTL lb show | grep '^E '"
 check_exit 1 "lb show of a deleted vnet" v lb show E
 check "vnet del of the lbs' vnet" v vnet del A
-check_output "no lb is left" "[]" v -j lb show
+check_output "only the peer's lb is left" "P pweb" sh -c "vnetctl -n $CTL lb show | cut -d' ' -f1,2"
 
 kill "$MONITOR"
 wait "$MONITOR" 2>/dev/null
