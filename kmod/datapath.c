@@ -11,8 +11,8 @@
  *
  * Runs in the ingress hook under RCU, never sleeps, takes no lock. Every
  * frame is consumed (NF_STOLEN) or dropped and counted (NF_DROP): traffic
- * from a port never reaches the host's own stack. The IP header is never
- * changed.
+ * from a port never reaches the host's own stack. The IP header is
+ * changed only by a load balancer (the frontend to a backend and back).
  */
 #include <linux/etherdevice.h>
 #include <linux/icmpv6.h>
@@ -95,26 +95,38 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
 
 /*
  * Route @skb to its next hop (nexthop.c): the port that owns the
- * destination, or an appliance or gateway port a route leads to.
+ * destination, or an appliance or gateway port a route leads to, or the
+ * backend of a load balancer's frontend (lb_flow.c: its DNAT comes before
+ * the ACLs, which see the backend; a backend's reply gets its frontend
+ * back as source after them).
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)
 {
 	struct vnet_acl_key *k = &f->key;
+	struct vnet_route_pick pick = {};
+	struct vnet_lb_rev rev = {};
 	enum vnet_drop_reason why;
 	struct vnet_port *dport;
 	unsigned int len;
 	int err;
 
-	dport = vnet_next_hop(port, k, &why, NULL);
+	vnet_lb_reply(port, skb, f, &rev);
+	dport = vnet_next_hop(port, k, &why, &pick);
 	if (!dport)
 		return vnet_drop(port, why);
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
+	if (pick.lb.lb && vnet_lb_dnat(skb, f, &pick.lb))
+		return vnet_drop(port, VNET_DROP_NO_MEMORY);
 	k->from_vnet = port->vnet->id;
 	why = vnet_ct_filter(port, dport, skb, f);
 	if (why != VNET_PASS)
 		return vnet_drop(port, why);
+	if (pick.lb.lb)
+		vnet_lb_open(port, skb, f, &pick.lb);
+	else if (rev.hit && vnet_lb_snat(skb, f, &rev))
+		return vnet_drop(port, VNET_DROP_NO_MEMORY);
 
 	/* The MAC header is in front of skb->data at ingress. */
 	skb_push(skb, skb->mac_len);

@@ -19,9 +19,12 @@ static int __init vnet_init(void)
 	err = vnet_ct_cache_init();
 	if (err)
 		goto err_caches;
-	err = vnet_pernet_init();
+	err = vnet_lb_flow_cache_init();
 	if (err)
 		goto err_ct;
+	err = vnet_pernet_init();
+	if (err)
+		goto err_lb;
 	err = vnet_notifier_init();
 	if (err)
 		goto err_pernet;
@@ -35,6 +38,8 @@ err_notifier:
 	vnet_notifier_exit();
 err_pernet:
 	vnet_pernet_exit();
+err_lb:
+	vnet_lb_flow_cache_exit();
 err_ct:
 	vnet_ct_cache_exit();
 err_caches:
@@ -48,6 +53,7 @@ static void __exit vnet_exit(void)
 	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
 	vnet_notifier_exit();
 	vnet_pernet_exit();
+	vnet_lb_flow_cache_exit();
 	vnet_ct_cache_exit();
 	vnet_caches_exit();
 }

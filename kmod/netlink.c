@@ -181,6 +181,7 @@ static const char *const missing_msg[VNET_A_MAX + 1] = {
 	[VNET_A_ACL_DIR] = "missing attribute: ACL direction",
 	[VNET_A_ACL_PRIO] = "missing attribute: ACL priority",
 	[VNET_A_ACL_ACTION] = "missing attribute: ACL action",
+	[VNET_A_LB] = "missing attribute: lb name",
 };
 
 /* A required attribute is absent: say which, in words and as a type. */
@@ -1816,6 +1817,12 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_GATEWAY_GET, NULL, vnet_gateway_get_dumpit,
 		vnet_gateway_del_policy, 0),
 	VNET_OP(VNET_CMD_TRACE, vnet_trace_doit, NULL, vnet_trace_policy, 0),
+	VNET_OP(VNET_CMD_LB_NEW, vnet_lb_new_doit, NULL, vnet_lb_new_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_LB_DEL, vnet_lb_del_doit, NULL, vnet_lb_del_policy,
+		GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_LB_GET, NULL, vnet_lb_get_dumpit, vnet_lb_del_policy,
+		0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

@@ -97,6 +97,7 @@ int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	v->id = id;
 	v->subnets = RB_ROOT;
 	v->peerings = RB_ROOT;
+	v->lbs = RB_ROOT;
 	INIT_LIST_HEAD(&v->incoming);
 	INIT_LIST_HEAD(&v->ports);
 	INIT_LIST_HEAD(&v->dirty_link);
@@ -136,6 +137,7 @@ void vnet_del(struct vnet_vnet *v)
 	ASSERT_RTNL();
 	/* First, so that its port leaving announces no gateway state. */
 	vnet_gateway_release(v);
+	vnet_lb_release_all(v);
 	while (!list_empty(&v->ports))
 		vnet_port_del(list_first_entry(&v->ports, struct vnet_port,
 					       vnet_link));
@@ -299,7 +301,7 @@ int vnet_prefix_del(struct vnet_req *req, struct vnet_vnet *v,
 				   "a vnet needs at least one prefix",
 				   "prefix %s is the last one of vnet %s: a vnet needs an address space",
 				   s, v->n.name);
-	err = prefix_users(req, v, p);
+	err = prefix_users(req, v, p) ?: vnet_lb_prefix_del_check(req, v, p);
 	if (err)
 		return err;
 	tmp = kmalloc_array(v->nr_prefixes - 1, sizeof(*tmp), GFP_KERNEL);

@@ -41,12 +41,16 @@ static bool crossing_allowed(const struct vnet_port *port,
 	return own_source(fib, port->vnet->id, k->family, k->src);
 }
 
-/* Deliver along a system route (or the gateway) to @addr. */
+/*
+ * Deliver along a system route (or the gateway) to @addr. With @pick, an
+ * address that no port owns may be a load balancer's frontend (lb_flow.c).
+ */
 static struct vnet_port *follow(struct vnet_port *port,
 				const struct vnet_fib *fib,
 				const struct vnet_nexthop *nh,
 				const struct vnet_acl_key *k, const u8 *addr,
-				enum vnet_drop_reason *why)
+				enum vnet_drop_reason *why,
+				struct vnet_route_pick *pick)
 {
 	struct vnet_port *dport;
 
@@ -61,6 +65,9 @@ static struct vnet_port *follow(struct vnet_port *port,
 		dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family,
 					 addr);
 		*why = VNET_DROP_NO_PORT;
+		if (!dport && pick)
+			dport = vnet_lb_select(port, nh->vnet_id, k, &pick->lb,
+					       why);
 	}
 	if (!dport)
 		return NULL;
@@ -89,12 +96,13 @@ static struct vnet_port *user_route(struct vnet_port *port,
 			*why = VNET_DROP_APPLIANCE_UNREACHABLE;
 			return NULL;
 		}
-		dport = follow(port, fib, &fib->nexthops[idx], k, u->via, why);
+		dport = follow(port, fib, &fib->nexthops[idx], k, u->via, why,
+			       NULL);
 		if (!dport && *why != VNET_DROP_FORWARDED)
 			*why = VNET_DROP_APPLIANCE_UNREACHABLE;
 		return dport;
 	case VNET_ROUTE_NH_GATEWAY:
-		return follow(port, fib, &fib->gw, k, k->dst, why);
+		return follow(port, fib, &fib->gw, k, k->dst, why, NULL);
 	default:
 		*why = VNET_DROP_ROUTE_NONE;
 		return NULL;
@@ -129,5 +137,5 @@ struct vnet_port *vnet_next_hop(struct vnet_port *port,
 		return NULL;
 	if (pick)
 		pick->sys = nh;
-	return follow(port, fib, nh, k, k->dst, why);
+	return follow(port, fib, nh, k, k->dst, why, pick);
 }

@@ -68,6 +68,15 @@ module_param_named(max_gateway_prefixes, vnet_max_gateway_prefixes, uint,
 MODULE_PARM_DESC(max_gateway_prefixes,
 		 "Maximum number of on-premises prefixes of a gateway");
 
+unsigned int vnet_max_lbs = 4096;
+module_param_named(max_lbs, vnet_max_lbs, uint, 0644);
+MODULE_PARM_DESC(max_lbs,
+		 "Maximum number of load balancers per network namespace");
+
+unsigned int vnet_max_lb_backends = 64;
+module_param_named(max_lb_backends, vnet_max_lb_backends, uint, 0644);
+MODULE_PARM_DESC(max_lb_backends, "Maximum number of backends per load balancer");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn

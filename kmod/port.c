@@ -5,7 +5,8 @@
  * del, interface removal, vnet deletion, namespace exit, module unload)
  * removes it. A port that is its vnet's gateway cannot be deleted by
  * request; its interface can go, and then the gateway stays without a
- * port (gateway.c). Called with RTNL and vn->lock held.
+ * port (gateway.c). Nor can a port that is a load balancer's backend
+ * (lb.c); its interface can go, and then the backend is skipped. Called with RTNL and vn->lock held.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
@@ -93,6 +94,8 @@ static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 						   "port address given twice",
 						   "port %s: address %s is given twice",
 						   dev->name, a);
+		if (vnet_lb_port_add_check(req, v, dev->name, &addrs[i]))
+			return -EEXIST;
 		other = vnet_port_lookup(req->vn, v->id, addrs[i].family,
 					 addrs[i].addr);
 		if (other)
@@ -233,13 +236,15 @@ void vnet_port_del(struct vnet_port *port)
 	if (gateway)
 		vnet_gateway_port_changed(port);	/* port-gone */
 	vnet_ct_port_gone(port);
+	vnet_lb_flows_stale(vn);
 	vnet_free_port_rcu(port);
 }
 
 /* "port del": refused while the port is its vnet's gateway (rule 12). */
 int vnet_port_remove(struct vnet_req *req, struct vnet_port *port)
 {
-	int err = vnet_gateway_port_del_check(req, port);
+	int err = vnet_gateway_port_del_check(req, port) ?:
+		  vnet_lb_port_del_check(req, port);
 
 	if (err)
 		return err;

@@ -4,7 +4,8 @@
  * connection, step by step, without sending one. It calls what the packet
  * path calls (the port check, vnet_next_hop(), the ACL classifier) on the
  * same RCU snapshots, so its answer cannot drift from what packets meet.
- * Connection tracking is left out: a trace is of a new connection.
+ * Connection tracking is left out: a trace is of a new connection (a
+ * load balancer's step shows the backend that connection would get).
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -108,6 +109,22 @@ static int put_route_step(struct sk_buff *msg, int idx,
 	return 0;
 }
 
+/* A load balancer's frontend: the lb and the backend it chose. */
+static int put_lb_step(struct sk_buff *msg, int idx,
+		       const struct vnet_lb_hit *hit)
+{
+	struct nlattr *step = nla_nest_start(msg, idx);
+
+	if (!step ||
+	    nla_put_u8(msg, VNET_TRACE_A_KIND, VNET_TRACE_LB) ||
+	    nla_put_string(msg, VNET_TRACE_A_NAME, hit->lb->n.name) ||
+	    vnet_nl_put_prefix(msg, VNET_TRACE_A_VIA, &hit->be->addr) ||
+	    nla_put_u16(msg, VNET_TRACE_A_PORT, hit->be->port))
+		return -EMSGSIZE;
+	nla_nest_end(msg, step);
+	return 0;
+}
+
 /* The steps, then where the packet goes or why it drops. Under RCU. */
 static int put_trace(struct sk_buff *msg, struct vnet_port *port,
 		     struct vnet_acl_key *k)
@@ -127,6 +144,9 @@ static int put_trace(struct sk_buff *msg, struct vnet_port *port,
 		goto verdict;
 	}
 	dport = vnet_next_hop(port, k, &route_why, &pick);
+	/* The ACLs see a load balancer's backend, as in the packet path. */
+	if (dport && pick.lb.lb)
+		vnet_lb_translate_key(k, &pick.lb);
 	k->from_vnet = port->vnet->id;
 	if (put_acl_step(msg, idx++, &port->acl[VNET_ACL_DIR_OUT],
 			 VNET_ACL_DIR_OUT, VNET_ACL_SCOPE_PORT,
@@ -137,6 +157,8 @@ static int put_trace(struct sk_buff *msg, struct vnet_port *port,
 		return -EMSGSIZE;
 	if ((pick.sys || pick.user) &&
 	    put_route_step(msg, idx++, port, &pick, k))
+		return -EMSGSIZE;
+	if (dport && pick.lb.lb && put_lb_step(msg, idx++, &pick.lb))
 		return -EMSGSIZE;
 	if (!dport) {
 		why = route_why;

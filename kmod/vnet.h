@@ -67,6 +67,8 @@ extern unsigned int vnet_ct_timeout_fragment;
 struct vnet_ct_account;
 extern unsigned int vnet_max_routes;
 extern unsigned int vnet_max_gateway_prefixes;
+extern unsigned int vnet_max_lbs;
+extern unsigned int vnet_max_lb_backends;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -97,6 +99,12 @@ struct vnet_net {
 	struct rhashtable conns;	/* tracked connections, conntrack.c */
 	atomic_t nr_conns;
 	struct delayed_work ct_gc;	/* removes expired connections */
+	struct rhashtable lb_fes;	/* (vnet id, IP) -> lbs, lb.c */
+	struct rhashtable lb_flows;	/* lb connections, lb_flow.c */
+	atomic_t nr_lb_flows;
+	struct delayed_work lb_gc;	/* removes expired lb connections */
+	u64 lb_uid;			/* the last lb's uid */
+	u32 lb_seed;			/* of the backend hash */
 	u32 acl_gen;			/* bumped by every ACL change */
 	u32 gen;			/* bumped by every change */
 	bool dying;			/* namespace exit: no events */
@@ -106,6 +114,7 @@ struct vnet_net {
 	unsigned int nr_peerings;
 	unsigned int nr_prefixes;
 	unsigned int nr_ports;
+	unsigned int nr_lbs;
 };
 
 /*
@@ -199,6 +208,7 @@ struct vnet_vnet {
 	/* ACL entries (of any vnet) whose from-vnet is this one. */
 	struct hlist_head acl_users;
 	struct vnet_gateway *gateway;	/* its own, or NULL */
+	struct rb_root lbs;		/* struct vnet_lb by name */
 	/* Read by the packet path, which is why a vnet is freed after RCU. */
 	struct vnet_fib __rcu *fib;
 	struct rcu_head rcu;
@@ -310,6 +320,41 @@ struct vnet_port {
 	struct nf_hook_ops hook;
 	netdevice_tracker dev_tracker;
 	struct rcu_head rcu;
+};
+
+/*
+ * An internal load balancer (lb.c). Immutable once published: the packet
+ * path finds it under RCU through its frontend (vn->lb_fes) and it is
+ * freed after a grace period.
+ */
+struct vnet_lb_backend {
+	struct vnet_prefix addr;	/* a port IP of the lb's vnet */
+	u16 port;
+};
+
+struct vnet_lb_fe;
+
+struct vnet_lb {
+	struct vnet_node n;
+	struct vnet_vnet *vnet;		/* control path */
+	struct vnet_lb_fe *fe;		/* control path */
+	struct hlist_node fe_link;	/* on fe->lbs, RCU */
+	u32 vnet_id;
+	u64 uid;			/* unique in the namespace, never reused */
+	struct vnet_prefix frontend;
+	u8 proto;			/* IPPROTO_TCP or IPPROTO_UDP */
+	u16 port;
+	struct rcu_head rcu;
+	unsigned int nr_backends;
+	struct vnet_lb_backend backends[];
+};
+
+/* What the lb step of the packet path chose for a packet to a frontend. */
+struct vnet_lb_flow;
+struct vnet_lb_hit {
+	const struct vnet_lb *lb;
+	const struct vnet_lb_backend *be;
+	struct vnet_lb_flow *flow;	/* the connection's, or NULL: new */
 };
 
 struct vnet_peering {
@@ -526,12 +571,58 @@ void vnet_gateway_port_renamed(struct vnet_port *port);
 struct vnet_route_pick {
 	const struct vnet_nexthop *sys;
 	const struct vnet_rt_nexthop *user;
+	struct vnet_lb_hit lb;		/* a frontend: the lb and backend */
 };
 
 struct vnet_port *vnet_next_hop(struct vnet_port *port,
 				const struct vnet_acl_key *k,
 				enum vnet_drop_reason *why,
 				struct vnet_route_pick *pick);
+
+/* lb.c: internal load balancers, the control path */
+struct vnet_lb *vnet_lb_find(struct vnet_vnet *v, const char *name);
+struct vnet_lb *vnet_lb_alloc(unsigned int nr_backends);
+int vnet_lb_add(struct vnet_req *req, struct vnet_vnet *v, struct vnet_lb *lb);
+int vnet_lb_del(struct vnet_req *req, struct vnet_vnet *v, const char *name);
+void vnet_lb_release_all(struct vnet_vnet *v);
+int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
+			     const struct vnet_prefix *p);
+int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port);
+int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
+			   const char *dev, const struct vnet_prefix *addr);
+int vnet_lb_init(struct vnet_net *vn);
+void vnet_lb_exit(struct vnet_net *vn);
+const struct vnet_lb *vnet_lb_frontend(struct vnet_net *vn, u32 vnet_id,
+				       u8 family, const u8 *addr, u8 proto,
+				       u16 port, bool *any);
+
+/* lb_flow.c: internal load balancers, the packet path */
+int vnet_lb_flow_cache_init(void);
+void vnet_lb_flow_cache_exit(void);
+int vnet_lb_flows_init(struct vnet_net *vn);
+void vnet_lb_flows_stale(struct vnet_net *vn);
+void vnet_lb_flows_exit(struct vnet_net *vn);
+struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
+				 const struct vnet_acl_key *k,
+				 struct vnet_lb_hit *hit,
+				 enum vnet_drop_reason *why);
+void vnet_lb_translate_key(struct vnet_acl_key *k,
+			   const struct vnet_lb_hit *hit);
+int vnet_lb_dnat(struct sk_buff *skb, struct vnet_flow *f,
+		 const struct vnet_lb_hit *hit);
+void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
+		  const struct vnet_flow *f, const struct vnet_lb_hit *hit);
+/* A reply of a backend: the frontend it must come from. */
+struct vnet_lb_rev {
+	u8 addr[16];
+	u16 port;
+	bool hit;
+};
+
+void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
+		   const struct vnet_flow *f, struct vnet_lb_rev *rev);
+int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
+		 const struct vnet_lb_rev *rev);
 
 /* hook.c: netfilter hooks and the netdevice notifier */
 int vnet_hook_register(struct vnet_port *port);
@@ -602,5 +693,13 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info);
 void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
 		       u8 cmd);
 void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd);
+
+/* lb_nl.c: load balancers over netlink */
+extern const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1];
+int vnet_lb_new_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_lb_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_lb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd);
 
 #endif /* _VNET_H */

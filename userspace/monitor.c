@@ -10,6 +10,7 @@
 
 #include <linux/vnet.h>
 
+#include "lb_msg.h"
 #include "msg.h"
 #include "vnetctl.h"
 
@@ -81,6 +82,8 @@ static const struct event {
 	  gateway_fields },
 	{ VNET_CMD_GATEWAY_STATE, "gateway", "gateway", "state",
 	  parse_gateway_msg, gateway_state_fields },
+	{ VNET_CMD_LB_NEW, "lb", "lb", "add", parse_lb_msg, lb_fields },
+	{ VNET_CMD_LB_DEL, "lb", "lb", "del", parse_lb_msg, lb_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)

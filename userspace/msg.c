@@ -292,6 +292,8 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_APPLIANCE_UNREACHABLE] = "appliance-unreachable",
 		[VNET_DROP_FORWARDED] = "forwarded",
 		[VNET_DROP_NO_GATEWAY] = "gateway-unreachable",
+		[VNET_DROP_LB_NO_RULE] = "lb-no-rule",
+		[VNET_DROP_LB_NO_BACKEND] = "lb-no-backend",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;

@@ -164,6 +164,61 @@ bad:
 	return -1;
 }
 
+/* "10.1.1.4:8080" or "[fd00::4]:8080": a load balancer's backend. */
+int parse_backend(const char *s, struct vnet_prefix *p, uint16_t *port,
+		  char *err)
+{
+	char addr[INET6_ADDRSTRLEN + 1];
+	const char *colon, *start = s;
+	size_t len;
+	uint32_t v;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':')
+			goto bad;
+		start = s + 1;
+		len = (size_t)(close - start);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon)
+			goto bad;
+		len = (size_t)(colon - s);
+	}
+	if (!len || len >= sizeof(addr))
+		goto bad;
+	memcpy(addr, start, len);
+	addr[len] = '\0';
+	memset(p, 0, sizeof(*p));
+	p->family = s[0] == '[' ? AF_INET6 : AF_INET;
+	p->len = vnet_prefix_bits(p->family);
+	if (inet_pton(p->family, addr, p->addr) != 1)
+		goto bad;
+	if (parse_u32("backend port", colon + 1, 1, 65535, &v, err))
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+bad:
+	snprintf(err, ERR_LEN,
+		 "invalid backend \"%.60s\": expected IP:PORT, or [IPv6]:PORT",
+		 s);
+	return -1;
+}
+
+const char *format_backend(const struct vnet_prefix *p, uint16_t port,
+			   char *buf)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family, p->addr, a, sizeof(a)))
+		snprintf(a, sizeof(a), "?");
+	snprintf(buf, FMT_LEN, p->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+		 port);
+	return buf;
+}
+
 const char *format_addr(const struct vnet_prefix *p, char *buf)
 {
 	if (!inet_ntop(p->family, p->addr, buf, FMT_LEN))

@@ -24,11 +24,16 @@ int parse_addr(const char *s, struct vnet_prefix *p, char *err);
 int parse_mac(const char *s, uint8_t mac[6], char *err);
 int parse_onoff(const char *what, const char *s, bool *on, char *err);
 int parse_ifname(const char *s, char *err);
+/* A load balancer's backend: "IP:PORT", "[IPv6]:PORT", port 1..65535. */
+int parse_backend(const char *s, struct vnet_prefix *p, uint16_t *port,
+		  char *err);
 
 /* Text forms; @buf holds at least FMT_LEN bytes. */
 #define FMT_LEN 64
 const char *format_prefix(const struct vnet_prefix *p, char *buf);
 const char *format_addr(const struct vnet_prefix *p, char *buf);
 const char *format_mac(const uint8_t mac[6], char *buf);
+const char *format_backend(const struct vnet_prefix *p, uint16_t port,
+			   char *buf);
 
 #endif

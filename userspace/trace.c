@@ -2,7 +2,8 @@
 /*
  * vnetctl trace: what the module decides for the first packet of a
  * connection from a source address to a destination, step by step (the
- * sender's outbound ACLs, the route, the receiver's inbound ACLs), and
+ * sender's outbound ACLs, the route, a load balancer's choice of backend,
+ * the receiver's inbound ACLs), and
  * whether it is delivered or dropped. The kernel runs the packet path's
  * own lookups; this file asks and prints.
  */
@@ -76,6 +77,22 @@ static json_t *parse_step(const struct nlattr *nest)
 			     route_nexthop_names, ROUTE_NEXTHOP_NAMES);
 		set_prefix(o, "appliance", tb[VNET_TRACE_A_VIA], true);
 		msg_set_str(o, "remote", tb[VNET_TRACE_A_REMOTE]);
+		return o;
+	}
+	if (tb[VNET_TRACE_A_KIND] &&
+	    mnl_attr_get_u8(tb[VNET_TRACE_A_KIND]) == VNET_TRACE_LB) {
+		struct vnet_prefix p;
+		char buf[FMT_LEN];
+
+		json_object_set_new(o, "step", json_string("lb"));
+		msg_set_str(o, "name", tb[VNET_TRACE_A_NAME]);
+		if (tb[VNET_TRACE_A_VIA] && msg_get_prefix(tb[VNET_TRACE_A_VIA], &p) &&
+		    tb[VNET_TRACE_A_PORT] &&
+		    !mnl_attr_validate(tb[VNET_TRACE_A_PORT], MNL_TYPE_U16))
+			json_object_set_new(o, "backend", json_string(
+				format_backend(&p,
+					       mnl_attr_get_u16(tb[VNET_TRACE_A_PORT]),
+					       buf)));
 		return o;
 	}
 	json_object_set_new(o, "step", json_string("acl"));
@@ -154,6 +171,11 @@ static void print_trace_text(json_t *o)
 			if (json_object_get(s, "remote"))
 				printf(" remote %s", str(s, "remote"));
 			putchar('\n');
+			continue;
+		}
+		if (!strcmp(str(s, "step"), "lb")) {
+			printf("  lb %s frontend %s backend %s\n", str(s, "name"),
+			       str(o, "dst"), str(s, "backend"));
 			continue;
 		}
 		printf("  acl %s %s %s: ", str(s, "dir"), str(s, "scope"),

@@ -4,6 +4,7 @@
  * MACs) and the netlink attributes built from them, read back the way the
  * CLI reads kernel replies.
  */
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 #include <linux/genetlink.h>
 #include <linux/vnet.h>
 
+#include "../lb_msg.h"
 #include "../msg.h"
 #include "../parse.h"
 
@@ -199,6 +201,137 @@ static void test_peering_message(void **state)
 	json_decref(o);
 }
 
+static void expect_backend(const char *in, const char *out)
+{
+	char err[ERR_LEN], buf[FMT_LEN];
+	struct vnet_prefix p;
+	uint16_t port;
+
+	if (parse_backend(in, &p, &port, err))
+		fail_msg("%s: %s", in, err);
+	assert_string_equal(format_backend(&p, port, buf), out);
+}
+
+static void expect_bad_backend(const char *in, const char *why)
+{
+	char err[ERR_LEN];
+	struct vnet_prefix p;
+	uint16_t port;
+
+	assert_int_equal(parse_backend(in, &p, &port, err), -1);
+	if (!strstr(err, why))
+		fail_msg("%s: \"%s\" lacks \"%s\"", in, err, why);
+}
+
+static void test_backends(void **state)
+{
+	(void)state;
+	expect_backend("10.1.1.4:8080", "10.1.1.4:8080");
+	expect_backend("10.1.1.4:1", "10.1.1.4:1");
+	expect_backend("10.1.1.4:65535", "10.1.1.4:65535");
+	expect_backend("[fd00:1::4]:80", "[fd00:1::4]:80");
+	expect_backend("[FD00:0001::0004]:443", "[fd00:1::4]:443");
+	expect_backend("[::ffff:10.1.1.4]:80", "[::ffff:10.1.1.4]:80");
+	expect_bad_backend("10.1.1.4:0", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4:65536", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4:-1", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4:+80", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4:", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4:80x", "from 1 to 65535");
+	expect_bad_backend("10.1.1.4", "IP:PORT");
+	expect_bad_backend(":80", "IP:PORT");
+	expect_bad_backend("10.1.1:80", "IP:PORT");
+	expect_bad_backend("300.1.1.4:80", "IP:PORT");
+	expect_bad_backend("fd00:1::4:80", "IP:PORT");
+	expect_bad_backend("[fd00:1::4]80", "IP:PORT");
+	expect_bad_backend("[fd00:1::4:80", "IP:PORT");
+	expect_bad_backend("[10.1.1.4]:80", "IP:PORT");
+	expect_bad_backend("[]:80", "IP:PORT");
+	expect_bad_backend("", "IP:PORT");
+	expect_bad_backend("[0123:4567:89ab:cdef:0123:4567:89ab:cdef:1]:80",
+			   "IP:PORT");
+}
+
+/* lb_parse_args() on a command line split at blanks. */
+static int lb_args_of(const char *line, struct lb_args *lb, char *err)
+{
+	static char copy[512];
+	char *argv[64];
+	int argc = 0;
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	for (char *w = strtok(copy, " "); w && argc < 63; w = strtok(NULL, " "))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	return lb_parse_args(argc, argv, lb, err);
+}
+
+static void expect_bad_lb(const char *line, const char *why)
+{
+	static struct lb_args lb;
+	char err[ERR_LEN];
+
+	assert_int_equal(lb_args_of(line, &lb, err), -1);
+	if (!strstr(err, why))
+		fail_msg("%s: \"%s\" lacks \"%s\"", line, err, why);
+}
+
+/* "lb add" words built into a request, read back as a reply. */
+static void test_lb_args_and_message(void **state)
+{
+	static struct lb_args lb;
+	char buf[MNL_SOCKET_BUFFER_SIZE], err[ERR_LEN], *text;
+	struct nlmsghdr *nlh;
+	json_t *o;
+
+	(void)state;
+	assert_int_equal(lb_args_of("A web frontend 10.1.0.100 proto tcp port 80 backend 10.1.1.4:8080 backend 10.1.1.5:8081",
+				    &lb, err), 0);
+	assert_string_equal(lb.vnet, "A");
+	assert_string_equal(lb.name, "web");
+	assert_int_equal(lb.proto, IPPROTO_TCP);
+	assert_int_equal(lb.port, 80);
+	assert_int_equal(lb.nr_backends, 2);
+	assert_int_equal(lb.ports[1], 8081);
+	nlh = start_msg(buf, VNET_CMD_LB_GET);
+	lb_put_args(nlh, &lb);
+	o = parse_lb_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text,
+		"{\"vnet\":\"A\",\"name\":\"web\",\"frontend\":\"10.1.0.100\",\"proto\":\"tcp\","
+		"\"port\":80,\"backends\":[\"10.1.1.4:8080\",\"10.1.1.5:8081\"]}");
+	free(text);
+	json_decref(o);
+
+	/* Keywords in any order; IPv6. */
+	assert_int_equal(lb_args_of("B dns6 backend [fd00:2::4]:5353 port 53 proto udp frontend fd00:2::100",
+				    &lb, err), 0);
+	nlh = start_msg(buf, VNET_CMD_LB_NEW);
+	lb_put_args(nlh, &lb);
+	o = parse_lb_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text,
+		"{\"vnet\":\"B\",\"name\":\"dns6\",\"frontend\":\"fd00:2::100\",\"proto\":\"udp\","
+		"\"port\":53,\"backends\":[\"[fd00:2::4]:5353\"]}");
+	free(text);
+	json_decref(o);
+
+	expect_bad_lb("A", "usage");
+	expect_bad_lb("A/ web frontend 10.1.0.1 proto tcp port 1 backend 10.1.1.4:1", "vnet name");
+	expect_bad_lb("A w/b frontend 10.1.0.1 proto tcp port 1 backend 10.1.1.4:1", "lb name");
+	expect_bad_lb("A web frontend 10.1.0.1 proto sctp port 1 backend 10.1.1.4:1", "tcp or udp");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 0 backend 10.1.1.4:1", "lb port");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 65536 backend 10.1.1.4:1", "lb port");
+	expect_bad_lb("A web frontend 10.1.0.1/32 proto tcp port 1 backend 10.1.1.4:1", "IP address");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 1 backend 10.1.1.4", "IP:PORT");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 1", "at least one");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 1 backend", "needs a value");
+	expect_bad_lb("A web frontend 10.1.0.1 frontend 10.1.0.2 proto tcp port 1 backend 10.1.1.4:1",
+		      "unexpected \"frontend\"");
+	expect_bad_lb("A web frontend 10.1.0.1 proto tcp port 1 backend 10.1.1.4:1 weight 3",
+		      "unexpected \"weight\"");
+}
+
 static void test_drop_names(void **state)
 {
 	(void)state;
@@ -217,6 +350,8 @@ int main(void)
 		cmocka_unit_test(test_addrs_and_macs),
 		cmocka_unit_test(test_vnet_message),
 		cmocka_unit_test(test_peering_message),
+		cmocka_unit_test(test_backends),
+		cmocka_unit_test(test_lb_args_and_message),
 		cmocka_unit_test(test_drop_names),
 	};
 

@@ -147,6 +147,20 @@
  *                     VNET_A_TRACE_DROP (NLA_U8, enum vnet_drop_reason)
  *                     if the packet is dropped.
  *
+ * VNET_CMD_LB_NEW:  [R] VNET_A_VNET, [R] VNET_A_LB (the name),
+ *                   [R] VNET_A_LB_FRONTEND (one nested address in the
+ *                   vnet's address space, not a port's), [R] VNET_A_LB_PROTO
+ *                   (NLA_U8, IPPROTO_TCP or IPPROTO_UDP), [R] VNET_A_LB_PORT
+ *                   (NLA_U16, 1..65535), [R] VNET_A_LB_BACKENDS (an
+ *                   NLA_NESTED array, 1 to the max_lb_backends parameter,
+ *                   of enum vnet_backend_attr: a port IP of the vnet, of
+ *                   the frontend's family, and a port)
+ * VNET_CMD_LB_DEL:  [R] VNET_A_VNET, [R] VNET_A_LB
+ * VNET_CMD_LB_GET:  dump, [O] VNET_A_VNET: every lb by vnet name, then
+ *                   lb name, with the attributes of LB_NEW.
+ *                   Load balancers also appear in VNET_CMD_TRACE as a
+ *                   VNET_TRACE_LB step (the lb and the backend chosen).
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -227,6 +241,9 @@ enum vnet_cmd {
 	VNET_CMD_GATEWAY_GET,
 	VNET_CMD_TRACE,
 	VNET_CMD_GATEWAY_STATE,
+	VNET_CMD_LB_NEW,
+	VNET_CMD_LB_DEL,
+	VNET_CMD_LB_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -279,6 +296,11 @@ enum vnet_attr {
 	VNET_A_TRACE_STEPS,
 	VNET_A_TRACE_DROP,
 	VNET_A_TRACE_TO,
+	VNET_A_LB,
+	VNET_A_LB_FRONTEND,
+	VNET_A_LB_PROTO,
+	VNET_A_LB_PORT,
+	VNET_A_LB_BACKENDS,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -340,6 +362,8 @@ enum vnet_drop_reason {
 	VNET_DROP_APPLIANCE_UNREACHABLE, /* a route's appliance is not reachable */
 	VNET_DROP_FORWARDED,		/* forwarded traffic, peering forwarded off */
 	VNET_DROP_NO_GATEWAY,		/* the gateway (or its port) is missing */
+	VNET_DROP_LB_NO_RULE,		/* to a frontend, no lb on that proto/port */
+	VNET_DROP_LB_NO_BACKEND,	/* no backend of the lb has a port now */
 	__VNET_DROP_MAX
 };
 
@@ -420,6 +444,7 @@ enum vnet_trace_attr {
 	VNET_TRACE_A_NEXTHOP,	/* route: NLA_U8, enum vnet_route_nexthop */
 	VNET_TRACE_A_VIA,	/* route: the appliance, nested address */
 	VNET_TRACE_A_REMOTE,	/* route: the vnet a system route leads to */
+	VNET_TRACE_A_PORT,	/* lb: NLA_U16, the chosen backend's port */
 	__VNET_TRACE_A_MAX
 };
 #define VNET_TRACE_A_MAX (__VNET_TRACE_A_MAX - 1)
@@ -427,7 +452,17 @@ enum vnet_trace_attr {
 enum vnet_trace_kind {
 	VNET_TRACE_ACL,
 	VNET_TRACE_ROUTE,
+	VNET_TRACE_LB,		/* NAME: the lb, VIA and PORT: the backend */
 };
+
+/* One element of VNET_A_LB_BACKENDS: a load balancer's backend. */
+enum vnet_backend_attr {
+	VNET_BACKEND_A_UNSPEC,
+	VNET_BACKEND_A_ADDR,	/* nested address: a port IP of the lb's vnet */
+	VNET_BACKEND_A_PORT,	/* NLA_U16, 1..65535 */
+	__VNET_BACKEND_A_MAX
+};
+#define VNET_BACKEND_A_MAX (__VNET_BACKEND_A_MAX - 1)
 
 #define VNET_ACL_PRIO_MIN	1
 #define VNET_ACL_PRIO_MAX	65535

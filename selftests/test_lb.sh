@@ -1,0 +1,330 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Internal load balancers (rule 11): TCP and UDP through a frontend, IPv4
+# and IPv6, from the lb's vnet and from a connected peer with access on;
+# not from a peer with access off nor over an initiated peering; replies
+# from the frontend; stickiness and spreading; backends going away; the
+# ACLs on the translated packet; every refusal, rule 12, vnet del.
+source "$(dirname "$0")/lib.sh"
+
+# Topology:
+#
+#   vnet A 10.1.0.0/16 fd00:1::/48, subnet s 10.1.1.0/24 fd00:1:0:1::/64:
+#       backends b1 .4, b2 .5, b3 .6 (lb.py serve on 8080), client c1 .10
+#       lb web   frontend 10.1.0.100  tcp 80 -> b1..b3:8080 (off-subnet)
+#       lb web6  frontend fd00:1::100 tcp 80 -> b1..b3:8080
+#       lb dns   frontend 10.1.1.200  udp 53 -> b1..b3:8080 (on-link)
+#       lb dns6  frontend fd00:1:0:1::200 udp 53 -> b1..b3:8080
+#   vnet P 10.2.0.0/16 fd00:2::/48: p1 .1.4, peered with A, access on
+#   vnet Q 10.3.0.0/16 fd00:3::/48: q1 .1.4, peered with A, access off on Q's side
+#   vnet R 10.4.0.0/16 fd00:4::/48: r1 .1.4, peering R -> A only (initiated)
+#   vnet E 10.5.0.0/16 10.50.0.0/24 (no peerings): e1 .1.4, lb x on 10.50.0.10
+#   lb pweb of P: frontend 10.2.0.50 tcp 80 -> p1:8080, used from A
+
+LB="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb.py"
+
+for n in A:1 P:2 Q:3 R:4; do
+	name=${n%:*} id=${n#*:}
+	v vnet add "$name" id "$id" prefix "10.$id.0.0/16" prefix "fd00:$id::/48"
+	v subnet add "$name" s prefix "10.$id.1.0/24" prefix "fd00:$id:0:1::/64"
+done
+add_vm b1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:01:01:04
+add_vm b2 A s 10.1.1.5 fd00:1:0:1::5 52:54:00:01:01:05
+add_vm b3 A s 10.1.1.6 fd00:1:0:1::6 52:54:00:01:01:06
+add_vm c1 A s 10.1.1.10 fd00:1:0:1::10 52:54:00:01:01:10
+add_vm p1 P s 10.2.1.4 fd00:2:0:1::4 52:54:00:02:01:04
+add_vm q1 Q s 10.3.1.4 fd00:3:0:1::4 52:54:00:03:01:04
+add_vm r1 R s 10.4.1.4 fd00:4:0:1::4 52:54:00:04:01:04
+v peering add A a-p remote P
+v peering add P p-a remote A
+v peering add A a-q remote Q
+v peering add Q q-a remote A access off
+v peering add R r-a remote A
+for b in b1 b2 b3; do
+	vm_bg "$b" $LB serve "$b" 8080 >/dev/null 2>&1
+done
+
+state()		# what a refusal must leave alone
+{
+	v -j lb show; v -j port show; v -j vnet show
+}
+
+# refused DESC WORDS CMD...: exit status 1, the error names WORDS (a
+# |-separated list), and the configuration is byte for byte the same.
+refused()
+{
+	local desc=$1 words=$2 before after out status=0 w
+	shift 2
+	before=$(state)
+	out=$("$@" 2>&1) || status=$?
+	after=$(state)
+	if [ "$status" -ne 1 ]; then
+		fail "$desc" "exit status $status, expected 1: $out"
+	elif [ "$before" != "$after" ]; then
+		fail "$desc" "the state changed: $out"
+	else
+		IFS='|' read -ra ws <<<"$words"
+		for w in "${ws[@]}"; do
+			if ! grep -qF -- "$w" <<<"$out"; then
+				fail "$desc" "the error does not name \"$w\": $out"
+				return
+			fi
+		done
+		ok "$desc"
+	fi
+}
+
+BACKENDS4="backend 10.1.1.4:8080 backend 10.1.1.5:8080 backend 10.1.1.6:8080"
+BACKENDS6="backend [fd00:1:0:1::4]:8080 backend [fd00:1:0:1::5]:8080 backend [fd00:1:0:1::6]:8080"
+
+v monitor >"$WORK/monitor" 2>&1 &
+MONITOR=$!
+sleep 0.5
+# shellcheck disable=SC2086
+{
+check "lb add (IPv4, tcp)" v lb add A web frontend 10.1.0.100 proto tcp port 80 $BACKENDS4
+check "lb add (IPv6, tcp)" v lb add A web6 frontend fd00:1::100 proto tcp port 80 $BACKENDS6
+check "lb add (IPv4, udp, on-link frontend)" v lb add A dns frontend 10.1.1.200 proto udp port 53 $BACKENDS4
+check "lb add (IPv6, udp)" v lb add A dns6 frontend fd00:1:0:1::200 proto udp port 53 $BACKENDS6
+}
+check_output "lb show: sorted by name, command-line words" \
+"A dns frontend 10.1.1.200 proto udp port 53 backend 10.1.1.4:8080 backend 10.1.1.5:8080 backend 10.1.1.6:8080
+A dns6 frontend fd00:1:0:1::200 proto udp port 53 backend [fd00:1:0:1::4]:8080 backend [fd00:1:0:1::5]:8080 backend [fd00:1:0:1::6]:8080
+A web frontend 10.1.0.100 proto tcp port 80 backend 10.1.1.4:8080 backend 10.1.1.5:8080 backend 10.1.1.6:8080
+A web6 frontend fd00:1::100 proto tcp port 80 backend [fd00:1:0:1::4]:8080 backend [fd00:1:0:1::5]:8080 backend [fd00:1:0:1::6]:8080" \
+	v lb show
+check_output "lb show -j VNET: a JSON array, backends as \"IP:PORT\" strings" \
+'[{"vnet":"A","name":"dns","frontend":"10.1.1.200","proto":"udp","port":53,"backends":["10.1.1.4:8080","10.1.1.5:8080","10.1.1.6:8080"]},{"vnet":"A","name":"dns6","frontend":"fd00:1:0:1::200","proto":"udp","port":53,"backends":["[fd00:1:0:1::4]:8080","[fd00:1:0:1::5]:8080","[fd00:1:0:1::6]:8080"]},{"vnet":"A","name":"web","frontend":"10.1.0.100","proto":"tcp","port":80,"backends":["10.1.1.4:8080","10.1.1.5:8080","10.1.1.6:8080"]},{"vnet":"A","name":"web6","frontend":"fd00:1::100","proto":"tcp","port":80,"backends":["[fd00:1:0:1::4]:8080","[fd00:1:0:1::5]:8080","[fd00:1:0:1::6]:8080"]}]' \
+	v -j lb show A
+check_output "lb show of a vnet without lbs is empty" "[]" v -j lb show P
+
+# ---- traffic: every answer comes through a connected socket, so it came
+# from the frontend address and port ----
+
+# lb_ask DESC VM PROTO ADDR PORT CONNS REQS: every connection answered, all
+# requests of one connection by the same backend.
+lb_ask()
+{
+	local desc=$1 out line w bad=""
+	shift
+	out=$(vm "$1" $LB ask "$2" "$3" "$4" "$5" "$6" 2>&1)
+	while read -r line; do
+		[ "$line" = failed ] && bad="a connection failed"
+		for w in $line; do
+			[ "$w" = "${line%% *}" ] || bad="a connection changed backend: $line"
+		done
+	done <<<"$out"
+	[ "$(wc -l <<<"$out")" -eq "$5" ] || bad="expected $5 connections"
+	if [ -z "$bad" ]; then
+		ok "$desc"
+	else
+		fail "$desc" "$bad
+$out"
+	fi
+	printf '%s\n' "$out" >"$WORK/last"
+}
+
+# spread DESC: the last lb_ask reached at least two backends.
+spread()
+{
+	local n
+	n=$(awk '{ print $1 }' "$WORK/last" | sort -u | grep -c '^b')
+	if [ "$n" -ge 2 ]; then
+		ok "$1"
+	else
+		fail "$1" "$(cat "$WORK/last")"
+	fi
+}
+
+sleep 1	# the backends start
+lb_ask "TCP from the vnet (IPv4): sticky connections" c1 tcp 10.1.0.100 80 12 4
+spread "TCP connections spread over backends (IPv4)"
+lb_ask "TCP from the vnet (IPv6): sticky connections" c1 tcp fd00:1::100 80 12 4
+spread "TCP connections spread over backends (IPv6)"
+lb_ask "UDP from the vnet (IPv4, on-link frontend)" c1 udp 10.1.1.200 53 12 4
+spread "UDP flows spread over backends (IPv4)"
+lb_ask "UDP from the vnet (IPv6)" c1 udp fd00:1:0:1::200 53 12 4
+spread "UDP flows spread over backends (IPv6)"
+lb_ask "TCP from a connected peer with access on (IPv4)" p1 tcp 10.1.0.100 80 4 3
+lb_ask "TCP from a connected peer with access on (IPv6)" p1 tcp fd00:1::100 80 4 3
+lb_ask "UDP from a connected peer with access on (IPv4)" p1 udp 10.1.1.200 53 4 3
+lb_ask "UDP from a connected peer with access on (IPv6)" p1 udp fd00:1:0:1::200 53 4 3
+
+# denied DESC VM PROTO ADDR PORT DEV REASON: no answer, counted as REASON
+denied()
+{
+	local before after out
+	before=$(counter "$6" "$7")
+	out=$(LB_TRIES=2 vm "$2" $LB ask "$3" "$4" "$5" 1 1 2>&1)
+	after=$(counter "$6" "$7")
+	if [ "$out" != failed ]; then
+		fail "$1" "answered: $out"
+	elif [ "$after" -le "$before" ]; then
+		fail "$1" "drop counter $7 of $6 stayed at $after"
+	else
+		ok "$1"
+	fi
+}
+
+denied "not from a peer whose side has access off" q1 udp 10.1.1.200 53 vm-q1 peering-access-off
+denied "not over an initiated peering" r1 udp fd00:1:0:1::200 53 vm-r1 peering-not-connected
+denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
+denied "another protocol on the frontend: dropped as lb-no-rule (udp 80)" c1 udp 10.1.0.100 80 vm-c1 lb-no-rule
+check "ping to a frontend is not answered" no_reach c1 10.1.0.100
+
+# ---- what the ACLs see: the backend's address and port ----
+v acl add A subnet s dir in prio 100 action deny proto tcp dport 80
+lb_ask "an inbound rule on the frontend's port does not apply" c1 tcp 10.1.0.100 80 2 1
+v acl del A subnet s dir in prio 100
+v acl add A subnet s dir in prio 100 action deny proto tcp dst 10.1.1.0/24 dport 8080
+denied "an inbound rule on the backends' address and port applies" c1 tcp 10.1.0.100 80 vm-c1 acl
+v acl del A subnet s dir in prio 100
+v acl add A port vm-c1 dir out prio 100 action deny proto udp dport 8080
+denied "an outbound rule of the client sees the backend's port" c1 udp 10.1.1.200 53 vm-c1 acl
+v acl del A port vm-c1 dir out prio 100
+
+# ---- trace ----
+out=$(v trace A src 10.1.1.10 dst 10.1.0.100 proto tcp sport 4321 dport 80 2>&1)
+if grep -q "lb web frontend 10.1.0.100 backend 10.1.1.[456]:8080" <<<"$out" &&
+	grep -q "deliver to port vm-b[123]" <<<"$out"; then
+	ok "trace shows the lb step and the backend"
+else
+	fail "trace shows the lb step and the backend" "$out"
+fi
+out=$(v trace A src 10.1.1.10 dst 10.1.0.100 proto tcp dport 81 2>&1)
+if grep -q "drop lb-no-rule" <<<"$out"; then
+	ok "trace: another port on a frontend drops"
+else
+	fail "trace: another port on a frontend drops" "$out"
+fi
+
+# ---- refusals: exit 1, named, nothing changed ----
+# shellcheck disable=SC2086
+{
+refused "unknown vnet" "Z" v lb add Z web frontend 10.1.0.100 proto tcp port 80 $BACKENDS4
+refused "duplicate lb name" "web" v lb add A web frontend 10.1.0.101 proto tcp port 80 $BACKENDS4
+refused "frontend outside the vnet's address space" "10.9.0.1|A" \
+	v lb add A x frontend 10.9.0.1 proto tcp port 80 $BACKENDS4
+refused "frontend that is a port's IP" "10.1.1.4|vm-b1" \
+	v lb add A x frontend 10.1.1.4 proto tcp port 80 $BACKENDS4
+refused "frontend, proto and port of another lb" "web" \
+	v lb add A x frontend 10.1.0.100 proto tcp port 80 backend 10.1.1.4:80
+refused "backend that is no port's IP" "10.1.1.99" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.99:80
+refused "backend in a peer vnet" "10.2.1.4" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.2.1.4:80
+refused "backend of another address family" "fd00:1:0:1::4" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend "[fd00:1:0:1::4]:80"
+refused "lb del of an unknown lb" "nosuch" v lb del A nosuch
+refused "lb del in an unknown vnet" "Z" v lb del Z web
+}
+echo 2 >/sys/module/vnet/parameters/max_lb_backends
+# shellcheck disable=SC2086
+refused "more backends than max_lb_backends" "max_lb_backends" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 $BACKENDS4
+echo 64 >/sys/module/vnet/parameters/max_lb_backends
+echo 4 >/sys/module/vnet/parameters/max_lbs
+refused "more lbs than max_lbs" "max_lbs" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4:80
+echo 4096 >/sys/module/vnet/parameters/max_lbs
+ip -n "$CTL" link add vm-x type veth peer name vm-x-peer
+refused "a port cannot take a frontend's address" "10.1.1.200|dns" \
+	v port add vm-x vnet A subnet s mac 52:54:00:01:01:99 ip 10.1.1.200
+refused "a backend's port cannot be deleted" "vm-b1|lb dns" v port del vm-b1
+
+# ---- bad usage: exit 2, before the kernel ----
+check_exit 2 "malformed IP:PORT" v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4
+check_exit 2 "IPv6 backend without brackets" v lb add A x frontend fd00:1::101 proto tcp port 80 backend fd00:1:0:1::4:80
+check_exit 2 "backend port 0" v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4:0
+check_exit 2 "lb port 0" v lb add A x frontend 10.1.0.101 proto tcp port 0 backend 10.1.1.4:80
+check_exit 2 "lb port 65536" v lb add A x frontend 10.1.0.101 proto tcp port 65536 backend 10.1.1.4:80
+check_exit 2 "unknown protocol" v lb add A x frontend 10.1.0.101 proto sctp port 80 backend 10.1.1.4:80
+check_exit 2 "no backend" v lb add A x frontend 10.1.0.101 proto tcp port 80
+check_exit 2 "lb del needs a name" v lb del A
+
+# ---- batch ----
+printf '%s\n' "lb add A batch1 frontend 10.1.0.110 proto tcp port 80 backend 10.1.1.5:8080" \
+	"lb add A batch2 frontend 10.1.0.110 proto tcp port 81 backend 10.1.1.6:8080" >"$WORK/batch"
+check "lb add in a batch" v -b "$WORK/batch"
+lb_ask "a batch-made lb answers" c1 tcp 10.1.0.110 81 1 2
+check_output "the batch-made lb uses its one backend" "b3 b3" cat "$WORK/last"
+v lb del A batch1
+v lb del A batch2
+
+# ---- backends going away ----
+rm -f "$WORK/go"
+vm_bg c1 $LB hold 10.1.0.100 80 "$WORK/go" >"$WORK/hold" 2>&1
+HOLD=$!
+for i in $(seq 30); do [ -s "$WORK/hold" ] && break; sleep 0.3; done
+held=$(head -n 1 "$WORK/hold")
+case $held in
+b[123])
+	ok "a held connection reached a backend ($held)"
+	;;
+*)
+	fail "a held connection reached a backend" "$(cat "$WORK/hold")"
+	;;
+esac
+addr_of() { case $1 in b1) echo 10.1.1.4 ;; b2) echo 10.1.1.5 ;; b3) echo 10.1.1.6 ;; esac; }
+others=""
+for b in b1 b2 b3; do
+	[ "$b" = "$held" ] || others="$others backend $(addr_of "$b"):8080"
+done
+v lb del A web
+# shellcheck disable=SC2086
+check "the lb again, without the held connection's backend" \
+	v lb add A web frontend 10.1.0.100 proto tcp port 80 $others
+touch "$WORK/go"
+wait "$HOLD"
+check_output "the connection to the removed backend stopped" "stopped" sed -n 2p "$WORK/hold"
+lb_ask "new connections work" c1 tcp 10.1.0.100 80 8 2
+if grep -q "$held" "$WORK/last"; then
+	fail "new connections avoid the removed backend" "$(cat "$WORK/last")"
+else
+	ok "new connections avoid the removed backend"
+fi
+# An interface that goes cannot be refused: its backend is skipped.
+gone=$(awk '{ print $1 }' "$WORK/last" | sort | head -n 1)
+ip -n "$CTL" link del "vm-$gone"
+lb_ask "after a backend's interface went, connections still work" c1 tcp 10.1.0.100 80 8 2
+if grep -q "$gone" "$WORK/last"; then
+	fail "the backend without a port is skipped" "$(cat "$WORK/last")"
+else
+	ok "the backend without a port is skipped"
+fi
+
+# ---- an lb of the peer, used across the peering; it stays until the
+# namespace goes, with its connections (no leak: vm.sh checks the caches)
+vm_bg p1 $LB serve p1 8080 >/dev/null 2>&1
+check "lb add in the peer vnet" v lb add P pweb frontend 10.2.0.50 proto tcp port 80 backend 10.2.1.4:8080
+sleep 1
+lb_ask "an lb of a connected peer (access on) answers" c1 tcp 10.2.0.50 80 3 2
+check_output "its backend is the peer's port" "p1 p1
+p1 p1
+p1 p1" cat "$WORK/last"
+denied "the peer's own backend is not its own client" p1 tcp 10.2.0.50 80 vm-p1 lb-no-backend
+
+# ---- rule 12 and vnet del ----
+v vnet add E id 5 prefix 10.5.0.0/16 prefix 10.50.0.0/24
+v subnet add E s prefix 10.5.1.0/24
+ip -n "$CTL" link add vm-e1 type veth peer name vm-e1-peer
+v port add vm-e1 vnet E subnet s mac 52:54:00:05:01:04 ip 10.5.1.4
+check "lb on a prefix of its own" v lb add E x frontend 10.50.0.10 proto tcp port 80 backend 10.5.1.4:80
+refused "the prefix of a frontend cannot be deleted" "10.50.0.0/24|x" v vnet prefix del E 10.50.0.0/24
+check "vnet del removes its lbs" v vnet del E
+check_output "no lb of E is left" "" sh -c "vnetctl -n $CTL lb show | grep '^E '"
+check_exit 1 "lb show of a deleted vnet" v lb show E
+check "vnet del of the lbs' vnet" v vnet del A
+check_output "only the peer's lb is left" "P pweb" sh -c "vnetctl -n $CTL lb show | cut -d' ' -f1,2"
+
+kill "$MONITOR"
+wait "$MONITOR" 2>/dev/null
+if grep -q "^lb add A web frontend 10.1.0.100 proto tcp port 80 backend 10.1.1.4:8080" "$WORK/monitor" &&
+	grep -q "^lb del A web$" "$WORK/monitor"; then
+	ok "monitor prints lb add and lb del"
+else
+	fail "monitor prints lb add and lb del" "$(grep '^lb' "$WORK/monitor")"
+fi
+
+done_testing
