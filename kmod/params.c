@@ -68,6 +68,11 @@ module_param_named(max_gateway_prefixes, vnet_max_gateway_prefixes, uint,
 MODULE_PARM_DESC(max_gateway_prefixes,
 		 "Maximum number of on-premises prefixes of a gateway");
 
+unsigned int vnet_max_endpoints = 65536;
+module_param_named(max_endpoints, vnet_max_endpoints, uint, 0644);
+MODULE_PARM_DESC(max_endpoints,
+		 "Maximum number of remote endpoints per network namespace");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn

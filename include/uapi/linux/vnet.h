@@ -147,6 +147,23 @@
  *                     VNET_A_TRACE_DROP (NLA_U8, enum vnet_drop_reason)
  *                     if the packet is dropped.
  *
+ * VNET_CMD_ENDPOINT_NEW: [R] VNET_A_VNET, [R] VNET_A_ENDPOINT_IP (one
+ *                     nested address, inside a subnet of the vnet and no
+ *                     port's), [R] VNET_A_MAC (6 bytes, unicast),
+ *                     [R] VNET_A_ENDPOINT_UNDERLAY (one nested address: the
+ *                     underlay address of the endpoint's host, IPv4 or
+ *                     IPv6). The first endpoint of a namespace creates its
+ *                     tunnel device (VXLAN, external mode, UDP port 4789,
+ *                     named VNET_TUNNEL_IFNAME); the last one removes it.
+ * VNET_CMD_ENDPOINT_DEL: [R] VNET_A_VNET, [R] VNET_A_ENDPOINT_IP
+ * VNET_CMD_ENDPOINT_GET: dump, [O] VNET_A_VNET: the attributes of
+ *                     ENDPOINT_NEW, and VNET_A_SUBNET (the subnet its IP
+ *                     is in), by vnet name, then address.
+ *                     Traces to an endpoint carry VNET_A_REMOTE (its vnet),
+ *                     VNET_A_ENDPOINT_IP and VNET_A_ENDPOINT_UNDERLAY in
+ *                     place of VNET_A_TRACE_TO; the destination's inbound
+ *                     ACLs are its host's, so the trace shows none.
+ *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
  *
@@ -227,6 +244,9 @@ enum vnet_cmd {
 	VNET_CMD_GATEWAY_GET,
 	VNET_CMD_TRACE,
 	VNET_CMD_GATEWAY_STATE,
+	VNET_CMD_ENDPOINT_NEW,
+	VNET_CMD_ENDPOINT_DEL,
+	VNET_CMD_ENDPOINT_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -279,6 +299,8 @@ enum vnet_attr {
 	VNET_A_TRACE_STEPS,
 	VNET_A_TRACE_DROP,
 	VNET_A_TRACE_TO,
+	VNET_A_ENDPOINT_IP,
+	VNET_A_ENDPOINT_UNDERLAY,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -340,6 +362,9 @@ enum vnet_drop_reason {
 	VNET_DROP_APPLIANCE_UNREACHABLE, /* a route's appliance is not reachable */
 	VNET_DROP_FORWARDED,		/* forwarded traffic, peering forwarded off */
 	VNET_DROP_NO_GATEWAY,		/* the gateway (or its port) is missing */
+	VNET_DROP_NO_TUNNEL,		/* to an endpoint, but no tunnel device */
+	VNET_DROP_UNKNOWN_VNI,		/* from the tunnel: no vnet has the VNI */
+	VNET_DROP_UNKNOWN_ENDPOINT,	/* from the tunnel: source not an endpoint */
 	__VNET_DROP_MAX
 };
 
@@ -428,6 +453,10 @@ enum vnet_trace_kind {
 	VNET_TRACE_ACL,
 	VNET_TRACE_ROUTE,
 };
+
+/* The tunnel device of a namespace with endpoints. */
+#define VNET_TUNNEL_IFNAME	"vnet-vxlan"
+#define VNET_TUNNEL_PORT	4789
 
 #define VNET_ACL_PRIO_MIN	1
 #define VNET_ACL_PRIO_MAX	65535
