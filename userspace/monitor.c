@@ -81,6 +81,10 @@ static const struct event {
 	  gateway_fields },
 	{ VNET_CMD_GATEWAY_STATE, "gateway", "gateway", "state",
 	  parse_gateway_msg, gateway_state_fields },
+	{ VNET_CMD_ENDPOINT_NEW, "endpoint", "endpoint", "add",
+	  parse_endpoint_msg, endpoint_fields },
+	{ VNET_CMD_ENDPOINT_DEL, "endpoint", "endpoint", "del",
+	  parse_endpoint_msg, endpoint_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)
