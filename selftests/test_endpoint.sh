@@ -31,7 +31,8 @@ vb() { vnetctl -n "$HB" "$@"; }
 MAC_A1=52:54:00:0a:01:04 MAC_A2=52:54:00:0a:02:04
 MAC_B1=52:54:00:0b:01:05 MAC_B2=52:54:00:0b:02:05
 
-# add_host_vm HOST NAME VNET IP4 IP6 MAC: like lib.sh's add_vm, on HOST.
+# add_host_vm HOST NAME VNET IP4 IP6 MAC: like lib.sh's add_vm, on HOST
+# and in subnet s.
 add_host_vm()
 {
 	local host=$1 name=$2 vnet=$3 ip4=$4 ip6=$5 mac=$6 ns
@@ -43,6 +44,8 @@ add_host_vm()
 	ip -n "$ns" link set eth0 address "$mac" up
 	ip -n "$ns" addr add "$ip4/24" dev eth0
 	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${ip4%.*}.1"
+	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
 	vnetctl -n "$host" port add "vm-$name" vnet "$vnet" subnet s mac "$mac" \
 		ip "$ip4" ip "$ip6"
 }
@@ -117,6 +120,20 @@ check "TCP across hosts (IPv4)" tcp_ok a1 b1 10.1.1.5 7001
 check "TCP across hosts (IPv6)" tcp_ok b1 a1 fd00:1:0:1::4 7002
 check "UDP across hosts (IPv4)" udp_ok a1 b1 10.1.1.5
 check "UDP across hosts (IPv6)" udp_ok b2 a2 fd00:1:0:1::4
+
+# A bulk transfer: VMs send GSO super-packets, the tunnel segments them.
+bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
+{
+	local pid
+	rm -f "$WORK/bulk"
+	vm_bg "$2" timeout 30 nc -4 -l "$4" >"$WORK/bulk" 2>/dev/null
+	pid=$!
+	sleep 0.5
+	head -c 2000000 /dev/zero | vm "$1" timeout 25 nc -N -w 5 "$3" "$4"
+	wait "$pid"
+	[ "$(stat -c %s "$WORK/bulk")" = 2000000 ]
+}
+check "2 MB of TCP across hosts (GSO through the tunnel)" bulk_ok a1 b1 10.1.1.5 7003
 
 # The delivered frame carries the VM's own MAC and the router's as source.
 vm b1 timeout 8 tcpdump -enli eth0 -c 1 "icmp and src 10.1.1.4" \
@@ -230,6 +247,28 @@ check "counted as acl on the tunnel device" \
 va acl del X port vm-a1 dir in prio 10
 check "TCP from the remote VM passes without the rule" tcp_ok b1 a1 10.1.1.4 7201
 
+# ---- peering across hosts: a peer's endpoints are reached as its ports ----
+# vnet P (id 300) with vm p1 on host A only; X and P peered on both hosts;
+# each host knows the other side's VM as an endpoint of its own vnet.
+for h in va vb; do
+	$h vnet add P id 300 prefix 10.3.0.0/16 prefix fd00:3::/48
+	$h subnet add P s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+	$h peering add X x2p remote P
+	$h peering add P p2x remote X
+done
+add_host_vm "$HA" p1 P 10.3.1.4 fd00:3:0:1::4 52:54:00:0a:03:04
+vb endpoint add P 10.3.1.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
+check "a peer's VM on host A reaches X's b1 on host B" reach p1 10.1.1.5
+check "TCP too" tcp_ok p1 b1 10.1.1.5 7300
+vb peering del P p2x
+before=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+check "host B's side of the peering gone: no reply" no_reach p1 10.1.1.5
+after=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+check "host B drops what comes out of the tunnel as peering-not-connected" \
+	test "${after:-0}" -gt "${before:-0}"
+vb peering add P p2x remote X
+check "the peering back on host B: reached again" reach p1 10.1.1.5
+
 # ---- refusals: exit 1, nothing changes ----
 state() { va -j endpoint show; va -j subnet show; va -j port show; }
 refused()	# DESC WORDS CMD...
@@ -329,5 +368,14 @@ check_output "and endpoint show is empty" "[]" va -j endpoint show
 check "host B's namespace deleted with endpoints present" ip netns del "$HB"
 sleep 1
 check "host A's controller still answers" va vnet show
+
+# A third host with endpoints sees the module unloaded.
+ns_new HC hostC
+vnetctl -n "$HC" vnet add X id 100 prefix 10.1.0.0/16
+vnetctl -n "$HC" subnet add X s prefix 10.1.1.0/24
+vnetctl -n "$HC" endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+check "rmmod with endpoints present" rmmod vnet
+check_fail "and the tunnel device it made is gone" ip -n "$HC" link show vnet-vxlan
+check "insmod again" insmod "${VNET_KO:?}"
 
 done_testing

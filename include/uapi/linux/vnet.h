@@ -57,7 +57,10 @@
  *                    VNET_A_SUBNET, VNET_A_MAC, VNET_A_ADDRS,
  *                    VNET_A_PORT_FLAGS (all flags selected).
  * VNET_CMD_STATS_GET: doit with [R] VNET_A_IFNAME, or dump of all ports:
- *                    VNET_A_IFNAME and VNET_A_STATS per port.
+ *                    VNET_A_IFNAME and VNET_A_STATS per port, then the
+ *                    tunnel device (VNET_TUNNEL_IFNAME) if there is one:
+ *                    RX is what came out of the tunnel, TX what went into
+ *                    it, drops those of packets out of the tunnel.
  *    VNET_A_STATS: NLA_NESTED
  *        VNET_STATS_A_RX_PACKETS, VNET_STATS_A_RX_BYTES: NLA_U64, what
  *            the port sent into the vnet (received on the host side)
