@@ -7,7 +7,8 @@
  *   -> next hop (nexthop.c: routes, appliances, gateways) -> connection
  *   tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite
  *   (destination MAC, router MAC as source) -> transmit on the
- *   destination interface.
+ *   destination interface, or through the tunnel to a remote endpoint
+ *   (tunnel.c, which also delivers what comes out of the tunnel).
  *
  * Runs in the ingress hook under RCU, never sleeps, takes no lock. Every
  * frame is consumed (NF_STOLEN) or dropped and counted (NF_DROP): traffic
@@ -46,7 +47,7 @@ void vnet_count_tx(struct vnet_port *port, unsigned int len)
 	u64_stats_update_end(&st->syncp);
 }
 
-static void count_rx(struct vnet_port *port, unsigned int len)
+void vnet_count_rx(struct vnet_port *port, unsigned int len)
 {
 	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
 
@@ -94,11 +95,45 @@ static void key_ports(struct sk_buff *skb, unsigned int thoff,
 }
 
 /*
+ * Rewrite the Ethernet header of @skb (from @src, which counts a failure)
+ * for @dport, a port, and transmit it on its interface; or send it through
+ * the tunnel if @dport stands for a remote endpoint.
+ */
+unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
+			       struct vnet_port *dport)
+{
+	unsigned int len;
+	int err;
+
+	if (dport->endpoint)
+		return vnet_tunnel_xmit(src, skb, dport->endpoint);
+	/* The MAC header is in front of skb->data at ingress. */
+	skb_push(skb, skb->mac_len);
+	if (skb_ensure_writable(skb, ETH_HLEN)) {
+		skb_pull(skb, skb->mac_len);
+		return vnet_drop(src, VNET_DROP_NO_MEMORY);
+	}
+	skb_reset_mac_header(skb);
+	ether_addr_copy(eth_hdr(skb)->h_dest, dport->mac);
+	ether_addr_copy(eth_hdr(skb)->h_source, src->vn->router_mac);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	skb->dev = dport->dev;
+	len = skb->len;
+	err = dev_queue_xmit(skb);
+	if (net_xmit_eval(err))
+		vnet_drop(dport, VNET_DROP_TX_ERROR);
+	else
+		vnet_count_tx(dport, len);
+	return NF_STOLEN;
+}
+
+/*
  * Route @skb to its next hop (nexthop.c): the port that owns the
- * destination, or an appliance or gateway port a route leads to, or the
- * backend of a load balancer's frontend (lb_flow.c: its DNAT comes before
- * the ACLs, which see the backend; a backend's reply gets its frontend
- * back as source after them).
+ * destination, a remote endpoint, an appliance or gateway port a route
+ * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
+ * DNAT comes before the ACLs, which see the backend; a backend's reply
+ * gets its frontend back as source after them).
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)
@@ -108,8 +143,6 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_lb_rev rev = {};
 	enum vnet_drop_reason why;
 	struct vnet_port *dport;
-	unsigned int len;
-	int err;
 
 	vnet_lb_reply(port, skb, f, &rev);
 	dport = vnet_next_hop(port, k, &why, &pick);
@@ -127,26 +160,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		vnet_lb_open(port, skb, f, &pick.lb);
 	else if (rev.hit && vnet_lb_snat(skb, f, &rev))
 		return vnet_drop(port, VNET_DROP_NO_MEMORY);
-
-	/* The MAC header is in front of skb->data at ingress. */
-	skb_push(skb, skb->mac_len);
-	if (skb_ensure_writable(skb, ETH_HLEN)) {
-		skb_pull(skb, skb->mac_len);
-		return vnet_drop(port, VNET_DROP_NO_MEMORY);
-	}
-	skb_reset_mac_header(skb);
-	ether_addr_copy(eth_hdr(skb)->h_dest, dport->mac);
-	ether_addr_copy(eth_hdr(skb)->h_source, port->vn->router_mac);
-	skb_forward_csum(skb);
-	skb_clear_tstamp(skb);
-	skb->dev = dport->dev;
-	len = skb->len;
-	err = dev_queue_xmit(skb);
-	if (net_xmit_eval(err))
-		vnet_drop(dport, VNET_DROP_TX_ERROR);
-	else
-		vnet_count_tx(dport, len);
-	return NF_STOLEN;
+	return vnet_rewrite_xmit(port, skb, dport);
 }
 
 static bool dhcp_server(struct sk_buff *skb, unsigned int thoff, __be16 port)
@@ -280,12 +294,69 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 	return route(port, skb, &flow);
 }
 
+/*
+ * For packets out of the tunnel: check the IP header of @skb and fill
+ * @f as the ports' input does. False if it is malformed or not IP.
+ */
+bool vnet_flow_parse(struct sk_buff *skb, struct vnet_flow *f)
+{
+	struct vnet_acl_key *k = &f->key;
+	const struct ipv6hdr *ip6h;
+	const struct iphdr *iph;
+	unsigned int ihl;
+
+	memset(f, 0, sizeof(*f));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (!pskb_may_pull(skb, sizeof(*iph)))
+			return false;
+		iph = ip_hdr(skb);
+		ihl = iph->ihl * 4;
+		if (iph->version != 4 || ihl < sizeof(*iph) ||
+		    !pskb_may_pull(skb, ihl))
+			return false;
+		iph = ip_hdr(skb);
+		if (ntohs(iph->tot_len) < ihl || ntohs(iph->tot_len) > skb->len ||
+		    ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr))
+			return false;
+		k->family = AF_INET;
+		k->proto = iph->protocol;
+		memcpy(k->src, &iph->saddr, 4);
+		memcpy(k->dst, &iph->daddr, 4);
+		f->thoff = ihl;
+		f->frag_id = ntohs(iph->id);
+		if (iph->frag_off & htons(IP_OFFSET)) {
+			k->fragment = 1;
+			return true;
+		}
+		f->frag_first = !!(iph->frag_off & htons(IP_MF));
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		if (!pskb_may_pull(skb, sizeof(*ip6h)))
+			return false;
+		ip6h = ipv6_hdr(skb);
+		if (ip6h->version != 6 ||
+		    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len ||
+		    ipv6_addr_is_multicast(&ip6h->daddr))
+			return false;
+		k->family = AF_INET6;
+		memcpy(k->src, &ip6h->saddr, 16);
+		memcpy(k->dst, &ip6h->daddr, 16);
+		if (!ipv6_transport(skb, f))
+			return false;
+		if (k->fragment)
+			return true;
+	} else {
+		return false;
+	}
+	key_ports(skb, f->thoff, k);
+	return true;
+}
+
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
 	struct vnet_port *port = priv;
 
-	count_rx(port, skb->len + skb->mac_len);
+	vnet_count_rx(port, skb->len + skb->mac_len);
 	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return vnet_drop(port, VNET_DROP_VLAN);
 	if (skb->mac_len != ETH_HLEN ||

@@ -2,7 +2,8 @@
 /*
  * The ingress hook of each port and the netdevice notifier that unbinds a
  * port whose interface goes away (removed, or moved to another namespace)
- * and follows the renames of gateway ports.
+ * and follows the renames of gateway ports, and forgets the tunnel device
+ * when it goes by another hand.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -49,12 +50,17 @@ static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
 	vn = vnet_pernet(dev_net(dev));
+	/* The module deletes its tunnel device with vn->lock held. */
+	if (dev == vn->tunnel_deleting)
+		return NOTIFY_DONE;
 	mutex_lock(&vn->lock);
 	port = vnet_port_of(vn, dev);
 	if (port && event == NETDEV_UNREGISTER)
 		vnet_port_del(port);
 	else if (port)
 		vnet_gateway_port_renamed(port);
+	else if (event == NETDEV_UNREGISTER)
+		vnet_tunnel_gone(vn, dev);
 	mutex_unlock(&vn->lock);
 	return NOTIFY_DONE;
 }

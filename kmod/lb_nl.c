@@ -9,20 +9,15 @@
 
 #include "vnet.h"
 
-#define NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
-
-static const struct nla_policy addr_policy[VNET_PREFIX_A_MAX + 1] =
-	VNET_PREFIX_POLICY;
-
 static const struct nla_policy backend_policy[VNET_BACKEND_A_MAX + 1] = {
-	[VNET_BACKEND_A_ADDR] = NLA_POLICY_NESTED(addr_policy),
+	[VNET_BACKEND_A_ADDR] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_BACKEND_A_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
 const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_LB] = NAME_POLICY,
-	[VNET_A_LB_FRONTEND] = NLA_POLICY_NESTED(addr_policy),
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_LB] = VNET_NAME_POLICY,
+	[VNET_A_LB_FRONTEND] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_LB_PROTO] = { .type = NLA_U8 },
 	[VNET_A_LB_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 	[VNET_A_LB_BACKENDS] = NLA_POLICY_NESTED_ARRAY(backend_policy),
@@ -30,8 +25,8 @@ const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
 
 /* lb del, and the optional vnet of a dump */
 const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = NAME_POLICY,
-	[VNET_A_LB] = NAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_LB] = VNET_NAME_POLICY,
 };
 
 static bool need(struct genl_info *info, int type, const char *msg)

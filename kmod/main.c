@@ -47,9 +47,12 @@ err_caches:
 	return err;
 }
 
+bool vnet_unloading;
+
 static void __exit vnet_exit(void)
 {
 	vnet_genl_exit();
+	vnet_unloading = true;
 	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
 	vnet_notifier_exit();
 	vnet_pernet_exit();

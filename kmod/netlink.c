@@ -1172,6 +1172,9 @@ static struct vnet_port *get_port(struct vnet_req *req)
 	if (IS_ERR(dev))
 		return ERR_CAST(dev);
 	port = vnet_port_of(req->vn, dev);
+	/* The tunnel device has counters too. */
+	if (!port && req->info->genlhdr->cmd == VNET_CMD_STATS_GET)
+		port = vnet_tunnel_port(req->vn, dev);
 	if (!port)
 		return ERR_PTR(vnet_refuse(req, -ENOENT,
 					   "interface is not a port",
@@ -1287,6 +1290,13 @@ static int port_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		if (err)
 			break;
 		cb->args[0] = idx + 1;
+	}
+	/* Stats: the tunnel's counters after the ports' (cb->args[1]). */
+	port = vnet_tunnel_port(vn, NULL);
+	if (!err && cmd == VNET_CMD_STATS_GET && port && !cb->args[1]) {
+		err = fill(skb, port, &m);
+		if (!err)
+			cb->args[1] = 1;
 	}
 	mutex_unlock(&vn->lock);
 	rtnl_unlock();
@@ -1823,6 +1833,12 @@ static const struct genl_ops vnet_ops[] = {
 		GENL_UNS_ADMIN_PERM),
 	VNET_OP(VNET_CMD_LB_GET, NULL, vnet_lb_get_dumpit, vnet_lb_del_policy,
 		0),
+	VNET_OP(VNET_CMD_ENDPOINT_NEW, vnet_endpoint_new_doit, NULL,
+		vnet_endpoint_new_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ENDPOINT_DEL, vnet_endpoint_del_doit, NULL,
+		vnet_endpoint_del_policy, GENL_UNS_ADMIN_PERM),
+	VNET_OP(VNET_CMD_ENDPOINT_GET, NULL, vnet_endpoint_get_dumpit,
+		vnet_endpoint_get_policy, 0),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

@@ -141,6 +141,7 @@ void vnet_del(struct vnet_vnet *v)
 	while (!list_empty(&v->ports))
 		vnet_port_del(list_first_entry(&v->ports, struct vnet_port,
 					       vnet_link));
+	vnet_endpoints_clear(v);
 	while ((rb = rb_first(&v->peerings)))
 		vnet_peering_del(rb_entry(rb, struct vnet_peering, n.rb));
 	while ((rb = rb_first(&v->subnets)))

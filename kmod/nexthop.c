@@ -3,7 +3,9 @@
  * The route lookup of the packet path (rules 6 and 7): the longest prefix
  * over the source vnet's system routes (its fib) and the source subnet's
  * user routes (its rtable), a user route winning a tie; then the port the
- * packet goes to. Runs under RCU in the ingress hook: no locks, no sleep.
+ * packet goes to, or the stand-in port of a remote endpoint (endpoint.c):
+ * an endpoint is found where a port would be, in its vnet (the own one or
+ * a usable peer), so peering and rule 7 apply to it as to a port. Runs under RCU in the ingress hook: no locks, no sleep.
  *
  * A user route whose appliance or gateway cannot be reached drops the
  * packet (fails closed): it never falls back to a system route.
@@ -41,9 +43,20 @@ static bool crossing_allowed(const struct vnet_port *port,
 	return own_source(fib, port->vnet->id, k->family, k->src);
 }
 
+/* The stand-in port of the remote endpoint @addr of @vnet_id, if any. */
+static struct vnet_port *endpoint_port(struct vnet_net *vn, u32 vnet_id,
+				       u8 family, const u8 *addr)
+{
+	struct vnet_endpoint *ep = vnet_endpoint_lookup(vn, vnet_id, family,
+							addr);
+
+	return ep ? ep->port : NULL;
+}
+
 /*
  * Deliver along a system route (or the gateway) to @addr. With @pick, an
- * address that no port owns may be a load balancer's frontend (lb_flow.c).
+ * address that no port or endpoint owns may be a load balancer's frontend
+ * (lb_flow.c).
  */
 static struct vnet_port *follow(struct vnet_port *port,
 				const struct vnet_fib *fib,
@@ -64,6 +77,9 @@ static struct vnet_port *follow(struct vnet_port *port,
 	} else {
 		dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family,
 					 addr);
+		if (!dport)
+			dport = endpoint_port(port->vn, nh->vnet_id, k->family,
+					      addr);
 		*why = VNET_DROP_NO_PORT;
 		if (!dport && pick)
 			dport = vnet_lb_select(port, nh->vnet_id, k, &pick->lb,

@@ -77,6 +77,11 @@ unsigned int vnet_max_lb_backends = 64;
 module_param_named(max_lb_backends, vnet_max_lb_backends, uint, 0644);
 MODULE_PARM_DESC(max_lb_backends, "Maximum number of backends per load balancer");
 
+unsigned int vnet_max_endpoints = 65536;
+module_param_named(max_endpoints, vnet_max_endpoints, uint, 0644);
+MODULE_PARM_DESC(max_endpoints,
+		 "Maximum number of remote endpoints per network namespace");
+
 #ifdef VNET_DEBUG
 /*
  * Debug builds only (make -C kmod VNET_DEBUG=1): writing debug_warn

@@ -42,8 +42,13 @@ static int __net_init vnet_net_init(struct net *net)
 	err = vnet_lb_init(vn);
 	if (err)
 		goto err_addrs;
+	err = vnet_endpoints_init(vn);
+	if (err)
+		goto err_lb;
 	return 0;
 
+err_lb:
+	vnet_lb_exit(vn);
 err_addrs:
 	vnet_port_addrs_destroy(vn);
 err_ct:
@@ -64,11 +69,13 @@ static void __net_exit vnet_net_exit(struct net *net)
 	mutex_unlock(&vn->lock);
 	rtnl_unlock();
 	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty) ||
-		!list_empty(&vn->acl_dirty));
+		!list_empty(&vn->acl_dirty) || vn->nr_endpoints ||
+		rcu_access_pointer(vn->tunnel));
 	/* Packets that found a port before it went are done after this. */
 	synchronize_rcu();
 	vnet_ct_exit(vn);
 	vnet_lb_exit(vn);
+	vnet_endpoints_destroy(vn);
 	vnet_port_addrs_destroy(vn);
 	xa_destroy(&vn->ports);
 	xa_destroy(&vn->ids);

@@ -32,8 +32,8 @@ void vnet_port_addrs_destroy(struct vnet_net *vn)
 	rhashtable_destroy(&vn->addrs);
 }
 
-static void addr_key(struct vnet_addr_key *key, u32 vnet_id, u8 family,
-		     const u8 *addr)
+void vnet_addr_key_init(struct vnet_addr_key *key, u32 vnet_id, u8 family,
+			const u8 *addr)
 {
 	memset(key, 0, sizeof(*key));
 	key->vnet_id = vnet_id;
@@ -48,7 +48,7 @@ struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 	struct vnet_port_addr *a;
 	struct vnet_addr_key key;
 
-	addr_key(&key, vnet_id, family, addr);
+	vnet_addr_key_init(&key, vnet_id, family, addr);
 	a = rhashtable_lookup(&vn->addrs, &key, addr_params);
 	return a ? a->port : NULL;
 }
@@ -104,6 +104,8 @@ static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 					   "port %s: address %s is already used by port %s in vnet %s",
 					   dev->name, a, other->dev->name,
 					   v->n.name);
+		if (vnet_endpoint_addr_check(req, dev->name, v, &addrs[i]))
+			return -EEXIST;
 	}
 	return 0;
 }
@@ -180,8 +182,8 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	port->flags = flags;
 	for (i = 0; i < n; i++) {
 		port->addrs[i].port = port;
-		addr_key(&port->addrs[i].key, s->vnet->id, addrs[i].family,
-			 addrs[i].addr);
+		vnet_addr_key_init(&port->addrs[i].key, s->vnet->id,
+				   addrs[i].family, addrs[i].addr);
 		err = rhashtable_insert_fast(&vn->addrs, &port->addrs[i].node,
 					     addr_params);
 		if (err)

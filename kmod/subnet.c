@@ -111,7 +111,10 @@ void vnet_subnet_del(struct vnet_subnet *s)
 	vnet_free_subnet(s);
 }
 
-/* Rule 12: a subnet with ports or routes stays; the error names them. */
+/*
+ * Rule 12: a subnet with ports, routes or remote endpoints stays; the
+ * error names them.
+ */
 int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 {
 	char users[128] = "";
@@ -130,6 +133,10 @@ int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 				   s->nr_routes > 1 ? " and others" : "");
 	}
 	if (!s->nr_ports) {
+		int err = vnet_endpoint_users(req, s);
+
+		if (err)
+			return err;
 		vnet_subnet_del(s);
 		return 0;
 	}

@@ -168,6 +168,9 @@ static int put_trace(struct sk_buff *msg, struct vnet_port *port,
 		why = VNET_DROP_LOOP;
 		goto verdict;
 	}
+	/* A remote endpoint's inbound ACLs are its own host's. */
+	if (dport->endpoint)
+		goto verdict;
 	if (put_acl_step(msg, idx++, &dport->subnet->acl[VNET_ACL_DIR_IN],
 			 VNET_ACL_DIR_IN, VNET_ACL_SCOPE_SUBNET,
 			 dport->subnet->n.name, k, &allowed) ||
@@ -179,8 +182,10 @@ static int put_trace(struct sk_buff *msg, struct vnet_port *port,
 		why = VNET_DROP_ACL;
 verdict:
 	nla_nest_end(msg, steps);
-	if (dport && (nla_put_string(msg, VNET_A_TRACE_TO, dport->dev->name) ||
-		      nla_put_string(msg, VNET_A_REMOTE, dport->vnet->n.name)))
+	if (dport && (nla_put_string(msg, VNET_A_REMOTE, dport->vnet->n.name) ||
+		      (dport->endpoint ?
+		       vnet_nl_put_endpoint(msg, dport->endpoint) :
+		       nla_put_string(msg, VNET_A_TRACE_TO, dport->dev->name))))
 		return -EMSGSIZE;
 	if (why != VNET_PASS && nla_put_u8(msg, VNET_A_TRACE_DROP, why))
 		return -EMSGSIZE;

@@ -69,6 +69,9 @@ extern unsigned int vnet_max_routes;
 extern unsigned int vnet_max_gateway_prefixes;
 extern unsigned int vnet_max_lbs;
 extern unsigned int vnet_max_lb_backends;
+extern unsigned int vnet_max_endpoints;
+/* Set while the module unloads: the notifier's replay is not a removal. */
+extern bool vnet_unloading;
 
 /* A name-keyed red-black tree node: vnets, subnets and peerings use it. */
 struct vnet_node {
@@ -96,6 +99,11 @@ struct vnet_net {
 	struct delayed_work acl_work;	/* commits them if nobody does */
 	struct xarray ports;		/* ifindex -> struct vnet_port */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
+	struct rhashtable endpoints;	/* (vnet id, IP) -> remote endpoint */
+	/* The tunnel device's stand-in port, while there are endpoints. */
+	struct vnet_port __rcu *tunnel;
+	/* Under RTNL: the tunnel device the module itself is deleting. */
+	struct net_device *tunnel_deleting;
 	struct rhashtable conns;	/* tracked connections, conntrack.c */
 	atomic_t nr_conns;
 	struct delayed_work ct_gc;	/* removes expired connections */
@@ -115,6 +123,7 @@ struct vnet_net {
 	unsigned int nr_prefixes;
 	unsigned int nr_ports;
 	unsigned int nr_lbs;
+	unsigned int nr_endpoints;
 };
 
 /*
@@ -204,6 +213,8 @@ struct vnet_vnet {
 	unsigned int nr_peerings;
 	struct list_head incoming;	/* other vnets' peerings to this one */
 	struct list_head ports;		/* struct vnet_port, bind order */
+	struct rb_root endpoints;	/* struct vnet_endpoint by IP */
+	unsigned int nr_endpoints;
 	struct list_head dirty_link;	/* on vn->dirty when fib is stale */
 	/* ACL entries (of any vnet) whose from-vnet is this one. */
 	struct hlist_head acl_users;
@@ -265,6 +276,7 @@ struct vnet_subnet {
 	struct vnet_prefix v4;
 	struct vnet_prefix v6;
 	unsigned int nr_ports;
+	unsigned int nr_endpoints;	/* whose IP is in the subnet */
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
 	struct rb_root routes;		/* struct vnet_route by prefix */
 	unsigned int nr_routes;
@@ -301,6 +313,11 @@ struct vnet_port_addr {
  * A port: a host interface bound to a vnet. The packet path reaches it as
  * its hook's private data (source) or through vn->addrs (destination), so
  * it is freed after an RCU grace period, and so is its device reference.
+ *
+ * Two kinds of stand-in ports are never in vn->ports nor on a vnet's list:
+ * a remote endpoint's (@endpoint set, no device, no ACLs; the other end of
+ * its connections for conntrack) and the tunnel's (@dev the VXLAN device,
+ * no vnet; counts what goes through the tunnel).
  */
 struct vnet_port {
 	/* read by the packet path */
@@ -315,6 +332,7 @@ struct vnet_port {
 	struct vnet_subnet *subnet;
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
 	struct vnet_ct_account *ct;	/* connections it takes part in */
+	struct vnet_endpoint *endpoint;	/* a remote endpoint's stand-in */
 	/* control path */
 	struct list_head vnet_link;	/* on vnet->ports */
 	struct nf_hook_ops hook;
@@ -355,6 +373,26 @@ struct vnet_lb_hit {
 	const struct vnet_lb *lb;
 	const struct vnet_lb_backend *be;
 	struct vnet_lb_flow *flow;	/* the connection's, or NULL: new */
+};
+
+/*
+ * A remote endpoint (endpoint.c): a VM on another host. The packet path
+ * finds it in vn->endpoints under RCU; it is freed after a grace period,
+ * and so are its stand-in port and its transmit metadata.
+ */
+struct vnet_endpoint {
+	struct rhash_head node;		/* on vn->endpoints */
+	struct vnet_addr_key key;	/* vnet id and IP */
+	struct metadata_dst *md;	/* VNI and underlay address, for tx */
+	struct vnet_port *port;		/* stand-in for conntrack and ACLs */
+	u8 mac[ETH_ALEN];
+	struct vnet_prefix remote;	/* the underlay address of its host */
+	/* control path */
+	struct rb_node rb;		/* on vnet->endpoints, by IP */
+	struct vnet_vnet *vnet;
+	struct vnet_subnet *subnet;	/* the subnet its IP is in */
+	struct vnet_prefix ip;
+	struct rcu_head rcu;
 };
 
 struct vnet_peering {
@@ -455,6 +493,38 @@ int vnet_port_addrs_init(struct vnet_net *vn);
 void vnet_port_addrs_destroy(struct vnet_net *vn);
 struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr);
+void vnet_addr_key_init(struct vnet_addr_key *key, u32 vnet_id, u8 family,
+			const u8 *addr);
+
+/* endpoint.c: remote endpoints */
+int vnet_endpoints_init(struct vnet_net *vn);
+void vnet_endpoints_destroy(struct vnet_net *vn);
+struct vnet_endpoint *vnet_endpoint_lookup(struct vnet_net *vn, u32 vnet_id,
+					   u8 family, const u8 *addr);
+struct vnet_endpoint *vnet_endpoint_find(struct vnet_vnet *v,
+					 const struct vnet_prefix *ip);
+struct vnet_endpoint *vnet_endpoint_next(struct vnet_vnet *v,
+					 const struct vnet_prefix *after);
+int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
+		      const struct vnet_prefix *ip, const u8 *mac,
+		      const struct vnet_prefix *remote);
+int vnet_endpoint_del(struct vnet_req *req, struct vnet_vnet *v,
+		      const struct vnet_prefix *ip);
+void vnet_endpoints_clear(struct vnet_vnet *v);
+int vnet_endpoint_users(struct vnet_req *req, struct vnet_subnet *s);
+int vnet_endpoint_addr_check(struct vnet_req *req, const char *dev,
+			     struct vnet_vnet *v,
+			     const struct vnet_prefix *addr);
+
+/* tunnel.c: the VXLAN device of a namespace, encap and decap */
+int vnet_tunnel_get(struct vnet_req *req);
+void vnet_tunnel_put(struct vnet_net *vn);
+void vnet_tunnel_gone(struct vnet_net *vn, struct net_device *dev);
+struct vnet_port *vnet_tunnel_port(struct vnet_net *vn,
+				   const struct net_device *dev);
+struct metadata_dst *vnet_tunnel_md(u32 vni, const struct vnet_prefix *remote);
+unsigned int vnet_tunnel_xmit(struct vnet_port *src, struct sk_buff *skb,
+			      const struct vnet_endpoint *ep);
 
 /* acl.c: ACL rules of subnets and ports */
 void vnet_acl_list_bind(struct vnet_acl_list *l, struct vnet_subnet *s,
@@ -636,6 +706,10 @@ unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb);
 unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb);
 unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why);
+bool vnet_flow_parse(struct sk_buff *skb, struct vnet_flow *f);
+unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
+			       struct vnet_port *dport);
+void vnet_count_rx(struct vnet_port *port, unsigned int len);
 bool vnet_source_ok(const struct vnet_port *port, u8 family,
 		    const void *addr);
 void vnet_count_tx(struct vnet_port *port, unsigned int len);
@@ -701,5 +775,15 @@ int vnet_lb_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_lb_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_lb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd);
+
+/* endpoint_nl.c: remote endpoints over netlink */
+extern const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1];
+int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_endpoint_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+void vnet_notify_endpoint(const struct vnet_endpoint *ep, u8 cmd);
+int vnet_nl_put_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep);
 
 #endif /* _VNET_H */

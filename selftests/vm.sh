@@ -180,6 +180,11 @@ cp "$ko" "$scratch/vnet.ko"	# /tmp is a tmpfs in the guest: copy it over
 	cat <<'EOF'
 S=/tmp/scratch
 cat /proc/sys/kernel/tainted >$S/tainted_before
+# insmod loads no dependency: load what modinfo names (vxlan, whose
+# vxlan_dev_create() makes the endpoints' tunnel) first.
+for dep in $(modinfo -F depends "$VNET_KO" | tr , ' '); do
+	modprobe "$dep" >>$S/out 2>&1
+done
 if insmod "$VNET_KO" >>$S/out 2>&1; then
 	cd "$REPO"
 	"${CMD[@]}" </dev/null >>$S/out 2>&1

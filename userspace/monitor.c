@@ -84,6 +84,10 @@ static const struct event {
 	  parse_gateway_msg, gateway_state_fields },
 	{ VNET_CMD_LB_NEW, "lb", "lb", "add", parse_lb_msg, lb_fields },
 	{ VNET_CMD_LB_DEL, "lb", "lb", "del", parse_lb_msg, lb_fields },
+	{ VNET_CMD_ENDPOINT_NEW, "endpoint", "endpoint", "add",
+	  parse_endpoint_msg, endpoint_fields },
+	{ VNET_CMD_ENDPOINT_DEL, "endpoint", "endpoint", "del",
+	  parse_endpoint_msg, endpoint_fields },
 };
 
 static void print_event(struct ctx *c, const struct nlmsghdr *nlh)

@@ -294,6 +294,9 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_NO_GATEWAY] = "gateway-unreachable",
 		[VNET_DROP_LB_NO_RULE] = "lb-no-rule",
 		[VNET_DROP_LB_NO_BACKEND] = "lb-no-backend",
+		[VNET_DROP_NO_TUNNEL] = "no-tunnel",
+		[VNET_DROP_UNKNOWN_VNI] = "unknown-vni",
+		[VNET_DROP_UNKNOWN_ENDPOINT] = "unknown-endpoint",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;
@@ -304,6 +307,31 @@ static void set_u64(json_t *o, const char *key, const struct nlattr *a)
 	if (a && mnl_attr_get_payload_len(a) == sizeof(uint64_t))
 		json_object_set_new(o, key,
 				    json_integer((json_int_t)mnl_attr_get_u64(a)));
+}
+
+void msg_set_addr(json_t *o, const char *key, const struct nlattr *a)
+{
+	struct vnet_prefix p;
+	char buf[FMT_LEN];
+
+	if (a && msg_get_prefix(a, &p))
+		json_object_set_new(o, key, json_string(format_addr(&p, buf)));
+}
+
+json_t *parse_endpoint_msg(const struct nlmsghdr *nlh)
+{
+	json_t *o = json_object();
+	char buf[FMT_LEN];
+	struct attrs at;
+
+	parse_attrs(nlh, &at);
+	msg_set_str(o, "vnet", at.tb[VNET_A_VNET]);
+	msg_set_addr(o, "ip", at.tb[VNET_A_ENDPOINT_IP]);
+	if (at.tb[VNET_A_MAC] && mnl_attr_get_payload_len(at.tb[VNET_A_MAC]) == 6)
+		json_object_set_new(o, "mac", json_string(
+			format_mac(mnl_attr_get_payload(at.tb[VNET_A_MAC]), buf)));
+	msg_set_addr(o, "remote", at.tb[VNET_A_ENDPOINT_UNDERLAY]);
+	return o;
 }
 
 json_t *parse_stats_msg(const struct nlmsghdr *nlh)

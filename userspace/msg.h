@@ -36,6 +36,10 @@ json_t *parse_route_msg(const struct nlmsghdr *nlh);	/* route.c */
 extern const char *const route_nexthop_names[ROUTE_NEXTHOP_NAMES];
 extern const char *const route_source_names[ROUTE_SOURCE_NAMES];
 json_t *parse_gateway_msg(const struct nlmsghdr *nlh);	/* gateway.c */
+/* An endpoint: vnet, ip, mac, remote (the command-line words). */
+json_t *parse_endpoint_msg(const struct nlmsghdr *nlh);
+/* @key: the nested address @a as text, if it holds one. */
+void msg_set_addr(json_t *o, const char *key, const struct nlattr *a);
 /* Protocol names of ACL rules; NULL or false: use the number. */
 const char *acl_proto_name(unsigned int proto);
 bool acl_proto_number(const char *name, uint8_t *proto);

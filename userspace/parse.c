@@ -219,6 +219,55 @@ const char *format_backend(const struct vnet_prefix *p, uint16_t port,
 	return buf;
 }
 
+int parse_endpoint_args(int argc, char **argv, bool add,
+			struct endpoint_args *a, char *err)
+{
+	bool have_mac = false, have_remote = false;
+
+	memset(a, 0, sizeof(*a));
+	if (argc < 2) {
+		snprintf(err, ERR_LEN, add ?
+			 "usage: endpoint add VNET IP mac MAC remote UNDERLAY-IP" :
+			 "usage: endpoint del VNET IP");
+		return -1;
+	}
+	if (parse_name("vnet", argv[0], err) || parse_addr(argv[1], &a->ip, err))
+		return -1;
+	a->vnet = argv[0];
+	if (!add) {
+		if (argc == 2)
+			return 0;
+		snprintf(err, ERR_LEN, "unexpected \"%.40s\" after endpoint del VNET IP",
+			 argv[2]);
+		return -1;
+	}
+	for (int i = 2; i < argc; i += 2) {
+		if (i + 1 >= argc) {
+			snprintf(err, ERR_LEN, "\"%.40s\" needs a value", argv[i]);
+			return -1;
+		}
+		if (!strcmp(argv[i], "mac") && !have_mac) {
+			if (parse_mac(argv[i + 1], a->mac, err))
+				return -1;
+			have_mac = true;
+		} else if (!strcmp(argv[i], "remote") && !have_remote) {
+			if (parse_addr(argv[i + 1], &a->remote, err))
+				return -1;
+			have_remote = true;
+		} else {
+			snprintf(err, ERR_LEN, "unexpected \"%.40s\" in endpoint add",
+				 argv[i]);
+			return -1;
+		}
+	}
+	if (!have_mac || !have_remote) {
+		snprintf(err, ERR_LEN,
+			 "endpoint add needs \"mac MAC\" and \"remote UNDERLAY-IP\"");
+		return -1;
+	}
+	return 0;
+}
+
 const char *format_addr(const struct vnet_prefix *p, char *buf)
 {
 	if (!inet_ntop(p->family, p->addr, buf, FMT_LEN))

@@ -28,6 +28,19 @@ int parse_ifname(const char *s, char *err);
 int parse_backend(const char *s, struct vnet_prefix *p, uint16_t *port,
 		  char *err);
 
+/*
+ * The words after "endpoint add" (VNET IP mac MAC remote UNDERLAY-IP, mac
+ * and remote in either order) or, with !@add, "endpoint del" (VNET IP).
+ */
+struct endpoint_args {
+	const char *vnet;
+	struct vnet_prefix ip, remote;
+	uint8_t mac[6];
+};
+
+int parse_endpoint_args(int argc, char **argv, bool add,
+			struct endpoint_args *a, char *err);
+
 /* Text forms; @buf holds at least FMT_LEN bytes. */
 #define FMT_LEN 64
 const char *format_prefix(const struct vnet_prefix *p, char *buf);

@@ -124,6 +124,8 @@ static json_t *parse_trace_msg(const struct nlmsghdr *nlh)
 	json_object_set_new(o, "steps", steps);
 	msg_set_str(o, "to", tb[VNET_A_TRACE_TO]);
 	msg_set_str(o, "remote", tb[VNET_A_REMOTE]);
+	msg_set_addr(o, "endpoint", tb[VNET_A_ENDPOINT_IP]);
+	msg_set_addr(o, "underlay", tb[VNET_A_ENDPOINT_UNDERLAY]);
 	if (tb[VNET_A_TRACE_DROP] &&
 	    !mnl_attr_validate(tb[VNET_A_TRACE_DROP], MNL_TYPE_U8)) {
 		json_object_set_new(o, "verdict", json_string("drop"));
@@ -190,7 +192,11 @@ static void print_trace_text(json_t *o)
 			printf("no rule matches (%lld rules)\n",
 			       json_integer_value(json_object_get(s, "rules")));
 	}
-	if (!strcmp(str(o, "verdict"), "deliver"))
+	if (!strcmp(str(o, "verdict"), "deliver") &&
+	    json_object_get(o, "endpoint"))
+		printf("deliver to endpoint %s (vnet %s) through the tunnel to %s\n",
+		       str(o, "endpoint"), str(o, "remote"), str(o, "underlay"));
+	else if (!strcmp(str(o, "verdict"), "deliver"))
 		printf("deliver to port %s (vnet %s)\n", str(o, "to"),
 		       str(o, "remote"));
 	else

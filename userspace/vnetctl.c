@@ -17,7 +17,8 @@
 
 static const struct object *const objects[] = {
 	&vnet_object, &subnet_object, &peering_object, &port_object, &acl_object,
-	&route_object, &gateway_object, &lb_object, &trace_object, &stats_object,
+	&route_object, &gateway_object, &lb_object, &endpoint_object,
+	&trace_object, &stats_object,
 	&monitor_object,
 };
 

@@ -57,7 +57,7 @@ struct object {
 
 extern const struct object vnet_object, subnet_object, peering_object,
 	port_object, acl_object, stats_object, monitor_object, route_object,
-	gateway_object, lb_object, trace_object;
+	gateway_object, lb_object, endpoint_object, trace_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
 
@@ -101,6 +101,7 @@ int need_arg(int argc, char **argv, int i, const char *what);
 
 extern const struct field vnet_fields[], subnet_fields[], peering_fields[],
 	port_fields[], stats_fields[], acl_fields[], route_fields[],
-	gateway_fields[], gateway_state_fields[], lb_fields[];
+	gateway_fields[], gateway_state_fields[], lb_fields[],
+	endpoint_fields[];
 
 #endif

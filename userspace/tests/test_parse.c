@@ -332,6 +332,103 @@ static void test_lb_args_and_message(void **state)
 		      "unexpected \"weight\"");
 }
 
+static void test_endpoint_args(void **state)
+{
+	char *ok[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05", "remote",
+		       "192.0.2.2" };
+	char *swapped[] = { "X", "fd00::5", "remote", "2001:db8::2", "mac",
+			    "52:54:00:00:00:05" };
+	char *twice[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05", "mac",
+			  "52:54:00:00:00:06" };
+	char *nomac[] = { "X", "10.1.1.5", "remote", "192.0.2.2" };
+	char *mcast[] = { "X", "10.1.1.5", "mac", "01:00:5e:00:00:01",
+			  "remote", "192.0.2.2" };
+	char *cidr[] = { "X", "10.1.1.0/24", "mac", "52:54:00:00:00:05",
+			 "remote", "192.0.2.2" };
+	char *novalue[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05",
+			    "remote" };
+	char *word[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05",
+			 "remote", "192.0.2.2", "vni", "5" };
+	char *badname[] = { "a/b", "10.1.1.5" };
+	char *del[] = { "X", "10.1.1.5" };
+	char *delmore[] = { "X", "10.1.1.5", "mac" };
+	struct endpoint_args a;
+	char err[ERR_LEN], buf[FMT_LEN];
+
+	(void)state;
+	assert_int_equal(parse_endpoint_args(6, ok, true, &a, err), 0);
+	assert_string_equal(a.vnet, "X");
+	assert_string_equal(format_addr(&a.ip, buf), "10.1.1.5");
+	assert_string_equal(format_addr(&a.remote, buf), "192.0.2.2");
+	assert_string_equal(format_mac(a.mac, buf), "52:54:00:00:00:05");
+	assert_int_equal(parse_endpoint_args(6, swapped, true, &a, err), 0);
+	assert_int_equal(a.ip.family, AF_INET6);
+	assert_string_equal(format_addr(&a.remote, buf), "2001:db8::2");
+	assert_int_equal(parse_endpoint_args(6, twice, true, &a, err), -1);
+	assert_non_null(strstr(err, "mac"));
+	assert_int_equal(parse_endpoint_args(4, nomac, true, &a, err), -1);
+	assert_non_null(strstr(err, "needs"));
+	assert_int_equal(parse_endpoint_args(6, mcast, true, &a, err), -1);
+	assert_non_null(strstr(err, "multicast"));
+	assert_int_equal(parse_endpoint_args(6, cidr, true, &a, err), -1);
+	assert_int_equal(parse_endpoint_args(5, novalue, true, &a, err), -1);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(parse_endpoint_args(8, word, true, &a, err), -1);
+	assert_non_null(strstr(err, "vni"));
+	assert_int_equal(parse_endpoint_args(2, badname, false, &a, err), -1);
+	assert_int_equal(parse_endpoint_args(1, del, false, &a, err), -1);
+	assert_int_equal(parse_endpoint_args(2, del, false, &a, err), 0);
+	assert_int_equal(parse_endpoint_args(3, delmore, false, &a, err), -1);
+	assert_int_equal(parse_endpoint_args(2, del, true, &a, err), -1);
+}
+
+static void put_test_addr(struct nlmsghdr *nlh, uint16_t type, const char *s)
+{
+	struct vnet_prefix p;
+	char err[ERR_LEN];
+	struct nlattr *nest;
+
+	assert_int_equal(parse_addr(s, &p, err), 0);
+	nest = mnl_attr_nest_start(nlh, type);
+	mnl_attr_put(nlh, p.family == AF_INET ? VNET_PREFIX_A_IN_ADDR :
+		     VNET_PREFIX_A_IN6_ADDR, p.family == AF_INET ? 4 : 16,
+		     p.addr);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+/* The kernel's reply has the subnet too: show prints the command's words. */
+static void test_endpoint_message(void **state)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0, 0, 5 };
+	char buf[MNL_SOCKET_BUFFER_SIZE], *text;
+	struct nlmsghdr *nlh;
+	json_t *o;
+
+	(void)state;
+	nlh = start_msg(buf, VNET_CMD_ENDPOINT_GET);
+	mnl_attr_put_strz(nlh, VNET_A_VNET, "X");
+	put_test_addr(nlh, VNET_A_ENDPOINT_IP, "fd00:1::5");
+	mnl_attr_put(nlh, VNET_A_MAC, sizeof(mac), mac);
+	put_test_addr(nlh, VNET_A_ENDPOINT_UNDERLAY, "192.0.2.2");
+	mnl_attr_put_strz(nlh, VNET_A_SUBNET, "s");
+	o = parse_endpoint_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text,
+		"{\"vnet\":\"X\",\"ip\":\"fd00:1::5\",\"mac\":\"52:54:00:00:00:05\",\"remote\":\"192.0.2.2\"}");
+	free(text);
+	json_decref(o);
+
+	/* A delete event names the endpoint only. */
+	nlh = start_msg(buf, VNET_CMD_ENDPOINT_DEL);
+	mnl_attr_put_strz(nlh, VNET_A_VNET, "X");
+	put_test_addr(nlh, VNET_A_ENDPOINT_IP, "10.1.1.5");
+	o = parse_endpoint_msg(nlh);
+	text = json_dumps(o, JSON_COMPACT);
+	assert_string_equal(text, "{\"vnet\":\"X\",\"ip\":\"10.1.1.5\"}");
+	free(text);
+	json_decref(o);
+}
+
 static void test_drop_names(void **state)
 {
 	(void)state;
@@ -339,6 +436,7 @@ static void test_drop_names(void **state)
 		assert_non_null(drop_reason_name(r));
 	assert_null(drop_reason_name(__VNET_DROP_MAX));
 	assert_string_equal(drop_reason_name(VNET_DROP_SPOOF_IP), "spoofed-ip");
+	assert_string_equal(drop_reason_name(VNET_DROP_UNKNOWN_VNI), "unknown-vni");
 }
 
 int main(void)
@@ -352,6 +450,8 @@ int main(void)
 		cmocka_unit_test(test_peering_message),
 		cmocka_unit_test(test_backends),
 		cmocka_unit_test(test_lb_args_and_message),
+		cmocka_unit_test(test_endpoint_args),
+		cmocka_unit_test(test_endpoint_message),
 		cmocka_unit_test(test_drop_names),
 	};
 

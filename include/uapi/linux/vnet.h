@@ -57,7 +57,10 @@
  *                    VNET_A_SUBNET, VNET_A_MAC, VNET_A_ADDRS,
  *                    VNET_A_PORT_FLAGS (all flags selected).
  * VNET_CMD_STATS_GET: doit with [R] VNET_A_IFNAME, or dump of all ports:
- *                    VNET_A_IFNAME and VNET_A_STATS per port.
+ *                    VNET_A_IFNAME and VNET_A_STATS per port, then the
+ *                    tunnel device (VNET_TUNNEL_IFNAME) if there is one:
+ *                    RX is what came out of the tunnel, TX what went into
+ *                    it, drops those of packets out of the tunnel.
  *    VNET_A_STATS: NLA_NESTED
  *        VNET_STATS_A_RX_PACKETS, VNET_STATS_A_RX_BYTES: NLA_U64, what
  *            the port sent into the vnet (received on the host side)
@@ -160,6 +163,22 @@
  *                   lb name, with the attributes of LB_NEW.
  *                   Load balancers also appear in VNET_CMD_TRACE as a
  *                   VNET_TRACE_LB step (the lb and the backend chosen).
+ * VNET_CMD_ENDPOINT_NEW: [R] VNET_A_VNET, [R] VNET_A_ENDPOINT_IP (one
+ *                     nested address, inside a subnet of the vnet and no
+ *                     port's), [R] VNET_A_MAC (6 bytes, unicast),
+ *                     [R] VNET_A_ENDPOINT_UNDERLAY (one nested address: the
+ *                     underlay address of the endpoint's host, IPv4 or
+ *                     IPv6). The first endpoint of a namespace creates its
+ *                     tunnel device (VXLAN, external mode, UDP port 4789,
+ *                     named VNET_TUNNEL_IFNAME); the last one removes it.
+ * VNET_CMD_ENDPOINT_DEL: [R] VNET_A_VNET, [R] VNET_A_ENDPOINT_IP
+ * VNET_CMD_ENDPOINT_GET: dump, [O] VNET_A_VNET: the attributes of
+ *                     ENDPOINT_NEW, and VNET_A_SUBNET (the subnet its IP
+ *                     is in), by vnet name, then address.
+ *                     Traces to an endpoint carry VNET_A_REMOTE (its vnet),
+ *                     VNET_A_ENDPOINT_IP and VNET_A_ENDPOINT_UNDERLAY in
+ *                     place of VNET_A_TRACE_TO; the destination's inbound
+ *                     ACLs are its host's, so the trace shows none.
  *
  * VNET_A_ADDRS is an NLA_NESTED array of NLA_NESTED addresses, each with
  * VNET_PREFIX_A_IN_ADDR or VNET_PREFIX_A_IN6_ADDR (no length).
@@ -244,6 +263,9 @@ enum vnet_cmd {
 	VNET_CMD_LB_NEW,
 	VNET_CMD_LB_DEL,
 	VNET_CMD_LB_GET,
+	VNET_CMD_ENDPOINT_NEW,
+	VNET_CMD_ENDPOINT_DEL,
+	VNET_CMD_ENDPOINT_GET,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -301,6 +323,8 @@ enum vnet_attr {
 	VNET_A_LB_PROTO,
 	VNET_A_LB_PORT,
 	VNET_A_LB_BACKENDS,
+	VNET_A_ENDPOINT_IP,
+	VNET_A_ENDPOINT_UNDERLAY,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -364,6 +388,9 @@ enum vnet_drop_reason {
 	VNET_DROP_NO_GATEWAY,		/* the gateway (or its port) is missing */
 	VNET_DROP_LB_NO_RULE,		/* to a frontend, no lb on that proto/port */
 	VNET_DROP_LB_NO_BACKEND,	/* no backend of the lb has a port now */
+	VNET_DROP_NO_TUNNEL,		/* to an endpoint, but no tunnel device */
+	VNET_DROP_UNKNOWN_VNI,		/* from the tunnel: no vnet has the VNI */
+	VNET_DROP_UNKNOWN_ENDPOINT,	/* from the tunnel: source not an endpoint */
 	__VNET_DROP_MAX
 };
 
@@ -463,6 +490,9 @@ enum vnet_backend_attr {
 	__VNET_BACKEND_A_MAX
 };
 #define VNET_BACKEND_A_MAX (__VNET_BACKEND_A_MAX - 1)
+/* The tunnel device of a namespace with endpoints. */
+#define VNET_TUNNEL_IFNAME	"vnet-vxlan"
+#define VNET_TUNNEL_PORT	4789
 
 #define VNET_ACL_PRIO_MIN	1
 #define VNET_ACL_PRIO_MAX	65535

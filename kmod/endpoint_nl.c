@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Remote endpoints over generic netlink: policies, handlers, the dump and
+ * events. The helpers of netlink.c parse and build what objects share.
+ */
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "vnet.h"
+
+const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
+	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[VNET_A_ENDPOINT_UNDERLAY] = NLA_POLICY_NESTED(vnet_prefix_policy),
+};
+
+const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
+};
+
+const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+};
+
+static bool need(struct genl_info *info, int type, const char *msg)
+{
+	if (info->attrs[type])
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;	/* static strings */
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	return true;
+}
+
+static int get_ip(struct genl_info *info, struct vnet_prefix *ip)
+{
+	if (!vnet_nl_name(info, VNET_A_VNET) ||
+	    need(info, VNET_A_ENDPOINT_IP, "missing attribute: endpoint IP"))
+		return -EINVAL;
+	return vnet_nl_prefix(info, info->attrs[VNET_A_ENDPOINT_IP], ip, true);
+}
+
+int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_prefix ip, remote;
+	struct vnet_vnet *v;
+	u8 mac[ETH_ALEN];
+	int err;
+
+	err = get_ip(info, &ip);
+	if (err)
+		return err;
+	if (need(info, VNET_A_MAC, "missing attribute: MAC address") ||
+	    need(info, VNET_A_ENDPOINT_UNDERLAY,
+		 "missing attribute: endpoint underlay address"))
+		return -EINVAL;
+	err = vnet_nl_prefix(info, info->attrs[VNET_A_ENDPOINT_UNDERLAY],
+			     &remote, true);
+	if (err)
+		return err;
+	nla_memcpy(mac, info->attrs[VNET_A_MAC], ETH_ALEN);
+	rtnl_lock();	/* the first endpoint creates the tunnel device */
+	mutex_lock(&req.vn->lock);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	err = IS_ERR(v) ? PTR_ERR(v) :
+			  vnet_endpoint_add(&req, v, &ip, mac, &remote);
+	vnet_nl_unlock_commit(req.vn);
+	rtnl_unlock();
+	return err;
+}
+
+int vnet_endpoint_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_prefix ip;
+	struct vnet_vnet *v;
+	int err;
+
+	err = get_ip(info, &ip);
+	if (err)
+		return err;
+	rtnl_lock();	/* the last endpoint removes the tunnel device */
+	mutex_lock(&req.vn->lock);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	err = IS_ERR(v) ? PTR_ERR(v) : vnet_endpoint_del(&req, v, &ip);
+	vnet_nl_unlock_commit(req.vn);
+	rtnl_unlock();
+	return err;
+}
+
+/* Messages */
+
+static int put_addr(struct sk_buff *skb, int type, const struct vnet_prefix *a)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (a->family == AF_INET ?
+	    nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, a->addr) :
+	    nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, a->addr)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Also for traces: where a packet to @ep goes. */
+int vnet_nl_put_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep)
+{
+	return put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip) ||
+	       nla_put(skb, VNET_A_MAC, ETH_ALEN, ep->mac) ||
+	       put_addr(skb, VNET_A_ENDPOINT_UNDERLAY, &ep->remote) ?
+	       -EMSGSIZE : 0;
+}
+
+/* A dump part (@cb) or an event (no @cb). */
+static int fill_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep,
+			 struct netlink_callback *cb, u8 cmd)
+{
+	void *hdr;
+	int err;
+
+	if (cb) {
+		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
+				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+		if (hdr)
+			genl_dump_check_consistent(cb, hdr);
+	} else {
+		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	}
+	if (!hdr)
+		return -EMSGSIZE;
+	err = nla_put_string(skb, VNET_A_VNET, ep->vnet->n.name);
+	if (!err && cmd == VNET_CMD_ENDPOINT_DEL)
+		err = put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip);
+	else if (!err)
+		err = vnet_nl_put_endpoint(skb, ep) ||
+		      nla_put_string(skb, VNET_A_SUBNET, ep->subnet->n.name);
+	if (err) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+void vnet_notify_endpoint(const struct vnet_endpoint *ep, u8 cmd)
+{
+	struct vnet_net *vn = ep->vnet->vn;
+	struct sk_buff *skb;
+
+	if (!vnet_nl_events_wanted(vn))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (skb)
+		vnet_nl_event_send(vn, skb, fill_endpoint(skb, ep, NULL, cmd));
+}
+
+/*
+ * cb->args[0]: vnets done, by name; cb->args[1]: whether cb->args[2..4]
+ * hold the address of the last endpoint sent in the current vnet.
+ */
+int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[2];
+	struct nlattr *only = info->attrs[VNET_A_VNET];
+	struct vnet_endpoint *ep;
+	struct vnet_node *n;
+	struct rb_node *rb;
+	int err = 0;
+
+	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	if (only) {
+		n = cb->args[0] ? NULL : vnet_node_find(&vn->vnets,
+							nla_data(only));
+		if (!n && !cb->args[0]) {
+			mutex_unlock(&vn->lock);
+			NL_SET_ERR_MSG_ATTR(cb->extack, only,
+					    "vnet does not exist");
+			return -ENOENT;
+		}
+	} else {
+		n = vnet_node_nth(&vn->vnets, cb->args[0]);
+	}
+	for (rb = n ? &n->rb : NULL; rb; rb = only ? NULL : rb_next(rb)) {
+		struct vnet_vnet *v = rb_entry(rb, struct vnet_vnet, n.rb);
+
+		for (ep = vnet_endpoint_next(v, cb->args[1] ? last : NULL); ep;
+		     ep = vnet_endpoint_next(v, &ep->ip)) {
+			err = fill_endpoint(skb, ep, cb, VNET_CMD_ENDPOINT_GET);
+			if (err)
+				goto out;
+			*last = ep->ip;
+			cb->args[1] = 1;
+		}
+		cb->args[0]++;
+		cb->args[1] = 0;
+	}
+out:
+	mutex_unlock(&vn->lock);
+	if (err && !skb->len)
+		return err;
+	return skb->len;
+}

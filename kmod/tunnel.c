@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The tunnel of a namespace: a VXLAN device in external (metadata) mode,
+ * UDP port 4789, named VNET_TUNNEL_IFNAME, that the module creates with
+ * the first remote endpoint and removes with the last one (or at
+ * namespace exit and module unload). The kernel's vxlan driver does the
+ * encapsulation; this file tells it where each packet goes and takes what
+ * comes out.
+ *
+ * Transmit: a packet for a remote endpoint gets the endpoint's MAC as
+ * destination, the router MAC as source, and the endpoint's metadata dst
+ * (VNI = the endpoint's vnet id, underlay destination = its host), then
+ * goes to the VXLAN device, as act_tunnel_key does.
+ *
+ * Receive: an ingress hook on the VXLAN device maps the packet's VNI to
+ * the vnet with that id. The inner destination must be a port of that
+ * vnet; the inner source a remote endpoint of that vnet or of a peer the
+ * vnet's routes reach (connected, access on both sides), sent from that
+ * endpoint's underlay address. Then the inbound ACLs and connection
+ * tracking decide, as for a packet between local ports, and the packet is
+ * delivered with the Ethernet header rewritten. Anything else is dropped
+ * and counted on the tunnel's stand-in port (vnetctl stats shows it under
+ * the device's name).
+ *
+ * The tunnel's stand-in port (vn->tunnel) holds the device reference and
+ * the counters; it is freed after a grace period. If the device goes away
+ * by another hand (ip link del), endpoints stay and their traffic drops
+ * (no-tunnel) until the next endpoint add creates the device again.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_vlan.h>
+#include <linux/netfilter.h>
+#include <linux/rtnetlink.h>
+#include <net/dst_metadata.h>
+#include <net/ip_tunnels.h>
+#include <net/vxlan.h>
+
+#include "vnet.h"
+
+struct metadata_dst *vnet_tunnel_md(u32 vni, const struct vnet_prefix *remote)
+{
+	__be64 id = key32_to_tunnel_id(cpu_to_be32(vni));
+	__be16 flags = TUNNEL_KEY | TUNNEL_CSUM;
+	__be16 port = htons(VNET_TUNNEL_PORT);
+	struct metadata_dst *md;
+	struct in6_addr a6;
+	__be32 a4;
+
+	if (remote->family == AF_INET) {
+		memcpy(&a4, remote->addr, 4);
+		md = __ip_tun_set_dst(0, a4, 0, 0, port, flags, id, 0);
+	} else {
+		memcpy(&a6, remote->addr, 16);
+		md = __ipv6_tun_set_dst(&in6addr_any, &a6, 0, 0, port, 0,
+					flags, id, 0);
+	}
+	if (md)
+		md->u.tun_info.mode |= IP_TUNNEL_INFO_TX;
+	return md;
+}
+
+unsigned int vnet_tunnel_xmit(struct vnet_port *src, struct sk_buff *skb,
+			      const struct vnet_endpoint *ep)
+{
+	struct vnet_port *tport = rcu_dereference(src->vn->tunnel);
+	unsigned int len;
+	int err;
+
+	if (!tport)
+		return vnet_drop(src, VNET_DROP_NO_TUNNEL);
+	skb_push(skb, skb->mac_len);
+	if (skb_ensure_writable(skb, ETH_HLEN)) {
+		skb_pull(skb, skb->mac_len);
+		return vnet_drop(src, VNET_DROP_NO_MEMORY);
+	}
+	skb_reset_mac_header(skb);
+	ether_addr_copy(eth_hdr(skb)->h_dest, ep->mac);
+	ether_addr_copy(eth_hdr(skb)->h_source, src->vn->router_mac);
+	skb_forward_csum(skb);
+	skb_clear_tstamp(skb);
+	skb_dst_drop(skb);
+	/* The endpoint holds its reference until after a grace period. */
+	dst_hold(&ep->md->dst);
+	skb_dst_set(skb, &ep->md->dst);
+	skb->dev = tport->dev;
+	len = skb->len;
+	err = dev_queue_xmit(skb);
+	if (net_xmit_eval(err))
+		vnet_drop(tport, VNET_DROP_TX_ERROR);
+	else
+		vnet_count_tx(tport, len);
+	return NF_STOLEN;
+}
+
+static bool underlay_is(const struct vnet_endpoint *ep,
+			const struct ip_tunnel_info *info)
+{
+	if (ep->remote.family != ip_tunnel_info_af(info))
+		return false;
+	if (ep->remote.family == AF_INET)
+		return !memcmp(ep->remote.addr, &info->key.u.ipv4.src, 4);
+	return !memcmp(ep->remote.addr, &info->key.u.ipv6.src, 16);
+}
+
+/*
+ * The endpoint that sent @k into vnet @v: the vnet's routes must lead to
+ * the source's vnet (the own one or a usable peer), which must know the
+ * source as an endpoint behind the packet's underlay source.
+ */
+static struct vnet_endpoint *source_endpoint(struct vnet_net *vn,
+					     struct vnet_vnet *v,
+					     const struct vnet_acl_key *k,
+					     const struct ip_tunnel_info *info,
+					     enum vnet_drop_reason *why)
+{
+	const struct vnet_fib *fib = rcu_dereference(v->fib);
+	const struct vnet_nexthop *nh;
+	struct vnet_endpoint *ep;
+	u32 idx;
+
+	*why = VNET_DROP_UNKNOWN_ENDPOINT;
+	if (!fib)
+		return NULL;
+	idx = vnet_lpm_lookup(&fib->lpm, k->family, k->src);
+	if (idx == VNET_LPM_NONE)
+		return NULL;
+	nh = &fib->nexthops[idx];
+	if (nh->kind != VNET_NH_VNET)
+		return NULL;
+	if (nh->drop) {
+		*why = nh->drop - 1;
+		return NULL;
+	}
+	ep = vnet_endpoint_lookup(vn, nh->vnet_id, k->family, k->src);
+	return ep && underlay_is(ep, info) ? ep : NULL;
+}
+
+static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
+	struct vnet_port *tport = priv;
+	struct vnet_net *vn = tport->vn;
+	enum vnet_drop_reason why;
+	struct vnet_endpoint *ep;
+	struct vnet_port *dport;
+	struct vnet_flow flow;
+	struct vnet_vnet *v;
+	u32 vni;
+
+	vnet_count_rx(tport, skb->len + skb->mac_len);
+	if (!info || !(info->key.tun_flags & TUNNEL_KEY))
+		return vnet_drop(tport, VNET_DROP_MALFORMED);
+	vni = be32_to_cpu(tunnel_id_to_key32(info->key.tun_id));
+	v = xa_load(&vn->ids, vni);
+	if (!v)
+		return vnet_drop(tport, VNET_DROP_UNKNOWN_VNI);
+	if (skb->mac_len != ETH_HLEN || skb_vlan_tag_present(skb) ||
+	    !vnet_flow_parse(skb, &flow))
+		return vnet_drop(tport, VNET_DROP_MALFORMED);
+	dport = vnet_port_lookup(vn, vni, flow.key.family, flow.key.dst);
+	if (!dport)
+		return vnet_drop(tport, VNET_DROP_NO_PORT);
+	ep = source_endpoint(vn, v, &flow.key, info, &why);
+	if (!ep)
+		return vnet_drop(tport, why);
+	flow.key.from_vnet = ep->key.vnet_id;
+	why = vnet_ct_filter(ep->port, dport, skb, &flow);
+	if (why != VNET_PASS)
+		return vnet_drop(tport, why);
+	skb_dst_drop(skb);	/* the tunnel's metadata */
+	return vnet_rewrite_xmit(tport, skb, dport);
+}
+
+/* Under RTNL and vn->lock: make sure the namespace has its tunnel. */
+int vnet_tunnel_get(struct vnet_req *req)
+{
+	struct vxlan_config conf = {
+		.no_share = true,
+		.flags = VXLAN_F_COLLECT_METADATA | VXLAN_F_UDP_ZERO_CSUM6_RX,
+		.dst_port = htons(VNET_TUNNEL_PORT),
+		/* The packet path sends what VMs send, up to GSO size. */
+		.mtu = IP_MAX_MTU,
+	};
+	struct vnet_net *vn = req->vn;
+	struct net_device *dev;
+	struct vnet_port *tport;
+	int err;
+
+	ASSERT_RTNL();
+	if (rcu_access_pointer(vn->tunnel))
+		return 0;
+	tport = vnet_alloc_port();
+	if (!tport)
+		return -ENOMEM;
+	dev = vxlan_dev_create(vn->net, VNET_TUNNEL_IFNAME, NET_NAME_USER,
+			       &conf);
+	if (IS_ERR(dev)) {
+		vnet_free_port_rcu(tport);
+		return vnet_refuse(req, PTR_ERR(dev),
+				   "cannot create the tunnel device",
+				   "cannot create tunnel device %s (error %ld): is an interface of that name in the way?",
+				   VNET_TUNNEL_IFNAME, PTR_ERR(dev));
+	}
+	/* Its packets belong to this namespace's vnets. */
+	dev->features |= NETIF_F_NETNS_LOCAL;
+	err = dev_change_flags(dev, dev->flags | IFF_UP, NULL);
+	if (err) {
+		vn->tunnel_deleting = dev;
+		rtnl_delete_link(dev, 0, NULL);
+		vn->tunnel_deleting = NULL;
+		vnet_free_port_rcu(tport);
+		return vnet_refuse(req, err, "cannot open the tunnel device",
+				   "cannot open tunnel device %s (error %d): is UDP port %d in use in this namespace?",
+				   VNET_TUNNEL_IFNAME, err, VNET_TUNNEL_PORT);
+	}
+	tport->dev = dev;
+	netdev_hold(dev, &tport->dev_tracker, GFP_KERNEL);
+	tport->vn = vn;
+	tport->hook.hook = tunnel_rcv;
+	tport->hook.pf = NFPROTO_NETDEV;
+	tport->hook.hooknum = NF_NETDEV_INGRESS;
+	tport->hook.dev = dev;
+	tport->hook.priv = tport;
+	err = nf_register_net_hook(vn->net, &tport->hook);
+	if (err) {
+		vn->tunnel_deleting = dev;
+		rtnl_delete_link(dev, 0, NULL);
+		vn->tunnel_deleting = NULL;
+		vnet_free_port_rcu(tport);
+		return err;
+	}
+	rcu_assign_pointer(vn->tunnel, tport);
+	return 0;
+}
+
+/* Detach the tunnel's stand-in port; the caller deals with the device. */
+static struct vnet_port *tunnel_detach(struct vnet_net *vn)
+{
+	struct vnet_port *tport;
+
+	tport = rcu_replace_pointer(vn->tunnel, NULL,
+				    lockdep_is_held(&vn->lock));
+	if (tport)
+		nf_unregister_net_hook(vn->net, &tport->hook);
+	return tport;
+}
+
+/*
+ * Under RTNL and vn->lock: an endpoint went; without endpoints the tunnel
+ * device goes too. Its removal runs our own netdevice notifier, which must
+ * not take vn->lock again: vn->tunnel_deleting tells it.
+ */
+void vnet_tunnel_put(struct vnet_net *vn)
+{
+	struct vnet_port *tport;
+
+	ASSERT_RTNL();
+	if (vn->nr_endpoints)
+		return;
+	tport = tunnel_detach(vn);
+	if (!tport)
+		return;
+	vn->tunnel_deleting = tport->dev;
+	rtnl_delete_link(tport->dev, 0, NULL);
+	vn->tunnel_deleting = NULL;
+	vnet_free_port_rcu(tport);
+}
+
+/*
+ * Netdevice notifier, under RTNL and vn->lock: @dev is being unregistered
+ * by another hand (ip link del, namespace exit). The notifier's replay at
+ * module unload is not a removal: the namespace exit removes the device.
+ */
+void vnet_tunnel_gone(struct vnet_net *vn, struct net_device *dev)
+{
+	struct vnet_port *tport = rcu_dereference_protected(vn->tunnel,
+				lockdep_is_held(&vn->lock));
+
+	if (!tport || tport->dev != dev || vnet_unloading)
+		return;
+	tunnel_detach(vn);
+	vnet_free_port_rcu(tport);
+}
+
+/* The tunnel's stand-in port if @dev (any if NULL) is the tunnel device. */
+struct vnet_port *vnet_tunnel_port(struct vnet_net *vn,
+				   const struct net_device *dev)
+{
+	struct vnet_port *tport = rcu_dereference_protected(vn->tunnel,
+				lockdep_is_held(&vn->lock));
+
+	return tport && (!dev || tport->dev == dev) ? tport : NULL;
+}

@@ -1,0 +1,381 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Remote endpoints over VXLAN: two hosts, each its own controller (its own
+# network namespace), joined by an underlay; VMs on one host reach VMs on
+# the other through the tunnel that the module creates by itself. IPv4 and
+# IPv6 overlays over IPv4 and IPv6 underlays, isolation by VNI, drops of
+# what the tunnel must not deliver, ACLs, refusals, and teardown.
+source "$(dirname "$0")/lib.sh"
+
+# Topology:
+#
+#   host A (namespace HA)                      host B (namespace HB)
+#   vnet X id 100, vnet Y id 200: the same     the same vnets
+#   addresses 10.1.0.0/16 fd00:1::/48,
+#   subnet s 10.1.1.0/24 fd00:1:0:1::/64
+#   vm a1 (X) .4 ---+                          +--- vm b1 (X) .5
+#   vm a2 (Y) .4 ---+ ul-a 192.0.2.1/24 ------ + ul-b 192.0.2.2/24
+#                     2001:db8::1/64             2001:db8::2/64
+#                                              +--- vm b2 (Y) .5
+#
+#   X: the IPv4 overlay over the IPv4 underlay, IPv6 over IPv6.
+#   Y: both overlays over the IPv4 underlay.
+
+ns_new HA hostA
+ns_new HB hostB
+va() { vnetctl -n "$HA" "$@"; }
+v() { va "$@"; }	# lib.sh's counter and dropped_as look at host A
+vb() { vnetctl -n "$HB" "$@"; }
+
+MAC_A1=52:54:00:0a:01:04 MAC_A2=52:54:00:0a:02:04
+MAC_B1=52:54:00:0b:01:05 MAC_B2=52:54:00:0b:02:05
+
+# add_host_vm HOST NAME VNET IP4 IP6 MAC: like lib.sh's add_vm, on HOST
+# and in subnet s.
+add_host_vm()
+{
+	local host=$1 name=$2 vnet=$3 ip4=$4 ip6=$5 mac=$6 ns
+	ns_new "NS_$name" "$name"
+	ns="NS_$name"
+	ns=${!ns}
+	ip -n "$host" link add "vm-$name" type veth peer name eth0 netns "$ns"
+	ip -n "$host" link set "vm-$name" up
+	ip -n "$ns" link set eth0 address "$mac" up
+	ip -n "$ns" addr add "$ip4/24" dev eth0
+	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
+	ip -n "$ns" route add default via "${ip4%.*}.1"
+	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
+	vnetctl -n "$host" port add "vm-$name" vnet "$vnet" subnet s mac "$mac" \
+		ip "$ip4" ip "$ip6"
+}
+
+# The underlay: jumbo enough for a full overlay frame and its headers.
+ip -n "$HA" link add ul-a mtu 1600 type veth peer name ul-b mtu 1600 netns "$HB"
+ip -n "$HA" addr add 192.0.2.1/24 dev ul-a
+ip -n "$HB" addr add 192.0.2.2/24 dev ul-b
+ip -n "$HA" addr add 2001:db8::1/64 dev ul-a nodad
+ip -n "$HB" addr add 2001:db8::2/64 dev ul-b nodad
+ip -n "$HA" link set ul-a up
+ip -n "$HB" link set ul-b up
+
+for h in va vb; do
+	$h vnet add X id 100 prefix 10.1.0.0/16 prefix fd00:1::/48
+	$h vnet add Y id 200 prefix 10.1.0.0/16 prefix fd00:1::/48
+	$h subnet add X s prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+	$h subnet add Y s prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+done
+add_host_vm "$HA" a1 X 10.1.1.4 fd00:1:0:1::4 $MAC_A1
+add_host_vm "$HA" a2 Y 10.1.1.4 fd00:1:0:1::4 $MAC_A2
+add_host_vm "$HB" b1 X 10.1.1.5 fd00:1:0:1::5 $MAC_B1
+add_host_vm "$HB" b2 Y 10.1.1.5 fd00:1:0:1::5 $MAC_B2
+
+# ---- the operators' commands, and nothing else ----
+check "endpoint add on host A (IPv4 over IPv4)" \
+	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+check "endpoint add on host A (IPv6 over IPv6)" \
+	va endpoint add X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2
+va endpoint add Y 10.1.1.5 mac $MAC_B2 remote 192.0.2.2
+va endpoint add Y fd00:1:0:1::5 mac $MAC_B2 remote 192.0.2.2
+vb endpoint add X 10.1.1.4 mac $MAC_A1 remote 192.0.2.1
+vb endpoint add X fd00:1:0:1::4 mac $MAC_A1 remote 2001:db8::1
+vb endpoint add Y 10.1.1.4 mac $MAC_A2 remote 192.0.2.1
+vb endpoint add Y fd00:1:0:1::4 mac $MAC_A2 remote 192.0.2.1
+
+check "the module made the tunnel device" ip -n "$HA" link show vnet-vxlan
+check_output "endpoint show X" \
+"X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2" va endpoint show X
+check_output "endpoint show -j: command-line words as keys, sorted" \
+"[{\"vnet\":\"X\",\"ip\":\"10.1.1.5\",\"mac\":\"$MAC_B1\",\"remote\":\"192.0.2.2\"},\
+{\"vnet\":\"X\",\"ip\":\"fd00:1:0:1::5\",\"mac\":\"$MAC_B1\",\"remote\":\"2001:db8::2\"},\
+{\"vnet\":\"Y\",\"ip\":\"10.1.1.5\",\"mac\":\"$MAC_B2\",\"remote\":\"192.0.2.2\"},\
+{\"vnet\":\"Y\",\"ip\":\"fd00:1:0:1::5\",\"mac\":\"$MAC_B2\",\"remote\":\"192.0.2.2\"}]" \
+	va -j endpoint show
+
+# ---- traffic across hosts ----
+udp_ok()	# FROM TO ADDR: a UDP datagram arrives
+{
+	local pid f=4 a=$3 port=$((9000 + RANDOM % 500))
+	[[ $3 == *:* ]] && f=6 a="[$3]"
+	rm -f "$WORK/udp"
+	vm_bg "$2" timeout 8 socat -u "UDP$f-RECV:$port" OPEN:"$WORK/udp",creat
+	pid=$!
+	sleep 0.5
+	for _ in $(seq 10); do
+		echo "datagram $port" | vm "$1" socat -u - "UDP$f-SENDTO:$a:$port"
+		sleep 0.3
+		grep -q "datagram $port" "$WORK/udp" 2>/dev/null && break
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	grep -q "datagram $port" "$WORK/udp"
+}
+
+check "ping across hosts (IPv4 over IPv4)" reach a1 10.1.1.5
+check "ping across hosts (IPv6 over IPv6)" reach a1 fd00:1:0:1::5
+check "ping back from host B (IPv4)" reach b1 10.1.1.4
+check "ping across hosts in Y (IPv6 over IPv4)" reach a2 fd00:1:0:1::5
+check "TCP across hosts (IPv4)" tcp_ok a1 b1 10.1.1.5 7001
+check "TCP across hosts (IPv6)" tcp_ok b1 a1 fd00:1:0:1::4 7002
+check "UDP across hosts (IPv4)" udp_ok a1 b1 10.1.1.5
+check "UDP across hosts (IPv6)" udp_ok b2 a2 fd00:1:0:1::4
+
+# A bulk transfer: VMs send GSO super-packets, the tunnel segments them.
+bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
+{
+	local pid
+	rm -f "$WORK/bulk"
+	vm_bg "$2" timeout 30 nc -4 -l "$4" >"$WORK/bulk" 2>/dev/null
+	pid=$!
+	sleep 0.5
+	head -c 2000000 /dev/zero | vm "$1" timeout 25 nc -N -w 5 "$3" "$4"
+	wait "$pid"
+	[ "$(stat -c %s "$WORK/bulk")" = 2000000 ]
+}
+check "2 MB of TCP across hosts (GSO through the tunnel)" bulk_ok a1 b1 10.1.1.5 7003
+
+# The delivered frame carries the VM's own MAC and the router's as source.
+vm b1 timeout 8 tcpdump -enli eth0 -c 1 "icmp and src 10.1.1.4" \
+	>"$WORK/b1.txt" 2>/dev/null &
+pid=$!
+sleep 1.5
+reach a1 10.1.1.5
+wait "$pid"
+check "delivered to b1 with its own MAC as destination" \
+	grep -q "> $MAC_B1" "$WORK/b1.txt"
+
+# The underlay carries VXLAN on UDP 4789 with the vnet's id as VNI.
+vxlan_seen()	# VM ADDR VNI [tcpdump filter words]
+{
+	ip netns exec "$HA" timeout 8 tcpdump -nli ul-a -c 1 \
+		"udp dst port 4789 and ${4:-ip}" >"$WORK/ul.txt" 2>/dev/null &
+	local pid=$!
+	sleep 1.5
+	reach "$1" "$2"
+	wait "$pid"
+	grep -q "vni $3\b" "$WORK/ul.txt" || { cat "$WORK/ul.txt"; return 1; }
+}
+check "the underlay sees UDP 4789 with VNI 100 for X" vxlan_seen a1 10.1.1.5 100
+check "and VNI 200 for Y" vxlan_seen a2 10.1.1.5 200
+check "X's IPv6 overlay goes over the IPv6 underlay" \
+	vxlan_seen a1 fd00:1:0:1::5 100 ip6
+
+# Isolation: the same addresses in X and Y; the VNI keeps them apart.
+rm -f "$WORK/b1rx"
+vm_bg b1 timeout 6 nc -4 -l 7100 >"$WORK/b1rx" 2>/dev/null
+pid=$!
+sleep 0.3
+echo from-a2 | vm a2 timeout 3 nc -N -w 2 10.1.1.5 7100 2>/dev/null
+wait "$pid"
+check_fail "Y's a2 does not reach X's b1 (same address)" grep -q from-a2 "$WORK/b1rx"
+check "a2 reaches Y's b2" tcp_ok a2 b2 10.1.1.5 7101
+
+# trace shows the remote endpoint next hop.
+out=$(va trace X src 10.1.1.4 dst 10.1.1.5 2>&1)
+check "trace: deliver to the endpoint through the tunnel" \
+	grep -q "deliver to endpoint 10.1.1.5 (vnet X) through the tunnel to 192.0.2.2" <<<"$out"
+
+# ---- what the tunnel must not deliver ----
+# send_vxlan NS SRC4 VNI INNER_SRC INNER_DST: a VXLAN datagram with an
+# inner ICMP echo, sent from NS (bound to SRC4) to host A.
+send_vxlan()
+{
+	ip netns exec "$1" /usr/bin/python3 - "$2" "$3" "$4" "$5" <<'EOF'
+import socket, struct, sys
+src, vni, isrc, idst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def csum(b):
+    if len(b) % 2:
+        b += b'\0'
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+icmp = struct.pack('!BBHHH', 8, 0, 0, 1, 1) + b'x' * 16
+icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
+ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
+                 socket.inet_aton(isrc), socket.inet_aton(idst))
+ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
+eth = bytes.fromhex('020000000001') + bytes.fromhex('52540000ff01') + b'\x08\x00'
+vx = struct.pack('!II', 0x08000000, vni << 8)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0))
+for _ in range(3):
+    s.sendto(vx + eth + ip + icmp, ('192.0.2.1', 4789))
+EOF
+}
+
+# tunnel_drop DESC DEV COUNTER SEND-ARGS...: COUNTER of host A's DEV grows.
+tunnel_drop()
+{
+	local desc=$1 dev=$2 what=$3 before after
+	shift 3
+	before=$(counter "$dev" "$what")
+	send_vxlan "$@"
+	sleep 0.5
+	after=$(counter "$dev" "$what")
+	if [ "$after" -gt "$before" ]; then
+		ok "$desc"
+	else
+		fail "$desc" "$what of $dev stayed at $after: $(va stats "$dev")"
+	fi
+}
+
+ip -n "$HB" addr add 192.0.2.3/24 dev ul-b
+tunnel_drop "unknown VNI: dropped and counted" vnet-vxlan unknown-vni \
+	"$HB" 192.0.2.2 999 10.1.1.5 10.1.1.4
+tunnel_drop "unknown inner source: dropped and counted" vnet-vxlan unknown-endpoint \
+	"$HB" 192.0.2.2 100 10.1.1.99 10.1.1.4
+tunnel_drop "a known endpoint from the wrong underlay address: dropped" \
+	vnet-vxlan unknown-endpoint "$HB" 192.0.2.3 100 10.1.1.5 10.1.1.4
+tunnel_drop "an inner destination that is no port: dropped" vnet-vxlan no-port \
+	"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.77
+tunnel_drop "a well-formed one from the endpoint is delivered" vm-a1 tx-packets \
+	"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4
+
+# ---- ACLs ----
+va acl add X subnet s dir out prio 100 action deny proto icmp dst 10.1.1.5/32
+dropped_as "an outbound ACL on host A blocks the remote endpoint" a1 10.1.1.5 vm-a1 acl
+va acl del X subnet s dir out prio 100
+check "and it passes again without the rule" reach a1 10.1.1.5
+va acl add X port vm-a1 dir in prio 10 action deny proto tcp dport 7200
+before=$(counter vnet-vxlan acl)
+check_fail "an inbound ACL on host A blocks TCP from the remote VM" \
+	tcp_denied b1 a1 10.1.1.4 7200
+check "counted as acl on the tunnel device" \
+	test "$(counter vnet-vxlan acl)" -gt "$before"
+va acl del X port vm-a1 dir in prio 10
+check "TCP from the remote VM passes without the rule" tcp_ok b1 a1 10.1.1.4 7201
+
+# ---- peering across hosts: a peer's endpoints are reached as its ports ----
+# vnet P (id 300) with vm p1 on host A only; X and P peered on both hosts;
+# each host knows the other side's VM as an endpoint of its own vnet.
+for h in va vb; do
+	$h vnet add P id 300 prefix 10.3.0.0/16 prefix fd00:3::/48
+	$h subnet add P s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+	$h peering add X x2p remote P
+	$h peering add P p2x remote X
+done
+add_host_vm "$HA" p1 P 10.3.1.4 fd00:3:0:1::4 52:54:00:0a:03:04
+vb endpoint add P 10.3.1.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
+check "a peer's VM on host A reaches X's b1 on host B" reach p1 10.1.1.5
+check "TCP too" tcp_ok p1 b1 10.1.1.5 7300
+vb peering del P p2x
+before=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+check "host B's side of the peering gone: no reply" no_reach p1 10.1.1.5
+after=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+check "host B drops what comes out of the tunnel as peering-not-connected" \
+	test "${after:-0}" -gt "${before:-0}"
+vb peering add P p2x remote X
+check "the peering back on host B: reached again" reach p1 10.1.1.5
+
+# ---- refusals: exit 1, nothing changes ----
+state() { va -j endpoint show; va -j subnet show; va -j port show; }
+refused()	# DESC WORDS CMD...
+{
+	local desc=$1 words=$2 before after out status=0 w ws
+	shift 2
+	before=$(state)
+	out=$("$@" 2>&1) || status=$?
+	after=$(state)
+	if [ "$status" -ne 1 ]; then
+		fail "$desc" "exit status $status, expected 1: $out"
+		return
+	elif [ "$before" != "$after" ]; then
+		fail "$desc" "the state changed: $out"
+		return
+	fi
+	IFS='|' read -ra ws <<<"$words"
+	for w in "${ws[@]}"; do
+		if ! grep -qF -- "$w" <<<"$out"; then
+			fail "$desc" "the error does not name \"$w\": $out"
+			return
+		fi
+	done
+	ok "$desc"
+}
+
+va subnet add X s2 prefix 10.1.2.0/24
+va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
+refused "unknown vnet" "vnet Q does not exist" \
+	va endpoint add Q 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
+refused "IP in the vnet's space but in no subnet" "10.1.9.9|vnet X" \
+	va endpoint add X 10.1.9.9 mac $MAC_B1 remote 192.0.2.2
+refused "IP outside the vnet's space" "10.9.0.1" \
+	va endpoint add X 10.9.0.1 mac $MAC_B1 remote 192.0.2.2
+refused "IP of a local port" "port vm-a1" \
+	va endpoint add X 10.1.1.4 mac $MAC_B1 remote 192.0.2.2
+refused "duplicate endpoint" "already has endpoint 10.1.1.5" \
+	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+refused "multicast underlay address" "224.0.0.5" \
+	va endpoint add X 10.1.1.9 mac $MAC_B1 remote 224.0.0.5
+va -j endpoint show | grep -o '"ip"' | wc -l >/sys/module/vnet/parameters/max_endpoints
+refused "the max_endpoints limit" "max_endpoints" \
+	va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
+echo 65536 >/sys/module/vnet/parameters/max_endpoints
+refused "subnet del names the endpoints it holds" "subnet s2|10.1.2.7" \
+	va subnet del X s2
+refused "endpoint del of an unknown endpoint" "no endpoint 10.1.1.99" \
+	va endpoint del X 10.1.1.99
+ip -n "$HA" link add vm-x type veth peer name vm-xp
+refused "a port cannot take an endpoint's IP" "10.1.2.7|endpoint" \
+	va port add vm-x vnet X subnet s2 mac 52:54:00:0a:09:09 ip 10.1.2.7
+
+# ---- bad usage: exit 2 before the kernel ----
+check_exit 2 "multicast MAC" va endpoint add X 10.1.1.9 mac 01:00:5e:00:00:01 remote 192.0.2.2
+check_exit 2 "zero MAC" va endpoint add X 10.1.1.9 mac 00:00:00:00:00:00 remote 192.0.2.2
+check_exit 2 "missing remote" va endpoint add X 10.1.1.9 mac $MAC_B1
+check_exit 2 "a prefix is not an IP" va endpoint add X 10.1.1.0/24 mac $MAC_B1 remote 192.0.2.2
+check_exit 2 "bad underlay address" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2
+check_exit 2 "unknown keyword" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2 vni 5
+check_exit 2 "endpoint del needs an IP" va endpoint del X
+check_exit 2 "bad vnet name" va endpoint show 'a/b'
+
+# ---- monitor, batch ----
+va monitor >"$WORK/mon" 2>&1 &
+mon=$!
+sleep 1
+printf 'endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2\nendpoint del X 10.1.2.8\n' >"$WORK/batch"
+check "a batch adds and deletes an endpoint" va -b "$WORK/batch"
+sleep 1
+kill "$mon"
+wait "$mon" 2>/dev/null
+check_output "monitor prints the endpoint events" \
+"endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2
+endpoint del X 10.1.2.8" grep endpoint "$WORK/mon"
+
+# ---- endpoint del, the tunnel device going, vnet del ----
+va endpoint del X 10.1.1.5
+dropped_as "after endpoint del, no route to the old endpoint" a1 10.1.1.5 vm-a1 no-port
+va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+check "after endpoint add again, it is reached" reach a1 10.1.1.5
+
+ip -n "$HA" link del vnet-vxlan
+dropped_as "the tunnel device deleted by hand: traffic drops" a1 10.1.1.5 vm-a1 no-tunnel
+va endpoint add X 10.1.1.6 mac $MAC_B1 remote 192.0.2.2
+check "the next endpoint add brings it back" reach a1 10.1.1.5
+
+check "vnet del Y" va vnet del Y
+check_output "its endpoints went with it" "" bash -c "vnetctl -n $HA endpoint show | grep '^Y '"
+for ip in 10.1.1.5 10.1.1.6 10.1.2.7 fd00:1:0:1::5; do
+	va endpoint del X $ip
+done
+check_fail "without endpoints, the tunnel device is gone" \
+	ip -n "$HA" link show vnet-vxlan
+check_output "and endpoint show is empty" "[]" va -j endpoint show
+
+# Host B still has endpoints and its tunnel: the namespace goes with them.
+check "host B's namespace deleted with endpoints present" ip netns del "$HB"
+sleep 1
+check "host A's controller still answers" va vnet show
+
+# A third host with endpoints sees the module unloaded.
+ns_new HC hostC
+vnetctl -n "$HC" vnet add X id 100 prefix 10.1.0.0/16
+vnetctl -n "$HC" subnet add X s prefix 10.1.1.0/24
+vnetctl -n "$HC" endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+check "rmmod with endpoints present" rmmod vnet
+check_fail "and the tunnel device it made is gone" ip -n "$HC" link show vnet-vxlan
+check "insmod again" insmod "${VNET_KO:?}"
+
+done_testing
