@@ -18,6 +18,12 @@
  * kfree_rcu()/call_rcu() (never synchronize_rcu() per command: under
  * emulation it costs tens of milliseconds).
  *
+ * Load balancers (lb.c) are immutable once published: the packet path
+ * finds them under RCU in vn->lb_fes, and a change replaces or removes
+ * one and frees it after a grace period. Their connection entries
+ * (lb_flow.c), like conntrack's, are made and removed by the packet path
+ * itself, lock free, and freed after a grace period.
+ *
  * Dumps take vn->lock per message and resume from a cursor; vn->gen is
  * bumped by every change so genl_dump_check_consistent() flags a dump that
  * raced one.

@@ -167,6 +167,24 @@ denied()
 	fi
 }
 
+# What the client sees on the wire: the frontend, never a backend.
+if command -v tcpdump >/dev/null; then
+	vm_bg c1 timeout 10 tcpdump -n -l -i eth0 tcp >"$WORK/dump" 2>/dev/null
+	DUMP=$!
+	sleep 3
+	lb_ask "TCP while tcpdump watches the client" c1 tcp 10.1.0.100 80 1 2
+	wait "$DUMP"
+	if grep -q "IP 10.1.0.100.80 > 10.1.1.10" "$WORK/dump" &&
+		! grep -q "10.1.1.[456].8080" "$WORK/dump"; then
+		ok "the client's packets come from the frontend address and port"
+	else
+		fail "the client's packets come from the frontend address and port" \
+			"$(cat "$WORK/dump")"
+	fi
+else
+	skip "the client's packets come from the frontend address and port" "no tcpdump"
+fi
+
 denied "not from a peer whose side has access off" q1 udp 10.1.1.200 53 vm-q1 peering-access-off
 denied "not over an initiated peering" r1 udp fd00:1:0:1::200 53 vm-r1 peering-not-connected
 denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
@@ -216,6 +234,8 @@ refused "backend in a peer vnet" "10.2.1.4" \
 	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.2.1.4:80
 refused "backend of another address family" "fd00:1:0:1::4" \
 	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend "[fd00:1:0:1::4]:80"
+refused "a backend given twice" "10.1.1.4" \
+	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4:80 backend 10.1.1.4:80
 refused "lb del of an unknown lb" "nosuch" v lb del A nosuch
 refused "lb del in an unknown vnet" "Z" v lb del Z web
 }
