@@ -170,6 +170,7 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 			   struct vnet_subnet **s)
 {
 	char a[VNET_PREFIX_STR], r[VNET_PREFIX_STR];
+	const struct vnet_lb *lb;
 	struct vnet_port *port;
 
 	addr_fmt(a, ip);
@@ -184,6 +185,12 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 				   "endpoint address is a local port's",
 				   "endpoint %s of vnet %s: the address is port %s's, on this host",
 				   a, v->n.name, port->dev->name);
+	lb = vnet_lb_at(v, ip);
+	if (lb)
+		return vnet_refuse(req, -EEXIST,
+				   "endpoint address is a load balancer frontend",
+				   "endpoint %s of vnet %s: the address is the frontend of lb %s",
+				   a, v->n.name, lb->n.name);
 	*s = subnet_of(v, ip);
 	if (!*s)
 		return vnet_refuse(req, -EINVAL,

@@ -191,6 +191,11 @@ static int lb_check(struct vnet_req *req, struct vnet_vnet *v,
 		return vnet_refuse(req, -EEXIST, "frontend is a port's address",
 				   "lb %s: frontend %s is the address of port %s in vnet %s",
 				   lb->n.name, a, port->dev->name, v->n.name);
+	if (vnet_endpoint_find(v, &lb->frontend))
+		return vnet_refuse(req, -EEXIST,
+				   "frontend is a remote endpoint's address",
+				   "lb %s: frontend %s is remote endpoint %s of vnet %s",
+				   lb->n.name, a, a, v->n.name);
 	other = same_frontend(v, &lb->frontend, lb->proto, lb->port);
 	if (other)
 		return vnet_refuse(req, -EEXIST,
@@ -333,25 +338,34 @@ int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port)
 	return 0;
 }
 
-/* A port may not take an address that is a frontend. */
-int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
-			   const char *dev, const struct vnet_prefix *addr)
+/* Control path: an lb of @v whose frontend is @addr, or NULL. */
+const struct vnet_lb *vnet_lb_at(struct vnet_vnet *v,
+				 const struct vnet_prefix *addr)
 {
-	char a[VNET_PREFIX_STR];
 	struct rb_node *rb;
 
 	for (rb = rb_first(&v->lbs); rb; rb = rb_next(rb)) {
 		struct vnet_lb *lb = rb_entry(rb, struct vnet_lb, n.rb);
 
-		if (!vnet_prefix_equal(&lb->frontend, addr))
-			continue;
-		addr_fmt(a, addr);
-		return vnet_refuse(req, -EEXIST,
-				   "address is a load balancer frontend",
-				   "port %s: address %s is the frontend of lb %s in vnet %s",
-				   dev, a, lb->n.name, v->n.name);
+		if (vnet_prefix_equal(&lb->frontend, addr))
+			return lb;
 	}
-	return 0;
+	return NULL;
+}
+
+/* A port may not take an address that is a frontend. */
+int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
+			   const char *dev, const struct vnet_prefix *addr)
+{
+	const struct vnet_lb *lb = vnet_lb_at(v, addr);
+	char a[VNET_PREFIX_STR];
+
+	if (!lb)
+		return 0;
+	addr_fmt(a, addr);
+	return vnet_refuse(req, -EEXIST, "address is a load balancer frontend",
+			   "port %s: address %s is the frontend of lb %s in vnet %s",
+			   dev, a, lb->n.name, v->n.name);
 }
 
 int vnet_lb_init(struct vnet_net *vn)

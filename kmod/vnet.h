@@ -664,6 +664,8 @@ void vnet_lb_release_all(struct vnet_vnet *v);
 int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
 			     const struct vnet_prefix *p);
 int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port);
+const struct vnet_lb *vnet_lb_at(struct vnet_vnet *v,
+				 const struct vnet_prefix *addr);
 int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
 			   const char *dev, const struct vnet_prefix *addr);
 int vnet_lb_init(struct vnet_net *vn);

@@ -47,7 +47,7 @@ done
 
 state()		# what a refusal must leave alone
 {
-	v -j lb show; v -j port show; v -j vnet show
+	v -j lb show; v -j port show; v -j vnet show; v -j endpoint show
 }
 
 # refused DESC WORDS CMD...: exit status 1, the error names WORDS (a
@@ -252,6 +252,14 @@ ip -n "$CTL" link add vm-x type veth peer name vm-x-peer
 refused "a port cannot take a frontend's address" "10.1.1.200|dns" \
 	v port add vm-x vnet A subnet s mac 52:54:00:01:01:99 ip 10.1.1.200
 refused "a backend's port cannot be deleted" "vm-b1|lb dns" v port del vm-b1
+# A remote endpoint and a frontend never share an address.
+check "an endpoint in subnet s" \
+	v endpoint add A 10.1.1.201 mac 52:54:00:01:01:a1 remote 192.0.2.2
+refused "a frontend on a remote endpoint's address" "10.1.1.201" \
+	v lb add A x frontend 10.1.1.201 proto tcp port 80 backend 10.1.1.4:80
+check "the endpoint deleted" v endpoint del A 10.1.1.201
+refused "an endpoint on a frontend's address" "10.1.1.200|dns" \
+	v endpoint add A 10.1.1.200 mac 52:54:00:01:01:a2 remote 192.0.2.2
 
 # ---- bad usage: exit 2, before the kernel ----
 check_exit 2 "malformed IP:PORT" v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4
