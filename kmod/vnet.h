@@ -24,6 +24,15 @@
  * (lb_flow.c), like conntrack's, are made and removed by the packet path
  * itself, lock free, and freed after a grace period.
  *
+ * Remote endpoints and the tunnel device (endpoint.c, tunnel.c): adding
+ * or removing one takes RTNL, then vn->lock, because the first endpoint
+ * creates the namespace's VXLAN device and the last one deletes it. That
+ * deletion runs the module's own netdevice notifier, which would take
+ * vn->lock again: vn->tunnel_deleting (written and read under RTNL) tells
+ * it to stay out. The packet path reaches endpoints through
+ * vn->endpoints and the tunnel through vn->tunnel, both under RCU; both
+ * are freed after a grace period.
+ *
  * Dumps take vn->lock per message and resume from a cursor; vn->gen is
  * bumped by every change so genl_dump_check_consistent() flags a dump that
  * raced one.

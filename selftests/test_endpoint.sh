@@ -321,6 +321,71 @@ ip -n "$HA" link add vm-x type veth peer name vm-xp
 refused "a port cannot take an endpoint's IP" "10.1.2.7|endpoint" \
 	va port add vm-x vnet X subnet s2 mac 52:54:00:0a:09:09 ip 10.1.2.7
 
+# ---- the kernel checks again what vnetctl refuses first (a raw client) ----
+# raw_endpoint CASE: an ENDPOINT_NEW that vnetctl would never send, built
+# with nlraw.py's client; prints "errno N: MESSAGE". Numbers come from the
+# uapi header, so they follow it.
+raw_endpoint()
+{
+	ip netns exec "$HA" /usr/bin/python3 - "$1" "$(dirname "$0")" <<'EOF'
+import re, socket, sys
+sys.path.insert(0, sys.argv[2])
+from nlraw import Genl, nla, nla_str, NLA_F_NESTED
+hdr = open(sys.argv[2] + '/../include/uapi/linux/vnet.h').read()
+def enum(name):
+    body = re.search(r'enum ' + name + r' \{(.*?)\};', hdr, re.S).group(1)
+    return {n: i for i, n in enumerate(re.findall(r'^\s*(\w+),', body, re.M))}
+cmd, a = enum('vnet_cmd'), enum('vnet_attr')
+p = enum('vnet_prefix_attr')
+def addr(t, s, plen=None):
+    inner = nla(p['VNET_PREFIX_A_IN_ADDR'], socket.inet_aton(s))
+    if plen is not None:
+        inner += nla(p['VNET_PREFIX_A_LEN'], bytes([plen]))
+    return nla(a[t] | NLA_F_NESTED, inner)
+vnet = nla_str(a['VNET_A_VNET'], 'X')
+ip = addr('VNET_A_ENDPOINT_IP', '10.1.1.9')
+ul = addr('VNET_A_ENDPOINT_UNDERLAY', '192.0.2.2')
+def mac(b):
+    return nla(a['VNET_A_MAC'], bytes(b))
+good = [0x52, 0x54, 0, 0, 0, 9]
+cases = {
+    'multicast-mac': vnet + ip + mac([1, 0, 0x5e, 0, 0, 1]) + ul,
+    'zero-mac': vnet + ip + mac([0] * 6) + ul,
+    'short-mac': vnet + ip + mac(good[:5]) + ul,
+    'no-underlay': vnet + ip + mac(good),
+    'ip-with-length': vnet + addr('VNET_A_ENDPOINT_IP', '10.1.1.9', 32) +
+                      mac(good) + ul,
+    'foreign-attr': vnet + ip + mac(good) + ul +
+                    nla_str(a['VNET_A_IFNAME'], 'x'),
+}
+g = Genl()
+err, text, _ = g.request(g.family('vnet'), cmd['VNET_CMD_ENDPOINT_NEW'],
+                         cases[sys.argv[1]])
+print('errno %d: %s' % (err, text))
+EOF
+}
+
+raw_refused()	# DESC CASE ERRNO WORDS: refused, saying WORDS, no change
+{
+	local before after out
+	before=$(va -j endpoint show)
+	out=$(raw_endpoint "$2" 2>&1)
+	after=$(va -j endpoint show)
+	if [[ $out != "errno $3: "*"$4"* ]]; then
+		fail "$1" "$out"
+	elif [ "$before" != "$after" ]; then
+		fail "$1" "the endpoints changed: $out"
+	else
+		ok "$1"
+	fi
+}
+raw_refused "kernel: multicast MAC" multicast-mac 22 "not a unicast address"
+raw_refused "kernel: zero MAC" zero-mac 22 "not a unicast address"
+raw_refused "kernel: a MAC of 5 bytes (policy)" short-mac 34 "out of range"
+raw_refused "kernel: no underlay address" no-underlay 22 "underlay"
+raw_refused "kernel: an endpoint IP with a length" ip-with-length 22 "no length"
+raw_refused "kernel: an attribute of another command" foreign-attr 22 ""
+
 # ---- bad usage: exit 2 before the kernel ----
 check_exit 2 "multicast MAC" va endpoint add X 10.1.1.9 mac 01:00:5e:00:00:01 remote 192.0.2.2
 check_exit 2 "zero MAC" va endpoint add X 10.1.1.9 mac 00:00:00:00:00:00 remote 192.0.2.2
