@@ -25,20 +25,10 @@ const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
-static bool need(struct genl_info *info, int type, const char *msg)
-{
-	if (info->attrs[type])
-		return false;
-	if (info->extack)
-		info->extack->_msg = msg;	/* static strings */
-	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
-	return true;
-}
-
 static int get_ip(struct genl_info *info, struct vnet_prefix *ip)
 {
 	if (!vnet_nl_name(info, VNET_A_VNET) ||
-	    need(info, VNET_A_ENDPOINT_IP, "missing attribute: endpoint IP"))
+	    vnet_nl_need(info, VNET_A_ENDPOINT_IP, "missing attribute: endpoint IP"))
 		return -EINVAL;
 	return vnet_nl_prefix(info, info->attrs[VNET_A_ENDPOINT_IP], ip, true);
 }
@@ -54,9 +44,9 @@ int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = get_ip(info, &ip);
 	if (err)
 		return err;
-	if (need(info, VNET_A_MAC, "missing attribute: MAC address") ||
-	    need(info, VNET_A_ENDPOINT_UNDERLAY,
-		 "missing attribute: endpoint underlay address"))
+	if (vnet_nl_need(info, VNET_A_MAC, "missing attribute: MAC address") ||
+	    vnet_nl_need(info, VNET_A_ENDPOINT_UNDERLAY,
+			 "missing attribute: endpoint underlay address"))
 		return -EINVAL;
 	err = vnet_nl_prefix(info, info->attrs[VNET_A_ENDPOINT_UNDERLAY],
 			     &remote, true);
@@ -94,28 +84,12 @@ int vnet_endpoint_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* Messages */
 
-static int put_addr(struct sk_buff *skb, int type, const struct vnet_prefix *a)
-{
-	struct nlattr *nest = nla_nest_start(skb, type);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (a->family == AF_INET ?
-	    nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, a->addr) :
-	    nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, a->addr)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 /* Also for traces: where a packet to @ep goes. */
 int vnet_nl_put_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep)
 {
-	return put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip) ||
+	return vnet_nl_put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip) ||
 	       nla_put(skb, VNET_A_MAC, ETH_ALEN, ep->mac) ||
-	       put_addr(skb, VNET_A_ENDPOINT_UNDERLAY, &ep->remote) ?
+	       vnet_nl_put_addr(skb, VNET_A_ENDPOINT_UNDERLAY, &ep->remote) ?
 	       -EMSGSIZE : 0;
 }
 
@@ -126,19 +100,12 @@ static int fill_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep,
 	void *hdr;
 	int err;
 
-	if (cb) {
-		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
-		if (hdr)
-			genl_dump_check_consistent(cb, hdr);
-	} else {
-		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
-	}
+	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	err = nla_put_string(skb, VNET_A_VNET, ep->vnet->n.name);
 	if (!err && cmd == VNET_CMD_ENDPOINT_DEL)
-		err = put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip);
+		err = vnet_nl_put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip);
 	else if (!err)
 		err = vnet_nl_put_endpoint(skb, ep) ||
 		      nla_put_string(skb, VNET_A_SUBNET, ep->subnet->n.name);

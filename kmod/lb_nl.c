@@ -29,16 +29,6 @@ const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_LB] = VNET_NAME_POLICY,
 };
 
-static bool need(struct genl_info *info, int type, const char *msg)
-{
-	if (info->attrs[type])
-		return false;
-	if (info->extack)
-		info->extack->_msg = msg;	/* static strings */
-	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
-	return true;
-}
-
 static int parse_backend(struct genl_info *info, const struct nlattr *attr,
 			 struct vnet_lb_backend *be)
 {
@@ -68,10 +58,10 @@ static struct vnet_lb *parse_lb(struct genl_info *info, const char *name)
 	int rem, err;
 	u8 proto;
 
-	if (need(info, VNET_A_LB_FRONTEND, "missing attribute: lb frontend") ||
-	    need(info, VNET_A_LB_PROTO, "missing attribute: lb protocol") ||
-	    need(info, VNET_A_LB_PORT, "missing attribute: lb port") ||
-	    need(info, VNET_A_LB_BACKENDS, "missing attribute: lb backends"))
+	if (vnet_nl_need(info, VNET_A_LB_FRONTEND, "missing attribute: lb frontend") ||
+	    vnet_nl_need(info, VNET_A_LB_PROTO, "missing attribute: lb protocol") ||
+	    vnet_nl_need(info, VNET_A_LB_PORT, "missing attribute: lb port") ||
+	    vnet_nl_need(info, VNET_A_LB_BACKENDS, "missing attribute: lb backends"))
 		return ERR_PTR(-EINVAL);
 	proto = nla_get_u8(attrs[VNET_A_LB_PROTO]);
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP) {
@@ -155,20 +145,6 @@ int vnet_lb_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 /* Messages */
 
-static int put_addr(struct sk_buff *skb, int type, const struct vnet_prefix *a)
-{
-	struct nlattr *nest = nla_nest_start(skb, type);
-
-	if (!nest)
-		return -EMSGSIZE;
-	if (a->family == AF_INET ?
-	    nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, a->addr) :
-	    nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, a->addr))
-		return -EMSGSIZE;
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
 static int put_backends(struct sk_buff *skb, const struct vnet_lb *lb)
 {
 	struct nlattr *list, *be;
@@ -180,7 +156,7 @@ static int put_backends(struct sk_buff *skb, const struct vnet_lb *lb)
 	for (i = 0; i < lb->nr_backends; i++) {
 		be = nla_nest_start(skb, i + 1);
 		if (!be ||
-		    put_addr(skb, VNET_BACKEND_A_ADDR, &lb->backends[i].addr) ||
+		    vnet_nl_put_addr(skb, VNET_BACKEND_A_ADDR, &lb->backends[i].addr) ||
 		    nla_put_u16(skb, VNET_BACKEND_A_PORT,
 				lb->backends[i].port))
 			return -EMSGSIZE;
@@ -196,20 +172,13 @@ static int fill_lb(struct sk_buff *skb, const struct vnet_lb *lb,
 {
 	void *hdr;
 
-	if (cb) {
-		hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
-				      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
-		if (hdr)
-			genl_dump_check_consistent(cb, hdr);
-	} else {
-		hdr = vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
-	}
+	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, VNET_A_VNET, lb->vnet->n.name) ||
 	    nla_put_string(skb, VNET_A_LB, lb->n.name) ||
 	    (cmd != VNET_CMD_LB_DEL &&
-	     (put_addr(skb, VNET_A_LB_FRONTEND, &lb->frontend) ||
+	     (vnet_nl_put_addr(skb, VNET_A_LB_FRONTEND, &lb->frontend) ||
 	      nla_put_u8(skb, VNET_A_LB_PROTO, lb->proto) ||
 	      nla_put_u16(skb, VNET_A_LB_PORT, lb->port) ||
 	      put_backends(skb, lb)))) {

@@ -195,7 +195,18 @@ static bool missing(struct genl_info *info, int type)
 	return true;
 }
 
-static const char *get_name(struct genl_info *info, int type)
+/* The same, with the words of @msg (a static string). */
+bool vnet_nl_need(struct genl_info *info, int type, const char *msg)
+{
+	if (info->attrs[type])
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;
+	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
+	return true;
+}
+
+const char *vnet_nl_name(struct genl_info *info, int type)
 {
 	const char *name;
 
@@ -214,8 +225,8 @@ static const char *get_name(struct genl_info *info, int type)
  * A prefix, or with @addr an address (a prefix of full length, given
  * without VNET_PREFIX_A_LEN).
  */
-static int parse_prefix(struct genl_info *info, const struct nlattr *attr,
-			struct vnet_prefix *p, bool addr)
+int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
+		   struct vnet_prefix *p, bool addr)
 {
 	struct nlattr *tb[VNET_PREFIX_A_MAX + 1];
 	int err;
@@ -293,7 +304,7 @@ static int parse_list(struct genl_info *info, int type, unsigned int min,
 		return -ENOMEM;
 	n = 0;
 	nla_for_each_nested(a, attr, rem) {
-		err = parse_prefix(info, a, &p[n++], type == VNET_A_ADDRS);
+		err = vnet_nl_prefix(info, a, &p[n++], type == VNET_A_ADDRS);
 		if (err) {
 			kfree(p);
 			return err;
@@ -304,16 +315,16 @@ static int parse_list(struct genl_info *info, int type, unsigned int min,
 	return 0;
 }
 
-static int parse_prefixes(struct genl_info *info, unsigned int min,
-			  unsigned int max, struct vnet_prefix **out,
-			  unsigned int *count)
+int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
+		     unsigned int max, struct vnet_prefix **out,
+		     unsigned int *count)
 {
 	return parse_list(info, VNET_A_PREFIXES, min, max, out, count);
 }
 
-static struct vnet_vnet *get_vnet(struct vnet_req *req, int type)
+struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type)
 {
-	const char *name = get_name(req->info, type);
+	const char *name = vnet_nl_name(req->info, type);
 	struct vnet_vnet *v;
 
 	if (!name)
@@ -335,8 +346,8 @@ static struct vnet_vnet *get_vnet(struct vnet_req *req, int type)
 
 /* Messages: GET replies and events share these fillers. */
 
-static int put_prefix(struct sk_buff *skb, int type,
-		      const struct vnet_prefix *p)
+int vnet_nl_put_prefix(struct sk_buff *skb, int type,
+		       const struct vnet_prefix *p)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 
@@ -353,8 +364,25 @@ static int put_prefix(struct sk_buff *skb, int type,
 	return 0;
 }
 
-static int put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
-			unsigned int n)
+/* An address: a prefix without its length. */
+int vnet_nl_put_addr(struct sk_buff *skb, int type, const struct vnet_prefix *a)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (a->family == AF_INET ?
+	    nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, a->addr) :
+	    nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, a->addr)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
+			 unsigned int n)
 {
 	struct nlattr *nest = nla_nest_start(skb, VNET_A_PREFIXES);
 	unsigned int i, idx = 0;
@@ -364,7 +392,7 @@ static int put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
 	for (i = 0; i < n; i++) {
 		if (!p[i].family)
 			continue;
-		if (put_prefix(skb, ++idx, &p[i])) {
+		if (vnet_nl_put_prefix(skb, ++idx, &p[i])) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
 		}
@@ -414,7 +442,7 @@ static int fill_vnet(struct sk_buff *skb, const struct vnet_vnet *v,
 		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 		       (!m->identity_only &&
 			(nla_put_u32(skb, VNET_A_ID, v->id) ||
-			 put_prefixes(skb, v->prefixes, v->nr_prefixes))));
+			 vnet_nl_put_prefixes(skb, v->prefixes, v->nr_prefixes))));
 }
 
 static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,
@@ -426,7 +454,7 @@ static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,
 		return -EMSGSIZE;
 	return msg_end(skb, hdr,
 		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
-		       put_prefixes(skb, p, 1));
+		       vnet_nl_put_prefixes(skb, p, 1));
 }
 
 static int fill_subnet(struct sk_buff *skb, const struct vnet_subnet *s,
@@ -440,7 +468,7 @@ static int fill_subnet(struct sk_buff *skb, const struct vnet_subnet *s,
 	return msg_end(skb, hdr,
 		       nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
 		       nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
-		       (!m->identity_only && put_prefixes(skb, p, 2)));
+		       (!m->identity_only && vnet_nl_put_prefixes(skb, p, 2)));
 }
 
 static int fill_peering(struct sk_buff *skb, const struct vnet_peering *p,
@@ -578,13 +606,13 @@ static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
 
 /* Events */
 
-static bool events_wanted(struct vnet_net *vn)
+bool vnet_nl_events_wanted(struct vnet_net *vn)
 {
 	return !vn->dying &&
 	       genl_has_listeners(&vnet_family, vn->net, VNET_MCGRP_EVENTS_ID);
 }
 
-static void event_send(struct vnet_net *vn, struct sk_buff *skb, int err)
+void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err)
 {
 	if (err) {
 		nlmsg_free(skb);
@@ -611,11 +639,11 @@ void vnet_notify_vnet(struct vnet_vnet *v, u8 cmd)
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(v->vn))
+	if (!vnet_nl_events_wanted(v->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(v->vn, skb, fill_vnet(skb, v, &m));
+		vnet_nl_event_send(v->vn, skb, fill_vnet(skb, v, &m));
 }
 
 void vnet_notify_prefix(struct vnet_vnet *v, const struct vnet_prefix *p,
@@ -624,11 +652,11 @@ void vnet_notify_prefix(struct vnet_vnet *v, const struct vnet_prefix *p,
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(v->vn))
+	if (!vnet_nl_events_wanted(v->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(v->vn, skb, fill_prefix(skb, v, p, &m));
+		vnet_nl_event_send(v->vn, skb, fill_prefix(skb, v, p, &m));
 }
 
 void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd)
@@ -636,11 +664,11 @@ void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd)
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(s->vnet->vn))
+	if (!vnet_nl_events_wanted(s->vnet->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(s->vnet->vn, skb, fill_subnet(skb, s, &m));
+		vnet_nl_event_send(s->vnet->vn, skb, fill_subnet(skb, s, &m));
 }
 
 void vnet_notify_peering(struct vnet_peering *p, u8 cmd)
@@ -648,11 +676,11 @@ void vnet_notify_peering(struct vnet_peering *p, u8 cmd)
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(p->local->vn))
+	if (!vnet_nl_events_wanted(p->local->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(p->local->vn, skb, fill_peering(skb, p, &m));
+		vnet_nl_event_send(p->local->vn, skb, fill_peering(skb, p, &m));
 }
 
 void vnet_notify_port(struct vnet_port *port, u8 cmd)
@@ -660,23 +688,23 @@ void vnet_notify_port(struct vnet_port *port, u8 cmd)
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(port->vn))
+	if (!vnet_nl_events_wanted(port->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(port->vn, skb, fill_port(skb, port, &m));
+		vnet_nl_event_send(port->vn, skb, fill_port(skb, port, &m));
 }
 
 /* Handlers */
 
 /* End of a change: publish the routes it touched, then let others in. */
-static void unlock_commit(struct vnet_net *vn)
+void vnet_nl_unlock_commit(struct vnet_net *vn)
 {
 	vnet_fib_commit(vn);
 	mutex_unlock(&vn->lock);
 }
 
-static struct vnet_req req_of(struct genl_info *info)
+struct vnet_req vnet_nl_req(struct genl_info *info)
 {
 	return (struct vnet_req){
 		.info = info,
@@ -723,43 +751,43 @@ nospace:
 
 static int vnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_prefix *p;
 	const char *name;
 	unsigned int n;
 	int err;
 
-	name = get_name(info, VNET_A_VNET);
+	name = vnet_nl_name(info, VNET_A_VNET);
 	if (!name || missing(info, VNET_A_ID))
 		return -EINVAL;
-	err = parse_prefixes(info, 1, vnet_max_prefixes, &p, &n);
+	err = vnet_nl_prefixes(info, 1, vnet_max_prefixes, &p, &n);
 	if (err)
 		return err;
 	mutex_lock(&req.vn->lock);
 	err = vnet_add(&req, name, nla_get_u32(info->attrs[VNET_A_ID]), p, n);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
 
 static int vnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_vnet *v;
 	int err;
 
 	rtnl_lock();	/* its ports are unbound */
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = IS_ERR(v) ? PTR_ERR(v) : vnet_remove(&req, v);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	rtnl_unlock();
 	return err;
 }
 
 static int vnet_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_msg m = {
 		.portid = info->snd_portid,
 		.seq = info->snd_seq,
@@ -773,7 +801,7 @@ static int vnet_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!reply)
 		return -ENOMEM;
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = IS_ERR(v) ? PTR_ERR(v) : fill_vnet(reply, v, &m);
 	mutex_unlock(&req.vn->lock);
 	if (err) {
@@ -978,24 +1006,24 @@ static int peering_get_dumpit(struct sk_buff *skb,
 
 static int prefix_change_doit(struct genl_info *info, bool add)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_prefix *p;
 	struct vnet_vnet *v;
 	unsigned int n;
 	int err;
 
-	err = parse_prefixes(info, 1, 1, &p, &n);
+	err = vnet_nl_prefixes(info, 1, 1, &p, &n);
 	if (err)
 		return err;
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	if (IS_ERR(v))
 		err = PTR_ERR(v);
 	else if (add)
 		err = vnet_prefix_add(&req, v, p);
 	else
 		err = vnet_prefix_del(&req, v, p);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
@@ -1012,40 +1040,40 @@ static int prefix_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 static int subnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_prefix *p;
 	struct vnet_vnet *v;
 	const char *name;
 	unsigned int n;
 	int err;
 
-	name = get_name(info, VNET_A_SUBNET);
+	name = vnet_nl_name(info, VNET_A_SUBNET);
 	if (!name)
 		return -EINVAL;
-	err = parse_prefixes(info, 1, 2, &p, &n);
+	err = vnet_nl_prefixes(info, 1, 2, &p, &n);
 	if (err)
 		return err;
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = IS_ERR(v) ? PTR_ERR(v) : vnet_subnet_add(&req, v, name, p, n);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	kfree(p);
 	return err;
 }
 
 static int subnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_subnet *s = NULL;
 	struct vnet_vnet *v;
 	const char *name;
 	int err = 0;
 
-	name = get_name(info, VNET_A_SUBNET);
+	name = vnet_nl_name(info, VNET_A_SUBNET);
 	if (!name)
 		return -EINVAL;
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	if (IS_ERR(v))
 		err = PTR_ERR(v);
 	else
@@ -1055,7 +1083,7 @@ static int subnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 				  "vnet %s has no subnet %s", v->n.name, name);
 	if (!err)
 		err = vnet_subnet_remove(&req, s);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	return err;
 }
 
@@ -1071,37 +1099,37 @@ static void get_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 
 static int peering_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_vnet *v, *r;
 	u32 value, selector;
 	const char *name;
 	int err;
 
-	name = get_name(info, VNET_A_PEERING);
+	name = vnet_nl_name(info, VNET_A_PEERING);
 	if (!name)
 		return -EINVAL;
 	get_flags(info->attrs[VNET_A_FLAGS], &value, &selector);
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
-	r = IS_ERR(v) ? v : get_vnet(&req, VNET_A_REMOTE);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	r = IS_ERR(v) ? v : vnet_nl_vnet(&req, VNET_A_REMOTE);
 	if (IS_ERR(r))
 		err = PTR_ERR(r);
 	else
 		err = vnet_peering_add(&req, v, name, r, value, selector);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	return err;
 }
 
 /* Find the peering the request names, or refuse. */
 static struct vnet_peering *get_peering(struct vnet_req *req)
 {
-	const char *name = get_name(req->info, VNET_A_PEERING);
+	const char *name = vnet_nl_name(req->info, VNET_A_PEERING);
 	struct vnet_peering *p;
 	struct vnet_vnet *v;
 
 	if (!name)
 		return ERR_PTR(-EINVAL);
-	v = get_vnet(req, VNET_A_VNET);
+	v = vnet_nl_vnet(req, VNET_A_VNET);
 	if (IS_ERR(v))
 		return ERR_CAST(v);
 	p = vnet_peering_find(v, name);
@@ -1114,7 +1142,7 @@ static struct vnet_peering *get_peering(struct vnet_req *req)
 
 static int peering_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_peering *p;
 	u32 value, selector;
 	int err;
@@ -1126,25 +1154,25 @@ static int peering_set_doit(struct sk_buff *skb, struct genl_info *info)
 	p = get_peering(&req);
 	err = IS_ERR(p) ? PTR_ERR(p) :
 			  vnet_peering_set(&req, p, value, selector);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	return err;
 }
 
 static int peering_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_peering *p;
 
 	mutex_lock(&req.vn->lock);
 	p = get_peering(&req);
 	if (!IS_ERR(p))
 		vnet_peering_del(p);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	return PTR_ERR_OR_ZERO(p);
 }
 
 /* Find the interface the request names; under RTNL. */
-static struct net_device *get_dev(struct vnet_req *req)
+struct net_device *vnet_nl_dev(struct vnet_req *req)
 {
 	struct genl_info *info = req->info;
 	struct net_device *dev;
@@ -1166,7 +1194,7 @@ static struct net_device *get_dev(struct vnet_req *req)
 
 static struct vnet_port *get_port(struct vnet_req *req)
 {
-	struct net_device *dev = get_dev(req);
+	struct net_device *dev = vnet_nl_dev(req);
 	struct vnet_port *port;
 
 	if (IS_ERR(dev))
@@ -1185,7 +1213,7 @@ static struct vnet_port *get_port(struct vnet_req *req)
 
 static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_subnet *s = NULL;
 	struct net_device *dev;
 	u32 flags = 0, selector = 0;
@@ -1195,7 +1223,7 @@ static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int n;
 	int err;
 
-	sname = get_name(info, VNET_A_SUBNET);
+	sname = vnet_nl_name(info, VNET_A_SUBNET);
 	if (!sname || missing(info, VNET_A_MAC))
 		return -EINVAL;
 	err = parse_list(info, VNET_A_ADDRS, 1, vnet_max_port_addrs, &a, &n);
@@ -1205,8 +1233,8 @@ static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 		get_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
 	rtnl_lock();
 	mutex_lock(&req.vn->lock);
-	dev = get_dev(&req);
-	v = IS_ERR(dev) ? ERR_CAST(dev) : get_vnet(&req, VNET_A_VNET);
+	dev = vnet_nl_dev(&req);
+	v = IS_ERR(dev) ? ERR_CAST(dev) : vnet_nl_vnet(&req, VNET_A_VNET);
 	if (IS_ERR(v)) {
 		err = PTR_ERR(v);
 		goto out;
@@ -1220,7 +1248,7 @@ static int port_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = vnet_port_add(&req, dev, s, nla_data(info->attrs[VNET_A_MAC]),
 			    a, n, flags & selector);
 out:
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	rtnl_unlock();
 	kfree(a);
 	return err;
@@ -1228,7 +1256,7 @@ out:
 
 static int port_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_port *port;
 	int err;
 
@@ -1236,7 +1264,7 @@ static int port_del_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&req.vn->lock);
 	port = get_port(&req);
 	err = IS_ERR(port) ? PTR_ERR(port) : vnet_port_remove(&req, port);
-	unlock_commit(req.vn);
+	vnet_nl_unlock_commit(req.vn);
 	rtnl_unlock();
 	return err;
 }
@@ -1247,7 +1275,7 @@ typedef int (*port_filler)(struct sk_buff *skb, const struct vnet_port *port,
 
 static int port_reply(struct genl_info *info, u8 cmd, port_filler fill)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_msg m = {
 		.portid = info->snd_portid,
 		.seq = info->snd_seq,
@@ -1354,7 +1382,7 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 		vnet_acl_list_bind(&port->acl[dir], NULL, port, dir);
 		return &port->acl[dir];
 	}
-	name = get_name(info, VNET_A_SUBNET);
+	name = vnet_nl_name(info, VNET_A_SUBNET);
 	if (!name)
 		return ERR_PTR(-EINVAL);
 	s = vnet_subnet_find(v, name);
@@ -1403,15 +1431,15 @@ static int parse_acl_rule(struct vnet_req *req, struct vnet_acl_entry *e)
 	if (!r->any_proto)
 		r->proto = nla_get_u8(info->attrs[VNET_A_ACL_PROTO]);
 	if (info->attrs[VNET_A_ACL_SRC]) {
-		err = parse_prefix(info, info->attrs[VNET_A_ACL_SRC], &r->src,
-				   false);
+		err = vnet_nl_prefix(info, info->attrs[VNET_A_ACL_SRC], &r->src,
+				     false);
 		if (err)
 			return err;
 		r->family = r->src.family;
 	}
 	if (info->attrs[VNET_A_ACL_DST]) {
-		err = parse_prefix(info, info->attrs[VNET_A_ACL_DST], &r->dst,
-				   false);
+		err = vnet_nl_prefix(info, info->attrs[VNET_A_ACL_DST], &r->dst,
+				     false);
 		if (err)
 			return err;
 		if (r->family && r->family != r->dst.family) {
@@ -1433,7 +1461,7 @@ static int parse_acl_rule(struct vnet_req *req, struct vnet_acl_entry *e)
 		return -EINVAL;
 	}
 	if (info->attrs[VNET_A_ACL_FROM_VNET]) {
-		from = get_vnet(req, VNET_A_ACL_FROM_VNET);
+		from = vnet_nl_vnet(req, VNET_A_ACL_FROM_VNET);
 		if (IS_ERR(from))
 			return PTR_ERR(from);
 		r->from_vnet = from->id;
@@ -1443,7 +1471,7 @@ static int parse_acl_rule(struct vnet_req *req, struct vnet_acl_entry *e)
 
 static int acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_acl_list *l;
 	struct vnet_acl_entry *e;
 	struct vnet_vnet *v;
@@ -1455,7 +1483,7 @@ static int acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	rtnl_lock();	/* a port scope looks up its device */
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = PTR_ERR_OR_ZERO(v);
 	if (err)
 		goto out;
@@ -1478,7 +1506,7 @@ out:
 
 static int acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_acl_list *l;
 	struct vnet_vnet *v;
 	char scope[80];
@@ -1486,7 +1514,7 @@ static int acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&req.vn->lock);
-	v = get_vnet(&req, VNET_A_VNET);
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = PTR_ERR_OR_ZERO(v);
 	if (err)
 		goto out;
@@ -1511,7 +1539,7 @@ out:
 
 static int acl_commit_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnet_req req = req_of(info);
+	struct vnet_req req = vnet_nl_req(info);
 	int err;
 
 	rtnl_lock();	/* its events name ports */
@@ -1564,8 +1592,8 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 	}
 	err = nla_put_u8(skb, VNET_A_ACL_ACTION, e->action) ||
 	      (!r->any_proto && nla_put_u8(skb, VNET_A_ACL_PROTO, r->proto)) ||
-	      (r->src.family && put_prefix(skb, VNET_A_ACL_SRC, &r->src)) ||
-	      (r->dst.family && put_prefix(skb, VNET_A_ACL_DST, &r->dst)) ||
+	      (r->src.family && vnet_nl_put_prefix(skb, VNET_A_ACL_SRC, &r->src)) ||
+	      (r->dst.family && vnet_nl_put_prefix(skb, VNET_A_ACL_DST, &r->dst)) ||
 	      put_port_range(skb, VNET_A_ACL_SPORT, r->sport_lo, r->sport_hi) ||
 	      put_port_range(skb, VNET_A_ACL_DPORT, r->dport_lo, r->dport_hi);
 	if (!err && r->from_vnet) {
@@ -1717,12 +1745,13 @@ void vnet_notify_acl(const struct vnet_acl_list *l,
 	struct vnet_msg m = event_msg(cmd);
 	struct sk_buff *skb;
 
-	if (!events_wanted(v->vn))
+	if (!vnet_nl_events_wanted(v->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		event_send(v->vn, skb, fill_acl(skb, v, l->subnet, l->port,
-						 l->dir, e, &m, gone));
+		vnet_nl_event_send(v->vn, skb,
+				   fill_acl(skb, v, l->subnet, l->port, l->dir, e,
+					    &m, gone));
 }
 
 /* Deferred changes of @l took effect: one event for all of them. */
@@ -1732,8 +1761,9 @@ void vnet_notify_acl_commit(const struct vnet_acl_list *l)
 	struct vnet_msg m = event_msg(VNET_CMD_ACL_COMMIT);
 	struct sk_buff *skb;
 	void *hdr;
+	int err;
 
-	if (!events_wanted(v->vn))
+	if (!vnet_nl_events_wanted(v->vn))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -1743,19 +1773,17 @@ void vnet_notify_acl_commit(const struct vnet_acl_list *l)
 		nlmsg_free(skb);
 		return;
 	}
-	event_send(v->vn, skb,
-		   msg_end(skb, hdr,
-			   nla_put_string(skb, VNET_A_VNET, v->n.name) ||
-			   nla_put_u8(skb, VNET_A_ACL_SCOPE,
-				      l->port ? VNET_ACL_SCOPE_PORT :
-						VNET_ACL_SCOPE_SUBNET) ||
-			   (l->port ?
-			    nla_put_string(skb, VNET_A_IFNAME, l->port->dev->name) :
-			    nla_put_string(skb, VNET_A_SUBNET, l->subnet->n.name)) ||
-			   nla_put_u8(skb, VNET_A_ACL_DIR, l->dir) ||
-			   nla_put_u32(skb, VNET_A_ACL_RULES, l->count) ||
-			   nla_put_u32(skb, VNET_A_ACL_ADDED, l->added) ||
-			   nla_put_u32(skb, VNET_A_ACL_REMOVED, l->removed)));
+	err = nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+	      nla_put_u8(skb, VNET_A_ACL_SCOPE,
+			 l->port ? VNET_ACL_SCOPE_PORT : VNET_ACL_SCOPE_SUBNET) ||
+	      (l->port ?
+	       nla_put_string(skb, VNET_A_IFNAME, l->port->dev->name) :
+	       nla_put_string(skb, VNET_A_SUBNET, l->subnet->n.name)) ||
+	      nla_put_u8(skb, VNET_A_ACL_DIR, l->dir) ||
+	      nla_put_u32(skb, VNET_A_ACL_RULES, l->count) ||
+	      nla_put_u32(skb, VNET_A_ACL_ADDED, l->added) ||
+	      nla_put_u32(skb, VNET_A_ACL_REMOVED, l->removed);
+	vnet_nl_event_send(v->vn, skb, msg_end(skb, hdr, err));
 }
 
 /* The family */
@@ -1864,72 +1892,24 @@ void vnet_genl_exit(void)
 	genl_unregister_family(&vnet_family);
 }
 
-/*
- * For the handlers that live with their objects (route_nl.c): the parsing,
- * message and event helpers above.
- */
-struct vnet_req vnet_nl_req(struct genl_info *info)
-{
-	return req_of(info);
-}
-
-const char *vnet_nl_name(struct genl_info *info, int type)
-{
-	return get_name(info, type);
-}
-
-int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
-		   struct vnet_prefix *p, bool addr)
-{
-	return parse_prefix(info, attr, p, addr);
-}
-
-int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
-		     unsigned int max, struct vnet_prefix **out,
-		     unsigned int *count)
-{
-	return parse_prefixes(info, min, max, out, count);
-}
-
-struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type)
-{
-	return get_vnet(req, type);
-}
-
-struct net_device *vnet_nl_dev(struct vnet_req *req)
-{
-	return get_dev(req);
-}
-
-int vnet_nl_put_prefix(struct sk_buff *skb, int type,
-		       const struct vnet_prefix *p)
-{
-	return put_prefix(skb, type, p);
-}
-
-int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
-			 unsigned int n)
-{
-	return put_prefixes(skb, p, n);
-}
-
-void vnet_nl_unlock_commit(struct vnet_net *vn)
-{
-	unlock_commit(vn);
-}
-
 void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		      u8 cmd)
 {
 	return genlmsg_put(skb, portid, seq, &vnet_family, flags, cmd);
 }
 
-bool vnet_nl_events_wanted(struct vnet_net *vn)
+/* The header of a dump part (@cb) or of an event (no @cb). */
+void *vnet_nl_part_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+		       u8 cmd)
 {
-	return events_wanted(vn);
+	void *hdr;
+
+	if (!cb)
+		return vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
+	hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
+			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
+	if (hdr)
+		genl_dump_check_consistent(cb, hdr);
+	return hdr;
 }
 
-void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err)
-{
-	event_send(vn, skb, err);
-}

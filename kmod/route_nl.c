@@ -44,16 +44,6 @@ const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1] = {
 
 /* Requests */
 
-static bool need(struct genl_info *info, int type, const char *msg)
-{
-	if (info->attrs[type])
-		return false;
-	if (info->extack)
-		info->extack->_msg = msg;	/* static strings */
-	NL_SET_ERR_ATTR_MISS(info->extack, NULL, type);
-	return true;
-}
-
 /* The vnet and subnet a request names; under vn->lock. */
 static struct vnet_subnet *get_subnet(struct vnet_req *req)
 {
@@ -83,16 +73,16 @@ int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!vnet_nl_name(info, VNET_A_SUBNET) ||
-	    need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix") ||
-	    need(info, VNET_A_ROUTE_NEXTHOP, "missing attribute: route next hop"))
+	    vnet_nl_need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix") ||
+	    vnet_nl_need(info, VNET_A_ROUTE_NEXTHOP, "missing attribute: route next hop"))
 		return -EINVAL;
 	err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_PREFIX], &p, false);
 	if (err)
 		return err;
 	nexthop = nla_get_u8(info->attrs[VNET_A_ROUTE_NEXTHOP]);
 	if (nexthop == VNET_ROUTE_NH_APPLIANCE) {
-		if (need(info, VNET_A_ROUTE_VIA,
-			 "next hop appliance needs the appliance's address"))
+		if (vnet_nl_need(info, VNET_A_ROUTE_VIA,
+				 "next hop appliance needs the appliance's address"))
 			return -EINVAL;
 		err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_VIA], &via,
 				     true);
@@ -119,7 +109,7 @@ int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	if (!vnet_nl_name(info, VNET_A_SUBNET) ||
-	    need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix"))
+	    vnet_nl_need(info, VNET_A_ROUTE_PREFIX, "missing attribute: route prefix"))
 		return -EINVAL;
 	err = vnet_nl_prefix(info, info->attrs[VNET_A_ROUTE_PREFIX], &p, false);
 	if (err)
@@ -146,20 +136,6 @@ struct route_view {
 	const char *status;	/* why it drops, or NULL */
 };
 
-/* The header of a dump part (@cb) or of an event (no @cb). */
-static void *put_hdr(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd)
-{
-	void *hdr;
-
-	if (!cb)
-		return vnet_nl_put_hdr(skb, 0, 0, 0, cmd);
-	hdr = vnet_nl_put_hdr(skb, NETLINK_CB(cb->skb).portid,
-			      cb->nlh->nlmsg_seq, NLM_F_MULTI, cmd);
-	if (hdr)
-		genl_dump_check_consistent(cb, hdr);
-	return hdr;
-}
-
 static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 		      const struct route_view *r, struct netlink_callback *cb,
 		      u8 cmd, bool identity_only)
@@ -167,7 +143,7 @@ static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 	void *hdr;
 	int err;
 
-	hdr = put_hdr(skb, cb, cmd);
+	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	err = nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
@@ -460,7 +436,7 @@ static int fill_gateway(struct sk_buff *skb, struct vnet_vnet *v,
 	const struct vnet_gateway *gw = v->gateway;
 	void *hdr;
 
-	hdr = put_hdr(skb, cb, cmd);
+	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, VNET_A_VNET, v->n.name) ||

@@ -745,8 +745,13 @@ void vnet_notify_acl(const struct vnet_acl_list *l,
 		     const struct vnet_vnet *gone);
 void vnet_notify_acl_commit(const struct vnet_acl_list *l);
 
-/* netlink.c helpers for route_nl.c */
+/*
+ * netlink.c: what every request handler (route_nl.c, lb_nl.c,
+ * endpoint_nl.c, trace.c) parses and writes with. Refusals set an extack
+ * message that names the missing or offending attribute.
+ */
 struct vnet_req vnet_nl_req(struct genl_info *info);
+bool vnet_nl_need(struct genl_info *info, int type, const char *msg);
 const char *vnet_nl_name(struct genl_info *info, int type);
 int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
 		   struct vnet_prefix *p, bool addr);
@@ -755,6 +760,8 @@ int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
 		     unsigned int *count);
 struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type);
 struct net_device *vnet_nl_dev(struct vnet_req *req);
+int vnet_nl_put_addr(struct sk_buff *skb, int type,
+		     const struct vnet_prefix *a);
 int vnet_nl_put_prefix(struct sk_buff *skb, int type,
 		       const struct vnet_prefix *p);
 int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
@@ -762,6 +769,8 @@ int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
 void vnet_nl_unlock_commit(struct vnet_net *vn);
 void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		      u8 cmd);
+void *vnet_nl_part_hdr(struct sk_buff *skb, struct netlink_callback *cb,
+		       u8 cmd);
 bool vnet_nl_events_wanted(struct vnet_net *vn);
 void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err);
 
