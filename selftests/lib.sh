@@ -294,6 +294,33 @@ tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
 	grep -q hello "$WORK/rx"
 }
 
+# refused DESC WORDS CMD...: CMD exits 1, its error names each of WORDS (a
+# |-separated list), and the configuration, as the test's own state()
+# prints it, is byte for byte the same.
+refused()
+{
+	local desc=$1 words=$2 before after out status=0 w ws
+	shift 2
+	before=$(state)
+	out=$("$@" 2>&1) || status=$?
+	after=$(state)
+	if [ "$status" -ne 1 ]; then
+		fail "$desc" "exit status $status, expected 1: $out"
+		return
+	elif [ "$before" != "$after" ]; then
+		fail "$desc" "the state changed: $out"
+		return
+	fi
+	IFS='|' read -ra ws <<<"$words"
+	for w in "${ws[@]}"; do
+		if ! grep -qF -- "$w" <<<"$out"; then
+			fail "$desc" "the error does not name \"$w\": $out"
+			return
+		fi
+	done
+	ok "$desc"
+}
+
 # A denied connection: two tries (the listener was up for a passing one).
 tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
 

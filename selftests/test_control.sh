@@ -13,9 +13,9 @@ snapshot()
 	v -j vnet show; v -j subnet show; v -j peering show
 }
 
-# refused STATUS TEXT DESC CMD...: CMD exits with STATUS, its error says
+# refused_as STATUS TEXT DESC CMD...: CMD exits with STATUS, its error says
 # TEXT, and the configuration is byte-identical afterwards.
-refused()
+refused_as()
 {
 	local want=$1 text=$2 desc=$3 before after out status
 	shift 3
@@ -56,38 +56,38 @@ check_output "vnet show -j NAME" \
 	"[{\"name\":\"C\",\"id\":3,\"prefixes\":[\"10.3.0.0/16\"],\"router-mac\":\"$rmac\"}]" \
 	v -j vnet show C
 
-refused 1 "already exists" "duplicate vnet name refused" \
+refused_as 1 "already exists" "duplicate vnet name refused" \
 	v vnet add A id 10 prefix 10.10.0.0/16
-refused 1 "id 1" "duplicate vnet id refused" \
+refused_as 1 "id 1" "duplicate vnet id refused" \
 	v vnet add D id 1 prefix 10.10.0.0/16
-refused 1 "does not exist" "vnet del of an unknown vnet refused" v vnet del Nope
-refused 2 "malformed CIDR" "malformed CIDR refused" \
+refused_as 1 "does not exist" "vnet del of an unknown vnet refused" v vnet del Nope
+refused_as 2 "malformed CIDR" "malformed CIDR refused" \
 	v vnet add D id 4 prefix 10.4.0/16
-refused 2 "host bits set" "host bits refused" v vnet add D id 4 prefix 10.4.0.1/16
-refused 2 "prefix length" "prefix length out of range refused" \
+refused_as 2 "host bits set" "host bits refused" v vnet add D id 4 prefix 10.4.0.1/16
+refused_as 2 "prefix length" "prefix length out of range refused" \
 	v vnet add D id 4 prefix 10.4.0.0/33
-refused 2 "prefix length" "IPv6 prefix length out of range refused" \
+refused_as 2 "prefix length" "IPv6 prefix length out of range refused" \
 	v vnet add D id 4 prefix fd00:4::/129
-refused 2 "1 to 31 characters" "name too long refused" \
+refused_as 2 "1 to 31 characters" "name too long refused" \
 	v vnet add ABCDEFGHIJKLMNOPQRSTUVWXYZ012345 id 4 prefix 10.4.0.0/16
-refused 2 "1 to 31 characters" "name with bad characters refused" \
+refused_as 2 "1 to 31 characters" "name with bad characters refused" \
 	v vnet add 'A:B' id 4 prefix 10.4.0.0/16
-refused 2 "from 1 to 16777215" "id 0 refused" v vnet add D id 0 prefix 10.4.0.0/16
-refused 2 "from 1 to 16777215" "id 16777216 refused" \
+refused_as 2 "from 1 to 16777215" "id 0 refused" v vnet add D id 0 prefix 10.4.0.0/16
+refused_as 2 "from 1 to 16777215" "id 16777216 refused" \
 	v vnet add D id 16777216 prefix 10.4.0.0/16
-refused 2 "unknown keyword" "unknown keyword refused" \
+refused_as 2 "unknown keyword" "unknown keyword refused" \
 	v vnet add D id 4 prefix 10.4.0.0/16 colour blue
-refused 2 "needs at least one" "vnet without prefix refused" v vnet add D id 4
-refused 2 "unknown object" "unknown object refused" v frobnicate add
-refused 2 "unknown command" "unknown command refused" v vnet frobnicate
+refused_as 2 "needs at least one" "vnet without prefix refused" v vnet add D id 4
+refused_as 2 "unknown object" "unknown object refused" v frobnicate add
+refused_as 2 "unknown command" "unknown command refused" v vnet frobnicate
 
 # ---- prefixes and subnets ----
 check "prefix add" v vnet prefix add C 10.33.0.0/16
 check "prefix del" v vnet prefix del C 10.33.0.0/16
-refused 1 "already" "duplicate prefix refused" v vnet prefix add C 10.3.0.0/16
-refused 1 "overlap" "overlapping prefix in one vnet refused" \
+refused_as 1 "already" "duplicate prefix refused" v vnet prefix add C 10.3.0.0/16
+refused_as 1 "overlap" "overlapping prefix in one vnet refused" \
 	v vnet prefix add C 10.3.128.0/17
-refused 1 "last" "deleting the last prefix refused" v vnet prefix del C 10.3.0.0/16
+refused_as 1 "last" "deleting the last prefix refused" v vnet prefix del C 10.3.0.0/16
 check "dual-stack subnet add" v subnet add A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
 check "IPv4-only subnet add" v subnet add A db prefix 10.1.2.0/24
 check "IPv6-only subnet add" v subnet add B app prefix fd00:2:0:1::/64
@@ -97,43 +97,43 @@ A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64" v subnet show A
 check_output "subnet show -j" \
 '[{"vnet":"A","name":"db","prefixes":["10.1.2.0/24"]},{"vnet":"A","name":"web","prefixes":["10.1.1.0/24","fd00:1:0:1::/64"]},{"vnet":"B","name":"app","prefixes":["fd00:2:0:1::/64"]}]' \
 	v -j subnet show
-refused 1 "outside" "subnet outside the address space refused" \
+refused_as 1 "outside" "subnet outside the address space refused" \
 	v subnet add A out prefix 10.9.1.0/24
-refused 1 "overlap" "overlapping subnets refused" \
+refused_as 1 "overlap" "overlapping subnets refused" \
 	v subnet add A web2 prefix 10.1.1.128/25
-refused 1 "already exists" "duplicate subnet name refused" \
+refused_as 1 "already exists" "duplicate subnet name refused" \
 	v subnet add A web prefix 10.1.3.0/24
-refused 2 "one prefix per address family" "two IPv4 prefixes in a subnet refused" \
+refused_as 2 "one prefix per address family" "two IPv4 prefixes in a subnet refused" \
 	v subnet add A two prefix 10.1.4.0/24 prefix 10.1.5.0/24
-refused 1 "does not exist" "subnet in an unknown vnet refused" \
+refused_as 1 "does not exist" "subnet in an unknown vnet refused" \
 	v subnet add Nope s prefix 10.1.6.0/24
-refused 1 "web" "deleting a prefix used by a subnet names the subnet" \
+refused_as 1 "web" "deleting a prefix used by a subnet names the subnet" \
 	v vnet prefix del A fd00:1::/48
 check "subnet del" v subnet del A db
-refused 1 "db" "deleting an unknown subnet refused" v subnet del A db
+refused_as 1 "db" "deleting an unknown subnet refused" v subnet del A db
 
 # ---- peerings: rules 1 and 2 ----
 check "vnet add Overlap (overlaps A)" v vnet add Overlap id 5 prefix 10.1.128.0/17
 check "vnet add Near (overlaps B only)" v vnet add Near id 6 prefix 10.2.128.0/17
-refused 1 "overlap" "peering of overlapping vnets refused" \
+refused_as 1 "overlap" "peering of overlapping vnets refused" \
 	v peering add A a2o remote Overlap
-refused 1 "itself" "self-peering refused" v peering add A a2a remote A
-refused 1 "not known to this network controller" "peering to an unknown vnet refused (rule 2)" \
+refused_as 1 "itself" "self-peering refused" v peering add A a2a remote A
+refused_as 1 "not known to this network controller" "peering to an unknown vnet refused (rule 2)" \
 	v peering add A a2x remote Nope
 check "peering add A -> B" v peering add A a2b remote B
 check_state A a2b initiated "A's side is initiated"
-refused 1 "already" "second peering to the same remote refused" \
+refused_as 1 "already" "second peering to the same remote refused" \
 	v peering add A a2b-again remote B
-refused 1 "a2b" "duplicate peering name refused" v peering add A a2b remote C
-refused 1 "overlap" "peering to a vnet overlapping a peer of the local vnet refused" \
+refused_as 1 "a2b" "duplicate peering name refused" v peering add A a2b remote C
+refused_as 1 "overlap" "peering to a vnet overlapping a peer of the local vnet refused" \
 	v peering add A a2n remote Near
-refused 1 "remove the peering" "prefix add while a peering exists refused (rule 3)" \
+refused_as 1 "remove the peering" "prefix add while a peering exists refused (rule 3)" \
 	v vnet prefix add A 10.11.0.0/16
-refused 1 "a2b" "the rule-3 error names the peering" \
+refused_as 1 "a2b" "the rule-3 error names the peering" \
 	v vnet prefix del A 10.1.0.0/16
-refused 2 "on or off" "bad flag value refused" \
+refused_as 2 "on or off" "bad flag value refused" \
 	v peering add B b2a remote A access maybe
-refused 2 "unknown keyword" "unknown peering keyword refused" \
+refused_as 2 "unknown keyword" "unknown peering keyword refused" \
 	v peering add B b2a remote A colour blue
 
 # ---- rule 5: states ----
@@ -147,11 +147,11 @@ check_output "peering show -j A" \
 check "peering set back" v peering set A a2b access on forwarded off
 check "B removes its side" v peering del B b2a
 check_state A a2b disconnected "A's side is disconnected"
-refused 1 "remove the peering" "prefix add refused while a disconnected peering exists" \
+refused_as 1 "remove the peering" "prefix add refused while a disconnected peering exists" \
 	v vnet prefix add A 10.11.0.0/16
 # B's space may change while its side is gone; the re-add is checked again.
 check "B's space changes to overlap A" v vnet prefix add B 10.1.200.0/24
-refused 1 "overlap" "re-adding a side checks the address spaces again" \
+refused_as 1 "overlap" "re-adding a side checks the address spaces again" \
 	v peering add B b2a remote A
 check_state A a2b disconnected "A stays disconnected after the refused re-add"
 check "B's space changes back" v vnet prefix del B 10.1.200.0/24
@@ -166,7 +166,7 @@ check_output "A has no peering to C (not transitive)" "A a2b remote B" \
 # A re-add is checked against the other side's connected peers, both ways.
 check "C removes its side to B" v peering del C c2b
 check "C's space changes to overlap A, A's peer B's peer" v vnet prefix add C 10.1.201.0/24
-refused 1 "overlap" "re-add refused when the remote overlaps a connected peer of the local side" \
+refused_as 1 "overlap" "re-add refused when the remote overlaps a connected peer of the local side" \
 	v peering add C c2b remote B
 check "C's space changes back" v vnet prefix del C 10.1.201.0/24
 check "C re-adds its side" v peering add C c2b remote B
@@ -188,7 +188,7 @@ check "prefix add is allowed once no peering is left" v vnet prefix add A 10.11.
 old=$(cat /sys/module/vnet/parameters/max_vnets)
 n=$(v -j vnet show | grep -o '"name"' | wc -l)
 echo "$n" > /sys/module/vnet/parameters/max_vnets
-refused 1 "limit" "a vnet beyond max_vnets is refused with a message" \
+refused_as 1 "limit" "a vnet beyond max_vnets is refused with a message" \
 	v vnet add Extra id 99 prefix 10.99.0.0/16
 echo "$old" > /sys/module/vnet/parameters/max_vnets
 check "and accepted when the limit allows it" v vnet add Extra id 99 prefix 10.99.0.0/16

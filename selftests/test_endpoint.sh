@@ -271,30 +271,6 @@ check "the peering back on host B: reached again" reach p1 10.1.1.5
 
 # ---- refusals: exit 1, nothing changes ----
 state() { va -j endpoint show; va -j subnet show; va -j port show; }
-refused()	# DESC WORDS CMD...
-{
-	local desc=$1 words=$2 before after out status=0 w ws
-	shift 2
-	before=$(state)
-	out=$("$@" 2>&1) || status=$?
-	after=$(state)
-	if [ "$status" -ne 1 ]; then
-		fail "$desc" "exit status $status, expected 1: $out"
-		return
-	elif [ "$before" != "$after" ]; then
-		fail "$desc" "the state changed: $out"
-		return
-	fi
-	IFS='|' read -ra ws <<<"$words"
-	for w in "${ws[@]}"; do
-		if ! grep -qF -- "$w" <<<"$out"; then
-			fail "$desc" "the error does not name \"$w\": $out"
-			return
-		fi
-	done
-	ok "$desc"
-}
-
 va subnet add X s2 prefix 10.1.2.0/24
 va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
 refused "unknown vnet" "vnet Q does not exist" \

@@ -50,31 +50,6 @@ state()		# what a refusal must leave alone
 	v -j lb show; v -j port show; v -j vnet show; v -j endpoint show
 }
 
-# refused DESC WORDS CMD...: exit status 1, the error names WORDS (a
-# |-separated list), and the configuration is byte for byte the same.
-refused()
-{
-	local desc=$1 words=$2 before after out status=0 w
-	shift 2
-	before=$(state)
-	out=$("$@" 2>&1) || status=$?
-	after=$(state)
-	if [ "$status" -ne 1 ]; then
-		fail "$desc" "exit status $status, expected 1: $out"
-	elif [ "$before" != "$after" ]; then
-		fail "$desc" "the state changed: $out"
-	else
-		IFS='|' read -ra ws <<<"$words"
-		for w in "${ws[@]}"; do
-			if ! grep -qF -- "$w" <<<"$out"; then
-				fail "$desc" "the error does not name \"$w\": $out"
-				return
-			fi
-		done
-		ok "$desc"
-	fi
-}
-
 BACKENDS4="backend 10.1.1.4:8080 backend 10.1.1.5:8080 backend 10.1.1.6:8080"
 BACKENDS6="backend [fd00:1:0:1::4]:8080 backend [fd00:1:0:1::5]:8080 backend [fd00:1:0:1::6]:8080"
 

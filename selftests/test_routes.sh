@@ -57,31 +57,6 @@ state()		# the configuration, as JSON: refusals must not change it
 	v -j gateway show
 }
 
-# refused DESC WORDS CMD...: exit status 1, stderr names WORDS (a
-# |-separated list), and the configuration is byte for byte the same.
-refused()
-{
-	local desc=$1 words=$2 before after out status=0 w
-	shift 2
-	before=$(state)
-	out=$("$@" 2>&1) || status=$?
-	after=$(state)
-	if [ "$status" -ne 1 ]; then
-		fail "$desc" "exit status $status, expected 1: $out"
-	elif [ "$before" != "$after" ]; then
-		fail "$desc" "the state changed: $out"
-	else
-		IFS='|' read -ra ws <<<"$words"
-		for w in "${ws[@]}"; do
-			if ! grep -qF -- "$w" <<<"$out"; then
-				fail "$desc" "the error does not name \"$w\": $out"
-				return
-			fi
-		done
-		ok "$desc"
-	fi
-}
-
 v vnet add hub id 10 prefix 10.0.0.0/16 prefix fd00:10::/48
 v vnet add spoke1 id 11 prefix 10.1.0.0/16 prefix fd00:11::/48
 v vnet add spoke2 id 12 prefix 10.2.0.0/16 prefix fd00:12::/48
