@@ -50,8 +50,8 @@ static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
 	vn = vnet_pernet(dev_net(dev));
-	/* The module deletes its tunnel device with vn->lock held. */
-	if (dev == vn->tunnel_deleting)
+	/* The module makes and deletes its tunnel device with vn->lock held. */
+	if (vn->tunnel_busy)
 		return NOTIFY_DONE;
 	mutex_lock(&vn->lock);
 	port = vnet_port_of(vn, dev);

@@ -121,6 +121,10 @@ static int port_checks(struct vnet_req *req, struct net_device *dev,
 		return vnet_refuse(req, -EEXIST, "interface is already a port",
 				   "interface %s is already a port of vnet %s",
 				   dev->name, other->vnet->n.name);
+	if (vnet_tunnel_port(req->vn, dev))
+		return vnet_refuse(req, -EBUSY, "interface is the tunnel device",
+				   "interface %s is this host's tunnel to remote endpoints: it cannot be a port",
+				   dev->name);
 	if (dev->reg_state != NETREG_REGISTERED)
 		return vnet_refuse(req, -ENODEV, "interface is going away",
 				   "interface %s is going away", dev->name);

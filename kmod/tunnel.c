@@ -54,8 +54,16 @@ struct metadata_dst *vnet_tunnel_md(u32 vni, const struct vnet_prefix *remote)
 		md = __ipv6_tun_set_dst(&in6addr_any, &a6, 0, 0, port, 0,
 					flags, id, 0);
 	}
-	if (md)
-		md->u.tun_info.mode |= IP_TUNNEL_INFO_TX;
+	if (!md)
+		return NULL;
+	md->u.tun_info.mode |= IP_TUNNEL_INFO_TX;
+#ifdef CONFIG_DST_CACHE
+	/* vxlan keeps the underlay route there instead of a lookup per packet */
+	if (dst_cache_init(&md->u.tun_info.dst_cache, GFP_KERNEL)) {
+		dst_release(&md->dst);
+		return NULL;
+	}
+#endif
 	return md;
 }
 
@@ -193,8 +201,10 @@ int vnet_tunnel_get(struct vnet_req *req)
 	tport = vnet_alloc_port();
 	if (!tport)
 		return -ENOMEM;
+	vn->tunnel_busy = true;
 	dev = vxlan_dev_create(vn->net, VNET_TUNNEL_IFNAME, NET_NAME_USER,
 			       &conf);
+	vn->tunnel_busy = false;
 	if (IS_ERR(dev)) {
 		vnet_free_port_rcu(tport);
 		return vnet_refuse(req, PTR_ERR(dev),
@@ -204,16 +214,17 @@ int vnet_tunnel_get(struct vnet_req *req)
 	}
 	/* Its packets belong to this namespace's vnets. */
 	dev->features |= NETIF_F_NETNS_LOCAL;
+	vn->tunnel_busy = true;
 	err = dev_change_flags(dev, dev->flags | IFF_UP, NULL);
 	if (err) {
-		vn->tunnel_deleting = dev;
 		rtnl_delete_link(dev, 0, NULL);
-		vn->tunnel_deleting = NULL;
+		vn->tunnel_busy = false;
 		vnet_free_port_rcu(tport);
 		return vnet_refuse(req, err, "cannot open the tunnel device",
 				   "cannot open tunnel device %s (error %d): is UDP port %d in use in this namespace?",
 				   VNET_TUNNEL_IFNAME, err, VNET_TUNNEL_PORT);
 	}
+	vn->tunnel_busy = false;
 	tport->dev = dev;
 	netdev_hold(dev, &tport->dev_tracker, GFP_KERNEL);
 	tport->vn = vn;
@@ -224,9 +235,9 @@ int vnet_tunnel_get(struct vnet_req *req)
 	tport->hook.priv = tport;
 	err = nf_register_net_hook(vn->net, &tport->hook);
 	if (err) {
-		vn->tunnel_deleting = dev;
+		vn->tunnel_busy = true;
 		rtnl_delete_link(dev, 0, NULL);
-		vn->tunnel_deleting = NULL;
+		vn->tunnel_busy = false;
 		vnet_free_port_rcu(tport);
 		return err;
 	}
@@ -249,7 +260,7 @@ static struct vnet_port *tunnel_detach(struct vnet_net *vn)
 /*
  * Under RTNL and vn->lock: an endpoint went; without endpoints the tunnel
  * device goes too. Its removal runs our own netdevice notifier, which must
- * not take vn->lock again: vn->tunnel_deleting tells it.
+ * not take vn->lock again: vn->tunnel_busy tells it.
  */
 void vnet_tunnel_put(struct vnet_net *vn)
 {
@@ -261,9 +272,9 @@ void vnet_tunnel_put(struct vnet_net *vn)
 	tport = tunnel_detach(vn);
 	if (!tport)
 		return;
-	vn->tunnel_deleting = tport->dev;
+	vn->tunnel_busy = true;
 	rtnl_delete_link(tport->dev, 0, NULL);
-	vn->tunnel_deleting = NULL;
+	vn->tunnel_busy = false;
 	vnet_free_port_rcu(tport);
 }
 

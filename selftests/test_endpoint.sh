@@ -273,6 +273,8 @@ check "the peering back on host B: reached again" reach p1 10.1.1.5
 state() { va -j endpoint show; va -j subnet show; va -j port show; }
 va subnet add X s2 prefix 10.1.2.0/24
 va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
+refused "the tunnel device cannot be a port" "vnet-vxlan" \
+	va port add vnet-vxlan vnet X subnet s mac 52:54:00:0b:02:99 ip 10.1.1.99
 refused "unknown vnet" "vnet Q does not exist" \
 	va endpoint add Q 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
 refused "IP in the vnet's space but in no subnet" "10.1.9.9|vnet X" \
