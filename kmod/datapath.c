@@ -78,20 +78,22 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 
 /*
  * The transport ports of a TCP or UDP packet whose header starts at
- * @thoff; zero for other protocols and for non-first fragments.
+ * @thoff; zero for other protocols and for non-first fragments. False if
+ * the packet is too short to hold them: it is malformed.
  */
-static void key_ports(struct sk_buff *skb, unsigned int thoff,
+static bool key_ports(struct sk_buff *skb, unsigned int thoff,
 		      struct vnet_acl_key *k)
 {
 	const __be16 *ports;
 
 	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
-		return;
+		return true;
 	if (!pskb_may_pull(skb, thoff + 4))
-		return;
+		return false;
 	ports = (const __be16 *)(skb->data + thoff);
 	k->sport = ntohs(ports[0]);
 	k->dport = ntohs(ports[1]);
+	return true;
 }
 
 /*
@@ -156,10 +158,13 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	why = vnet_ct_filter(port, dport, skb, f);
 	if (why != VNET_PASS)
 		return vnet_drop(port, why);
-	if (pick.lb.lb)
-		vnet_lb_open(port, skb, f, &pick.lb);
-	else if (rev.hit && vnet_lb_snat(skb, f, &rev))
+	if (pick.lb.lb) {
+		why = vnet_lb_open(port, skb, f, &pick.lb);
+		if (why != VNET_PASS)
+			return vnet_drop(port, why);
+	} else if (rev.hit && vnet_lb_snat(skb, f, &rev)) {
 		return vnet_drop(port, VNET_DROP_NO_MEMORY);
+	}
 	return vnet_rewrite_xmit(port, skb, dport);
 }
 
@@ -216,7 +221,8 @@ static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
 		k->fragment = 1;
 	} else {
 		flow.frag_first = !!(iph->frag_off & htons(IP_MF));
-		key_ports(skb, ihl, k);
+		if (!key_ports(skb, ihl, k))
+			return vnet_drop(port, VNET_DROP_MALFORMED);
 	}
 	return route(port, skb, &flow);
 }
@@ -289,8 +295,8 @@ static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
 	memcpy(k->dst, &daddr, 16);
 	if (!ipv6_transport(skb, &flow))
 		return vnet_drop(port, VNET_DROP_MALFORMED);
-	if (!k->fragment)
-		key_ports(skb, flow.thoff, k);
+	if (!k->fragment && !key_ports(skb, flow.thoff, k))
+		return vnet_drop(port, VNET_DROP_MALFORMED);
 	return route(port, skb, &flow);
 }
 
@@ -347,8 +353,7 @@ bool vnet_flow_parse(struct sk_buff *skb, struct vnet_flow *f)
 	} else {
 		return false;
 	}
-	key_ports(skb, f->thoff, k);
-	return true;
+	return key_ports(skb, f->thoff, k);
 }
 
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,

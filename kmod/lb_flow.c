@@ -22,8 +22,11 @@
  * backends left (a TCP connection then meets a reset: it stops).
  *
  * Entries are made only for packets that passed the ACLs, in GFP_ATOMIC,
- * at most ct_max per namespace (beyond that connections are balanced by
- * the hash alone). Lock free under RCU (rhashtable); the entry whose DEAD
+ * at most ct_max per namespace. A new connection that cannot be recorded
+ * (table full, no memory, or its backend side already another
+ * connection's) is dropped as lb-untracked: its replies could not be
+ * translated back. An entry's state (new, established once the backend
+ * answered, fin, close) picks its idle timeout. Lock free under RCU (rhashtable); the entry whose DEAD
  * bit is set first is removed by its setter and freed after a grace
  * period. A delayed work per namespace removes idle entries, with the
  * timeouts of connection tracking.
@@ -56,6 +59,8 @@ struct lbf_key {
 };
 
 enum { LBF_ORIG, LBF_REPLY };
+/* Where a connection is, for its idle timeout; as in connection tracking. */
+enum lbf_state { LBF_NEW, LBF_ESTABLISHED, LBF_FIN, LBF_CLOSE };
 enum { LBF_DEAD };
 
 struct lbf_half {
@@ -72,6 +77,7 @@ struct vnet_lb_flow {
 	u8 be[16];
 	u16 fport;
 	u16 bport;
+	u8 state;		/* enum lbf_state */
 	unsigned long expires;	/* jiffies */
 	unsigned long flags;	/* LBF_DEAD */
 	struct rcu_head rcu;
@@ -160,21 +166,42 @@ static u8 tcp_flags(struct sk_buff *skb, const struct vnet_flow *f)
 	return skb->data[f->thoff + 13];
 }
 
-static void lbf_refresh(struct vnet_lb_flow *fl, u8 proto, u8 flags)
+/*
+ * A packet of @fl went by (@reply: from the backend). A connection is
+ * established once its backend answered; a FIN or RST is for good, so a
+ * closed connection leaves the table after the short timeouts.
+ */
+static void lbf_refresh(struct vnet_lb_flow *fl, u8 proto, u8 flags,
+			bool reply)
 {
-	unsigned int secs;
+	u8 state = READ_ONCE(fl->state), next = state;
+	bool udp = proto == IPPROTO_UDP;
 	unsigned long expires;
+	unsigned int secs;
 
-	if (proto == IPPROTO_UDP)
-		secs = READ_ONCE(vnet_ct_timeout_udp_stream);
-	else if (flags & TCPHDR_RST)
-		secs = READ_ONCE(vnet_ct_timeout_tcp_close);
-	else if (flags & TCPHDR_FIN)
+	if (reply && state == LBF_NEW)
+		next = LBF_ESTABLISHED;
+	if (flags & TCPHDR_RST)
+		next = LBF_CLOSE;
+	else if ((flags & TCPHDR_FIN) && next != LBF_CLOSE)
+		next = LBF_FIN;
+	if (next != state)
+		WRITE_ONCE(fl->state, next);
+	switch (next) {
+	case LBF_NEW:
+		secs = udp ? READ_ONCE(vnet_ct_timeout_udp) :
+			     READ_ONCE(vnet_ct_timeout_tcp_syn);
+		break;
+	case LBF_ESTABLISHED:
+		secs = udp ? READ_ONCE(vnet_ct_timeout_udp_stream) :
+			     READ_ONCE(vnet_ct_timeout_tcp_established);
+		break;
+	case LBF_FIN:
 		secs = READ_ONCE(vnet_ct_timeout_tcp_fin);
-	else if ((flags & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN)
-		secs = READ_ONCE(vnet_ct_timeout_tcp_syn);
-	else
-		secs = READ_ONCE(vnet_ct_timeout_tcp_established);
+		break;
+	default:
+		secs = READ_ONCE(vnet_ct_timeout_tcp_close);
+	}
 	expires = jiffies + (unsigned long)secs * HZ;
 	if (READ_ONCE(fl->expires) != expires)
 		WRITE_ONCE(fl->expires, expires);
@@ -330,8 +357,10 @@ int vnet_lb_dnat(struct sk_buff *skb, struct vnet_flow *f,
  * so that it sticks to its backend and its replies are translated back.
  * @f is the translated packet.
  */
-void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
-		  const struct vnet_flow *f, const struct vnet_lb_hit *hit)
+enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
+				   struct sk_buff *skb,
+				   const struct vnet_flow *f,
+				   const struct vnet_lb_hit *hit)
 {
 	const struct vnet_acl_key *k = &f->key;
 	const struct vnet_lb *lb = hit->lb;
@@ -341,14 +370,14 @@ void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
 	int err;
 
 	if (hit->flow) {
-		lbf_refresh(hit->flow, k->proto, flags);
-		return;
+		lbf_refresh(hit->flow, k->proto, flags, false);
+		return VNET_PASS;
 	}
 	if (atomic_inc_return(&vn->nr_lb_flows) > READ_ONCE(vnet_ct_max))
-		goto full;
+		goto untracked;
 	fl = kmem_cache_zalloc(lbf_cache, GFP_ATOMIC);
 	if (!fl)
-		goto full;
+		goto untracked;
 	lbf_key_set(&fl->half[LBF_ORIG].key, port->vnet->id, k->family,
 		    k->proto, k->src, k->sport, lb->frontend.addr, lb->port);
 	lbf_key_set(&fl->half[LBF_REPLY].key, lb->vnet_id, k->family,
@@ -361,12 +390,18 @@ void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
 	memcpy(fl->be, hit->be->addr.addr, 16);
 	fl->fport = lb->port;
 	fl->bport = hit->be->port;
-	lbf_refresh(fl, k->proto, flags);
+	lbf_refresh(fl, k->proto, flags, false);
 	/* Dead until both halves are in: only this opener may remove it. */
 	fl->flags = BIT(LBF_DEAD);
 	err = rhashtable_lookup_insert_fast(&vn->lb_flows,
 					    &fl->half[LBF_ORIG].node,
 					    lbf_params);
+	if (err == -EEXIST) {
+		/* Another CPU recorded this connection first: same backend. */
+		call_rcu(&fl->rcu, lbf_free_rcu);
+		atomic_dec(&vn->nr_lb_flows);
+		return VNET_PASS;
+	}
 	if (!err) {
 		err = rhashtable_lookup_insert_fast(&vn->lb_flows,
 						    &fl->half[LBF_REPLY].node,
@@ -377,17 +412,19 @@ void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
 					       lbf_params);
 	}
 	if (err) {
-		/* Another CPU recorded it first: the hash agrees anyway. */
+		/* No memory, or the backend's side is another connection's. */
 		call_rcu(&fl->rcu, lbf_free_rcu);
-		goto full;
+		goto untracked;
 	}
 	clear_bit_unlock(LBF_DEAD, &fl->flags);
 	if (!delayed_work_pending(&vn->lb_gc))
 		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
 				   LBF_GC_INTERVAL);
-	return;
-full:
+	return VNET_PASS;
+untracked:
+	/* Its replies could not be translated back: better not to start. */
 	atomic_dec(&vn->nr_lb_flows);
+	return VNET_DROP_LB_UNTRACKED;
 }
 
 /*
@@ -420,7 +457,7 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		lbf_kill(vn, fl);
 		return;
 	}
-	lbf_refresh(fl, k->proto, tcp_flags(skb, f));
+	lbf_refresh(fl, k->proto, tcp_flags(skb, f), true);
 	memcpy(rev->addr, fl->fe, sizeof(rev->addr));
 	rev->port = fl->fport;
 	rev->hit = true;

@@ -27,9 +27,10 @@
  * Remote endpoints and the tunnel device (endpoint.c, tunnel.c): adding
  * or removing one takes RTNL, then vn->lock, because the first endpoint
  * creates the namespace's VXLAN device and the last one deletes it. That
- * deletion runs the module's own netdevice notifier, which would take
- * vn->lock again: vn->tunnel_deleting (written and read under RTNL) tells
- * it to stay out. The packet path reaches endpoints through
+ * creation and deletion run the module's own netdevice notifier (also
+ * on a failed registration), which would take vn->lock again:
+ * vn->tunnel_busy, set around them and read under RTNL, tells it to stay
+ * out. The packet path reaches endpoints through
  * vn->endpoints and the tunnel through vn->tunnel, both under RCU; both
  * are freed after a grace period.
  *
@@ -117,8 +118,8 @@ struct vnet_net {
 	struct rhashtable endpoints;	/* (vnet id, IP) -> remote endpoint */
 	/* The tunnel device's stand-in port, while there are endpoints. */
 	struct vnet_port __rcu *tunnel;
-	/* Under RTNL: the tunnel device the module itself is deleting. */
-	struct net_device *tunnel_deleting;
+	/* Under RTNL: the module is creating or deleting its tunnel device. */
+	bool tunnel_busy;
 	struct rhashtable conns;	/* tracked connections, conntrack.c */
 	atomic_t nr_conns;
 	struct delayed_work ct_gc;	/* removes expired connections */
@@ -697,8 +698,10 @@ void vnet_lb_translate_key(struct vnet_acl_key *k,
 			   const struct vnet_lb_hit *hit);
 int vnet_lb_dnat(struct sk_buff *skb, struct vnet_flow *f,
 		 const struct vnet_lb_hit *hit);
-void vnet_lb_open(struct vnet_port *port, struct sk_buff *skb,
-		  const struct vnet_flow *f, const struct vnet_lb_hit *hit);
+enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
+				   struct sk_buff *skb,
+				   const struct vnet_flow *f,
+				   const struct vnet_lb_hit *hit);
 /* A reply of a backend: the frontend it must come from. */
 struct vnet_lb_rev {
 	u8 addr[16];

@@ -308,6 +308,25 @@ p1 p1
 p1 p1" cat "$WORK/last"
 denied "the peer's own backend is not its own client" p1 tcp 10.2.0.50 80 vm-p1 lb-no-backend
 
+# ---- two lbs, one backend: a 5-tuple the backend already has ----
+# One source port to two frontends of the same backend makes the same
+# connection at the backend: the second cannot be told apart, and drops.
+for keep in b1 b2 b3; do [ "$keep" != "$gone" ] && break; done
+keep=10.1.1.$((${keep#b} + 3))	# a backend that still has its port
+v lb add A clash1 frontend 10.1.0.110 proto udp port 5000 backend "$keep:8080"
+v lb add A clash2 frontend 10.1.0.111 proto udp port 5000 backend "$keep:8080"
+before=$(counter vm-c1 lb-untracked)
+vm c1 sh -c 'echo one | socat -u - UDP:10.1.0.110:5000,sourceport=40000'
+vm c1 sh -c 'echo two | socat -u - UDP:10.1.0.111:5000,sourceport=40000'
+after=$(counter vm-c1 lb-untracked)
+if [ "$after" -gt "$before" ]; then
+	ok "the second lb's clashing connection drops as lb-untracked"
+else
+	fail "the second lb's clashing connection drops as lb-untracked" "counter stayed at $after"
+fi
+v lb del A clash1
+v lb del A clash2
+
 # ---- rule 12 and vnet del ----
 v vnet add E id 5 prefix 10.5.0.0/16 prefix 10.50.0.0/24
 v subnet add E s prefix 10.5.1.0/24

@@ -297,6 +297,7 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_NO_TUNNEL] = "no-tunnel",
 		[VNET_DROP_UNKNOWN_VNI] = "unknown-vni",
 		[VNET_DROP_UNKNOWN_ENDPOINT] = "unknown-endpoint",
+		[VNET_DROP_LB_UNTRACKED] = "lb-untracked",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;

@@ -391,6 +391,7 @@ enum vnet_drop_reason {
 	VNET_DROP_NO_TUNNEL,		/* to an endpoint, but no tunnel device */
 	VNET_DROP_UNKNOWN_VNI,		/* from the tunnel: no vnet has the VNI */
 	VNET_DROP_UNKNOWN_ENDPOINT,	/* from the tunnel: source not an endpoint */
+	VNET_DROP_LB_UNTRACKED,		/* an lb connection could not be recorded */
 	__VNET_DROP_MAX
 };
 
