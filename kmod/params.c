@@ -62,20 +62,38 @@ unsigned int vnet_max_routes = 100000;
 module_param_named(max_routes, vnet_max_routes, uint, 0644);
 MODULE_PARM_DESC(max_routes, "Maximum number of user routes per subnet");
 
-unsigned int vnet_max_gateway_prefixes = 64;
-module_param_named(max_gateway_prefixes, vnet_max_gateway_prefixes, uint,
-		   0644);
+/*
+ * A gateway, or an lb, is one netlink message (its event, its dump part),
+ * which must fit NLMSG_GOODSIZE: 64 IPv6 prefixes or backends do, with
+ * room to spare; more could not be shown, so they cannot be set.
+ */
+#define VNET_MAX_PER_MSG 64
+
+static int per_msg_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, VNET_MAX_PER_MSG);
+}
+
+static const struct kernel_param_ops per_msg_ops = {
+	.set = per_msg_set,
+	.get = param_get_uint,
+};
+
+unsigned int vnet_max_gateway_prefixes = VNET_MAX_PER_MSG;
+module_param_cb(max_gateway_prefixes, &per_msg_ops,
+		&vnet_max_gateway_prefixes, 0644);
 MODULE_PARM_DESC(max_gateway_prefixes,
-		 "Maximum number of on-premises prefixes of a gateway");
+		 "Maximum number of on-premises prefixes of a gateway (1-64)");
 
 unsigned int vnet_max_lbs = 4096;
 module_param_named(max_lbs, vnet_max_lbs, uint, 0644);
 MODULE_PARM_DESC(max_lbs,
 		 "Maximum number of load balancers per network namespace");
 
-unsigned int vnet_max_lb_backends = 64;
-module_param_named(max_lb_backends, vnet_max_lb_backends, uint, 0644);
-MODULE_PARM_DESC(max_lb_backends, "Maximum number of backends per load balancer");
+unsigned int vnet_max_lb_backends = VNET_MAX_PER_MSG;
+module_param_cb(max_lb_backends, &per_msg_ops, &vnet_max_lb_backends, 0644);
+MODULE_PARM_DESC(max_lb_backends,
+		 "Maximum number of backends per load balancer (1-64)");
 
 unsigned int vnet_max_endpoints = 65536;
 module_param_named(max_endpoints, vnet_max_endpoints, uint, 0644);

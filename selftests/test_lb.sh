@@ -219,6 +219,9 @@ echo 2 >/sys/module/vnet/parameters/max_lb_backends
 refused "more backends than max_lb_backends" "max_lb_backends" \
 	v lb add A x frontend 10.1.0.101 proto tcp port 80 $BACKENDS4
 echo 64 >/sys/module/vnet/parameters/max_lb_backends
+check_fail "max_lb_backends cannot be set above 64 (one lb is one message)" \
+	sh -c 'echo 65 >/sys/module/vnet/parameters/max_lb_backends'
+check_output "max_lb_backends stays 64" 64 cat /sys/module/vnet/parameters/max_lb_backends
 echo 4 >/sys/module/vnet/parameters/max_lbs
 refused "more lbs than max_lbs" "max_lbs" \
 	v lb add A x frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4:80
