@@ -52,6 +52,7 @@ bool vnet_unloading;
 static void __exit vnet_exit(void)
 {
 	vnet_genl_exit();
+	vnet_tunnels_remove_all();
 	vnet_unloading = true;
 	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
 	vnet_notifier_exit();

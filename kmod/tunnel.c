@@ -279,6 +279,36 @@ void vnet_tunnel_put(struct vnet_net *vn)
 }
 
 /*
+ * Module unload, before the notifier goes: delete every namespace's
+ * tunnel device now. Once the notifier is gone, a device deleted by
+ * another hand (ip link del, a namespace exit) would keep the reference
+ * its stand-in port holds, and the namespace exit would delete it again.
+ */
+void vnet_tunnels_remove_all(void)
+{
+	struct vnet_port *tport;
+	struct vnet_net *vn;
+	struct net *net;
+
+	rtnl_lock();
+	down_read(&net_rwsem);
+	for_each_net(net) {
+		vn = vnet_pernet(net);
+		mutex_lock(&vn->lock);
+		tport = tunnel_detach(vn);
+		if (tport) {
+			vn->tunnel_busy = true;
+			rtnl_delete_link(tport->dev, 0, NULL);
+			vn->tunnel_busy = false;
+			vnet_free_port_rcu(tport);
+		}
+		mutex_unlock(&vn->lock);
+	}
+	up_read(&net_rwsem);
+	rtnl_unlock();
+}
+
+/*
  * Netdevice notifier, under RTNL and vn->lock: @dev is being unregistered
  * by another hand (ip link del, namespace exit). The notifier's replay at
  * module unload is not a removal: the namespace exit removes the device.

@@ -534,6 +534,7 @@ int vnet_endpoint_addr_check(struct vnet_req *req, const char *dev,
 
 /* tunnel.c: the VXLAN device of a namespace, encap and decap */
 int vnet_tunnel_get(struct vnet_req *req);
+void vnet_tunnels_remove_all(void);
 void vnet_tunnel_put(struct vnet_net *vn);
 void vnet_tunnel_gone(struct vnet_net *vn, struct net_device *dev);
 struct vnet_port *vnet_tunnel_port(struct vnet_net *vn,
