@@ -19,17 +19,6 @@ const struct field endpoint_fields[] = {
 	FIELDS_END
 };
 
-static void put_addr(struct nlmsghdr *nlh, uint16_t type,
-		     const struct vnet_prefix *a)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	mnl_attr_put(nlh, a->family == AF_INET ? VNET_PREFIX_A_IN_ADDR :
-		     VNET_PREFIX_A_IN6_ADDR, a->family == AF_INET ? 4 : 16,
-		     a->addr);
-	mnl_attr_nest_end(nlh, nest);
-}
-
 static int endpoint_add(struct ctx *c, int argc, char **argv)
 {
 	struct endpoint_args a;

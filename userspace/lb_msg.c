@@ -81,18 +81,6 @@ json_t *parse_lb_msg(const struct nlmsghdr *nlh)
 	return o;
 }
 
-static void put_addr(struct nlmsghdr *nlh, uint16_t type,
-		     const struct vnet_prefix *a)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	if (a->family == AF_INET)
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN_ADDR, 4, a->addr);
-	else
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN6_ADDR, 16, a->addr);
-	mnl_attr_nest_end(nlh, nest);
-}
-
 int lb_parse_args(int argc, char **argv, struct lb_args *lb, char *err)
 {
 	uint32_t port;

@@ -32,6 +32,12 @@ void put_prefix(struct nlmsghdr *nlh, uint16_t type,
 	put_one(nlh, type, p, true);
 }
 
+/* An address: a prefix without its length. */
+void put_addr(struct nlmsghdr *nlh, uint16_t type, const struct vnet_prefix *a)
+{
+	put_one(nlh, type, a, false);
+}
+
 void put_prefixes(struct nlmsghdr *nlh, const struct vnet_prefix *p,
 		  unsigned int n)
 {

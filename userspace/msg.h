@@ -18,6 +18,7 @@ void put_addrs(struct nlmsghdr *nlh, const struct vnet_prefix *p,
 	       unsigned int n);
 void put_prefix(struct nlmsghdr *nlh, uint16_t type,
 		const struct vnet_prefix *p);
+void put_addr(struct nlmsghdr *nlh, uint16_t type, const struct vnet_prefix *a);
 void put_bitfield(struct nlmsghdr *nlh, uint16_t type, uint32_t value,
 		  uint32_t selector);
 

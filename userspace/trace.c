@@ -203,18 +203,6 @@ static void print_trace_text(json_t *o)
 		printf("drop %s\n", str(o, "reason"));
 }
 
-static void put_addr(struct nlmsghdr *nlh, uint16_t type,
-		     const struct vnet_prefix *a)
-{
-	struct nlattr *nest = mnl_attr_nest_start(nlh, type);
-
-	if (a->family == AF_INET)
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN_ADDR, 4, a->addr);
-	else
-		mnl_attr_put(nlh, VNET_PREFIX_A_IN6_ADDR, 16, a->addr);
-	mnl_attr_nest_end(nlh, nest);
-}
-
 struct trace_args {
 	const char *vnet, *port;
 	struct vnet_prefix src, dst;
