@@ -147,17 +147,10 @@ int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
-	if (only) {
-		n = cb->args[0] ? NULL : vnet_node_find(&vn->vnets,
-							nla_data(only));
-		if (!n && !cb->args[0]) {
-			mutex_unlock(&vn->lock);
-			NL_SET_ERR_MSG_ATTR(cb->extack, only,
-					    "vnet does not exist");
-			return -ENOENT;
-		}
-	} else {
-		n = vnet_node_nth(&vn->vnets, cb->args[0]);
+	n = vnet_nl_dump_start(vn, cb, only);
+	if (IS_ERR(n)) {
+		mutex_unlock(&vn->lock);
+		return PTR_ERR(n);
 	}
 	for (rb = n ? &n->rb : NULL; rb; rb = only ? NULL : rb_next(rb)) {
 		struct vnet_vnet *v = rb_entry(rb, struct vnet_vnet, n.rb);

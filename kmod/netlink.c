@@ -606,6 +606,28 @@ static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
 
 /* Events */
 
+/*
+ * Under vn->lock: the vnet a dump of per-vnet objects goes on from, the
+ * cb->args[0]th, or the one @only names (in its first part only); NULL
+ * when there is none left, -ENOENT if @only names no vnet.
+ */
+struct vnet_node *vnet_nl_dump_start(struct vnet_net *vn,
+				     struct netlink_callback *cb,
+				     const struct nlattr *only)
+{
+	struct vnet_node *n;
+
+	if (!only)
+		return vnet_node_nth(&vn->vnets, cb->args[0]);
+	if (cb->args[0])
+		return NULL;
+	n = vnet_node_find(&vn->vnets, nla_data(only));
+	if (n)
+		return n;
+	NL_SET_ERR_MSG_ATTR(cb->extack, only, "vnet does not exist");
+	return ERR_PTR(-ENOENT);
+}
+
 bool vnet_nl_events_wanted(struct vnet_net *vn)
 {
 	return !vn->dying &&

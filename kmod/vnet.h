@@ -775,6 +775,9 @@ void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 		      u8 cmd);
 void *vnet_nl_part_hdr(struct sk_buff *skb, struct netlink_callback *cb,
 		       u8 cmd);
+struct vnet_node *vnet_nl_dump_start(struct vnet_net *vn,
+				     struct netlink_callback *cb,
+				     const struct nlattr *only);
 bool vnet_nl_events_wanted(struct vnet_net *vn);
 void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err);
 
