@@ -304,6 +304,12 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_UNKNOWN_VNI] = "unknown-vni",
 		[VNET_DROP_UNKNOWN_ENDPOINT] = "unknown-endpoint",
 		[VNET_DROP_LB_UNTRACKED] = "lb-untracked",
+		[VNET_DROP_IPV6_EXTHDR] = "ipv6-exthdr",
+		[VNET_DROP_RH0] = "routing-header-0",
+		[VNET_DROP_ND_EXTHDR] = "nd-exthdr",
+		[VNET_DROP_PORT_SHARE] = "port-share",
+		[VNET_DROP_VNET_SHARE] = "vnet-share",
+		[VNET_DROP_LB_NOT_SYN] = "lb-not-syn",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;

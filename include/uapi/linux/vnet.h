@@ -381,7 +381,7 @@ enum vnet_drop_reason {
 	VNET_DROP_TX_ERROR,		/* the destination device refused it */
 	VNET_DROP_NO_MEMORY,		/* an ARP/ND reply could not be built */
 	VNET_DROP_ACL,			/* an ACL rule denied it */
-	VNET_DROP_CT_FULL,		/* connection table full, or the port's share */
+	VNET_DROP_CT_FULL,		/* the namespace's connection table is full */
 	VNET_DROP_ROUTE_NONE,		/* a route with next hop none */
 	VNET_DROP_APPLIANCE_UNREACHABLE, /* a route's appliance is not reachable */
 	VNET_DROP_FORWARDED,		/* forwarded traffic, peering forwarded off */
@@ -392,6 +392,12 @@ enum vnet_drop_reason {
 	VNET_DROP_UNKNOWN_VNI,		/* from the tunnel: no vnet has the VNI */
 	VNET_DROP_UNKNOWN_ENDPOINT,	/* from the tunnel: source not an endpoint */
 	VNET_DROP_LB_UNTRACKED,		/* an lb connection could not be recorded */
+	VNET_DROP_IPV6_EXTHDR,		/* IPv6 header chain too long, truncated, unknown */
+	VNET_DROP_RH0,			/* IPv6 routing header type 0 (RFC 5095) */
+	VNET_DROP_ND_EXTHDR,		/* neighbour discovery behind extension headers */
+	VNET_DROP_PORT_SHARE,		/* the port's share of the flow tables is used up */
+	VNET_DROP_VNET_SHARE,		/* the vnet's share of the flow tables is used up */
+	VNET_DROP_LB_NOT_SYN,		/* TCP to a frontend, no connection, not a SYN */
 	__VNET_DROP_MAX
 };
 
