@@ -223,6 +223,24 @@ cleanup()
 }
 trap cleanup EXIT
 
+# tests_run: runs the test cases (functions) named in TESTS, or in
+# VNET_TESTS (vm.sh passes VNET_* on), by default ALL_TESTS, in order; like
+# tests_run in the kernel's net/forwarding/lib.sh. A test file whose cases
+# each leave the topology as they found it can rerun one alone:
+#   VNET_TESTS=port_security selftests/vm.sh selftests/test_datapath.sh
+tests_run()
+{
+	local t
+	for t in ${TESTS:-${VNET_TESTS:-$ALL_TESTS}}; do
+		if [ "$(type -t "$t")" != function ]; then
+			fail "no test case $t" "cases:${ALL_TESTS//[[:space:]]/ }"
+			continue
+		fi
+		echo "# $t"
+		"$t"
+	done
+}
+
 # done_testing: the plan, and the status: 1 when a check failed.
 done_testing()
 {
