@@ -37,6 +37,18 @@
  * Dumps take vn->lock per message and resume from a cursor; vn->gen is
  * bumped by every change so genl_dump_check_consistent() flags a dump that
  * raced one.
+ *
+ * Devices: a request that looks one up (vnet_nl_dev(), by name) holds
+ * RTNL, taken before vn->lock, until it no longer uses the device; so do
+ * the port, stats and ACL dumps and trace, which name ports by their
+ * devices.
+ *
+ * The rhashtables the packet path reads (vn->addrs, vn->endpoints,
+ * vn->lb_fes) are resized by a worker that does not take vn->lock and
+ * frees the old bucket table after a grace period: the control path also
+ * looks them up inside rcu_read_lock() (vnet_port_find()). What it finds
+ * stays valid after rcu_read_unlock() until vn->lock is dropped, as
+ * objects are removed and freed only under vn->lock.
  */
 #ifndef _VNET_H
 #define _VNET_H
@@ -508,8 +520,11 @@ struct vnet_port *vnet_port_of(struct vnet_net *vn,
 			       const struct net_device *dev);
 int vnet_port_addrs_init(struct vnet_net *vn);
 void vnet_port_addrs_destroy(struct vnet_net *vn);
+/* Owner of an address: _lookup under RCU, _find under vn->lock. */
 struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr);
+struct vnet_port *vnet_port_find(struct vnet_net *vn, u32 vnet_id,
+				 u8 family, const u8 *addr);
 void vnet_addr_key_init(struct vnet_addr_key *key, u32 vnet_id, u8 family,
 			const u8 *addr);
 
