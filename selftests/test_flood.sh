@@ -8,7 +8,8 @@
 # as port-share, vnet-share or lb-not-syn, while another tenant keeps
 # opening connections and load balancer connections. Load balancer
 # connections count against the port's share; the parameters keep
-# ct_max_per_port <= ct_max_per_vnet <= ct_max. Decided from counters.
+# ct_max_per_port <= ct_max_per_vnet <= ct_max, at run time and at load
+# time (the module reloads at the end). Decided from counters.
 #
 #   vnet X 10.1/16 (the flooder): x1 .1.4, x2 .1.5, x3 .1.6, xb .1.10
 #       lb xweb 10.1.0.100 tcp 80 -> xb:8080 (nothing listens)
@@ -112,6 +113,10 @@ expect()
 }
 
 echo "# shares: ct_max_per_port=$PORT_SHARE ct_max_per_vnet=$VNET_SHARE ct_max=$CT_MAX"
+for c in vnet_conn vnet_lb_flow; do
+	[ -r /sys/kernel/slab/$c/object_size ] &&
+		echo "# an entry of $c: $(</sys/kernel/slab/$c/object_size) bytes"
+done
 
 # ---- a port's share, lb connections included ----
 # x3's SYNs to X's lb: each takes a connection and an lb entry, two of
@@ -238,5 +243,27 @@ check "equal values are accepted" \
 	sh -c "echo $VNET_SHARE >$PARAMS/ct_max_per_port && echo $CT_MAX >$PARAMS/ct_max_per_vnet"
 echo $PORT_SHARE >$PARAMS/ct_max_per_port
 echo $VNET_SHARE >$PARAMS/ct_max_per_vnet
+
+# ---- at load time the three limits are given in any order ----
+# (the module reloads: the objects of this test go with it)
+ko=${VNET_KO:?VNET_KO is set by vm.sh}
+limits()
+{
+	echo "$(<$PARAMS/ct_max) $(<$PARAMS/ct_max_per_vnet) $(<$PARAMS/ct_max_per_port)"
+}
+check "rmmod" rmmod vnet
+check_fail "insmod with ct_max_per_vnet above ct_max fails" \
+	insmod "$ko" ct_max=100 ct_max_per_vnet=200
+check "insmod with the shares before ct_max loads" \
+	insmod "$ko" ct_max_per_port=10 ct_max_per_vnet=50 ct_max=100
+check_output "and takes them" "100 50 10" limits
+rmmod vnet
+check "insmod with ct_max alone loads" insmod "$ko" ct_max=1000
+check_output "the vnet share is a quarter, the port share no more" \
+	"1000 250 250" limits
+rmmod vnet
+insmod "$ko"
+[ -d /sys/module/vnet ] || insmod "$ko"
+check_output "the defaults" "262144 65536 16384" limits
 
 done_testing
