@@ -252,6 +252,7 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 	}
 	ep->port->vn = vn;
 	ep->port->vnet = v;
+	vnet_ct_port_bind(ep->port);
 	ep->port->subnet = &no_acls;
 	ep->port->endpoint = ep;
 	ether_addr_copy(ep->port->mac, mac);

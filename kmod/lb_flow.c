@@ -19,11 +19,15 @@
  * gets the frontend back as its source (SNAT). An entry names its lb by
  * uid: once the lb is deleted, or the backend lost its port, the entry
  * goes and the connection's next packet is balanced again among the
- * backends left (a TCP connection then meets a reset: it stops).
+ * backends left (a TCP packet that is not a SYN then drops: it stops).
  *
  * Entries are made only for packets that passed the ACLs, in GFP_ATOMIC,
- * at most ct_max per namespace. A new connection that cannot be recorded
- * (table full, no memory, or its backend side already another
+ * and for TCP only by a SYN: any other TCP packet without an entry drops
+ * as lb-not-syn, so stray segments cannot fill the table. Each entry is
+ * charged to the client's port and vnet like a tracked connection
+ * (vnet_ct_charge(): port-share, vnet-share, conntrack-full at ct_max
+ * entries in the namespace). A new connection that cannot be recorded
+ * otherwise (no memory, or its backend side already another
  * connection's) is dropped as lb-untracked: its replies could not be
  * translated back. An entry's state (new, established once the backend
  * answered, fin, close) picks its idle timeout. Lock free under RCU (rhashtable); the entry whose DEAD
@@ -80,6 +84,7 @@ struct vnet_lb_flow {
 	u8 state;		/* enum lbf_state */
 	unsigned long expires;	/* jiffies */
 	unsigned long flags;	/* LBF_DEAD */
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
 	struct rcu_head rcu;
 };
 
@@ -123,8 +128,10 @@ static void orig_key(struct lbf_key *key, const struct vnet_port *port,
 
 static void lbf_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(lbf_cache, container_of(head, struct vnet_lb_flow,
-						rcu));
+	struct vnet_lb_flow *fl = container_of(head, struct vnet_lb_flow, rcu);
+
+	vnet_ct_account_put(fl->acct);
+	kmem_cache_free(lbf_cache, fl);
 }
 
 static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
@@ -135,7 +142,7 @@ static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
 			       lbf_params);
 	rhashtable_remove_fast(&vn->lb_flows, &fl->half[LBF_REPLY].node,
 			       lbf_params);
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(fl->acct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	call_rcu(&fl->rcu, lbf_free_rcu);
 }
 
@@ -366,6 +373,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	const struct vnet_lb *lb = hit->lb;
 	struct vnet_net *vn = port->vn;
 	u8 flags = tcp_flags(skb, f);
+	enum vnet_drop_reason why;
 	struct vnet_lb_flow *fl;
 	int err;
 
@@ -373,11 +381,17 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 		lbf_refresh(hit->flow, k->proto, flags, false);
 		return VNET_PASS;
 	}
-	if (atomic_inc_return(&vn->nr_lb_flows) > READ_ONCE(vnet_ct_max))
-		goto untracked;
+	/* Only a SYN opens a TCP connection: stray segments record nothing. */
+	if (k->proto == IPPROTO_TCP &&
+	    (flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
+		return VNET_DROP_LB_NOT_SYN;
+	why = vnet_ct_charge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
+	if (why != VNET_PASS)
+		return why;
 	fl = kmem_cache_zalloc(lbf_cache, GFP_ATOMIC);
 	if (!fl)
 		goto untracked;
+	fl->acct = vnet_ct_account_get(port->ct);
 	lbf_key_set(&fl->half[LBF_ORIG].key, port->vnet->id, k->family,
 		    k->proto, k->src, k->sport, lb->frontend.addr, lb->port);
 	lbf_key_set(&fl->half[LBF_REPLY].key, lb->vnet_id, k->family,
@@ -399,7 +413,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	if (err == -EEXIST) {
 		/* Another CPU recorded this connection first: same backend. */
 		call_rcu(&fl->rcu, lbf_free_rcu);
-		atomic_dec(&vn->nr_lb_flows);
+		vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 		return VNET_PASS;
 	}
 	if (!err) {
@@ -423,7 +437,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	return VNET_PASS;
 untracked:
 	/* Its replies could not be translated back: better not to start. */
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	return VNET_DROP_LB_UNTRACKED;
 }
 
@@ -506,8 +520,9 @@ static void lbf_sweep(struct vnet_net *vn, bool all)
 		if (h->dir != LBF_ORIG)
 			continue;
 		fl = flow_of(h);
+		/* A removed client's entries go too: they hold its shares. */
 		if (all || time_after(jiffies, READ_ONCE(fl->expires)) ||
-		    !lbf_live(vn, fl))
+		    vnet_ct_account_gone(fl->acct) || !lbf_live(vn, fl))
 			lbf_kill(vn, fl);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);

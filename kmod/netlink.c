@@ -577,7 +577,12 @@ static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
 			      u64_stats_read(&sum.tx_packets), VNET_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_BYTES,
 			      u64_stats_read(&sum.tx_bytes), VNET_STATS_A_PAD) ||
-	    nla_put_u32(skb, VNET_STATS_A_CONNS, vnet_ct_port_conns(port)))
+	    nla_put_u32(skb, VNET_STATS_A_CONNS,
+			vnet_ct_port_count(port, VNET_CT_CONN)) ||
+	    nla_put_u32(skb, VNET_STATS_A_FRAGMENTS,
+			vnet_ct_port_count(port, VNET_CT_FRAGMENT)) ||
+	    nla_put_u32(skb, VNET_STATS_A_LB_FLOWS,
+			vnet_ct_port_count(port, VNET_CT_LB_FLOW)))
 		return -EMSGSIZE;
 	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);
 	if (!drops)

@@ -204,6 +204,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 	port->vn = vn;
 	port->vnet = s->vnet;
+	vnet_ct_port_bind(port);
 	port->subnet = s;
 	ether_addr_copy(port->mac, mac);
 	port->flags = flags;

@@ -82,6 +82,8 @@ extern unsigned int vnet_max_port_addrs;
 extern unsigned int vnet_max_acl_rules;
 extern unsigned int vnet_ct_max;
 extern unsigned int vnet_ct_max_per_port;
+extern unsigned int vnet_ct_max_per_vnet;
+int vnet_ct_limits_init(void);
 /* Connection tracking idle timeouts, in seconds (conntrack.c). */
 extern unsigned int vnet_ct_timeout_tcp_syn;
 extern unsigned int vnet_ct_timeout_tcp_established;
@@ -249,6 +251,8 @@ struct vnet_vnet {
 	struct hlist_head acl_users;
 	struct vnet_gateway *gateway;	/* its own, or NULL */
 	struct rb_root lbs;		/* struct vnet_lb by name */
+	/* What its ports hold in the flow tables: its share (conntrack.c). */
+	struct vnet_ct_account *ct;
 	/* Read by the packet path, which is why a vnet is freed after RCU. */
 	struct vnet_fib __rcu *fib;
 	struct rcu_head rcu;
@@ -613,9 +617,29 @@ void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);
 void vnet_ct_exit(struct vnet_net *vn);
 int vnet_ct_port_init(struct vnet_port *port);
+void vnet_ct_port_bind(struct vnet_port *port);
 void vnet_ct_port_gone(struct vnet_port *port);
 void vnet_ct_port_release(struct vnet_port *port);
-unsigned int vnet_ct_port_conns(const struct vnet_port *port);
+int vnet_ct_vnet_init(struct vnet_vnet *v);
+void vnet_ct_vnet_release(struct vnet_vnet *v);
+
+/* What a VM can fill: each entry counts against its port's, vnet's share. */
+enum vnet_ct_kind {
+	VNET_CT_CONN,		/* a tracked connection */
+	VNET_CT_FRAGMENT,	/* a first fragment's decision, for the rest */
+	VNET_CT_LB_FLOW,	/* a load balancer connection (lb_flow.c) */
+	VNET_CT_NR_KINDS
+};
+
+unsigned int vnet_ct_port_count(const struct vnet_port *port,
+				enum vnet_ct_kind kind);
+enum vnet_drop_reason vnet_ct_charge(struct vnet_ct_account *a,
+				     enum vnet_ct_kind kind, atomic_t *nr);
+void vnet_ct_uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
+		      atomic_t *nr);
+struct vnet_ct_account *vnet_ct_account_get(struct vnet_ct_account *a);
+void vnet_ct_account_put(struct vnet_ct_account *a);
+bool vnet_ct_account_gone(const struct vnet_ct_account *a);
 void vnet_ct_rules_changed(struct vnet_net *vn);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,

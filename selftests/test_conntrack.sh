@@ -190,26 +190,33 @@ echo "$old" >$PARAMS/ct_timeout_udp
 
 # Capacity: a port's share, then the namespace's; established connections
 # keep working and other ports are not starved by one. vm5 has sent
-# nothing yet, so its count is exact.
+# nothing yet, so its count is exact. (test_flood.sh: the vnet's share.)
 old_port=$(cat $PARAMS/ct_max_per_port)
+old_vnet=$(cat $PARAMS/ct_max_per_vnet)
+old_max=$(cat $PARAMS/ct_max)
 echo 2 >$PARAMS/ct_max_per_port
 check_output "vm5 opens a connection" reply ask vm5 4020 10.1.2.4 5000
 check_output "and a second one: its share is 2" reply ask vm5 4021 10.1.2.4 5000
 check_output "a third is refused" timeout ask vm5 4022 10.1.2.4 5000 1
-check "and counted as conntrack-full" test "$(counter vm-vm5 conntrack-full)" -eq 1
+check "and counted as port-share" test "$(counter vm-vm5 port-share)" -eq 1
+check "not as conntrack-full" test "$(counter vm-vm5 conntrack-full)" -eq 0
 check_output "vm5's open connection still works" reply ask vm5 4020 10.1.2.4 5000
 check_output "another port (vm4, across the peering) still opens one" \
 	reply ask vm4 4023 10.1.2.4 5000
 check "counted on vm4's port" test "$(counter vm-vm4 connections)" -eq 1
-echo "$old_port" >$PARAMS/ct_max_per_port
 
-old_max=$(cat $PARAMS/ct_max)
-echo 1 >$PARAMS/ct_max
+# A namespace table of 2, which vnet A alone fills many times over: vm4
+# (vnet B, one connection) is within its port's and vnet's shares of 2.
+# The order per-port <= per-vnet <= ct_max must hold at every write.
+echo 2 >$PARAMS/ct_max_per_vnet
+echo 2 >$PARAMS/ct_max
 check_output "a full namespace refuses a new connection" \
 	timeout ask vm4 4024 10.1.2.4 5000 1
 check "counted as conntrack-full on vm4" test "$(counter vm-vm4 conntrack-full)" -eq 1
 check_output "vm5's open connection still works" reply ask vm5 4021 10.1.2.4 5000
 echo "$old_max" >$PARAMS/ct_max
+echo "$old_vnet" >$PARAMS/ct_max_per_vnet
+echo "$old_port" >$PARAMS/ct_max_per_port
 
 # Entries die with their ports, also many (the collector's walk pauses
 # every 1,024 entries).

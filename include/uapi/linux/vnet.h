@@ -73,6 +73,12 @@
  *        VNET_STATS_A_DROPS: NLA_NESTED, attribute type = enum
  *            vnet_drop_reason + 1, NLA_U64 each (zero counts omitted)
  *        VNET_STATS_A_CONNS: NLA_U32, tracked connections the port opened
+ *        VNET_STATS_A_FRAGMENTS: NLA_U32, fragment entries it opened (the
+ *            decision of a first fragment, kept for the later ones)
+ *        VNET_STATS_A_LB_FLOWS: NLA_U32, load balancer connections it
+ *            opened as a client
+ *        The three count against the port's and its vnet's shares
+ *        (module parameters ct_max_per_port, ct_max_per_vnet).
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -361,6 +367,8 @@ enum vnet_stats_attr {
 	VNET_STATS_A_TX_BYTES,
 	VNET_STATS_A_DROPS,
 	VNET_STATS_A_CONNS,
+	VNET_STATS_A_FRAGMENTS,
+	VNET_STATS_A_LB_FLOWS,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
