@@ -752,11 +752,8 @@ static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src, k->dst,
 				 true);
 		fr = lbf_frag_find(vn, &fkey);
+		/* Even if its lb just went: the first one left translated. */
 		if (!fr)
-			return;
-		lb = vnet_lb_frontend(vn, fr->lb_vnet, k->family, fr->fe,
-				      k->proto, fr->fport, &any);
-		if (!lb || lb->uid != fr->lb_uid)
 			return;
 		memcpy(rev->addr, fr->fe, sizeof(rev->addr));
 		rev->kind = VNET_LB_FRAGMENT;

@@ -18,13 +18,14 @@
   lb.py hold ADDR PORT FILE   one TCP connection: prints the first answer,
                               waits until FILE exists, asks again and
                               prints "alive NAME" or "stopped"
-  lb.py big SPORT SIZE MTU ADDR PORT [ADDR PORT ...]
+  lb.py big SPORT SIZE MTU FILE ADDR PORT [ADDR PORT ...]
                               per ADDR PORT, a connected UDP socket from
                               SPORT sends a SIZE-byte datagram and prints
                               "NAME LENGTH" of the answer, or "failed";
-                              then, the sockets still open, prints "mtu N"
-                              for each once its path MTU is MTU or less
-                              (an ICMP error taught it), or after 20 s
+                              then, the sockets still open, waits until
+                              FILE exists and prints "mtu N" for each once
+                              its path MTU is MTU or less (an ICMP error
+                              taught it), or 10 s after FILE appeared
 """
 import os
 import socket
@@ -150,10 +151,13 @@ IP_MTU = 14        # <linux/in.h>, not in Python's socket module
 IPV6_MTU = 24
 
 
-def big(sport, size, mtu, targets):
+def big(sport, size, mtu, path, targets):
     socks = []
     for addr, port in targets:
         s = socket.socket(family(addr), socket.SOCK_DGRAM)
+        if ":" in addr:
+            # The same port in both families.
+            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
         s.bind(("::" if ":" in addr else "0.0.0.0", sport))
         s.connect((addr, port))
         s.settimeout(1.5)
@@ -170,7 +174,9 @@ def big(sport, size, mtu, targets):
                 break
         print(got, flush=True)
         socks.append(s)
-    deadline = time.time() + 20
+    while not os.path.exists(path):
+        time.sleep(0.2)
+    deadline = time.time() + 10
     for s in socks:
         v6 = s.family == socket.AF_INET6
         level, opt = ((socket.IPPROTO_IPV6, IPV6_MTU) if v6 else
@@ -192,8 +198,8 @@ def main():
     elif a[0] == "hold":
         hold(a[1], int(a[2]), a[3])
     elif a[0] == "big":
-        targets = [(a[i], int(a[i + 1])) for i in range(4, len(a), 2)]
-        big(int(a[1]), int(a[2]), int(a[3]), targets)
+        targets = [(a[i], int(a[i + 1])) for i in range(5, len(a), 2)]
+        big(int(a[1]), int(a[2]), int(a[3]), a[4], targets)
     else:
         sys.exit(__doc__)
 
