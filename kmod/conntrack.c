@@ -21,7 +21,8 @@
  *
  * Only some packets open a connection: a TCP SYN without ACK, the first
  * UDP datagram, an ICMP echo request, the first packet of another
- * protocol (not behind an IPv6 extension header). Anything else without an
+ * protocol (behind any IPv6 extension headers: flow_parse.c walks them).
+ * Anything else without an
  * entry is checked against the ACLs and passes or not on its own; so a TCP
  * connection or an echo stopped by a rule change cannot come back with its
  * roles reversed. (UDP and other protocols have no such roles: a datagram
@@ -241,12 +242,8 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 		}
 		return true;
 	default:
-		/*
-		 * An IPv6 extension header hides the real protocol and ports:
-		 * such packets are checked on their own and open nothing.
-		 */
-		pkt->opens = key->family == AF_INET ||
-			     !ipv6_ext_hdr(key->proto);
+		/* The transport: flow_parse.c walked any extension headers. */
+		pkt->opens = true;
 		return true;
 	}
 }
@@ -281,14 +278,17 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 		memcpy(k->dst, &iph->daddr, 4);
 	} else {
 		const struct ipv6hdr *ip6h;
+		struct vnet_ipv6_chain c;
 
-		if (!pskb_may_pull(skb, off + sizeof(*ip6h)))
+		/* The same walk as the packet's own, up to the quote's end. */
+		if (!vnet_ipv6_walk_skb(skb, off, &c) || c.later ||
+		    !pskb_may_pull(skb, off + sizeof(*ip6h)))
 			return false;
 		ip6h = (const struct ipv6hdr *)(skb->data + off);
 		if (ip6h->version != 6)
 			return false;
-		hlen = sizeof(*ip6h);
-		k->proto = ip6h->nexthdr;
+		hlen = c.thoff;
+		k->proto = c.proto;
 		memcpy(k->src, &ip6h->saddr, 16);
 		memcpy(k->dst, &ip6h->daddr, 16);
 	}

@@ -2,9 +2,10 @@
 /*
  * The packet path, in packet order, for every frame a port sends:
  *
- *   port security (VLAN, source MAC) -> ARP / neighbour discovery answered
- *   here -> IP header checks and source IP -> broadcast, DHCP and RA drops
- *   -> next hop (nexthop.c: routes, appliances, gateways) -> connection
+ *   port security (VLAN, source MAC) -> ARP answered here -> IP and
+ *   transport headers read (flow_parse.c) -> neighbour discovery answered
+ *   -> DHCP servers, ND behind extension headers, broadcast and the source
+ *   IP checked -> next hop (nexthop.c: routes, appliances, gateways) -> connection
  *   tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite
  *   (destination MAC, router MAC as source) -> transmit on the
  *   destination interface, or through the tunnel to a remote endpoint
@@ -16,14 +17,11 @@
  * changed only by a load balancer (the frontend to a backend and back).
  */
 #include <linux/etherdevice.h>
-#include <linux/icmpv6.h>
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/udp.h>
 #include <net/addrconf.h>
 #include <net/ip.h>
-#include <net/ndisc.h>
 
 #include "vnet.h"
 
@@ -74,26 +72,6 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 {
 	return (port->flags & VNET_PORT_F_FORWARDING) ||
 	       port_owns(port, family, addr);
-}
-
-/*
- * The transport ports of a TCP or UDP packet whose header starts at
- * @thoff; zero for other protocols and for non-first fragments. False if
- * the packet is too short to hold them: it is malformed.
- */
-static bool key_ports(struct sk_buff *skb, unsigned int thoff,
-		      struct vnet_acl_key *k)
-{
-	const __be16 *ports;
-
-	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
-		return true;
-	if (!pskb_may_pull(skb, thoff + 4))
-		return false;
-	ports = (const __be16 *)(skb->data + thoff);
-	k->sport = ntohs(ports[0]);
-	k->dport = ntohs(ports[1]);
-	return true;
 }
 
 /*
@@ -170,192 +148,32 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	return vnet_rewrite_xmit(port, skb, dport);
 }
 
-static bool dhcp_server(struct sk_buff *skb, unsigned int thoff, __be16 port)
-{
-	const struct udphdr *uh;
-
-	if (!pskb_may_pull(skb, thoff + sizeof(*uh)))
-		return false;
-	uh = (const struct udphdr *)(skb->data + thoff);
-	return uh->source == port;
-}
-
-static unsigned int ipv4_input(struct vnet_port *port, struct sk_buff *skb)
-{
-	struct vnet_flow flow = {};
-	struct vnet_acl_key *k = &flow.key;
-	const struct iphdr *iph;
-	unsigned int ihl;
-	__be32 daddr;
-
-	if (!pskb_may_pull(skb, sizeof(*iph)))
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	iph = ip_hdr(skb);
-	ihl = iph->ihl * 4;
-	if (iph->version != 4 || ihl < sizeof(*iph) ||
-	    !pskb_may_pull(skb, ihl))
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	iph = ip_hdr(skb);
-	if (ntohs(iph->tot_len) < ihl || ntohs(iph->tot_len) > skb->len)
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	/*
-	 * What is never routed is counted as what it is before the source
-	 * check, so "spoofed-ip" means a VM really used a foreign address.
-	 */
-	if (iph->protocol == IPPROTO_UDP &&
-	    !(iph->frag_off & htons(IP_OFFSET)) &&
-	    dhcp_server(skb, ihl, htons(67)))
-		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
-	iph = ip_hdr(skb);
-	daddr = iph->daddr;
-	if (ipv4_is_multicast(daddr) || ipv4_is_lbcast(daddr) ||
-	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
-		return vnet_drop(port, VNET_DROP_BROADCAST);
-	if (!vnet_source_ok(port, AF_INET, &iph->saddr))
-		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	k->family = AF_INET;
-	k->proto = iph->protocol;
-	memcpy(k->src, &iph->saddr, 4);
-	memcpy(k->dst, &daddr, 4);
-	flow.thoff = ihl;
-	flow.frag_id = ntohs(iph->id);
-	if (iph->frag_off & htons(IP_OFFSET)) {
-		k->fragment = 1;
-	} else {
-		flow.frag_first = !!(iph->frag_off & htons(IP_MF));
-		if (!key_ports(skb, ihl, k))
-			return vnet_drop(port, VNET_DROP_MALFORMED);
-	}
-	return route(port, skb, &flow);
-}
-
-static bool is_nd(struct sk_buff *skb)
-{
-	unsigned int off = sizeof(struct ipv6hdr);
-	u8 type;
-
-	if (ipv6_hdr(skb)->nexthdr != IPPROTO_ICMPV6 ||
-	    !pskb_may_pull(skb, off + sizeof(struct icmp6hdr)))
-		return false;
-	type = ((struct icmp6hdr *)(skb->data + off))->icmp6_type;
-	return type >= NDISC_ROUTER_SOLICITATION && type <= NDISC_REDIRECT;
-}
-
 /*
- * The transport protocol and header offset of an IPv6 packet, and its
- * fragment header if it comes first. Other extension headers are not
- * walked: their number is what an ACL's protocol matches.
+ * An IP packet from @port: read its headers (flow_parse.c), answer
+ * neighbour discovery, drop what no VM may send, then check the source
+ * and route it. What is never routed is counted as what it is before the
+ * source check, so "spoofed-ip" means a VM really used a foreign address.
  */
-static bool ipv6_transport(struct sk_buff *skb, struct vnet_flow *f)
+static unsigned int ip_input(struct vnet_port *port, struct sk_buff *skb)
 {
-	const struct frag_hdr *fh;
+	struct vnet_flow flow;
+	enum vnet_drop_reason why;
+	const struct vnet_acl_key *k = &flow.key;
 
-	f->key.proto = ipv6_hdr(skb)->nexthdr;
-	f->thoff = sizeof(struct ipv6hdr);
-	if (f->key.proto != NEXTHDR_FRAGMENT)
-		return true;
-	if (!pskb_may_pull(skb, f->thoff + sizeof(*fh)))
-		return false;
-	fh = (const struct frag_hdr *)(skb->data + f->thoff);
-	f->key.proto = fh->nexthdr;
-	f->thoff += sizeof(*fh);
-	f->frag_id = ntohl(fh->identification);
-	if (fh->frag_off & htons(IP6_OFFSET))
-		f->key.fragment = 1;
-	else
-		f->frag_first = !!(fh->frag_off & htons(IP6_MF));
-	return true;
-}
-
-static unsigned int ipv6_input(struct vnet_port *port, struct sk_buff *skb)
-{
-	struct vnet_flow flow = {};
-	struct vnet_acl_key *k = &flow.key;
-	const struct ipv6hdr *ip6h;
-	struct in6_addr daddr;
-
-	if (!pskb_may_pull(skb, sizeof(*ip6h)))
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	ip6h = ipv6_hdr(skb);
-	if (ip6h->version != 6 ||
-	    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len)
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	if (is_nd(skb))
+	why = vnet_flow_parse(skb, &flow);
+	if (why != VNET_PASS)
+		return vnet_drop(port, why);
+	if (vnet_flow_is_nd(&flow) && !flow.exthdrs)
 		return vnet_nd_input(port, skb);
-	if (ipv6_hdr(skb)->nexthdr == IPPROTO_UDP &&
-	    dhcp_server(skb, sizeof(*ip6h), htons(547)))
-		return vnet_drop(port, VNET_DROP_DHCP_SERVER);
-	ip6h = ipv6_hdr(skb);
-	daddr = ip6h->daddr;
-	if (ipv6_addr_is_multicast(&daddr) ||
+	why = vnet_flow_forbidden(&flow);
+	if (why != VNET_PASS)
+		return vnet_drop(port, why);
+	if (vnet_flow_multicast(k) ||
 	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
 		return vnet_drop(port, VNET_DROP_BROADCAST);
-	if (!vnet_source_ok(port, AF_INET6, &ip6h->saddr))
+	if (!vnet_source_ok(port, k->family, k->src))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
-	k->family = AF_INET6;
-	memcpy(k->src, &ip6h->saddr, 16);
-	memcpy(k->dst, &daddr, 16);
-	if (!ipv6_transport(skb, &flow))
-		return vnet_drop(port, VNET_DROP_MALFORMED);
-	if (!k->fragment && !key_ports(skb, flow.thoff, k))
-		return vnet_drop(port, VNET_DROP_MALFORMED);
 	return route(port, skb, &flow);
-}
-
-/*
- * For packets out of the tunnel: check the IP header of @skb and fill
- * @f as the ports' input does. False if it is malformed or not IP.
- */
-bool vnet_flow_parse(struct sk_buff *skb, struct vnet_flow *f)
-{
-	struct vnet_acl_key *k = &f->key;
-	const struct ipv6hdr *ip6h;
-	const struct iphdr *iph;
-	unsigned int ihl;
-
-	memset(f, 0, sizeof(*f));
-	if (skb->protocol == htons(ETH_P_IP)) {
-		if (!pskb_may_pull(skb, sizeof(*iph)))
-			return false;
-		iph = ip_hdr(skb);
-		ihl = iph->ihl * 4;
-		if (iph->version != 4 || ihl < sizeof(*iph) ||
-		    !pskb_may_pull(skb, ihl))
-			return false;
-		iph = ip_hdr(skb);
-		if (ntohs(iph->tot_len) < ihl || ntohs(iph->tot_len) > skb->len ||
-		    ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr))
-			return false;
-		k->family = AF_INET;
-		k->proto = iph->protocol;
-		memcpy(k->src, &iph->saddr, 4);
-		memcpy(k->dst, &iph->daddr, 4);
-		f->thoff = ihl;
-		f->frag_id = ntohs(iph->id);
-		if (iph->frag_off & htons(IP_OFFSET)) {
-			k->fragment = 1;
-			return true;
-		}
-		f->frag_first = !!(iph->frag_off & htons(IP_MF));
-	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		if (!pskb_may_pull(skb, sizeof(*ip6h)))
-			return false;
-		ip6h = ipv6_hdr(skb);
-		if (ip6h->version != 6 ||
-		    ntohs(ip6h->payload_len) + sizeof(*ip6h) > skb->len ||
-		    ipv6_addr_is_multicast(&ip6h->daddr))
-			return false;
-		k->family = AF_INET6;
-		memcpy(k->src, &ip6h->saddr, 16);
-		memcpy(k->dst, &ip6h->daddr, 16);
-		if (!ipv6_transport(skb, f))
-			return false;
-		if (k->fragment)
-			return true;
-	} else {
-		return false;
-	}
-	return key_ports(skb, f->thoff, k);
 }
 
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
@@ -374,9 +192,8 @@ unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 	case htons(ETH_P_ARP):
 		return vnet_arp_input(port, skb);
 	case htons(ETH_P_IP):
-		return ipv4_input(port, skb);
 	case htons(ETH_P_IPV6):
-		return ipv6_input(port, skb);
+		return ip_input(port, skb);
 	default:
 		return vnet_drop(port, VNET_DROP_PROTOCOL);
 	}

@@ -163,9 +163,17 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	v = xa_load(&vn->ids, vni);
 	if (!v)
 		return vnet_drop(tport, VNET_DROP_UNKNOWN_VNI);
-	if (skb->mac_len != ETH_HLEN || skb_vlan_tag_present(skb) ||
-	    !vnet_flow_parse(skb, &flow))
+	if (skb->mac_len != ETH_HLEN || skb_vlan_tag_present(skb))
 		return vnet_drop(tport, VNET_DROP_MALFORMED);
+	/* A remote host's VMs are held to what a local port may send. */
+	why = vnet_flow_parse(skb, &flow);
+	if (why == VNET_PASS)
+		why = vnet_flow_forbidden(&flow);
+	if (why == VNET_PASS && (vnet_flow_is_nd(&flow) ||
+				 vnet_flow_multicast(&flow.key)))
+		why = VNET_DROP_BROADCAST;
+	if (why != VNET_PASS)
+		return vnet_drop(tport, why);
 	dport = vnet_port_lookup(vn, vni, flow.key.family, flow.key.dst);
 	if (!dport)
 		return vnet_drop(tport, VNET_DROP_NO_PORT);

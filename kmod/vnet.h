@@ -55,6 +55,7 @@
 
 #include "core/lpm.h"
 #include "core/acl.h"
+#include "core/ipv6_chain.h"
 #include "core/prefix.h"
 
 #define VNET_MOD_VERSION "0.1.0"
@@ -590,7 +591,18 @@ struct vnet_flow {
 	unsigned int thoff;		/* transport header, from skb->data */
 	u32 frag_id;			/* IP identification, for fragments */
 	bool frag_first;		/* the first fragment of several */
+	u8 icmp_type;			/* ICMP or ICMPv6 of the packet's family */
+	u8 exthdrs;			/* IPv6 extension headers before it */
 };
+
+/* flow_parse.c: the IP and transport headers, within the datagram */
+enum vnet_drop_reason vnet_flow_parse(struct sk_buff *skb,
+				      struct vnet_flow *f);
+bool vnet_flow_multicast(const struct vnet_acl_key *k);
+bool vnet_flow_is_nd(const struct vnet_flow *f);
+enum vnet_drop_reason vnet_flow_forbidden(const struct vnet_flow *f);
+bool vnet_ipv6_walk_skb(struct sk_buff *skb, unsigned int off,
+			struct vnet_ipv6_chain *c);
 
 /* conntrack.c: connection tracking, the stateful part of the ACLs */
 
@@ -748,7 +760,6 @@ unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb);
 unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb);
 unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why);
-bool vnet_flow_parse(struct sk_buff *skb, struct vnet_flow *f);
 unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 			       struct vnet_port *dport);
 void vnet_count_rx(struct vnet_port *port, unsigned int len);

@@ -13,6 +13,7 @@ packages=(
 	iproute2 libmnl-dev libjansson-dev libcmocka-dev
 	iperf3 iputils-ping netcat-openbsd socat tcpdump python3-scapy
 	procps valgrind ethtool jq		# benchmarks and their numbers
+	graphviz				# vnetctl graph, rendered by dot
 )
 
 missing=()

@@ -19,7 +19,7 @@ static const struct object *const objects[] = {
 	&vnet_object, &subnet_object, &peering_object, &port_object, &acl_object,
 	&route_object, &gateway_object, &lb_object, &endpoint_object,
 	&trace_object, &stats_object,
-	&monitor_object,
+	&monitor_object, &graph_object,
 };
 
 #define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))

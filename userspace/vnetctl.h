@@ -57,7 +57,7 @@ struct object {
 
 extern const struct object vnet_object, subnet_object, peering_object,
 	port_object, acl_object, stats_object, monitor_object, route_object,
-	gateway_object, lb_object, endpoint_object, trace_object;
+	gateway_object, lb_object, endpoint_object, trace_object, graph_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
 
@@ -84,6 +84,8 @@ void print_text(FILE *f, const struct field *spec, json_t *o);
 void print_list(struct ctx *c, json_t *arr, const struct field *spec,
 		const char *key1, const char *key2);
 void print_json(struct ctx *c, json_t *v);
+/* Sorts the objects of @arr by @key1 then @key2 (may be NULL). */
+void sort_array(json_t *arr, const char *key1, const char *key2);
 
 /* Dumps @cmd (of one vnet if @vnet), prints it sorted: an exit status. */
 int ctx_show(struct ctx *c, uint8_t cmd, const char *vnet, vnl_parse_fn parse,
