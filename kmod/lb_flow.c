@@ -44,7 +44,6 @@
 #include <linux/udp.h>
 #include <linux/workqueue.h>
 #include <net/checksum.h>
-#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "vnet.h"
@@ -448,10 +447,9 @@ static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
 	else
 		q->end = sizeof(struct ipv6hdr) +
 			 ntohs(ipv6_hdr(skb)->payload_len);
-	/* Both ICMP headers are 8 bytes long, the type first. */
+	/* Both ICMP headers are 8 bytes long. */
 	q->ipoff = f->thoff + 8;
-	if (q->ipoff > q->end || !pskb_may_pull(skb, q->ipoff) ||
-	    !lbf_icmp_error(k->family, skb->data[f->thoff]))
+	if (q->ipoff > q->end || !lbf_icmp_error(k->family, f->icmp_type))
 		return false;
 	if (v4) {
 		const struct iphdr *iph;
@@ -471,11 +469,11 @@ static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
 		memcpy(q->dst, &iph->daddr, 4);
 	} else {
 		const struct ipv6hdr *ip6h;
-		__be16 frag_off;
-		u8 nexthdr;
-		int off;
+		struct vnet_ipv6_chain c;
 
+		/* The walk conntrack makes of it (ct_quoted()). */
 		if (q->ipoff + sizeof(*ip6h) > q->end ||
+		    !vnet_ipv6_walk_skb(skb, q->ipoff, &c) || c.later ||
 		    !pskb_may_pull(skb, q->ipoff + sizeof(*ip6h)))
 			return false;
 		ip6h = (const struct ipv6hdr *)(skb->data + q->ipoff);
@@ -483,14 +481,8 @@ static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
 			return false;
 		memcpy(q->src, &ip6h->saddr, 16);
 		memcpy(q->dst, &ip6h->daddr, 16);
-		nexthdr = ip6h->nexthdr;
-		/* The headers it walks end before the ports, checked below. */
-		off = ipv6_skip_exthdr(skb, q->ipoff + sizeof(*ip6h), &nexthdr,
-				       &frag_off);
-		if (off < 0 || (frag_off & htons(IP6_OFFSET)))
-			return false;
-		q->proto = nexthdr;
-		q->l4off = off;
+		q->proto = c.proto;
+		q->l4off = q->ipoff + c.thoff;
 	}
 	if ((q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) ||
 	    q->l4off + 4 > q->end || !pskb_may_pull(skb, q->l4off + 4))

@@ -9,7 +9,10 @@ client's datagrams from port SPORT (lb.py big).
   lb_icmp.py backend MAC RMAC   from b1: an ICMP "fragmentation needed"
                                 (IPv4) and a "packet too big" (IPv6), MTU
                                 1280, each quoting the client's datagram as
-                                b1 received it (c1:SPORT -> b1:8080)
+                                b1 received it (c1:SPORT -> b1:8080); and a
+                                "fragment reassembly time exceeded" (IPv6)
+                                quoting the first fragment of one (FRAGDATA
+                                is the whole datagram's payload)
   lb_icmp.py client MAC RMAC    from c1: a "port unreachable" to each
                                 frontend quoting b1's answer as c1 received
                                 it (frontend:5300 -> c1:SPORT); and to each
@@ -70,14 +73,24 @@ def with_csum(pseudo, msg, off, udp=False):
     return msg[:off] + struct.pack("!H", c) + msg[off + 2:]
 
 
-def udp(v6, src, dst, sport, dport, data):
+def udp_msg(v6, src, dst, sport, dport, data):
     n = 8 + len(data)
     msg = struct.pack("!HHHH", sport, dport, n, 0) + data
     if v6:
         pseudo = a6(src) + a6(dst) + struct.pack("!IxxxB", n, 17)
-        return ip6(src, dst, 17, with_csum(pseudo, msg, 6, True))
-    pseudo = a4(src) + a4(dst) + struct.pack("!xBH", 17, n)
-    return ip4(src, dst, 17, with_csum(pseudo, msg, 6, True), frag=0x4000)
+    else:
+        pseudo = a4(src) + a4(dst) + struct.pack("!xBH", 17, n)
+    return with_csum(pseudo, msg, 6, True)
+
+
+def udp(v6, src, dst, sport, dport, data):
+    msg = udp_msg(v6, src, dst, sport, dport, data)
+    if v6:
+        return ip6(src, dst, 17, msg)
+    return ip4(src, dst, 17, msg, frag=0x4000)
+
+
+FRAGDATA = b"f" * 2000
 
 
 def icmp(v6, src, dst, kind, code, word, quoted):
@@ -102,7 +115,11 @@ def backend(mac, rmac):
         icmp(False, B4, C4, 3, 4, MTU,
              udp(False, C4, B4, SPORT, BPORT, b"q" * 32)),
         icmp(True, B6, C6, 2, 0, MTU,
-             udp(True, C6, B6, SPORT, BPORT, b"q" * 32))])
+             udp(True, C6, B6, SPORT, BPORT, b"q" * 32)),
+        # The first 72 bytes of the first fragment (M set, id 77).
+        icmp(True, B6, C6, 3, 1, 0,
+             ip6(C6, B6, 44, struct.pack("!BxHI", 17, 1, 77) +
+                 udp_msg(True, C6, B6, SPORT, BPORT, FRAGDATA)[:72]))])
 
 
 def client(mac, rmac):

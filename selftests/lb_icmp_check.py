@@ -11,11 +11,14 @@
 """
 import sys
 
-from scapy.all import (ICMP, IP, UDP, ICMPv6DestUnreach, ICMPv6PacketTooBig,
-                       IPerror, IPerror6, IPv6, IPv6ExtHdrFragment, raw,
-                       rdpcap)
+import struct
 
-from lb_icmp import B4, B6, BACKENDS, BPORT, C4, C6, FE4, FE6, FPORT, SPORT
+from scapy.all import (ICMP, IP, UDP, ICMPv6DestUnreach, ICMPv6PacketTooBig,
+                       ICMPv6TimeExceeded, IPerror, IPerror6, IPv6,
+                       IPv6ExtHdrFragment, Raw, raw, rdpcap)
+
+from lb_icmp import (B4, B6, BACKENDS, BPORT, C4, C6, FE4, FE6, FPORT,
+                     FRAGDATA, SPORT)
 
 
 def csum_ok(pkt, layer, field):
@@ -57,6 +60,31 @@ def error_check(name, pkts, cls, icmp, src, dst, qsrc, qsport, qdst, qdport):
     return "%s ok" % name if not bad else "%s bad: %s" % (name, ", ".join(bad))
 
 
+def fragment_check(name, pkts):
+    """The time exceeded quoting a first fragment: its UDP header must be
+    that of the whole datagram as the client sent it."""
+    found = [p for p in pkts if ICMPv6TimeExceeded in p]
+    if not found:
+        return "%s bad: no such ICMP error captured" % name
+    p = found[0]
+    bad = []
+    if (p[IPv6].src, p[IPv6].dst) != (FE6, C6):
+        bad.append("outer %s -> %s" % (p[IPv6].src, p[IPv6].dst))
+    if not csum_ok(p, ICMPv6TimeExceeded, "cksum"):
+        bad.append("ICMP checksum")
+    q = IPv6(raw(p[ICMPv6TimeExceeded].payload))
+    if (q.src, q.dst) != (C6, FE6) or IPv6ExtHdrFragment not in q:
+        bad.append("quoted %s -> %s" % (q.src, q.dst))
+    else:
+        got = struct.unpack("!HHHH", raw(q[IPv6ExtHdrFragment].payload)[:8])
+        whole = IPv6(raw(IPv6(src=C6, dst=FE6) /
+                         UDP(sport=SPORT, dport=FPORT) / Raw(FRAGDATA)))
+        want = (SPORT, FPORT, 8 + len(FRAGDATA), whole[UDP].chksum)
+        if got != want:
+            bad.append("quoted UDP header %s, expected %s" % (got, want))
+    return "%s ok" % name if not bad else "%s bad: %s" % (name, ", ".join(bad))
+
+
 def check(c1_pcap, b1_pcap):
     c1 = rdpcap(c1_pcap)
     b1 = rdpcap(b1_pcap)
@@ -65,6 +93,7 @@ def check(c1_pcap, b1_pcap):
                       FE4, C4, C4, SPORT, FE4, FPORT))
     print(error_check("client-icmp6", c1, IPv6, ICMPv6PacketTooBig,
                       FE6, C6, C6, SPORT, FE6, FPORT))
+    print(fragment_check("client-icmp6-fragment", c1))
     print(error_check("backend-icmp4", [p for p in b1 if IP in p and
                                         p[IP].dst == B4], IP, ICMP,
                       C4, B4, B4, BPORT, C4, SPORT))

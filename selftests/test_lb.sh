@@ -249,6 +249,7 @@ wait "${CAPTURES[@]}" 2>/dev/null
 	"$WORK/c1.pcap" "$WORK/b1.pcap" >"$WORK/icmpcheck" 2>&1
 for c in "client-icmp4:the backend's frag-needed reaches the client from the frontend, checksums valid" \
 	"client-icmp6:the backend's packet-too-big reaches the client from the frontend, checksums valid" \
+	"client-icmp6-fragment:an error quoting a first fragment is translated, UDP checksum too" \
 	"backend-icmp4:the client's error about an answer reaches the backend (IPv4), checksums valid" \
 	"backend-icmp6:the client's error about an answer reaches the backend (IPv6), checksums valid" \
 	"client-fragments4:the answer's later fragments reach the client from the frontend (IPv4)" \
