@@ -594,12 +594,13 @@ static struct vnet_port *lbf_select_related(struct vnet_port *port,
 static void csum_words(__sum16 *sum, const void *old, const void *val,
 		       unsigned int len)
 {
+	const u8 *o = old, *v = val;
 	unsigned int i;
 	__be16 a, b;
 
 	for (i = 0; i < len; i += 2) {
-		memcpy(&a, old + i, 2);
-		memcpy(&b, val + i, 2);
+		memcpy(&a, o + i, 2);
+		memcpy(&b, v + i, 2);
 		csum_replace2(sum, a, b);
 	}
 }
