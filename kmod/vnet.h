@@ -141,6 +141,8 @@ struct vnet_net {
 	struct rhashtable lb_fes;	/* (vnet id, IP) -> lbs, lb.c */
 	struct rhashtable lb_flows;	/* lb connections, lb_flow.c */
 	atomic_t nr_lb_flows;
+	struct rhashtable lb_frags;	/* their datagrams' first fragments */
+	atomic_t nr_lb_frags;
 	struct delayed_work lb_gc;	/* removes expired lb connections */
 	u64 lb_uid;			/* the last lb's uid */
 	u32 lb_seed;			/* of the backend hash */
@@ -400,12 +402,26 @@ struct vnet_lb {
 	struct vnet_lb_backend backends[];
 };
 
+/*
+ * What an lb translates: a packet of a connection (addresses and ports),
+ * a later fragment of one of its datagrams (the address alone), or an
+ * ICMP error quoting one of its packets (outer and quoted addresses).
+ */
+enum vnet_lb_kind {
+	VNET_LB_CONN,
+	VNET_LB_FRAGMENT,
+	VNET_LB_ICMP,
+};
+
 /* What the lb step of the packet path chose for a packet to a frontend. */
 struct vnet_lb_flow;
+struct vnet_lb_frag;
 struct vnet_lb_hit {
 	const struct vnet_lb *lb;
 	const struct vnet_lb_backend *be;
 	struct vnet_lb_flow *flow;	/* the connection's, or NULL: new */
+	struct vnet_lb_frag *frag;	/* VNET_LB_FRAGMENT: the first's record */
+	u8 kind;			/* enum vnet_lb_kind */
 };
 
 /*
@@ -759,10 +775,15 @@ struct vnet_lb_rev {
 	u8 addr[16];
 	u16 port;
 	bool hit;
+	u8 kind;			/* enum vnet_lb_kind */
+	struct vnet_net *vn;
+	struct vnet_lb_flow *flow;	/* VNET_LB_CONN */
 };
 
 void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		   const struct vnet_flow *f, struct vnet_lb_rev *rev);
+void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
+		     const struct vnet_flow *f, struct vnet_lb_hit *hit);
 int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 		 const struct vnet_lb_rev *rev);
 
