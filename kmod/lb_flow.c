@@ -264,6 +264,7 @@ struct lbf_frag_key {
 struct vnet_lb_frag {
 	struct rhash_head node;
 	struct lbf_frag_key key;
+	struct vnet_ct_account *acct;	/* the sender's port: its shares */
 	u64 lb_uid;		/* the connection's */
 	u32 lb_vnet;
 	u8 fe[16];
@@ -302,8 +303,10 @@ static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 
 static void lbf_frag_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(lbf_frag_cache, container_of(head, struct vnet_lb_frag,
-						     rcu));
+	struct vnet_lb_frag *fr = container_of(head, struct vnet_lb_frag, rcu);
+
+	vnet_ct_account_put(fr->acct);
+	kmem_cache_free(lbf_frag_cache, fr);
 }
 
 static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
@@ -311,7 +314,7 @@ static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
 	if (test_and_set_bit(LBF_DEAD, &fr->flags))
 		return;
 	rhashtable_remove_fast(&vn->lb_frags, &fr->node, lbf_frag_params);
-	atomic_dec(&vn->nr_lb_frags);
+	vnet_ct_uncharge(fr->acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
 	call_rcu(&fr->rcu, lbf_frag_free_rcu);
 }
 
@@ -334,24 +337,30 @@ static struct vnet_lb_frag *lbf_frag_find(struct vnet_net *vn,
 
 /*
  * A first fragment of a connection went through: its later fragments
- * will find this. Best effort: without it they drop, as they would in
+ * will find this. Charged to the sender's shares like a conntrack
+ * fragment entry. Best effort: without it they drop, as they would in
  * conntrack.
  */
-static void lbf_frag_add(struct vnet_net *vn, const struct lbf_frag_key *key,
-			 u64 lb_uid, u32 lb_vnet, const u8 *fe, u16 fport,
-			 const u8 *be, u16 bport)
+static void lbf_frag_add(struct vnet_net *vn, struct vnet_ct_account *acct,
+			 const struct lbf_frag_key *key, u64 lb_uid,
+			 u32 lb_vnet, const u8 *fe, u16 fport, const u8 *be,
+			 u16 bport)
 {
 	struct vnet_lb_frag *fr;
 
 	fr = lbf_frag_find(vn, key);	/* the same id, earlier */
 	if (fr)
 		lbf_frag_kill(vn, fr);
-	if (atomic_inc_return(&vn->nr_lb_frags) > READ_ONCE(vnet_ct_max))
-		goto out;
+	/* A port being removed records nothing: its entries are collected. */
+	if (vnet_ct_account_gone(acct) ||
+	    vnet_ct_charge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags) !=
+	    VNET_PASS)
+		return;
 	fr = kmem_cache_zalloc(lbf_frag_cache, GFP_ATOMIC);
 	if (!fr)
-		goto out;
+		goto uncharge;
 	fr->key = *key;
+	fr->acct = vnet_ct_account_get(acct);
 	fr->lb_uid = lb_uid;
 	fr->lb_vnet = lb_vnet;
 	memcpy(fr->fe, fe, sizeof(fr->fe));
@@ -363,15 +372,16 @@ static void lbf_frag_add(struct vnet_net *vn, const struct lbf_frag_key *key,
 	if (rhashtable_lookup_insert_fast(&vn->lb_frags, &fr->node,
 					  lbf_frag_params)) {
 		/* Another CPU was first, or the table cannot grow. */
+		vnet_ct_account_put(fr->acct);
 		kmem_cache_free(lbf_frag_cache, fr);
-		goto out;
+		goto uncharge;
 	}
 	if (!delayed_work_pending(&vn->lb_gc))
 		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
 				   LBF_GC_INTERVAL);
 	return;
-out:
-	atomic_dec(&vn->nr_lb_frags);
+uncharge:
+	vnet_ct_uncharge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
 }
 
 static void lbf_frag_sweep(struct vnet_net *vn, bool all)
@@ -388,7 +398,8 @@ static void lbf_frag_sweep(struct vnet_net *vn, bool all)
 				continue;
 			break;
 		}
-		if (all || time_after(jiffies, READ_ONCE(fr->expires)))
+		if (all || time_after(jiffies, READ_ONCE(fr->expires)) ||
+		    vnet_ct_account_gone(fr->acct))
 			lbf_frag_kill(vn, fr);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);
@@ -954,7 +965,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	if (f->frag_first) {
 		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src,
 				 lb->frontend.addr, false);
-		lbf_frag_add(vn, &fkey, lb->uid, lb->vnet_id,
+		lbf_frag_add(vn, port->ct, &fkey, lb->uid, lb->vnet_id,
 			     lb->frontend.addr, lb->port, hit->be->addr.addr,
 			     hit->be->port);
 	}
@@ -1062,6 +1073,7 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	rev->port = fl->fport;
 	rev->hit = true;
 	rev->vn = vn;
+	rev->acct = port->ct;
 	rev->flow = fl;
 }
 
@@ -1079,8 +1091,8 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 	if (!err && f->frag_first) {
 		lbf_frag_key_set(&fkey, fl->half[LBF_REPLY].key.vnet_id, f,
 				 f->key.src, f->key.dst, true);
-		lbf_frag_add(rev->vn, &fkey, fl->lb_uid, fl->lb_vnet, fl->fe,
-			     fl->fport, fl->be, fl->bport);
+		lbf_frag_add(rev->vn, rev->acct, &fkey, fl->lb_uid,
+			     fl->lb_vnet, fl->fe, fl->fport, fl->be, fl->bport);
 	}
 	return err;
 }
@@ -1147,10 +1159,10 @@ static void lbf_gc(struct work_struct *work)
 				   LBF_GC_INTERVAL);
 }
 
-/* An lb or a backend's port went (vn->lock held): collect soon. */
+/* An lb or a port went (vn->lock held): collect soon. */
 void vnet_lb_flows_stale(struct vnet_net *vn)
 {
-	if (atomic_read(&vn->nr_lb_flows))
+	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
 		mod_delayed_work(system_power_efficient_wq, &vn->lb_gc, 0);
 }
 
