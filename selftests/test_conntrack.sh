@@ -125,14 +125,19 @@ v acl del A subnet db dir in prio 10
 # to start under emulation); tcpdump on vm3 records what arrives.
 send_frags()	# DST,DPORT,IPID[,later]...: sends them, records arrivals
 {
-	local rmac pid
+	local rmac pid i
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
 	rm -f "$WORK/frag.pcap"
-	vm_bg vm3 timeout 30 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" \
+	rm -f "$WORK/frag.err"
+	# Killed below; scapy can take a minute to start on a loaded machine.
+	vm_bg vm3 timeout 600 tcpdump -U --immediate-mode -nni eth0 -w "$WORK/frag.pcap" \
 		'(ip src 10.1.1.5 and ip[6:2] & 0x3fff != 0) or (ip6 src fd00:1:0:1::5 and ip6[6] == 44)' \
-		>/dev/null 2>&1
+		>/dev/null 2>"$WORK/frag.err"
 	pid=$!
-	sleep 2
+	for i in $(seq 150); do
+		grep -q "listening on" "$WORK/frag.err" 2>/dev/null && break
+		sleep 0.2
+	done
 	vm vm2 /usr/bin/python3 - "$@" <<-PY
 	import sys
 	from scapy.all import *

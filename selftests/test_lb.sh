@@ -142,42 +142,8 @@ denied()
 	fi
 }
 
-# What the client sees on the wire: the frontend, never a backend.
-if command -v tcpdump >/dev/null; then
-	vm_bg c1 timeout 10 tcpdump -n -l -i eth0 tcp >"$WORK/dump" 2>/dev/null
-	DUMP=$!
-	sleep 3
-	lb_ask "TCP while tcpdump watches the client" c1 tcp 10.1.0.100 80 1 2
-	wait "$DUMP"
-	if grep -q "IP 10.1.0.100.80 > 10.1.1.10" "$WORK/dump" &&
-		! grep -q "10.1.1.[456].8080" "$WORK/dump"; then
-		ok "the client's packets come from the frontend address and port"
-	else
-		fail "the client's packets come from the frontend address and port" \
-			"$(cat "$WORK/dump")"
-	fi
-else
-	skip "the client's packets come from the frontend address and port" "no tcpdump"
-fi
-
-denied "not from a peer whose side has access off" q1 udp 10.1.1.200 53 vm-q1 peering-access-off
-denied "not over an initiated peering" r1 udp fd00:1:0:1::200 53 vm-r1 peering-not-connected
-denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
-denied "another protocol on the frontend: dropped as lb-no-rule (udp 80)" c1 udp 10.1.0.100 80 vm-c1 lb-no-rule
-check "ping to a frontend is not answered" no_reach c1 10.1.0.100
-
-# ---- fragments and ICMP errors, through lbs with the one backend b1 ----
-# A UDP datagram larger than the MTU crosses in fragments both ways: later
-# fragments follow their first. ICMP errors about an lb connection are
-# translated like its packets: b1's "fragmentation needed" and "packet too
-# big" reach the client from the frontend (its sockets learn the path
-# MTU), the client's errors about b1's answers reach b1. tcpdump in both
-# records what arrives; lb_icmp_check.py checks addresses, ports and
-# checksums.
-ICMPPY="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb_icmp.py"
-RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-v lb add A frag frontend 10.1.0.120 proto udp port 5300 backend 10.1.1.4:8080
-v lb add A frag6 frontend fd00:1::120 proto udp port 5300 backend "[fd00:1:0:1::4]:8080"
+# tcpdump in a VM, started in the background; decisions wait until it
+# listens, and until what it must have seen is in its file.
 CAPTURES=()
 capture()	# VM FILE FILTER: tcpdump in the background
 {
@@ -205,6 +171,49 @@ captured()	# FILE FILTER N: true once FILE holds N packets matching FILTER
 	done
 	return 1
 }
+
+# What the client sees on the wire: the frontend, never a backend.
+capture c1 "$WORK/tcp.pcap" tcp
+if listening "$WORK/tcp.pcap"; then
+	lb_ask "TCP while tcpdump watches the client" c1 tcp 10.1.0.100 80 1 2
+	# The connection's two FINs: all of it is in the file.
+	captured "$WORK/tcp.pcap" "tcp[tcpflags] & tcp-fin != 0" 2
+	kill "${CAPTURES[@]}" 2>/dev/null
+	wait "${CAPTURES[@]}" 2>/dev/null
+	CAPTURES=()
+	tcpdump -nr "$WORK/tcp.pcap" >"$WORK/dump" 2>/dev/null
+	if grep -q "IP 10.1.0.100.80 > 10.1.1.10" "$WORK/dump" &&
+		! grep -q "10.1.1.[456].8080" "$WORK/dump"; then
+		ok "the client's packets come from the frontend address and port"
+	else
+		fail "the client's packets come from the frontend address and port" \
+			"$(cat "$WORK/dump")"
+	fi
+else
+	fail "the client's packets come from the frontend address and port" \
+		"tcpdump does not capture: $(cat "$WORK/tcp.pcap.err")"
+fi
+
+denied "not from a peer whose side has access off" q1 udp 10.1.1.200 53 vm-q1 peering-access-off
+denied "not over an initiated peering" r1 udp fd00:1:0:1::200 53 vm-r1 peering-not-connected
+denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
+denied "another protocol on the frontend: dropped as lb-no-rule (udp 80)" c1 udp 10.1.0.100 80 vm-c1 lb-no-rule
+check "ping to a frontend is not answered" no_reach c1 10.1.0.100
+
+# ---- fragments and ICMP errors, through lbs with the one backend b1 ----
+# A UDP datagram larger than the MTU crosses in fragments both ways: later
+# fragments follow their first. ICMP errors about an lb connection are
+# translated like its packets: b1's "fragmentation needed" and "packet too
+# big" reach the client from the frontend (its sockets learn the path
+# MTU), the client's errors about b1's answers reach b1, both as related
+# to the connection through rules that deny ICMP. tcpdump in both
+# records what arrives; lb_icmp_check.py checks addresses, ports and
+# checksums.
+ICMPPY="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb_icmp.py"
+RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+v lb add A frag frontend 10.1.0.120 proto udp port 5300 backend 10.1.1.4:8080
+v lb add A frag6 frontend fd00:1::120 proto udp port 5300 backend "[fd00:1:0:1::4]:8080"
+CAPTURES=()
 capture c1 "$WORK/c1.pcap" "ip or ip6"
 capture b1 "$WORK/b1.pcap" "icmp or icmp6"
 if listening "$WORK/c1.pcap" "$WORK/b1.pcap"; then
@@ -224,11 +233,21 @@ check_output "a 3000-byte UDP datagram and its 3000-byte answer cross the lb who
 	"b1 3000" sed -n 1p "$WORK/big"
 check_output "a 3000-byte UDP datagram and its 3000-byte answer cross the lb whole (IPv6)" \
 	"b1 3000" sed -n 2p "$WORK/big"
+# Rules that deny ICMP into both: the errors pass as related to the
+# connection (connection tracking sees them translated as its packets).
+for dev in vm-c1 vm-b1; do
+	v acl add A port "$dev" dir in prio 10 action deny proto icmp
+	v acl add A port "$dev" dir in prio 11 action deny proto icmpv6
+done
 before=$(counter vm-c1 lb-no-rule)
 vm b1 $ICMPPY backend 52:54:00:01:01:04 "$RMAC"
 touch "$WORK/sent"
 vm c1 $ICMPPY client 52:54:00:01:01:10 "$RMAC"
 wait "$BIG"
+for dev in vm-c1 vm-b1; do
+	v acl del A port "$dev" dir in prio 10
+	v acl del A port "$dev" dir in prio 11
+done
 check_output "the client's sockets learn the path MTU from the backend's errors" \
 	"mtu 1280
 mtu 1280" sed -n 3,4p "$WORK/big"
