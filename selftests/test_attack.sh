@@ -1,0 +1,429 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Hostile tenants (issue 11): crafted frames from a VM against DESIGN.md
+# rules 9 and 10. IPv6 extension header chains, fragments (tiny,
+# overlapping), IPv4 options and malformed lengths, VLAN and LLC frames,
+# spoofing, ARP and neighbour discovery lies, router advertisements, DHCP
+# servers, packets for the host, and real TCP connections with IPv6
+# options set through the socket API. Each denied variant must not
+# arrive and must be counted under its drop reason; its twin to an
+# allowed port must arrive.
+#
+#   vnet A 10.1/16 fd00:1::/48   web: atk .1.10, atkf .1.11 (forwarding on),
+#                                     vic1 .1.20 (port ACL)
+#                                db:  vic2 .2.20 (subnet ACL)
+#   vnet B 10.2/16 fd00:2::/48   peer 10.2.1.20 (port ACL), peered with A
+#   vnet C 10.3/16 fd00:3::/48   iso 10.3.1.20, not peered
+#   the host ($CTL): 10.1.1.254 and fd00:1:0:1::fe on vm-atk, 192.168.77.1
+#                    and fd00:77::1 on lo
+#   ACL (inbound) at vic1, db and peer: allow tcp 80, allow udp 53,
+#   deny tcp 23, deny udp 161 (any family); everything else is allowed.
+#
+# Observation: tcpdump in every VM and on every host-side interface; a
+# frame counts as delivered if a capture other than its sender's own two
+# has its token. Every capture is proven running before the frames go and
+# flushed after (barrier: a control frame from each VM must show up in
+# both of its captures). The host stack: an nftables netdev ingress chain
+# on every port at priority 10, after vnet's hook at 0, counts whatever
+# vnet lets through to the host (nothing may), and the host namespace's
+# nstat IP counters must not move.
+#
+# Cases are functions; TESTS (or VNET_ATTACK_TESTS, which vm.sh passes on)
+# selects some, e.g. VNET_ATTACK_TESTS="ra dhcp" selftests/vm.sh
+# selftests/run_all.sh attack. All frames go in one attack.py run.
+source "$(dirname "$0")/lib.sh"
+
+ALL_TESTS="ipv6_exthdr ipv6_frag ipv4 ipv4_frag l2 arp_nd ra dhcp host sockopt legit"
+TESTS=${TESTS:-${VNET_ATTACK_TESTS:-$ALL_TESTS}}
+ATTACK="/usr/bin/python3 $(dirname "$(realpath "$0")")/attack.py"
+VMS="atk atkf vic1 vic2 peer iso"
+START=$(date +%s)
+
+declare -A GROUP=([ipv6_exthdr]=exthdr [ipv6_frag]=frag6 [ipv4]=ipv4
+	[ipv4_frag]=frag4 [l2]=l2 [arp_nd]=nd [ra]=ra [dhcp]=dhcp [host]=host
+	[sockopt]=sockopt [legit]="")
+
+# ------------------------------------------------------------- topology
+v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v vnet add C id 3 prefix 10.3.0.0/16 prefix fd00:3::/48
+v subnet add A web prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add A db prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+v subnet add B s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v subnet add C s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+v peering add A ab remote B
+v peering add B ba remote A
+add_vm atk A web 10.1.1.10 fd00:1:0:1::10 52:54:00:00:01:10
+add_vm atkf A web 10.1.1.11 fd00:1:0:1::11 52:54:00:00:01:11 forwarding on
+add_vm vic1 A web 10.1.1.20 fd00:1:0:1::20 52:54:00:00:01:20
+add_vm vic2 A db 10.1.2.20 fd00:1:0:2::20 52:54:00:00:02:20
+add_vm peer B s 10.2.1.20 fd00:2:0:1::20 52:54:00:00:0b:20
+add_vm iso C s 10.3.1.20 fd00:3:0:1::20 52:54:00:00:0c:20
+for scope in "A port vm-vic1" "A subnet db" "B port vm-peer"; do
+	# shellcheck disable=SC2086
+	{
+	v acl add $scope dir in prio 10 action allow proto tcp dport 80
+	v acl add $scope dir in prio 11 action allow proto udp dport 53
+	v acl add $scope dir in prio 20 action deny proto tcp dport 23
+	v acl add $scope dir in prio 21 action deny proto udp dport 161
+	}
+done
+RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+
+# The attackers' own kernels stay quiet (no RST, no ICMP errors, no
+# router solicitations): their frames would blur the counters.
+for x in atk atkf; do
+	vm "$x" sysctl -qw net.ipv6.conf.eth0.router_solicitations=0
+	vm "$x" nft -f - <<-'EOF'
+	table inet quiet {
+		chain out {
+			type filter hook output priority 0; policy accept;
+			tcp flags rst drop
+			icmp type { destination-unreachable, time-exceeded, parameter-problem } drop
+			icmpv6 type { destination-unreachable, time-exceeded, parameter-problem } drop
+		}
+	}
+	EOF
+done
+# Victims take router advertisements even as routers would (accept_ra 2).
+for x in vic1 vic2; do
+	vm "$x" sysctl -qw net.ipv6.conf.eth0.accept_ra=2
+done
+
+# The host's own addresses.
+ip -n "$CTL" addr add 10.1.1.254/24 dev vm-atk
+ip -n "$CTL" addr add fd00:1:0:1::fe/64 dev vm-atk nodad
+ip -n "$CTL" addr add 192.168.77.1/32 dev lo
+ip -n "$CTL" addr add fd00:77::1/128 dev lo
+
+# Whatever vnet lets through from a port reaches this chain (priority 10
+# runs after vnet's hook at 0): the host stack would see it.
+ip netns exec "$CTL" nft -f - <<EOF
+table netdev vnet_attack {
+	counter atk {}
+	counter atkf {}
+	counter any {}
+	chain leak {
+		type filter hook ingress devices = { $(printf 'vm-%s, ' $VMS | sed 's/, $//') } priority 10; policy accept;
+		counter name "any"
+		iifname "vm-atk" counter name "atk"
+		iifname "vm-atkf" counter name "atkf"
+	}
+}
+EOF
+check "the host's leak counter (nftables netdev ingress after vnet) is set" \
+	ip netns exec "$CTL" nft list counter netdev vnet_attack any
+
+# A namespace pair outside vnet: the positive control that the victims'
+# kernel takes the RA frames the attacks use when nothing stops them.
+ns_new RACTL ractl
+ns_new RAVIC ravic
+ip -n "$RACTL" link add eth0 type veth peer name eth0 netns "$RAVIC"
+ip -n "$RAVIC" link set eth0 address 52:54:00:00:0d:20
+ip netns exec "$RAVIC" sysctl -qw net.ipv6.conf.eth0.accept_ra=2
+ip -n "$RAVIC" link set eth0 up
+ip -n "$RACTL" link set eth0 up
+ip -n "$RAVIC" addr add fd00:d::20/64 dev eth0 nodad
+
+# Legitimate traffic first: it also fills the victims' neighbour caches
+# with the entries the ARP and ND lies go after.
+check "before: vic1 pings vic2 (IPv4)" reach vic1 10.1.2.20
+check "before: vic1 pings vic2 (IPv6)" reach vic1 fd00:1:0:2::20
+check "before: vic1 pings atkf (IPv4)" reach vic1 10.1.1.11
+check "before: vic1 pings atkf (IPv6)" reach vic1 fd00:1:0:1::11
+check "before: vic2 pings vic1 (IPv6)" reach vic2 fd00:1:0:1::20
+check "before: atk pings vic1 (IPv4)" reach atk 10.1.1.20
+check "before: atk pings vic1 (IPv6)" reach atk fd00:1:0:1::20
+check "before: atk pings peer across the peering" reach atk 10.2.1.20
+check "before: vic1 has neighbour entries for the router and atkf" \
+	sh -c "ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^10.1.1.1 .*lladdr' &&
+		ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^fd00:1:0:1::1 .*lladdr' &&
+		ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^10.1.1.11 .*lladdr' &&
+		ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^fd00:1:0:1::11 .*lladdr'"
+
+# ------------------------------------------------------------- captures
+mkdir -p "$WORK/cap"
+for x in $VMS; do
+	vm_bg "$x" tcpdump -U -nni eth0 -w "$WORK/cap/$x.pcap" >/dev/null 2>&1
+	ip netns exec "$CTL" tcpdump -U -nni "vm-$x" -w "$WORK/cap/h-$x.pcap" \
+		>/dev/null 2>&1 &
+done
+
+declare -A GW4=([atk]=10.1.1.1 [atkf]=10.1.1.1 [vic1]=10.1.1.1
+	[vic2]=10.1.2.1 [peer]=10.2.1.1 [iso]=10.3.1.1)
+
+# barrier ROUND: a control frame from each VM, sent (again) until both of
+# its captures (its eth0 and its host-side port) hold it. Before the
+# attacks it proves every capture runs; after them, that every capture
+# has written what came before.
+barrier()
+{
+	local round=$1 x tok pending
+	for _ in $(seq 60); do
+		pending=
+		for x in $VMS; do
+			tok="@C$x-$round@"
+			if ! grep -qaF "$tok" "$WORK/cap/$x.pcap" 2>/dev/null ||
+			   ! grep -qaF "$tok" "$WORK/cap/h-$x.pcap" 2>/dev/null; then
+				pending+=" $x"
+				vm "$x" bash -c "echo '$tok' >/dev/udp/${GW4[$x]}/9" 2>/dev/null
+			fi
+		done
+		[ -z "$pending" ] && return 0
+		sleep 0.25
+	done
+	echo "captures without control frame $round:$pending"
+	return 1
+}
+check "every capture is running (control frames seen in all 12)" barrier 1
+
+# ------------------------------------------------------------- the attacks
+mac_of() { ip -n "$1" -br link show "$2" | awk '{ print $3 }'; }
+ll_of() { ip -n "$1" -6 -br addr show dev "$2" scope link | awk '{ print $3 }' | cut -d/ -f1; }
+{
+	printf '{"ctl":"%s","router_mac":"%s","gw4":"10.1.1.1","gw6":"fd00:1:0:1::1",' \
+		"$CTL" "$RMAC"
+	printf '"probe6":"fd00:1:0:1::a:%%d",'
+	printf '"host":{"ip4":"10.1.1.254","ip6":"fd00:1:0:1::fe","lo4":"192.168.77.1","lo6":"fd00:77::1"},'
+	printf '"ractl":{"ns":"%s","mac":"%s","ll6":"%s","dst6":"fd00:d::20","dmac":"52:54:00:00:0d:20"},' \
+		"$RACTL" "$(mac_of "$RACTL" eth0)" "$(ll_of "$RACTL" eth0)"
+	printf '"vms":{'
+	sep=
+	for x in $VMS; do
+		ns="NS_$x"
+		ip4=$(ip -n "${!ns}" -4 -br addr show dev eth0 | awk '{ print $3 }' | cut -d/ -f1)
+		ip6=$(ip -n "${!ns}" -6 -br addr show dev eth0 scope global | awk '{ print $3 }' | cut -d/ -f1)
+		printf '%s"%s":{"name":"%s","ns":"%s","dev":"vm-%s","mac":"%s","ip4":"%s","ip6":"%s","ll6":"%s","hostmac":"%s","hostll6":"%s"}' \
+			"$sep" "$x" "$x" "${!ns}" "$x" "$(mac_of "${!ns}" eth0)" "$ip4" "$ip6" \
+			"$(ll_of "${!ns}" eth0)" "$(mac_of "$CTL" "vm-$x")" "$(ll_of "$CTL" "vm-$x")"
+		sep=,
+	done
+	printf '}}\n'
+} >"$WORK/conf.json"
+
+host_in()	# the host namespace's IP input counters, summed
+{
+	ip netns exec "$CTL" nstat -asz 2>/dev/null |
+		awk '$1 ~ /^(Ip|Ip6|IpExt)In/ { s += $2 } END { print s + 0 }'
+}
+leaked()	# COUNTER: packets the host's leak chain counted
+{
+	ip netns exec "$CTL" nft list counter netdev vnet_attack "$1" |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+HOST_IN_BEFORE=$(host_in)
+
+groups=
+for t in $TESTS; do
+	groups+=" ${GROUP[$t]:-}"
+done
+: >"$WORK/results"
+if [ -n "${groups// /}" ]; then
+	t0=$(date +%s)
+	# shellcheck disable=SC2086
+	out=$($ATTACK batch "$WORK/conf.json" "$WORK/results" $groups 2>&1)
+	status=$?
+	if [ "$status" -eq 0 ]; then
+		ok "attack.py sent $(wc -l <"$WORK/results") items in $(( $(date +%s) - t0 )) s"
+	else
+		fail "attack.py sent the items" "$out"
+	fi
+fi
+check "every capture has written everything (control frames after the attacks)" \
+	barrier 2
+HOST_IN_AFTER=$(host_in)
+
+# Which captures saw which token: "TOKEN CAPTURE" lines.
+declare -A SEEN=()
+for f in "$WORK"/cap/*.pcap; do
+	c=$(basename "$f" .pcap)
+	while read -r tok; do
+		SEEN[$tok]+=" $c"
+	done < <(grep -aoE '@T[0-9]{4}@|~[0-9]{3}' "$f" | sort -u)
+done
+
+# seen_by TOKEN SENDER: captures other than the sender's own that saw it.
+seen_by()
+{
+	local c out=
+	for c in ${SEEN[$1]:-}; do
+		[ "$c" = "$2" ] || [ "$c" = "h-$2" ] || out+=" $c"
+	done
+	echo "${out# }"
+}
+
+# has REASONS DROPS: a reason of the |-list (or * for any) has a count.
+has()
+{
+	local r
+	[ "$2" != - ] || return 1
+	[ "$1" = "*" ] && return 0
+	IFS='|' read -ra rs <<<"$1"
+	for r in "${rs[@]}"; do
+		[[ ",$2," == *",$r="* ]] && return 0
+	done
+	return 1
+}
+
+# evaluate GROUP: the checks of each item of GROUP in the results.
+evaluate()
+{
+	local id group sender target expect token drops tx result desc seen n=0
+	while IFS=$'\t' read -r id group sender target expect token drops tx result desc; do
+		[ "$group" = "$1" ] || continue
+		n=$((n + 1))
+		seen=$(seen_by "$token" "$sender")
+		local why="from $sender, token $token; captures: ${seen:-none}; drops on vm-$sender: $drops; sent on: $tx"
+		case $expect in
+		deliver)
+			if [[ " $seen " == *" $target "* ]]; then
+				ok "$desc: delivered to $target"
+			else
+				fail "$desc: delivered to $target" "$why"
+			fi
+			;;
+		drop:*)
+			if [ -z "$seen" ]; then
+				ok "$desc: not delivered"
+			else
+				fail "$desc: not delivered" "$why"
+			fi
+			if has "${expect#drop:}" "$drops"; then
+				ok "$desc: counted as ${expect#drop:}"
+			else
+				fail "$desc: counted as ${expect#drop:}" "$why"
+			fi
+			;;
+		connect)
+			if [ "$result" = connected=yes ] && [[ " $seen " == *" $target "* ]]; then
+				ok "$desc: established, data delivered"
+			else
+				fail "$desc: established, data delivered" "$result; $why"
+			fi
+			;;
+		noconnect)
+			if [ "$result" = connected=no ] && [ -z "$seen" ]; then
+				ok "$desc: never established"
+			else
+				fail "$desc: never established" "$result; $why"
+			fi
+			if has acl "$drops"; then
+				ok "$desc: its SYNs counted as acl"
+			else
+				fail "$desc: its SYNs counted as acl" "$why"
+			fi
+			;;
+		esac
+		case $result in
+		probe=*)
+			local answers
+			answers=$(tcpdump -nr "$WORK/cap/atk.pcap" 'icmp6 and ip6[40] == 136' 2>/dev/null |
+				grep -c "tgt is ${result#probe=}," )
+			if [ "$answers" -eq 0 ]; then
+				ok "$desc: no neighbour advertisement came back"
+			else
+				fail "$desc: no neighbour advertisement came back" "$answers NA for ${result#probe=}"
+			fi
+			;;
+		esac
+	done <"$WORK/results"
+	[ "$n" -gt 0 ] || fail "group $1 has results" "attack.py wrote none"
+}
+
+# ------------------------------------------------------------- the cases
+test_ipv6_exthdr() { evaluate exthdr; }
+test_ipv6_frag() { evaluate frag6; }
+test_ipv4() { evaluate ipv4; }
+test_ipv4_frag() { evaluate frag4; }
+test_l2() { evaluate l2; }
+test_dhcp() { evaluate dhcp; }
+test_sockopt() { evaluate sockopt; }
+
+# Every neighbour entry of VM points to the virtual router.
+neigh_clean()
+{
+	local bad
+	bad=$(vm "$1" ip neigh show dev eth0 | grep lladdr | grep -v "lladdr $RMAC ")
+	[ -z "$bad" ] || { echo "$bad"; return 1; }
+}
+
+test_arp_nd()
+{
+	evaluate nd
+	local x
+	for x in vic1 vic2 peer; do
+		check "$x's neighbour cache still maps every address to the router MAC" \
+			neigh_clean "$x"
+	done
+}
+
+ra_learned()	# VM: a SLAAC address or a route from an RA
+{
+	local ns="NS_$1"
+	ns=${!ns:-$1}
+	ip -n "$ns" -6 addr show dev eth0 | grep -q 2001:db8:bad ||
+		ip -n "$ns" -6 route show | grep -q 'proto ra'
+}
+
+test_ra()
+{
+	evaluate ra
+	local x
+	for x in vic1 vic2; do
+		check_fail "$x (accept_ra 2) gained no SLAAC address and no RA route" \
+			ra_learned "$x"
+	done
+	check "control: outside vnet the same RA (behind hop-by-hop) gives a SLAAC address and a route" \
+		retry 20 ra_learned "$RAVIC"
+}
+
+test_host()
+{
+	evaluate host
+	local n
+	for n in atk atkf any; do
+		check_output "the host stack got no packet from $([ $n = any ] && echo any port || echo vm-$n) (nftables after vnet's hook)" \
+			0 leaked "$n"
+	done
+	check_output "the host namespace's IP input counters did not move" \
+		"$HOST_IN_BEFORE" echo "$HOST_IN_AFTER"
+}
+
+udp_ok()	# FROM TO ADDR PORT: a datagram arrives
+{
+	local i
+	rm -f "$WORK/udp"
+	vm_bg "$2" timeout 10 nc $(family "$3") -u -l "$4" >"$WORK/udp" 2>/dev/null
+	for i in $(seq 20); do
+		echo "datagram $RANDOM" | vm "$1" nc -u -w 1 -q 0 "$3" "$4" 2>/dev/null
+		grep -q datagram "$WORK/udp" && break
+	done
+	kill %% 2>/dev/null
+	wait 2>/dev/null
+	grep -q datagram "$WORK/udp"
+}
+
+test_legit()
+{
+	check "after: vic1 pings vic2 (IPv4)" reach vic1 10.1.2.20
+	check "after: vic2 pings vic1 (IPv6)" reach vic2 fd00:1:0:1::20
+	check "after: TCP vic1 -> vic2 port 80 (IPv4)" tcp_ok vic1 vic2 10.1.2.20 80
+	check "after: TCP vic1 -> vic2 port 80 (IPv6)" tcp_ok vic1 vic2 fd00:1:0:2::20 80
+	check "after: UDP vic2 -> vic1 port 53 (IPv4)" udp_ok vic2 vic1 10.1.1.20 53
+	check "after: UDP vic1 -> vic2 port 53 (IPv6)" udp_ok vic1 vic2 fd00:1:0:2::20 53
+	check "after: the attacker's own ping to vic1 works" reach atk fd00:1:0:1::20
+	check "after: peer pings vic1 across the peering" reach peer 10.1.1.20
+	check_fail "after: TCP to denied port 23 is still denied" \
+		tcp_denied vic1 vic2 10.1.2.20 23
+}
+
+for t in $TESTS; do
+	if declare -F "test_$t" >/dev/null; then
+		"test_$t"
+	else
+		fail "test case $t exists" "known: $ALL_TESTS"
+	fi
+done
+echo "# test_attack.sh: $(( $(date +%s) - START )) s"
+done_testing
