@@ -835,10 +835,11 @@ def frames(c):
     # ------------------------------------------------ the host's addresses
     g = "host"
     h = c["host"]
-    hmac = h["mac"]
     for sname, s in (("atk", atk), ("atkf", atkf)):
-        def to_host(tok, s=s, dst=None, dmac=hmac, l4p=None, six=False,
+        # To the host side of the sender's own port: its MAC.
+        def to_host(tok, s=s, dst=None, dmac=None, l4p=None, six=False,
                     src=None):
+            dmac = dmac or s["hostmac"]
             if six:
                 p = eth(s, dst=dmac) / ip6(s, dst, src=src or s["ip6"])
             else:
@@ -868,8 +869,8 @@ def frames(c):
                 ("UDP to the host's loopback address %s" % h["lo6"],
                  dict(dst=h["lo6"], six=True, l4p=dns), "drop:no-route"),
                 ("ping to 127.0.0.1", dict(dst="127.0.0.1"), "drop:no-route"),
-                ("ping to the host port's link-local %s" % h["ll6"],
-                 dict(dst=h["ll6"], six=True, src=s["ll6"]),
+                ("ping to the host port's link-local %s" % s["hostll6"],
+                 dict(dst=s["hostll6"], six=True, src=s["ll6"]),
                  "drop:spoofed-ip|no-route"),
                 ("ping to the subnet broadcast 10.1.1.255",
                  dict(dst="10.1.1.255", dmac="ff:ff:ff:ff:ff:ff"),
@@ -889,7 +890,7 @@ def frames(c):
                   lambda tok, kw=kw, to_host=to_host: to_host(tok, **kw))
     P.one(g, "atkf", "ping from the host's own IPv4 to itself (forwarding "
           "port)", "drop:no-port", "-",
-          lambda tok: eth(atkf, dst=hmac) / ip4(atkf, h["ip4"],
+          lambda tok: eth(atkf, dst=atkf["hostmac"]) / ip4(atkf, h["ip4"],
                                                 src=h["ip4"]) /
           ICMP(id=P.n) / Raw(tok))
     return P

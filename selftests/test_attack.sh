@@ -39,6 +39,8 @@ TESTS=${TESTS:-${VNET_ATTACK_TESTS:-$ALL_TESTS}}
 ATTACK="/usr/bin/python3 $(dirname "$(realpath "$0")")/attack.py"
 VMS="atk atkf vic1 vic2 peer iso"
 START=$(date +%s)
+stage() { echo "# [$(( $(date +%s) - START )) s] $*"; }
+vmns() { local n="NS_$1"; echo "${!n}"; }
 
 declare -A GROUP=([ipv6_exthdr]=exthdr [ipv6_frag]=frag6 [ipv4]=ipv4
 	[ipv4_frag]=frag4 [l2]=l2 [arp_nd]=nd [ra]=ra [dhcp]=dhcp [host]=host
@@ -69,6 +71,7 @@ for scope in "A port vm-vic1" "A subnet db" "B port vm-peer"; do
 	v acl add $scope dir in prio 21 action deny proto udp dport 161
 	}
 done
+stage "topology up"
 RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
 
 # The attackers' own kernels stay quiet (no RST, no ICMP errors, no
@@ -142,6 +145,7 @@ check "before: vic1 has neighbour entries for the router and atkf" \
 		ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^10.1.1.11 .*lladdr' &&
 		ip netns exec $NS_vic1 ip neigh show dev eth0 | grep -q '^fd00:1:0:1::11 .*lladdr'"
 
+stage "legitimate traffic checked"
 # ------------------------------------------------------------- captures
 mkdir -p "$WORK/cap"
 for x in $VMS; do
@@ -177,6 +181,7 @@ barrier()
 	return 1
 }
 check "every capture is running (control frames seen in all 12)" barrier 1
+stage "captures running"
 
 # ------------------------------------------------------------- the attacks
 mac_of() { ip -n "$1" -br link show "$2" | awk '{ print $3 }'; }
@@ -233,6 +238,7 @@ fi
 check "every capture has written everything (control frames after the attacks)" \
 	barrier 2
 HOST_IN_AFTER=$(host_in)
+stage "attacks sent, captures flushed"
 
 # Which captures saw which token: "TOKEN CAPTURE" lines.
 declare -A SEEN=()
@@ -358,10 +364,9 @@ test_arp_nd()
 	done
 }
 
-ra_learned()	# VM: a SLAAC address or a route from an RA
+ra_learned()	# NAMESPACE: a SLAAC address or a route from an RA
 {
-	local ns="NS_$1"
-	ns=${!ns:-$1}
+	local ns=$1
 	ip -n "$ns" -6 addr show dev eth0 | grep -q 2001:db8:bad ||
 		ip -n "$ns" -6 route show | grep -q 'proto ra'
 }
@@ -372,7 +377,7 @@ test_ra()
 	local x
 	for x in vic1 vic2; do
 		check_fail "$x (accept_ra 2) gained no SLAAC address and no RA route" \
-			ra_learned "$x"
+			ra_learned "$(vmns "$x")"
 	done
 	check "control: outside vnet the same RA (behind hop-by-hop) gives a SLAAC address and a route" \
 		retry 20 ra_learned "$RAVIC"
@@ -421,6 +426,7 @@ test_legit()
 for t in $TESTS; do
 	if declare -F "test_$t" >/dev/null; then
 		"test_$t"
+		stage "$t done"
 	else
 		fail "test case $t exists" "known: $ALL_TESTS"
 	fi
