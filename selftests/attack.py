@@ -33,10 +33,13 @@ tab-separated; DROPS is "reason=n,..." of the sender's port, TX
 import ctypes
 import json
 import os
+import re
 import select
 import socket
+import struct
 import subprocess
 import sys
+import threading
 import time
 
 CLONE_NEWNET = 0x40000000
@@ -942,8 +945,110 @@ def serve(ports):
                     s.close()
 
 
-# ---------------------------------------------------------------- runner
+# ---------------------------------------------------------------- counters
+REPO = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def c_enum(text, name):
+    """The values of enum NAME in C source TEXT."""
+    m = re.search(r"enum\s+%s\s*\{(.*?)\}" % name, text, re.S)
+    body = re.sub(r"/\*.*?\*/", "", m.group(1), flags=re.S)
+    vals, n = {}, 0
+    for part in body.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if "=" in part:
+            part, v = (x.strip() for x in part.split("="))
+            n = int(v, 0)
+        vals[part] = n
+        n += 1
+    return vals
+
+
 class Stats:
+    """The ports' counters (VNET_CMD_STATS_GET dump) over generic netlink
+    in the controller's namespace: no process per read."""
+
+    def __init__(self, ctl):
+        hdr = open(os.path.join(REPO, "include/uapi/linux/vnet.h")).read()
+        msg = open(os.path.join(REPO, "userspace/msg.c")).read()
+        self.cmd = c_enum(hdr, "vnet_cmd")["VNET_CMD_STATS_GET"]
+        a = c_enum(hdr, "vnet_attr")
+        self.a_ifname, self.a_stats = a["VNET_A_IFNAME"], a["VNET_A_STATS"]
+        st = c_enum(hdr, "vnet_stats_attr")
+        self.s_rx, self.s_tx = st["VNET_STATS_A_RX_PACKETS"], \
+            st["VNET_STATS_A_TX_PACKETS"]
+        self.s_drops = st["VNET_STATS_A_DROPS"]
+        drop = c_enum(hdr, "vnet_drop_reason")
+        names = dict(re.findall(r'\[(VNET_DROP_\w+)\]\s*=\s*"([\w-]+)"',
+                                msg))
+        self.reason = {v: names.get(k, "reason-%d" % v)
+                       for k, v in drop.items()}
+        setns(ctl)
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        setns(None)
+        self.sock.bind((0, 0))
+        self.seq = 0
+        ctrl = self.talk(0x10, 3, 0x5, self.nla(2, b"vnet\0"))  # GETFAMILY
+        self.family = struct.unpack("=H", ctrl[0][1][:2])[0]
+
+    @staticmethod
+    def nla(t, payload):
+        return struct.pack("=HH", 4 + len(payload), t) + payload + \
+            b"\0" * ((4 - len(payload) % 4) % 4)
+
+    @staticmethod
+    def attrs(buf):
+        out = {}
+        while len(buf) >= 4:
+            alen, atype = struct.unpack("=HH", buf[:4])
+            if alen < 4:
+                break
+            out[atype & 0x3fff] = buf[4:alen]
+            buf = buf[(alen + 3) & ~3:]
+        return out
+
+    def talk(self, family, cmd, flags, body=b""):
+        self.seq += 1
+        payload = struct.pack("=BBH", cmd, 1, 0) + body
+        self.sock.send(struct.pack("=IHHII", 16 + len(payload), family,
+                                   flags, self.seq, 0) + payload)
+        out = []
+        while True:
+            data = self.sock.recv(1 << 20)
+            while data:
+                mlen, mtype, _, _, _ = struct.unpack("=IHHII", data[:16])
+                pl = data[16:mlen]
+                data = data[(mlen + 3) & ~3:]
+                if mtype == 3:				# NLMSG_DONE
+                    return out
+                if mtype == 2:				# NLMSG_ERROR
+                    err = -struct.unpack("=i", pl[:4])[0]
+                    if err:
+                        raise OSError(err, "vnet netlink: " +
+                                      os.strerror(err))
+                    return out
+                out.append(self.attrs(pl[4:]))
+
+    def read(self):
+        ports = {}
+        for m in self.talk(self.family, self.cmd, 0x301):  # REQUEST|DUMP
+            dev = m[self.a_ifname].rstrip(b"\0").decode()
+            st = self.attrs(m.get(self.a_stats, b""))
+            u64 = lambda b: struct.unpack("=Q", b[:8])[0] if b else 0
+            drops = {self.reason.get(t, "reason-%d" % t): u64(v)
+                     for t, v in self.attrs(st.get(self.s_drops,
+                                                   b"")).items()}
+            ports[dev] = {"rx-packets": u64(st.get(self.s_rx)),
+                          "tx-packets": u64(st.get(self.s_tx)),
+                          "drops": drops}
+        return ports
+
+
+class VnetctlStats:
+    """The same through vnetctl, if the netlink reader cannot start."""
+
     def __init__(self, ctl):
         self.ctl = ctl
 
@@ -969,66 +1074,169 @@ def deltas(before, after, sender):
         if d:
             tx[dev] = d
     rx = a.get("rx-packets", 0) - b.get("rx-packets", 0)
-    own_tx = a.get("tx-packets", 0) - b.get("tx-packets", 0)
-    return drops, tx, rx, own_tx
+    return drops, tx, rx
 
 
 def fmt(d):
     return ",".join("%s=%d" % kv for kv in sorted(d.items())) or "-"
 
 
+# ---------------------------------------------------------------- captures
+TOKEN = re.compile(rb"@T\d{4}@|~\d{3}|@C[a-z0-9]+-\d+@")
+SOL_PACKET, PACKET_STATISTICS = 263, 6
+
+
+class Captures:
+    """A packet socket (ETH_P_ALL, both directions, as tcpdump) on every
+    VM's eth0 and on every port's host side; one thread reads them all
+    and records which tokens each saw, and the target of every neighbour
+    advertisement (as "NA:addr")."""
+
+    def __init__(self, c):
+        self.socks = {}
+        for name, v in c["vms"].items():
+            for cap, ns, dev in ((name, v["ns"], "eth0"),
+                                 ("h-" + name, c["ctl"], v["dev"])):
+                setns(ns)
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                  socket.htons(3))
+                setns(None)
+                s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # RCVBUFFORCE
+                s.bind((dev, 0))
+                s.setblocking(False)
+                self.socks[s] = cap
+        self.seen = {cap: set() for cap in self.socks.values()}
+        self.frames = 0
+        self.lock = threading.Lock()
+        self.stop = False
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self):
+        socks = list(self.socks)
+        while not self.stop:
+            r, _, _ = select.select(socks, [], [], 0.1)
+            for s in r:
+                while True:
+                    try:
+                        f = s.recv(1 << 16)
+                    except BlockingIOError:
+                        break
+                    self.note(self.socks[s], f)
+
+    def note(self, cap, f):
+        toks = set(m.decode() for m in TOKEN.findall(f))
+        if len(f) >= 78 and f[12:14] == b"\x86\xdd" and f[20] == 58 and \
+                f[54] == 136:
+            toks.add("NA:" + socket.inet_ntop(socket.AF_INET6, f[62:78]))
+        with self.lock:
+            self.frames += 1
+            self.seen[cap] |= toks
+
+    def has(self, cap, tok):
+        with self.lock:
+            return tok in self.seen[cap]
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        lost = {}
+        for s, cap in self.socks.items():
+            # struct tpacket_stats: packets, drops (reading resets them)
+            st = s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+            lost[cap] = struct.unpack("=II", st)[1]
+            s.close()
+        return lost
+
+
+def barrier(c, caps, rnd, timeout=60):
+    """A control frame from each VM, sent again every 0.3 s until both of
+    its captures have it. Returns the VMs still missing one."""
+    socks = {}
+    for name, v in c["vms"].items():
+        setns(v["ns"])
+        socks[name] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        setns(None)
+    pending = set(c["vms"])
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        for name in sorted(pending):
+            tok = "@C%s-%d@" % (name, rnd)
+            if caps.has(name, tok) and caps.has("h-" + name, tok):
+                pending.discard(name)
+                continue
+            gw = c["vms"][name]["ip4"].rsplit(".", 1)[0] + ".1"
+            try:
+                socks[name].sendto(tok.encode(), (gw, 9))
+            except OSError:
+                pass
+        if pending:
+            time.sleep(0.3)
+    for s in socks.values():
+        s.close()
+    return sorted(pending)
+
+
+# ---------------------------------------------------------------- runner
 def run(conf, out, groups):
+    t0 = time.monotonic()
     c = json.load(open(conf))
     want = set(groups)
-    P = frames(c) if want - {"sockopt"} else Plan(c)
-    if "sockopt" in want:
-        sockopt_items(c, P)
+    P = frames(c)
+    sockopt_items(c, P)
     items = [i for i in P.items if i["group"] in want]
-    stats = Stats(c["ctl"])
-    socks = {}
+    try:
+        stats = Stats(c["ctl"])
+        stats.read()
+    except Exception as e:					# noqa
+        print("netlink stats: %s; using vnetctl" % e, file=sys.stderr)
+        stats = VnetctlStats(c["ctl"])
+    raw_socks = {}
     for name in ("atk", "atkf"):
         setns(vm(c, name)["ns"])
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+        setns(None)
         s.bind(("eth0", 0))
-        socks[name] = s
-    setns(None)
-    server = None
+        raw_socks[name] = s
+    # Servers first (fork before the capture thread): vic1 listens on
+    # the denied and the allowed TCP port, vic2 on the allowed one.
+    servers = [start_server(c, "vic1", (TCP_DENY, TCP_ALLOW)),
+               start_server(c, "vic2", (TCP_ALLOW,))]
+    caps = Captures(c)
+    status = open(out + ".status", "w")
+    missing = barrier(c, caps, 1)
+    status.write("barrier 1 %s\n" % (" ".join(missing) or "ok"))
+    status.flush()
     res = open(out, "w")
     before = stats.read()
     for it in items:
-        sender = vm(c, it["sender"])
-        dev = sender["dev"]
-        result = "-"
+        dev = vm(c, it["sender"])["dev"]
+        result = it.get("extra", "-")
         if it["kind"] == "connect":
-            if server is None:
-                server = start_server(c)
             result = "connected=" + ("yes" if connect(c, it) else "no")
             after = stats.read()
         else:
             if it["kind"] == "udp":
                 send_udp(c, it)
             else:
-                socks[it["sender"]].send(it["frame"])
+                raw_socks[it["sender"]].send(it["frame"])
+            # The fate of the frame: counted by the sender's port as
+            # received, and either dropped there or sent on another port.
             deadline = time.monotonic() + 5
             while True:
                 after = stats.read()
-                drops, tx, rx, _ = deltas(before, after, dev)
+                drops, tx, rx = deltas(before, after, dev)
                 if (rx >= 1 and sum(drops.values()) + sum(tx.values()) >= 1) \
                         or time.monotonic() > deadline:
                     break
-                time.sleep(0.02)
-        drops, tx, rx, own_tx = deltas(before, after, dev)
-        if result == "-" and it.get("extra"):
-            result = it["extra"]
+                time.sleep(0.01)
+        drops, tx, rx = deltas(before, after, dev)
         res.write("\t".join([str(it["id"]), it["group"], it["sender"],
                              it["target"], it["expect"], it["token"],
                              fmt(drops), fmt(tx), result,
                              it["desc"]]) + "\n")
         res.flush()
         before = after
-    if server:
-        os.kill(server, 9)
-        os.waitpid(server, 0)
     if "ra" in want and P.control:
         setns(c["ractl"]["ns"])
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -1036,25 +1244,43 @@ def run(conf, out, groups):
         s.bind(("eth0", 0))
         s.send(P.control)
         s.close()
+    missing = barrier(c, caps, 2)
+    status.write("barrier 2 %s\n" % (" ".join(missing) or "ok"))
+    if "legit" in want:
+        for line in legit(c):
+            res.write(line + "\n")
+    lost = caps.close()
+    for cap, n in sorted(lost.items()):
+        status.write("lost %s %d\n" % (cap, n))
+    status.write("frames %d\n" % caps.frames)
+    with open(out + ".seen", "w") as f:
+        for cap, toks in sorted(caps.seen.items()):
+            for tok in sorted(toks):
+                f.write("%s %s\n" % (tok, cap))
+    for pid in servers:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    status.write("seconds %d\n" % (time.monotonic() - t0))
+    status.close()
     res.close()
 
 
-def start_server(c):
+def start_server(c, name, ports):
     pid = os.fork()
     if pid == 0:
         try:
-            setns(vm(c, "vic1")["ns"])
-            serve([TCP_DENY, TCP_ALLOW])
+            setns(vm(c, name)["ns"])
+            serve(ports)
         finally:
             os._exit(1)
-    # Ready when vic1 listens: connecting from its own namespace works.
-    deadline = time.monotonic() + 10
+    # Ready when it listens: a connection from its own namespace works.
+    deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        setns(vm(c, "vic1")["ns"])
+        setns(vm(c, name)["ns"])
         s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
         setns(None)
         try:
-            s.connect(("::1", TCP_ALLOW))
+            s.connect(("::1", ports[-1]))
             s.close()
             break
         except OSError:
@@ -1093,8 +1319,119 @@ def send_udp(c, it):
     s.close()
 
 
+# ------------------------------------------------------- legitimate traffic
+def sock_in(ns, *args):
+    setns(ns)
+    try:
+        return socket.socket(*args)
+    finally:
+        setns(None)
+
+
+def ping(c, src, dst, tries=5):
+    """ICMP echo from VM src to address dst; True on a reply."""
+    six = ":" in dst
+    fam = socket.AF_INET6 if six else socket.AF_INET
+    s = sock_in(vm(c, src)["ns"], fam, socket.SOCK_RAW,
+                socket.IPPROTO_ICMPV6 if six else socket.IPPROTO_ICMP)
+    s.settimeout(1)
+    ident = os.getpid() & 0xffff
+    for seq in range(tries):
+        hdr = struct.pack("!BBHHH", 128 if six else 8, 0, 0, ident, seq)
+        data = b"legit ping"
+        if not six:
+            csum = in_cksum(hdr + data)
+            hdr = struct.pack("!BBHHH", 8, 0, csum, ident, seq)
+        s.sendto(hdr + data, (dst, 0))
+        end = time.monotonic() + 1
+        while time.monotonic() < end:
+            try:
+                pkt = s.recv(2048)
+            except socket.timeout:
+                break
+            icmp = pkt if six else pkt[(pkt[0] & 15) * 4:]
+            if icmp[0] == (129 if six else 0) and \
+                    struct.unpack("!H", icmp[4:6])[0] == ident:
+                s.close()
+                return True
+    s.close()
+    return False
+
+
+def in_cksum(b):
+    if len(b) % 2:
+        b += b"\0"
+    n = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while n >> 16:
+        n = (n & 0xffff) + (n >> 16)
+    return ~n & 0xffff
+
+
+def tcp_ok(c, src, dst, port):
+    six = ":" in dst
+    s = sock_in(vm(c, src)["ns"], socket.AF_INET6 if six else
+                socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(10)
+    try:
+        s.connect((dst, port))
+        s.sendall(b"legit\n")
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def udp_ok(c, src, dst, port):
+    six = ":" in dst
+    fam = socket.AF_INET6 if six else socket.AF_INET
+    d = next(n for n, v in c["vms"].items() if dst in (v["ip4"], v["ip6"]))
+    r = sock_in(vm(c, d)["ns"], fam, socket.SOCK_DGRAM)
+    r.bind((dst, port))
+    r.settimeout(1)
+    s = sock_in(vm(c, src)["ns"], fam, socket.SOCK_DGRAM)
+    try:
+        for _ in range(5):
+            s.sendto(b"legit", (dst, port))
+            try:
+                if r.recv(64) == b"legit":
+                    return True
+            except socket.timeout:
+                pass
+        return False
+    finally:
+        r.close()
+        s.close()
+
+
+def legit(c):
+    """Legitimate traffic after the attacks; result lines as items."""
+    v1, v2 = vm(c, "vic1"), vm(c, "vic2")
+    checks = [
+        ("ping vic1 -> vic2 (IPv4)", lambda: ping(c, "vic1", v2["ip4"])),
+        ("ping vic2 -> vic1 (IPv6)", lambda: ping(c, "vic2", v1["ip6"])),
+        ("ping atk -> vic1 (IPv6)", lambda: ping(c, "atk", v1["ip6"])),
+        ("ping peer -> vic1 across the peering",
+         lambda: ping(c, "peer", v1["ip4"])),
+        ("TCP vic1 -> vic2 port %d (IPv4)" % TCP_ALLOW,
+         lambda: tcp_ok(c, "vic1", v2["ip4"], TCP_ALLOW)),
+        ("TCP vic1 -> vic2 port %d (IPv6)" % TCP_ALLOW,
+         lambda: tcp_ok(c, "vic1", v2["ip6"], TCP_ALLOW)),
+        ("UDP vic2 -> vic1 port %d (IPv4)" % UDP_ALLOW,
+         lambda: udp_ok(c, "vic2", v1["ip4"], UDP_ALLOW)),
+        ("UDP vic1 -> vic2 port %d (IPv6)" % UDP_ALLOW,
+         lambda: udp_ok(c, "vic1", v2["ip6"], UDP_ALLOW)),
+    ]
+    out = []
+    for i, (desc, fn) in enumerate(checks):
+        out.append("\t".join(["L%d" % i, "legit", "-", "-", "ok", "-", "-",
+                              "-", "ok=" + ("yes" if fn() else "no"),
+                              "after the attacks: " + desc]))
+    return out
+
+
 GROUPS = ("exthdr", "frag6", "ipv4", "frag4", "l2", "nd", "ra", "dhcp",
-          "host", "sockopt")
+          "host", "sockopt", "legit")
 
 
 def main():
