@@ -6,6 +6,13 @@
                                      frame at a time, and writes one result
                                      line per item to OUT
   attack.py groups                   lists the groups
+  attack.py serve PORT...            TCP listeners (dual stack)
+  attack.py analyze VICTIMS PORTS PCAP...
+                                     per capture: datagrams to a victim
+                                     address (comma list), and those whose
+                                     TCP/UDP destination port is in PORTS
+                                     (comma list), fragments reassembled
+                                     both ways an overlap can go
 
 Runs as root in the VM's initial namespace and enters the VMs' namespaces
 itself (setns): one python start-up (seconds under emulation) for all of
@@ -31,6 +38,7 @@ tab-separated; DROPS is "reason=n,..." of the sender's port, TX
 "dev=n,..." of the other ports, RESULT "-" or "connected=yes|no".
 """
 import ctypes
+import fcntl
 import json
 import os
 import re
@@ -1037,7 +1045,8 @@ class Stats:
             dev = m[self.a_ifname].rstrip(b"\0").decode()
             st = self.attrs(m.get(self.a_stats, b""))
             u64 = lambda b: struct.unpack("=Q", b[:8])[0] if b else 0
-            drops = {self.reason.get(t, "reason-%d" % t): u64(v)
+            # attribute type = enum vnet_drop_reason + 1 (vnet.h)
+            drops = {self.reason.get(t - 1, "reason-%d" % (t - 1)): u64(v)
                      for t, v in self.attrs(st.get(self.s_drops,
                                                    b"")).items()}
             ports[dev] = {"rx-packets": u64(st.get(self.s_rx)),
@@ -1177,11 +1186,197 @@ def barrier(c, caps, rnd, timeout=60):
     return sorted(pending)
 
 
+# ------------------------------------------------------------ inspection
+def proc_net(ns, name):
+    """/proc/net/NAME of namespace ns (this thread enters it to read)."""
+    setns(ns)
+    try:
+        with open("/proc/thread-self/net/" + name) as f:
+            return f.read()
+    finally:
+        setns(None)
+
+
+def hwaddr(ns, dev):
+    s = sock_in(ns, socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        r = fcntl.ioctl(s, 0x8927, struct.pack("16s16x", dev.encode()))
+    finally:
+        s.close()
+    return ":".join("%02x" % b for b in r[18:24])
+
+
+def linklocal(ns, dev):
+    for line in proc_net(ns, "if_inet6").splitlines():
+        f = line.split()
+        if f[5] == dev and f[0].startswith("fe80"):
+            return socket.inet_ntop(socket.AF_INET6, bytes.fromhex(f[0]))
+    return None
+
+
+def neighbours(ns):
+    """(address, lladdr) of every dynamic neighbour entry, over rtnetlink:
+    RTM_GETNEIGH dump, ndmsg, NDA_DST 1, NDA_LLADDR 2."""
+    s = sock_in(ns, socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    s.bind((0, 0))
+    s.send(struct.pack("=IHHII", 28, 30, 0x301, 1, 0) + b"\0" * 12)
+    out = []
+    try:
+        while True:
+            data = s.recv(1 << 16)
+            while data:
+                mlen, mtype = struct.unpack("=IH", data[:6])
+                pl, data = data[16:mlen], data[(mlen + 3) & ~3:]
+                if mtype in (2, 3):			# error, done
+                    return out
+                fam, _, _, _, state, _, _ = struct.unpack("=BBHiHBB", pl[:12])
+                if state & 0xc0:			# NOARP, PERMANENT
+                    continue
+                at = Stats.attrs(pl[12:])
+                if 1 not in at:
+                    continue
+                addr = socket.inet_ntop(fam, at[1])
+                ll = ":".join("%02x" % b for b in at[2]) if 2 in at else None
+                out.append((addr, ll))
+    finally:
+        s.close()
+
+
+def ra_learned(ns):
+    """What an RA left: SLAAC addresses in the RA prefix, routes with
+    RTF_ADDRCONF (from a router advertisement)."""
+    got = []
+    pfx = socket.inet_pton(socket.AF_INET6, RA_PREFIX).hex()[:16]
+    for line in proc_net(ns, "if_inet6").splitlines():
+        if line.startswith(pfx):
+            got.append("address " + socket.inet_ntop(
+                socket.AF_INET6, bytes.fromhex(line.split()[0])))
+    for line in proc_net(ns, "ipv6_route").splitlines():
+        f = line.split()
+        if int(f[8], 16) & 0x40000:
+            got.append("route %s/%d via %s" % (
+                socket.inet_ntop(socket.AF_INET6, bytes.fromhex(f[0])),
+                int(f[1], 16),
+                socket.inet_ntop(socket.AF_INET6, bytes.fromhex(f[4]))))
+    return got
+
+
+def host_in(ns):
+    """The namespace's IP and IPv6 input counters (nstat's IpIn*,
+    Ip6In*, IpExtIn*), summed."""
+    total = 0
+    snmp = proc_net(ns, "snmp").splitlines() + \
+        proc_net(ns, "netstat").splitlines()
+    for i in range(0, len(snmp) - 1, 2):
+        names, vals = snmp[i].split(), snmp[i + 1].split()
+        if names[0] in ("Ip:", "IpExt:"):
+            total += sum(int(v) for n, v in zip(names[1:], vals[1:])
+                         if n.startswith("In"))
+    for line in proc_net(ns, "snmp6").splitlines():
+        n, v = line.split()
+        if n.startswith("Ip6In"):
+            total += int(v)
+    return total
+
+
+# ---------------------------------------------------------------- verdicts
+class Verdicts:
+    """TAP verdicts for test_attack.sh: GROUP<tab>ok|not ok<tab>what
+    <tab>detail, one line each, emitted by the group's test case."""
+
+    def __init__(self, path):
+        self.f = open(path, "w")
+
+    def check(self, group, good, desc, detail=""):
+        self.f.write("\t".join([group, "ok" if good else "not ok",
+                                desc.replace("\t", " "),
+                                str(detail).replace("\t", " ")
+                                .replace("\n", " | ")]) + "\n")
+        self.f.flush()
+
+
+def has_reason(expect, drops):
+    want = expect[len("drop:"):]
+    if want == "*":
+        return bool(drops)
+    return any(drops.get(r) for r in want.split("|"))
+
+
+def evaluate(V, caps, it, r):
+    """The checks of one item from its result r and the captures."""
+    s, g, desc = it["sender"], it["group"], it["desc"]
+    with caps.lock:
+        seen = sorted(cap for cap, toks in caps.seen.items()
+                      if it["token"] in toks and cap not in (s, "h-" + s))
+    why = "from %s, token %s; captures: %s; drops on vm-%s: %s; sent on: %s" \
+        % (s, it["token"], " ".join(seen) or "none", s, fmt(r["drops"]),
+           fmt(r["tx"]))
+    e = it["expect"]
+    if e == "deliver":
+        V.check(g, it["target"] in seen,
+                "%s: delivered to %s" % (desc, it["target"]), why)
+    elif e.startswith("drop:"):
+        V.check(g, not seen, desc + ": not delivered", why)
+        V.check(g, has_reason(e, r["drops"]),
+                "%s: counted as %s" % (desc, e[5:]), why)
+    elif e == "connect":
+        V.check(g, r["result"] == "connected=yes" and it["target"] in seen,
+                desc + ": established, data delivered",
+                r["result"] + "; " + why)
+    elif e == "noconnect":
+        V.check(g, r["result"] == "connected=no" and not seen,
+                desc + ": never established", r["result"] + "; " + why)
+        V.check(g, bool(r["drops"].get("acl")),
+                desc + ": its SYNs counted as acl", why)
+    probe = it.get("extra", "")
+    if probe.startswith("probe="):
+        # The module answers NS for any address with the router's MAC:
+        # an NA for this one coming back is its answer.
+        na = "NA:" + probe[len("probe="):]
+        V.check(g, not caps.has(s, na),
+                desc + ": no neighbour advertisement came back",
+                "%s received an NA for %s" % (s, probe[6:]))
+
+
 # ---------------------------------------------------------------- runner
+def complete(c):
+    """The MACs and link-local addresses the test did not write."""
+    for v in c["vms"].values():
+        v["mac"] = hwaddr(v["ns"], "eth0")
+        v["ll6"] = linklocal(v["ns"], "eth0")
+        v["hostmac"] = hwaddr(c["ctl"], v["dev"])
+        v["hostll6"] = linklocal(c["ctl"], v["dev"])
+    r = c.get("ractl")
+    if r:
+        r["mac"] = hwaddr(r["ns"], "eth0")
+        r["ll6"] = linklocal(r["ns"], "eth0")
+
+
+def before(c, V):
+    """Legitimate pings first: they also fill vic1's neighbour cache with
+    the entries the ARP and ND lies go after."""
+    v = c["vms"]
+    bad = [("%s -> %s" % (a, d)) for a, d in (
+        ("vic1", v["vic2"]["ip4"]), ("vic1", v["vic2"]["ip6"]),
+        ("vic1", v["atkf"]["ip4"]), ("vic1", v["atkf"]["ip6"]),
+        ("vic2", v["vic1"]["ip6"]), ("atk", v["vic1"]["ip4"]),
+        ("atk", v["vic1"]["ip6"]), ("atk", v["peer"]["ip4"]))
+        if not ping(c, a, d)]
+    V.check("setup", not bad, "before: legitimate pings answered",
+            "no answer: " + ", ".join(bad))
+    have = dict(neighbours(v["vic1"]["ns"]))
+    want = (c["gw4"], c["gw6"], v["atkf"]["ip4"], v["atkf"]["ip6"])
+    V.check("setup", all(have.get(a) for a in want),
+            "before: vic1 has neighbour entries for the router and atkf",
+            "vic1's entries: %s" % have)
+
+
 def run(conf, out, groups):
     t0 = time.monotonic()
     c = json.load(open(conf))
+    complete(c)
     want = set(groups)
+    V = Verdicts(out + ".tap")
     P = frames(c)
     sockopt_items(c, P)
     items = [i for i in P.items if i["group"] in want]
@@ -1193,28 +1388,30 @@ def run(conf, out, groups):
         stats = VnetctlStats(c["ctl"])
     raw_socks = {}
     for name in ("atk", "atkf"):
-        setns(vm(c, name)["ns"])
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        setns(None)
-        s.bind(("eth0", 0))
-        raw_socks[name] = s
-    # Servers first (fork before the capture thread): vic1 listens on
-    # the denied and the allowed TCP port, vic2 on the allowed one.
+        raw_socks[name] = sock_in(vm(c, name)["ns"], socket.AF_PACKET,
+                                  socket.SOCK_RAW)
+        raw_socks[name].bind(("eth0", 0))
+    before(c, V)
+    # Servers (fork before the capture thread): vic1 listens on the
+    # denied and the allowed TCP port, vic2 on the allowed one.
     servers = [start_server(c, "vic1", (TCP_DENY, TCP_ALLOW)),
                start_server(c, "vic2", (TCP_ALLOW,))]
     caps = Captures(c)
-    status = open(out + ".status", "w")
     missing = barrier(c, caps, 1)
-    status.write("barrier 1 %s\n" % (" ".join(missing) or "ok"))
-    status.flush()
+    V.check("setup", not missing, "every capture runs before the attacks "
+            "(a control frame from each VM seen in its 2 captures)",
+            "missing: " + " ".join(missing))
+    host0 = host_in(c["ctl"])
     res = open(out, "w")
-    before = stats.read()
+    results = []
+    prev = stats.read()
+    ta = time.monotonic()
     for it in items:
         dev = vm(c, it["sender"])["dev"]
         result = it.get("extra", "-")
         if it["kind"] == "connect":
             result = "connected=" + ("yes" if connect(c, it) else "no")
-            after = stats.read()
+            now = stats.read()
         else:
             if it["kind"] == "udp":
                 send_udp(c, it)
@@ -1224,45 +1421,69 @@ def run(conf, out, groups):
             # received, and either dropped there or sent on another port.
             deadline = time.monotonic() + 5
             while True:
-                after = stats.read()
-                drops, tx, rx = deltas(before, after, dev)
+                now = stats.read()
+                drops, tx, rx = deltas(prev, now, dev)
                 if (rx >= 1 and sum(drops.values()) + sum(tx.values()) >= 1) \
                         or time.monotonic() > deadline:
                     break
                 time.sleep(0.01)
-        drops, tx, rx = deltas(before, after, dev)
+        drops, tx, rx = deltas(prev, now, dev)
+        results.append(dict(drops=drops, tx=tx, result=result))
         res.write("\t".join([str(it["id"]), it["group"], it["sender"],
                              it["target"], it["expect"], it["token"],
                              fmt(drops), fmt(tx), result,
                              it["desc"]]) + "\n")
-        res.flush()
-        before = after
+        prev = now
+    res.close()
+    ta = time.monotonic() - ta
     if "ra" in want and P.control:
-        setns(c["ractl"]["ns"])
-        s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        setns(None)
+        s = sock_in(c["ractl"]["ns"], socket.AF_PACKET, socket.SOCK_RAW)
         s.bind(("eth0", 0))
         s.send(P.control)
         s.close()
     missing = barrier(c, caps, 2)
-    status.write("barrier 2 %s\n" % (" ".join(missing) or "ok"))
+    V.check("setup", not missing, "every capture has all frames after the "
+            "attacks (control frames again)", "missing: " + " ".join(missing))
+    host1 = host_in(c["ctl"])
     if "legit" in want:
-        for line in legit(c):
-            res.write(line + "\n")
+        legit(c, V)
     lost = caps.close()
-    for cap, n in sorted(lost.items()):
-        status.write("lost %s %d\n" % (cap, n))
-    status.write("frames %d\n" % caps.frames)
+    V.check("setup", not any(lost.values()), "no capture lost a frame "
+            "(%d frames, PACKET_STATISTICS)" % caps.frames,
+            " ".join("%s:%d" % kv for kv in lost.items() if kv[1]))
+    for it, r in zip(items, results):
+        evaluate(V, caps, it, r)
+    if "nd" in want:
+        for x in ("vic1", "vic2", "peer"):
+            bad = [(a, ll) for a, ll in neighbours(vm(c, x)["ns"])
+                   if ll and ll != c["router_mac"]]
+            V.check("nd", not bad, "%s's neighbour cache maps every address "
+                    "to the router MAC" % x, "entries: %s" % bad)
+    if "ra" in want:
+        for x in ("vic1", "vic2"):
+            got = ra_learned(vm(c, x)["ns"])
+            V.check("ra", not got, "%s (accept_ra 2) learned no SLAAC address"
+                    " and no route from an RA" % x, "; ".join(got))
+        got, deadline = [], time.monotonic() + 10
+        while not got and time.monotonic() < deadline:
+            got = ra_learned(c["ractl"]["peer_ns"])
+            time.sleep(0.1)
+        V.check("ra", bool(got), "control: outside vnet the same RA "
+                "(behind hop-by-hop) leaves an address and a route",
+                "the control namespace learned nothing")
+    if "host" in want:
+        V.check("host", host1 == host0, "the host namespace's IP input "
+                "counters did not move (nstat IpIn*, Ip6In*)",
+                "%d before, %d after" % (host0, host1))
+    for pid in servers:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
     with open(out + ".seen", "w") as f:
         for cap, toks in sorted(caps.seen.items()):
             for tok in sorted(toks):
                 f.write("%s %s\n" % (tok, cap))
-    for pid in servers:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    status.write("seconds %d\n" % (time.monotonic() - t0))
-    status.close()
-    res.close()
+    V.check("setup", True, "attack.py: %d items in %.0f s, %.0f s in all"
+            % (len(items), ta, time.monotonic() - t0))
 
 
 def start_server(c, name, ports):
@@ -1404,30 +1625,150 @@ def udp_ok(c, src, dst, port):
         s.close()
 
 
-def legit(c):
-    """Legitimate traffic after the attacks; result lines as items."""
+def legit(c, V):
+    """Legitimate traffic after the attacks."""
     v1, v2 = vm(c, "vic1"), vm(c, "vic2")
-    checks = [
-        ("ping vic1 -> vic2 (IPv4)", lambda: ping(c, "vic1", v2["ip4"])),
-        ("ping vic2 -> vic1 (IPv6)", lambda: ping(c, "vic2", v1["ip6"])),
-        ("ping atk -> vic1 (IPv6)", lambda: ping(c, "atk", v1["ip6"])),
-        ("ping peer -> vic1 across the peering",
-         lambda: ping(c, "peer", v1["ip4"])),
-        ("TCP vic1 -> vic2 port %d (IPv4)" % TCP_ALLOW,
-         lambda: tcp_ok(c, "vic1", v2["ip4"], TCP_ALLOW)),
-        ("TCP vic1 -> vic2 port %d (IPv6)" % TCP_ALLOW,
-         lambda: tcp_ok(c, "vic1", v2["ip6"], TCP_ALLOW)),
-        ("UDP vic2 -> vic1 port %d (IPv4)" % UDP_ALLOW,
-         lambda: udp_ok(c, "vic2", v1["ip4"], UDP_ALLOW)),
-        ("UDP vic1 -> vic2 port %d (IPv6)" % UDP_ALLOW,
-         lambda: udp_ok(c, "vic1", v2["ip6"], UDP_ALLOW)),
-    ]
-    out = []
-    for i, (desc, fn) in enumerate(checks):
-        out.append("\t".join(["L%d" % i, "legit", "-", "-", "ok", "-", "-",
-                              "-", "ok=" + ("yes" if fn() else "no"),
-                              "after the attacks: " + desc]))
+    for desc, fn in (
+            ("ping vic1 -> vic2 (IPv4)", lambda: ping(c, "vic1", v2["ip4"])),
+            ("ping vic2 -> vic1 (IPv6)", lambda: ping(c, "vic2", v1["ip6"])),
+            ("ping atk -> vic1 (IPv6)", lambda: ping(c, "atk", v1["ip6"])),
+            ("ping peer -> vic1 across the peering",
+             lambda: ping(c, "peer", v1["ip4"])),
+            ("TCP vic1 -> vic2 port %d (IPv4)" % TCP_ALLOW,
+             lambda: tcp_ok(c, "vic1", v2["ip4"], TCP_ALLOW)),
+            ("TCP vic1 -> vic2 port %d (IPv6)" % TCP_ALLOW,
+             lambda: tcp_ok(c, "vic1", v2["ip6"], TCP_ALLOW)),
+            ("UDP vic2 -> vic1 port %d (IPv4)" % UDP_ALLOW,
+             lambda: udp_ok(c, "vic2", v1["ip4"], UDP_ALLOW)),
+            ("UDP vic1 -> vic2 port %d (IPv6)" % UDP_ALLOW,
+             lambda: udp_ok(c, "vic1", v2["ip6"], UDP_ALLOW))):
+        V.check("legit", fn(), "after the attacks: " + desc)
+
+# ---------------------------------------------------------------- analysis
+EXT = {0, 43, 60, 51, 135, 139, 140, 253, 254}
+
+
+def transport6(nh, b):
+    """Walk an IPv6 chain from next header nh over bytes b; returns
+    (protocol, offset of its header) or None if the chain ends early."""
+    off = 0
+    for _ in range(64):
+        if nh in (6, 17):
+            return nh, off
+        if nh == 44:					# fragment
+            if len(b) < off + 8:
+                return None
+            nh, off = b[off], off + 8
+        elif nh == 51:					# AH: 4-byte units
+            if len(b) < off + 2:
+                return None
+            nh, off = b[off], off + (b[off + 1] + 2) * 4
+        elif nh in EXT:
+            if len(b) < off + 2:
+                return None
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+        else:
+            return nh, off
+    return None
+
+
+def datagrams(frames):
+    """Every IP datagram in the Ethernet frames, plus the reassembly of
+    every fragmented one, both with the first and with the last copy of
+    an overlapped byte winning: (src, dst, family, next header, bytes
+    after the fixed header, note)."""
+    frags = {}
+    for f in frames:
+        et = f[12:14]
+        b = f[14:]
+        while et in (b"\x81\x00", b"\x88\xa8"):
+            et, b = b[2:4], b[4:]
+        if et == b"\x08\x00" and len(b) >= 20 and b[0] >> 4 == 4:
+            ihl = (b[0] & 15) * 4
+            tot = int.from_bytes(b[2:4], "big")
+            src, dst = socket.inet_ntoa(b[12:16]), socket.inet_ntoa(b[16:20])
+            fo = int.from_bytes(b[6:8], "big")
+            off, mf = (fo & 0x1fff) * 8, fo & 0x2000
+            body = b[ihl:tot]
+            if off or mf:
+                key = (src, dst, b[9], b[4:6])
+                frags.setdefault(key, []).append((off, mf, body))
+                if off:
+                    continue
+            yield src, dst, 4, b[9], body, "fragment" if mf else ""
+        elif et == b"\x86\xdd" and len(b) >= 40 and b[0] >> 4 == 6:
+            plen = int.from_bytes(b[4:6], "big")
+            src = socket.inet_ntop(socket.AF_INET6, b[8:24])
+            dst = socket.inet_ntop(socket.AF_INET6, b[24:40])
+            nh, body = b[6], b[40:40 + plen]
+            # the unfragmentable part, up to a fragment header
+            off, cur = 0, nh
+            while cur in (0, 43, 60) and len(body) >= off + 2:
+                cur, off = body[off], off + (body[off + 1] + 1) * 8
+            if cur == 44 and len(body) >= off + 8:
+                fh = body[off:off + 8]
+                fo = int.from_bytes(fh[2:4], "big")
+                key = (src, dst, 6, fh[4:8])
+                frags.setdefault(key, []).append(
+                    ((fo >> 3) * 8, fo & 1, body[off + 8:], fh[0]))
+                if fo >> 3:
+                    continue
+                yield src, dst, 6, fh[0], body[off + 8:], \
+                    "fragment" if fo & 1 else ""
+                continue
+            yield src, dst, 6, nh, body, ""
+    for key, parts in frags.items():
+        if not any(p[0] == 0 for p in parts):
+            continue
+        nh = key[2] if len(key[3]) == 2 else next(
+            p[3] for p in parts if p[0] == 0)
+        for policy, order in (("first", list(reversed(parts))),
+                              ("last", parts)):
+            buf = bytearray(max(p[0] + len(p[2]) for p in parts))
+            for p in order:
+                buf[p[0]:p[0] + len(p[2])] = p[2]
+            yield key[0], key[1], 4 if len(key[3]) == 2 else 6, nh, \
+                bytes(buf), "reassembled (%s wins)" % policy
+
+
+def read_pcap(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    end = "<" if data[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") \
+        else ">"
+    out, i = [], 24
+    while i + 16 <= len(data):
+        incl = struct.unpack(end + "I", data[i + 8:i + 12])[0]
+        out.append(data[i + 16:i + 16 + incl])
+        i += 16 + incl
     return out
+
+
+def analyze(victims, ports, pcaps):
+    """Datagrams in the pcaps to a victim address whose TCP or UDP
+    destination port is in ports, reassembled fragments included."""
+    victims = set(victims.split(","))
+    ports = {int(p) for p in ports.split(",")}
+    for path in pcaps:
+        frames = read_pcap(path)
+        hits, total = [], 0
+        for src, dst, fam, nh, body, note in datagrams(frames):
+            if dst not in victims or src in victims:
+                continue
+            total += 1
+            t = transport6(nh, body) if fam == 6 else (nh, 0)
+            if not t or t[0] not in (6, 17) or len(body) < t[1] + 4:
+                continue
+            dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
+            if dport in ports:
+                hits.append("%s %s -> %s %s port %d %s" % (
+                    "TCP" if t[0] == 6 else "UDP", src, dst,
+                    "" if fam == 4 else "(v6)", dport, note))
+        print("%s %d %d" % (os.path.basename(path), total, len(hits)))
+        for h in hits[:20]:
+            print("  " + h)
 
 
 GROUPS = ("exthdr", "frag6", "ipv4", "frag4", "l2", "nd", "ra", "dhcp",
@@ -1439,6 +1780,8 @@ def main():
         run(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif len(sys.argv) == 2 and sys.argv[1] == "groups":
         print(" ".join(GROUPS))
+    elif len(sys.argv) >= 5 and sys.argv[1] == "analyze":
+        analyze(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif len(sys.argv) >= 3 and sys.argv[1] == "serve":
         serve([int(p) for p in sys.argv[2:]])
     else:
