@@ -54,6 +54,7 @@ CLONE_NEWNET = 0x40000000
 TCP_DENY, TCP_ALLOW, UDP_DENY, UDP_ALLOW = 23, 80, 161, 53
 RA_PREFIX = "2001:db8:bad::"
 
+T_START = time.monotonic()
 _libc = ctypes.CDLL(None, use_errno=True)
 _home = os.open("/proc/self/ns/net", os.O_RDONLY)
 
@@ -1285,14 +1286,27 @@ class Verdicts:
     <tab>detail, one line each, emitted by the group's test case."""
 
     def __init__(self, path):
-        self.f = open(path, "w")
+        self.t = time.monotonic()
+        self.phases = []
+        self.path = path
+        self.files = {}
 
     def check(self, group, good, desc, detail=""):
-        self.f.write("\t".join([group, "ok" if good else "not ok",
-                                desc.replace("\t", " "),
-                                str(detail).replace("\t", " ")
-                                .replace("\n", " | ")]) + "\n")
-        self.f.flush()
+        """One verdict, in the file PATH.GROUP."""
+        if group not in self.files:
+            self.files[group] = open("%s.%s" % (self.path, group), "w")
+        f = self.files[group]
+        f.write("\t".join(["ok" if good else "not ok",
+                           desc.replace("\t", " "),
+                           str(detail).replace("\t", " ")
+                           .replace("\n", " | ")]) + "\n")
+        f.flush()
+
+    def phase(self, name):
+        """Marks the end of a phase: the times go in the last verdict."""
+        now = time.monotonic()
+        self.phases.append("%s %.0f s" % (name, now - self.t))
+        self.t = now
 
 
 def has_reason(expect, drops):
@@ -1372,13 +1386,14 @@ def before(c, V):
 
 
 def run(conf, out, groups):
-    t0 = time.monotonic()
     c = json.load(open(conf))
+    V = Verdicts(out + ".tap")
+    V.t = T_START
     complete(c)
     want = set(groups)
-    V = Verdicts(out + ".tap")
     P = frames(c)
     sockopt_items(c, P)
+    V.phase("start-up and frames")
     items = [i for i in P.items if i["group"] in want]
     try:
         stats = Stats(c["ctl"])
@@ -1392,6 +1407,7 @@ def run(conf, out, groups):
                                   socket.SOCK_RAW)
         raw_socks[name].bind(("eth0", 0))
     before(c, V)
+    V.phase("pings before")
     # Servers (fork before the capture thread): vic1 listens on the
     # denied and the allowed TCP port, vic2 on the allowed one.
     servers = [start_server(c, "vic1", (TCP_DENY, TCP_ALLOW)),
@@ -1401,11 +1417,11 @@ def run(conf, out, groups):
     V.check("setup", not missing, "every capture runs before the attacks "
             "(a control frame from each VM seen in its 2 captures)",
             "missing: " + " ".join(missing))
+    V.phase("captures and servers up")
     host0 = host_in(c["ctl"])
     res = open(out, "w")
     results = []
     prev = stats.read()
-    ta = time.monotonic()
     for it in items:
         dev = vm(c, it["sender"])["dev"]
         result = it.get("extra", "-")
@@ -1435,7 +1451,7 @@ def run(conf, out, groups):
                              it["desc"]]) + "\n")
         prev = now
     res.close()
-    ta = time.monotonic() - ta
+    V.phase("%d items" % len(items))
     if "ra" in want and P.control:
         s = sock_in(c["ractl"]["ns"], socket.AF_PACKET, socket.SOCK_RAW)
         s.bind(("eth0", 0))
@@ -1445,8 +1461,10 @@ def run(conf, out, groups):
     V.check("setup", not missing, "every capture has all frames after the "
             "attacks (control frames again)", "missing: " + " ".join(missing))
     host1 = host_in(c["ctl"])
+    V.phase("control frames after")
     if "legit" in want:
         legit(c, V)
+        V.phase("legitimate traffic")
     lost = caps.close()
     V.check("setup", not any(lost.values()), "no capture lost a frame "
             "(%d frames, PACKET_STATISTICS)" % caps.frames,
@@ -1482,8 +1500,10 @@ def run(conf, out, groups):
         for cap, toks in sorted(caps.seen.items()):
             for tok in sorted(toks):
                 f.write("%s %s\n" % (tok, cap))
-    V.check("setup", True, "attack.py: %d items in %.0f s, %.0f s in all"
-            % (len(items), ta, time.monotonic() - t0))
+    V.phase("verdicts")
+    V.check("setup", True, "attack.py: %d items; %s; %.0f s in all"
+            % (len(items), ", ".join(V.phases),
+               time.monotonic() - T_START))
 
 
 def start_server(c, name, ports):
