@@ -48,22 +48,27 @@ declare -A GROUP=([ipv6_exthdr]=exthdr [ipv6_frag]=frag6 [ipv4]=ipv4
 	[sockopt]=sockopt [legit]=legit)
 
 # ------------------------------------------------------------- topology
-# One vnetctl batch and one ip batch per namespace: under emulation every
-# process costs.
+# Few processes: under emulation each costs a lot. One ip batch makes
+# every namespace and veth pair, one per namespace configures it, one
+# vnetctl batch the vnets, ports and ACLs; attack.py sets the sysctls.
+: >"$WORK/root.ip"
+: >"$WORK/ctl.ip"
+declare -A CONF=()
 vm_quick()	# NAME VNET SUBNET IP4 IP6 MAC [PORT-OPTION...]: add_vm's VM
 {
-	local name=$1 ns
-	ns_new "NS_$name" "$name"
-	ns="NS_$name"
-	ns=${!ns}
-	ip -n "$CTL" link add "vm-$name" type veth peer name eth0 netns "$ns"
-	ip -n "$ns" -b - <<-EOF
-	link set eth0 address $6 up
-	addr add $4/24 dev eth0
-	addr add $5/64 dev eth0 nodad
-	route add default via ${4%.*}.1
-	route add default via ${5%::*}::1
+	local name=$1 ns="$1-$RANDOM$RANDOM"
+	printf -v "NS_$name" '%s' "$ns"
+	T_NAMESPACES+=("$ns")
+	cat >>"$WORK/root.ip" <<-EOF
+	netns add $ns
+	link add vm-$name netns $CTL type veth peer name eth0 netns $ns
 	EOF
+	CONF[$ns]="link set lo up
+link set eth0 address $6 up
+addr add $4/24 dev eth0
+addr add $5/64 dev eth0 nodad
+route add default via ${4%.*}.1
+route add default via ${5%::*}::1"
 	echo "link set vm-$name up" >>"$WORK/ctl.ip"
 	echo "port add vm-$name vnet $2 subnet $3 mac $6 ip $4 ip $5 ${*:7}" >>"$WORK/ctl.v"
 }
@@ -78,7 +83,6 @@ subnet add C s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
 peering add A ab remote B
 peering add B ba remote A
 EOF
-: >"$WORK/ctl.ip"
 vm_quick atk A web 10.1.1.10 fd00:1:0:1::10 52:54:00:00:01:10
 vm_quick atkf A web 10.1.1.11 fd00:1:0:1::11 52:54:00:00:01:11 forwarding on
 vm_quick vic1 A web 10.1.1.20 fd00:1:0:1::20 52:54:00:00:01:20
@@ -93,6 +97,19 @@ for scope in "A port vm-vic1" "A subnet db" "B port vm-peer"; do
 	acl add $scope dir in prio 21 action deny proto udp dport 161
 	EOF
 done
+# A namespace pair outside vnet: the positive control that the victims'
+# kernel takes the RA frames the attacks use when nothing stops them.
+RACTL=ractl-$RANDOM$RANDOM
+RAVIC=ravic-$RANDOM$RANDOM
+T_NAMESPACES+=("$RACTL" "$RAVIC")
+cat >>"$WORK/root.ip" <<EOF
+netns add $RACTL
+netns add $RAVIC
+link add eth0 netns $RACTL type veth peer name eth0 netns $RAVIC
+EOF
+CONF[$RACTL]="link set eth0 up"
+CONF[$RAVIC]="link set eth0 address 52:54:00:00:0d:20 up
+addr add fd00:d::20/64 dev eth0 nodad"
 # The host's own addresses.
 cat >>"$WORK/ctl.ip" <<EOF
 addr add 10.1.1.254/24 dev vm-atk
@@ -100,15 +117,22 @@ addr add fd00:1:0:1::fe/64 dev vm-atk nodad
 addr add 192.168.77.1/32 dev lo
 addr add fd00:77::1/128 dev lo
 EOF
+check "topology: namespaces and veth pairs (ip -b)" ip -b "$WORK/root.ip"
+bad=
+for ns in "${!CONF[@]}"; do
+	ip -n "$ns" -b - <<<"${CONF[$ns]}" || bad+=" $ns"
+done
+check_output "topology: every namespace configured" "" echo "$bad"
 check "topology: vnets, subnets, peering, ports, ACLs (vnetctl -b)" \
 	v -b "$WORK/ctl.v"
 check "topology: host side up, host addresses" ip -n "$CTL" -b "$WORK/ctl.ip"
-RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+re='"router-mac":"([0-9a-f:]+)"'
+[[ $(v -j vnet show A) =~ $re ]] && RMAC=${BASH_REMATCH[1]}
 
-# The attackers' own kernels stay quiet (no RST, no ICMP errors, no
-# router solicitations): their frames would blur the counters.
+# The attackers' own kernels stay quiet (no RST, no ICMP errors): a TCP
+# reset to a denied port would be one more acl drop on their port.
 for x in atk atkf; do
-	vm "$x" sh -c 'sysctl -qw net.ipv6.conf.eth0.router_solicitations=0 && nft -f -' <<-'EOF'
+	vm "$x" nft -f - <<-'EOF'
 	table inet quiet {
 		chain out {
 			type filter hook output priority 0; policy accept;
@@ -119,38 +143,27 @@ for x in atk atkf; do
 	}
 	EOF
 done
-# Victims take router advertisements even as routers would (accept_ra 2).
-for x in vic1 vic2; do
-	vm "$x" sysctl -qw net.ipv6.conf.eth0.accept_ra=2
-done
 
 # Whatever vnet lets through from a port reaches this chain (priority 10
 # runs after vnet's hook at 0): the host stack would see it.
-ip netns exec "$CTL" nft -f - <<EOF
+devs=
+for x in $VMS; do
+	devs+="${devs:+, }vm-$x"
+done
+check "the host's leak counters: nftables netdev ingress after vnet's hook" \
+	ip netns exec "$CTL" nft -f - <<EOF
 table netdev vnet_attack {
 	counter atk {}
 	counter atkf {}
 	counter any {}
 	chain leak {
-		type filter hook ingress devices = { $(printf 'vm-%s, ' $VMS | sed 's/, $//') } priority 10; policy accept;
+		type filter hook ingress devices = { $devs } priority 10; policy accept;
 		counter name "any"
 		iifname "vm-atk" counter name "atk"
 		iifname "vm-atkf" counter name "atkf"
 	}
 }
 EOF
-check "the host's leak counter (nftables netdev ingress after vnet) is set" \
-	ip netns exec "$CTL" nft list counter netdev vnet_attack any
-
-# A namespace pair outside vnet: the positive control that the victims'
-# kernel takes the RA frames the attacks use when nothing stops them.
-ns_new RACTL ractl
-ns_new RAVIC ravic
-ip -n "$RACTL" link add eth0 type veth peer name eth0 netns "$RAVIC"
-ip netns exec "$RAVIC" sh -c 'sysctl -qw net.ipv6.conf.eth0.accept_ra=2 &&
-	ip link set eth0 address 52:54:00:00:0d:20 up &&
-	ip addr add fd00:d::20/64 dev eth0 nodad'
-ip -n "$RACTL" link set eth0 up
 stage "topology up"
 
 # ------------------------------------------------------------- the attacks
