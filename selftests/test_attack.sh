@@ -39,8 +39,8 @@ ALL_TESTS="ipv6_exthdr ipv6_frag ipv4 ipv4_frag l2 arp_nd ra dhcp host sockopt l
 TESTS=${TESTS:-${VNET_ATTACK_TESTS:-$ALL_TESTS}}
 ATTACK="/usr/bin/python3 $(dirname "$(realpath "$0")")/attack.py"
 VMS="atk atkf vic1 vic2 peer iso"
-START=$(date +%s)
-stage() { echo "# [$(( $(date +%s) - START )) s] $*"; }
+START=${EPOCHREALTIME/[.,]/}	# microseconds, no process
+stage() { echo "# [$(( (${EPOCHREALTIME/[.,]/} - START) / 1000000 )) s] $*"; }
 vmns() { local n="NS_$1"; echo "${!n}"; }
 
 declare -A GROUP=([ipv6_exthdr]=exthdr [ipv6_frag]=frag6 [ipv4]=ipv4
@@ -117,17 +117,20 @@ addr add fd00:1:0:1::fe/64 dev vm-atk nodad
 addr add 192.168.77.1/32 dev lo
 addr add fd00:77::1/128 dev lo
 EOF
+stage "lib.sh and the batch files"
 check "topology: namespaces and veth pairs (ip -b)" ip -b "$WORK/root.ip"
 bad=
 for ns in "${!CONF[@]}"; do
 	ip -n "$ns" -b - <<<"${CONF[$ns]}" || bad+=" $ns"
 done
 check_output "topology: every namespace configured" "" echo "$bad"
+stage "namespaces"
 check "topology: vnets, subnets, peering, ports, ACLs (vnetctl -b)" \
 	v -b "$WORK/ctl.v"
 check "topology: host side up, host addresses" ip -n "$CTL" -b "$WORK/ctl.ip"
 re='"router-mac":"([0-9a-f:]+)"'
 [[ $(v -j vnet show A) =~ $re ]] && RMAC=${BASH_REMATCH[1]}
+stage "vnets and ports"
 
 # The attackers' own kernels stay quiet (no RST, no ICMP errors): a TCP
 # reset to a denied port would be one more acl drop on their port.
@@ -144,6 +147,7 @@ for x in atk atkf; do
 	EOF
 done
 
+stage "attackers quiet"
 # Whatever vnet lets through from a port reaches this chain (priority 10
 # runs after vnet's hook at 0): the host stack would see it.
 devs=
@@ -255,5 +259,5 @@ for t in $TESTS; do
 		fail "test case $t exists" "known: $ALL_TESTS"
 	fi
 done
-echo "# test_attack.sh: $(( $(date +%s) - START )) s"
+stage "test_attack.sh done"
 done_testing
