@@ -9,10 +9,10 @@
   attack.py serve PORT...            TCP listeners (dual stack)
   attack.py analyze VICTIMS PORTS PCAP...
                                      per capture: datagrams to a victim
-                                     address (comma list), and those whose
-                                     TCP/UDP destination port is in PORTS
-                                     (comma list), fragments reassembled
-                                     both ways an overlap can go
+                                     address (comma list), and those to
+                                     one of PORTS ("tcp:23,udp:161"),
+                                     fragments reassembled both ways an
+                                     overlap can go
 
 Runs as root in the VM's initial namespace and enters the VMs' namespaces
 itself (setns): one python start-up (seconds under emulation) for all of
@@ -1786,10 +1786,11 @@ def read_pcap(path):
 
 
 def analyze(victims, ports, pcaps):
-    """Datagrams in the pcaps to a victim address whose TCP or UDP
-    destination port is in ports, reassembled fragments included."""
+    """Datagrams in the pcaps to a victim address whose destination is
+    one of ports ("tcp:23,udp:161"), reassembled fragments included."""
     victims = set(victims.split(","))
-    ports = {int(p) for p in ports.split(",")}
+    ports = {(6 if p.split(":")[0] == "tcp" else 17, int(p.split(":")[1]))
+             for p in ports.split(",")}
     for path in pcaps:
         frames = read_pcap(path)
         hits, total = [], 0
@@ -1801,7 +1802,7 @@ def analyze(victims, ports, pcaps):
             if not t or t[0] not in (6, 17) or len(body) < t[1] + 4:
                 continue
             dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
-            if dport in ports:
+            if (t[0], dport) in ports:
                 hits.append("%s %s -> %s %s port %d %s" % (
                     "TCP" if t[0] == 6 else "UDP", src, dst,
                     "" if fam == 4 else "(v6)", dport, note))

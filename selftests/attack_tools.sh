@@ -11,11 +11,13 @@
 #   vnet A 10.1/16 fd00:1::/48, subnet web: atk 10.1.1.10 (the tools),
 #   vic 10.1.1.20 (listens on TCP 23 and 80, accept_ra 2)
 #
-# The victim's eth0 is captured for each tool (tcpdump, proven running
-# by a control frame before the tool starts, and complete by another
-# after it ends); attack.py analyze counts the datagrams that reached a
-# denied port, fragments reassembled both ways an overlap can go. Must
-# be 0 for every tool. Prints each tool's own verdicts as comments and
+# For each tool the victim's eth0 and the attacker's host-side port
+# (which sees every frame before vnet's hook) are captured with tcpdump,
+# proven running by a control frame before the tool starts and complete
+# by another after it ends; attack.py analyze counts the datagrams the
+# tool sent toward the victim and those that reached a denied port there,
+# fragments reassembled both ways an overlap can go. What reaches a
+# denied port must be 0 for every tool. Prints each tool's own verdicts as comments and
 # the time each took. Runs inside the VM: selftests/vm.sh
 # selftests/attack_tools.sh [TOOL...] (TOOL: firewall6 firewall6-udp
 # fragmentation6 implementation6 fake_router6 nmap hping3).
@@ -27,7 +29,7 @@ TOOLS=${*:-${VNET_ATTACK_TOOLS:-$ALL}}
 START=$(date +%s)
 VIC4=10.1.1.20
 VIC6=fd00:1:0:1::20
-DENIED=23,161
+DENIED=tcp:23,udp:161
 
 for t in atk6-firewall6 atk6-fragmentation6 atk6-implementation6 \
 	atk6-fake_router6 nmap hping3 tcpdump; do
@@ -49,32 +51,38 @@ check "vic is reachable from atk (IPv4)" reach atk "$VIC4"
 check "vic is reachable from atk (IPv6)" reach atk "$VIC6"
 check "TCP to the allowed port 80 connects" retry 10 vm atk nc -z -w 3 "$VIC6" 80
 
-# capture NAME: tcpdump on vic's eth0 into NAME.pcap, proven running.
+# capture NAME: tcpdump on vic's eth0 into NAME.pcap and on atk's host
+# side port into NAME-sent.pcap, both proven running.
 CAP=
 capture()
 {
-	local i
-	rm -f "$WORK/$1.pcap"
+	rm -f "$WORK/$1.pcap" "$WORK/$1-sent.pcap"
 	vm_bg vic tcpdump -U -nni eth0 -w "$WORK/$1.pcap" >/dev/null 2>&1
 	CAP=$!
-	for i in $(seq 100); do
-		vm atk bash -c "echo '@C$1-a@' >/dev/udp/$VIC4/9" 2>/dev/null
-		grep -qaF "@C$1-a@" "$WORK/$1.pcap" 2>/dev/null && return 0
+	ip netns exec "$CTL" tcpdump -U -nni vm-atk -w "$WORK/$1-sent.pcap" >/dev/null 2>&1 &
+	CAP+=" $!"
+	seen "$1" a
+}
+# seen NAME MARK: a control frame sent until both captures have it.
+seen()
+{
+	local tok="@C$1-$2@"
+	for _ in $(seq 100); do
+		vm atk bash -c "echo '$tok' >/dev/udp/$VIC4/9" 2>/dev/null
+		grep -qaF "$tok" "$WORK/$1.pcap" 2>/dev/null &&
+			grep -qaF "$tok" "$WORK/$1-sent.pcap" 2>/dev/null && return 0
 		sleep 0.2
 	done
 	return 1
 }
-# uncapture NAME: a last control frame, then the capture stops.
+# uncapture NAME: a last control frame, then the captures stop.
 uncapture()
 {
-	local i
-	for i in $(seq 100); do
-		vm atk bash -c "echo '@C$1-z@' >/dev/udp/$VIC4/9" 2>/dev/null
-		grep -qaF "@C$1-z@" "$WORK/$1.pcap" 2>/dev/null && break
-		sleep 0.2
-	done
-	kill "$CAP" 2>/dev/null
-	wait "$CAP" 2>/dev/null
+	seen "$1" z
+	# shellcheck disable=SC2086
+	kill $CAP 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $CAP 2>/dev/null
 }
 
 # run NAME TIMEOUT CMD...: CMD in atk with vic captured; its output in
@@ -92,14 +100,25 @@ run()
 	secs=$(( $(date +%s) - t0 ))
 	uncapture "$name"
 	echo "# $name ($*): $secs s"
-	grep -aiE 'pass|fail|vulnerab|alive|result|test [0-9]|open|filtered|closed|bytes from|len=' \
-		"$WORK/$name.out" | head -n 60 | sed 's/^/#   /'
-	out=$($ATTACK analyze "$VIC4,$VIC6" "$DENIED" "$WORK/$name.pcap")
-	echo "# $name: datagrams from atk at vic, reaching a denied port: $(head -n 1 <<<"$out" | cut -d' ' -f2-)"
-	if [ "$(head -n 1 <<<"$out" | cut -d' ' -f3)" = 0 ]; then
+	# The tool's own verdicts (thc-ipv6: "PASSED" is a bypass it saw).
+	grep -aE 'Test +[0-9]+|PASSED|FAILED|^[0-9]+/(tcp|udp)|flags=|packets transmitted|[Ee]rror|[Ww]arning|Starting|Nmap done' \
+		"$WORK/$name.out" | head -n 80 | sed 's/^/#   /'
+	out=$($ATTACK analyze "$VIC4,$VIC6" "$DENIED" "$WORK/$name-sent.pcap" \
+		"$WORK/$name.pcap")
+	read -r _ sent sent_denied <<<"$(sed -n 1p <<<"$out")"
+	read -r _ arrived denied <<<"$(grep -v '^ ' <<<"$out" | sed -n 2p)"
+	echo "# $name: sent toward vic $sent datagrams ($sent_denied to a denied port), $arrived arrived, $denied at a denied port (fragments reassembled, control frames included)"
+	if [ "${sent:-0}" -gt 2 ]; then
+		ok "$name: the tool sent datagrams toward the victim"
+	else
+		fail "$name: the tool sent datagrams toward the victim" \
+			"$(tail -n 5 "$WORK/$name.out")"
+	fi
+	if [ "${denied:-x}" = 0 ]; then
 		ok "$name: nothing reached the denied ports ($DENIED)"
 	else
-		fail "$name: nothing reached the denied ports ($DENIED)" "$out"
+		fail "$name: nothing reached the denied ports ($DENIED)" \
+			"$(awk '/^[^ ]/ { p = $1 !~ /-sent\.pcap$/ } p && /^ /' <<<"$out" | head -n 25)"
 	fi
 }
 
