@@ -183,8 +183,9 @@ stage "topology up"
 	sep=
 	while read -r _ _ dev _ _ _ _ _ _ _ ip4 _ ip6 _; do
 		x=${dev#vm-}
+		nsv=NS_$x
 		printf '%s"%s":{"name":"%s","ns":"%s","dev":"%s","ip4":"%s","ip6":"%s"}' \
-			"$sep" "$x" "$x" "$(vmns "$x")" "$dev" "$ip4" "$ip6"
+			"$sep" "$x" "$x" "${!nsv}" "$dev" "$ip4" "$ip6"
 		sep=,
 	done < <(grep '^port add' "$WORK/ctl.v")
 	printf '}}\n'
