@@ -109,6 +109,7 @@ def frames(c):
     from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption
     from scapy.layers.inet6 import (
         ICMPv6EchoRequest, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
+        ICMPv6ND_Redirect, ICMPv6ND_RS,
         ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr,
         ICMPv6NDOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
         IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrSegmentRouting,
@@ -685,6 +686,25 @@ def frames(c):
               "drop:nd-exthdr", "vic1",
               bytes(ns(atk, gw6, rmac, probe, tok, hdrs())), tok)
         P.items[-1]["extra"] = "probe=" + probe
+
+    # Redirects and router solicitations: dropped plain, and behind an
+    # extension header too (ND is ND wherever it sits).
+    def redirect(s, tok, hdrs=(), src=None):
+        p = eth(s) / ip6(s, vic1, src=src or s["ll6"], hlim=255)
+        for h in hdrs:
+            p = p / h
+        return p / ICMPv6ND_Redirect(tgt=s["ll6"], dst=vic2["ip6"]) / \
+            ICMPv6NDOptDstLLAddr(lladdr=s["mac"]) / tokopt(tok)
+    P.one(g, "atkf", "redirect to vic1 (vic2 is via atkf)", "drop:nd-ignored",
+          "vic1", lambda tok: redirect(atkf, tok))
+    P.one(g, "atkf", "hop-by-hop + redirect to vic1 (vic2 is via atkf)",
+          "drop:nd-exthdr", "vic1",
+          lambda tok: redirect(atkf, tok, [IPv6ExtHdrHopByHop()]))
+    P.one(g, "atk", "hop-by-hop + router solicitation to vic1",
+          "drop:nd-exthdr", "vic1",
+          lambda tok: eth(atk) / ip6(atk, vic1, hlim=255) /
+          IPv6ExtHdrHopByHop() / ICMPv6ND_RS() /
+          ICMPv6NDOptSrcLLAddr(lladdr=atk["mac"]) / tokopt(tok))
 
     # ---------------------------------------------- router advertisements
     g = "ra"
