@@ -113,7 +113,7 @@ def frames(c):
         ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr,
         ICMPv6NDOptUnknown, IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
         IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrSegmentRouting,
-        Jumbo)
+        Jumbo, PadN)
     from scapy.layers.l2 import ARP, LLC, SNAP, Dot1AD, Dot1Q, Dot3, Ether
     from scapy.packet import Raw
     from scapy.utils6 import in6_getnsma, in6_getnsmac
@@ -228,6 +228,17 @@ def frames(c):
     chain_items(vic1, "hop-by-hop + dest options + SRH", legit3,
                 ("tcp-deny", "tcp-allow"))
     chain_items(vic1, "authentication header", ah,
+                ("tcp-deny", "tcp-allow"))
+    # As atk6-firewall6 tests 11 and 19: two fragment headers; one
+    # destination options header of 1 kB (read to its end; 2 kB as in
+    # the tool needs fragments on a 1500-byte link).
+    chain_items(vic1, "two atomic fragment headers", lambda: [
+        IPv6ExtHdrFragment(offset=0, m=0, id=0x62000 + P.n),
+        IPv6ExtHdrFragment(offset=0, m=0, id=0x63000 + P.n)],
+        ("tcp-deny",), "drop:acl|ipv6-exthdr")
+    big = lambda: [IPv6ExtHdrDestOpt(options=[PadN(optdata=b"\0" * 253)] * 4,
+                                     autopad=1)]
+    chain_items(vic1, "one 1 kB destination options header", big,
                 ("tcp-deny", "tcp-allow"))
     chain_items(vic1, "20 destination options headers",
                 lambda: [IPv6ExtHdrDestOpt() for _ in range(20)],
