@@ -1359,6 +1359,9 @@ def evaluate(V, caps, it, r):
         % (s, it["token"], " ".join(seen) or "none", s, fmt(r["drops"]),
            fmt(r["tx"]))
     e = it["expect"]
+    if r["result"].startswith("send failed"):
+        V.check(g, False, desc + ": sent", r["result"])
+        return
     if e == "deliver":
         V.check(g, it["target"] in seen,
                 "%s: delivered to %s" % (desc, it["target"]), why)
@@ -1479,13 +1482,17 @@ def run(conf, out, groups):
             result = "connected=" + ("yes" if connect(c, it) else "no")
             now = stats.read()
         else:
-            if it["kind"] == "udp":
-                send_udp(c, it)
-            else:
-                raw_socks[it["sender"]].send(it["frame"])
+            try:
+                if it["kind"] == "udp":
+                    send_udp(c, it)
+                else:
+                    raw_socks[it["sender"]].send(it["frame"])
+            except OSError as e:
+                result = "send failed: %s" % e
             # The fate of the frame: counted by the sender's port as
             # received, and either dropped there or sent on another port.
-            deadline = time.monotonic() + 5
+            deadline = time.monotonic() + (5 if result == it.get(
+                "extra", "-") else 0)
             while True:
                 now = stats.read()
                 drops, tx, rx = deltas(prev, now, dev)
