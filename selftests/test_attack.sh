@@ -25,14 +25,30 @@
 # frame counts as delivered if a capture other than its sender's own two
 # has its token. Every capture is proven running before the frames go and
 # complete after (a control frame from each VM must show up in both of
-# its captures), and none may have dropped a frame. The host stack: an nftables netdev ingress chain
-# on every port at priority 10, after vnet's hook at 0, counts whatever
-# vnet lets through to the host (nothing may), and the host namespace's
-# nstat IP counters must not move.
+# its captures), and none may have dropped a frame. The drop reason of
+# each frame is read from the sender's port counters (vnetctl stats) just
+# after it. The host stack: an nftables netdev ingress chain on every
+# port at priority 10, after vnet's hook at 0, counts whatever vnet lets
+# through to the host (nothing may), and the host namespace's nstat IP
+# input counters must not move.
 #
-# Cases are functions; TESTS (or VNET_ATTACK_TESTS, which vm.sh passes on)
-# selects some, e.g. VNET_ATTACK_TESTS="ra dhcp" selftests/vm.sh
-# selftests/run_all.sh attack. All frames go in one attack.py run.
+# What is expected where the contract could be read two ways: a routing
+# header type 0 drops whatever its segments left (routing-header-0); a
+# first fragment whose chain does not reach the transport header drops
+# (ipv6-exthdr, RFC 7112) and so do its later fragments; a later
+# fragment that overlaps the transport header of its first one (and so
+# could rewrite the ports) must not arrive; an unknown header (253, 254,
+# 135) drops whatever the port; DHCP from 67/547 or to 68/546 drops
+# whatever the other port, behind extension headers too; ND (NS, NA, RS,
+# RA, redirect) behind an extension header drops as nd-exthdr; headers
+# are read within tot_len / payload_len, never from the Ethernet padding.
+#
+# Cases are functions (ipv6_exthdr ipv6_frag ipv4 ipv4_frag l2 arp_nd ra
+# dhcp host sockopt legit); TESTS (or VNET_ATTACK_TESTS, which vm.sh
+# passes on) selects some, e.g. VNET_ATTACK_TESTS="ra dhcp"
+# selftests/vm.sh selftests/run_all.sh attack. attack.py sends the frames
+# of the selected cases in one run and decides each check; the cases
+# print its verdicts.
 source "$(dirname "$0")/lib.sh"
 
 ALL_TESTS="ipv6_exthdr ipv6_frag ipv4 ipv4_frag l2 arp_nd ra dhcp host sockopt legit"
