@@ -12,8 +12,7 @@
  * reason, never passed unparsed:
  *
  *   - malformed: bad version or lengths, a transport header cut short (a
- *     first fragment must hold its first 8 bytes), an IPv4 TCP fragment at
- *     offset 8 (it would overwrite the TCP flags);
+ *     first fragment must hold its first 8 bytes, the ports);
  *   - ipv6-exthdr: a chain too long, truncated, or with an unknown,
  *     misplaced or repeated header;
  *   - routing-header-0: RFC 5095.
@@ -124,9 +123,11 @@ static enum vnet_drop_reason ipv4_parse(struct sk_buff *skb,
 	f->frag_id = ntohs(iph->id);
 	frag = ntohs(iph->frag_off);
 	if (frag & IP_OFFSET) {
-		/* RFC 1858: offset 8 could rewrite a TCP header's flags. */
-		if (k->proto == IPPROTO_TCP && (frag & IP_OFFSET) == 1)
-			return VNET_DROP_MALFORMED;
+		/*
+		 * A later fragment holds no ports: it can rewrite no more
+		 * than the TCP flags of an overlapping first fragment, which
+		 * no rule matches and receivers' reassembly refuses.
+		 */
 		k->fragment = 1;
 		return VNET_PASS;
 	}
