@@ -1824,30 +1824,46 @@ def read_pcap(path):
 
 
 def analyze(victims, ports, pcaps):
-    """Datagrams in the pcaps to a victim address whose destination is
-    one of ports ("tcp:23,udp:161"), reassembled fragments included."""
+    """Per pcap: "NAME TOTAL DENIED RAS": the datagrams to a victim address
+    (not from one), those to one of ports ("tcp:23,udp:161"), reassembled
+    fragments included, and the router advertisements (any destination,
+    behind extension headers too); then "  TCP ... port 23" per denied
+    hit and "  arrived: ..." for up to 10 other arrivals (control frames
+    to UDP port 9 left out)."""
     victims = set(victims.split(","))
     ports = {(6 if p.split(":")[0] == "tcp" else 17, int(p.split(":")[1]))
              for p in ports.split(",")}
     for path in pcaps:
-        frames = read_pcap(path)
-        hits, total = [], 0
-        for src, dst, fam, nh, body, note in datagrams(frames):
-            if dst not in victims or src in victims:
+        hits, other, total, ras = [], [], 0, 0
+        for src, dst, fam, nh, body, note in datagrams(read_pcap(path)):
+            if src in victims:
+                continue
+            t = transport6(nh, body) if fam == 6 else (nh, 0)
+            if fam == 6 and t and t[0] == 58 and len(body) > t[1] and \
+                    body[t[1]] == 134 and "reassembled" not in note:
+                ras += 1
+            if dst not in victims:
                 continue
             total += 1
-            t = transport6(nh, body) if fam == 6 else (nh, 0)
-            if not t or t[0] not in (6, 17) or len(body) < t[1] + 4:
-                continue
-            dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
-            if (t[0], dport) in ports:
-                hits.append("%s %s -> %s %s port %d %s" % (
-                    "TCP" if t[0] == 6 else "UDP", src, dst,
-                    "" if fam == 4 else "(v6)", dport, note))
-        print("%s %d %d" % (os.path.basename(path), total, len(hits)))
+            what = "%s %s -> %s" % ({6: "TCP", 17: "UDP", 58: "ICMPv6",
+                                     1: "ICMP"}.get(t[0] if t else -1,
+                                                    "proto %s" % (
+                                                        t[0] if t else "?")),
+                                    src, dst)
+            if t and t[0] in (6, 17) and len(body) >= t[1] + 4:
+                dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
+                if (t[0], dport) in ports:
+                    hits.append("%s port %d %s" % (what, dport, note))
+                    continue
+                if t[0] == 17 and dport == 9:
+                    continue
+                what += " port %d" % dport
+            other.append("arrived: %s %s" % (what, note))
+        print("%s %d %d %d" % (os.path.basename(path), total, len(hits), ras))
         for h in hits[:20]:
             print("  " + h)
-
+        for o in other[:10]:
+            print("  " + o)
 
 GROUPS = ("exthdr", "frag6", "ipv4", "frag4", "l2", "nd", "ra", "dhcp",
           "host", "sockopt", "legit")
