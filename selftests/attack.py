@@ -15,9 +15,18 @@
                                      overlap can go
 
 Runs as root in the VM's initial namespace and enters the VMs' namespaces
-itself (setns): one python start-up (seconds under emulation) for all of
-them. CONF is the JSON the test writes: the controller namespace, the
-router MAC, and per VM its namespace, port, MAC and addresses.
+itself (setns, per thread): one python start-up (seconds under
+emulation) for everything. CONF is the JSON the test writes: the
+controller namespace, the router MAC, per VM its namespace, port and
+addresses (MACs and link-local addresses are read here).
+
+A batch: the legitimate pings before (they also fill vic1's neighbour
+cache), the servers, a packet socket (ETH_P_ALL, as tcpdump) on every
+VM's eth0 and every port's host side read by one thread, a control frame
+from each VM until both of its captures have it, then the items, the
+control frames again, the legitimate traffic after, and the verdicts:
+one file OUT.tap.GROUP per group, "ok|not ok<TAB>what<TAB>detail" a
+line, which test_attack.sh prints as TAP.
 
 An item is one frame (or one socket operation) with its own token, a
 unique marker in its bytes that the captures are searched for: "@T0042@",
@@ -25,17 +34,19 @@ or "~042" where only four bytes fit (a TCP sequence number, a tiny
 option). Its expectation is "deliver" (the token must reach the target
 VM), "drop:R1|R2" (not delivered, counted on the sender's port under one
 of those drop reasons), "drop:*" (not delivered, counted under any named
-reason), or for real TCP connections "connect" / "noconnect".
+reason), or for real TCP connections "connect" / "noconnect". A frame is
+delivered when a capture other than the sender's own two has its token.
 
-After each item the port counters (vnetctl -j stats) are read until the
-sender's port has seen the item's frames and their fate (a drop on the
-sender's port or a transmit on another port) is counted; the result line
-holds the counter deltas:
+After each item the port counters (VNET_CMD_STATS_GET over generic
+netlink, as vnetctl -j stats) are read until the sender's port has seen
+the item's frame and its fate (a drop on the sender's port or a transmit
+on another port) is counted; OUT gets one line per item:
 
   ID GROUP SENDER TARGET EXPECT TOKEN DROPS TX RESULT DESCRIPTION
 
 tab-separated; DROPS is "reason=n,..." of the sender's port, TX
-"dev=n,..." of the other ports, RESULT "-" or "connected=yes|no".
+"dev=n,..." of the other ports, RESULT "-", "connected=yes|no" or
+"probe=ADDR" (an NS for an address nobody has: no NA may come back).
 """
 import ctypes
 import fcntl
