@@ -15,9 +15,18 @@
                                      overlap can go
 
 Runs as root in the VM's initial namespace and enters the VMs' namespaces
-itself (setns): one python start-up (seconds under emulation) for all of
-them. CONF is the JSON the test writes: the controller namespace, the
-router MAC, and per VM its namespace, port, MAC and addresses.
+itself (setns, per thread): one python start-up (seconds under
+emulation) for everything. CONF is the JSON the test writes: the
+controller namespace, the router MAC, per VM its namespace, port and
+addresses (MACs and link-local addresses are read here).
+
+A batch: the legitimate pings before (they also fill vic1's neighbour
+cache), the servers, a packet socket (ETH_P_ALL, as tcpdump) on every
+VM's eth0 and every port's host side read by one thread, a control frame
+from each VM until both of its captures have it, then the items, the
+control frames again, the legitimate traffic after, and the verdicts:
+one file OUT.tap.GROUP per group, "ok|not ok<TAB>what<TAB>detail" a
+line, which test_attack.sh prints as TAP.
 
 An item is one frame (or one socket operation) with its own token, a
 unique marker in its bytes that the captures are searched for: "@T0042@",
@@ -25,17 +34,19 @@ or "~042" where only four bytes fit (a TCP sequence number, a tiny
 option). Its expectation is "deliver" (the token must reach the target
 VM), "drop:R1|R2" (not delivered, counted on the sender's port under one
 of those drop reasons), "drop:*" (not delivered, counted under any named
-reason), or for real TCP connections "connect" / "noconnect".
+reason), or for real TCP connections "connect" / "noconnect". A frame is
+delivered when a capture other than the sender's own two has its token.
 
-After each item the port counters (vnetctl -j stats) are read until the
-sender's port has seen the item's frames and their fate (a drop on the
-sender's port or a transmit on another port) is counted; the result line
-holds the counter deltas:
+After each item the port counters (VNET_CMD_STATS_GET over generic
+netlink, as vnetctl -j stats) are read until the sender's port has seen
+the item's frame and its fate (a drop on the sender's port or a transmit
+on another port) is counted; OUT gets one line per item:
 
   ID GROUP SENDER TARGET EXPECT TOKEN DROPS TX RESULT DESCRIPTION
 
 tab-separated; DROPS is "reason=n,..." of the sender's port, TX
-"dev=n,..." of the other ports, RESULT "-" or "connected=yes|no".
+"dev=n,..." of the other ports, RESULT "-", "connected=yes|no" or
+"probe=ADDR" (an NS for an address nobody has: no NA may come back).
 """
 import ctypes
 import fcntl
@@ -1824,30 +1835,46 @@ def read_pcap(path):
 
 
 def analyze(victims, ports, pcaps):
-    """Datagrams in the pcaps to a victim address whose destination is
-    one of ports ("tcp:23,udp:161"), reassembled fragments included."""
+    """Per pcap: "NAME TOTAL DENIED RAS": the datagrams to a victim address
+    (not from one), those to one of ports ("tcp:23,udp:161"), reassembled
+    fragments included, and the router advertisements (any destination,
+    behind extension headers too); then "  TCP ... port 23" per denied
+    hit and "  arrived: ..." for up to 10 other arrivals (control frames
+    to UDP port 9 left out)."""
     victims = set(victims.split(","))
     ports = {(6 if p.split(":")[0] == "tcp" else 17, int(p.split(":")[1]))
              for p in ports.split(",")}
     for path in pcaps:
-        frames = read_pcap(path)
-        hits, total = [], 0
-        for src, dst, fam, nh, body, note in datagrams(frames):
-            if dst not in victims or src in victims:
+        hits, other, total, ras = [], [], 0, 0
+        for src, dst, fam, nh, body, note in datagrams(read_pcap(path)):
+            if src in victims:
+                continue
+            t = transport6(nh, body) if fam == 6 else (nh, 0)
+            if fam == 6 and t and t[0] == 58 and len(body) > t[1] and \
+                    body[t[1]] == 134 and "reassembled" not in note:
+                ras += 1
+            if dst not in victims:
                 continue
             total += 1
-            t = transport6(nh, body) if fam == 6 else (nh, 0)
-            if not t or t[0] not in (6, 17) or len(body) < t[1] + 4:
-                continue
-            dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
-            if (t[0], dport) in ports:
-                hits.append("%s %s -> %s %s port %d %s" % (
-                    "TCP" if t[0] == 6 else "UDP", src, dst,
-                    "" if fam == 4 else "(v6)", dport, note))
-        print("%s %d %d" % (os.path.basename(path), total, len(hits)))
+            what = "%s %s -> %s" % ({6: "TCP", 17: "UDP", 58: "ICMPv6",
+                                     1: "ICMP"}.get(t[0] if t else -1,
+                                                    "proto %s" % (
+                                                        t[0] if t else "?")),
+                                    src, dst)
+            if t and t[0] in (6, 17) and len(body) >= t[1] + 4:
+                dport = int.from_bytes(body[t[1] + 2:t[1] + 4], "big")
+                if (t[0], dport) in ports:
+                    hits.append("%s port %d %s" % (what, dport, note))
+                    continue
+                if t[0] == 17 and dport == 9:
+                    continue
+                what += " port %d" % dport
+            other.append("arrived: %s %s" % (what, note))
+        print("%s %d %d %d" % (os.path.basename(path), total, len(hits), ras))
         for h in hits[:20]:
             print("  " + h)
-
+        for o in other[:10]:
+            print("  " + o)
 
 GROUPS = ("exthdr", "frag6", "ipv4", "frag4", "l2", "nd", "ra", "dhcp",
           "host", "sockopt", "legit")

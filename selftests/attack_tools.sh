@@ -85,30 +85,60 @@ uncapture()
 	wait $CAP 2>/dev/null
 }
 
+# drops: atk's port's drop counters, "reason=n ..." (no process but v).
+drops()
+{
+	local j re='"([a-z0-9-]+)":([0-9]+)' out=
+	j=$(v -j stats vm-atk)
+	j=${j#*\"drops\":\{}
+	j=${j%%\}*}
+	while [[ $j =~ $re ]]; do
+		out+="${BASH_REMATCH[1]}=${BASH_REMATCH[2]} "
+		j=${j#*"${BASH_REMATCH[0]}"}
+	done
+	echo "$out"
+}
+# delta BEFORE AFTER: the counts that grew, "reason +n ...".
+delta()
+{
+	local -A b=()
+	local kv out=
+	for kv in $1; do b[${kv%=*}]=${kv#*=}; done
+	for kv in $2; do
+		(( ${kv#*=} > ${b[${kv%=*}]:-0} )) &&
+			out+="${kv%=*} +$(( ${kv#*=} - ${b[${kv%=*}]:-0} )) "
+	done
+	echo "${out:-none}"
+}
+
 # run NAME TIMEOUT CMD...: CMD in atk with vic captured; its output in
 # $WORK/NAME.out, its verdict lines as comments, then the checks.
+RAS=0
 run()
 {
-	local name=$1 limit=$2 t0 secs out
+	local name=$1 limit=$2 t0 secs out d0
 	shift 2
 	if ! capture "$name"; then
 		fail "$name: the victim's capture runs" "no control frame"
 		return
 	fi
+	d0=$(drops)
 	t0=$(date +%s)
 	vm atk timeout "$limit" "$@" >"$WORK/$name.out" 2>&1
 	secs=$(( $(date +%s) - t0 ))
 	uncapture "$name"
+	echo "# $name: drops on atk's port: $(delta "$d0" "$(drops)")"
 	echo "# $name ($*): $secs s"
 	# The tool's own verdicts (thc-ipv6: "PASSED" is a bypass it saw).
 	grep -aE 'Test +[0-9]+|PASSED|FAILED|^[0-9]+/(tcp|udp)|flags=|packets transmitted|[Ee]rror|[Ww]arning|Starting|Nmap done' \
 		"$WORK/$name.out" | head -n 80 | sed 's/^/#   /'
 	out=$($ATTACK analyze "$VIC4,$VIC6" "$DENIED" "$WORK/$name-sent.pcap" \
 		"$WORK/$name.pcap")
-	read -r _ sent sent_denied <<<"$(sed -n 1p <<<"$out")"
-	read -r _ arrived denied <<<"$(grep -v '^ ' <<<"$out" | sed -n 2p)"
-	echo "# $name: sent toward vic $sent datagrams ($sent_denied to a denied port), $arrived arrived, $denied at a denied port (fragments reassembled, control frames included)"
-	if [ "${sent:-0}" -gt 2 ]; then
+	read -r _ sent sent_denied RAS <<<"$(sed -n 1p <<<"$out")"
+	read -r _ arrived denied ras_in <<<"$(grep -v '^ ' <<<"$out" | sed -n 2p)"
+	echo "# $name: sent toward vic $sent datagrams ($sent_denied to a denied port) and $RAS router advertisements; at vic: $arrived datagrams, $denied at a denied port, $ras_in router advertisements (fragments reassembled, 2 control frames included)"
+	awk '/^[^ ]/ { p = $1 !~ /-sent\.pcap$/ } p && /^  arrived:/' <<<"$out" | sed 's/^ */#   vic: /'
+	if [ "${sent:-0}" -gt 2 ] || [ "${RAS:-0}" -gt 0 ]; then
 		ok "$name: the tool sent datagrams toward the victim"
 	else
 		fail "$name: the tool sent datagrams toward the victim" \
@@ -118,7 +148,7 @@ run()
 		ok "$name: nothing reached the denied ports ($DENIED)"
 	else
 		fail "$name: nothing reached the denied ports ($DENIED)" \
-			"$(awk '/^[^ ]/ { p = $1 !~ /-sent\.pcap$/ } p && /^ /' <<<"$out" | head -n 25)"
+			"$(awk '/^[^ ]/ { p = $1 !~ /-sent\.pcap$/ } p && /^  [TU]/' <<<"$out" | head -n 25)"
 	fi
 }
 
@@ -141,17 +171,26 @@ for tool in $TOOLS; do
 	fake_router6)
 		for o in "" -H -F -D; do
 			run "fake_router6${o}" 12 atk6-fake_router6 $o eth0 2001:db8:bad::/64
+			if [ "${RAS:-0}" -gt 0 ] && [ "${ras_in:-x}" = 0 ]; then
+				ok "fake_router6${o}: none of its $RAS router advertisements reached vic"
+			else
+				fail "fake_router6${o}: none of its router advertisements reached vic" \
+					"sent ${RAS:-?}, at vic ${ras_in:-?}"
+			fi
 		done
 		check_fail "fake_router6: vic (accept_ra 2) gained no address or route" \
 			ra_learned
 		;;
 	nmap)
-		run nmap6-f 300 nmap -6 -e eth0 -Pn -n -sS -f -p 23,80 "$VIC6"
-		run nmap6-mtu16 300 nmap -6 -e eth0 -Pn -n -sS --mtu 16 -p 23,80 "$VIC6"
+		# nmap 7.93 fragments IPv4 only ("fragmentation is not
+		# supported with IPv6"): IPv6 gets a plain SYN scan.
+		run nmap6 300 nmap -6 -e eth0 -Pn -n -sS -p 23,80 "$VIC6"
 		run nmap4-f 300 nmap -e eth0 -Pn -n -sS -f -p 23,80 "$VIC4"
 		run nmap4-mtu16 300 nmap -e eth0 -Pn -n -sS --mtu 16 -p 23,80 "$VIC4"
+		run nmap4-ipopt-rr 300 nmap -e eth0 -Pn -n -sS --ip-options R -p 23,80 "$VIC4"
+		run nmap4-decoys 300 nmap -e eth0 -Pn -n -sS -D 10.1.1.98,10.1.1.99,ME -p 23,80 "$VIC4"
 		run nmap4-udp-f 300 nmap -e eth0 -Pn -n -sU -f -p 161,53 "$VIC4"
-		for n in nmap6-f nmap4-f nmap4-mtu16; do
+		for n in nmap6 nmap4-f nmap4-mtu16 nmap4-ipopt-rr nmap4-decoys; do
 			if grep -qE '^23/tcp +(open|closed)' "$WORK/$n.out"; then
 				fail "$n: port 23 looks filtered" "$(grep '^23/' "$WORK/$n.out")"
 			else
