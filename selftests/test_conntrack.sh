@@ -14,8 +14,18 @@ source "$(dirname "$0")/lib.sh"
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
 PARAMS=/sys/module/vnet/parameters
 
-# A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
-serve() { vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1; }
+# A UDP server on VM NAME at ADDR PORT answering after DELAY seconds;
+# returns once it is bound (python is slow to start on a loaded machine).
+serve()
+{
+	local i a=$2
+	vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1
+	[[ "$a" == *:* ]] && a="[$a]"
+	for i in $(seq 300); do
+		vm "$1" ss -Hlun "src $a:$3" | grep -q . && return
+		sleep 0.1
+	done
+}
 # ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
 ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 
@@ -219,7 +229,7 @@ echo "$old_max" >$PARAMS/ct_max
 # Entries die with their ports, also many (the collector's walk pauses
 # every 1,024 entries).
 check_output "vm1 opens 3000 more connections" 3000 vm vm1 $UDP spray 3000 10.1.2.4 5000
-check "vm1 counts them" test "$(counter vm-vm1 connections)" -gt 3000
+check "vm1 counts them" test "$(counter vm-vm1 connections)" -ge 3000
 v port del vm-vm3
 v port del vm-vm4
 v port del vm-vm2
