@@ -283,13 +283,22 @@ tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
 {
 	local pid i
 	rm -f "$WORK/rx"
-	vm_bg "$2" timeout 8 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null
+	# Stopped below: on a loaded machine nc can take seconds to start.
+	vm_bg "$2" timeout 120 nc $(family "$3") -l "$4" >"$WORK/rx" 2>/dev/null
 	pid=$!
-	sleep 0.3
+	for i in $(seq 100); do
+		vm "$2" ss -Hltn "sport = :$4" | grep -q . && break
+		sleep 0.1
+	done
 	for i in $(seq "${TCP_TRIES:-10}"); do
 		echo hello | vm "$1" timeout 3 nc -N -w 2 "$3" "$4" 2>/dev/null && break
 		sleep 0.3
 	done
+	for i in $(seq 20); do
+		grep -q hello "$WORK/rx" && break
+		sleep 0.1
+	done
+	kill "$pid" 2>/dev/null
 	wait "$pid"
 	grep -q hello "$WORK/rx"
 }

@@ -16,6 +16,17 @@ PARAMS=/sys/module/vnet/parameters
 
 # A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
 serve() { vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1; }
+# bound VM ADDR PORT: waits until a server is bound there (python is slow
+# to start on a loaded machine).
+bound()
+{
+	local i a=$2
+	[[ "$a" == *:* ]] && a="[$a]"
+	for i in $(seq 300); do
+		vm "$1" ss -Hlun "src $a:$3" | grep -q . && return
+		sleep 0.1
+	done
+}
 # ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
 ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 
@@ -71,12 +82,16 @@ done
 serve vm3 0.0.0.0 5000
 serve vm3 :: 5000
 serve vm4 0.0.0.0 5000
-sleep 0.5
+bound vm3 0.0.0.0 5000
+bound vm3 :: 5000
+bound vm4 0.0.0.0 5000
 check_output "UDP from vm1 to vm3 gets its answer" reply ask vm1 4000 10.1.2.4 5000
 check_output "UDP over IPv6 too" reply ask vm1 4000 fd00:1:0:2::4 5000
 check_output "across a peering too" reply ask vm1 4001 10.2.1.4 5000
+# At least these three UDP flows (answered: 180 s); on a loaded machine the
+# echoes and TCP connections above may have expired already.
 check "vm1's port counts the connections it opened" \
-	test "$(counter vm-vm1 connections)" -ge 5
+	test "$(counter vm-vm1 connections)" -ge 3
 
 # ICMP errors about a tracked connection are related: a closed port's
 # "port unreachable" reaches vm1 through its deny-all.
@@ -184,7 +199,7 @@ check_output "without rules later fragments pass alone" 2 arrived 10.1.2.4 107
 # Idle timeouts are module parameters: an answer later than the UDP
 # timeout finds no connection.
 serve vm3 0.0.0.0 5001 3
-sleep 0.5
+bound vm3 0.0.0.0 5001
 check_output "an answer after 3 s passes with the default 30 s timeout" \
 	reply ask vm1 4010 10.1.2.4 5001 6
 old=$(cat $PARAMS/ct_timeout_udp)
@@ -226,7 +241,7 @@ echo "$old_port" >$PARAMS/ct_max_per_port
 # Entries die with their ports, also many (the collector's walk pauses
 # every 1,024 entries).
 check_output "vm1 opens 3000 more connections" 3000 vm vm1 $UDP spray 3000 10.1.2.4 5000
-check "vm1 counts them" test "$(counter vm-vm1 connections)" -gt 3000
+check "vm1 counts them" test "$(counter vm-vm1 connections)" -ge 3000
 v port del vm-vm3
 v port del vm-vm4
 v port del vm-vm2
