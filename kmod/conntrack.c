@@ -29,7 +29,8 @@
  * the rules allow opens a connection whichever side sends it first.)
  *
  * Capacity: every entry a port opens, here or in another table a VM can
- * fill (lb_flow.c), is charged to the port's account and to its vnet's:
+ * fill (lb_flow.c), is charged to the port's account and to its vnet's
+ * (the entry of a reply's first fragment to the connection's opener):
  * at most ct_max_per_port and ct_max_per_vnet entries, and ct_max per
  * table in the namespace. At any of these ends a new connection is
  * refused and its packet dropped (port-share, vnet-share,
@@ -108,6 +109,7 @@ struct vnet_conn {
 	unsigned long flags;			/* CT_DEAD */
 	u32 gen;				/* vn->acl_gen last checked */
 	u8 state;				/* enum ct_state */
+	u8 payer;				/* acct[] charged for it */
 	struct rcu_head rcu;
 };
 
@@ -440,7 +442,7 @@ static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
 		return;
 	rhashtable_remove_fast(&vn->conns, &c->half[CT_ORIG].node, ct_params);
 	rhashtable_remove_fast(&vn->conns, &c->half[CT_REPLY].node, ct_params);
-	vnet_ct_uncharge(c->acct[0], ct_kind(&c->half[CT_ORIG].key),
+	vnet_ct_uncharge(c->acct[c->payer], ct_kind(&c->half[CT_ORIG].key),
 			 &vn->nr_conns);
 	call_rcu(&c->rcu, ct_free_rcu);
 }
@@ -516,12 +518,17 @@ static void ct_update(struct vnet_conn *c, unsigned int dir,
 		WRITE_ONCE(c->expires, expires);
 }
 
-/* A new entry for @pkt, charged to @src's account. */
+/*
+ * A new entry for @pkt, charged to @src's account, or to @dst's if
+ * @dst_pays (a fragment entry of a packet that @dst's connection brought).
+ */
 static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     struct vnet_port *src,
 				     struct vnet_port *dst,
-				     const struct ct_pkt *pkt, u32 gen)
+				     const struct ct_pkt *pkt, u32 gen,
+				     bool dst_pays)
 {
+	struct vnet_ct_account *payer = dst_pays ? dst->ct : src->ct;
 	enum vnet_ct_kind kind = ct_kind(&pkt->key);
 	enum vnet_drop_reason why;
 	struct vnet_conn *c;
@@ -530,12 +537,12 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	/* A port being removed opens nothing: its entries are collected. */
 	if (READ_ONCE(src->ct->gone) || READ_ONCE(dst->ct->gone))
 		return VNET_PASS;
-	why = vnet_ct_charge(src->ct, kind, &vn->nr_conns);
+	why = vnet_ct_charge(payer, kind, &vn->nr_conns);
 	if (why != VNET_PASS)
 		return why;
 	c = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
 	if (!c) {
-		vnet_ct_uncharge(src->ct, kind, &vn->nr_conns);
+		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
 		return VNET_DROP_NO_MEMORY;
 	}
 	c->half[CT_ORIG].key = pkt->key;
@@ -546,6 +553,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	refcount_inc(&dst->ct->ref);
 	c->acct[0] = src->ct;
 	c->acct[1] = dst->ct;
+	c->payer = dst_pays;
 	c->gen = gen;
 	c->state = CT_NEW;
 	c->expires = ct_timeout(c);
@@ -567,7 +575,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	}
 	if (err) {
 		/* Another CPU opened it first, or the table cannot grow. */
-		vnet_ct_uncharge(src->ct, kind, &vn->nr_conns);
+		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
 		call_rcu(&c->rcu, ct_free_rcu);
 		/* The packet was allowed; only its entry is missing. */
 		return VNET_PASS;
@@ -621,6 +629,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	u32 gen = smp_load_acquire(&vn->acl_gen);
 	enum vnet_drop_reason why;
 	struct ct_pkt pkt = {};
+	bool reply = false;
 	struct ct_half *h;
 
 	if (f->key.fragment)
@@ -646,11 +655,13 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		}
 		if (h && ct_still_allowed(vn, h, src, dst, gen)) {
 			ct_update(conn_of(h), h->dir, &pkt);
+			reply = h->dir == CT_REPLY;
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
 		} else {
-			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen) :
+			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
+						  false) :
 					  VNET_PASS;
 		}
 	}
@@ -659,13 +670,17 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		 * Best effort, within the shares: without it the later
 		 * fragments fail closed. The first one passes anyway, so a
 		 * datagram of an established flow never drops for a share.
+		 * A reply's entry is charged to the connection's opener, as
+		 * the connection is: else whoever can make a VM answer with
+		 * large datagrams (a ping of a large size will do) fills
+		 * that VM's share, and it can open nothing.
 		 */
 		memset(&pkt, 0, sizeof(pkt));
 		ct_fragment_key(&pkt.key, src, dst, f);
 		h = ct_find(vn, &pkt.key);	/* the same id, earlier */
 		if (h)
 			ct_kill(vn, conn_of(h));
-		ct_open(vn, src, dst, &pkt, gen);
+		ct_open(vn, src, dst, &pkt, gen, reply);
 	}
 	return why;
 }

@@ -264,7 +264,7 @@ struct lbf_frag_key {
 struct vnet_lb_frag {
 	struct rhash_head node;
 	struct lbf_frag_key key;
-	struct vnet_ct_account *acct;	/* the sender's port: its shares */
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
 	u64 lb_uid;		/* the connection's */
 	u32 lb_vnet;
 	u8 fe[16];
@@ -337,7 +337,7 @@ static struct vnet_lb_frag *lbf_frag_find(struct vnet_net *vn,
 
 /*
  * A first fragment of a connection went through: its later fragments
- * will find this. Charged to the sender's shares like a conntrack
+ * will find this. Charged to the client's shares like a conntrack
  * fragment entry. Best effort: without it they drop, as they would in
  * conntrack.
  */
@@ -1073,7 +1073,8 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	rev->port = fl->fport;
 	rev->hit = true;
 	rev->vn = vn;
-	rev->acct = port->ct;
+	/* Its first fragments' records are the client's, as the flow is. */
+	rev->acct = fl->acct;
 	rev->flow = fl;
 }
 

@@ -777,7 +777,7 @@ struct vnet_lb_rev {
 	bool hit;
 	u8 kind;			/* enum vnet_lb_kind */
 	struct vnet_net *vn;
-	struct vnet_ct_account *acct;	/* the sender's: its shares */
+	struct vnet_ct_account *acct;	/* the client's: its shares */
 	struct vnet_lb_flow *flow;	/* VNET_LB_CONN */
 };
 

@@ -29,7 +29,7 @@ VNET_SHARE=24
 CT_MAX=64
 SAVED=""
 for p in ct_max ct_max_per_vnet ct_max_per_port ct_timeout_tcp_syn \
-	ct_timeout_tcp_close ct_timeout_udp; do
+	ct_timeout_tcp_close ct_timeout_udp ct_timeout_fragment; do
 	SAVED+=" $p=$(<"$PARAMS/$p")"
 done
 restore_params()
@@ -47,7 +47,7 @@ trap 'restore_params; cleanup' EXIT
 echo $PORT_SHARE >$PARAMS/ct_max_per_port
 echo $VNET_SHARE >$PARAMS/ct_max_per_vnet
 echo $CT_MAX >$PARAMS/ct_max
-for p in tcp_syn tcp_close udp; do echo 600 >$PARAMS/ct_timeout_$p; done
+for p in tcp_syn tcp_close udp fragment; do echo 600 >$PARAMS/ct_timeout_$p; done
 
 v vnet add X id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
 v vnet add Y id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
@@ -84,7 +84,7 @@ get()
 report()
 {
 	local k out="$SNAP_DEV:"
-	for k in connections lb-flows port-share vnet-share lb-not-syn \
+	for k in connections fragments lb-flows port-share vnet-share lb-not-syn \
 		conntrack-full lb-untracked; do
 		get "$k"
 		out+=" $k=$REPLY"
@@ -216,6 +216,33 @@ x2_opens()
 	[ "$REPLY" -gt "$before" ]
 }
 check "vnet X's share has room again once x1 is gone" retry 5 x2_opens
+
+# ---- who pays for a connection's fragments ----
+# A first fragment takes an entry so that its later fragments follow it.
+# z1 asks z2's UDP service for answers larger than the MTU, from one
+# connection that z1 opened. Charged to their sender, z2, the entries of
+# those answers would let any VM that can reach z2 fill z2's share (ping
+# with a large size does the same), so that z2 can open nothing: they are
+# the opener's, z1's, like the connection.
+v vnet add Z id 3 prefix 10.3.0.0/16 prefix fd00:3::/48
+v subnet add Z s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+add_vm z1 Z s 10.3.1.4 fd00:3:0:1::4 52:54:00:03:01:04
+add_vm z2 Z s 10.3.1.10 fd00:3:0:1::10 52:54:00:03:01:10
+add_vm z3 Z s 10.3.1.11 fd00:3:0:1::11 52:54:00:03:01:11
+vm_bg z2 $LB serve z2 8080 >/dev/null 2>&1
+vm_bg z3 $LB serve z3 8080 >/dev/null 2>&1
+check_output "z2's service answers z1" z2 vm z1 $LB ask udp 10.3.1.10 8080 1 1
+out=$(vm z1 $LB amp 10.3.1.10 8080 3000 30 2>&1)
+echo "# z1 got $out of 30 answers of 3000 bytes from z2"
+snap vm-z2
+report
+expect "z2 holds no fragment entry for the answers z1 asked for" fragments 0
+snap vm-z1
+report
+held
+check "z1 holds them, within its share" test "$REPLY" -le $PORT_SHARE -a "$REPLY" -ge 2
+check_output "z2 still opens a UDP flow to z3" z3 \
+	vm z2 $LB ask udp 10.3.1.11 8080 1 1
 
 # ---- the parameters keep per-port <= per-vnet <= ct_max ----
 param_refused()	# DESC NAME VALUE: the write fails and changes nothing
