@@ -534,8 +534,10 @@ void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
 			hit->kind = VNET_LB_FRAGMENT;
 		return;
 	}
+	/* It must quote a packet the frontend sent to the error's sender. */
 	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)))
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
 		return;
 	/* It quotes a reply: the client's own packet is its mirror. */
 	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
@@ -771,8 +773,10 @@ static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 		rev->hit = true;
 		return;
 	}
+	/* It must quote a packet the frontend sent to the error's sender. */
 	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)))
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
 		return;
 	/* It quotes what the client sent: the backend's reply mirrors it. */
 	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
