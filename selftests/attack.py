@@ -1764,7 +1764,8 @@ def datagrams(frames):
     """Every IP datagram in the Ethernet frames, plus the reassembly of
     every fragmented one, both with the first and with the last copy of
     an overlapped byte winning: (src, dst, family, next header, bytes
-    after the fixed header, note)."""
+    after the fixed header, note, key): the key is the same for a
+    fragment and the reassembly of its datagram."""
     frags = {}
     for f in frames:
         et = f[12:14]
@@ -1783,7 +1784,8 @@ def datagrams(frames):
                 frags.setdefault(key, []).append((off, mf, body))
                 if off:
                     continue
-            yield src, dst, 4, b[9], body, "fragment" if mf else ""
+            yield src, dst, 4, b[9], body, "fragment" if mf else "", \
+                (src, dst, b[9], b[4:6]) if mf else id(f)
         elif et == b"\x86\xdd" and len(b) >= 40 and b[0] >> 4 == 6:
             plen = int.from_bytes(b[4:6], "big")
             src = socket.inet_ntop(socket.AF_INET6, b[8:24])
@@ -1802,9 +1804,9 @@ def datagrams(frames):
                 if fo >> 3:
                     continue
                 yield src, dst, 6, fh[0], body[off + 8:], \
-                    "fragment" if fo & 1 else ""
+                    "fragment" if fo & 1 else "", key if fo & 1 else id(f)
                 continue
-            yield src, dst, 6, nh, body, ""
+            yield src, dst, 6, nh, body, "", id(f)
     for key, parts in frags.items():
         if not any(p[0] == 0 for p in parts):
             continue
@@ -1816,7 +1818,7 @@ def datagrams(frames):
             for p in order:
                 buf[p[0]:p[0] + len(p[2])] = p[2]
             yield key[0], key[1], 4 if len(key[3]) == 2 else 6, nh, \
-                bytes(buf), "reassembled (%s wins)" % policy
+                bytes(buf), "reassembled (%s wins)" % policy, key
 
 
 def read_pcap(path):
@@ -1845,14 +1847,15 @@ def analyze(victims, ports, pcaps):
     ports = {(6 if p.split(":")[0] == "tcp" else 17, int(p.split(":")[1]))
              for p in ports.split(",")}
     for path in pcaps:
-        hits, other, total, ras = [], [], 0, 0
-        for src, dst, fam, nh, body, note in datagrams(read_pcap(path)):
+        hits, other, total, ras = [], [], 0, set()
+        for src, dst, fam, nh, body, note, key in datagrams(
+                read_pcap(path)):
             if src in victims:
                 continue
             t = transport6(nh, body) if fam == 6 else (nh, 0)
             if fam == 6 and t and t[0] == 58 and len(body) > t[1] and \
-                    body[t[1]] == 134 and "reassembled" not in note:
-                ras += 1
+                    body[t[1]] == 134:
+                ras.add(key)
             if dst not in victims:
                 continue
             total += 1
@@ -1870,7 +1873,8 @@ def analyze(victims, ports, pcaps):
                     continue
                 what += " port %d" % dport
             other.append("arrived: %s %s" % (what, note))
-        print("%s %d %d %d" % (os.path.basename(path), total, len(hits), ras))
+        print("%s %d %d %d" % (os.path.basename(path), total, len(hits),
+                               len(ras)))
         for h in hits[:20]:
             print("  " + h)
         for o in other[:10]:
