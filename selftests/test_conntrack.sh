@@ -169,7 +169,14 @@ send_frags()	# DST,DPORT,IPID[,later]...: sends them, records arrivals
 	sendp([Ether(src='52:54:00:00:01:05', dst='$rmac') / x for x in out],
 	      iface='eth0', verbose=False)
 	PY
-	sleep 1
+	# Until the fragments expected have been seen (FRAGS_WANT, up to
+	# 10 s: a loaded machine schedules tcpdump late), and a little more
+	# for any that should not come.
+	for i in $(seq 50); do
+		[ "$(tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l)" -ge "${FRAGS_WANT:-0}" ] && break
+		sleep 0.2
+	done
+	sleep 0.5
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 }
@@ -182,7 +189,7 @@ arrived()	# DST IPID: how many fragments of that datagram vm3 received
 check "vm3 inbound: allow udp 9001 at 10" \
 	v acl add A port vm-vm3 dir in prio 10 action allow proto udp dport 9001
 check "vm3 inbound: deny all at 20" v acl add A port vm-vm3 dir in prio 20 action deny
-send_frags 10.1.2.4,9001,101 10.1.2.4,9000,102 10.1.2.4,9001,103,later \
+FRAGS_WANT=6 send_frags 10.1.2.4,9001,101 10.1.2.4,9000,102 10.1.2.4,9001,103,later \
 	fd00:1:0:2::4,9001,104 fd00:1:0:2::4,9000,105 fd00:1:0:2::4,9001,106,later
 for a in 10.1.2.4 fd00:1:0:2::4; do
 	[[ "$a" == *:* ]] && n=104 || n=101
@@ -193,7 +200,7 @@ for a in 10.1.2.4 fd00:1:0:2::4; do
 done
 v acl del A port vm-vm3 dir in prio 10
 v acl del A port vm-vm3 dir in prio 20
-send_frags 10.1.2.4,9001,107,later
+FRAGS_WANT=2 send_frags 10.1.2.4,9001,107,later
 check_output "without rules later fragments pass alone" 2 arrived 10.1.2.4 107
 
 # Idle timeouts are module parameters: an answer later than the UDP
