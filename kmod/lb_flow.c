@@ -19,11 +19,15 @@
  * gets the frontend back as its source (SNAT). An entry names its lb by
  * uid: once the lb is deleted, or the backend lost its port, the entry
  * goes and the connection's next packet is balanced again among the
- * backends left (a TCP connection then meets a reset: it stops).
+ * backends left (a TCP packet that is not a SYN then drops: it stops).
  *
  * Entries are made only for packets that passed the ACLs, in GFP_ATOMIC,
- * at most ct_max per namespace. A new connection that cannot be recorded
- * (table full, no memory, or its backend side already another
+ * and for TCP only by a SYN: any other TCP packet without an entry drops
+ * as lb-not-syn, so stray segments cannot fill the table. Each entry is
+ * charged to the client's port and vnet like a tracked connection
+ * (vnet_ct_charge(): port-share, vnet-share, conntrack-full at ct_max
+ * entries in the namespace). A new connection that cannot be recorded
+ * otherwise (no memory, or its backend side already another
  * connection's) is dropped as lb-untracked: its replies could not be
  * translated back. An entry's state (new, established once the backend
  * answered, fin, close) picks its idle timeout. Lock free under RCU (rhashtable); the entry whose DEAD
@@ -83,6 +87,7 @@ struct vnet_lb_flow {
 	u8 state;		/* enum lbf_state */
 	unsigned long expires;	/* jiffies */
 	unsigned long flags;	/* LBF_DEAD */
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
 	struct rcu_head rcu;
 };
 
@@ -126,8 +131,10 @@ static void orig_key(struct lbf_key *key, const struct vnet_port *port,
 
 static void lbf_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(lbf_cache, container_of(head, struct vnet_lb_flow,
-						rcu));
+	struct vnet_lb_flow *fl = container_of(head, struct vnet_lb_flow, rcu);
+
+	vnet_ct_account_put(fl->acct);
+	kmem_cache_free(lbf_cache, fl);
 }
 
 static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
@@ -138,7 +145,7 @@ static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
 			       lbf_params);
 	rhashtable_remove_fast(&vn->lb_flows, &fl->half[LBF_REPLY].node,
 			       lbf_params);
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(fl->acct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	call_rcu(&fl->rcu, lbf_free_rcu);
 }
 
@@ -257,6 +264,7 @@ struct lbf_frag_key {
 struct vnet_lb_frag {
 	struct rhash_head node;
 	struct lbf_frag_key key;
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
 	u64 lb_uid;		/* the connection's */
 	u32 lb_vnet;
 	u8 fe[16];
@@ -295,8 +303,10 @@ static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 
 static void lbf_frag_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(lbf_frag_cache, container_of(head, struct vnet_lb_frag,
-						     rcu));
+	struct vnet_lb_frag *fr = container_of(head, struct vnet_lb_frag, rcu);
+
+	vnet_ct_account_put(fr->acct);
+	kmem_cache_free(lbf_frag_cache, fr);
 }
 
 static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
@@ -304,7 +314,7 @@ static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
 	if (test_and_set_bit(LBF_DEAD, &fr->flags))
 		return;
 	rhashtable_remove_fast(&vn->lb_frags, &fr->node, lbf_frag_params);
-	atomic_dec(&vn->nr_lb_frags);
+	vnet_ct_uncharge(fr->acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
 	call_rcu(&fr->rcu, lbf_frag_free_rcu);
 }
 
@@ -327,24 +337,30 @@ static struct vnet_lb_frag *lbf_frag_find(struct vnet_net *vn,
 
 /*
  * A first fragment of a connection went through: its later fragments
- * will find this. Best effort: without it they drop, as they would in
+ * will find this. Charged to the client's shares like a conntrack
+ * fragment entry. Best effort: without it they drop, as they would in
  * conntrack.
  */
-static void lbf_frag_add(struct vnet_net *vn, const struct lbf_frag_key *key,
-			 u64 lb_uid, u32 lb_vnet, const u8 *fe, u16 fport,
-			 const u8 *be, u16 bport)
+static void lbf_frag_add(struct vnet_net *vn, struct vnet_ct_account *acct,
+			 const struct lbf_frag_key *key, u64 lb_uid,
+			 u32 lb_vnet, const u8 *fe, u16 fport, const u8 *be,
+			 u16 bport)
 {
 	struct vnet_lb_frag *fr;
 
 	fr = lbf_frag_find(vn, key);	/* the same id, earlier */
 	if (fr)
 		lbf_frag_kill(vn, fr);
-	if (atomic_inc_return(&vn->nr_lb_frags) > READ_ONCE(vnet_ct_max))
-		goto out;
+	/* A port being removed records nothing: its entries are collected. */
+	if (vnet_ct_account_gone(acct) ||
+	    vnet_ct_charge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags) !=
+	    VNET_PASS)
+		return;
 	fr = kmem_cache_zalloc(lbf_frag_cache, GFP_ATOMIC);
 	if (!fr)
-		goto out;
+		goto uncharge;
 	fr->key = *key;
+	fr->acct = vnet_ct_account_get(acct);
 	fr->lb_uid = lb_uid;
 	fr->lb_vnet = lb_vnet;
 	memcpy(fr->fe, fe, sizeof(fr->fe));
@@ -356,15 +372,16 @@ static void lbf_frag_add(struct vnet_net *vn, const struct lbf_frag_key *key,
 	if (rhashtable_lookup_insert_fast(&vn->lb_frags, &fr->node,
 					  lbf_frag_params)) {
 		/* Another CPU was first, or the table cannot grow. */
+		vnet_ct_account_put(fr->acct);
 		kmem_cache_free(lbf_frag_cache, fr);
-		goto out;
+		goto uncharge;
 	}
 	if (!delayed_work_pending(&vn->lb_gc))
 		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
 				   LBF_GC_INTERVAL);
 	return;
-out:
-	atomic_dec(&vn->nr_lb_frags);
+uncharge:
+	vnet_ct_uncharge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
 }
 
 static void lbf_frag_sweep(struct vnet_net *vn, bool all)
@@ -381,7 +398,8 @@ static void lbf_frag_sweep(struct vnet_net *vn, bool all)
 				continue;
 			break;
 		}
-		if (all || time_after(jiffies, READ_ONCE(fr->expires)))
+		if (all || time_after(jiffies, READ_ONCE(fr->expires)) ||
+		    vnet_ct_account_gone(fr->acct))
 			lbf_frag_kill(vn, fr);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);
@@ -516,8 +534,10 @@ void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
 			hit->kind = VNET_LB_FRAGMENT;
 		return;
 	}
+	/* It must quote a packet the frontend sent to the error's sender. */
 	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)))
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
 		return;
 	/* It quotes a reply: the client's own packet is its mirror. */
 	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
@@ -753,8 +773,10 @@ static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 		rev->hit = true;
 		return;
 	}
+	/* It must quote a packet the frontend sent to the error's sender. */
 	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)))
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
 		return;
 	/* It quotes what the client sent: the backend's reply mirrors it. */
 	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
@@ -936,6 +958,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	const struct vnet_lb *lb = hit->lb;
 	struct vnet_net *vn = port->vn;
 	u8 flags = tcp_flags(skb, f);
+	enum vnet_drop_reason why;
 	struct vnet_lb_flow *fl;
 	struct lbf_frag_key fkey;
 	int err;
@@ -946,7 +969,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	if (f->frag_first) {
 		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src,
 				 lb->frontend.addr, false);
-		lbf_frag_add(vn, &fkey, lb->uid, lb->vnet_id,
+		lbf_frag_add(vn, port->ct, &fkey, lb->uid, lb->vnet_id,
 			     lb->frontend.addr, lb->port, hit->be->addr.addr,
 			     hit->be->port);
 	}
@@ -954,11 +977,17 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 		lbf_refresh(hit->flow, k->proto, flags, false);
 		return VNET_PASS;
 	}
-	if (atomic_inc_return(&vn->nr_lb_flows) > READ_ONCE(vnet_ct_max))
-		goto untracked;
+	/* Only a SYN opens a TCP connection: stray segments record nothing. */
+	if (k->proto == IPPROTO_TCP &&
+	    (flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
+		return VNET_DROP_LB_NOT_SYN;
+	why = vnet_ct_charge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
+	if (why != VNET_PASS)
+		return why;
 	fl = kmem_cache_zalloc(lbf_cache, GFP_ATOMIC);
 	if (!fl)
 		goto untracked;
+	fl->acct = vnet_ct_account_get(port->ct);
 	lbf_key_set(&fl->half[LBF_ORIG].key, port->vnet->id, k->family,
 		    k->proto, k->src, k->sport, lb->frontend.addr, lb->port);
 	lbf_key_set(&fl->half[LBF_REPLY].key, lb->vnet_id, k->family,
@@ -980,7 +1009,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	if (err == -EEXIST) {
 		/* Another CPU recorded this connection first: same backend. */
 		call_rcu(&fl->rcu, lbf_free_rcu);
-		atomic_dec(&vn->nr_lb_flows);
+		vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 		return VNET_PASS;
 	}
 	if (!err) {
@@ -1004,7 +1033,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	return VNET_PASS;
 untracked:
 	/* Its replies could not be translated back: better not to start. */
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	return VNET_DROP_LB_UNTRACKED;
 }
 
@@ -1048,6 +1077,8 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	rev->port = fl->fport;
 	rev->hit = true;
 	rev->vn = vn;
+	/* Its first fragments' records are the client's, as the flow is. */
+	rev->acct = fl->acct;
 	rev->flow = fl;
 }
 
@@ -1065,8 +1096,8 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 	if (!err && f->frag_first) {
 		lbf_frag_key_set(&fkey, fl->half[LBF_REPLY].key.vnet_id, f,
 				 f->key.src, f->key.dst, true);
-		lbf_frag_add(rev->vn, &fkey, fl->lb_uid, fl->lb_vnet, fl->fe,
-			     fl->fport, fl->be, fl->bport);
+		lbf_frag_add(rev->vn, rev->acct, &fkey, fl->lb_uid,
+			     fl->lb_vnet, fl->fe, fl->fport, fl->be, fl->bport);
 	}
 	return err;
 }
@@ -1107,8 +1138,9 @@ static void lbf_sweep(struct vnet_net *vn, bool all)
 		if (h->dir != LBF_ORIG)
 			continue;
 		fl = flow_of(h);
+		/* A removed client's entries go too: they hold its shares. */
 		if (all || time_after(jiffies, READ_ONCE(fl->expires)) ||
-		    !lbf_live(vn, fl))
+		    vnet_ct_account_gone(fl->acct) || !lbf_live(vn, fl))
 			lbf_kill(vn, fl);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);
@@ -1132,10 +1164,10 @@ static void lbf_gc(struct work_struct *work)
 				   LBF_GC_INTERVAL);
 }
 
-/* An lb or a backend's port went (vn->lock held): collect soon. */
+/* An lb or a port went (vn->lock held): collect soon. */
 void vnet_lb_flows_stale(struct vnet_net *vn)
 {
-	if (atomic_read(&vn->nr_lb_flows))
+	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
 		mod_delayed_work(system_power_efficient_wq, &vn->lb_gc, 0);
 }
 

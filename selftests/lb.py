@@ -5,7 +5,9 @@
   lb.py serve NAME PORT       a backend: on TCP and UDP PORT (IPv4 and
                               IPv6), answers every line or datagram with
                               NAME; a datagram of more than 100 bytes with
-                              one as long: NAME, a space and "x"s
+                              one as long: NAME, a space and "x"s;
+                              a datagram "big N" with N "x"s (a small
+                              request, a large answer)
   lb.py ask tcp|udp ADDR PORT CONNS REQS
                               CONNS connections (TCP, or connected UDP
                               sockets, each from its own source port) of
@@ -18,6 +20,9 @@
   lb.py hold ADDR PORT FILE   one TCP connection: prints the first answer,
                               waits until FILE exists, asks again and
                               prints "alive NAME" or "stopped"
+  lb.py amp ADDR PORT SIZE N  one connected UDP socket asks "big SIZE" N
+                              times, waiting up to 0.5 s for each answer;
+                              prints how many answers came
   lb.py big SPORT SIZE MTU FILE ADDR PORT [ADDR PORT ...]
                               per ADDR PORT, a connected UDP socket from
                               SPORT sends a SIZE-byte datagram and prints
@@ -64,7 +69,9 @@ def serve(name, port):
         s.bind(("::", port))
         while True:
             data, peer = s.recvfrom(65535)
-            if len(data) > 100:
+            if data.startswith(b"big "):
+                s.sendto(b"x" * min(int(data[4:]), 65000), peer)
+            elif len(data) > 100:
                 pad = len(data) - len(answer)
                 s.sendto(name.encode() + b" " + b"x" * pad, peer)
             else:
@@ -189,12 +196,29 @@ def big(sport, size, mtu, path, targets):
         print("mtu %d" % m, flush=True)
 
 
+def amp(addr, port, size, n):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.connect((addr, port))
+    s.settimeout(0.5)
+    got = 0
+    for _ in range(n):
+        try:
+            s.send(b"big %d" % size)
+            if len(s.recv(65535)) == size:
+                got += 1
+        except (socket.timeout, OSError):
+            pass
+    print(got, flush=True)
+
+
 def main():
     a = sys.argv[1:]
     if a[0] == "serve":
         serve(a[1], int(a[2]))
     elif a[0] == "ask":
         ask(a[1], a[2], int(a[3]), int(a[4]), int(a[5]))
+    elif a[0] == "amp":
+        amp(a[1], int(a[2]), int(a[3]), int(a[4]))
     elif a[0] == "hold":
         hold(a[1], int(a[2]), a[3])
     elif a[0] == "big":

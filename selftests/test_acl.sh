@@ -117,7 +117,12 @@ from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
 p = IP(src='10.1.1.4', dst='10.1.1.5', id=4242) / UDP(sport=4000, dport=$1) / Raw(b'x' * 2000)
 sendp([Ether(src='52:54:00:00:01:04', dst='$rmac') / f for f in fragment(p, fragsize=800)], iface='eth0', verbose=False)
 "
-	sleep 1
+	# A loaded machine may schedule tcpdump late: wait for all three
+	# (up to 10 s; the denied case waits it out), not a fixed second.
+	for i in $(seq 50); do
+		[ "$(tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l)" -ge 3 ] && break
+		sleep 0.2
+	done
 	kill %% 2>/dev/null
 	wait 2>/dev/null
 	tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l

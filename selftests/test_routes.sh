@@ -97,9 +97,13 @@ dropped_as "through the appliance without forwarded on: dropped (IPv4)" s1 10.2.
 dropped_as "through the appliance without forwarded on: dropped (IPv6)" s2 fd00:11:0:1::4 vm-app forwarded
 v peering set spoke1 s1h forwarded on
 v peering set spoke2 s2h forwarded on
-vm app timeout 12 tcpdump -nli eth0 -c 4 "icmp and host 10.1.1.4 and host 10.2.1.4" >"$WORK/app.txt" 2>/dev/null &
+vm app timeout 20 tcpdump -nli eth0 -c 4 "icmp and host 10.1.1.4 and host 10.2.1.4" >"$WORK/app.txt" 2>"$WORK/app.err" &
 tcpdump_pid=$!
-sleep 1.5
+# On a loaded machine tcpdump can take seconds to start capturing.
+for _ in $(seq 50); do
+	grep -q "listening on" "$WORK/app.err" 2>/dev/null && break
+	sleep 0.2
+done
 check "with forwarded on: spoke1 reaches spoke2 through the appliance (IPv4)" reach s1 10.2.1.4
 check "and spoke2 reaches spoke1 (IPv6)" reach s2 fd00:11:0:1::4
 wait "$tcpdump_pid"

@@ -5,16 +5,14 @@
  * its ports; gateways and load balancers sit in their vnet. Edges: one per
  * side of a peering (coloured by state, labelled with its flags), user
  * routes to appliances and gateways, and lb frontends to their backends.
- * The same dumps as the show commands, sorted, so an unchanged state draws
- * the same file.
+ * It draws what export prints (with the states), sorted, so an unchanged
+ * state draws the same file.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <linux/vnet.h>
 
-#include "msg.h"
-#include "lb_msg.h"
 #include "vnetctl.h"
 
 /* A DOT string: quoted, with quotes and backslashes escaped. */
@@ -303,66 +301,33 @@ static void draw_backends(FILE *f, json_t *lbs, json_t *ports)
 
 static int graph_run(struct ctx *c, int argc, char **argv)
 {
-	json_t *vnets, *subnets, *peerings, *ports, *gateways, *lbs, *routes;
-	int status = 0, st;
+	json_t *doc, *vnets, *v;
 	size_t i;
-	json_t *v;
 
 	(void)argv;
 	if (argc)
 		return usage_error("graph takes no arguments");
 	if (ctx_connect(c))
 		return EXIT_FAILED;
-	vnets = vnl_dump(&c->nl, VNET_CMD_VNET_GET, NULL, parse_vnet_msg, &st);
-	status |= st;
-	subnets = vnl_dump(&c->nl, VNET_CMD_SUBNET_GET, NULL, parse_subnet_msg, &st);
-	status |= st;
-	peerings = vnl_dump(&c->nl, VNET_CMD_PEERING_GET, NULL,
-			    parse_peering_msg, &st);
-	status |= st;
-	ports = vnl_dump(&c->nl, VNET_CMD_PORT_GET, NULL, parse_port_msg, &st);
-	status |= st;
-	gateways = vnl_dump(&c->nl, VNET_CMD_GATEWAY_GET, NULL,
-			    parse_gateway_msg, &st);
-	status |= st;
-	lbs = vnl_dump(&c->nl, VNET_CMD_LB_GET, NULL, parse_lb_msg, &st);
-	status |= st;
-	routes = json_array();
-	json_array_foreach(vnets, i, v) {
-		json_t *r = vnl_dump(&c->nl, VNET_CMD_ROUTE_GET, str(v, "name"),
-				     parse_route_msg, &st);
-
-		status |= st;
-		json_array_extend(routes, r);
-		json_decref(r);
-	}
-	if (!status) {
-		sort_array(vnets, "name", NULL);
-		sort_array(subnets, "vnet", "name");
-		sort_array(peerings, "vnet", "name");
-		sort_array(ports, "dev", NULL);
-		sort_array(gateways, "vnet", NULL);
-		sort_array(lbs, "vnet", "name");
-		sort_array(routes, "subnet", "prefix");
-		puts("digraph vnet {\n  compound=true;\n  rankdir=LR;\n"
-		     "  node [fontname=\"sans\", fontsize=10];\n"
-		     "  edge [fontname=\"sans\", fontsize=9];\n"
-		     "  graph [fontname=\"sans\", fontsize=11];");
-		json_array_foreach(vnets, i, v)
-			draw_vnet(stdout, v, subnets, ports, gateways, lbs);
-		draw_peerings(stdout, peerings);
-		draw_routes(stdout, routes, ports, peerings);
-		draw_backends(stdout, lbs, ports);
-		puts("}");
-	}
-	json_decref(vnets);
-	json_decref(subnets);
-	json_decref(peerings);
-	json_decref(ports);
-	json_decref(gateways);
-	json_decref(lbs);
-	json_decref(routes);
-	return status ? EXIT_FAILED : EXIT_DONE;
+	doc = config_snapshot(c, true);
+	if (!doc)
+		return EXIT_FAILED;
+#define KIND(name) json_object_get(doc, name)
+	vnets = KIND("vnets");
+	puts("digraph vnet {\n  compound=true;\n  rankdir=LR;\n"
+	     "  node [fontname=\"sans\", fontsize=10];\n"
+	     "  edge [fontname=\"sans\", fontsize=9];\n"
+	     "  graph [fontname=\"sans\", fontsize=11];");
+	json_array_foreach(vnets, i, v)
+		draw_vnet(stdout, v, KIND("subnets"), KIND("ports"),
+			  KIND("gateways"), KIND("lbs"));
+	draw_peerings(stdout, KIND("peerings"));
+	draw_routes(stdout, KIND("routes"), KIND("ports"), KIND("peerings"));
+	draw_backends(stdout, KIND("lbs"), KIND("ports"));
+	puts("}");
+#undef KIND
+	json_decref(doc);
+	return EXIT_DONE;
 }
 
 const struct object graph_object = {

@@ -57,9 +57,17 @@ struct object {
 
 extern const struct object vnet_object, subnet_object, peering_object,
 	port_object, acl_object, stats_object, monitor_object, route_object,
-	gateway_object, lb_object, endpoint_object, trace_object, graph_object;
+	gateway_object, lb_object, endpoint_object, trace_object, graph_object,
+	export_object, apply_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
+/*
+ * The configuration as export prints it (config.c): one array per kind,
+ * with the states too if @states. NULL on failure (error printed).
+ */
+json_t *config_snapshot(struct ctx *c, bool states);
+/* Runs one command line's words (OBJECT COMMAND ...): an exit status. */
+int vnetctl_dispatch(struct ctx *c, int argc, char **argv);
 
 /* Sends a built request and waits for its ack: an exit status. */
 int ctx_do(struct ctx *c, struct nlmsghdr *nlh);
