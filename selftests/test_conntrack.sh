@@ -34,10 +34,14 @@ ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 stream_start()
 {
 	: >"$WORK/stream"
-	local ns="NS_$1"
+	local ns="NS_$1" i
 	vm_bg "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null
 	STREAM_PIDS=$!
-	sleep 0.5
+	# The client does not retry: the listener must be there first.
+	for i in $(seq 100); do
+		vm "$2" ss -Hltn "sport = :$4" | grep -q . && break
+		sleep 0.1
+	done
 	(for i in $(seq 600); do echo "$i"; sleep 0.1; done) |
 		ip netns exec "${!ns}" timeout 60 nc "$3" "$4" >/dev/null 2>&1 &
 	STREAM_PIDS+=" $!"
