@@ -5,6 +5,8 @@
 #                 every selftest in the VM; ends with "N passed, N failed"
 # make demo       the peering walkthrough in the VM
 # make bench      the benchmarks; make bench-core: the lookup cost alone
+# make check-attack  installs thc-ipv6, nmap and hping3 and runs them from a
+#                 hostile VM against a port's ACL (selftests/attack_tools.sh)
 #
 # KDIR=/path/to/kernel/build builds vnet.ko against another kernel tree.
 
@@ -29,6 +31,14 @@ check:
 	$(MAKE) all || exit; t2=$$(date +%s); \
 	CHECK_PHASES="install $$((t1 - t0)) build $$((t2 - t1))" scripts/check.sh
 
+# Not part of make check: real attack tools, minutes under emulation.
+check-attack: deps
+	scripts/deps.sh attack
+	$(MAKE) all
+	@start=$$(date +%s); status=0; \
+	VM_TIMEOUT=$${VM_TIMEOUT:-5400} selftests/vm.sh selftests/attack_tools.sh || status=$$?; \
+	echo "# make check-attack: $$(( $$(date +%s) - start )) s"; exit $$status
+
 demo: deps
 	$(MAKE) all
 	selftests/vm.sh selftests/demo.sh
@@ -46,4 +56,4 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf .build
 
-.PHONY: all deps check demo bench bench-core clean
+.PHONY: all deps check check-attack demo bench bench-core clean

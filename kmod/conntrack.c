@@ -28,9 +28,14 @@
  * roles reversed. (UDP and other protocols have no such roles: a datagram
  * the rules allow opens a connection whichever side sends it first.)
  *
- * Capacity: ct_max entries per namespace and ct_max_per_port opened by
- * one port. When either is reached a new connection is refused and its
- * packet dropped (conntrack-full); existing entries keep working.
+ * Capacity: every entry a port opens, here or in another table a VM can
+ * fill (lb_flow.c), is charged to the port's account and to its vnet's
+ * (the entry of a reply's first fragment to the connection's opener):
+ * at most ct_max_per_port and ct_max_per_vnet entries, and ct_max per
+ * table in the namespace. At any of these ends a new connection is
+ * refused and its packet dropped (port-share, vnet-share,
+ * conntrack-full); existing entries keep working. The shares keep one
+ * VM, or one tenant, from taking the tables from the others.
  *
  * Locking: lookups, inserts and removals run in the packet path under RCU,
  * lock free (rhashtable). Whoever sets an entry's DEAD bit first (the
@@ -55,10 +60,17 @@
 /* How often the collector looks for expired entries while there are any. */
 #define VNET_CT_GC_INTERVAL	(2 * HZ)
 
-/* The port side of an entry; refcounted by the port and by its entries. */
+/*
+ * What a port, or a vnet, holds in the tables. A port's is refcounted by
+ * the port and by every entry of any table that names it; a vnet's by
+ * the vnet and by its ports' accounts. So either outlives its entries,
+ * whose removal uncharges it.
+ */
 struct vnet_ct_account {
 	refcount_t ref;
-	atomic_t conns;		/* entries this port opened */
+	atomic_t held;		/* entries opened, all tables: the share */
+	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
+	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
 	bool gone;		/* the port was removed */
 };
 
@@ -97,6 +109,7 @@ struct vnet_conn {
 	unsigned long flags;			/* CT_DEAD */
 	u32 gen;				/* vn->acl_gen last checked */
 	u8 state;				/* enum ct_state */
+	u8 payer;				/* acct[] charged for it */
 	struct rcu_head rcu;
 };
 
@@ -335,8 +348,82 @@ static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
 
 static void ct_put_account(struct vnet_ct_account *a)
 {
-	if (refcount_dec_and_test(&a->ref))
-		kfree(a);
+	if (!refcount_dec_and_test(&a->ref))
+		return;
+	if (a->vnet)
+		ct_put_account(a->vnet);
+	kfree(a);
+}
+
+struct vnet_ct_account *vnet_ct_account_get(struct vnet_ct_account *a)
+{
+	refcount_inc(&a->ref);
+	return a;
+}
+
+void vnet_ct_account_put(struct vnet_ct_account *a)
+{
+	ct_put_account(a);
+}
+
+bool vnet_ct_account_gone(const struct vnet_ct_account *a)
+{
+	return READ_ONCE(a->gone);
+}
+
+/*
+ * Packet path: a new entry of @kind, in the table whose namespace count
+ * is @nr, opened by the port of account @a. Checks and charges the
+ * port's share, then its vnet's, then the table's size; returns
+ * VNET_PASS, or the reason to drop, with nothing charged. Counts go up
+ * before the checks so that CPUs racing for the last place cannot both
+ * take it; one may be refused in vain, never one too many let in.
+ */
+enum vnet_drop_reason vnet_ct_charge(struct vnet_ct_account *a,
+				     enum vnet_ct_kind kind, atomic_t *nr)
+{
+	struct vnet_ct_account *v = a->vnet;
+	enum vnet_drop_reason why;
+
+	if (atomic_inc_return(&a->held) > READ_ONCE(vnet_ct_max_per_port)) {
+		why = VNET_DROP_PORT_SHARE;
+		goto undo_port;
+	}
+	if (v && atomic_inc_return(&v->held) >
+		 READ_ONCE(vnet_ct_max_per_vnet)) {
+		why = VNET_DROP_VNET_SHARE;
+		goto undo_vnet;
+	}
+	if (atomic_inc_return(nr) > READ_ONCE(vnet_ct_max)) {
+		atomic_dec(nr);
+		why = VNET_DROP_CT_FULL;
+		goto undo_vnet;
+	}
+	atomic_inc(&a->kind[kind]);
+	return VNET_PASS;
+
+undo_vnet:
+	if (v)
+		atomic_dec(&v->held);
+undo_port:
+	atomic_dec(&a->held);
+	return why;
+}
+
+/* The entry charged by vnet_ct_charge() is gone. */
+void vnet_ct_uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
+		      atomic_t *nr)
+{
+	atomic_dec(&a->kind[kind]);
+	atomic_dec(nr);
+	if (a->vnet)
+		atomic_dec(&a->vnet->held);
+	atomic_dec(&a->held);
+}
+
+static enum vnet_ct_kind ct_kind(const struct ct_key *k)
+{
+	return k->stag == CT_TAG_FRAGMENT ? VNET_CT_FRAGMENT : VNET_CT_CONN;
 }
 
 static void ct_free_rcu(struct rcu_head *head)
@@ -355,8 +442,8 @@ static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
 		return;
 	rhashtable_remove_fast(&vn->conns, &c->half[CT_ORIG].node, ct_params);
 	rhashtable_remove_fast(&vn->conns, &c->half[CT_REPLY].node, ct_params);
-	atomic_dec(&vn->nr_conns);
-	atomic_dec(&c->acct[0]->conns);
+	vnet_ct_uncharge(c->acct[c->payer], ct_kind(&c->half[CT_ORIG].key),
+			 &vn->nr_conns);
 	call_rcu(&c->rcu, ct_free_rcu);
 }
 
@@ -431,27 +518,31 @@ static void ct_update(struct vnet_conn *c, unsigned int dir,
 		WRITE_ONCE(c->expires, expires);
 }
 
-/* A new entry for @pkt, charged to @src's account. */
+/*
+ * A new entry for @pkt, charged to @src's account, or to @dst's if
+ * @dst_pays (a fragment entry of a packet that @dst's connection brought).
+ */
 static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     struct vnet_port *src,
 				     struct vnet_port *dst,
-				     const struct ct_pkt *pkt, u32 gen)
+				     const struct ct_pkt *pkt, u32 gen,
+				     bool dst_pays)
 {
+	struct vnet_ct_account *payer = dst_pays ? dst->ct : src->ct;
+	enum vnet_ct_kind kind = ct_kind(&pkt->key);
+	enum vnet_drop_reason why;
 	struct vnet_conn *c;
 	int err;
 
 	/* A port being removed opens nothing: its entries are collected. */
 	if (READ_ONCE(src->ct->gone) || READ_ONCE(dst->ct->gone))
 		return VNET_PASS;
-	if (atomic_inc_return(&src->ct->conns) >
-	    READ_ONCE(vnet_ct_max_per_port))
-		goto full_port;
-	if (atomic_inc_return(&vn->nr_conns) > READ_ONCE(vnet_ct_max))
-		goto full;
+	why = vnet_ct_charge(payer, kind, &vn->nr_conns);
+	if (why != VNET_PASS)
+		return why;
 	c = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
 	if (!c) {
-		atomic_dec(&vn->nr_conns);
-		atomic_dec(&src->ct->conns);
+		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
 		return VNET_DROP_NO_MEMORY;
 	}
 	c->half[CT_ORIG].key = pkt->key;
@@ -462,6 +553,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	refcount_inc(&dst->ct->ref);
 	c->acct[0] = src->ct;
 	c->acct[1] = dst->ct;
+	c->payer = dst_pays;
 	c->gen = gen;
 	c->state = CT_NEW;
 	c->expires = ct_timeout(c);
@@ -483,8 +575,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	}
 	if (err) {
 		/* Another CPU opened it first, or the table cannot grow. */
-		atomic_dec(&vn->nr_conns);
-		atomic_dec(&src->ct->conns);
+		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
 		call_rcu(&c->rcu, ct_free_rcu);
 		/* The packet was allowed; only its entry is missing. */
 		return VNET_PASS;
@@ -494,12 +585,6 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 		queue_delayed_work(system_power_efficient_wq, &vn->ct_gc,
 				   VNET_CT_GC_INTERVAL);
 	return VNET_PASS;
-
-full:
-	atomic_dec(&vn->nr_conns);
-full_port:
-	atomic_dec(&src->ct->conns);
-	return VNET_DROP_CT_FULL;
 }
 
 /* The rules alone, for a packet that no connection lets through. */
@@ -544,6 +629,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	u32 gen = smp_load_acquire(&vn->acl_gen);
 	enum vnet_drop_reason why;
 	struct ct_pkt pkt = {};
+	bool reply = false;
 	struct ct_half *h;
 
 	if (f->key.fragment)
@@ -569,22 +655,32 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		}
 		if (h && ct_still_allowed(vn, h, src, dst, gen)) {
 			ct_update(conn_of(h), h->dir, &pkt);
+			reply = h->dir == CT_REPLY;
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
 		} else {
-			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen) :
+			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
+						  false) :
 					  VNET_PASS;
 		}
 	}
 	if (why == VNET_PASS && f->frag_first) {
-		/* Best effort: without it the later fragments fail closed. */
+		/*
+		 * Best effort, within the shares: without it the later
+		 * fragments fail closed. The first one passes anyway, so a
+		 * datagram of an established flow never drops for a share.
+		 * A reply's entry is charged to the connection's opener, as
+		 * the connection is: else whoever can make a VM answer with
+		 * large datagrams (a ping of a large size will do) fills
+		 * that VM's share, and it can open nothing.
+		 */
 		memset(&pkt, 0, sizeof(pkt));
 		ct_fragment_key(&pkt.key, src, dst, f);
 		h = ct_find(vn, &pkt.key);	/* the same id, earlier */
 		if (h)
 			ct_kill(vn, conn_of(h));
-		ct_open(vn, src, dst, &pkt, gen);
+		ct_open(vn, src, dst, &pkt, gen, reply);
 	}
 	return why;
 }
@@ -644,13 +740,42 @@ void vnet_ct_rules_changed(struct vnet_net *vn)
 	smp_store_release(&vn->acl_gen, vn->acl_gen + 1);
 }
 
+static struct vnet_ct_account *ct_account_new(void)
+{
+	struct vnet_ct_account *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (a)
+		refcount_set(&a->ref, 1);
+	return a;
+}
+
 int vnet_ct_port_init(struct vnet_port *port)
 {
-	port->ct = kzalloc(sizeof(*port->ct), GFP_KERNEL);
-	if (!port->ct)
-		return -ENOMEM;
-	refcount_set(&port->ct->ref, 1);
-	return 0;
+	port->ct = ct_account_new();
+	return port->ct ? 0 : -ENOMEM;
+}
+
+/*
+ * @port now belongs to port->vnet (a port never changes vnet): its
+ * entries count against that vnet's share too. Before the packet path
+ * can see the port.
+ */
+void vnet_ct_port_bind(struct vnet_port *port)
+{
+	port->ct->vnet = vnet_ct_account_get(port->vnet->ct);
+}
+
+int vnet_ct_vnet_init(struct vnet_vnet *v)
+{
+	v->ct = ct_account_new();
+	return v->ct ? 0 : -ENOMEM;
+}
+
+/* After the vnet's grace period; its ports' entries may hold it longer. */
+void vnet_ct_vnet_release(struct vnet_vnet *v)
+{
+	if (v->ct)
+		ct_put_account(v->ct);
 }
 
 /* The port is being removed (vn->lock held): its entries go soon. */
@@ -668,9 +793,11 @@ void vnet_ct_port_release(struct vnet_port *port)
 		ct_put_account(port->ct);
 }
 
-unsigned int vnet_ct_port_conns(const struct vnet_port *port)
+/* The entries of @kind that @port opened and that are still there. */
+unsigned int vnet_ct_port_count(const struct vnet_port *port,
+				enum vnet_ct_kind kind)
 {
-	return atomic_read(&port->ct->conns);
+	return atomic_read(&port->ct->kind[kind]);
 }
 
 int vnet_ct_init(struct vnet_net *vn)

@@ -113,7 +113,8 @@ unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
  * destination, a remote endpoint, an appliance or gateway port a route
  * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
  * DNAT comes before the ACLs, which see the backend; a backend's reply
- * gets its frontend back as source after them).
+ * gets its frontend back as source after them). Later fragments and ICMP
+ * errors of an lb connection are translated with it.
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)
@@ -125,6 +126,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_port *dport;
 
 	vnet_lb_reply(port, skb, f, &rev);
+	vnet_lb_related(port, skb, f, &pick.lb);
 	dport = vnet_next_hop(port, k, &why, &pick);
 	if (!dport)
 		return vnet_drop(port, why);

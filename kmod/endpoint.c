@@ -43,7 +43,7 @@ void vnet_endpoints_destroy(struct vnet_net *vn)
 	rhashtable_destroy(&vn->endpoints);
 }
 
-/* Under RCU or vn->lock. */
+/* Packet path, under RCU (the control path uses vnet_endpoint_find()). */
 struct vnet_endpoint *vnet_endpoint_lookup(struct vnet_net *vn, u32 vnet_id,
 					   u8 family, const u8 *addr)
 {
@@ -179,7 +179,7 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 		return vnet_refuse(req, -EEXIST, "endpoint already exists",
 				   "vnet %s already has endpoint %s (endpoint del %s %s first)",
 				   v->n.name, a, v->n.name, a);
-	port = vnet_port_lookup(req->vn, v->id, ip->family, ip->addr);
+	port = vnet_port_find(req->vn, v->id, ip->family, ip->addr);
 	if (port)
 		return vnet_refuse(req, -EEXIST,
 				   "endpoint address is a local port's",
@@ -252,6 +252,7 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 	}
 	ep->port->vn = vn;
 	ep->port->vnet = v;
+	vnet_ct_port_bind(ep->port);
 	ep->port->subnet = &no_acls;
 	ep->port->endpoint = ep;
 	ether_addr_copy(ep->port->mac, mac);

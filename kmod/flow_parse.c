@@ -11,9 +11,8 @@
  * and ports are the transport's. What cannot be read is dropped with a
  * reason, never passed unparsed:
  *
- *   - malformed: bad version or lengths, a transport header cut short
- *     (also in a first fragment: the tiny fragments of RFC 1858), an IPv4
- *     TCP fragment at offset 8 (it would overwrite the TCP flags);
+ *   - malformed: bad version or lengths, a transport header cut short (a
+ *     first fragment must hold its first 8 bytes, the ports);
  *   - ipv6-exthdr: a chain too long, truncated, or with an unknown,
  *     misplaced or repeated header;
  *   - routing-header-0: RFC 5095.
@@ -53,7 +52,9 @@ static bool trim(struct sk_buff *skb, unsigned int len)
 
 /*
  * The transport header at f->thoff of a packet that has one (not a later
- * fragment): it must be whole, in a first fragment too.
+ * fragment): it must be whole; a first fragment must hold at least its
+ * first 8 bytes, the ports (RFC 791's smallest fragment; the tiny
+ * fragments of RFC 1858 that hide the ports are malformed).
  */
 static enum vnet_drop_reason transport(struct sk_buff *skb,
 				       struct vnet_flow *f)
@@ -81,6 +82,8 @@ static enum vnet_drop_reason transport(struct sk_buff *skb,
 	default:
 		return VNET_PASS;
 	}
+	if (f->frag_first)
+		need = 8;
 	if (!pskb_may_pull(skb, f->thoff + need))
 		return VNET_DROP_MALFORMED;
 	l4 = skb->data + f->thoff;
@@ -120,9 +123,11 @@ static enum vnet_drop_reason ipv4_parse(struct sk_buff *skb,
 	f->frag_id = ntohs(iph->id);
 	frag = ntohs(iph->frag_off);
 	if (frag & IP_OFFSET) {
-		/* RFC 1858: offset 8 could rewrite a TCP header's flags. */
-		if (k->proto == IPPROTO_TCP && (frag & IP_OFFSET) == 1)
-			return VNET_DROP_MALFORMED;
+		/*
+		 * A later fragment holds no ports: it can rewrite no more
+		 * than the TCP flags of an overlapping first fragment, which
+		 * no rule matches and receivers' reassembly refuses.
+		 */
 		k->fragment = 1;
 		return VNET_PASS;
 	}

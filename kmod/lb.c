@@ -54,8 +54,9 @@ static void addr_fmt(char *buf, const struct vnet_prefix *a)
 }
 
 /*
- * Packet path (RCU) and control path: the lb of @vnet_id on @addr for
- * @proto and @port, or NULL; *@any tells whether @addr is a frontend.
+ * Under RCU (the packet path, trace, the lb flow sweep): the lb of
+ * @vnet_id on @addr for @proto and @port, or NULL; *@any tells whether
+ * @addr is a frontend. The control path uses vnet_lb_at().
  */
 const struct vnet_lb *vnet_lb_frontend(struct vnet_net *vn, u32 vnet_id,
 				       u8 family, const u8 *addr, u8 proto,
@@ -144,10 +145,8 @@ static int backends_check(struct vnet_req *req, struct vnet_vnet *v,
 						   "lb %s of vnet %s: backend %s port %u is given twice",
 						   lb->n.name, v->n.name, a,
 						   be->port);
-		rcu_read_lock();
-		port = vnet_port_lookup(req->vn, v->id, be->addr.family,
-					be->addr.addr);
-		rcu_read_unlock();
+		port = vnet_port_find(req->vn, v->id, be->addr.family,
+				      be->addr.addr);
 		if (!port)
 			return vnet_refuse(req, -EINVAL,
 					   "backend is not a port IP of the vnet",
@@ -183,10 +182,8 @@ static int lb_check(struct vnet_req *req, struct vnet_vnet *v,
 				   "frontend outside the vnet's address space",
 				   "lb %s: frontend %s is outside the address space of vnet %s",
 				   lb->n.name, a, v->n.name);
-	rcu_read_lock();
-	port = vnet_port_lookup(req->vn, v->id, lb->frontend.family,
-				lb->frontend.addr);
-	rcu_read_unlock();
+	port = vnet_port_find(req->vn, v->id, lb->frontend.family,
+			      lb->frontend.addr);
 	if (port)
 		return vnet_refuse(req, -EEXIST, "frontend is a port's address",
 				   "lb %s: frontend %s is the address of port %s in vnet %s",

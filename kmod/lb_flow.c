@@ -19,11 +19,15 @@
  * gets the frontend back as its source (SNAT). An entry names its lb by
  * uid: once the lb is deleted, or the backend lost its port, the entry
  * goes and the connection's next packet is balanced again among the
- * backends left (a TCP connection then meets a reset: it stops).
+ * backends left (a TCP packet that is not a SYN then drops: it stops).
  *
  * Entries are made only for packets that passed the ACLs, in GFP_ATOMIC,
- * at most ct_max per namespace. A new connection that cannot be recorded
- * (table full, no memory, or its backend side already another
+ * and for TCP only by a SYN: any other TCP packet without an entry drops
+ * as lb-not-syn, so stray segments cannot fill the table. Each entry is
+ * charged to the client's port and vnet like a tracked connection
+ * (vnet_ct_charge(): port-share, vnet-share, conntrack-full at ct_max
+ * entries in the namespace). A new connection that cannot be recorded
+ * otherwise (no memory, or its backend side already another
  * connection's) is dropped as lb-untracked: its replies could not be
  * translated back. An entry's state (new, established once the backend
  * answered, fin, close) picks its idle timeout. Lock free under RCU (rhashtable); the entry whose DEAD
@@ -31,6 +35,9 @@
  * period. A delayed work per namespace removes idle entries, with the
  * timeouts of connection tracking.
  */
+#include <asm/unaligned.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/jhash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -80,6 +87,7 @@ struct vnet_lb_flow {
 	u8 state;		/* enum lbf_state */
 	unsigned long expires;	/* jiffies */
 	unsigned long flags;	/* LBF_DEAD */
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
 	struct rcu_head rcu;
 };
 
@@ -123,8 +131,10 @@ static void orig_key(struct lbf_key *key, const struct vnet_port *port,
 
 static void lbf_free_rcu(struct rcu_head *head)
 {
-	kmem_cache_free(lbf_cache, container_of(head, struct vnet_lb_flow,
-						rcu));
+	struct vnet_lb_flow *fl = container_of(head, struct vnet_lb_flow, rcu);
+
+	vnet_ct_account_put(fl->acct);
+	kmem_cache_free(lbf_cache, fl);
 }
 
 static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
@@ -135,7 +145,7 @@ static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
 			       lbf_params);
 	rhashtable_remove_fast(&vn->lb_flows, &fl->half[LBF_REPLY].node,
 			       lbf_params);
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(fl->acct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	call_rcu(&fl->rcu, lbf_free_rcu);
 }
 
@@ -220,6 +230,583 @@ static const struct vnet_lb_backend *backend_of(const struct vnet_lb *lb,
 }
 
 /*
+ * Fragments and ICMP errors of lb connections.
+ *
+ * A later fragment carries no ports: it follows the first fragment of its
+ * datagram, whose translation is recorded (in vn->lb_frags, for
+ * ct_timeout_fragment seconds) under the key conntrack uses for its
+ * fragment entries: the sender's vnet, addresses, protocol and IP id, as
+ * sent (a client's to the frontend, a backend's reply to the client).
+ * Only its address changes; the transport checksum lives in the first
+ * fragment, whose rewrite already covers the new pseudo header and port.
+ * A later fragment without a record goes nowhere (lb-no-rule).
+ *
+ * An ICMP error quoting a packet of an lb connection is translated like
+ * the packets it is about: one from the backend's port quoting what the
+ * client sent (client -> backend) reaches the client from the frontend,
+ * quoting client -> frontend; one to the frontend quoting a reply (frontend
+ * -> client) reaches the backend, quoting backend -> client. The outer and
+ * quoted headers, the quoted IPv4 header checksum, the quoted transport
+ * checksum when the error carries it whole, and the ICMP checksum are
+ * updated incrementally (a wrong checksum stays wrong).
+ */
+struct lbf_frag_key {
+	u32 vnet_id;		/* of the sender */
+	u32 id;			/* IP identification */
+	u8 family;
+	u8 proto;
+	u8 reply;		/* sent by the backend */
+	u8 pad;
+	u8 src[16];
+	u8 dst[16];
+};
+
+struct vnet_lb_frag {
+	struct rhash_head node;
+	struct lbf_frag_key key;
+	struct vnet_ct_account *acct;	/* the client's port: its shares */
+	u64 lb_uid;		/* the connection's */
+	u32 lb_vnet;
+	u8 fe[16];
+	u8 be[16];
+	u16 fport;
+	u16 bport;
+	unsigned long expires;	/* jiffies */
+	unsigned long flags;	/* LBF_DEAD */
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params lbf_frag_params = {
+	.key_len = sizeof(struct lbf_frag_key),
+	.key_offset = offsetof(struct vnet_lb_frag, key),
+	.head_offset = offsetof(struct vnet_lb_frag, node),
+	.automatic_shrinking = true,
+};
+
+static struct kmem_cache *lbf_frag_cache;
+
+static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
+			     const struct vnet_flow *f, const u8 *src,
+			     const u8 *dst, bool reply)
+{
+	unsigned int len = f->key.family == AF_INET ? 4 : 16;
+
+	memset(key, 0, sizeof(*key));
+	key->vnet_id = vnet_id;
+	key->id = f->frag_id;
+	key->family = f->key.family;
+	key->proto = f->key.proto;
+	key->reply = reply;
+	memcpy(key->src, src, len);
+	memcpy(key->dst, dst, len);
+}
+
+static void lbf_frag_free_rcu(struct rcu_head *head)
+{
+	struct vnet_lb_frag *fr = container_of(head, struct vnet_lb_frag, rcu);
+
+	vnet_ct_account_put(fr->acct);
+	kmem_cache_free(lbf_frag_cache, fr);
+}
+
+static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
+{
+	if (test_and_set_bit(LBF_DEAD, &fr->flags))
+		return;
+	rhashtable_remove_fast(&vn->lb_frags, &fr->node, lbf_frag_params);
+	vnet_ct_uncharge(fr->acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
+	call_rcu(&fr->rcu, lbf_frag_free_rcu);
+}
+
+static struct vnet_lb_frag *lbf_frag_find(struct vnet_net *vn,
+					  const struct lbf_frag_key *key)
+{
+	struct vnet_lb_frag *fr;
+
+	if (!atomic_read(&vn->nr_lb_frags))
+		return NULL;
+	fr = rhashtable_lookup(&vn->lb_frags, key, lbf_frag_params);
+	if (!fr || test_bit(LBF_DEAD, &fr->flags))
+		return NULL;
+	if (time_after(jiffies, READ_ONCE(fr->expires))) {
+		lbf_frag_kill(vn, fr);
+		return NULL;
+	}
+	return fr;
+}
+
+/*
+ * A first fragment of a connection went through: its later fragments
+ * will find this. Charged to the client's shares like a conntrack
+ * fragment entry. Best effort: without it they drop, as they would in
+ * conntrack.
+ */
+static void lbf_frag_add(struct vnet_net *vn, struct vnet_ct_account *acct,
+			 const struct lbf_frag_key *key, u64 lb_uid,
+			 u32 lb_vnet, const u8 *fe, u16 fport, const u8 *be,
+			 u16 bport)
+{
+	struct vnet_lb_frag *fr;
+
+	fr = lbf_frag_find(vn, key);	/* the same id, earlier */
+	if (fr)
+		lbf_frag_kill(vn, fr);
+	/* A port being removed records nothing: its entries are collected. */
+	if (vnet_ct_account_gone(acct) ||
+	    vnet_ct_charge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags) !=
+	    VNET_PASS)
+		return;
+	fr = kmem_cache_zalloc(lbf_frag_cache, GFP_ATOMIC);
+	if (!fr)
+		goto uncharge;
+	fr->key = *key;
+	fr->acct = vnet_ct_account_get(acct);
+	fr->lb_uid = lb_uid;
+	fr->lb_vnet = lb_vnet;
+	memcpy(fr->fe, fe, sizeof(fr->fe));
+	memcpy(fr->be, be, sizeof(fr->be));
+	fr->fport = fport;
+	fr->bport = bport;
+	fr->expires = jiffies +
+		      (unsigned long)READ_ONCE(vnet_ct_timeout_fragment) * HZ;
+	if (rhashtable_lookup_insert_fast(&vn->lb_frags, &fr->node,
+					  lbf_frag_params)) {
+		/* Another CPU was first, or the table cannot grow. */
+		vnet_ct_account_put(fr->acct);
+		kmem_cache_free(lbf_frag_cache, fr);
+		goto uncharge;
+	}
+	if (!delayed_work_pending(&vn->lb_gc))
+		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
+				   LBF_GC_INTERVAL);
+	return;
+uncharge:
+	vnet_ct_uncharge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
+}
+
+static void lbf_frag_sweep(struct vnet_net *vn, bool all)
+{
+	struct rhashtable_iter iter;
+	struct vnet_lb_frag *fr;
+	unsigned int n = 0;
+
+	rhashtable_walk_enter(&vn->lb_frags, &iter);
+	rhashtable_walk_start(&iter);
+	while ((fr = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(fr)) {
+			if (PTR_ERR(fr) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (all || time_after(jiffies, READ_ONCE(fr->expires)) ||
+		    vnet_ct_account_gone(fr->acct))
+			lbf_frag_kill(vn, fr);
+		if (++n % 1024 == 0) {
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/* The backend @addr:@port of @lb, if it still has it. */
+static const struct vnet_lb_backend *lb_backend(const struct vnet_lb *lb,
+						const u8 *addr, u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < lb->nr_backends; i++)
+		if (lb->backends[i].port == port &&
+		    !memcmp(lb->backends[i].addr.addr, addr, 16))
+			return &lb->backends[i];
+	return NULL;
+}
+
+/* The packet an ICMP error quotes, and where its parts are. */
+struct lbf_quote {
+	unsigned int ipoff;	/* its IP header, from skb->data */
+	unsigned int l4off;	/* its TCP or UDP header */
+	unsigned int end;	/* of the error's datagram, not of the frame */
+	u8 proto;
+	u16 sport, dport;
+	u8 src[16], dst[16];
+};
+
+static bool lbf_icmp_error(u8 family, u8 type)
+{
+	if (family == AF_INET)
+		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
+		       type == ICMP_PARAMETERPROB;
+	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
+	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
+}
+
+/*
+ * Is @skb an ICMP error quoting a TCP or UDP packet (its first fragment,
+ * if a fragment) with at least its ports? Then @q says what it quotes.
+ * An error that is itself fragmented, or whose checksum is left to the
+ * hardware, is not translated.
+ */
+static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
+		      struct lbf_quote *q)
+{
+	const struct vnet_acl_key *k = &f->key;
+	bool v4 = k->family == AF_INET;
+	const u8 *l4;
+
+	if (k->proto != (v4 ? IPPROTO_ICMP : IPPROTO_ICMPV6) ||
+	    k->fragment || f->frag_first || skb_is_gso(skb) ||
+	    skb->ip_summed == CHECKSUM_PARTIAL)
+		return false;
+	if (v4)
+		q->end = ntohs(ip_hdr(skb)->tot_len);
+	else
+		q->end = sizeof(struct ipv6hdr) +
+			 ntohs(ipv6_hdr(skb)->payload_len);
+	/* Both ICMP headers are 8 bytes long. */
+	q->ipoff = f->thoff + 8;
+	if (q->ipoff > q->end || !lbf_icmp_error(k->family, f->icmp_type))
+		return false;
+	if (v4) {
+		const struct iphdr *iph;
+
+		if (q->ipoff + sizeof(*iph) > q->end ||
+		    !pskb_may_pull(skb, q->ipoff + sizeof(*iph)))
+			return false;
+		iph = (const struct iphdr *)(skb->data + q->ipoff);
+		if (iph->version != 4 || iph->ihl < 5 ||
+		    (iph->frag_off & htons(IP_OFFSET)))
+			return false;
+		q->proto = iph->protocol;
+		q->l4off = q->ipoff + iph->ihl * 4;
+		memset(q->src, 0, sizeof(q->src));
+		memset(q->dst, 0, sizeof(q->dst));
+		memcpy(q->src, &iph->saddr, 4);
+		memcpy(q->dst, &iph->daddr, 4);
+	} else {
+		const struct ipv6hdr *ip6h;
+		struct vnet_ipv6_chain c;
+
+		/* The walk conntrack makes of it (ct_quoted()). */
+		if (q->ipoff + sizeof(*ip6h) > q->end ||
+		    !vnet_ipv6_walk_skb(skb, q->ipoff, &c) || c.later ||
+		    !pskb_may_pull(skb, q->ipoff + sizeof(*ip6h)))
+			return false;
+		ip6h = (const struct ipv6hdr *)(skb->data + q->ipoff);
+		if (ip6h->version != 6)
+			return false;
+		memcpy(q->src, &ip6h->saddr, 16);
+		memcpy(q->dst, &ip6h->daddr, 16);
+		q->proto = c.proto;
+		q->l4off = q->ipoff + c.thoff;
+	}
+	if ((q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP) ||
+	    q->l4off + 4 > q->end || !pskb_may_pull(skb, q->l4off + 4))
+		return false;
+	l4 = skb->data + q->l4off;
+	q->sport = get_unaligned_be16(l4);
+	q->dport = get_unaligned_be16(l4 + 2);
+	return true;
+}
+
+/*
+ * Before routing, under RCU: is @skb, to a frontend maybe, a later
+ * fragment or an ICMP error of a connection of @port's? Then @hit says
+ * which, for vnet_lb_select().
+ */
+void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
+		     const struct vnet_flow *f, struct vnet_lb_hit *hit)
+{
+	const struct vnet_acl_key *k = &f->key;
+	struct vnet_net *vn = port->vn;
+	struct lbf_frag_key fkey;
+	struct lbf_quote q;
+	struct lbf_key key;
+	struct lbf_half *h;
+
+	if (k->fragment) {
+		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src, k->dst,
+				 false);
+		hit->frag = lbf_frag_find(vn, &fkey);
+		if (hit->frag)
+			hit->kind = VNET_LB_FRAGMENT;
+		return;
+	}
+	/* It must quote a packet the frontend sent to the error's sender. */
+	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
+		return;
+	/* It quotes a reply: the client's own packet is its mirror. */
+	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
+		    q.src, q.sport);
+	h = lbf_find(vn, &key);
+	if (h && h->dir == LBF_ORIG) {
+		hit->flow = flow_of(h);
+		hit->kind = VNET_LB_ICMP;
+	}
+}
+
+/*
+ * vnet_lb_select() for what vnet_lb_related() found: the backend port of
+ * the connection, if the packet goes to its frontend and the lb and the
+ * backend are still there.
+ */
+static struct vnet_port *lbf_select_related(struct vnet_port *port,
+					    u32 vnet_id,
+					    const struct vnet_acl_key *k,
+					    struct vnet_lb_hit *hit,
+					    enum vnet_drop_reason *why)
+{
+	unsigned int len = k->family == AF_INET ? 4 : 16;
+	const struct vnet_lb_backend *be;
+	const u8 *fe, *be_addr;
+	const struct vnet_lb *lb;
+	struct vnet_port *dport;
+	u16 fport, bport;
+	u32 lb_vnet;
+	u64 uid;
+	u8 proto;
+	bool any;
+
+	if (hit->kind == VNET_LB_FRAGMENT) {
+		const struct vnet_lb_frag *fr = hit->frag;
+
+		uid = fr->lb_uid;
+		lb_vnet = fr->lb_vnet;
+		fe = fr->fe;
+		fport = fr->fport;
+		be_addr = fr->be;
+		bport = fr->bport;
+		proto = k->proto;
+	} else {
+		const struct vnet_lb_flow *fl = hit->flow;
+
+		uid = fl->lb_uid;
+		lb_vnet = fl->lb_vnet;
+		fe = fl->fe;
+		fport = fl->fport;
+		be_addr = fl->be;
+		bport = fl->bport;
+		proto = fl->half[LBF_ORIG].key.proto;
+	}
+	*why = VNET_DROP_LB_NO_RULE;
+	if (lb_vnet != vnet_id || memcmp(fe, k->dst, len))
+		return NULL;
+	lb = vnet_lb_frontend(port->vn, vnet_id, k->family, fe, proto, fport,
+			      &any);
+	if (!lb || lb->uid != uid)
+		return NULL;
+	*why = VNET_DROP_LB_NO_BACKEND;
+	be = lb_backend(lb, be_addr, bport);
+	dport = be ? vnet_port_lookup(port->vn, vnet_id, k->family,
+				      be->addr.addr) : NULL;
+	if (!dport || dport == port)
+		return NULL;
+	hit->lb = lb;
+	hit->be = be;
+	return dport;
+}
+
+/* @sum covers the @len bytes (even) at @old, which become @val. */
+static void csum_words(__sum16 *sum, const void *old, const void *val,
+		       unsigned int len)
+{
+	const u8 *o = old, *v = val;
+	unsigned int i;
+	__be16 a, b;
+
+	for (i = 0; i < len; i += 2) {
+		memcpy(&a, o + i, 2);
+		memcpy(&b, v + i, 2);
+		csum_replace2(sum, a, b);
+	}
+}
+
+/* A later fragment: the source (@dst false) or destination address. */
+static int rewrite_addr(struct sk_buff *skb, const struct vnet_flow *f,
+			bool dst, const u8 *addr)
+{
+	if (f->key.family == AF_INET) {
+		struct iphdr *iph;
+		__be32 *a;
+
+		if (skb_ensure_writable(skb, sizeof(*iph)))
+			return -ENOMEM;
+		iph = ip_hdr(skb);
+		a = dst ? &iph->daddr : &iph->saddr;
+		csum_words(&iph->check, a, addr, 4);
+		memcpy(a, addr, 4);
+	} else {
+		struct ipv6hdr *ip6h;
+
+		if (skb_ensure_writable(skb, sizeof(*ip6h)))
+			return -ENOMEM;
+		ip6h = ipv6_hdr(skb);
+		memcpy(dst ? &ip6h->daddr : &ip6h->saddr, addr, 16);
+	}
+	return 0;
+}
+
+/*
+ * An ICMP error to the backend (@dst: outer destination, quoted source)
+ * or from it (outer source, quoted destination): that address becomes
+ * @addr, the quoted port @port. Every field changes with the checksums
+ * that cover it: the ICMP one covers the quoted packet (and for ICMPv6
+ * the outer addresses), the quoted headers have their own.
+ */
+static int rewrite_icmp(struct sk_buff *skb, const struct vnet_flow *f,
+			bool dst, const u8 *addr, u16 port)
+{
+	bool v4 = f->key.family == AF_INET;
+	unsigned int alen = v4 ? 4 : 16, coff, wlen;
+	__sum16 *sum, *qcsum = NULL;
+	__be16 nport = htons(port);
+	struct lbf_quote q;
+	u8 *qaddr, *qport;
+
+	if (!lbf_quote(skb, f, &q))
+		return -EINVAL;
+	coff = q.l4off + (q.proto == IPPROTO_TCP ?
+			  offsetof(struct tcphdr, check) :
+			  offsetof(struct udphdr, check));
+	/* The quoted transport checksum, if the error carries it. */
+	wlen = coff + 2 <= q.end ? coff + 2 : q.l4off + 4;
+	if (skb_ensure_writable(skb, wlen))
+		return -ENOMEM;
+	/* icmphdr.checksum and icmp6hdr.icmp6_cksum: after type and code */
+	sum = (__sum16 *)(skb->data + f->thoff + 2);
+	qport = skb->data + q.l4off + (dst ? 0 : 2);
+	if (v4) {
+		struct iphdr *qiph = (struct iphdr *)(skb->data + q.ipoff);
+		__sum16 check = qiph->check;
+
+		qaddr = (u8 *)(dst ? &qiph->saddr : &qiph->daddr);
+		csum_words(&check, qaddr, addr, 4);
+		csum_words(sum, &qiph->check, &check, 2);
+		qiph->check = check;
+	} else {
+		struct ipv6hdr *qip6h = (struct ipv6hdr *)(skb->data + q.ipoff);
+
+		qaddr = (u8 *)(dst ? &qip6h->saddr : &qip6h->daddr);
+	}
+	if (coff + 2 <= q.end)
+		qcsum = (__sum16 *)(skb->data + coff);
+	/* A UDP checksum of zero: none (IPv4), or wrong anyway (IPv6). */
+	if (qcsum && (q.proto == IPPROTO_TCP || *qcsum)) {
+		__sum16 check = *qcsum;
+
+		csum_words(&check, qaddr, addr, alen);
+		csum_words(&check, qport, &nport, 2);
+		if (q.proto == IPPROTO_UDP && !check)
+			check = CSUM_MANGLED_0;
+		csum_words(sum, qcsum, &check, 2);
+		*qcsum = check;
+	}
+	csum_words(sum, qport, &nport, 2);
+	memcpy(qport, &nport, 2);
+	csum_words(sum, qaddr, addr, alen);
+	memcpy(qaddr, addr, alen);
+	if (v4) {
+		struct iphdr *iph = ip_hdr(skb);
+		__be32 *a = dst ? &iph->daddr : &iph->saddr;
+
+		csum_words(&iph->check, a, addr, 4);
+		memcpy(a, addr, 4);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		struct in6_addr *a = dst ? &ip6h->daddr : &ip6h->saddr;
+
+		/* The ICMPv6 pseudo header. */
+		csum_words(sum, a, addr, 16);
+		memcpy(a, addr, 16);
+	}
+	return 0;
+}
+
+/* vnet_lb_dnat() of a later fragment or an ICMP error to the backend. */
+static int lbf_dnat_related(struct sk_buff *skb, struct vnet_flow *f,
+			    const struct vnet_lb_hit *hit)
+{
+	const u8 *addr = hit->be->addr.addr;
+	int err;
+
+	if (hit->kind == VNET_LB_FRAGMENT)
+		err = rewrite_addr(skb, f, true, addr);
+	else
+		err = rewrite_icmp(skb, f, true, addr, hit->be->port);
+	if (!err)
+		memcpy(f->key.dst, addr, sizeof(f->key.dst));
+	return err;
+}
+
+/*
+ * vnet_lb_reply() of a later fragment or an ICMP error from a backend's
+ * port: @rev is set if it belongs to a connection whose lb is there.
+ */
+static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
+			      const struct vnet_flow *f,
+			      struct vnet_lb_rev *rev)
+{
+	const struct vnet_acl_key *k = &f->key;
+	struct vnet_net *vn = port->vn;
+	const struct vnet_lb_flow *fl;
+	struct lbf_frag_key fkey;
+	const struct vnet_lb *lb;
+	struct vnet_lb_frag *fr;
+	struct lbf_quote q;
+	struct lbf_key key;
+	struct lbf_half *h;
+	bool any;
+
+	if (k->fragment) {
+		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src, k->dst,
+				 true);
+		fr = lbf_frag_find(vn, &fkey);
+		/* Even if its lb just went: the first one left translated. */
+		if (!fr)
+			return;
+		memcpy(rev->addr, fr->fe, sizeof(rev->addr));
+		rev->kind = VNET_LB_FRAGMENT;
+		rev->hit = true;
+		return;
+	}
+	/* It must quote a packet the frontend sent to the error's sender. */
+	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
+		return;
+	/* It quotes what the client sent: the backend's reply mirrors it. */
+	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
+		    q.src, q.sport);
+	h = lbf_find(vn, &key);
+	if (!h || h->dir != LBF_REPLY)
+		return;
+	fl = flow_of(h);
+	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe, q.proto,
+			      fl->fport, &any);
+	/* Only the backend speaks for the backend. */
+	if (!lb || lb->uid != fl->lb_uid ||
+	    vnet_port_lookup(vn, fl->lb_vnet, k->family, fl->be) != port)
+		return;
+	memcpy(rev->addr, fl->fe, sizeof(rev->addr));
+	rev->port = fl->fport;
+	rev->kind = VNET_LB_ICMP;
+	rev->hit = true;
+}
+
+/* vnet_lb_snat() of a later fragment or an ICMP error from a backend. */
+static int lbf_snat_related(struct sk_buff *skb, const struct vnet_flow *f,
+			    const struct vnet_lb_rev *rev)
+{
+	if (rev->kind == VNET_LB_FRAGMENT)
+		return rewrite_addr(skb, f, false, rev->addr);
+	return rewrite_icmp(skb, f, false, rev->addr, rev->port);
+}
+
+/*
  * Under RCU: @k goes to an address of vnet @vnet_id that no port owns. If
  * it is a frontend, the backend port the packet goes to, with @hit filled;
  * else NULL, with *@why set when the frontend drops it.
@@ -243,6 +830,8 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 			      k->dport, &any);
 	if (!any)
 		return NULL;
+	if (hit->kind != VNET_LB_CONN)
+		return lbf_select_related(port, vnet_id, k, hit, why);
 	if (!lb || k->fragment) {
 		*why = VNET_DROP_LB_NO_RULE;
 		return NULL;
@@ -345,8 +934,11 @@ static int rewrite(struct sk_buff *skb, const struct vnet_flow *f, bool dst,
 int vnet_lb_dnat(struct sk_buff *skb, struct vnet_flow *f,
 		 const struct vnet_lb_hit *hit)
 {
-	int err = rewrite(skb, f, true, hit->be->addr.addr, hit->be->port);
+	int err;
 
+	if (hit->kind != VNET_LB_CONN)
+		return lbf_dnat_related(skb, f, hit);
+	err = rewrite(skb, f, true, hit->be->addr.addr, hit->be->port);
 	if (!err)
 		vnet_lb_translate_key(&f->key, hit);
 	return err;
@@ -366,18 +958,36 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	const struct vnet_lb *lb = hit->lb;
 	struct vnet_net *vn = port->vn;
 	u8 flags = tcp_flags(skb, f);
+	enum vnet_drop_reason why;
 	struct vnet_lb_flow *fl;
+	struct lbf_frag_key fkey;
 	int err;
 
+	/* A later fragment or an ICMP error: its connection's business. */
+	if (hit->kind != VNET_LB_CONN)
+		return VNET_PASS;
+	if (f->frag_first) {
+		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src,
+				 lb->frontend.addr, false);
+		lbf_frag_add(vn, port->ct, &fkey, lb->uid, lb->vnet_id,
+			     lb->frontend.addr, lb->port, hit->be->addr.addr,
+			     hit->be->port);
+	}
 	if (hit->flow) {
 		lbf_refresh(hit->flow, k->proto, flags, false);
 		return VNET_PASS;
 	}
-	if (atomic_inc_return(&vn->nr_lb_flows) > READ_ONCE(vnet_ct_max))
-		goto untracked;
+	/* Only a SYN opens a TCP connection: stray segments record nothing. */
+	if (k->proto == IPPROTO_TCP &&
+	    (flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
+		return VNET_DROP_LB_NOT_SYN;
+	why = vnet_ct_charge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
+	if (why != VNET_PASS)
+		return why;
 	fl = kmem_cache_zalloc(lbf_cache, GFP_ATOMIC);
 	if (!fl)
 		goto untracked;
+	fl->acct = vnet_ct_account_get(port->ct);
 	lbf_key_set(&fl->half[LBF_ORIG].key, port->vnet->id, k->family,
 		    k->proto, k->src, k->sport, lb->frontend.addr, lb->port);
 	lbf_key_set(&fl->half[LBF_REPLY].key, lb->vnet_id, k->family,
@@ -399,7 +1009,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	if (err == -EEXIST) {
 		/* Another CPU recorded this connection first: same backend. */
 		call_rcu(&fl->rcu, lbf_free_rcu);
-		atomic_dec(&vn->nr_lb_flows);
+		vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 		return VNET_PASS;
 	}
 	if (!err) {
@@ -423,7 +1033,7 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 	return VNET_PASS;
 untracked:
 	/* Its replies could not be translated back: better not to start. */
-	atomic_dec(&vn->nr_lb_flows);
+	vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
 	return VNET_DROP_LB_UNTRACKED;
 }
 
@@ -442,7 +1052,12 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	struct lbf_half *h;
 	bool any;
 
-	if (!atomic_read(&vn->nr_lb_flows) || k->fragment ||
+	if (k->fragment || k->proto == IPPROTO_ICMP ||
+	    k->proto == IPPROTO_ICMPV6) {
+		lbf_reply_related(port, skb, f, rev);
+		return;
+	}
+	if (!atomic_read(&vn->nr_lb_flows) ||
 	    (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
 		return;
 	lbf_key_set(&key, port->vnet->id, k->family, k->proto, k->src,
@@ -461,13 +1076,30 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	memcpy(rev->addr, fl->fe, sizeof(rev->addr));
 	rev->port = fl->fport;
 	rev->hit = true;
+	rev->vn = vn;
+	/* Its first fragments' records are the client's, as the flow is. */
+	rev->acct = fl->acct;
+	rev->flow = fl;
 }
 
 /* SNAT: the reply @skb comes from the frontend of @rev. */
 int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 		 const struct vnet_lb_rev *rev)
 {
-	return rewrite(skb, f, false, rev->addr, rev->port);
+	const struct vnet_lb_flow *fl = rev->flow;
+	struct lbf_frag_key fkey;
+	int err;
+
+	if (rev->kind != VNET_LB_CONN)
+		return lbf_snat_related(skb, f, rev);
+	err = rewrite(skb, f, false, rev->addr, rev->port);
+	if (!err && f->frag_first) {
+		lbf_frag_key_set(&fkey, fl->half[LBF_REPLY].key.vnet_id, f,
+				 f->key.src, f->key.dst, true);
+		lbf_frag_add(rev->vn, rev->acct, &fkey, fl->lb_uid,
+			     fl->lb_vnet, fl->fe, fl->fport, fl->be, fl->bport);
+	}
+	return err;
 }
 
 /* Is the lb of @fl still there, with the backend's port? Under RCU. */
@@ -506,8 +1138,9 @@ static void lbf_sweep(struct vnet_net *vn, bool all)
 		if (h->dir != LBF_ORIG)
 			continue;
 		fl = flow_of(h);
+		/* A removed client's entries go too: they hold its shares. */
 		if (all || time_after(jiffies, READ_ONCE(fl->expires)) ||
-		    !lbf_live(vn, fl))
+		    vnet_ct_account_gone(fl->acct) || !lbf_live(vn, fl))
 			lbf_kill(vn, fl);
 		if (++n % 1024 == 0) {
 			rhashtable_walk_stop(&iter);
@@ -525,23 +1158,33 @@ static void lbf_gc(struct work_struct *work)
 					   struct vnet_net, lb_gc);
 
 	lbf_sweep(vn, false);
-	if (atomic_read(&vn->nr_lb_flows))
+	lbf_frag_sweep(vn, false);
+	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
 		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
 				   LBF_GC_INTERVAL);
 }
 
-/* An lb or a backend's port went (vn->lock held): collect soon. */
+/* An lb or a port went (vn->lock held): collect soon. */
 void vnet_lb_flows_stale(struct vnet_net *vn)
 {
-	if (atomic_read(&vn->nr_lb_flows))
+	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
 		mod_delayed_work(system_power_efficient_wq, &vn->lb_gc, 0);
 }
 
 int vnet_lb_flows_init(struct vnet_net *vn)
 {
+	int err;
+
 	atomic_set(&vn->nr_lb_flows, 0);
+	atomic_set(&vn->nr_lb_frags, 0);
 	INIT_DELAYED_WORK(&vn->lb_gc, lbf_gc);
-	return rhashtable_init(&vn->lb_flows, &lbf_params);
+	err = rhashtable_init(&vn->lb_flows, &lbf_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&vn->lb_frags, &lbf_frag_params);
+	if (err)
+		rhashtable_destroy(&vn->lb_flows);
+	return err;
 }
 
 /* Namespace exit: no packet path runs any more. */
@@ -552,16 +1195,28 @@ void vnet_lb_flows_exit(struct vnet_net *vn)
 		lbf_sweep(vn, true);
 	while (atomic_read(&vn->nr_lb_flows));
 	rhashtable_destroy(&vn->lb_flows);
+	do
+		lbf_frag_sweep(vn, true);
+	while (atomic_read(&vn->nr_lb_frags));
+	rhashtable_destroy(&vn->lb_frags);
 }
 
 int vnet_lb_flow_cache_init(void)
 {
 	lbf_cache = KMEM_CACHE(vnet_lb_flow, 0);
-	return lbf_cache ? 0 : -ENOMEM;
+	if (!lbf_cache)
+		return -ENOMEM;
+	lbf_frag_cache = KMEM_CACHE(vnet_lb_frag, 0);
+	if (!lbf_frag_cache) {
+		kmem_cache_destroy(lbf_cache);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 void vnet_lb_flow_cache_exit(void)
 {
 	rcu_barrier();
+	kmem_cache_destroy(lbf_frag_cache);
 	kmem_cache_destroy(lbf_cache);
 }

@@ -13,6 +13,9 @@ static int __init vnet_init(void)
 {
 	int err;
 
+	err = vnet_ct_limits_init();
+	if (err)
+		return err;
 	err = vnet_caches_init();
 	if (err)
 		return err;

@@ -41,7 +41,13 @@ void vnet_caches_exit(void)
 
 struct vnet_vnet *vnet_alloc_vnet(void)
 {
-	return kmem_cache_zalloc(vnet_cache, GFP_KERNEL);
+	struct vnet_vnet *v = kmem_cache_zalloc(vnet_cache, GFP_KERNEL);
+
+	if (v && vnet_ct_vnet_init(v)) {
+		kmem_cache_free(vnet_cache, v);
+		return NULL;
+	}
+	return v;
 }
 
 static void vnet_free_rcu(struct rcu_head *head)
@@ -49,6 +55,7 @@ static void vnet_free_rcu(struct rcu_head *head)
 	struct vnet_vnet *v = container_of(head, struct vnet_vnet, rcu);
 
 	kfree(v->prefixes);
+	vnet_ct_vnet_release(v);
 	kmem_cache_free(vnet_cache, v);
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Object count limits; a request beyond one is refused with -ENOSPC. */
+#include <linux/kernel.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 
 #include "vnet.h"
@@ -33,15 +35,87 @@ module_param_named(max_acl_rules, vnet_max_acl_rules, uint, 0644);
 MODULE_PARM_DESC(max_acl_rules,
 		 "Maximum number of ACL rules per scope and direction");
 
+/*
+ * The flow tables' sizes and shares (conntrack.c): ct_max_per_port <=
+ * ct_max_per_vnet <= ct_max always holds, or a port could be given more
+ * than its vnet. At load time the values are taken in any order and
+ * checked together by vnet_ct_limits_init(); after that a write that
+ * would break the order is refused with -EINVAL. Writes through sysfs
+ * are serialised by the module's parameter lock, so two of them cannot
+ * each pass against the other's old value.
+ */
 unsigned int vnet_ct_max = 262144;
-module_param_named(ct_max, vnet_ct_max, uint, 0644);
-MODULE_PARM_DESC(ct_max,
-		 "Maximum number of tracked connections per network namespace");
-
+unsigned int vnet_ct_max_per_vnet = 262144 / 4;
 unsigned int vnet_ct_max_per_port = 16384;
-module_param_named(ct_max_per_port, vnet_ct_max_per_port, uint, 0644);
+static bool ct_limits_live;
+static bool ct_vnet_given, ct_port_given;
+
+static int ct_limit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int max = vnet_ct_max, vnet = vnet_ct_max_per_vnet;
+	unsigned int port = vnet_ct_max_per_port, n;
+	int err;
+
+	err = kstrtouint(val, 0, &n);
+	if (err)
+		return err;
+	if (kp->arg == &vnet_ct_max)
+		max = n;
+	else if (kp->arg == &vnet_ct_max_per_vnet)
+		vnet = n;
+	else
+		port = n;
+	if (ct_limits_live && (port > vnet || vnet > max))
+		return -EINVAL;
+	if (kp->arg == &vnet_ct_max_per_vnet)
+		ct_vnet_given = true;
+	else if (kp->arg == &vnet_ct_max_per_port)
+		ct_port_given = true;
+	/* The packet path reads them without the parameter lock. */
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	return 0;
+}
+
+static const struct kernel_param_ops ct_limit_ops = {
+	.set = ct_limit_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(ct_max, &ct_limit_ops, &vnet_ct_max, 0644);
+MODULE_PARM_DESC(ct_max,
+		 "Maximum number of entries per flow table (connections, lb connections) per network namespace");
+module_param_cb(ct_max_per_vnet, &ct_limit_ops, &vnet_ct_max_per_vnet, 0644);
+MODULE_PARM_DESC(ct_max_per_vnet,
+		 "Maximum number of flow table entries the ports of one vnet may open (default ct_max / 4; at most ct_max)");
+module_param_cb(ct_max_per_port, &ct_limit_ops, &vnet_ct_max_per_port, 0644);
 MODULE_PARM_DESC(ct_max_per_port,
-		 "Maximum number of tracked connections one port may open");
+		 "Maximum number of flow table entries one port may open (default 16384; at most ct_max_per_vnet)");
+
+/*
+ * Module init, after the load-time parameters: the defaults that were
+ * not given follow those that were, then the order must hold.
+ */
+int vnet_ct_limits_init(void)
+{
+	int err = 0;
+
+	/* sysfs shows the parameters already: no write in between. */
+	kernel_param_lock(THIS_MODULE);
+	if (!ct_vnet_given)
+		vnet_ct_max_per_vnet = DIV_ROUND_UP(vnet_ct_max, 4);
+	if (!ct_port_given)
+		vnet_ct_max_per_port = min(vnet_ct_max_per_port,
+					   vnet_ct_max_per_vnet);
+	if (vnet_ct_max_per_port > vnet_ct_max_per_vnet ||
+	    vnet_ct_max_per_vnet > vnet_ct_max) {
+		pr_err("vnet: ct_max_per_port %u <= ct_max_per_vnet %u <= ct_max %u does not hold\n",
+		       vnet_ct_max_per_port, vnet_ct_max_per_vnet, vnet_ct_max);
+		err = -EINVAL;
+	}
+	ct_limits_live = !err;
+	kernel_param_unlock(THIS_MODULE);
+	return err;
+}
 
 #define VNET_CT_TIMEOUT(name, secs, what)				\
 	unsigned int vnet_ct_timeout_##name = secs;			\

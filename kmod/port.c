@@ -41,7 +41,10 @@ void vnet_addr_key_init(struct vnet_addr_key *key, u32 vnet_id, u8 family,
 	memcpy(key->addr, addr, family == AF_INET ? 4 : 16);
 }
 
-/* The port of @vnet_id that owns @addr; under RCU or vn->lock. */
+/*
+ * The port of @vnet_id that owns @addr. Under RCU: the packet path, and
+ * the control path through vnet_port_find().
+ */
 struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr)
 {
@@ -51,6 +54,26 @@ struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 	vnet_addr_key_init(&key, vnet_id, family, addr);
 	a = rhashtable_lookup(&vn->addrs, &key, addr_params);
 	return a ? a->port : NULL;
+}
+
+/*
+ * vnet_port_lookup() for the control path, which holds vn->lock. The lock
+ * does not keep the table itself: the rhashtable's resize worker replaces
+ * and frees bucket tables without it, after a grace period, so the walk
+ * needs an RCU read-side section. The port found outlives that section:
+ * ports are unbound and freed only with vn->lock held (vnet_port_del()),
+ * so it stays valid until the caller drops vn->lock.
+ */
+struct vnet_port *vnet_port_find(struct vnet_net *vn, u32 vnet_id,
+				 u8 family, const u8 *addr)
+{
+	struct vnet_port *port;
+
+	lockdep_assert_held(&vn->lock);
+	rcu_read_lock();
+	port = vnet_port_lookup(vn, vnet_id, family, addr);
+	rcu_read_unlock();
+	return port;
 }
 
 struct vnet_port *vnet_port_of(struct vnet_net *vn,
@@ -96,8 +119,8 @@ static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 						   dev->name, a);
 		if (vnet_lb_port_add_check(req, v, dev->name, &addrs[i]))
 			return -EEXIST;
-		other = vnet_port_lookup(req->vn, v->id, addrs[i].family,
-					 addrs[i].addr);
+		other = vnet_port_find(req->vn, v->id, addrs[i].family,
+				       addrs[i].addr);
 		if (other)
 			return vnet_refuse(req, -EEXIST,
 					   "address already used by another port",
@@ -181,6 +204,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
 	port->vn = vn;
 	port->vnet = s->vnet;
+	vnet_ct_port_bind(port);
 	port->subnet = s;
 	ether_addr_copy(port->mac, mac);
 	port->flags = flags;

@@ -177,7 +177,7 @@ static struct vnet_port *appliance_port(struct vnet_vnet *v,
 	struct rb_node *rb;
 
 	*pp = NULL;
-	port = vnet_port_lookup(v->vn, v->id, via->family, via->addr);
+	port = vnet_port_find(v->vn, v->id, via->family, via->addr);
 	if (port)
 		return port;
 	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
@@ -186,8 +186,8 @@ static struct vnet_port *appliance_port(struct vnet_vnet *v,
 
 		if (!p->remote)
 			continue;
-		port = vnet_port_lookup(v->vn, p->remote->id, via->family,
-					via->addr);
+		port = vnet_port_find(v->vn, p->remote->id, via->family,
+				      via->addr);
 		if (port) {
 			*pp = p;
 			return port;

@@ -6,7 +6,10 @@
  * same RCU snapshots, so its answer cannot drift from what packets meet.
  * Connection tracking is left out: a trace is of a new connection (a
  * load balancer's step shows the backend that connection would get).
+ * Runs under RTNL and vn->lock, in that order, like every request that
+ * looks up or names devices.
  */
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
@@ -212,10 +215,7 @@ static struct vnet_port *sender(struct vnet_req *req, struct vnet_vnet *v,
 						   dev->name, v->n.name));
 		return port;
 	}
-	/* The address table is read under RCU; vn->lock keeps the port. */
-	rcu_read_lock();
-	port = vnet_port_lookup(req->vn, v->id, src->family, src->addr);
-	rcu_read_unlock();
+	port = vnet_port_find(req->vn, v->id, src->family, src->addr);
 	if (!port) {
 		snprintf(a, sizeof(a), src->family == AF_INET ? "%pI4" : "%pI6c",
 			 src->addr);
@@ -273,6 +273,12 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
+	/*
+	 * RTNL, then vn->lock (the lock order): "port DEV" is looked up by
+	 * name, and the reply names the sending and receiving ports, whose
+	 * devices a concurrent rename or removal would change under us.
+	 */
+	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	port = IS_ERR(v) ? ERR_CAST(v) : sender(&req, v, &src);
@@ -295,9 +301,11 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	genlmsg_end(msg, hdr);
 	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
 	return genlmsg_reply(msg, info);
 out:
 	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
 	nlmsg_free(msg);
 	return err;
 }

@@ -37,6 +37,18 @@
  * Dumps take vn->lock per message and resume from a cursor; vn->gen is
  * bumped by every change so genl_dump_check_consistent() flags a dump that
  * raced one.
+ *
+ * Devices: a request that looks one up (vnet_nl_dev(), by name) holds
+ * RTNL, taken before vn->lock, until it no longer uses the device; so do
+ * the port, stats and ACL dumps and trace, which name ports by their
+ * devices.
+ *
+ * The rhashtables the packet path reads (vn->addrs, vn->endpoints,
+ * vn->lb_fes) are resized by a worker that does not take vn->lock and
+ * frees the old bucket table after a grace period: the control path also
+ * looks them up inside rcu_read_lock() (vnet_port_find()). What it finds
+ * stays valid after rcu_read_unlock() until vn->lock is dropped, as
+ * objects are removed and freed only under vn->lock.
  */
 #ifndef _VNET_H
 #define _VNET_H
@@ -70,6 +82,8 @@ extern unsigned int vnet_max_port_addrs;
 extern unsigned int vnet_max_acl_rules;
 extern unsigned int vnet_ct_max;
 extern unsigned int vnet_ct_max_per_port;
+extern unsigned int vnet_ct_max_per_vnet;
+int vnet_ct_limits_init(void);
 /* Connection tracking idle timeouts, in seconds (conntrack.c). */
 extern unsigned int vnet_ct_timeout_tcp_syn;
 extern unsigned int vnet_ct_timeout_tcp_established;
@@ -127,6 +141,8 @@ struct vnet_net {
 	struct rhashtable lb_fes;	/* (vnet id, IP) -> lbs, lb.c */
 	struct rhashtable lb_flows;	/* lb connections, lb_flow.c */
 	atomic_t nr_lb_flows;
+	struct rhashtable lb_frags;	/* their datagrams' first fragments */
+	atomic_t nr_lb_frags;
 	struct delayed_work lb_gc;	/* removes expired lb connections */
 	u64 lb_uid;			/* the last lb's uid */
 	u32 lb_seed;			/* of the backend hash */
@@ -237,6 +253,8 @@ struct vnet_vnet {
 	struct hlist_head acl_users;
 	struct vnet_gateway *gateway;	/* its own, or NULL */
 	struct rb_root lbs;		/* struct vnet_lb by name */
+	/* What its ports hold in the flow tables: its share (conntrack.c). */
+	struct vnet_ct_account *ct;
 	/* Read by the packet path, which is why a vnet is freed after RCU. */
 	struct vnet_fib __rcu *fib;
 	struct rcu_head rcu;
@@ -384,12 +402,26 @@ struct vnet_lb {
 	struct vnet_lb_backend backends[];
 };
 
+/*
+ * What an lb translates: a packet of a connection (addresses and ports),
+ * a later fragment of one of its datagrams (the address alone), or an
+ * ICMP error quoting one of its packets (outer and quoted addresses).
+ */
+enum vnet_lb_kind {
+	VNET_LB_CONN,
+	VNET_LB_FRAGMENT,
+	VNET_LB_ICMP,
+};
+
 /* What the lb step of the packet path chose for a packet to a frontend. */
 struct vnet_lb_flow;
+struct vnet_lb_frag;
 struct vnet_lb_hit {
 	const struct vnet_lb *lb;
 	const struct vnet_lb_backend *be;
 	struct vnet_lb_flow *flow;	/* the connection's, or NULL: new */
+	struct vnet_lb_frag *frag;	/* VNET_LB_FRAGMENT: the first's record */
+	u8 kind;			/* enum vnet_lb_kind */
 };
 
 /*
@@ -508,8 +540,11 @@ struct vnet_port *vnet_port_of(struct vnet_net *vn,
 			       const struct net_device *dev);
 int vnet_port_addrs_init(struct vnet_net *vn);
 void vnet_port_addrs_destroy(struct vnet_net *vn);
+/* Owner of an address: _lookup under RCU, _find under vn->lock. */
 struct vnet_port *vnet_port_lookup(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr);
+struct vnet_port *vnet_port_find(struct vnet_net *vn, u32 vnet_id,
+				 u8 family, const u8 *addr);
 void vnet_addr_key_init(struct vnet_addr_key *key, u32 vnet_id, u8 family,
 			const u8 *addr);
 
@@ -598,9 +633,29 @@ void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);
 void vnet_ct_exit(struct vnet_net *vn);
 int vnet_ct_port_init(struct vnet_port *port);
+void vnet_ct_port_bind(struct vnet_port *port);
 void vnet_ct_port_gone(struct vnet_port *port);
 void vnet_ct_port_release(struct vnet_port *port);
-unsigned int vnet_ct_port_conns(const struct vnet_port *port);
+int vnet_ct_vnet_init(struct vnet_vnet *v);
+void vnet_ct_vnet_release(struct vnet_vnet *v);
+
+/* What a VM can fill: each entry counts against its port's, vnet's share. */
+enum vnet_ct_kind {
+	VNET_CT_CONN,		/* a tracked connection */
+	VNET_CT_FRAGMENT,	/* a first fragment's decision, for the rest */
+	VNET_CT_LB_FLOW,	/* a load balancer connection (lb_flow.c) */
+	VNET_CT_NR_KINDS
+};
+
+unsigned int vnet_ct_port_count(const struct vnet_port *port,
+				enum vnet_ct_kind kind);
+enum vnet_drop_reason vnet_ct_charge(struct vnet_ct_account *a,
+				     enum vnet_ct_kind kind, atomic_t *nr);
+void vnet_ct_uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
+		      atomic_t *nr);
+struct vnet_ct_account *vnet_ct_account_get(struct vnet_ct_account *a);
+void vnet_ct_account_put(struct vnet_ct_account *a);
+bool vnet_ct_account_gone(const struct vnet_ct_account *a);
 void vnet_ct_rules_changed(struct vnet_net *vn);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
@@ -720,10 +775,16 @@ struct vnet_lb_rev {
 	u8 addr[16];
 	u16 port;
 	bool hit;
+	u8 kind;			/* enum vnet_lb_kind */
+	struct vnet_net *vn;
+	struct vnet_ct_account *acct;	/* the client's: its shares */
+	struct vnet_lb_flow *flow;	/* VNET_LB_CONN */
 };
 
 void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		   const struct vnet_flow *f, struct vnet_lb_rev *rev);
+void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
+		     const struct vnet_flow *f, struct vnet_lb_hit *hit);
 int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 		 const struct vnet_lb_rev *rev);
 

@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
+# usage: scripts/deps.sh [attack]
+#
 # Installs the Debian packages the build, the unit tests and the VM
-# selftests need. Idempotent and quick when everything is present: apt is
-# only asked when dpkg says a package is missing. Run as root.
+# selftests need; with "attack" also the attack tools of make
+# check-attack (thc-ipv6, nmap, hping3). Idempotent and quick when
+# everything is present: apt is only asked when dpkg says a package is
+# missing. Run as root.
 set -euo pipefail
 
 packages=(
@@ -13,7 +17,12 @@ packages=(
 	iproute2 libmnl-dev libjansson-dev libcmocka-dev
 	iperf3 iputils-ping netcat-openbsd socat tcpdump python3-scapy
 	procps valgrind ethtool jq		# benchmarks and their numbers
+	graphviz				# vnetctl graph, rendered by dot
+	nftables				# test_attack.sh: the host's leak counter
 )
+if [ "${1:-}" = attack ]; then
+	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
+fi
 
 missing=()
 for p in "${packages[@]}"; do

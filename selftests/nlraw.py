@@ -15,6 +15,14 @@ usage: nlraw.py CASE
 
 Prints "errno N: MESSAGE" for a refusal (0 when accepted) and exits 0 when
 the kernel answered at all.
+
+usage: nlraw.py perms
+  What this process may do (run it under setpriv or unshare -U): for each
+  op the family lists (CTRL_CMD_GETFAMILY), "CMD flags PERM" (PERM:
+  uns-admin for GENL_UNS_ADMIN_PERM, admin for GENL_ADMIN_PERM, else none)
+  and "CMD do|dump errno N" for a request of each kind the op takes, sent
+  without attributes; then "events join errno N" for joining the events
+  group. CMD is the name in include/uapi/linux/vnet.h.
 """
 import os
 import socket
@@ -33,6 +41,20 @@ NETLINK_EXT_ACK = 11
 NLMSGERR_ATTR_MSG = 1
 NLM_F_ACK_TLVS = 0x200
 NLM_F_CAPPED = 0x100
+NLM_F_DUMP = 0x300
+NLMSG_DONE = 3
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
+CTRL_ATTR_OPS = 6
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_OP_ID = 1
+CTRL_ATTR_OP_FLAGS = 2
+CTRL_ATTR_MCAST_GRP_NAME = 1
+CTRL_ATTR_MCAST_GRP_ID = 2
+GENL_ADMIN_PERM = 0x01
+GENL_CMD_CAP_DO = 0x02
+GENL_CMD_CAP_DUMP = 0x04
+GENL_UNS_ADMIN_PERM = 0x10
 
 # include/uapi/linux/vnet.h
 VNET_CMD_VNET_NEW = 3
@@ -101,6 +123,9 @@ class Genl:
                                                             data[:16])
                 payload = data[16:mlen]
                 data = data[(mlen + 3) & ~3:]
+                if mtype == NLMSG_DONE:
+                    err = -struct.unpack("=i", payload[:4])[0]
+                    return err, detail or "", replies
                 if mtype == NLMSG_ERROR:
                     err = -struct.unpack("=i", payload[:4])[0]
                     text = detail
@@ -118,16 +143,73 @@ class Genl:
                 else:
                     replies.append(attrs)
 
-    def family(self, name):
+    def family_info(self, name):
         err, text, replies = self.request(
             GENL_ID_CTRL, CTRL_CMD_GETFAMILY,
             nla_str(CTRL_ATTR_FAMILY_NAME, name))
         if err:
             sys.exit("family %s: errno %d %s" % (name, err, text))
-        return struct.unpack("=H", replies[0][CTRL_ATTR_FAMILY_ID][:2])[0]
+        return replies[0]
+
+    def family(self, name):
+        info = self.family_info(name)
+        return struct.unpack("=H", info[CTRL_ATTR_FAMILY_ID][:2])[0]
+
+
+def u32(buf):
+    return struct.unpack("=I", buf[:4])[0]
+
+
+def command_names():
+    """VNET_CMD_* by value, from the enum of the uapi header."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                          "include", "uapi", "linux", "vnet.h")
+    with open(header) as f:
+        text = f.read()
+    body = text[text.index("\tVNET_CMD_UNSPEC,"):]
+    body = body[:body.index("}")]
+    names = [w.strip().rstrip(",") for w in body.split("\n")]
+    return [n for n in names if n.startswith("VNET_CMD_")]
+
+
+def perms(g):
+    """Each op of the family, and the events group, as this process."""
+    info = g.family_info("vnet")
+    fam = struct.unpack("=H", info[CTRL_ATTR_FAMILY_ID][:2])[0]
+    names = command_names()
+    ops = []
+    for op in parse_attrs(info[CTRL_ATTR_OPS]).values():
+        a = parse_attrs(op)
+        ops.append((u32(a[CTRL_ATTR_OP_ID]), u32(a[CTRL_ATTR_OP_FLAGS])))
+    group = None
+    for grp in parse_attrs(info.get(CTRL_ATTR_MCAST_GROUPS, b"")).values():
+        a = parse_attrs(grp)
+        if a[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b"\0") == b"events":
+            group = u32(a[CTRL_ATTR_MCAST_GRP_ID])
+    for cmd, flags in sorted(ops):
+        name = names[cmd] if cmd < len(names) else "cmd-%d" % cmd
+        perm = "uns-admin" if flags & GENL_UNS_ADMIN_PERM else (
+            "admin" if flags & GENL_ADMIN_PERM else "none")
+        print("%s flags %s" % (name, perm))
+        if flags & GENL_CMD_CAP_DO:
+            err, _, _ = g.request(fam, cmd, b"")
+            print("%s do errno %d" % (name, err))
+        if flags & GENL_CMD_CAP_DUMP:
+            err, _, _ = g.request(fam, cmd, b"",
+                                  NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP)
+            print("%s dump errno %d" % (name, err))
+    try:
+        g.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group)
+        err = 0
+    except OSError as e:
+        err = e.errno
+    print("events join errno %d" % err)
 
 
 def main():
+    if sys.argv[1:] == ["perms"]:
+        perms(Genl())
+        return
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     case = sys.argv[1]

@@ -16,6 +16,17 @@ PARAMS=/sys/module/vnet/parameters
 
 # A UDP server on VM NAME at ADDR PORT answering after DELAY seconds.
 serve() { vm_bg "$1" $UDP serve "$2" "$3" "${4:-0}" >/dev/null 2>&1; }
+# bound VM ADDR PORT: waits until a server is bound there (python is slow
+# to start on a loaded machine).
+bound()
+{
+	local i a=$2
+	[[ "$a" == *:* ]] && a="[$a]"
+	for i in $(seq 300); do
+		vm "$1" ss -Hlun "src $a:$3" | grep -q . && return
+		sleep 0.1
+	done
+}
 # ask VM SPORT ADDR PORT [WAIT]: prints reply, refused or timeout.
 ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 
@@ -23,7 +34,7 @@ ask() { vm "$1" $UDP ask "$2" "$3" "$4" "${5:-2}"; }
 stream_start()
 {
 	: >"$WORK/stream"
-	local ns="NS_$1"
+	local ns="NS_$1" i
 	vm_bg "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null
 	STREAM_PIDS=$!
 	wait_listen "$2" tcp "$4"
@@ -91,8 +102,10 @@ wait_listen vm4 udp 5000
 check_output "UDP from vm1 to vm3 gets its answer" reply ask vm1 4000 10.1.2.4 5000
 check_output "UDP over IPv6 too" reply ask vm1 4000 fd00:1:0:2::4 5000
 check_output "across a peering too" reply ask vm1 4001 10.2.1.4 5000
+# At least these three UDP flows (answered: 180 s); on a loaded machine the
+# echoes and TCP connections above may have expired already.
 check "vm1's port counts the connections it opened" \
-	test "$(counter vm-vm1 connections)" -ge 5
+	test "$(counter vm-vm1 connections)" -ge 3
 
 # ICMP errors about a tracked connection are related: a closed port's
 # "port unreachable" reaches vm1 through its deny-all.
@@ -174,7 +187,7 @@ arrived()	# DST IPID: how many fragments of that datagram vm3 received
 check "vm3 inbound: allow udp 9001 at 10" \
 	v acl add A port vm-vm3 dir in prio 10 action allow proto udp dport 9001
 check "vm3 inbound: deny all at 20" v acl add A port vm-vm3 dir in prio 20 action deny
-send_frags 10.1.2.4,9001,101 10.1.2.4,9000,102 10.1.2.4,9001,103,later \
+FRAGS_WANT=6 send_frags 10.1.2.4,9001,101 10.1.2.4,9000,102 10.1.2.4,9001,103,later \
 	fd00:1:0:2::4,9001,104 fd00:1:0:2::4,9000,105 fd00:1:0:2::4,9001,106,later
 for a in 10.1.2.4 fd00:1:0:2::4; do
 	[[ "$a" == *:* ]] && n=104 || n=101
@@ -185,7 +198,7 @@ for a in 10.1.2.4 fd00:1:0:2::4; do
 done
 v acl del A port vm-vm3 dir in prio 10
 v acl del A port vm-vm3 dir in prio 20
-send_frags 10.1.2.4,9001,107,later
+FRAGS_WANT=2 send_frags 10.1.2.4,9001,107,later
 check_output "without rules later fragments pass alone" 2 arrived 10.1.2.4 107
 
 # Idle timeouts are module parameters: an answer later than the UDP
@@ -209,31 +222,38 @@ echo "$old" >$PARAMS/ct_timeout_udp
 
 # Capacity: a port's share, then the namespace's; established connections
 # keep working and other ports are not starved by one. vm5 has sent
-# nothing yet, so its count is exact.
+# nothing yet, so its count is exact. (test_flood.sh: the vnet's share.)
 old_port=$(cat $PARAMS/ct_max_per_port)
+old_vnet=$(cat $PARAMS/ct_max_per_vnet)
+old_max=$(cat $PARAMS/ct_max)
 echo 2 >$PARAMS/ct_max_per_port
 check_output "vm5 opens a connection" reply ask vm5 4020 10.1.2.4 5000
 check_output "and a second one: its share is 2" reply ask vm5 4021 10.1.2.4 5000
 check_output "a third is refused" timeout ask vm5 4022 10.1.2.4 5000 1
-check "and counted as conntrack-full" test "$(counter vm-vm5 conntrack-full)" -eq 1
+check "and counted as port-share" test "$(counter vm-vm5 port-share)" -eq 1
+check "not as conntrack-full" test "$(counter vm-vm5 conntrack-full)" -eq 0
 check_output "vm5's open connection still works" reply ask vm5 4020 10.1.2.4 5000
 check_output "another port (vm4, across the peering) still opens one" \
 	reply ask vm4 4023 10.1.2.4 5000
 check "counted on vm4's port" test "$(counter vm-vm4 connections)" -eq 1
-echo "$old_port" >$PARAMS/ct_max_per_port
 
-old_max=$(cat $PARAMS/ct_max)
-echo 1 >$PARAMS/ct_max
+# A namespace table of 2, which vnet A alone fills many times over: vm4
+# (vnet B, one connection) is within its port's and vnet's shares of 2.
+# The order per-port <= per-vnet <= ct_max must hold at every write.
+echo 2 >$PARAMS/ct_max_per_vnet
+echo 2 >$PARAMS/ct_max
 check_output "a full namespace refuses a new connection" \
 	timeout ask vm4 4024 10.1.2.4 5000 1
 check "counted as conntrack-full on vm4" test "$(counter vm-vm4 conntrack-full)" -eq 1
 check_output "vm5's open connection still works" reply ask vm5 4021 10.1.2.4 5000
 echo "$old_max" >$PARAMS/ct_max
+echo "$old_vnet" >$PARAMS/ct_max_per_vnet
+echo "$old_port" >$PARAMS/ct_max_per_port
 
 # Entries die with their ports, also many (the collector's walk pauses
 # every 1,024 entries).
 check_output "vm1 opens 3000 more connections" 3000 vm vm1 $UDP spray 3000 10.1.2.4 5000
-check "vm1 counts them" test "$(counter vm-vm1 connections)" -gt 3000
+check "vm1 counts them" test "$(counter vm-vm1 connections)" -ge 3000
 v port del vm-vm3
 v port del vm-vm4
 v port del vm-vm2

@@ -144,6 +144,36 @@ denied()
 	fi
 }
 
+# tcpdump in a VM, started in the background; decisions wait until it
+# listens, and until what it must have seen is in its file.
+CAPTURES=()
+capture()	# VM FILE FILTER: tcpdump in the background
+{
+	vm_bg "$1" timeout 900 tcpdump -U --immediate-mode -nni eth0 -w "$2" "$3" \
+		2>"$2.err"
+	CAPTURES+=($!)
+}
+listening()	# FILE...: true once each FILE's tcpdump captures
+{
+	local i f
+	for f in "$@"; do
+		for i in $(seq 300); do
+			grep -q "listening on" "$f.err" 2>/dev/null && break
+			sleep 0.1
+		done
+		grep -q "listening on" "$f.err" 2>/dev/null || return 1
+	done
+}
+captured()	# FILE FILTER N: true once FILE holds N packets matching FILTER
+{
+	local i
+	for i in $(seq 50); do
+		[ "$(tcpdump -nr "$1" "$2" 2>/dev/null | wc -l)" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # What the client sees on the wire: the frontend, never a backend.
 if command -v tcpdump >/dev/null; then
 	# Between two controls, UDP from the client to b1's port 9 (left out):
@@ -162,7 +192,8 @@ if command -v tcpdump >/dev/null; then
 			"$(cat "$WORK/dump" "$WORK/dump.err")"
 	fi
 else
-	skip "the client's packets come from the frontend address and port" "no tcpdump"
+	fail "the client's packets come from the frontend address and port" \
+		"no tcpdump in the VM"
 fi
 
 denied "not from a peer whose side has access off" q1 udp 10.1.1.200 53 vm-q1 peering-access-off
@@ -170,6 +201,89 @@ denied "not over an initiated peering" r1 udp fd00:1:0:1::200 53 vm-r1 peering-n
 denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
 denied "another protocol on the frontend: dropped as lb-no-rule (udp 80)" c1 udp 10.1.0.100 80 vm-c1 lb-no-rule
 check "ping to a frontend is not answered" no_reach c1 10.1.0.100 lb-no-rule
+
+# ---- fragments and ICMP errors, through lbs with the one backend b1 ----
+# A UDP datagram larger than the MTU crosses in fragments both ways: later
+# fragments follow their first. ICMP errors about an lb connection are
+# translated like its packets: b1's "fragmentation needed" and "packet too
+# big" reach the client from the frontend (its sockets learn the path
+# MTU), the client's errors about b1's answers reach b1, both as related
+# to the connection through rules that deny ICMP. tcpdump in both
+# records what arrives; lb_icmp_check.py checks addresses, ports and
+# checksums.
+ICMPPY="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb_icmp.py"
+RMAC=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+v lb add A frag frontend 10.1.0.120 proto udp port 5300 backend 10.1.1.4:8080
+v lb add A frag6 frontend fd00:1::120 proto udp port 5300 backend "[fd00:1:0:1::4]:8080"
+CAPTURES=()
+capture c1 "$WORK/c1.pcap" "ip or ip6"
+capture b1 "$WORK/b1.pcap" "icmp or icmp6"
+if listening "$WORK/c1.pcap" "$WORK/b1.pcap"; then
+	ok "tcpdump captures in the client and in the backend"
+else
+	fail "tcpdump captures in the client and in the backend" "$(cat "$WORK"/*.pcap.err)"
+fi
+rm -f "$WORK/sent"
+vm_bg c1 $LB big 40100 3000 1280 "$WORK/sent" 10.1.0.120 5300 fd00:1::120 5300 \
+	>"$WORK/big" 2>&1
+BIG=$!
+for i in $(seq 600); do	# python is slow to start on a loaded machine
+	[ "$(wc -l <"$WORK/big")" -ge 2 ] && break
+	sleep 0.1
+done
+check_output "a 3000-byte UDP datagram and its 3000-byte answer cross the lb whole (IPv4)" \
+	"b1 3000" sed -n 1p "$WORK/big"
+check_output "a 3000-byte UDP datagram and its 3000-byte answer cross the lb whole (IPv6)" \
+	"b1 3000" sed -n 2p "$WORK/big"
+# Rules that deny ICMP into both: the errors pass as related to the
+# connection (connection tracking sees them translated as its packets).
+for dev in vm-c1 vm-b1; do
+	v acl add A port "$dev" dir in prio 10 action deny proto icmp
+	v acl add A port "$dev" dir in prio 11 action deny proto icmpv6
+done
+before=$(counter vm-c1 lb-no-rule)
+vm b1 $ICMPPY backend 52:54:00:01:01:04 "$RMAC"
+touch "$WORK/sent"
+vm c1 $ICMPPY client 52:54:00:01:01:10 "$RMAC"
+wait "$BIG"
+for dev in vm-c1 vm-b1; do
+	v acl del A port "$dev" dir in prio 10
+	v acl del A port "$dev" dir in prio 11
+done
+check_output "the client's sockets learn the path MTU from the backend's errors" \
+	"mtu 1280
+mtu 1280" sed -n 3,4p "$WORK/big"
+for i in $(seq 30); do
+	[ "$(counter vm-c1 lb-no-rule)" -ge $((before + 2)) ] && break
+	sleep 0.1
+done
+if [ "$(counter vm-c1 lb-no-rule)" -eq $((before + 2)) ]; then
+	ok "later fragments to a frontend without their first drop as lb-no-rule"
+else
+	fail "later fragments to a frontend without their first drop as lb-no-rule" \
+		"counter went from $before to $(counter vm-c1 lb-no-rule)"
+fi
+captured "$WORK/b1.pcap" "(icmp and icmp[0] == 3 and icmp[1] == 3) or (icmp6 and ip6[40] == 1)" 2
+kill "${CAPTURES[@]}" 2>/dev/null
+wait "${CAPTURES[@]}" 2>/dev/null
+/usr/bin/python3 "$(dirname "$(realpath "$0")")/lb_icmp_check.py" \
+	"$WORK/c1.pcap" "$WORK/b1.pcap" >"$WORK/icmpcheck" 2>&1
+for c in "client-icmp4:the backend's frag-needed reaches the client from the frontend, checksums valid" \
+	"client-icmp6:the backend's packet-too-big reaches the client from the frontend, checksums valid" \
+	"client-icmp6-fragment:an error quoting a first fragment is translated, UDP checksum too" \
+	"backend-icmp4:the client's error about an answer reaches the backend (IPv4), checksums valid" \
+	"backend-icmp6:the client's error about an answer reaches the backend (IPv6), checksums valid" \
+	"client-fragments4:the answer's later fragments reach the client from the frontend (IPv4)" \
+	"client-fragments6:the answer's later fragments reach the client from the frontend (IPv6)" \
+	"client-no-backend:the client never sees a backend's address"; do
+	if grep -qx "${c%%:*} ok" "$WORK/icmpcheck"; then
+		ok "${c#*:}"
+	else
+		fail "${c#*:}" "$(cat "$WORK/icmpcheck")"
+	fi
+done
+v lb del A frag
+v lb del A frag6
 
 # ---- what the ACLs see: the backend's address and port ----
 v acl add A subnet s dir in prio 100 action deny proto tcp dport 80

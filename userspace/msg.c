@@ -322,6 +322,12 @@ static void set_u64(json_t *o, const char *key, const struct nlattr *a)
 				    json_integer((json_int_t)mnl_attr_get_u64(a)));
 }
 
+static void set_u32(json_t *o, const char *key, const struct nlattr *a)
+{
+	if (a && mnl_attr_get_payload_len(a) == sizeof(uint32_t))
+		json_object_set_new(o, key, json_integer(mnl_attr_get_u32(a)));
+}
+
 void msg_set_addr(json_t *o, const char *key, const struct nlattr *a)
 {
 	struct vnet_prefix p;
@@ -372,9 +378,13 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh)
 			set_u64(o, "tx-bytes", a);
 			break;
 		case VNET_STATS_A_CONNS:
-			if (mnl_attr_get_payload_len(a) == sizeof(uint32_t))
-				json_object_set_new(o, "connections",
-						    json_integer(mnl_attr_get_u32(a)));
+			set_u32(o, "connections", a);
+			break;
+		case VNET_STATS_A_FRAGMENTS:
+			set_u32(o, "fragments", a);
+			break;
+		case VNET_STATS_A_LB_FLOWS:
+			set_u32(o, "lb-flows", a);
 			break;
 		case VNET_STATS_A_DROPS:
 			mnl_attr_for_each_nested(d, a) {
@@ -459,12 +469,6 @@ static void set_range(json_t *o, const char *key, const struct nlattr *a)
 	else
 		snprintf(buf, sizeof(buf), "%u-%u", r >> 16, r & 0xffff);
 	json_object_set_new(o, key, json_string(buf));
-}
-
-static void set_u32(json_t *o, const char *key, const struct nlattr *a)
-{
-	if (a && mnl_attr_get_payload_len(a) == sizeof(uint32_t))
-		json_object_set_new(o, key, json_integer(mnl_attr_get_u32(a)));
 }
 
 json_t *parse_acl_msg(const struct nlmsghdr *nlh)

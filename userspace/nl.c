@@ -149,14 +149,24 @@ static const char *extack_msg(const struct nlmsghdr *nlh, size_t hdrlen)
 	return NULL;
 }
 
+/*
+ * Every command of the family, reads and the events group included, needs
+ * CAP_NET_ADMIN over the network namespace; the kernel refuses without a
+ * message, so say what is missing.
+ */
+static void permission_denied(void)
+{
+	error("permission denied: vnetctl needs CAP_NET_ADMIN in this network namespace");
+}
+
 static int refused(int err, const char *detail, const char *ext)
 {
-	if (detail[0])
+	if (err == -EPERM)
+		permission_denied();
+	else if (detail[0])
 		error("%s", detail);
 	else if (ext)
 		error("%s", ext);
-	else if (err == -EPERM)
-		error("%s (vnetctl needs CAP_NET_ADMIN)", strerror(-err));
 	else
 		error("%s", strerror(-err));
 	return 1;
@@ -268,8 +278,11 @@ int vnl_join_events(struct vnl *nl)
 	}
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0) {
-		error("cannot listen to vnet events: %s%s", strerror(errno),
-		      errno == EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		if (errno == EPERM)
+			permission_denied();
+		else
+			error("cannot listen to vnet events: %s",
+			      strerror(errno));
 		return 1;
 	}
 	return 0;

@@ -112,7 +112,7 @@ static int obj_cmp(const void *pa, const void *pb)
 	return r || !sort_key2 ? r : key_cmp(a, b, sort_key2);
 }
 
-static void sort_array(json_t *arr, const char *key1, const char *key2)
+void sort_array(json_t *arr, const char *key1, const char *key2)
 {
 	size_t n = json_array_size(arr), i;
 	json_t **v = calloc(n ? n : 1, sizeof(*v));

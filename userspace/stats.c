@@ -12,6 +12,8 @@ const struct field stats_fields[] = {
 	{ "tx-packets", F_KEY, NULL },
 	{ "tx-bytes", F_KEY, NULL },
 	{ "connections", F_KEY, NULL },
+	{ "fragments", F_KEY, NULL },
+	{ "lb-flows", F_KEY, NULL },
 	{ "drops", F_MAP, "drop" },
 	FIELDS_END
 };

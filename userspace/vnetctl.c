@@ -19,7 +19,7 @@ static const struct object *const objects[] = {
 	&vnet_object, &subnet_object, &peering_object, &port_object, &acl_object,
 	&route_object, &gateway_object, &lb_object, &endpoint_object,
 	&trace_object, &stats_object,
-	&monitor_object,
+	&monitor_object, &graph_object, &export_object, &apply_object,
 };
 
 #define N_OBJECTS (sizeof(objects) / sizeof(objects[0]))
@@ -73,7 +73,7 @@ int run_object(struct ctx *c, const struct object *obj, int argc, char **argv)
 			   argv[0], obj->name, obj->name);
 }
 
-static int dispatch(struct ctx *c, int argc, char **argv)
+int vnetctl_dispatch(struct ctx *c, int argc, char **argv)
 {
 	if (argc < 1)
 		return usage_error("missing object; try \"vnetctl help\"");
@@ -167,7 +167,7 @@ static int batch(struct ctx *c, const char *path)
 			if (strcmp(words[0], "acl"))
 				status = acl_commit(c);
 			if (!status)
-				status = dispatch(c, argc, words);
+				status = vnetctl_dispatch(c, argc, words);
 		}
 		if (status) {
 			fflush(stdout);
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 	else if (batch_file)
 		status = batch(&c, batch_file);
 	else
-		status = dispatch(&c, argc - optind, argv + optind);
+		status = vnetctl_dispatch(&c, argc - optind, argv + optind);
 	vnl_close(&c.nl);
 	if (fflush(stdout) && !status) {
 		error("cannot write the output: %s", strerror(errno));

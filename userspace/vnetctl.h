@@ -57,9 +57,17 @@ struct object {
 
 extern const struct object vnet_object, subnet_object, peering_object,
 	port_object, acl_object, stats_object, monitor_object, route_object,
-	gateway_object, lb_object, endpoint_object, trace_object;
+	gateway_object, lb_object, endpoint_object, trace_object, graph_object,
+	export_object, apply_object;
 
 int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
+/*
+ * The configuration as export prints it (config.c): one array per kind,
+ * with the states too if @states. NULL on failure (error printed).
+ */
+json_t *config_snapshot(struct ctx *c, bool states);
+/* Runs one command line's words (OBJECT COMMAND ...): an exit status. */
+int vnetctl_dispatch(struct ctx *c, int argc, char **argv);
 
 /* Sends a built request and waits for its ack: an exit status. */
 int ctx_do(struct ctx *c, struct nlmsghdr *nlh);
@@ -84,6 +92,8 @@ void print_text(FILE *f, const struct field *spec, json_t *o);
 void print_list(struct ctx *c, json_t *arr, const struct field *spec,
 		const char *key1, const char *key2);
 void print_json(struct ctx *c, json_t *v);
+/* Sorts the objects of @arr by @key1 then @key2 (may be NULL). */
+void sort_array(json_t *arr, const char *key1, const char *key2);
 
 /* Dumps @cmd (of one vnet if @vnet), prints it sorted: an exit status. */
 int ctx_show(struct ctx *c, uint8_t cmd, const char *vnet, vnl_parse_fn parse,

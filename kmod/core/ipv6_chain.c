@@ -63,7 +63,12 @@ enum vnet_ipv6_walk vnet_ipv6_walk(vnet_read_fn read, void *ctx,
 			/* Extension headers this walker does not read. */
 			return VNET_IPV6_WALK_BAD;
 		default:
-			/* An upper-layer protocol (or ESP, or no next header). */
+			/*
+			 * An upper-layer protocol (or ESP, or no next header),
+			 * which must start within the datagram.
+			 */
+			if (nh != VNET_IP6_NH_NONE && off >= end)
+				return VNET_IPV6_WALK_TRUNCATED;
 			c->proto = nh;
 			c->thoff = (u16)(off - base);
 			return VNET_IPV6_WALK_OK;

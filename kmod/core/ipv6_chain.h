@@ -9,18 +9,23 @@
  * It reads, it does not refuse what it can read: hop-by-hop, routing,
  * destination options, fragment and AH headers are stepped over. It
  * refuses what it cannot read safely: a chain longer than the limits
- * below, a header that runs past the datagram, an extension header it does
- * not know, a hop-by-hop header that is not first, a second fragment
- * header, and routing header type 0 (RFC 5095).
+ * below, a header that runs past the datagram (the upper-layer header
+ * too must start in it: RFC 7112 for first fragments), an extension header
+ * it does not know, a hop-by-hop header that is not first, a second
+ * fragment header, and routing header type 0 (RFC 5095).
  */
 #ifndef _VNET_CORE_IPV6_CHAIN_H
 #define _VNET_CORE_IPV6_CHAIN_H
 
 #include "compat.h"
 
-/* At most this many extension headers, of at most this many bytes in all. */
+/*
+ * At most this many extension headers, of at most this many bytes in all:
+ * what fits before a UDP header in 1280 bytes, the IPv6 minimum MTU, which
+ * a first fragment holding the whole chain must fit in (RFC 7112).
+ */
 #define VNET_IPV6_MAX_EXTHDRS	8
-#define VNET_IPV6_MAX_EXTBYTES	512
+#define VNET_IPV6_MAX_EXTBYTES	(1280 - 40 - 8)
 
 /* The fixed header, and the next-header values the walker knows. */
 #define VNET_IPV6_HLEN		40

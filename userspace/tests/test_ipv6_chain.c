@@ -17,7 +17,7 @@
 
 /* A packet under construction. */
 struct pkt {
-	u8 b[4096];
+	u8 b[8192];
 	unsigned int len;
 	u8 *nh;		/* where the next header's number goes */
 };
@@ -234,15 +234,15 @@ static void test_limits(void **state)
 	upper(&p, VNET_IP6_NH_TCP, 20);
 	assert_int_equal(walk(&p, &c), VNET_IPV6_WALK_TOO_LONG);
 
-	/* The byte limit: 512 pass, 520 do not. */
+	/* The byte limit: 1232 pass (a 1 kB option among them), 1240 not. */
 	start(&p);
-	ext(&p, VNET_IP6_NH_HOP, 256);
-	ext(&p, VNET_IP6_NH_DEST, 256);
+	ext(&p, VNET_IP6_NH_HOP, 1024);
+	ext(&p, VNET_IP6_NH_DEST, 208);
 	upper(&p, VNET_IP6_NH_TCP, 20);
 	assert_int_equal(walk(&p, &c), VNET_IPV6_WALK_OK);
 	start(&p);
-	ext(&p, VNET_IP6_NH_HOP, 256);
-	ext(&p, VNET_IP6_NH_DEST, 264);
+	ext(&p, VNET_IP6_NH_HOP, 1024);
+	ext(&p, VNET_IP6_NH_DEST, 216);
 	upper(&p, VNET_IP6_NH_TCP, 20);
 	assert_int_equal(walk(&p, &c), VNET_IPV6_WALK_TOO_LONG);
 }
@@ -256,11 +256,22 @@ static void test_truncated(void **state)
 	start(&p);
 	ext(&p, VNET_IP6_NH_DEST, 16);
 	upper(&p, VNET_IP6_NH_TCP, 20);
-	/* Ending inside the fixed header, inside the option, right after it. */
+	/*
+	 * Ending inside the fixed header, inside the option, right after it
+	 * (the upper-layer header must start in the datagram: RFC 7112).
+	 */
 	assert_int_equal(walk_end(&p, 20, &c), VNET_IPV6_WALK_TRUNCATED);
 	assert_int_equal(walk_end(&p, 43, &c), VNET_IPV6_WALK_TRUNCATED);
 	assert_int_equal(walk_end(&p, 50, &c), VNET_IPV6_WALK_TRUNCATED);
-	assert_int_equal(walk_end(&p, 56, &c), VNET_IPV6_WALK_OK);
+	assert_int_equal(walk_end(&p, 56, &c), VNET_IPV6_WALK_TRUNCATED);
+	assert_int_equal(walk_end(&p, 57, &c), VNET_IPV6_WALK_OK);
+
+	/* No next header needs nothing after it. */
+	start(&p);
+	ext(&p, VNET_IP6_NH_DEST, 8);
+	upper(&p, VNET_IP6_NH_NONE, 0);
+	assert_int_equal(walk(&p, &c), VNET_IPV6_WALK_OK);
+	assert_int_equal(c.proto, VNET_IP6_NH_NONE);
 
 	/*
 	 * Padding: the buffer holds the rest of the header, but the datagram

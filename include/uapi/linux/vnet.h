@@ -4,15 +4,19 @@
  *
  * The generic netlink family "vnet" (VNET_GENL_NAME, VNET_GENL_VERSION) is
  * the only interface of the module. Every object lives in the network
- * namespace of the socket that talks to it. Write commands need
- * CAP_NET_ADMIN in that namespace's user namespace.
+ * namespace of the socket that talks to it. Every command, reads included
+ * (GET requests and dumps, STATS_GET, TRACE, INFO_GET), and joining the
+ * events group need CAP_NET_ADMIN in the user namespace that owns that
+ * network namespace (GENL_UNS_ADMIN_PERM, GENL_MCAST_CAP_NET_ADMIN): the
+ * state names every tenant's addresses and rules. Refusals are -EPERM
+ * without an extack message.
  *
  * Requests carry no NLM_F_CREATE/NLM_F_EXCL: a family of Linux 6.1 refuses
  * flags other than NLM_F_REQUEST, NLM_F_ACK, NLM_F_ECHO and NLM_F_DUMP.
  *
  * Commands and their attributes ([R] required, [O] optional):
  *
- * VNET_CMD_INFO_GET: doit, no attributes. Reply:
+ * VNET_CMD_INFO_GET: doit, no attributes (any is refused). Reply:
  *    VNET_A_VERSION: NLA_NUL_STRING, module version
  *    VNET_A_ROUTER_MAC: 6 bytes, the virtual router MAC of this namespace
  *    VNET_A_OBJECTS: NLA_NESTED, live object counts of this namespace
@@ -69,6 +73,12 @@
  *        VNET_STATS_A_DROPS: NLA_NESTED, attribute type = enum
  *            vnet_drop_reason + 1, NLA_U64 each (zero counts omitted)
  *        VNET_STATS_A_CONNS: NLA_U32, tracked connections the port opened
+ *        VNET_STATS_A_FRAGMENTS: NLA_U32, fragment entries it opened (the
+ *            decision of a first fragment, kept for the later ones)
+ *        VNET_STATS_A_LB_FLOWS: NLA_U32, load balancer connections it
+ *            opened as a client
+ *        The three count against the port's and its vnet's shares
+ *        (module parameters ct_max_per_port, ct_max_per_vnet).
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -357,6 +367,8 @@ enum vnet_stats_attr {
 	VNET_STATS_A_TX_BYTES,
 	VNET_STATS_A_DROPS,
 	VNET_STATS_A_CONNS,
+	VNET_STATS_A_FRAGMENTS,
+	VNET_STATS_A_LB_FLOWS,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)

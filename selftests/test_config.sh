@@ -1,0 +1,117 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vnetctl export and apply: the whole configuration as one JSON document,
+# applied to a fresh namespace, edited and applied again (only the
+# difference), and a refused step undone. Configuration only, no traffic.
+source "$(dirname "$0")/lib.sh"
+
+# The interfaces the ports are bound to, in namespace $1.
+mkports()
+{
+	local d
+	for d in vm-nva vm-gw vm-be vm-s1 vm-s2; do
+		ip -n "$1" link add "$d" type veth peer name "$d-p" &&
+			ip -n "$1" link set "$d" up
+	done
+}
+
+mkports "$CTL"
+cat >"$WORK/setup" <<'B'
+vnet add hub id 10 prefix 10.0.0.0/16 prefix fd00:10::/48
+vnet add spoke1 id 11 prefix 10.1.0.0/16
+vnet add spoke2 id 12 prefix 10.2.0.0/16
+subnet add hub hs prefix 10.0.1.0/24 prefix fd00:10:0:1::/64
+subnet add spoke1 s prefix 10.1.1.0/24
+subnet add spoke2 s prefix 10.2.1.0/24
+port add vm-nva vnet hub subnet hs mac 52:54:00:00:00:04 ip 10.0.1.4 ip fd00:10:0:1::4 forwarding on
+port add vm-gw vnet hub subnet hs mac 52:54:00:00:00:05 ip 10.0.1.5 forwarding on
+port add vm-be vnet hub subnet hs mac 52:54:00:00:00:06 ip 10.0.1.6
+port add vm-s1 vnet spoke1 subnet s mac 52:54:00:00:01:04 ip 10.1.1.4
+port add vm-s2 vnet spoke2 subnet s mac 52:54:00:00:02:04 ip 10.2.1.4
+gateway set hub port vm-gw prefix 192.168.0.0/16
+peering add hub h-s1 remote spoke1 gateway-transit on forwarded on
+peering add spoke1 s1-h remote hub use-remote-gateways on
+peering add hub h-s2 remote spoke2
+peering add spoke2 s2-h remote hub
+route add spoke1 s 10.2.0.0/16 nexthop appliance 10.0.1.4
+route add spoke1 s 10.9.0.0/16 nexthop none
+acl add hub subnet hs dir in prio 100 action deny proto tcp dport 22 from-vnet spoke2
+acl add hub port vm-be dir in prio 10 action allow proto tcp dport 8080
+lb add hub web frontend 10.0.0.100 proto tcp port 80 backend 10.0.1.6:8080
+endpoint add spoke2 10.2.1.9 mac 52:54:00:00:02:09 remote 192.0.2.2
+B
+check "the configuration loads" v -b "$WORK/setup"
+v export >"$WORK/a.json"
+check "export is JSON with every kind" \
+	jq -e '.vnets and .subnets and .ports and .endpoints and .gateways and .peerings and .routes and .acls and .lbs' "$WORK/a.json"
+check "export has no states" sh -c "! grep -qE '\"(state|router-mac)\"' '$WORK/a.json'"
+check_output "apply of the namespace's own export plans nothing" "" v apply --dry-run "$WORK/a.json"
+check "and applies" v apply "$WORK/a.json"
+
+# A fresh namespace with the same interfaces: apply, export, compare.
+ns_new CTL2 host2
+mkports "$CTL2"
+check "apply into a fresh namespace" vnetctl -n "$CTL2" apply "$WORK/a.json"
+vnetctl -n "$CTL2" export >"$WORK/b.json"
+check "export after apply reproduces the file" cmp "$WORK/a.json" "$WORK/b.json"
+check_output "both sides of the peerings are connected" "connected connected connected connected" \
+	sh -c "vnetctl -n '$CTL2' -j peering show | jq -r '[.[].state] | join(\" \")'"
+
+# Edit: a flag, a new rule, a route gone, a prefix added to a peered vnet.
+jq '(.peerings[] | select(.name == "h-s2") | .access) = false
+    | .acls += [{"vnet":"spoke1","subnet":"s","dir":"out","prio":5,"action":"deny","proto":"udp"}]
+    | .routes |= map(select(.prefix != "10.9.0.0/16"))
+    | (.vnets[] | select(.name == "spoke2") | .prefixes) += ["10.3.0.0/16"]' \
+	"$WORK/a.json" >"$WORK/c.json"
+vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json" >"$WORK/plan"
+check_output "the plan is the difference" "route del spoke1 s 10.9.0.0/16
+peering del spoke2 s2-h
+vnet prefix add spoke2 10.3.0.0/16
+peering set hub h-s2 access off forwarded off gateway-transit off use-remote-gateways off
+peering add spoke2 s2-h remote hub access on forwarded off gateway-transit off use-remote-gateways off
+acl add spoke1 subnet s dir out prio 5 action deny proto udp" cat "$WORK/plan"
+check "the edited file applies" vnetctl -n "$CTL2" apply "$WORK/c.json"
+vnetctl -n "$CTL2" export >"$WORK/d.json"
+jq -S . "$WORK/c.json" >"$WORK/c.sorted"
+jq -S . "$WORK/d.json" >"$WORK/d.sorted"
+check "export equals the edited file" cmp "$WORK/c.sorted" "$WORK/d.sorted"
+check_output "applying it again changes nothing" "" vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json"
+
+# A file whose last object only the kernel can refuse: an overlapping
+# peering. Everything before it is undone.
+jq '.vnets += [{"name":"twin","id":20,"prefixes":["10.0.0.0/16"]}]
+    | .subnets += [{"vnet":"twin","name":"t","prefixes":["10.0.9.0/24"]}]
+    | .peerings += [{"vnet":"twin","name":"t-s1","remote":"spoke1","access":true,"forwarded":false,"gateway-transit":false,"use-remote-gateways":false},
+                    {"vnet":"spoke1","name":"s1-t","remote":"twin","access":true,"forwarded":false,"gateway-transit":false,"use-remote-gateways":false}]' \
+	"$WORK/c.json" >"$WORK/bad.json"
+out=$(vnetctl -n "$CTL2" apply "$WORK/bad.json" 2>&1); status=$?
+check "a refused step fails the apply (exit 1)" test "$status" -eq 1
+check "the error names the step" grep -q "apply: step .* refused: peering add" <<<"$out"
+vnetctl -n "$CTL2" export >"$WORK/e.json"
+check "and the steps before it are undone" cmp "$WORK/d.json" "$WORK/e.json"
+
+# A vnet's id has no "set": the vnet and everything in it are replaced,
+# and the rules elsewhere that name it too.
+jq '(.vnets[] | select(.name == "spoke2") | .id) = 22' "$WORK/c.json" >"$WORK/i.json"
+check "an id change applies" vnetctl -n "$CTL2" apply "$WORK/i.json"
+vnetctl -n "$CTL2" export | jq -S . >"$WORK/i.got"
+jq -S . "$WORK/i.json" >"$WORK/i.want"
+check "and export shows every object again" cmp "$WORK/i.want" "$WORK/i.got"
+check "apply back to the old id" vnetctl -n "$CTL2" apply "$WORK/c.json"
+
+# Scope: only the kinds named change.
+jq '.routes = [] | .acls = []' "$WORK/c.json" >"$WORK/f.json"
+check "apply only acls" vnetctl -n "$CTL2" apply only acls "$WORK/f.json"
+check_output "removed the rules" 0 sh -c "vnetctl -n '$CTL2' export | jq '.acls | length'"
+check_output "kept the routes" 1 sh -c "vnetctl -n '$CTL2' export | jq '.routes | length'"
+
+echo '{"vnets": 3}' >"$WORK/g.json"
+check_exit 2 "a kind that is not an array is bad usage" v apply "$WORK/g.json"
+echo '{"vnets": [' >"$WORK/h.json"
+check_exit 2 "a file that is not JSON is bad usage" v apply "$WORK/h.json"
+check_exit 2 "an unknown kind in only is bad usage" v apply only frobs "$WORK/a.json"
+check_exit 2 "apply without a file is bad usage" v apply
+check_output "and none of them changed anything" "$(cat "$WORK/a.json")" v export
+
+done_testing
