@@ -40,12 +40,14 @@ trap 'exit 130' INT TERM
 # 2-core machine while other VMs ran: only the ratios matter, to balance
 # the lanes. A test file not listed counts as DEFAULT_DURATION.
 declare -A DURATION=(
-	[@unit]=27 [@harness]=140
-	[test_acl.sh]=58 [test_conntrack.sh]=112 [test_control.sh]=42
-	[test_datapath.sh]=92 [test_demo.sh]=44 [test_dump.sh]=17
-	[test_endpoint.sh]=96 [test_lb.sh]=106 [test_module.sh]=23
-	[test_routes.sh]=263 [test_scale.sh]=167 [test_teardown.sh]=65
-	[test_trace.sh]=47 [test_walkthrough.sh]=9
+	[@unit]=16 [@harness]=99
+	[test_acl.sh]=65 [test_attack.sh]=47 [test_config.sh]=15
+	[test_conntrack.sh]=98 [test_control.sh]=30 [test_datapath.sh]=64
+	[test_demo.sh]=29 [test_dump.sh]=10 [test_endpoint.sh]=83
+	[test_flood.sh]=38 [test_graph.sh]=13 [test_lb.sh]=298
+	[test_lib.sh]=30 [test_module.sh]=24 [test_perm.sh]=35
+	[test_routes.sh]=202 [test_scale.sh]=167 [test_teardown.sh]=30
+	[test_trace.sh]=75 [test_walkthrough.sh]=14
 )
 DEFAULT_DURATION=60
 
