@@ -255,8 +255,19 @@ modprobe -q veth 2>/dev/null
 # The "host" whose controller the test configures: a fresh namespace, so
 # tests never see each other's objects. v runs vnetctl there.
 ns_new CTL host
+# VNET_MUTATE=deny-allow turns every "deny" word the test types into
+# "allow": the mutation under which its negative checks must fail (the
+# packet they expect dropped is let through).
 v()
 {
+	if [ "${VNET_MUTATE:-}" = deny-allow ]; then
+		local a args=()
+		for a in "$@"; do
+			[ "$a" = deny ] && a=allow
+			args+=("$a")
+		done
+		set -- "${args[@]}"
+	fi
 	vnetctl -n "$CTL" "$@"
 }
 
