@@ -23,11 +23,13 @@ all:
 deps:
 	scripts/deps.sh
 
-# Sequenced by recursion rather than prerequisites, so that "make -j check"
-# still installs the packages before building anything.
-check: deps
-	$(MAKE) all
-	scripts/check.sh
+# Sequenced in one recipe rather than by prerequisites, so that "make -j
+# check" still installs the packages before building anything; the time of
+# each step goes to check.sh, which prints it with its own.
+check:
+	@t0=$$(date +%s); $(MAKE) deps || exit; t1=$$(date +%s); \
+	$(MAKE) all || exit; t2=$$(date +%s); \
+	CHECK_PHASES="install $$((t1 - t0)) build $$((t2 - t1))" scripts/check.sh
 
 # Not part of make check: real attack tools, minutes under emulation.
 check-attack: deps

@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: selftests/run_all.sh [FILTER ...]
+# usage: selftests/run_all.sh [--list] [FILTER ...]
 #
 # Runs inside the VM (selftests/vm.sh selftests/run_all.sh): every
 # selftests/test_*.sh in order, or those matching a FILTER (a name such as
 # "module", "test_module.sh", or a glob such as "test_d*"). Prints their
-# TAP under a "# test_x.sh" header and ends with
-# "# selftests: N passed, N failed"; exits non-zero on any failure.
+# TAP under a "# test_x.sh" header, then "# test_x.sh: N passed, N failed,
+# S s", and ends with "# selftests: N passed, N failed"; exits non-zero on
+# any failure. --list: only prints the names of the files it would run
+# (on the host too: scripts/check.sh splits them over VMs).
 set -euo pipefail
 
 dir=$(dirname "$(realpath "$0")")
@@ -26,6 +28,11 @@ selected()
 	return 1
 }
 
+list=0
+if [ "${1:-}" = --list ]; then
+	list=1
+	shift
+fi
 filters=("$@")
 tests=()
 for t in selftests/test_*.sh; do
@@ -36,6 +43,12 @@ done
 if [ ${#tests[@]} -eq 0 ]; then
 	echo "run_all.sh: no test matches: $*" >&2
 	exit 1
+fi
+if [ "$list" = 1 ]; then
+	for t in "${tests[@]}"; do
+		basename "$t"
+	done
+	exit 0
 fi
 
 passed=0

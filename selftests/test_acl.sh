@@ -33,8 +33,8 @@ check "no ACL: C reaches db" reach vm5 10.1.2.4
 check "acl add: db inbound denies from-vnet B" \
 	v acl add A subnet db dir in prio 100 action deny from-vnet B
 before=$(counter vm-vm4 acl)
-check "from-vnet B: vm4 cannot reach db (IPv4)" no_reach vm4 10.1.2.4
-check "from-vnet B: nor over IPv6" no_reach vm4 fd00:1:0:2::4
+check "from-vnet B: vm4 cannot reach db (IPv4)" no_reach vm4 10.1.2.4 acl
+check "from-vnet B: nor over IPv6" no_reach vm4 fd00:1:0:2::4 acl
 check "and the drop is counted as acl" test "$(counter vm-vm4 acl)" -gt "$before"
 check "from-vnet B: C still reaches db" reach vm5 10.1.2.4
 check "from-vnet B: A's own web still reaches db" reach vm1 fd00:1:0:2::4
@@ -44,7 +44,7 @@ check "after acl del, B reaches db again" reach vm4 10.1.2.4
 # A peer's prefix denied to a subnet while other traffic flows.
 check "web inbound denies src 10.2.0.0/16" \
 	v acl add A subnet web dir in prio 100 action deny src 10.2.0.0/16
-check "vm4 (10.2.1.4) cannot reach web" no_reach vm4 10.1.1.4
+check "vm4 (10.2.1.4) cannot reach web" no_reach vm4 10.1.1.4 acl
 check "IPv6 from B is not matched by the IPv4 rule" reach vm4 fd00:1:0:1::4
 check "C still reaches web" reach vm5 10.1.1.4
 v acl del A subnet web dir in prio 100
@@ -52,7 +52,7 @@ v acl del A subnet web dir in prio 100
 # A port rule denies one VM only.
 check "port vm-vm2 inbound denies everything" \
 	v acl add A port vm-vm2 dir in prio 10 action deny
-check "vm1 cannot reach vm2" no_reach vm1 10.1.1.5
+check "vm1 cannot reach vm2" no_reach vm1 10.1.1.5 acl
 check "vm1 still reaches vm3" reach vm1 10.1.2.4
 check "stateful: vm2's own pings get their replies through its deny-all" \
 	reach vm2 10.1.2.4
@@ -62,15 +62,15 @@ v acl del A port vm-vm2 dir in prio 10
 check "allow icmp at 100" v acl add A port vm-vm3 dir in prio 100 action allow proto icmp
 check "deny all at 200" v acl add A port vm-vm3 dir in prio 200 action deny
 check "allow 100 beats deny 200: ping passes" reach vm1 10.1.2.4
-check_fail "deny 200 stops TCP" tcp_denied vm1 vm3 10.1.2.4 7001
+check "deny 200 stops TCP" tcp_dropped vm1 vm3 10.1.2.4 7001 acl
 check "deny all at 50" v acl add A port vm-vm3 dir in prio 50 action deny
-check "deny 50 beats allow 100: ping fails" no_reach vm1 10.1.2.4
+check "deny 50 beats allow 100: ping fails" no_reach vm1 10.1.2.4 acl
 for p in 50 100 200; do v acl del A port vm-vm3 dir in prio "$p"; done
 
 # Protocols and port ranges.
 check "deny tcp dport 7000-7100 inbound on db" \
 	v acl add A subnet db dir in prio 100 action deny proto tcp dport 7000-7100
-check_fail "TCP to port 7050 is denied" tcp_denied vm1 vm3 10.1.2.4 7050
+check "TCP to port 7050 is denied" tcp_dropped vm1 vm3 10.1.2.4 7050 acl
 check "TCP to port 7200 passes" tcp_ok vm1 vm3 10.1.2.4 7200
 check "IPv6 TCP to port 7200 passes" tcp_ok vm1 vm3 fd00:1:0:2::4 7200
 check "ping passes a tcp rule" reach vm1 10.1.2.4
@@ -100,32 +100,21 @@ check_exit 2 "unknown scope refused" v acl add A zone db dir in prio 1 action de
 check_output "refusals changed nothing" "$snap" v -j acl show A
 
 # Fragments: a non-first fragment has no ports, so it must not slip past a
-# port rule (scapy sends a UDP datagram in three fragments).
+# port rule (frag.py sends a UDP datagram in three fragments).
 frags()	# DPORT: fragments from vm1 that vm2 receives
 {
 	local rmac
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-	rm -f "$WORK/tcpdump.err"
-	vm vm2 timeout 15 tcpdump -U -nni eth0 -w "$WORK/frag.pcap" 'ip src 10.1.1.4 and (ip[6:2] & 0x3fff != 0)' 2>"$WORK/tcpdump.err" &
-	# On a loaded machine tcpdump can take seconds to start capturing.
-	for i in $(seq 50); do
-		grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
-		sleep 0.2
-	done
-	vm vm1 /usr/bin/python3 -c "
-from scapy.all import Ether, IP, UDP, Raw, fragment, sendp
-p = IP(src='10.1.1.4', dst='10.1.1.5', id=4242) / UDP(sport=4000, dport=$1) / Raw(b'x' * 2000)
-sendp([Ether(src='52:54:00:00:01:04', dst='$rmac') / f for f in fragment(p, fragsize=800)], iface='eth0', verbose=False)
-"
-	# A loaded machine may schedule tcpdump late: wait for all three
-	# (up to 10 s; the denied case waits it out), not a fixed second.
-	for i in $(seq 50); do
-		[ "$(tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l)" -ge 3 ] && break
-		sleep 0.2
-	done
-	kill %% 2>/dev/null
-	wait 2>/dev/null
-	tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l
+	# Controls, UDP to port 9999 that no rule denies: the first proves the
+	# capture runs before the fragments go, the last (sent right after
+	# them) that what came before it has been captured.
+	cap_start frag vm2 eth0 'ip src 10.1.1.4 and ((ip[6:2] & 0x3fff != 0) or udp dst port 9999)'
+	cap_sync frag 'udp dst port 9999' udp_control vm1 10.1.1.5 9999 || return 1
+	vm vm1 /usr/bin/python3 "$(dirname "$0")/frag.py" eth0 52:54:00:00:01:04 "$rmac" \
+		"10.1.1.4,10.1.1.5,4000,$1,4242,all" 10.1.1.4,10.1.1.5,4000,9999,4243,whole
+	cap_sync frag 'udp dst port 9999 and ip[4:2] == 4243' true || return 1
+	cap_stop frag
+	cap_count frag 'ip[6:2] & 0x3fff != 0'
 }
 check_output "without a rule all three fragments arrive" 3 frags 9000
 check "deny udp dport 9000 on vm2's port" \
@@ -146,7 +135,7 @@ echo "$old" > /sys/module/vnet/parameters/max_acl_rules
 printf '%s\n' "acl add A port vm-vm3 dir in prio 10 action deny proto icmp" \
 	"acl add A port vm-vm3 dir in prio 11 action deny proto icmp" >"$WORK/batch"
 check "a batch of rules" v -b "$WORK/batch"
-check "takes effect at its end" no_reach vm1 10.1.2.4
+check "takes effect at its end" no_reach vm1 10.1.2.4 acl
 printf '%s\n' "acl del A port vm-vm3 dir in prio 10" "acl del A port vm-vm3 dir in prio 11" \
 	"acl show A" >"$WORK/batch"
 check_output "deferred deletions apply before the next command of the batch" \
@@ -176,7 +165,7 @@ check "and web outbound at 7, from-vnet B" \
 	v acl add A subnet web dir out prio 7 action deny from-vnet B proto udp
 check "and B's own port, from-vnet B" v acl add B port vm-vm4 dir out prio 3 action deny from-vnet B
 check "acl del of one" v acl del A subnet web dir out prio 7
-check "from-vnet B: vm4 cannot reach db" no_reach vm4 10.1.2.4
+check "from-vnet B: vm4 cannot reach db" no_reach vm4 10.1.2.4 acl
 printf '%s\n' "acl add A port vm-vm3 dir out prio 20 action allow" \
 	"acl add A port vm-vm3 dir out prio 21 action allow proto tcp" \
 	"acl add A port vm-vm3 dir in prio 20 action allow" \
@@ -197,7 +186,7 @@ check "vm4's interface becomes a port of D" \
 check "D (id 2) reaches db: B's rule does not apply to it" reach vm4 10.1.2.4
 check "over IPv6 too" reach vm4 fd00:1:0:2::4
 check "a rule from-vnet D" v acl add A subnet db dir in prio 300 action deny from-vnet D
-check "denies D" no_reach vm4 10.1.2.4
+check "denies D" no_reach vm4 10.1.2.4 acl
 check_output "acl show names D" \
 "A subnet db dir in prio 100 action deny proto tcp dport 7000-7100
 A subnet db dir in prio 300 action deny from-vnet D

@@ -37,18 +37,29 @@ stream_start()
 	local ns="NS_$1" i
 	vm_bg "$2" timeout 60 nc $(family "$3") -l "$4" >"$WORK/stream" 2>/dev/null
 	STREAM_PIDS=$!
-	# The client does not retry: the listener must be there first.
-	for i in $(seq 100); do
-		vm "$2" ss -Hltn "sport = :$4" | grep -q . && break
-		sleep 0.1
-	done
+	wait_listen "$2" tcp "$4"
 	(for i in $(seq 600); do echo "$i"; sleep 0.1; done) |
 		ip netns exec "${!ns}" timeout 60 nc "$3" "$4" >/dev/null 2>&1 &
 	STREAM_PIDS+=" $!"
 }
 lines() { wc -l <"$WORK/stream"; }
-stream_flows() { local n; n=$(lines); sleep 1; [ "$(lines)" -gt "$n" ]; }
-stream_stopped() { local n; sleep 1; n=$(lines); sleep 2; [ "$(lines)" -eq "$n" ]; }
+lines_above() { [ "$(lines)" -gt "$1" ]; }
+stream_flows() { busywait 10000 lines_above "$(lines)"; }
+# stream_stopped DEV: the stream's packets are dropped on DEV as acl (two of
+# them: no more pass), and while two more are dropped (TCP retransmits),
+# no line arrives.
+stream_stopped()
+{
+	local d n
+	d=$(counter "$1" acl)
+	busywait 20000 counter_above "$1" acl $((d + 1)) ||
+		{ echo "no acl drops on $1" >&2; return 1; }
+	n=$(lines)
+	d=$(counter "$1" acl)
+	busywait 20000 counter_above "$1" acl $((d + 1)) ||
+		{ echo "no more acl drops on $1" >&2; return 1; }
+	[ "$(lines)" -eq "$n" ] || { echo "lines went on: $n, $(lines)" >&2; return 1; }
+}
 stream_stop() { kill $STREAM_PIDS 2>/dev/null; wait $STREAM_PIDS 2>/dev/null; }
 
 v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
@@ -80,15 +91,14 @@ for a in 10.1.2.4 fd00:1:0:2::4; do
 	check "ping from vm1 to $a gets its replies" reach vm1 "$a"
 done
 for a in 10.1.1.4 fd00:1:0:1::4; do
-	check_fail "vm3 cannot open TCP to vm1 ($a)" tcp_denied vm3 vm1 "$a" 7000
-	check "vm3 cannot ping vm1 ($a)" no_reach vm3 "$a"
+	check "vm3 cannot open TCP to vm1 ($a)" tcp_dropped vm3 vm1 "$a" 7000 acl
+	check "vm3 cannot ping vm1 ($a)" no_reach vm3 "$a" acl
 done
 serve vm3 0.0.0.0 5000
 serve vm3 :: 5000
 serve vm4 0.0.0.0 5000
-bound vm3 0.0.0.0 5000
-bound vm3 :: 5000
-bound vm4 0.0.0.0 5000
+wait_listen vm3 udp 5000 2
+wait_listen vm4 udp 5000
 check_output "UDP from vm1 to vm3 gets its answer" reply ask vm1 4000 10.1.2.4 5000
 check_output "UDP over IPv6 too" reply ask vm1 4000 fd00:1:0:2::4 5000
 check_output "across a peering too" reply ask vm1 4001 10.2.1.4 5000
@@ -121,7 +131,7 @@ for a in 10.1.2.4 fd00:1:0:2::4; do
 	check "a TCP stream from vm2 to $a flows" retry 3 stream_flows
 	before=$(counter vm-vm2 acl)
 	check "acl del of the allowing rule" v acl del A port vm-vm3 dir in prio 100
-	check "the open connection stops" stream_stopped
+	check "the open connection stops" stream_stopped vm-vm2
 	check "its packets are counted as acl drops" \
 		test "$(counter vm-vm2 acl)" -gt "$before"
 	stream_stop
@@ -135,60 +145,44 @@ stream_start vm2 vm3 10.1.2.4 7200
 check "a TCP stream from vm2 to vm3 flows without rules" retry 3 stream_flows
 check "acl add of a deny rule on db" \
 	v acl add A subnet db dir in prio 10 action deny proto tcp dport 7200
-check "the open connection stops" stream_stopped
+check "the open connection stops" stream_stopped vm-vm2
 stream_stop
 v acl del A subnet db dir in prio 10
 
-# Later fragments follow their first fragment. scapy sends UDP datagrams
-# from vm2 to vm3 in three fragments each (one python run: it takes seconds
-# to start under emulation); tcpdump on vm3 records what arrives.
+# Later fragments follow their first fragment. frag.py sends UDP datagrams
+# from vm2 to vm3 in three fragments each (one python run: it takes a
+# second to start under emulation); tcpdump on vm3 records what arrives.
 send_frags()	# DST,DPORT,IPID[,later]...: sends them, records arrivals
 {
-	local rmac pid i
+	local rmac
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-	rm -f "$WORK/frag.pcap"
-	rm -f "$WORK/frag.err"
-	# Killed below; scapy can take a minute to start on a loaded machine.
-	vm_bg vm3 timeout 600 tcpdump -U --immediate-mode -nni eth0 -w "$WORK/frag.pcap" \
-		'(ip src 10.1.1.5 and ip[6:2] & 0x3fff != 0) or (ip6 src fd00:1:0:1::5 and ip6[6] == 44)' \
-		>/dev/null 2>"$WORK/frag.err"
-	pid=$!
-	for i in $(seq 150); do
-		grep -q "listening on" "$WORK/frag.err" 2>/dev/null && break
-		sleep 0.2
+	# Controls, UDP from vm2 to vm3's allowed port 9001, not fragmented:
+	# from port 4999, until the capture shows one (it runs), and from 4998
+	# right after the fragments (what came before it has been captured).
+	cap_start frag vm3 eth0 \
+		'(ip src 10.1.1.5 and ip[6:2] & 0x3fff != 0) or (ip6 src fd00:1:0:1::5 and ip6[6] == 44) or (ip src 10.1.1.5 and udp dst port 9001 and udp src portrange 4998-4999)'
+	FRAG_SYNC="the capture on vm3 never ran"
+	cap_sync frag 'udp src port 4999' udp_control vm2 10.1.2.4 9001 4999 || return 1
+	local c src dst dport ipid later specs=()
+	for c in "$@"; do	# DST,DPORT,IPID[,later] as frag.py wants it
+		IFS=, read -r dst dport ipid later <<<"$c"
+		[[ $dst == *:* ]] && src=fd00:1:0:1::5 || src=10.1.1.5
+		specs+=("$src,$dst,4000,$dport,$ipid,${later:-all}")
 	done
-	vm vm2 /usr/bin/python3 - "$@" <<-PY
-	import sys
-	from scapy.all import *
-	out = []
-	for case in sys.argv[1:]:
-	    dst, dport, ipid, *later = case.split(',')
-	    if ':' in dst:
-	        p = IPv6(src='fd00:1:0:1::5', dst=dst) / IPv6ExtHdrFragment(id=int(ipid))
-	    else:
-	        p = IP(src='10.1.1.5', dst=dst, id=int(ipid))
-	    p = p / UDP(sport=4000, dport=int(dport)) / Raw(b'x' * 2000)
-	    f = fragment6(p, 900) if IPv6 in p else fragment(p, fragsize=800)
-	    out += f[1:] if later else f
-	sendp([Ether(src='52:54:00:00:01:05', dst='$rmac') / x for x in out],
-	      iface='eth0', verbose=False)
-	PY
-	# Until the fragments expected have been seen (FRAGS_WANT, up to
-	# 10 s: a loaded machine schedules tcpdump late), and a little more
-	# for any that should not come.
-	for i in $(seq 50); do
-		[ "$(tcpdump -nr "$WORK/frag.pcap" 2>/dev/null | wc -l)" -ge "${FRAGS_WANT:-0}" ] && break
-		sleep 0.2
-	done
-	sleep 0.5
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	vm vm2 /usr/bin/python3 "$(dirname "$0")/frag.py" eth0 52:54:00:00:01:05 "$rmac" \
+		"${specs[@]}" 10.1.1.5,10.1.2.4,4998,9001,1,whole
+	FRAG_SYNC="the capture on vm3 missed the last control"
+	cap_sync frag 'udp src port 4998' true || return 1
+	FRAG_SYNC=ok
+	cap_stop frag
 }
 arrived()	# DST IPID: how many fragments of that datagram vm3 received
 {
-	local f="ip[4:2] == $2"
+	local f="ip[4:2] == $2 and not udp src portrange 4998-4999"
 	[[ "$1" != *:* ]] || f="ip6[44:4] == $2"
-	tcpdump -nr "$WORK/frag.pcap" "$f" 2>/dev/null | wc -l
+	# Nothing to count unless the capture saw both controls.
+	[ "${FRAG_SYNC:-}" = ok ] || { echo "${FRAG_SYNC:-no capture}"; return 1; }
+	cap_count frag "$f"
 }
 check "vm3 inbound: allow udp 9001 at 10" \
 	v acl add A port vm-vm3 dir in prio 10 action allow proto udp dport 9001
@@ -210,13 +204,20 @@ check_output "without rules later fragments pass alone" 2 arrived 10.1.2.4 107
 # Idle timeouts are module parameters: an answer later than the UDP
 # timeout finds no connection.
 serve vm3 0.0.0.0 5001 3
-bound vm3 0.0.0.0 5001
+wait_listen vm3 udp 5001
 check_output "an answer after 3 s passes with the default 30 s timeout" \
 	reply ask vm1 4010 10.1.2.4 5001 6
 old=$(cat $PARAMS/ct_timeout_udp)
 echo 1 >$PARAMS/ct_timeout_udp
-check_output "with ct_timeout_udp=1 the late answer is dropped" \
-	timeout ask vm1 4011 10.1.2.4 5001 6
+# late_dropped: the answer comes after 3 s and finds no connection: vm3's
+# port drops it (vm1's deny-all), and vm1 has received nothing.
+late_dropped()
+{
+	counted vm-vm3 acl vm1 /usr/bin/python3 -u "${UDP#* }" ask 4011 10.1.2.4 5001 6 ||
+		return 1
+	[ ! -s "$WORK/counted" ] || { cat "$WORK/counted" >&2; return 1; }
+}
+check "with ct_timeout_udp=1 the late answer is dropped" late_dropped
 echo "$old" >$PARAMS/ct_timeout_udp
 
 # Capacity: a port's share, then the namespace's; established connections

@@ -101,7 +101,7 @@ udp_ok()	# FROM TO ADDR: a UDP datagram arrives
 	rm -f "$WORK/udp"
 	vm_bg "$2" timeout 8 socat -u "UDP$f-RECV:$port" OPEN:"$WORK/udp",creat
 	pid=$!
-	sleep 0.5
+	wait_listen "$2" udp "$port"
 	for _ in $(seq 10); do
 		echo "datagram $port" | vm "$1" socat -u - "UDP$f-SENDTO:$a:$port"
 		sleep 0.3
@@ -128,7 +128,7 @@ bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
 	rm -f "$WORK/bulk"
 	vm_bg "$2" timeout 30 nc -4 -l "$4" >"$WORK/bulk" 2>/dev/null
 	pid=$!
-	sleep 0.5
+	wait_listen "$2" tcp "$4"
 	head -c 2000000 /dev/zero | vm "$1" timeout 25 nc -N -w 5 "$3" "$4"
 	wait "$pid"
 	[ "$(stat -c %s "$WORK/bulk")" = 2000000 ]
@@ -136,24 +136,27 @@ bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
 check "2 MB of TCP across hosts (GSO through the tunnel)" bulk_ok a1 b1 10.1.1.5 7003
 
 # The delivered frame carries the VM's own MAC and the router's as source.
-vm b1 timeout 8 tcpdump -enli eth0 -c 1 "icmp and src 10.1.1.4" \
-	>"$WORK/b1.txt" 2>/dev/null &
-pid=$!
-sleep 1.5
-reach a1 10.1.1.5
-wait "$pid"
-check "delivered to b1 with its own MAC as destination" \
-	grep -q "> $MAC_B1" "$WORK/b1.txt"
+# Every echo request from a1 that reaches b1 (one at least) carries b1's MAC.
+own_mac()
+{
+	cap_start b1 b1 eth0 "icmp and src 10.1.1.4" -Q in
+	cap_sync b1 "ether dst $MAC_B1" vm a1 ping -c 1 -W 1 10.1.1.5 || return 1
+	cap_stop b1
+	[ "$(cap_count b1 "not ether dst $MAC_B1")" -eq 0 ] ||
+		{ cap_show b1 '' -e >&2; return 1; }
+}
+check "delivered to b1 with its own MAC as destination" own_mac
 
 # The underlay carries VXLAN on UDP 4789 with the vnet's id as VNI.
+# shellcheck disable=SC2034  # "vm hostA", for cap_start
+NS_hostA=$HA
 vxlan_seen()	# VM ADDR VNI [tcpdump filter words]
 {
-	ip netns exec "$HA" timeout 8 tcpdump -nli ul-a -c 1 \
-		"udp dst port 4789 and ${4:-ip}" >"$WORK/ul.txt" 2>/dev/null &
-	local pid=$!
-	sleep 1.5
-	reach "$1" "$2"
-	wait "$pid"
+	cap_start ul hostA ul-a "udp dst port 4789 and ${4:-ip}"
+	# Pings until the capture shows one (it may start late).
+	cap_sync ul "udp dst port 4789" vm "$1" ping -c 1 -W 1 "$2" || return 1
+	cap_stop ul
+	cap_show ul >"$WORK/ul.txt"
 	grep -q "vni $3\b" "$WORK/ul.txt" || { cat "$WORK/ul.txt"; return 1; }
 }
 check "the underlay sees UDP 4789 with VNI 100 for X" vxlan_seen a1 10.1.1.5 100
@@ -163,10 +166,12 @@ check "X's IPv6 overlay goes over the IPv6 underlay" \
 
 # Isolation: the same addresses in X and Y; the VNI keeps them apart.
 rm -f "$WORK/b1rx"
-vm_bg b1 timeout 6 nc -4 -l 7100 >"$WORK/b1rx" 2>/dev/null
+vm_bg b1 timeout 20 nc -4 -l 7100 >"$WORK/b1rx" 2>/dev/null
 pid=$!
-sleep 0.3
+wait_listen b1 tcp 7100
+# b2 answers with a reset (nothing listens there): the connection is over.
 echo from-a2 | vm a2 timeout 3 nc -N -w 2 10.1.1.5 7100 2>/dev/null
+kill "$pid"
 wait "$pid"
 check_fail "Y's a2 does not reach X's b1 (same address)" grep -q from-a2 "$WORK/b1rx"
 check "a2 reaches Y's b2" tcp_ok a2 b2 10.1.1.5 7101
@@ -212,7 +217,7 @@ tunnel_drop()
 	shift 3
 	before=$(counter "$dev" "$what")
 	send_vxlan "$@"
-	sleep 0.5
+	busywait 5000 counter_above "$dev" "$what" "$before"
 	after=$(counter "$dev" "$what")
 	if [ "$after" -gt "$before" ]; then
 		ok "$desc"
@@ -240,8 +245,8 @@ va acl del X subnet s dir out prio 100
 check "and it passes again without the rule" reach a1 10.1.1.5
 va acl add X port vm-a1 dir in prio 10 action deny proto tcp dport 7200
 before=$(counter vnet-vxlan acl)
-check_fail "an inbound ACL on host A blocks TCP from the remote VM" \
-	tcp_denied b1 a1 10.1.1.4 7200
+check "an inbound ACL on host A blocks TCP from the remote VM" \
+	tcp_dropped b1 a1 10.1.1.4 7200 acl vnet-vxlan
 check "counted as acl on the tunnel device" \
 	test "$(counter vnet-vxlan acl)" -gt "$before"
 va acl del X port vm-a1 dir in prio 10
@@ -262,7 +267,10 @@ check "a peer's VM on host A reaches X's b1 on host B" reach p1 10.1.1.5
 check "TCP too" tcp_ok p1 b1 10.1.1.5 7300
 vb peering del P p2x
 before=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
-check "host B's side of the peering gone: no reply" no_reach p1 10.1.1.5
+# Host B drops the echo request that comes out of its tunnel.
+hb_no_reach() { STATS=vb no_reach "$@"; }
+check "host B's side of the peering gone: no reply" \
+	hb_no_reach p1 10.1.1.5 peering-not-connected vnet-vxlan
 after=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
 check "host B drops what comes out of the tunnel as peering-not-connected" \
 	test "${after:-0}" -gt "${before:-0}"
@@ -270,7 +278,7 @@ vb peering add P p2x remote X
 check "the peering back on host B: reached again" reach p1 10.1.1.5
 
 # ---- refusals: exit 1, nothing changes ----
-state() { va -j endpoint show; va -j subnet show; va -j port show; }
+state() { printf '%s\n' "endpoint show" "subnet show" "port show" | va -j -b -; }
 va subnet add X s2 prefix 10.1.2.0/24
 va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
 refused "the tunnel device cannot be a port" "vnet-vxlan" \
@@ -375,12 +383,11 @@ check_exit 2 "endpoint del needs an IP" va endpoint del X
 check_exit 2 "bad vnet name" va endpoint show 'a/b'
 
 # ---- monitor, batch ----
-va monitor >"$WORK/mon" 2>&1 &
-mon=$!
-sleep 1
+mon=
+monitor_start mon "$WORK/mon" va
 printf 'endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2\nendpoint del X 10.1.2.8\n' >"$WORK/batch"
 check "a batch adds and deletes an endpoint" va -b "$WORK/batch"
-sleep 1
+busywait 10000 grep -q "^endpoint del X 10.1.2.8" "$WORK/mon"
 kill "$mon"
 wait "$mon" 2>/dev/null
 check_output "monitor prints the endpoint events" \

@@ -47,7 +47,7 @@ stream()
 	# To /dev/null: the data would fill the VM's /tmp within seconds.
 	# Both outputs away from check's $(...), which would wait for them.
 	ip netns exec "$VM2" timeout 60 nc -4 -l 5001 >/dev/null 2>&1 &
-	sleep 0.3
+	wait_listen "$VM2" tcp 5001
 	# The client retries until the server listens.
 	ip netns exec "$VM1" sh -c 'for i in $(seq 30); do
 		nc -w 60 10.1.1.5 5001 </dev/zero && break; sleep 0.3; done' \

@@ -74,7 +74,7 @@ check_output "JSON: the request in command-line words" \
 # ---- across vnets ----
 check_output "no peering: no route" "drop no-route" \
 	verdict A src 10.1.1.4 dst 10.2.1.4
-check "and a ping agrees" no_reach a1 10.2.1.4
+check "and a ping agrees" no_reach a1 10.2.1.4 no-route
 v peering add A ab remote B
 v peering add B ba remote A
 check_output "peered: delivered to the peer's port" "deliver vm-b1" \
@@ -87,7 +87,7 @@ check_output "IPv6 across the peering" "deliver vm-b1" \
 v peering set B ba access off
 check_output "access off on one side" "drop peering-access-off" \
 	verdict A src 10.1.1.4 dst 10.2.1.4
-check "and a ping agrees" no_reach a1 10.2.1.4
+check "and a ping agrees" no_reach a1 10.2.1.4 peering-access-off
 v peering set B ba access on
 
 # ---- ACLs ----
@@ -96,7 +96,7 @@ check_output "an inbound deny rule decides" "drop acl" \
 	verdict A src 10.1.1.4 dst 10.2.1.4 proto tcp dport 22
 check_output "the step names the rule" "100 deny" \
 	step 3 "prio action" A src 10.1.1.4 dst 10.2.1.4 proto tcp dport 22
-check_fail "and TCP to port 22 agrees" tcp_denied a1 b1 10.2.1.4 22
+check "and TCP to port 22 agrees" tcp_dropped a1 b1 10.2.1.4 22 acl
 check_output "another port passes" "deliver vm-b1" \
 	verdict A src 10.1.1.4 dst 10.2.1.4 proto tcp dport 80
 check_output "and says no rule matched out of 1" "- 1" \
@@ -116,7 +116,7 @@ check_output "a user route none" "drop route-none" \
 	verdict A src 10.1.1.4 dst 10.2.1.4
 check_output "the route step is the user route" "user none 10.2.1.0/24" \
 	step 2 "source nexthop prefix" A src 10.1.1.4 dst 10.2.1.4
-check "and a ping agrees" no_reach a1 10.2.1.4
+check "and a ping agrees" no_reach a1 10.2.1.4 route-none
 v route del A web 10.2.1.0/24
 v route add A web 10.2.1.0/24 nexthop appliance 10.1.1.5
 check_output "a route via an appliance leads to the appliance's port" \
