@@ -41,6 +41,10 @@ if [ "$status" -ne 0 ] && ! grep -q '^not ok ' "$logs/harness"; then
 	failure "selftests/harness.sh failed (status $status)"
 fi
 
+echo "# install: selftests/install.sh"
+selftests/install.sh 2>&1 | tee "$logs/install" ||
+	grep -q '^not ok ' "$logs/install" || failure "selftests/install.sh failed"
+
 echo "# selftests: selftests/vm.sh selftests/run_all.sh $*"
 status=0
 # Generous: the whole suite runs in one VM under emulation; run_all.sh
@@ -58,8 +62,8 @@ if [ "$status" -ne 0 ]; then
 	fi
 fi
 
-passed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^ok ' || true)
-failed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^not ok ' || true)
+passed=$(cat "$logs/unit" "$logs/harness" "$logs/install" "$logs/vm" | grep -c '^ok ' || true)
+failed=$(cat "$logs/unit" "$logs/harness" "$logs/install" "$logs/vm" | grep -c '^not ok ' || true)
 failed=$((failed + extra))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

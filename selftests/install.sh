@@ -9,6 +9,12 @@
 # and names, as bash-completion loads it; silent without the module or the
 # privilege), dkms.conf's version, make uninstall. TAP on stdout. What
 # needs the module runs in the VM: selftests/test_install.sh.
+#
+# selftests/install.sh dkms (make check-dkms, minutes; needs dkms): "make
+# install-dkms" into a scratch folder, then dkms adds and builds that
+# source tree for every kernel that has its headers, in a scratch dkms
+# tree (nothing of the host's dkms state is touched but the signing key
+# that dkms makes once, /var/lib/dkms/mok.key).
 set -u
 cd "$(dirname "$(realpath "$0")")/.."
 export LC_ALL=C
@@ -29,6 +35,35 @@ report()	# STATUS DESC [DETAILS]
 		failed=$((failed + 1))
 	fi
 }
+
+if [ "${1:-}" = dkms ]; then
+	mkdir -p "$tmp/dkms" "$tmp/modules"
+	version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+	out=$(make -s install-dkms DESTDIR="$tmp/root" 2>&1)
+	[ -f "$tmp/root/usr/src/vnet-$version/dkms.conf" ] &&
+		[ -f "$tmp/root/usr/src/vnet-$version/include/uapi/linux/vnet.h" ] &&
+		! find "$tmp/root" -name '*.o' -o -name '*.ko' | grep -q .
+	report $? "make install-dkms DESTDIR puts the sources (and no build output) in /usr/src/vnet-$version" "$out"
+
+	opts=(--sourcetree "$tmp/root/usr/src" --dkmstree "$tmp/dkms" --installtree "$tmp/modules")
+	out=$(dkms add -m vnet -v "$version" "${opts[@]}" 2>&1)
+	report $? "dkms add" "$out"
+	for b in /lib/modules/*/build; do
+		[ -d "$b" ] || continue
+		k=$(basename "$(dirname "$b")")
+		start=$(date +%s)
+		out=$(dkms build -m vnet -v "$version" -k "$k" "${opts[@]}" 2>&1)
+		status=$?
+		echo "# dkms build -k $k: $(( $(date +%s) - start )) s"
+		report "$status" "dkms build -k $k" "$out"
+		ko=$(find "$tmp/dkms/vnet/$version/$k" -name vnet.ko 2>/dev/null | head -n 1)
+		[ -n "$ko" ] && modinfo -F vermagic "$ko" | grep -q "^$k "
+		report $? "the module built by dkms is for $k" "$ko"
+	done
+	echo "1..$n"
+	[ "$failed" -eq 0 ]
+	exit
+fi
 
 # same DESC WANT GOT
 same()
