@@ -70,9 +70,10 @@ clean:
 # reads. The module goes through the kernel's modules_install to
 # DESTDIR/lib/modules/KVERSION/extra/vnet.ko (for the kernel of KDIR),
 # unsigned (Secure Boot: use DKMS, which signs with its own key); depmod
-# runs when there is no DESTDIR. /etc/vnet/vnet.json is never installed: without
-# it the unit loads the module and applies nothing; the example lands in
-# the documentation folder.
+# runs when there is no DESTDIR. With DKMS, "make install-files
+# install-dkms" leaves the module to it. /etc/vnet/vnet.json is never
+# installed: without it the unit loads the module and applies nothing;
+# the example lands in the documentation folder.
 VERSION := $(shell sed -n 's/^\#define VNET_MOD_VERSION "\(.*\)"/\1/p' kmod/vnet.h)
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
