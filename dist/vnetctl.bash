@@ -40,7 +40,7 @@ _vnetctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=
 	local -a words=("${COMP_WORDS[@]}") args=()
-	local cword=$COMP_CWORD i=1 obj verb verbs vnet= k
+	local cword=$COMP_CWORD i=1 obj verb verbs vnet='' k
 	local _vnetctl_cur=$cur
 	local -a _vnetctl_ns=()
 
@@ -59,7 +59,7 @@ _vnetctl()
 	if ((i >= cword)); then
 		case $prev in
 		-n) _vnetctl_offer "$(ls /run/netns 2>/dev/null)"; return 0 ;;
-		-b) COMPREPLY=($(compgen -f -- "$cur")); return 0 ;;
+		-b) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
 		esac
 		if [[ $cur == -* ]]; then
 			_vnetctl_offer -j -p -b -n -V -h
@@ -181,7 +181,7 @@ _vnetctl()
 	"stats ") ((n == 0)) && _vnetctl_names port ;;
 	"apply ")
 		_vnetctl_offer --dry-run only
-		COMPREPLY+=($(compgen -f -- "$cur")) ;;
+		mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -f -- "$cur") ;;
 	esac
 	return 0
 }

@@ -16,7 +16,7 @@
 # tree (nothing of the host's dkms state is touched but the signing key
 # that dkms makes once, /var/lib/dkms/mok.key).
 set -u
-cd "$(dirname "$(realpath "$0")")/.."
+cd "$(dirname "$(realpath "$0")")/.." || exit 1
 export LC_ALL=C
 n=0
 failed=0
