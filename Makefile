@@ -8,6 +8,13 @@
 # make check-attack  installs thc-ipv6, nmap and hping3 and runs them from a
 #                 hostile VM against a port's ACL (selftests/attack_tools.sh)
 #
+# make install   installs what "make" built (it builds nothing): see
+#                 "Installing" below for the variables and the file list
+# make check-install  the installation's host checks (selftests/install.sh,
+#                 also part of make check)
+# make check-dkms builds the module with dkms in a scratch tree (minutes;
+#                 not part of make check)
+#
 # KDIR=/path/to/kernel/build builds vnet.ko against another kernel tree.
 
 # The newest kernel that has both its headers and an image to boot in the
@@ -56,4 +63,109 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf .build
 
-.PHONY: all deps check check-attack demo bench bench-core clean
+# Installing.
+#
+# PREFIX is /usr/local by default, as for any program installed by hand; a
+# Debian package passes PREFIX=/usr (and DESTDIR=debian/vnet). The unit
+# goes to /lib/systemd/system for PREFIX=/usr (where Debian 12's packages
+# put theirs), else to PREFIX/lib/systemd/system, which systemd also
+# reads. The module goes through the kernel's modules_install to
+# DESTDIR/lib/modules/KVERSION/extra/vnet.ko (for the kernel of KDIR),
+# unsigned (Secure Boot: use DKMS, which signs with its own key); depmod
+# runs when there is no DESTDIR. With DKMS, "make install-files
+# install-dkms" leaves the module to it. /etc/vnet/vnet.json is never
+# installed: without it the unit loads the module and applies nothing;
+# the example lands in the documentation folder.
+VERSION := $(shell sed -n 's/^\#define VNET_MOD_VERSION "\(.*\)"/\1/p' kmod/vnet.h)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/vnet
+LIBDIR ?= $(PREFIX)/lib/vnet
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SYSCONFDIR ?= /etc
+INSTALL ?= install
+
+# The unit names the installed paths.
+define subst_paths
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    -e 's|@LIBDIR@|$(LIBDIR)|g'
+endef
+
+install: install-files install-module
+
+install-files:
+	@test -x userspace/vnetctl || { echo "make install: build first (make)" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 755 userspace/vnetctl $(DESTDIR)$(SBINDIR)/vnetctl
+	$(INSTALL) -m 644 Documentation/vnetctl.8 $(DESTDIR)$(MANDIR)/man8/vnetctl.8
+	$(INSTALL) -m 644 dist/vnetctl.bash $(DESTDIR)$(COMPLETIONDIR)/vnetctl
+	$(subst_paths) dist/vnet.service >$(DESTDIR)$(UNITDIR)/vnet.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/vnet.service
+	$(subst_paths) dist/vnet-port-up >$(DESTDIR)$(LIBDIR)/vnet-port-up
+	chmod 755 $(DESTDIR)$(LIBDIR)/vnet-port-up
+	$(INSTALL) -m 644 dist/vnet.json $(DESTDIR)$(DOCDIR)/examples/vnet.json
+	$(INSTALL) -m 644 README.md Documentation/vnet.rst Documentation/install.rst \
+		$(DESTDIR)$(DOCDIR)/
+
+# The release modules_install installs for (Debian's kernel.release says
+# the upstream version; utsrelease.h the directory's name).
+KRELEASE = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+
+install-module:
+	@test -n "$(KDIR)" || { echo "make install: no kernel headers (set KDIR)" >&2; exit 1; }
+	@test -f kmod/vnet.ko || { echo "make install: build first (make)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod INSTALL_MOD_PATH=$(DESTDIR) \
+		CONFIG_MODULE_SIG_ALL= modules_install
+	@# Headers have no System.map, so modules_install skips depmod. A
+	@# package's postinst runs it; a DESTDIR install leaves it to that.
+	if [ -z "$(DESTDIR)" ]; then depmod -a $(KRELEASE); fi
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vnetctl $(DESTDIR)$(MANDIR)/man8/vnetctl.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/vnetctl $(DESTDIR)$(UNITDIR)/vnet.service \
+		$(DESTDIR)$(LIBDIR)/vnet-port-up
+	rm -rf $(DESTDIR)$(DOCDIR)
+	-rmdir $(DESTDIR)$(LIBDIR)
+	rm -f $(DESTDIR)/lib/modules/*/extra/vnet.ko
+	@echo "make uninstall: left $(SYSCONFDIR)/vnet/ (your configuration); run depmod -a"
+
+# DKMS: the module's sources and dkms.conf under /usr/src/vnet-VERSION;
+# without DESTDIR also registered, then built and installed for every
+# kernel that has its headers (dkms rebuilds it for kernels installed
+# later by itself).
+DKMS_SRC := dkms.conf kmod/Kbuild kmod/Makefile $(wildcard kmod/*.[ch] kmod/core/*.[ch]) \
+	include/uapi/linux/vnet.h
+
+install-dkms:
+	@for f in $(DKMS_SRC); do \
+		$(INSTALL) -D -m 644 $$f $(DESTDIR)/usr/src/vnet-$(VERSION)/$$f || exit 1; \
+	done
+	@echo "installed the sources in $(DESTDIR)/usr/src/vnet-$(VERSION)"
+	if [ -z "$(DESTDIR)" ]; then \
+		dkms add vnet/$(VERSION) && \
+		for b in /lib/modules/*/build; do \
+			[ -d "$$b" ] || continue; \
+			dkms install vnet/$(VERSION) -k "$$(basename "$$(dirname "$$b")")" || exit 1; \
+		done; \
+	fi
+
+uninstall-dkms:
+	-dkms remove vnet/$(VERSION) --all
+	rm -rf $(DESTDIR)/usr/src/vnet-$(VERSION)
+
+check-install: deps
+	$(MAKE) all
+	selftests/install.sh
+
+check-dkms: deps
+	scripts/deps.sh dkms
+	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
+	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
+
+.PHONY: all deps check check-attack demo bench bench-core clean install \
+	install-files install-module uninstall install-dkms uninstall-dkms \
+	check-install check-dkms

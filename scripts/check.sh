@@ -4,7 +4,7 @@
 # usage: scripts/check.sh [FILTER ...]
 #
 # What "make check" runs once the packages are there and everything is
-# built: the userspace unit tests and the harness on the host, and every
+# built: the userspace unit tests, the harness and the installation checks on the host, and every
 # selftest in VMs (or those FILTER selects, see selftests/run_all.sh).
 # Prints all the TAP, the time of each phase and of each selftest file,
 # and ends with one line "N passed, N failed"; exits non-zero on any
@@ -12,7 +12,7 @@
 # vm.sh's kernel log scan).
 #
 # The work runs in LANES at once (one per core, at most 4): each lane
-# runs its share of the host jobs (unit tests, harness), then one VM
+# runs its share of the host jobs (unit tests, harness, install checks), then one VM
 # (selftests/vm.sh, VM_SMP virtual CPUs: 1) with its share of the test
 # files; the shares are balanced by the durations below, longest first.
 # Measured on the 2-core machine (shared with other VMs) under TCG,
@@ -40,7 +40,7 @@ trap 'exit 130' INT TERM
 # 2-core machine while other VMs ran: only the ratios matter, to balance
 # the lanes. A test file not listed counts as DEFAULT_DURATION.
 declare -A DURATION=(
-	[@unit]=16 [@harness]=99
+	[@unit]=16 [@harness]=99 [@install]=17
 	[test_acl.sh]=65 [test_attack.sh]=47 [test_config.sh]=15
 	[test_conntrack.sh]=98 [test_control.sh]=30 [test_datapath.sh]=64
 	[test_demo.sh]=29 [test_dump.sh]=10 [test_endpoint.sh]=83
@@ -92,7 +92,7 @@ while read -r secs job; do
 	done
 	lane_jobs[best]+=" $job"
 	lane_load[best]=$((lane_load[best] + secs))
-done < <(for job in @unit @harness $files; do
+done < <(for job in @unit @harness @install $files; do
 	echo "${DURATION[$job]:-$DEFAULT_DURATION} $job"
 done | sort -k1,1nr -k2,2)
 
@@ -110,6 +110,13 @@ unit()
 harness()
 {
 	selftests/harness.sh >"$logs/harness" 2>&1 || echo $? >"$logs/harness.status"
+}
+
+# install: make install into a scratch root, and what it installed (the
+# man page against vnetctl help, the unit, the completion).
+install()
+{
+	selftests/install.sh >"$logs/install" 2>&1 || echo $? >"$logs/install.status"
 }
 
 # lane L: its host jobs, then its test files in one VM; the seconds of
@@ -188,6 +195,11 @@ cat "$logs/harness"
 if [ -f "$logs/harness.status" ] && ! grep -q '^not ok ' "$logs/harness"; then
 	failure "selftests/harness.sh failed (status $(cat "$logs/harness.status"))"
 fi
+echo "# install: selftests/install.sh"
+cat "$logs/install"
+if [ -f "$logs/install.status" ] && ! grep -q '^not ok ' "$logs/install"; then
+	failure "selftests/install.sh failed (status $(cat "$logs/install.status"))"
+fi
 : >"$logs/vm"
 for ((l = 0; l < nlanes; l++)); do
 	[ -f "$logs/vm$l" ] || continue
@@ -218,6 +230,7 @@ done <"$logs/times"
 while read -r name secs; do
 	case $name in
 	harness) phases+=("harness $secs") ;;
+	install) phases+=("install-checks $secs") ;;
 	vm*) phases+=("selftests-in-VM-$((${name#vm} + 1)) $secs") ;;
 	esac
 done <"$logs/times"
@@ -238,8 +251,8 @@ for p in "${phases[@]:0:${#earlier[@]}/2}"; do
 done
 printf '# time: %-24s %5d s (%d lanes at once)\n' total "$total" "$nlanes"
 
-passed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^ok ' || true)
-failed=$(cat "$logs/unit" "$logs/harness" "$logs/vm" | grep -c '^not ok ' || true)
+passed=$(cat "$logs/unit" "$logs/harness" "$logs/install" "$logs/vm" | grep -c '^ok ' || true)
+failed=$(cat "$logs/unit" "$logs/harness" "$logs/install" "$logs/vm" | grep -c '^not ok ' || true)
 failed=$((failed + extra))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack]
+# usage: scripts/deps.sh [attack|dkms]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
-# check-attack (thc-ipv6, nmap, hping3). Idempotent and quick when
+# check-attack (thc-ipv6, nmap, hping3); with "dkms" the dkms of make
+# check-dkms. Idempotent and quick when
 # everything is present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
@@ -19,9 +20,12 @@ packages=(
 	procps valgrind ethtool jq		# benchmarks and their numbers
 	graphviz				# vnetctl graph, rendered by dot
 	nftables				# test_attack.sh: the host's leak counter
+	man-db systemd bash-completion		# selftests/install.sh
 )
 if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
+elif [ "${1:-}" = dkms ]; then
+	packages+=(dkms)			# selftests/install.sh dkms
 fi
 
 missing=()
