@@ -4,16 +4,18 @@
 # usage: scripts/check.sh [FILTER ...]
 #
 # What "make check" runs once the packages are there and everything is
-# built: the userspace unit tests, the harness and the installation checks on the host, and every
-# selftest in VMs (or those FILTER selects, see selftests/run_all.sh).
+# built: the userspace unit tests, the harness and the installation
+# checks on the host, and every selftest in VMs (or those FILTER selects,
+# see selftests/run_all.sh).
 # Prints all the TAP, the time of each phase and of each selftest file,
 # and ends with one line "N passed, N failed"; exits non-zero on any
 # failure, including a failure that is not a test's (a build error, or
 # vm.sh's kernel log scan).
 #
 # The work runs in LANES at once (one per core, at most 4): each lane
-# runs its share of the host jobs (unit tests, harness, install checks), then one VM
-# (selftests/vm.sh, VM_SMP virtual CPUs: 1) with its share of the test
+# runs its share of the host jobs (unit tests, harness, install checks),
+# then one VM (selftests/vm.sh, VM_SMP virtual CPUs: 1) with its share of
+# the test
 # files; the shares are balanced by the durations below, longest first.
 # Measured on the 2-core machine (shared with other VMs) under TCG,
 # test_trace.sh and test_control.sh: two VMs with -smp 1 took 89-128 s,
