@@ -15,8 +15,7 @@
 # The work runs in LANES at once (one per core, at most 4): each lane
 # runs its share of the host jobs (unit tests, harness, install checks),
 # then one VM (selftests/vm.sh, VM_SMP virtual CPUs: 1) with its share of
-# the test
-# files; the shares are balanced by the durations below, longest first.
+# the test files; the shares are balanced by the durations below, longest first.
 # Measured on the 2-core machine (shared with other VMs) under TCG,
 # test_trace.sh and test_control.sh: two VMs with -smp 1 took 89-128 s,
 # one VM with -smp 1 133-140 s, two VMs with -smp 2 135-153 s, one VM
