@@ -21,10 +21,6 @@ const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
 };
 
-const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = VNET_NAME_POLICY,
-};
-
 static int get_ip(struct genl_info *info, struct vnet_prefix *ip)
 {
 	if (!vnet_nl_name(info, VNET_A_VNET) ||

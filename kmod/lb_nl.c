@@ -23,7 +23,6 @@ const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_LB_BACKENDS] = NLA_POLICY_NESTED_ARRAY(backend_policy),
 };
 
-/* lb del, and the optional vnet of a dump */
 const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_LB] = VNET_NAME_POLICY,

@@ -43,8 +43,11 @@ static const struct nla_policy vnet_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_PREFIXES] = PREFIXES_POLICY,
 };
 
-/* vnet del and get, subnet and peering dumps */
-static const struct nla_policy vnet_name_policy[VNET_A_MAX + 1] = {
+/*
+ * The vnet name alone: vnet del and get, and the dumps that a vnet name
+ * restricts (subnets, peerings, ACL rules, gateways, lbs, endpoints).
+ */
+const struct nla_policy vnet_vnet_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
@@ -92,13 +95,12 @@ static const struct nla_policy port_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
 };
 
-/* port del and get, stats */
 static struct netlink_range_validation acl_prio_range __ro_after_init = {
 	.min = VNET_ACL_PRIO_MIN,
 	.max = VNET_ACL_PRIO_MAX,
 };
 
-static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
+static const struct nla_policy acl_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
@@ -115,9 +117,21 @@ static const struct nla_policy acl_policy[VNET_A_MAX + 1] = {
 	[VNET_A_ACL_DEFER] = { .type = NLA_FLAG },
 };
 
+/* A rule's identity: its list (vnet, scope, direction) and priority. */
+static const struct nla_policy acl_del_policy[VNET_A_MAX + 1] = {
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_ACL_SCOPE] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_SCOPE_PORT),
+	[VNET_A_ACL_DIR] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_DIR_OUT),
+	[VNET_A_ACL_PRIO] = NLA_POLICY_FULL_RANGE(NLA_U16, &acl_prio_range),
+	[VNET_A_ACL_DEFER] = { .type = NLA_FLAG },
+};
+
 /* No attributes: an all-zero policy refuses every one (strict). */
 static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 
+/* port del and get, stats */
 static const struct nla_policy ifname_policy[VNET_A_MAX + 1] = {
 	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
 };
@@ -1442,7 +1456,7 @@ static int get_port_range(struct genl_info *info, int type, u16 *lo, u16 *hi)
 	return 0;
 }
 
-/* Everything of a rule but its scope, checked as DESIGN.md rule 9 says. */
+/* Everything of a rule but its scope, checked as rule 9 says. */
 static int parse_acl_rule(struct vnet_req *req, struct vnet_acl_entry *e)
 {
 	struct genl_info *info = req->info;
@@ -1836,9 +1850,9 @@ void vnet_notify_acl_commit(const struct vnet_acl_list *l)
 static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_INFO_GET, info_get_doit, NULL, empty_policy),
 	VNET_OP(VNET_CMD_VNET_NEW, vnet_new_doit, NULL, vnet_new_policy),
-	VNET_OP(VNET_CMD_VNET_DEL, vnet_del_doit, NULL, vnet_name_policy),
+	VNET_OP(VNET_CMD_VNET_DEL, vnet_del_doit, NULL, vnet_vnet_policy),
 	VNET_OP(VNET_CMD_VNET_GET, vnet_get_doit, vnet_get_dumpit,
-		vnet_name_policy),
+		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_PREFIX_NEW, prefix_new_doit, NULL,
 		prefix_change_policy),
 	VNET_OP(VNET_CMD_PREFIX_DEL, prefix_del_doit, NULL,
@@ -1846,7 +1860,7 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_SUBNET_NEW, subnet_new_doit, NULL, subnet_new_policy),
 	VNET_OP(VNET_CMD_SUBNET_DEL, subnet_del_doit, NULL, subnet_del_policy),
 	VNET_OP(VNET_CMD_SUBNET_GET, NULL, subnet_get_dumpit,
-		vnet_name_policy),
+		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_PEERING_NEW, peering_new_doit, NULL,
 		peering_new_policy),
 	VNET_OP(VNET_CMD_PEERING_SET, peering_set_doit, NULL,
@@ -1854,16 +1868,16 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_PEERING_DEL, peering_del_doit, NULL,
 		peering_del_policy),
 	VNET_OP(VNET_CMD_PEERING_GET, NULL, peering_get_dumpit,
-		vnet_name_policy),
+		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_PORT_NEW, port_new_doit, NULL, port_new_policy),
 	VNET_OP(VNET_CMD_PORT_DEL, port_del_doit, NULL, ifname_policy),
 	VNET_OP(VNET_CMD_PORT_GET, port_get_doit, port_get_dumpit,
 		ifname_policy),
 	VNET_OP(VNET_CMD_STATS_GET, stats_get_doit, stats_get_dumpit,
 		ifname_policy),
-	VNET_OP(VNET_CMD_ACL_NEW, acl_new_doit, NULL, acl_policy),
-	VNET_OP(VNET_CMD_ACL_DEL, acl_del_doit, NULL, acl_policy),
-	VNET_OP(VNET_CMD_ACL_GET, NULL, acl_get_dumpit, acl_policy),
+	VNET_OP(VNET_CMD_ACL_NEW, acl_new_doit, NULL, acl_new_policy),
+	VNET_OP(VNET_CMD_ACL_DEL, acl_del_doit, NULL, acl_del_policy),
+	VNET_OP(VNET_CMD_ACL_GET, NULL, acl_get_dumpit, vnet_vnet_policy),
 	VNET_OP(VNET_CMD_ACL_COMMIT, acl_commit_doit, NULL, empty_policy),
 	VNET_OP(VNET_CMD_ROUTE_NEW, vnet_route_new_doit, NULL,
 		vnet_route_new_policy),
@@ -1874,19 +1888,19 @@ static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_GATEWAY_SET, vnet_gateway_set_doit, NULL,
 		vnet_gateway_set_policy),
 	VNET_OP(VNET_CMD_GATEWAY_DEL, vnet_gateway_del_doit, NULL,
-		vnet_gateway_del_policy),
+		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_GATEWAY_GET, NULL, vnet_gateway_get_dumpit,
-		vnet_gateway_del_policy),
+		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_TRACE, vnet_trace_doit, NULL, vnet_trace_policy),
 	VNET_OP(VNET_CMD_LB_NEW, vnet_lb_new_doit, NULL, vnet_lb_new_policy),
 	VNET_OP(VNET_CMD_LB_DEL, vnet_lb_del_doit, NULL, vnet_lb_del_policy),
-	VNET_OP(VNET_CMD_LB_GET, NULL, vnet_lb_get_dumpit, vnet_lb_del_policy),
+	VNET_OP(VNET_CMD_LB_GET, NULL, vnet_lb_get_dumpit, vnet_vnet_policy),
 	VNET_OP(VNET_CMD_ENDPOINT_NEW, vnet_endpoint_new_doit, NULL,
 		vnet_endpoint_new_policy),
 	VNET_OP(VNET_CMD_ENDPOINT_DEL, vnet_endpoint_del_doit, NULL,
 		vnet_endpoint_del_policy),
 	VNET_OP(VNET_CMD_ENDPOINT_GET, NULL, vnet_endpoint_get_dumpit,
-		vnet_endpoint_get_policy),
+		vnet_vnet_policy),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

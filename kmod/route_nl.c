@@ -37,11 +37,6 @@ const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {
 	[VNET_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(vnet_prefix_policy),
 };
 
-/* gateway del and get */
-const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = VNET_NAME_POLICY,
-};
-
 /* Requests */
 
 /* The vnet and subnet a request names; under vn->lock. */

@@ -477,6 +477,7 @@ void vnet_free_port_rcu(struct vnet_port *port);
 #define VNET_IFNAME_POLICY { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
 /* A nested prefix, or an address (a prefix without VNET_PREFIX_A_LEN). */
 extern const struct nla_policy vnet_prefix_policy[VNET_PREFIX_A_MAX + 1];
+extern const struct nla_policy vnet_vnet_policy[VNET_A_MAX + 1];
 
 /*
  * The context of one control-path request: where refusals go. A refusal
@@ -858,7 +859,6 @@ extern const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1];
 int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
@@ -884,7 +884,6 @@ void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd);
 /* endpoint_nl.c: remote endpoints over netlink */
 extern const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1];
 int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_endpoint_del_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
