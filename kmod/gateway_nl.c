@@ -98,13 +98,9 @@ int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct vnet_vnet *v;
 	int err = 0;
 
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	v = vnet_nl_dump_vnet(vn, cb, only, c->vnet_id);
-	if (IS_ERR(v)) {
-		mutex_unlock(&vn->lock);
+	v = vnet_nl_dump_lock(vn, cb, only, c->vnet_id);
+	if (IS_ERR(v))
 		return PTR_ERR(v);
-	}
 	if (v && c->vnet_id)	/* its gateway went in the last part */
 		v = vnet_nl_dump_next(v, only);
 	for (; v; v = vnet_nl_dump_next(v, only)) {

@@ -217,13 +217,9 @@ int vnet_lb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct vnet_vnet *v;
 	int err = 0;
 
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	v = vnet_nl_dump_vnet(vn, cb, only, c->vnet_id);
-	if (IS_ERR(v)) {
-		mutex_unlock(&vn->lock);
+	v = vnet_nl_dump_lock(vn, cb, only, c->vnet_id);
+	if (IS_ERR(v))
 		return PTR_ERR(v);
-	}
 	for (; v; v = vnet_nl_dump_next(v, only)) {
 		n = c->vnet_id == v->id ? vnet_node_after(&v->lbs, c->name) :
 					  vnet_node_nth(&v->lbs, 0);

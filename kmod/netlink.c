@@ -351,25 +351,28 @@ int vnet_msg_end(struct sk_buff *skb, void *hdr, int err)
 /* Events */
 
 /*
- * Under vn->lock: the vnet a dump of per-vnet objects goes on in. Dumps
- * walk vnets by name and remember the key of the last object they sent,
- * whose vnet is @last (its id; 0 before the first object). That vnet, the
- * first one, or the one @only names; NULL when there is none, or when the
+ * The start of a part of a dump of per-vnet objects: takes vn->lock (the
+ * caller drops it), and returns the vnet the part goes on in. Dumps walk
+ * vnets by name and remember the key of the last object they sent, whose
+ * vnet is @last (its id; 0 before the first object). That vnet, the first
+ * one, or the one @only names; NULL when there is none, or when the
  * cursor's vnet was deleted since the last part (the change moved vn->gen:
  * the dump ends flagged as interrupted and the requester retries);
- * -ENOENT when @only names no vnet.
+ * -ENOENT, unlocked, when @only names no vnet.
  */
-struct vnet_vnet *vnet_nl_dump_vnet(struct vnet_net *vn,
+struct vnet_vnet *vnet_nl_dump_lock(struct vnet_net *vn,
 				    struct netlink_callback *cb,
 				    const struct nlattr *only, u32 last)
 {
 	struct vnet_vnet *v;
 	struct rb_node *rb;
 
-	lockdep_assert_held(&vn->lock);
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
 	if (only) {
 		v = vnet_find(vn, nla_data(only));
 		if (!v && !last) {
+			mutex_unlock(&vn->lock);
 			NL_SET_ERR_MSG_ATTR(cb->extack, only, "vnet does not exist");
 			return ERR_PTR(-ENOENT);
 		}

@@ -35,13 +35,13 @@ static int fill_peering(struct sk_buff *skb, const struct vnet_peering *p,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_VNET, p->local->n.name) ||
-		       nla_put_string(skb, VNET_A_PEERING, p->n.name) ||
-		       (!m->identity_only &&
-			(nla_put_string(skb, VNET_A_REMOTE, p->remote_name) ||
-			 nla_put_bitfield32(skb, VNET_A_FLAGS, p->flags,
-					    VNET_PEERING_F_ALL) ||
-			 nla_put_u8(skb, VNET_A_STATE, p->state))));
+			    nla_put_string(skb, VNET_A_VNET, p->local->n.name) ||
+			    nla_put_string(skb, VNET_A_PEERING, p->n.name) ||
+			    (!m->identity_only &&
+			     (nla_put_string(skb, VNET_A_REMOTE, p->remote_name) ||
+			      nla_put_bitfield32(skb, VNET_A_FLAGS, p->flags,
+						 VNET_PEERING_F_ALL) ||
+			      nla_put_u8(skb, VNET_A_STATE, p->state))));
 }
 
 void vnet_notify_peering(struct vnet_peering *p, u8 cmd)
@@ -65,7 +65,7 @@ static int fill_peering_rb(struct sk_buff *skb, struct rb_node *rb,
 }
 
 int vnet_peering_get_dumpit(struct sk_buff *skb,
-			      struct netlink_callback *cb)
+			    struct netlink_callback *cb)
 {
 	static const struct vnet_child_dump d = {
 		.cmd = VNET_CMD_PEERING_GET,

@@ -55,15 +55,15 @@ static int fill_port(struct sk_buff *skb, const struct vnet_port *port,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
-		       (!m->identity_only &&
-			(nla_put_string(skb, VNET_A_VNET, port->vnet->n.name) ||
-			 nla_put_string(skb, VNET_A_SUBNET,
-					port->subnet->n.name) ||
-			 nla_put(skb, VNET_A_MAC, ETH_ALEN, port->mac) ||
-			 put_addrs(skb, port) ||
-			 nla_put_bitfield32(skb, VNET_A_PORT_FLAGS, port->flags,
-					    VNET_PORT_F_ALL))));
+			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    (!m->identity_only &&
+			     (nla_put_string(skb, VNET_A_VNET, port->vnet->n.name) ||
+			      nla_put_string(skb, VNET_A_SUBNET,
+					     port->subnet->n.name) ||
+			      nla_put(skb, VNET_A_MAC, ETH_ALEN, port->mac) ||
+			      put_addrs(skb, port) ||
+			      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS, port->flags,
+						 VNET_PORT_F_ALL))));
 }
 
 static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
@@ -140,8 +140,8 @@ static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
-		       put_stats(skb, port));
+			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    put_stats(skb, port));
 }
 
 void vnet_notify_port(struct vnet_port *port, u8 cmd)

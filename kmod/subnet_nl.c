@@ -29,9 +29,9 @@ static int fill_subnet(struct sk_buff *skb, const struct vnet_subnet *s,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
-		       nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
-		       (!m->identity_only && vnet_nl_put_prefixes(skb, p, 2)));
+			    nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
+			    nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
+			    (!m->identity_only && vnet_nl_put_prefixes(skb, p, 2)));
 }
 
 void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd)

@@ -33,10 +33,10 @@ static int fill_vnet(struct sk_buff *skb, const struct vnet_vnet *v,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
-		       (!m->identity_only &&
-			(nla_put_u32(skb, VNET_A_ID, v->id) ||
-			 vnet_nl_put_prefixes(skb, v->prefixes, v->nr_prefixes))));
+			    nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+			    (!m->identity_only &&
+			     (nla_put_u32(skb, VNET_A_ID, v->id) ||
+			      vnet_nl_put_prefixes(skb, v->prefixes, v->nr_prefixes))));
 }
 
 static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,
@@ -47,8 +47,8 @@ static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-		       nla_put_string(skb, VNET_A_VNET, v->n.name) ||
-		       vnet_nl_put_prefixes(skb, p, 1));
+			    nla_put_string(skb, VNET_A_VNET, v->n.name) ||
+			    vnet_nl_put_prefixes(skb, p, 1));
 }
 
 void vnet_notify_vnet(struct vnet_vnet *v, u8 cmd)

@@ -63,7 +63,7 @@ int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
 /* Dumps */
 struct vnet_msg vnet_dump_msg(struct netlink_callback *cb, u8 cmd);
 int vnet_dump_done(struct sk_buff *skb, int err);
-struct vnet_vnet *vnet_nl_dump_vnet(struct vnet_net *vn,
+struct vnet_vnet *vnet_nl_dump_lock(struct vnet_net *vn,
 				    struct netlink_callback *cb,
 				    const struct nlattr *only, u32 last);
 struct vnet_vnet *vnet_nl_dump_next(struct vnet_vnet *v,
