@@ -19,6 +19,7 @@ packages=(
 	procps valgrind ethtool jq		# benchmarks and their numbers
 	graphviz				# vnetctl graph, rendered by dot
 	nftables				# test_attack.sh: the host's leak counter
+	python3-yaml				# userspace/tests/test_spec.py
 )
 if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
