@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family: strict policies, request parsing, replies,
- * dumps and events. Handlers parse, take vn->lock, call the object code
- * and reply; the rules live with the objects.
+ * The generic netlink family and what every handler shares: the ops table
+ * (each op with the policy of exactly its attributes, validated strictly),
+ * the refusal, request parsing, the message builder, the event helper and
+ * the dump helpers. The handlers live in one *_nl.c per kind of object;
+ * they parse, take vn->lock, call the object code and reply, and the rules
+ * live with the objects.
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
