@@ -351,7 +351,7 @@ int vnet_msg_end(struct sk_buff *skb, void *hdr, int err)
 	return 0;
 }
 
-/* Events */
+/* Dumps */
 
 /*
  * The start of a part of a dump of per-vnet objects: takes vn->lock (the
@@ -395,6 +395,8 @@ struct vnet_vnet *vnet_nl_dump_next(struct vnet_vnet *v,
 
 	return rb ? rb_entry(rb, struct vnet_vnet, n.rb) : NULL;
 }
+
+/* Events */
 
 bool vnet_nl_events_wanted(struct vnet_net *vn)
 {
