@@ -128,7 +128,7 @@ static void acl_publish(struct vnet_net *vn, struct vnet_acl_list *l,
 		acl_set_free(set);
 		set = NULL;
 	}
-	old = rcu_replace_pointer(l->set, set, true);
+	old = rcu_replace_pointer(l->set, set, lockdep_is_held(&vn->lock));
 	vnet_ct_rules_changed(vn);
 	if (old)
 		call_rcu(&old->rcu, acl_set_free_rcu);
@@ -210,6 +210,7 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 	struct vnet_acl_set *set;
 	struct vnet_vnet *from;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (vnet_acl_find(l, e->prio))
 		return vnet_refuse(req, -EEXIST, "ACL priority already used",
 				   "%s already has a rule of priority %u in this direction",
@@ -245,6 +246,7 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 	struct vnet_acl_entry *e = vnet_acl_find(l, prio);
 	struct vnet_acl_set *set;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!e)
 		return vnet_refuse(req, -ENOENT, "no ACL rule of that priority",
 				   "%s has no rule of priority %u in this direction",
@@ -281,6 +283,7 @@ int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
 	struct hlist_node *next;
 	LIST_HEAD(lists);
 
+	lockdep_assert_held(&req->vn->lock);
 	hlist_for_each_entry(e, &v->acl_users, from_link) {
 		l = e->list;
 		if (vnet_acl_list_vnet(l) == v || l->unref_set)
@@ -350,10 +353,13 @@ void vnet_acl_list_clear(struct vnet_acl_list *l)
 	}
 }
 
-/* After a grace period: nobody reads @l any more. */
+/*
+ * After a grace period: nobody reads @l any more. The list was cleared
+ * under vn->lock (vnet_acl_list_clear()), so nothing publishes a set again.
+ */
 void vnet_acl_list_free_set(struct vnet_acl_list *l)
 {
-	acl_set_free(rcu_dereference_protected(l->set, true));
+	acl_set_free(rcu_dereference_protected(l->set, !l->count && !l->dirty));
 	RCU_INIT_POINTER(l->set, NULL);
 }
 

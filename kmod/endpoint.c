@@ -109,14 +109,6 @@ static void ep_insert(struct vnet_vnet *v, struct vnet_endpoint *ep)
 	rb_insert_color(&ep->rb, &v->endpoints);
 }
 
-static void addr_fmt(char *buf, const struct vnet_prefix *a)
-{
-	if (a->family == AF_INET)
-		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
-	else
-		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
-}
-
 static struct vnet_subnet *subnet_of(struct vnet_vnet *v,
 				     const struct vnet_prefix *ip)
 {
@@ -140,9 +132,10 @@ int vnet_endpoint_addr_check(struct vnet_req *req, const char *dev,
 {
 	char a[VNET_PREFIX_STR];
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!vnet_endpoint_find(v, addr))
 		return 0;
-	addr_fmt(a, addr);
+	vnet_addr_fmt(a, addr);
 	return vnet_refuse(req, -EEXIST,
 			   "address already used by a remote endpoint",
 			   "port %s: address %s is remote endpoint %s of vnet %s (endpoint del %s %s)",
@@ -173,8 +166,8 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 	const struct vnet_lb *lb;
 	struct vnet_port *port;
 
-	addr_fmt(a, ip);
-	addr_fmt(r, remote);
+	vnet_addr_fmt(a, ip);
+	vnet_addr_fmt(r, remote);
 	if (vnet_endpoint_find(v, ip))
 		return vnet_refuse(req, -EEXIST, "endpoint already exists",
 				   "vnet %s already has endpoint %s (endpoint del %s %s first)",
@@ -237,6 +230,7 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 	struct vnet_subnet *s;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
 	err = endpoint_checks(req, v, ip, mac, remote, &s);
 	if (err)
@@ -311,9 +305,10 @@ int vnet_endpoint_del(struct vnet_req *req, struct vnet_vnet *v,
 	struct vnet_endpoint *ep = vnet_endpoint_find(v, ip);
 	char a[VNET_PREFIX_STR];
 
+	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
 	if (!ep) {
-		addr_fmt(a, ip);
+		vnet_addr_fmt(a, ip);
 		return vnet_refuse(req, -ENOENT, "endpoint not found",
 				   "vnet %s has no endpoint %s", v->n.name, a);
 	}
@@ -338,6 +333,7 @@ int vnet_endpoint_users(struct vnet_req *req, struct vnet_subnet *s)
 	struct rb_node *rb;
 	size_t len = 0;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!s->nr_endpoints)
 		return 0;
 	for (rb = rb_first(&s->vnet->endpoints); rb && count < 3;
@@ -347,7 +343,7 @@ int vnet_endpoint_users(struct vnet_req *req, struct vnet_subnet *s)
 
 		if (ep->subnet != s)
 			continue;
-		addr_fmt(a, &ep->ip);
+		vnet_addr_fmt(a, &ep->ip);
 		len += scnprintf(users + len, sizeof(users) - len, "%s%s",
 				 count++ ? ", " : "", a);
 	}

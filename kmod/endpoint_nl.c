@@ -7,7 +7,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "vnet.h"
+#include "vnet_nl.h"
 
 const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
@@ -19,10 +19,6 @@ const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1] = {
 const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
-};
-
-const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
 static int get_ip(struct genl_info *info, struct vnet_prefix *ip)
@@ -93,82 +89,68 @@ int vnet_nl_put_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep)
 	       -EMSGSIZE : 0;
 }
 
-/* A dump part (@cb) or an event (no @cb). */
+/* A dump part or an event; a delete event carries the identity only. */
 static int fill_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep,
-			 struct netlink_callback *cb, u8 cmd)
+			 const struct vnet_msg *m)
 {
-	void *hdr;
+	void *hdr = vnet_msg_start(skb, m);
 	int err;
 
-	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	err = nla_put_string(skb, VNET_A_VNET, ep->vnet->n.name);
-	if (!err && cmd == VNET_CMD_ENDPOINT_DEL)
+	if (!err && m->identity_only)
 		err = vnet_nl_put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip);
 	else if (!err)
 		err = vnet_nl_put_endpoint(skb, ep) ||
 		      nla_put_string(skb, VNET_A_SUBNET, ep->subnet->n.name);
-	if (err) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
+	return vnet_msg_end(skb, hdr, err);
 }
 
 void vnet_notify_endpoint(const struct vnet_endpoint *ep, u8 cmd)
 {
 	struct vnet_net *vn = ep->vnet->vn;
-	struct sk_buff *skb;
+	struct vnet_msg m;
+	struct sk_buff *skb = vnet_nl_event_new(vn, cmd, &m);
 
-	if (!vnet_nl_events_wanted(vn))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		vnet_nl_event_send(vn, skb, fill_endpoint(skb, ep, NULL, cmd));
+		vnet_nl_event_send(vn, skb, fill_endpoint(skb, ep, &m));
 }
 
-/*
- * cb->args[0]: vnets done, by name; cb->args[1]: whether cb->args[2..4]
- * hold the address of the last endpoint sent in the current vnet.
- */
+/* The cursor of an endpoint dump, in cb->ctx: the last endpoint sent. */
+struct endpoint_cursor {
+	u32 vnet_id;		/* 0: none yet */
+	struct vnet_prefix ip;
+};
+
+static_assert(sizeof(struct endpoint_cursor) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
 int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
-	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[2];
+	struct vnet_msg m = vnet_dump_msg(cb, VNET_CMD_ENDPOINT_GET);
+	struct endpoint_cursor *c = (struct endpoint_cursor *)cb->ctx;
 	struct nlattr *only = info->attrs[VNET_A_VNET];
 	struct vnet_endpoint *ep;
-	struct vnet_node *n;
-	struct rb_node *rb;
+	struct vnet_vnet *v;
 	int err = 0;
 
-	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	n = vnet_nl_dump_start(vn, cb, only);
-	if (IS_ERR(n)) {
-		mutex_unlock(&vn->lock);
-		return PTR_ERR(n);
-	}
-	for (rb = n ? &n->rb : NULL; rb; rb = only ? NULL : rb_next(rb)) {
-		struct vnet_vnet *v = rb_entry(rb, struct vnet_vnet, n.rb);
-
-		for (ep = vnet_endpoint_next(v, cb->args[1] ? last : NULL); ep;
-		     ep = vnet_endpoint_next(v, &ep->ip)) {
-			err = fill_endpoint(skb, ep, cb, VNET_CMD_ENDPOINT_GET);
+	v = vnet_nl_dump_lock(vn, cb, only, c->vnet_id);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	for (; v; v = vnet_nl_dump_next(v, only)) {
+		ep = vnet_endpoint_next(v, c->vnet_id == v->id ? &c->ip : NULL);
+		for (; ep; ep = vnet_endpoint_next(v, &ep->ip)) {
+			err = fill_endpoint(skb, ep, &m);
 			if (err)
 				goto out;
-			*last = ep->ip;
-			cb->args[1] = 1;
+			c->vnet_id = v->id;
+			c->ip = ep->ip;
 		}
-		cb->args[0]++;
-		cb->args[1] = 0;
 	}
 out:
 	mutex_unlock(&vn->lock);
-	if (err && !skb->len)
-		return err;
-	return skb->len;
+	return vnet_dump_done(skb, err);
 }

@@ -69,6 +69,7 @@ u8 vnet_gateway_state(struct vnet_vnet *v)
 int vnet_gateway_port_del_check(struct vnet_req *req,
 				const struct vnet_port *port)
 {
+	lockdep_assert_held(&req->vn->lock);
 	if (!vnet_port_is_gateway(port))
 		return 0;
 	return vnet_refuse(req, -EBUSY,
@@ -86,6 +87,7 @@ int vnet_gateway_port_del_check(struct vnet_req *req,
 int vnet_gateway_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
 				const struct net_device *dev, u32 flags)
 {
+	lockdep_assert_held(&req->vn->lock);
 	if (!v->gateway || v->gateway->ifindex != dev->ifindex ||
 	    (flags & VNET_PORT_F_FORWARDING))
 		return 0;
@@ -168,6 +170,7 @@ int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
 	struct rb_node *rb;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
 		struct vnet_peering *q = rb_entry(rb, struct vnet_peering,
 						  n.rb);
@@ -216,6 +219,7 @@ int vnet_gateway_del(struct vnet_req *req, struct vnet_vnet *v)
 {
 	struct vnet_peering *q;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!v->gateway)
 		return vnet_refuse(req, -ENOENT, "vnet has no gateway",
 				   "vnet %s has no gateway", v->n.name);

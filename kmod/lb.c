@@ -45,14 +45,6 @@ static void fe_key(struct vnet_addr_key *key, u32 vnet_id, u8 family,
 	memcpy(key->addr, addr, family == AF_INET ? 4 : 16);
 }
 
-static void addr_fmt(char *buf, const struct vnet_prefix *a)
-{
-	if (a->family == AF_INET)
-		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
-	else
-		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
-}
-
 /*
  * Under RCU (the packet path, trace, the lb flow sweep): the lb of
  * @vnet_id on @addr for @proto and @port, or NULL; *@any tells whether
@@ -130,7 +122,7 @@ static int backends_check(struct vnet_req *req, struct vnet_vnet *v,
 	for (i = 0; i < lb->nr_backends; i++) {
 		const struct vnet_lb_backend *be = &lb->backends[i];
 
-		addr_fmt(a, &be->addr);
+		vnet_addr_fmt(a, &be->addr);
 		if (be->addr.family != lb->frontend.family)
 			return vnet_refuse(req, -EINVAL,
 					   "backend and frontend of different address families",
@@ -176,7 +168,7 @@ static int lb_check(struct vnet_req *req, struct vnet_vnet *v,
 				   "lb %s: %u backends, the limit is %u (max_lb_backends parameter)",
 				   lb->n.name, lb->nr_backends,
 				   vnet_max_lb_backends);
-	addr_fmt(a, &lb->frontend);
+	vnet_addr_fmt(a, &lb->frontend);
 	if (!in_space(v, &lb->frontend))
 		return vnet_refuse(req, -EINVAL,
 				   "frontend outside the vnet's address space",
@@ -212,6 +204,7 @@ int vnet_lb_add(struct vnet_req *req, struct vnet_vnet *v, struct vnet_lb *lb)
 	struct vnet_lb_fe *fe;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	err = lb_check(req, v, lb);
 	if (err)
 		return err;
@@ -263,6 +256,7 @@ int vnet_lb_del(struct vnet_req *req, struct vnet_vnet *v, const char *name)
 {
 	struct vnet_lb *lb = vnet_lb_find(v, name);
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!lb)
 		return vnet_refuse(req, -ENOENT, "lb not found",
 				   "vnet %s has no lb %s", v->n.name, name);
@@ -287,13 +281,14 @@ int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
 	char s[VNET_PREFIX_STR], a[VNET_PREFIX_STR];
 	struct rb_node *rb;
 
+	lockdep_assert_held(&req->vn->lock);
 	for (rb = rb_first(&v->lbs); rb; rb = rb_next(rb)) {
 		struct vnet_lb *lb = rb_entry(rb, struct vnet_lb, n.rb);
 
 		if (!vnet_prefix_contains(p, &lb->frontend))
 			continue;
 		vnet_prefix_fmt(s, p);
-		addr_fmt(a, &lb->frontend);
+		vnet_addr_fmt(a, &lb->frontend);
 		return vnet_refuse(req, -EBUSY, "prefix in use by a load balancer",
 				   "prefix %s of vnet %s is in use by lb %s (frontend %s)",
 				   s, v->n.name, lb->n.name, a);
@@ -309,6 +304,7 @@ int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port)
 	struct rb_node *rb;
 	unsigned int i, j;
 
+	lockdep_assert_held(&req->vn->lock);
 	for (rb = rb_first(&v->lbs); rb; rb = rb_next(rb)) {
 		struct vnet_lb *lb = rb_entry(rb, struct vnet_lb, n.rb);
 
@@ -322,7 +318,7 @@ int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port)
 				if (k->family != be->addr.family ||
 				    memcmp(k->addr, be->addr.addr, 16))
 					continue;
-				addr_fmt(a, &be->addr);
+				vnet_addr_fmt(a, &be->addr);
 				return vnet_refuse(req, -EBUSY,
 						   "port is a load balancer backend: delete the lb first",
 						   "port %s (%s) is a backend of lb %s of vnet %s: delete the lb first (lb del %s %s)",
@@ -357,9 +353,10 @@ int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
 	const struct vnet_lb *lb = vnet_lb_at(v, addr);
 	char a[VNET_PREFIX_STR];
 
+	lockdep_assert_held(&req->vn->lock);
 	if (!lb)
 		return 0;
-	addr_fmt(a, addr);
+	vnet_addr_fmt(a, addr);
 	return vnet_refuse(req, -EEXIST, "address is a load balancer frontend",
 			   "port %s: address %s is the frontend of lb %s in vnet %s",
 			   dev, a, lb->n.name, v->n.name);

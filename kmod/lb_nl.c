@@ -7,7 +7,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "vnet.h"
+#include "vnet_nl.h"
 
 static const struct nla_policy backend_policy[VNET_BACKEND_A_MAX + 1] = {
 	[VNET_BACKEND_A_ADDR] = NLA_POLICY_NESTED(vnet_prefix_policy),
@@ -23,7 +23,6 @@ const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_LB_BACKENDS] = NLA_POLICY_NESTED_ARRAY(backend_policy),
 };
 
-/* lb del, and the optional vnet of a dump */
 const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_LB] = VNET_NAME_POLICY,
@@ -166,112 +165,74 @@ static int put_backends(struct sk_buff *skb, const struct vnet_lb *lb)
 	return 0;
 }
 
-/* A dump part (@cb) or an event (no @cb); DEL carries the identity. */
+/* A dump part or an event; a delete event carries the identity only. */
 static int fill_lb(struct sk_buff *skb, const struct vnet_lb *lb,
-		   struct netlink_callback *cb, u8 cmd)
+		   const struct vnet_msg *m)
 {
-	void *hdr;
+	void *hdr = vnet_msg_start(skb, m);
 
-	hdr = vnet_nl_part_hdr(skb, cb, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (nla_put_string(skb, VNET_A_VNET, lb->vnet->n.name) ||
-	    nla_put_string(skb, VNET_A_LB, lb->n.name) ||
-	    (cmd != VNET_CMD_LB_DEL &&
-	     (vnet_nl_put_addr(skb, VNET_A_LB_FRONTEND, &lb->frontend) ||
-	      nla_put_u8(skb, VNET_A_LB_PROTO, lb->proto) ||
-	      nla_put_u16(skb, VNET_A_LB_PORT, lb->port) ||
-	      put_backends(skb, lb)))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
+	return vnet_msg_end(skb, hdr,
+			    nla_put_string(skb, VNET_A_VNET, lb->vnet->n.name) ||
+			    nla_put_string(skb, VNET_A_LB, lb->n.name) ||
+			    (!m->identity_only &&
+			     (vnet_nl_put_addr(skb, VNET_A_LB_FRONTEND,
+					       &lb->frontend) ||
+			      nla_put_u8(skb, VNET_A_LB_PROTO, lb->proto) ||
+			      nla_put_u16(skb, VNET_A_LB_PORT, lb->port) ||
+			      put_backends(skb, lb))));
 }
 
 void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd)
 {
 	struct vnet_net *vn = lb->vnet->vn;
-	struct sk_buff *skb;
+	struct vnet_msg m;
+	struct sk_buff *skb = vnet_nl_event_new(vn, cmd, &m);
 
-	if (!vnet_nl_events_wanted(vn))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (skb)
-		vnet_nl_event_send(vn, skb, fill_lb(skb, lb, NULL, cmd));
+		vnet_nl_event_send(vn, skb, fill_lb(skb, lb, &m));
 }
 
 /*
- * Where a dump resumes: after lb @name of the vnet with id @vnet_id (0:
- * from the start). Vnets in name order, lbs in name order in each.
+ * The cursor of an lb dump, in cb->ctx: the last lb sent, by the id of
+ * its vnet and its name. Vnets in name order, lbs in name order in each.
  */
 struct lb_cursor {
-	u32 vnet_id;
+	u32 vnet_id;		/* 0: none yet */
 	char name[VNET_NAME_MAX];
 };
 
 static_assert(sizeof(struct lb_cursor) <=
-	      sizeof_field(struct netlink_callback, args));
-
-static int dump_vnet(struct sk_buff *skb, struct netlink_callback *cb,
-		     struct vnet_vnet *v, struct lb_cursor *c)
-{
-	struct vnet_node *n;
-	int err;
-
-	n = c->vnet_id == v->id ? vnet_node_after(&v->lbs, c->name) :
-		vnet_node_nth(&v->lbs, 0);
-	for (; n; n = vnet_node_after(&v->lbs, n->name)) {
-		struct vnet_lb *lb = container_of(n, struct vnet_lb, n);
-
-		err = fill_lb(skb, lb, cb, VNET_CMD_LB_GET);
-		if (err)
-			return err;
-		c->vnet_id = v->id;
-		strscpy(c->name, lb->n.name, sizeof(c->name));
-	}
-	return 0;
-}
+	      sizeof_field(struct netlink_callback, ctx));
 
 int vnet_lb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
-	struct lb_cursor *c = (struct lb_cursor *)cb->args;
+	struct vnet_msg m = vnet_dump_msg(cb, VNET_CMD_LB_GET);
+	struct lb_cursor *c = (struct lb_cursor *)cb->ctx;
 	struct nlattr *only = info->attrs[VNET_A_VNET];
+	struct vnet_node *n;
 	struct vnet_vnet *v;
-	struct rb_node *rb;
 	int err = 0;
 
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	if (only) {
-		v = vnet_find(vn, nla_data(only));
-		if (!v) {
-			mutex_unlock(&vn->lock);
-			NL_SET_ERR_MSG_ATTR(cb->extack, only,
-					    "vnet does not exist");
-			return -ENOENT;
+	v = vnet_nl_dump_lock(vn, cb, only, c->vnet_id);
+	if (IS_ERR(v))
+		return PTR_ERR(v);
+	for (; v; v = vnet_nl_dump_next(v, only)) {
+		n = c->vnet_id == v->id ? vnet_node_after(&v->lbs, c->name) :
+					  vnet_node_nth(&v->lbs, 0);
+		for (; n; n = vnet_node_after(&v->lbs, n->name)) {
+			err = fill_lb(skb, container_of(n, struct vnet_lb, n),
+				      &m);
+			if (err)
+				goto out;
+			c->vnet_id = v->id;
+			strscpy(c->name, n->name, sizeof(c->name));
 		}
-		err = dump_vnet(skb, cb, v, c);
-		goto out;
-	}
-	if (c->vnet_id) {
-		v = xa_load(&vn->ids, c->vnet_id);
-		/* Gone since the last part: the dump is flagged, and ends. */
-		rb = v ? &v->n.rb : NULL;
-	} else {
-		rb = rb_first(&vn->vnets);
-	}
-	for (; rb; rb = rb_next(rb)) {
-		v = rb_entry(rb, struct vnet_vnet, n.rb);
-		err = dump_vnet(skb, cb, v, c);
-		if (err)
-			break;
 	}
 out:
 	mutex_unlock(&vn->lock);
-	if (err && !skb->len)
-		return err;
-	return skb->len;
+	return vnet_dump_done(skb, err);
 }

@@ -63,6 +63,7 @@ int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	struct vnet_vnet *v, *other;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (vnet_find(vn, name))
 		return vnet_refuse(req, -EEXIST, "vnet already exists",
 				   "vnet %s already exists", name);
@@ -165,8 +166,10 @@ void vnet_del(struct vnet_vnet *v)
  */
 int vnet_remove(struct vnet_req *req, struct vnet_vnet *v)
 {
-	int err = vnet_acl_unref(req, v);
+	int err;
 
+	lockdep_assert_held(&req->vn->lock);
+	err = vnet_acl_unref(req, v);
 	if (err)
 		return err;
 	vnet_del(v);
@@ -220,6 +223,7 @@ int vnet_prefix_add(struct vnet_req *req, struct vnet_vnet *v,
 	char s[VNET_PREFIX_STR];
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	err = address_space_frozen(req, v);
 	if (err)
 		return err;
@@ -289,6 +293,7 @@ int vnet_prefix_del(struct vnet_req *req, struct vnet_vnet *v,
 	char s[VNET_PREFIX_STR];
 	int i, err;
 
+	lockdep_assert_held(&req->vn->lock);
 	err = address_space_frozen(req, v);
 	if (err)
 		return err;
@@ -335,4 +340,13 @@ void vnet_prefix_fmt(char *buf, const struct vnet_prefix *p)
 		snprintf(buf, VNET_PREFIX_STR, "%pI4/%u", p->addr, p->len);
 	else
 		snprintf(buf, VNET_PREFIX_STR, "%pI6c/%u", p->addr, p->len);
+}
+
+/* An address: a prefix without its length. */
+void vnet_addr_fmt(char *buf, const struct vnet_prefix *a)
+{
+	if (a->family == AF_INET)
+		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
+	else
+		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
 }

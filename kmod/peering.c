@@ -155,6 +155,7 @@ int vnet_peering_add(struct vnet_req *req, struct vnet_vnet *l,
 	struct vnet_peering *p, *rev;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (vnet_peering_find(l, name))
 		return vnet_refuse(req, -EEXIST, "peering already exists",
 				   "peering %s already exists in vnet %s",
@@ -213,6 +214,7 @@ int vnet_peering_set(struct vnet_req *req, struct vnet_peering *p, u32 value,
 	struct vnet_peering *rev = peering_reverse(p);
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	if ((p->flags & ~flags & VNET_PEERING_F_GATEWAY_TRANSIT) && rev &&
 	    (rev->flags & VNET_PEERING_F_USE_REMOTE_GW))
 		return vnet_refuse(req, -EBUSY,

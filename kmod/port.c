@@ -84,14 +84,6 @@ struct vnet_port *vnet_port_of(struct vnet_net *vn,
 	return port && port->dev == dev ? port : NULL;
 }
 
-static void addr_fmt(char *buf, const struct vnet_prefix *a)
-{
-	if (a->family == AF_INET)
-		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
-	else
-		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
-}
-
 static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 			    struct vnet_subnet *s,
 			    const struct vnet_prefix *addrs, unsigned int n)
@@ -104,7 +96,7 @@ static int port_addrs_check(struct vnet_req *req, struct net_device *dev,
 	for (i = 0; i < n; i++) {
 		const struct vnet_prefix *sp;
 
-		addr_fmt(a, &addrs[i]);
+		vnet_addr_fmt(a, &addrs[i]);
 		sp = addrs[i].family == AF_INET ? &s->v4 : &s->v6;
 		if (!vnet_prefix_contains(sp, &addrs[i]))
 			return vnet_refuse(req, -EINVAL,
@@ -188,6 +180,7 @@ int vnet_port_add(struct vnet_req *req, struct net_device *dev,
 	unsigned int i;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
 	err = port_checks(req, dev, s, mac, addrs, n, flags);
 	if (err)
@@ -276,6 +269,7 @@ int vnet_port_remove(struct vnet_req *req, struct vnet_port *port)
 	int err = vnet_gateway_port_del_check(req, port) ?:
 		  vnet_lb_port_del_check(req, port);
 
+	lockdep_assert_held(&req->vn->lock);
 	if (err)
 		return err;
 	vnet_port_del(port);

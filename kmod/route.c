@@ -157,14 +157,6 @@ static void route_link(struct vnet_subnet *s, struct vnet_route *new)
 	rb_insert_color(&new->rb, &s->routes);
 }
 
-static void addr_fmt(char *buf, const struct vnet_prefix *a)
-{
-	if (a->family == AF_INET)
-		snprintf(buf, VNET_PREFIX_STR, "%pI4", a->addr);
-	else
-		snprintf(buf, VNET_PREFIX_STR, "%pI6c", a->addr);
-}
-
 /*
  * The port that owns @via in @v or in a peer of @v whose side exists, and
  * the peering that leads there (NULL inside @v).
@@ -209,7 +201,7 @@ const char *vnet_appliance_status(struct vnet_vnet *v,
 	struct vnet_port *port;
 	u8 drop;
 
-	addr_fmt(a, via);
+	vnet_addr_fmt(a, via);
 	port = appliance_port(v, via, &p);
 	if (!port) {
 		snprintf(buf, len,
@@ -256,7 +248,7 @@ static int route_check(struct vnet_req *req, struct vnet_subnet *s,
 				   ps, s->n.name, v->n.name, vnet_max_routes);
 	if (nexthop != VNET_ROUTE_NH_APPLIANCE)
 		return 0;
-	addr_fmt(a, via);
+	vnet_addr_fmt(a, via);
 	if (via->family != p->family)
 		return vnet_refuse(req, -EINVAL,
 				   "appliance address and route prefix of different address families",
@@ -280,6 +272,7 @@ int vnet_route_add(struct vnet_req *req, struct vnet_subnet *s,
 	struct vnet_route *r;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	err = route_check(req, s, p, nexthop, via);
 	if (err)
 		return err;
@@ -320,6 +313,7 @@ int vnet_route_del(struct vnet_req *req, struct vnet_subnet *s,
 	char ps[VNET_PREFIX_STR];
 	struct vnet_route *r;
 
+	lockdep_assert_held(&req->vn->lock);
 	r = vnet_route_find(s, p);
 	if (!r) {
 		vnet_prefix_fmt(ps, p);

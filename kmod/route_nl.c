@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Routes and gateways over generic netlink: policies, handlers, dumps
- * (including the effective routes of a subnet) and events. The helpers of
- * netlink.c parse and build what the other objects share.
+ * Route requests: policies, handlers, dumps (including the effective
+ * routes of a subnet) and events.
  */
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
 
-#include "vnet.h"
+#include "vnet_nl.h"
 
 const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
@@ -29,17 +28,6 @@ const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_ROUTE_EFFECTIVE] = { .type = NLA_FLAG },
-};
-
-const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = VNET_NAME_POLICY,
-	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
-	[VNET_A_PREFIXES] = NLA_POLICY_NESTED_ARRAY(vnet_prefix_policy),
-};
-
-/* gateway del and get */
-const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1] = {
-	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
 /* Requests */
@@ -137,19 +125,18 @@ struct route_view {
 };
 
 static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
-		      const struct route_view *r, struct netlink_callback *cb,
-		      u8 cmd, bool identity_only)
+		      const struct route_view *r, const struct vnet_msg *m)
 {
 	void *hdr;
 	int err;
 
-	hdr = vnet_nl_part_hdr(skb, cb, cmd);
+	hdr = vnet_msg_start(skb, m);
 	if (!hdr)
 		return -EMSGSIZE;
 	err = nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
 	      nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
 	      vnet_nl_put_prefix(skb, VNET_A_ROUTE_PREFIX, &r->prefix);
-	if (!err && !identity_only) {
+	if (!err && !m->identity_only) {
 		err = nla_put_u8(skb, VNET_A_ROUTE_NEXTHOP, r->nexthop);
 		if (!err && r->nexthop == VNET_ROUTE_NH_APPLIANCE) {
 			struct nlattr *nest = nla_nest_start(skb,
@@ -171,12 +158,7 @@ static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 		       nla_put_string(skb, VNET_A_PEERING, r->peering)) ||
 		      (r->status &&
 		       nla_put_string(skb, VNET_A_ROUTE_STATUS, r->status));
-	if (err) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
+	return vnet_msg_end(skb, hdr, err);
 }
 
 static void user_view(struct route_view *rv, const struct vnet_route *r)
@@ -194,16 +176,13 @@ void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
 {
 	struct vnet_net *vn = s->vnet->vn;
 	struct route_view rv;
-	struct sk_buff *skb;
+	struct vnet_msg m;
+	struct sk_buff *skb = vnet_nl_event_new(vn, cmd, &m);
 
-	if (!vnet_nl_events_wanted(vn))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
 	user_view(&rv, r);
-	vnet_nl_event_send(vn, skb, fill_route(skb, s, &rv, NULL, cmd,
-					       cmd == VNET_CMD_ROUTE_DEL));
+	vnet_nl_event_send(vn, skb, fill_route(skb, s, &rv, &m));
 }
 
 /* Effective routes */
@@ -245,6 +224,7 @@ static const char *gateway_status(struct vnet_vnet *v, char *buf)
 struct sys_dump {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;	/* cb->args[1]: routes sent */
+	const struct vnet_msg *m;
 	struct vnet_subnet *s;
 	const struct vnet_fib *fib;
 	unsigned int i;			/* index in the walk */
@@ -282,7 +262,7 @@ static int dump_sys_route(void *arg, const struct vnet_sys_route *r)
 	 */
 	rv.active = d->fib && vnet_lpm_get(&d->fib->lpm, r->prefix) == i &&
 		    !vnet_route_find(d->s, r->prefix);
-	err = fill_route(d->skb, d->s, &rv, d->cb, VNET_CMD_ROUTE_GET, false);
+	err = fill_route(d->skb, d->s, &rv, d->m);
 	if (!err)
 		d->cb->args[1]++;
 	return err;
@@ -296,6 +276,7 @@ static int dump_sys_route(void *arg, const struct vnet_sys_route *r)
 static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 		       struct vnet_subnet *s, bool effective)
 {
+	struct vnet_msg m = vnet_dump_msg(cb, VNET_CMD_ROUTE_GET);
 	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[3];
 	char status[STATUS_LEN];
 	struct route_view rv;
@@ -307,6 +288,7 @@ static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 		struct sys_dump d = {
 			.skb = skb,
 			.cb = cb,
+			.m = &m,
 			.s = s,
 			.fib = rcu_dereference_protected(s->vnet->fib,
 				lockdep_is_held(&s->vnet->vn->lock)),
@@ -328,7 +310,7 @@ static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 			rv.status = gateway_status(s->vnet, status);
 		else if (effective && r->nexthop == VNET_ROUTE_NH_NONE)
 			rv.status = "next hop none";
-		err = fill_route(skb, s, &rv, cb, VNET_CMD_ROUTE_GET, false);
+		err = fill_route(skb, s, &rv, &m);
 		if (!err) {
 			*last = r->prefix;
 			cb->args[2] = 1;
@@ -386,112 +368,5 @@ int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		cb->args[2] = 0;
 	}
 	mutex_unlock(&vn->lock);
-	if (err && !skb->len)
-		return err;
-	return skb->len;
-}
-
-/* Gateways */
-
-int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vnet_req req = vnet_nl_req(info);
-	struct net_device *dev;
-	struct vnet_prefix *p;
-	struct vnet_vnet *v;
-	unsigned int n;
-	int err;
-
-	err = vnet_nl_prefixes(info, 1, vnet_max_gateway_prefixes, &p, &n);
-	if (err)
-		return err;
-	rtnl_lock();
-	mutex_lock(&req.vn->lock);
-	v = vnet_nl_vnet(&req, VNET_A_VNET);
-	dev = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_dev(&req);
-	err = IS_ERR(dev) ? PTR_ERR(dev) : vnet_gateway_set(&req, v, dev, p, n);
-	vnet_nl_unlock_commit(req.vn);
-	rtnl_unlock();
-	kfree(p);
-	return err;
-}
-
-int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct vnet_req req = vnet_nl_req(info);
-	struct vnet_vnet *v;
-	int err;
-
-	mutex_lock(&req.vn->lock);
-	v = vnet_nl_vnet(&req, VNET_A_VNET);
-	err = IS_ERR(v) ? PTR_ERR(v) : vnet_gateway_del(&req, v);
-	vnet_nl_unlock_commit(req.vn);
-	return err;
-}
-
-/* A dump part (@cb) or an event (@cb NULL). */
-static int fill_gateway(struct sk_buff *skb, struct vnet_vnet *v,
-			struct netlink_callback *cb, u8 cmd)
-{
-	const struct vnet_gateway *gw = v->gateway;
-	void *hdr;
-
-	hdr = vnet_nl_part_hdr(skb, cb, cmd);
-	if (!hdr)
-		return -EMSGSIZE;
-	if (nla_put_string(skb, VNET_A_VNET, v->n.name) ||
-	    (gw && cmd != VNET_CMD_GATEWAY_DEL &&
-	     (nla_put_string(skb, VNET_A_IFNAME, gw->ifname) ||
-	      vnet_nl_put_prefixes(skb, gw->prefixes, gw->nr_prefixes) ||
-	      nla_put_u8(skb, VNET_A_STATE, vnet_gateway_state(v))))) {
-		genlmsg_cancel(skb, hdr);
-		return -EMSGSIZE;
-	}
-	genlmsg_end(skb, hdr);
-	return 0;
-}
-
-void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd)
-{
-	struct sk_buff *skb;
-
-	if (!vnet_nl_events_wanted(v->vn))
-		return;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (skb)
-		vnet_nl_event_send(v->vn, skb,
-				   fill_gateway(skb, v, NULL, cmd));
-}
-
-/* cb->args[0]: vnets done, by name. */
-int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
-	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
-	struct nlattr *only = info->attrs[VNET_A_VNET];
-	struct vnet_node *n;
-	struct rb_node *rb;
-	int err = 0;
-
-	mutex_lock(&vn->lock);
-	cb->seq = vn->gen;
-	n = vnet_nl_dump_start(vn, cb, only);
-	if (IS_ERR(n)) {
-		mutex_unlock(&vn->lock);
-		return PTR_ERR(n);
-	}
-	for (rb = n ? &n->rb : NULL; rb; rb = only ? NULL : rb_next(rb)) {
-		struct vnet_vnet *v = rb_entry(rb, struct vnet_vnet, n.rb);
-
-		if (v->gateway) {
-			err = fill_gateway(skb, v, cb, VNET_CMD_GATEWAY_GET);
-			if (err)
-				break;
-		}
-		cb->args[0]++;
-	}
-	mutex_unlock(&vn->lock);
-	if (err && !skb->len)
-		return err;
-	return skb->len;
+	return vnet_dump_done(skb, err);
 }

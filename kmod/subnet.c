@@ -60,6 +60,7 @@ int vnet_subnet_add(struct vnet_req *req, struct vnet_vnet *v,
 	unsigned int i;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (vnet_subnet_find(v, name))
 		return vnet_refuse(req, -EEXIST, "subnet already exists",
 				   "subnet %s already exists in vnet %s",
@@ -122,6 +123,7 @@ int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 	unsigned int count = 0;
 	size_t len = 0;
 
+	lockdep_assert_held(&req->vn->lock);
 	if (s->nr_routes && !s->nr_ports) {
 		struct vnet_route *r = vnet_route_next(s, NULL);
 

@@ -203,6 +203,7 @@ int vnet_tunnel_get(struct vnet_req *req)
 	struct vnet_port *tport;
 	int err;
 
+	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
 	if (rcu_access_pointer(vn->tunnel))
 		return 0;

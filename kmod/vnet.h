@@ -11,12 +11,19 @@
  * needed too, RTNL is taken first, then vn->lock (a netdevice notifier runs
  * under RTNL and takes vn->lock).
  *
- * The objects below (vnets, subnets, peerings) are control-path objects:
- * only code holding vn->lock reads or writes them. The packet path never
- * touches them; it reads immutable tables compiled from them and published
- * with rcu_assign_pointer(), which are freed after a grace period with
- * kfree_rcu()/call_rcu() (never synchronize_rcu() per command: under
- * emulation it costs tens of milliseconds).
+ * The objects below (vnets, subnets, peerings) are written only with
+ * vn->lock held, and the control path reads them only under it. The packet
+ * path reaches a vnet and a subnet through the port a packet came in on,
+ * under RCU, and reads only what does not change while they live (a
+ * vnet's id) or what is itself published with rcu_assign_pointer() (a
+ * vnet's fib, a subnet's route table and ACL sets, a port's ACL sets);
+ * so vnets, subnets and ports are freed after a grace period
+ * (call_rcu(), never synchronize_rcu() per command: under emulation it
+ * costs tens of milliseconds). Peerings are never read by the packet path:
+ * it sees their effect in the fib.
+ *
+ * Every function that needs vn->lock says so with lockdep_assert_held(),
+ * and every one that needs RTNL with ASSERT_RTNL().
  *
  * Load balancers (lb.c) are immutable once published: the packet path
  * finds them under RCU in vn->lb_fes, and a change replaces or removes
@@ -472,12 +479,6 @@ void vnet_free_peering(struct vnet_peering *p);
 struct vnet_port *vnet_alloc_port(void);
 void vnet_free_port_rcu(struct vnet_port *port);
 
-/* Netlink policies shared by the request handlers (netlink.c). */
-#define VNET_NAME_POLICY { .type = NLA_NUL_STRING, .len = VNET_NAME_MAX - 1 }
-#define VNET_IFNAME_POLICY { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 }
-/* A nested prefix, or an address (a prefix without VNET_PREFIX_A_LEN). */
-extern const struct nla_policy vnet_prefix_policy[VNET_PREFIX_A_MAX + 1];
-
 /*
  * The context of one control-path request: where refusals go. A refusal
  * sets a fixed extack message (6.1 cannot format one safely) and unicasts
@@ -510,6 +511,7 @@ void vnet_destroy_all(struct vnet_net *vn);
 
 #define VNET_PREFIX_STR 48	/* "ffff:...:ffff/128" and its NUL */
 void vnet_prefix_fmt(char *buf, const struct vnet_prefix *p);
+void vnet_addr_fmt(char *buf, const struct vnet_prefix *a);
 
 /* subnet.c */
 struct vnet_subnet *vnet_subnet_find(struct vnet_vnet *v, const char *name);
@@ -807,7 +809,36 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 		    const void *addr);
 void vnet_count_tx(struct vnet_port *port, unsigned int len);
 
-/* netlink.c */
+/* trace.c: what the packet path would do with one packet */
+struct vnet_trace_step {
+	u8 kind;			/* enum vnet_trace_kind */
+	u8 dir, scope;			/* ACL */
+	bool decided;			/* ACL: a rule decided (prio, action) */
+	u8 action;
+	u16 prio;
+	u32 rules;
+	const char *name;		/* ACL: list; route: remote vnet; lb */
+	struct vnet_prefix prefix;	/* route */
+	struct vnet_prefix via;		/* route: appliance; lb: backend */
+	bool has_via;
+	u8 source, nexthop;		/* route */
+	u16 port;			/* lb: the backend's */
+};
+
+struct vnet_trace {
+	struct vnet_trace_step steps[6];	/* 2 ACLs, route, lb, 2 ACLs */
+	unsigned int n;
+	struct vnet_port *dport;		/* where it goes, or NULL */
+	enum vnet_drop_reason why;		/* VNET_PASS: delivered */
+};
+
+void vnet_trace_run(struct vnet_port *port, struct vnet_acl_key *k,
+		    struct vnet_trace *t);
+
+/*
+ * Events, sent by the *_nl.c files when the object code changes
+ * something; callers hold vn->lock (and RTNL where a port name is sent).
+ */
 int vnet_genl_init(void);
 void vnet_genl_exit(void);
 void vnet_notify_vnet(struct vnet_vnet *v, u8 cmd);
@@ -820,75 +851,10 @@ void vnet_notify_acl(const struct vnet_acl_list *l,
 		     const struct vnet_acl_entry *e, u8 cmd,
 		     const struct vnet_vnet *gone);
 void vnet_notify_acl_commit(const struct vnet_acl_list *l);
-
-/*
- * netlink.c: what every request handler (route_nl.c, lb_nl.c,
- * endpoint_nl.c, trace.c) parses and writes with. Refusals set an extack
- * message that names the missing or offending attribute.
- */
-struct vnet_req vnet_nl_req(struct genl_info *info);
-bool vnet_nl_need(struct genl_info *info, int type, const char *msg);
-const char *vnet_nl_name(struct genl_info *info, int type);
-int vnet_nl_prefix(struct genl_info *info, const struct nlattr *attr,
-		   struct vnet_prefix *p, bool addr);
-int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
-		     unsigned int max, struct vnet_prefix **out,
-		     unsigned int *count);
-struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type);
-struct net_device *vnet_nl_dev(struct vnet_req *req);
-int vnet_nl_put_addr(struct sk_buff *skb, int type,
-		     const struct vnet_prefix *a);
-int vnet_nl_put_prefix(struct sk_buff *skb, int type,
-		       const struct vnet_prefix *p);
-int vnet_nl_put_prefixes(struct sk_buff *skb, const struct vnet_prefix *p,
-			 unsigned int n);
-void vnet_nl_unlock_commit(struct vnet_net *vn);
-void *vnet_nl_put_hdr(struct sk_buff *skb, u32 portid, u32 seq, int flags,
-		      u8 cmd);
-void *vnet_nl_part_hdr(struct sk_buff *skb, struct netlink_callback *cb,
-		       u8 cmd);
-struct vnet_node *vnet_nl_dump_start(struct vnet_net *vn,
-				     struct netlink_callback *cb,
-				     const struct nlattr *only);
-bool vnet_nl_events_wanted(struct vnet_net *vn);
-void vnet_nl_event_send(struct vnet_net *vn, struct sk_buff *skb, int err);
-
-/* route_nl.c: routes and gateways over netlink */
-extern const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_gateway_del_policy[VNET_A_MAX + 1];
-int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_gateway_del_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_gateway_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-/* trace.c: "vnetctl trace" */
-extern const struct nla_policy vnet_trace_policy[VNET_A_MAX + 1];
-int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info);
-
 void vnet_notify_route(struct vnet_subnet *s, const struct vnet_route *r,
 		       u8 cmd);
 void vnet_notify_gateway(struct vnet_vnet *v, u8 cmd);
-
-/* lb_nl.c: load balancers over netlink */
-extern const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_lb_del_policy[VNET_A_MAX + 1];
-int vnet_lb_new_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_lb_del_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_lb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd);
-
-/* endpoint_nl.c: remote endpoints over netlink */
-extern const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1];
-extern const struct nla_policy vnet_endpoint_get_policy[VNET_A_MAX + 1];
-int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_endpoint_del_doit(struct sk_buff *skb, struct genl_info *info);
-int vnet_endpoint_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 void vnet_notify_endpoint(const struct vnet_endpoint *ep, u8 cmd);
-int vnet_nl_put_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep);
 
 #endif /* _VNET_H */

@@ -21,6 +21,7 @@ packages=(
 	graphviz				# vnetctl graph, rendered by dot
 	nftables				# test_attack.sh: the host's leak counter
 	man-db systemd bash-completion		# selftests/install.sh
+	python3-yaml				# userspace/tests/test_spec.py
 )
 if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Hostile tenants (issue 11): crafted frames from a VM against DESIGN.md
-# rules 9 and 10. IPv6 extension header chains, fragments (tiny,
+# Hostile tenants (issue 11): crafted frames from a VM against rules 9 and
+# 10 (Documentation/vnet.rst). IPv6 extension header chains, fragments (tiny,
 # overlapping), IPv4 options and malformed lengths, VLAN and LLC frames,
 # spoofing, ARP and neighbour discovery lies, router advertisements, DHCP
 # servers, packets for the host, and real TCP connections with IPv6

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The control plane: vnets, prefixes, subnets and peerings, every rule of
-# DESIGN.md 1-5 and 12 with a passing and a refused case. After each
+# The control plane: vnets, prefixes, subnets and peerings, rules 1-5 and
+# 12 of Documentation/vnet.rst with a passing and a refused case. After each
 # refusal the whole configuration (vnetctl -j ... show) is byte-identical.
 source "$(dirname "$0")/lib.sh"
 ns_new CTL2 host2

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Who may read (DESIGN.md "Who may read, and shares"): every operation of
+# Who may read (Documentation/vnet.rst, "Who may read"): every operation of
 # the family, reads included (show and dumps, stats, trace, -V, the events
 # group), needs CAP_NET_ADMIN over the network namespace, since the state
 # names every tenant's addresses and rules. Refused: an unprivileged user,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What the object files of vnetctl share: the context of one run, the exit
- * statuses of DESIGN.md, errors and the one printing path for text and JSON.
+ * statuses (README.md), errors and the one printing path for text and JSON.
  */
 #ifndef VNETCTL_H
 #define VNETCTL_H

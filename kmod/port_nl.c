@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port and stats requests: parse, call port.c, reply, notify.
+ */
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "vnet_nl.h"
+
+const struct nla_policy vnet_port_new_policy[VNET_A_MAX + 1] = {
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_SUBNET] = VNET_NAME_POLICY,
+	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[VNET_A_ADDRS] = VNET_PREFIXES_POLICY,
+	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
+};
+
+/* port del and get, stats */
+const struct nla_policy vnet_ifname_policy[VNET_A_MAX + 1] = {
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+};
+
+static int put_addrs(struct sk_buff *skb, const struct vnet_port *port)
+{
+	struct nlattr *nest = nla_nest_start(skb, VNET_A_ADDRS), *a;
+	unsigned int i;
+
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < port->nr_addrs; i++) {
+		const struct vnet_addr_key *k = &port->addrs[i].key;
+
+		a = nla_nest_start(skb, i + 1);
+		if (!a || (k->family == AF_INET ?
+			   nla_put(skb, VNET_PREFIX_A_IN_ADDR, 4, k->addr) :
+			   nla_put(skb, VNET_PREFIX_A_IN6_ADDR, 16, k->addr))) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+		nla_nest_end(skb, a);
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Under RTNL (the interface name) and vn->lock. */
+static int fill_port(struct sk_buff *skb, const struct vnet_port *port,
+		     const struct vnet_msg *m)
+{
+	void *hdr = vnet_msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return vnet_msg_end(skb, hdr,
+			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    (!m->identity_only &&
+			     (nla_put_string(skb, VNET_A_VNET, port->vnet->n.name) ||
+			      nla_put_string(skb, VNET_A_SUBNET,
+					     port->subnet->n.name) ||
+			      nla_put(skb, VNET_A_MAC, ETH_ALEN, port->mac) ||
+			      put_addrs(skb, port) ||
+			      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS, port->flags,
+						 VNET_PORT_F_ALL))));
+}
+
+static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
+{
+	unsigned int start, i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct vnet_port_stats *st = per_cpu_ptr(port->stats, cpu);
+		u64 v[4 + __VNET_DROP_MAX];
+
+		do {
+			start = u64_stats_fetch_begin(&st->syncp);
+			v[0] = u64_stats_read(&st->rx_packets);
+			v[1] = u64_stats_read(&st->rx_bytes);
+			v[2] = u64_stats_read(&st->tx_packets);
+			v[3] = u64_stats_read(&st->tx_bytes);
+			for (i = 0; i < __VNET_DROP_MAX; i++)
+				v[4 + i] = u64_stats_read(&st->drops[i]);
+		} while (u64_stats_fetch_retry(&st->syncp, start));
+		u64_stats_add(&sum->rx_packets, v[0]);
+		u64_stats_add(&sum->rx_bytes, v[1]);
+		u64_stats_add(&sum->tx_packets, v[2]);
+		u64_stats_add(&sum->tx_bytes, v[3]);
+		for (i = 0; i < __VNET_DROP_MAX; i++)
+			u64_stats_add(&sum->drops[i], v[4 + i]);
+	}
+}
+
+static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
+{
+	struct nlattr *nest, *drops;
+	struct vnet_port_stats sum;
+	unsigned int i;
+
+	stats_sum(port, &sum);
+	nest = nla_nest_start(skb, VNET_A_STATS);
+	if (!nest ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_RX_PACKETS,
+			      u64_stats_read(&sum.rx_packets), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_RX_BYTES,
+			      u64_stats_read(&sum.rx_bytes), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_PACKETS,
+			      u64_stats_read(&sum.tx_packets), VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_TX_BYTES,
+			      u64_stats_read(&sum.tx_bytes), VNET_STATS_A_PAD) ||
+	    nla_put_u32(skb, VNET_STATS_A_CONNS,
+			vnet_ct_port_count(port, VNET_CT_CONN)) ||
+	    nla_put_u32(skb, VNET_STATS_A_FRAGMENTS,
+			vnet_ct_port_count(port, VNET_CT_FRAGMENT)) ||
+	    nla_put_u32(skb, VNET_STATS_A_LB_FLOWS,
+			vnet_ct_port_count(port, VNET_CT_LB_FLOW)))
+		return -EMSGSIZE;
+	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);
+	if (!drops)
+		return -EMSGSIZE;
+	for (i = 0; i < __VNET_DROP_MAX; i++) {
+		u64 n = u64_stats_read(&sum.drops[i]);
+
+		if (n && nla_put_u64_64bit(skb, i + 1, n, VNET_STATS_A_PAD))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, drops);
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
+		      const struct vnet_msg *m)
+{
+	void *hdr = vnet_msg_start(skb, m);
+
+	if (!hdr)
+		return -EMSGSIZE;
+	return vnet_msg_end(skb, hdr,
+			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    put_stats(skb, port));
+}
+
+void vnet_notify_port(struct vnet_port *port, u8 cmd)
+{
+	struct vnet_msg m;
+	struct sk_buff *skb = vnet_nl_event_new(port->vn, cmd, &m);
+
+	if (skb)
+		vnet_nl_event_send(port->vn, skb, fill_port(skb, port, &m));
+}
+
+/* The port the request names (VNET_A_IFNAME), or refuse; under RTNL. */
+struct vnet_port *vnet_nl_port(struct vnet_req *req)
+{
+	struct net_device *dev = vnet_nl_dev(req);
+	struct vnet_port *port;
+
+	if (IS_ERR(dev))
+		return ERR_CAST(dev);
+	port = vnet_port_of(req->vn, dev);
+	/* The tunnel device has counters too. */
+	if (!port && req->info->genlhdr->cmd == VNET_CMD_STATS_GET)
+		port = vnet_tunnel_port(req->vn, dev);
+	if (!port)
+		return ERR_PTR(vnet_refuse(req, -ENOENT,
+					   "interface is not a port",
+					   "interface %s is not a port",
+					   dev->name));
+	return port;
+}
+
+int vnet_port_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_subnet *s = NULL;
+	struct net_device *dev;
+	u32 flags = 0, selector = 0;
+	struct vnet_prefix *a;
+	const char *sname;
+	struct vnet_vnet *v;
+	unsigned int n;
+	int err;
+
+	sname = vnet_nl_name(info, VNET_A_SUBNET);
+	if (!sname || vnet_nl_missing(info, VNET_A_MAC))
+		return -EINVAL;
+	err = vnet_nl_prefix_list(info, VNET_A_ADDRS, 1, vnet_max_port_addrs, &a, &n);
+	if (err)
+		return err;
+	if (info->attrs[VNET_A_PORT_FLAGS])
+		vnet_nl_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	dev = vnet_nl_dev(&req);
+	v = IS_ERR(dev) ? ERR_CAST(dev) : vnet_nl_vnet(&req, VNET_A_VNET);
+	if (IS_ERR(v)) {
+		err = PTR_ERR(v);
+		goto out;
+	}
+	s = vnet_subnet_find(v, sname);
+	if (!s) {
+		err = vnet_refuse(&req, -ENOENT, "subnet not found",
+				  "vnet %s has no subnet %s", v->n.name, sname);
+		goto out;
+	}
+	err = vnet_port_add(&req, dev, s, nla_data(info->attrs[VNET_A_MAC]),
+			    a, n, flags & selector);
+out:
+	vnet_nl_unlock_commit(req.vn);
+	rtnl_unlock();
+	kfree(a);
+	return err;
+}
+
+int vnet_port_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_port *port;
+	int err;
+
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	port = vnet_nl_port(&req);
+	err = IS_ERR(port) ? PTR_ERR(port) : vnet_port_remove(&req, port);
+	vnet_nl_unlock_commit(req.vn);
+	rtnl_unlock();
+	return err;
+}
+
+/* Port and stats replies: one port (doit) or all, by ifindex (dumpit). */
+typedef int (*port_filler)(struct sk_buff *skb, const struct vnet_port *port,
+			   const struct vnet_msg *m);
+
+static int port_reply(struct genl_info *info, u8 cmd, port_filler fill)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_msg m = vnet_reply_msg(info, cmd);
+	struct vnet_port *port;
+	struct sk_buff *reply;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	rtnl_lock();
+	mutex_lock(&req.vn->lock);
+	port = vnet_nl_port(&req);
+	err = IS_ERR(port) ? PTR_ERR(port) : fill(reply, port, &m);
+	mutex_unlock(&req.vn->lock);
+	rtnl_unlock();
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+static int port_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
+		     port_filler fill)
+{
+	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = vnet_dump_msg(cb, cmd);
+	struct vnet_port *port;
+	unsigned long idx;
+	int err = 0;
+
+	rtnl_lock();
+	mutex_lock(&vn->lock);
+	cb->seq = vn->gen;
+	xa_for_each_start(&vn->ports, idx, port, cb->args[0]) {
+		err = fill(skb, port, &m);
+		if (err)
+			break;
+		cb->args[0] = idx + 1;
+	}
+	/* Stats: the tunnel's counters after the ports' (cb->args[1]). */
+	port = vnet_tunnel_port(vn, NULL);
+	if (!err && cmd == VNET_CMD_STATS_GET && port && !cb->args[1]) {
+		err = fill(skb, port, &m);
+		if (!err)
+			cb->args[1] = 1;
+	}
+	mutex_unlock(&vn->lock);
+	rtnl_unlock();
+	return vnet_dump_done(skb, err);
+}
+
+int vnet_port_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return port_reply(info, VNET_CMD_PORT_GET, fill_port);
+}
+
+int vnet_port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return port_dump(skb, cb, VNET_CMD_PORT_GET, fill_port);
+}
+
+int vnet_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return port_reply(info, VNET_CMD_STATS_GET, fill_stats);
+}
+
+int vnet_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return port_dump(skb, cb, VNET_CMD_STATS_GET, fill_stats);
+}
