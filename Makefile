@@ -42,7 +42,7 @@ check-attack: deps
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
 demo: deps
-	$(MAKE) all
+	@$(MAKE) -s --no-print-directory all
 	@rm -rf .build/demo
 	@start=$$(date +%s); \
 	VM_OUT=.build/demo selftests/vm.sh --no-slub-debug selftests/demo.sh $(subst $(comma), ,$(STEP)) && \

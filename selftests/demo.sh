@@ -54,10 +54,12 @@ trap cleanup EXIT
 
 # ---- how the story is told ----
 
-# step TITLE: a new step.
+# step TITLE: a new step, numbered.
+nstep=0
 step()
 {
-	printf '\n== %s\n' "$*"
+	nstep=$((nstep + 1))
+	printf '\n== %d. %s\n' "$nstep" "$*"
 }
 
 # tell TEXT...: prose for the reader, wrapped.
@@ -130,7 +132,7 @@ ping_from()
 states()
 {
 	result "$(awk '{ for (i = 1; i < NF; i++) if ($i == "state")
-		printf "%s%s of %s %s", n++ ? ", " : "", $2, $1, $(i + 1) }' "$tmp/out")"
+		printf "%s%s'"'"'s side %s: %s", n++ ? "; " : "", $1, $2, $(i + 1) }' "$tmp/out")"
 }
 
 # counter DEV KEY: one of a port's counters.
@@ -180,7 +182,8 @@ part_peering()
 
 	step "Two virtual networks (vnets), a subnet and a VM in each"
 	tell "A vnet is a private address space; a VM joins one through a" \
-		"port (its NIC on the host). VMs of different vnets cannot talk."
+		"port: its NIC as the host sees it (veth-a is vm-a's). VMs of" \
+		"different vnets cannot talk."
 	host vnetctl vnet add A id 100 prefix 10.1.0.0/16
 	host vnetctl vnet add B id 200 prefix 10.2.0.0/16
 	host vnetctl subnet add A web prefix 10.1.1.0/24

@@ -52,18 +52,18 @@ results <"$WORK/out" >"$WORK/results"
 p="ping -c 3 -i 0.2"
 check_results "demo" \
 "vm-a\$ $p 10.2.1.4 => no answer
-host\$ vnetctl peering show => a-to-b of A initiated
+host\$ vnetctl peering show => A's side a-to-b: initiated
 vm-a\$ $p 10.2.1.4 => no answer
-host\$ vnetctl peering show => a-to-b of A connected, b-to-a of B connected
+host\$ vnetctl peering show => A's side a-to-b: connected; B's side b-to-a: connected
 vm-a\$ $p 10.2.1.4 => answered
 vm-b\$ nc -N 10.1.1.4 5001 < 1MiB-of-random-bytes => vm-a received the 1048576 bytes intact
 vm-b\$ $p 10.1.1.4 => no answer
 vm-a\$ $p 10.2.1.4 => answered
 vm-b\$ $p 10.1.1.4 => answered
 host\$ vnetctl vnet prefix add A 10.11.0.0/16 => refused (exit status 1)
-host\$ vnetctl peering show => a-to-b of A disconnected
+host\$ vnetctl peering show => A's side a-to-b: disconnected
 vm-a\$ $p 10.2.1.4 => no answer
-host\$ vnetctl peering show => a-to-b of A connected, b-to-a of B connected
+host\$ vnetctl peering show => A's side a-to-b: connected; B's side b-to-a: connected
 vm-a\$ $p 10.2.1.4 => answered
 host\$ vnetctl vnet show => no vnets left
 s1\$ $p 10.0.1.4 => answered
