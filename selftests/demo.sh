@@ -37,7 +37,7 @@ out=${VNET_OUT:-}
 tmp=$(mktemp -d)
 [ -n "$out" ] || out=$tmp
 declare -A NSOF=()	# VM name -> its network namespace
-declare -A DONE=()	# parts already run
+declare -A PARTS_DONE=()	# parts already run
 
 cleanup()
 {
@@ -372,7 +372,7 @@ part_gateway()
 
 part_lb()
 {
-	local i f n
+	local f n
 	add_vm web1 vm-web1 52:54:00:10:01:06 10.0.1.6
 	add_vm web2 vm-web2 52:54:00:10:01:07 10.0.1.7
 
@@ -387,15 +387,16 @@ part_lb()
 		in_vm "$n" socat TCP-LISTEN:8080,fork,reuseaddr SYSTEM:"echo $n" &
 	done
 	for n in web1 web2; do	# until both listen
-		for i in $(seq 100); do
+		for _ in $(seq 100); do
 			in_vm "$n" ss -Hltn "sport = :8080" | grep -q . && break
 			sleep 0.1
 		done
 	done
 	host vnetctl lb add hub web frontend 10.0.0.100 proto tcp port 80 backend 10.0.1.6:8080 backend 10.0.1.7:8080
 	host vnetctl lb show
+	# shellcheck disable=SC2016  # the command as typed
 	printf 's1$ for i in $(seq 12); do nc -w 3 10.0.0.100 80 </dev/null; done\n'
-	for i in $(seq 12); do
+	for _ in $(seq 12); do
 		in_vm s1 nc -w 3 10.0.0.100 80 </dev/null 2>/dev/null | grep . ||
 			echo failed
 	done >"$tmp/lb"
@@ -479,9 +480,9 @@ need()
 {
 	local p
 	for p; do
-		[ -n "${DONE[$p]:-}" ] && continue
+		[ -n "${PARTS_DONE[$p]:-}" ] && continue
 		printf '(setting up the %s part first)\n' "$p"
-		DONE[$p]=1
+		PARTS_DONE[$p]=1
 		"part_$p" >/dev/null 2>&1
 	done
 }
@@ -507,7 +508,7 @@ for p in "${parts[@]}"; do
 	graph) need hub gateway lb ;;
 	*) echo "demo.sh: no part \"$p\" (parts: $PARTS)" >&2; exit 2 ;;
 	esac
-	DONE[$p]=1
+	PARTS_DONE[$p]=1
 	t=$(date +%s)
 	"part_$p"
 	times+="${times:+, }$p $(( $(date +%s) - t ))"
