@@ -314,7 +314,7 @@ part_hub()
 	why "Every packet between the spokes went into the appliance and" \
 		"back out of it."
 
-	step "Without the appliance, nothing: the route fails closed"
+	step "If the appliance stops forwarding, the spokes are cut off"
 	on nva sysctl -w net.ipv4.ip_forward=0
 	chained
 	why "The appliance stopped forwarding: the packets still went to it" \
@@ -493,6 +493,8 @@ vnet: virtual networks for the VMs of a Linux host, joined by peerings,
 with ACLs, user routes, gateways and load balancers. The VMs below are
 network namespaces with one NIC each; "host$" is a command on the host,
 "vm-a$" or "s1$" one in that VM, and "=>" says what happened.
+make demo STEP=NAME runs one part: peering, hub, gateway, lb, trace,
+routes or graph.
 EOF
 ip netns add "$ctl"
 parts=("$@")
