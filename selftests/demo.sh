@@ -117,11 +117,11 @@ in_vm()
 }
 
 # ping_from VM ADDR: three pings, 0.2 s apart; answered if one comes back
-# (under emulation a first one can take a second).
+# within 2 s of the last (under a loaded emulation one can take a second).
 ping_from()
 {
 	printf '%s$ ping -c 3 -i 0.2 %s\n' "$1" "$2"
-	if in_vm "$1" ping -c 3 -i 0.2 -W 1 -q "$2" >/dev/null 2>&1; then
+	if in_vm "$1" ping -c 3 -i 0.2 -W 2 -q "$2" >/dev/null 2>&1; then
 		result "answered"
 	else
 		result "no answer"
@@ -395,9 +395,9 @@ part_lb()
 	host vnetctl lb add hub web frontend 10.0.0.100 proto tcp port 80 backend 10.0.1.6:8080 backend 10.0.1.7:8080
 	host vnetctl lb show
 	# shellcheck disable=SC2016  # the command as typed
-	printf 's1$ for i in $(seq 12); do nc -w 3 10.0.0.100 80 </dev/null; done\n'
+	printf 's1$ for i in $(seq 12); do nc -w 10 10.0.0.100 80 </dev/null; done\n'
 	for _ in $(seq 12); do
-		in_vm s1 nc -w 3 10.0.0.100 80 </dev/null 2>/dev/null | grep . ||
+		in_vm s1 nc -w 10 10.0.0.100 80 </dev/null 2>/dev/null | grep . ||
 			echo failed
 	done >"$tmp/lb"
 	printf '  %s\n' "$(paste -sd ' ' "$tmp/lb")"
