@@ -484,6 +484,7 @@ need()
 		printf '(setting up the %s part first)\n' "$p"
 		PARTS_DONE[$p]=1
 		"part_$p" >/dev/null 2>&1
+		nstep=0	# the steps the reader sees start at 1
 	done
 }
 

@@ -97,6 +97,7 @@ status=0
 VNET_OUT=$WORK/one bash "$demo" trace >"$WORK/out1" 2>&1 || status=$?
 check "demo.sh trace exits 0" test "$status" -eq 0
 check "it says what it set up first" grep -qx '(setting up the hub part first)' "$WORK/out1"
+check "and numbers its own steps from 1" grep -q "^== 1. vnetctl trace: why a packet passes" "$WORK/out1"
 check "and shows no step of that part" \
 	sh -c "! grep -q 'Peering is not transitive' '$WORK/out1'"
 results <"$WORK/out1" >"$WORK/results"
