@@ -3,7 +3,9 @@
 # make            builds kmod/vnet.ko and userspace/vnetctl
 # make check      installs missing packages, builds, runs the unit tests and
 #                 every selftest in the VM; ends with "N passed, N failed"
-# make demo       the peering walkthrough in the VM
+# make demo       a tour of vnet in the VM, told for people (STEP=lb: one
+#                 part; selftests/demo.sh lists them); draws its topology
+#                 into demo-topology.png
 # make bench      the benchmarks; make bench-core: the lookup cost alone
 # make check-attack  installs thc-ipv6, nmap and hping3 and runs them from a
 #                 hostile VM against a port's ACL (selftests/attack_tools.sh)
@@ -46,9 +48,18 @@ check-attack: deps
 	VM_TIMEOUT=$${VM_TIMEOUT:-5400} selftests/vm.sh selftests/attack_tools.sh || status=$$?; \
 	echo "# make check-attack: $$(( $$(date +%s) - start )) s"; exit $$status
 
+comma := ,
+# A tour, not a test (test_demo.sh is that): without slub_debug, faster.
 demo: deps
-	$(MAKE) all
-	selftests/vm.sh selftests/demo.sh
+	@$(MAKE) -s --no-print-directory all
+	@rm -rf .build/demo
+	@start=$$(date +%s); \
+	VM_OUT=.build/demo selftests/vm.sh --no-slub-debug selftests/demo.sh $(subst $(comma), ,$(STEP)) && \
+	if [ -s .build/demo/demo-topology.dot ]; then \
+		dot -Tpng -o demo-topology.png .build/demo/demo-topology.dot && \
+		echo "The topology, drawn by dot: $(CURDIR)/demo-topology.png"; \
+	fi && \
+	echo "make demo: $$(( $$(date +%s) - start )) s"
 
 bench: deps
 	$(MAKE) all

@@ -14,8 +14,9 @@
 # Environment: VNET_KVER (kernel version), VNET_KERNEL (kernel image),
 # VNET_KO (module, default kmod/vnet.ko), VM_TIMEOUT (seconds, 900),
 # VM_MEM (MiB, 1536), VM_SMP (virtual CPUs, 2), VM_SLUB_DEBUG (0 as
-# --no-slub-debug, or the slub_debug= flags, default FZPU). Variables named
-# VNET_* are passed on to CMD.
+# --no-slub-debug, or the slub_debug= flags, default FZPU), VM_OUT (a host
+# folder: what CMD writes into the folder $VNET_OUT is copied there after
+# the run). Variables named VNET_* are passed on to CMD.
 set -euo pipefail
 
 self=$(realpath "$0")
@@ -176,6 +177,10 @@ cp "$ko" "$scratch/vnet.ko"	# /tmp is a tmpfs in the guest: copy it over
 		printf 'export %s=%q\n' "$v" "${!v}"
 	done
 	echo 'export VNET_KO=/tmp/scratch/vnet.ko'
+	if [ -n "${VM_OUT:-}" ]; then
+		mkdir -p "$scratch/keep"
+		echo 'export VNET_OUT=/tmp/scratch/keep'
+	fi
 	printf 'CMD=('; printf ' %q' "$@"; printf ' )\n'
 	cat <<'EOF'
 S=/tmp/scratch
@@ -227,6 +232,9 @@ wait "$qemu_pid" || status=$?
 qemu_pid=
 
 mkdir -p "$build"
+if [ -n "${VM_OUT:-}" ]; then
+	mkdir -p "$VM_OUT" && cp -R "$scratch/keep/." "$VM_OUT/"
+fi
 cp "$scratch/console" "$build/last-console.txt"
 rm -f "$build/last-dmesg.txt"
 [ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$build/last-dmesg.txt"
