@@ -65,19 +65,23 @@ enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT };
 enum { CT_ORIG, CT_REPLY };
 
 struct ct_half {
-	struct vnet_ft_half h;
+	struct rhash_head node;
 	struct ct_key key;
+	u8 dir;			/* CT_ORIG or CT_REPLY */
 };
 
-/* acct[0] is the payer's: the opener's, or for a fragment maybe the other. */
+/*
+ * e.acct[0] is the account charged for it, the opener's (or for a
+ * fragment entry maybe the other port's), e.acct[1] the other port's;
+ * e.gen is vn->acl_gen when the rules last allowed it.
+ */
 struct vnet_conn {
 	struct vnet_ft_entry e;
 	struct ct_half half[2];
-	u32 gen;				/* vn->acl_gen last checked */
 };
 
 static struct vnet_ft_type ct_type =
-	VNET_FT_TYPE(vnet_conn, half, ct_half, key, 2, NULL);
+	VNET_FT_TYPE(vnet_conn, half, ct_half, 2, NULL);
 
 /* What a packet means to the tracker. */
 struct ct_pkt {
@@ -281,7 +285,7 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 	const struct ct_key *o = &c->half[CT_ORIG].key;
 	struct vnet_acl_key k = {};
 
-	if (READ_ONCE(c->gen) == gen)
+	if (READ_ONCE(c->e.gen) == gen)
 		return true;
 	if (dir == CT_REPLY)
 		swap(src, dst);
@@ -298,7 +302,7 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 		ct_kill(vn, c);
 		return false;
 	}
-	WRITE_ONCE(c->gen, gen);
+	WRITE_ONCE(c->e.gen, gen);
 	return true;
 }
 
@@ -325,7 +329,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 		return why;
 	c->half[CT_ORIG].key = pkt->key;
 	ct_mirror(&c->half[CT_REPLY].key, &pkt->key);
-	c->gen = gen;
+	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
 			  VNET_FLOW_TO_FRAGMENT :
 			  vnet_flow_timeout_of(pkt->key.proto, VNET_FLOW_NEW));
@@ -362,7 +366,7 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 
 	ct_fragment_key(&key, src, dst, f);
 	c = ct_find(vn, &key, &dir);
-	if (c && dir == CT_ORIG && READ_ONCE(c->gen) == gen)
+	if (c && dir == CT_ORIG && READ_ONCE(c->e.gen) == gen)
 		return VNET_PASS;
 	return acl_verdict(src, dst, &f->key);
 }

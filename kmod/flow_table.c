@@ -157,16 +157,39 @@ static void uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
 	atomic_dec(&a->held);
 }
 
-static struct vnet_ft_half *half_of(const struct vnet_ft_type *t,
-				    struct vnet_ft_entry *e, unsigned int i)
+/*
+ * The types, by id (conntrack, lb flows, lb fragments; room for one
+ * more): set at module init, before any table exists.
+ */
+static struct vnet_ft_type *types[4];
+static unsigned int nr_types;
+
+/*
+ * A half is the user's struct: rhashtable lookups and walks return its
+ * start, and the table reaches its node and dir by the type's offsets.
+ */
+static void *half_of(const struct vnet_ft_type *t, struct vnet_ft_entry *e,
+		     unsigned int i)
 {
-	return (void *)((char *)e + t->half_offset + i * t->half_size);
+	return (char *)e + t->half_offset + i * t->half_size;
+}
+
+static struct rhash_head *node_of(const struct vnet_ft_type *t, void *half)
+{
+	return (struct rhash_head *)((char *)half + t->params.head_offset);
+}
+
+static u8 *dir_of(const struct vnet_ft_type *t, void *half)
+{
+	return (u8 *)half + t->dir_offset;
 }
 
 static struct vnet_ft_entry *entry_of(const struct vnet_ft_type *t,
-				      struct vnet_ft_half *h)
+				      void *half)
 {
-	return (void *)((char *)h - h->dir * t->half_size - t->half_offset);
+	return (struct vnet_ft_entry *)((char *)half -
+					*dir_of(t, half) * t->half_size -
+					t->half_offset);
 }
 
 static void ft_free_rcu(struct rcu_head *head)
@@ -176,7 +199,7 @@ static void ft_free_rcu(struct rcu_head *head)
 	account_put(e->acct[0]);
 	if (e->acct[1])
 		account_put(e->acct[1]);
-	kmem_cache_free(e->type->cache, e);
+	kmem_cache_free(types[e->type]->cache, e);
 }
 
 /*
@@ -205,11 +228,11 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 	/* The callers' ports are alive (RCU): so are their accounts. */
 	e->acct[0] = account_get(payer);
 	e->acct[1] = other ? account_get(other) : NULL;
-	e->type = t;
+	e->type = t->id;
 	e->kind = kind;
 	e->state = VNET_FLOW_NEW;
 	for (i = 0; i < t->nr_keys; i++)
-		half_of(t, e, i)->dir = i;
+		*dir_of(t, half_of(t, e, i)) = i;
 	/* Nobody else finds or kills a half inserted entry. */
 	e->flags = BIT(VNET_FT_DEAD);
 	return e;
@@ -229,7 +252,7 @@ int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 
 	for (i = 0; i < t->nr_keys; i++) {
 		err = rhashtable_lookup_insert_fast(&ft->ht,
-						    &half_of(t, e, i)->node,
+						    node_of(t, half_of(t, e, i)),
 						    t->params);
 		if (err) {
 			if (err == -EEXIST && i)
@@ -239,7 +262,8 @@ int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 	}
 	if (err) {
 		while (i--)
-			rhashtable_remove_fast(&ft->ht, &half_of(t, e, i)->node,
+			rhashtable_remove_fast(&ft->ht,
+					       node_of(t, half_of(t, e, i)),
 					       t->params);
 		uncharge(e->acct[0], e->kind, &ft->nr);
 		call_rcu(&e->rcu, ft_free_rcu);
@@ -261,7 +285,7 @@ void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 	if (test_and_set_bit(VNET_FT_DEAD, &e->flags))
 		return;
 	for (i = 0; i < t->nr_keys; i++)
-		rhashtable_remove_fast(&ft->ht, &half_of(t, e, i)->node,
+		rhashtable_remove_fast(&ft->ht, node_of(t, half_of(t, e, i)),
 				       t->params);
 	uncharge(e->acct[0], e->kind, &ft->nr);
 	call_rcu(&e->rcu, ft_free_rcu);
@@ -275,7 +299,7 @@ struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 				   const void *key, unsigned int *dir)
 {
 	struct vnet_ft_entry *e;
-	struct vnet_ft_half *h;
+	void *h;
 
 	if (vnet_ft_empty(ft))
 		return NULL;
@@ -290,7 +314,7 @@ struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 		return NULL;
 	}
 	if (dir)
-		*dir = h->dir;
+		*dir = *dir_of(ft->type, h);
 	return e;
 }
 
@@ -340,8 +364,8 @@ static void ft_sweep(struct vnet_flow_table *ft, bool all)
 {
 	const struct vnet_ft_type *t = ft->type;
 	struct rhashtable_iter iter;
-	struct vnet_ft_half *h;
 	unsigned int n = 0;
+	void *h;
 
 	rhashtable_walk_enter(&ft->ht, &iter);
 	rhashtable_walk_start(&iter);
@@ -353,7 +377,7 @@ static void ft_sweep(struct vnet_flow_table *ft, bool all)
 				continue;
 			break;
 		}
-		if (h->dir)	/* each entry once, by its first half */
+		if (*dir_of(t, h))	/* each entry once, by its first half */
 			continue;
 		e = entry_of(t, h);
 		if (all || time_after(jiffies, READ_ONCE(e->expires)) ||
@@ -408,8 +432,13 @@ void vnet_ft_exit(struct vnet_flow_table *ft)
 	rhashtable_destroy(&ft->ht);
 }
 
+/* Module init, one type at a time. */
 int vnet_ft_type_init(struct vnet_ft_type *type)
 {
+	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
+		return -ENOSPC;
+	type->id = nr_types;
+	types[nr_types++] = type;
 	type->cache = kmem_cache_create(type->name, type->size, type->align,
 					0, NULL);
 	return type->cache ? 0 : -ENOMEM;

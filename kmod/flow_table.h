@@ -5,12 +5,13 @@
  * connections and their first fragments (lb_flow.c).
  *
  * An entry is the user's struct, which starts with a struct vnet_ft_entry
- * and holds an array of one or two halves; a half is a struct
- * vnet_ft_half followed by the user's key. Every half is found by its
- * key in the table's rhashtable, and each leads to the same entry: a
- * connection is found from either direction. The entry holds what the
- * table needs: its expiry, its state, a DEAD bit and the share accounts
- * it is charged to; the user's payload follows.
+ * and holds an array of one or two halves; a half is the user's struct
+ * of an rhash_head node, the key and a u8 dir, its index in the array.
+ * Every half is found by its key in the table's rhashtable, and each
+ * leads to the same entry: a connection is found from either direction.
+ * The entry holds what the table needs: its expiry, its state, a DEAD
+ * bit, the configuration generation it was last checked against and the
+ * share accounts it is charged to; the user's payload follows.
  *
  * Shares: every entry is charged, when it is allocated, to one account
  * (a port's: acct[0]) and through it to that port's vnet, and counts
@@ -20,10 +21,13 @@
  *
  * DOC: Locking
  *
- * - Lookups, inserts and kills run in the packet path under RCU (softirq
- *   or rcu_read_lock()), lock free: the table is an rhashtable, which
- *   resizes itself in a worker. The garbage collector (a delayed work per
- *   table) walks it in process context.
+ * - Lookups, inserts and kills run under RCU, lock free, in the packet
+ *   path (softirq) or in a request that runs it (trace, inside
+ *   rcu_read_lock()): the table is an rhashtable, which resizes itself
+ *   in a worker. The garbage collector, a delayed work per table, walks
+ *   it in process context inside rcu_read_lock() (the walk's). No lock
+ *   of the control path is needed or taken here; vn->lock callers only
+ *   retire accounts and ask for a collection.
  * - An entry is born DEAD: vnet_ft_alloc() sets the bit, and
  *   vnet_ft_insert() clears it (a release) only once every half is in.
  *   So nobody finds or kills a half-inserted entry, and only its inserter
@@ -40,7 +44,13 @@
  *   memory, its accounts and everything it points to stay valid until the
  *   end of the finder's RCU read side, so it may still read and update
  *   it (expiry, state, user fields written with WRITE_ONCE()); those
- *   updates are lost with the entry, as if the packet had come first.
+ *   updates are lost with the entry, as if the kill had come first.
+ * - A port's account is retired (marked gone) when the port is removed:
+ *   the collector kills every entry that holds a retired account. An
+ *   entry that a packet already in flight inserts after the retirement
+ *   is killed by a later pass: the collector runs again every interval
+ *   while the table's count is not zero. vnet_ft_exit() runs once no
+ *   packet path can: it stops the collector and kills every entry.
  * - Freed after a grace period: the RCU callback drops the entry's
  *   account references and frees it to its type's cache. Module exit
  *   waits for those callbacks (rcu_barrier()) before it destroys the
@@ -57,6 +67,7 @@
 #define _VNET_FLOW_TABLE_H
 
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/rcupdate.h>
 #include <linux/rhashtable-types.h>
 #include <linux/stddef.h>
@@ -90,20 +101,15 @@ unsigned int vnet_ct_port_count(const struct vnet_port *port,
 void vnet_ct_account_retire(struct vnet_ct_account *a);
 bool vnet_ct_account_gone(const struct vnet_ct_account *a);
 
-/* The head of a half: the user's key follows it. */
-struct vnet_ft_half {
-	struct rhash_head node;
-	u8 dir;			/* its index in the entry's halves */
-};
-
 /* The head of an entry: the user's struct starts with it. */
 struct vnet_ft_entry {
 	struct vnet_ct_account *acct[2];	/* [0] charged; [1] or NULL */
 	unsigned long expires;			/* jiffies */
 	unsigned long flags;			/* VNET_FT_DEAD */
-	const struct vnet_ft_type *type;	/* for the RCU callback */
+	u32 gen;				/* the user's generation */
 	u8 kind;				/* enum vnet_ct_kind */
 	u8 state;				/* enum vnet_flow_state */
+	u8 type;				/* its vnet_ft_type's id */
 	struct rcu_head rcu;
 };
 
@@ -118,29 +124,34 @@ struct vnet_ft_type {
 	unsigned int size, align;		/* of the user's struct */
 	unsigned int half_offset;		/* of halves[0] in it */
 	unsigned int half_size;
+	unsigned int dir_offset;		/* in a half */
 	unsigned int nr_keys;			/* 1 or 2 */
 	/* The collector asks, under RCU: must @e go, though not expired? */
 	bool (*stale)(struct vnet_flow_table *ft,
 		      const struct vnet_ft_entry *e);
 	struct kmem_cache *cache;
+	u8 id;
 };
 
 /*
- * The type of struct @type, whose halves are the array @halves of struct
- * @half_type, each with its key in member @key, @nr_keys of them.
+ * The type of struct @type, which starts with its struct vnet_ft_entry
+ * e, and whose halves are the array @halves of @nr struct @half_type,
+ * each with its members node, key and dir.
  */
-#define VNET_FT_TYPE(type, halves, half_type, key, nr, stale_fn) {	\
+#define VNET_FT_TYPE(type, halves, half_type, nr, stale_fn) {		\
 	.params = {							\
 		.key_len = sizeof_field(struct half_type, key),		\
 		.key_offset = offsetof(struct half_type, key),		\
-		.head_offset = offsetof(struct half_type, h.node),	\
+		.head_offset = offsetof(struct half_type, node),	\
 		.automatic_shrinking = true,				\
 	},								\
 	.name = #type,							\
-	.size = sizeof(struct type),					\
+	.size = sizeof(struct type) +					\
+		BUILD_BUG_ON_ZERO(offsetof(struct type, e)),		\
 	.align = __alignof__(struct type),				\
 	.half_offset = offsetof(struct type, halves),			\
 	.half_size = sizeof(struct half_type),				\
+	.dir_offset = offsetof(struct half_type, dir),			\
 	.nr_keys = (nr),						\
 	.stale = (stale_fn),						\
 }

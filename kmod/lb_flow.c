@@ -61,8 +61,9 @@ struct lbf_key {
 enum { LBF_ORIG, LBF_REPLY };
 
 struct lbf_half {
-	struct vnet_ft_half h;
+	struct rhash_head node;
 	struct lbf_key key;
+	u8 dir;			/* LBF_ORIG or LBF_REPLY */
 };
 
 /* e.acct[0]: the client's port, charged for it. */
@@ -81,7 +82,7 @@ static bool lbf_stale(struct vnet_flow_table *ft,
 		      const struct vnet_ft_entry *e);
 
 static struct vnet_ft_type lbf_type =
-	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, key, 2, lbf_stale);
+	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale);
 
 static void lbf_key_set(struct lbf_key *key, u32 vnet_id, u8 family,
 			u8 proto, const u8 *src, u16 sport, const u8 *dst,
@@ -177,8 +178,9 @@ struct lbf_frag_key {
 };
 
 struct lbf_frag_half {
-	struct vnet_ft_half h;
+	struct rhash_head node;
 	struct lbf_frag_key key;
+	u8 dir;			/* always 0: one key */
 };
 
 /* e.acct[0]: the client's port, charged for it. */
@@ -194,7 +196,7 @@ struct vnet_lb_frag {
 };
 
 static struct vnet_ft_type lbf_frag_type =
-	VNET_FT_TYPE(vnet_lb_frag, half, lbf_frag_half, key, 1, NULL);
+	VNET_FT_TYPE(vnet_lb_frag, half, lbf_frag_half, 1, NULL);
 
 static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 			     const struct vnet_flow *f, const u8 *src,
