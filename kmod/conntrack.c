@@ -37,42 +37,19 @@
  * conntrack-full); existing entries keep working. The shares keep one
  * VM, or one tenant, from taking the tables from the others.
  *
- * Locking: lookups, inserts and removals run in the packet path under RCU,
- * lock free (rhashtable). Whoever sets an entry's DEAD bit first (the
- * packet path or the garbage collector) removes it; it is freed after a
- * grace period. The collector is a delayed work per namespace.
+ * The table, its shares, its collector and its locking are the flow
+ * table's (flow_table.c): this file knows the keys and what a packet
+ * means to a connection.
  */
 #include <asm/unaligned.h>
 #include <linux/icmp.h>
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jiffies.h>
-#include <linux/refcount.h>
-#include <linux/rhashtable.h>
-#include <linux/slab.h>
-#include <linux/workqueue.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "vnet.h"
-
-/* How often the collector looks for expired entries while there are any. */
-#define VNET_CT_GC_INTERVAL	(2 * HZ)
-
-/*
- * What a port, or a vnet, holds in the tables. A port's is refcounted by
- * the port and by every entry of any table that names it; a vnet's by
- * the vnet and by its ports' accounts. So either outlives its entries,
- * whose removal uncharges it.
- */
-struct vnet_ct_account {
-	refcount_t ref;
-	atomic_t held;		/* entries opened, all tables: the share */
-	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
-	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
-	bool gone;		/* the port was removed */
-};
 
 struct ct_key {
 	const struct vnet_ct_account *from, *to;
@@ -93,34 +70,18 @@ struct ct_half {
 	u8 dir;			/* CT_ORIG or CT_REPLY */
 };
 
-enum ct_state {
-	CT_NEW,			/* nothing came back yet */
-	CT_ESTABLISHED,		/* the reply direction has answered */
-	CT_FIN,			/* TCP: a FIN was seen */
-	CT_CLOSE,		/* TCP: a RST was seen */
-};
-
-enum { CT_DEAD };
-
+/*
+ * e.acct[0] is the account charged for it, the opener's (or for a
+ * fragment entry maybe the other port's), e.acct[1] the other port's;
+ * e.gen is vn->acl_gen when the rules last allowed it.
+ */
 struct vnet_conn {
+	struct vnet_ft_entry e;
 	struct ct_half half[2];
-	struct vnet_ct_account *acct[2];	/* of key.from, key.to */
-	unsigned long expires;			/* jiffies */
-	unsigned long flags;			/* CT_DEAD */
-	u32 gen;				/* vn->acl_gen last checked */
-	u8 state;				/* enum ct_state */
-	u8 payer;				/* acct[] charged for it */
-	struct rcu_head rcu;
 };
 
-static const struct rhashtable_params ct_params = {
-	.key_len = sizeof(struct ct_key),
-	.key_offset = offsetof(struct ct_half, key),
-	.head_offset = offsetof(struct ct_half, node),
-	.automatic_shrinking = true,
-};
-
-static struct kmem_cache *conn_cache;
+static struct vnet_ft_type ct_type =
+	VNET_FT_TYPE(vnet_conn, half, ct_half, 2, NULL);
 
 /* What a packet means to the tracker. */
 struct ct_pkt {
@@ -130,50 +91,6 @@ struct ct_pkt {
 	bool error;		/* an ICMP error; @inner is what it quotes */
 	struct ct_key inner;
 };
-
-static struct vnet_conn *conn_of(struct ct_half *h)
-{
-	return container_of(h - h->dir, struct vnet_conn, half[0]);
-}
-
-static unsigned long ct_timeout(const struct vnet_conn *c)
-{
-	const struct ct_key *k = &c->half[CT_ORIG].key;
-	unsigned int secs;
-
-	if (k->stag == CT_TAG_FRAGMENT)
-		return jiffies +
-		       (unsigned long)READ_ONCE(vnet_ct_timeout_fragment) * HZ;
-	switch (k->proto) {
-	case IPPROTO_TCP:
-		switch (READ_ONCE(c->state)) {
-		case CT_NEW:
-			secs = READ_ONCE(vnet_ct_timeout_tcp_syn);
-			break;
-		case CT_ESTABLISHED:
-			secs = READ_ONCE(vnet_ct_timeout_tcp_established);
-			break;
-		case CT_FIN:
-			secs = READ_ONCE(vnet_ct_timeout_tcp_fin);
-			break;
-		default:
-			secs = READ_ONCE(vnet_ct_timeout_tcp_close);
-		}
-		break;
-	case IPPROTO_UDP:
-		secs = READ_ONCE(c->state) == CT_NEW ?
-		       READ_ONCE(vnet_ct_timeout_udp) :
-		       READ_ONCE(vnet_ct_timeout_udp_stream);
-		break;
-	case IPPROTO_ICMP:
-	case IPPROTO_ICMPV6:
-		secs = READ_ONCE(vnet_ct_timeout_icmp);
-		break;
-	default:
-		secs = READ_ONCE(vnet_ct_timeout_other);
-	}
-	return jiffies + (unsigned long)secs * HZ;
-}
 
 static void ct_mirror(struct ct_key *r, const struct ct_key *k)
 {
@@ -188,15 +105,6 @@ static void ct_mirror(struct ct_key *r, const struct ct_key *k)
 	r->dtag = k->stag;
 	r->family = k->family;
 	r->proto = k->proto;
-}
-
-static bool icmp_is_error(u8 family, u8 type)
-{
-	if (family == AF_INET)
-		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-		       type == ICMP_PARAMETERPROB;
-	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
-	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
 }
 
 /*
@@ -250,7 +158,7 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 		} else if (type == (v4 ? ICMP_ECHOREPLY : ICMPV6_ECHO_REPLY)) {
 			key->dport = get_unaligned_be16(l4 + 4);
 			key->dtag = CT_TAG_ECHO;
-		} else if (icmp_is_error(key->family, type)) {
+		} else if (vnet_icmp_is_error(key->family, type)) {
 			pkt->error = true;
 		}
 		return true;
@@ -346,139 +254,40 @@ static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
 	key->stag = CT_TAG_FRAGMENT;
 }
 
-static void ct_put_account(struct vnet_ct_account *a)
-{
-	if (!refcount_dec_and_test(&a->ref))
-		return;
-	if (a->vnet)
-		ct_put_account(a->vnet);
-	kfree(a);
-}
-
-struct vnet_ct_account *vnet_ct_account_get(struct vnet_ct_account *a)
-{
-	refcount_inc(&a->ref);
-	return a;
-}
-
-void vnet_ct_account_put(struct vnet_ct_account *a)
-{
-	ct_put_account(a);
-}
-
-bool vnet_ct_account_gone(const struct vnet_ct_account *a)
-{
-	return READ_ONCE(a->gone);
-}
-
-/*
- * Packet path: a new entry of @kind, in the table whose namespace count
- * is @nr, opened by the port of account @a. Checks and charges the
- * port's share, then its vnet's, then the table's size; returns
- * VNET_PASS, or the reason to drop, with nothing charged. Counts go up
- * before the checks so that CPUs racing for the last place cannot both
- * take it; one may be refused in vain, never one too many let in.
- */
-enum vnet_drop_reason vnet_ct_charge(struct vnet_ct_account *a,
-				     enum vnet_ct_kind kind, atomic_t *nr)
-{
-	struct vnet_ct_account *v = a->vnet;
-	enum vnet_drop_reason why;
-
-	if (atomic_inc_return(&a->held) > READ_ONCE(vnet_ct_max_per_port)) {
-		why = VNET_DROP_PORT_SHARE;
-		goto undo_port;
-	}
-	if (v && atomic_inc_return(&v->held) >
-		 READ_ONCE(vnet_ct_max_per_vnet)) {
-		why = VNET_DROP_VNET_SHARE;
-		goto undo_vnet;
-	}
-	if (atomic_inc_return(nr) > READ_ONCE(vnet_ct_max)) {
-		atomic_dec(nr);
-		why = VNET_DROP_CT_FULL;
-		goto undo_vnet;
-	}
-	atomic_inc(&a->kind[kind]);
-	return VNET_PASS;
-
-undo_vnet:
-	if (v)
-		atomic_dec(&v->held);
-undo_port:
-	atomic_dec(&a->held);
-	return why;
-}
-
-/* The entry charged by vnet_ct_charge() is gone. */
-void vnet_ct_uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
-		      atomic_t *nr)
-{
-	atomic_dec(&a->kind[kind]);
-	atomic_dec(nr);
-	if (a->vnet)
-		atomic_dec(&a->vnet->held);
-	atomic_dec(&a->held);
-}
-
 static enum vnet_ct_kind ct_kind(const struct ct_key *k)
 {
 	return k->stag == CT_TAG_FRAGMENT ? VNET_CT_FRAGMENT : VNET_CT_CONN;
 }
 
-static void ct_free_rcu(struct rcu_head *head)
-{
-	struct vnet_conn *c = container_of(head, struct vnet_conn, rcu);
-
-	ct_put_account(c->acct[0]);
-	ct_put_account(c->acct[1]);
-	kmem_cache_free(conn_cache, c);
-}
-
-/* Removes @c unless someone else does; it is freed after RCU. */
 static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
 {
-	if (test_and_set_bit(CT_DEAD, &c->flags))
-		return;
-	rhashtable_remove_fast(&vn->conns, &c->half[CT_ORIG].node, ct_params);
-	rhashtable_remove_fast(&vn->conns, &c->half[CT_REPLY].node, ct_params);
-	vnet_ct_uncharge(c->acct[c->payer], ct_kind(&c->half[CT_ORIG].key),
-			 &vn->nr_conns);
-	call_rcu(&c->rcu, ct_free_rcu);
+	vnet_ft_kill(&vn->conns, &c->e);
 }
 
-static struct ct_half *ct_find(struct vnet_net *vn, const struct ct_key *key)
+/* The live connection with a half @key, and in *@dir which half. */
+static struct vnet_conn *ct_find(struct vnet_net *vn, const struct ct_key *key,
+				 unsigned int *dir)
 {
-	struct ct_half *h = rhashtable_lookup(&vn->conns, key, ct_params);
-	struct vnet_conn *c;
+	struct vnet_ft_entry *e = vnet_ft_find(&vn->conns, key, dir);
 
-	if (!h)
-		return NULL;
-	c = conn_of(h);
-	if (test_bit(CT_DEAD, &c->flags))
-		return NULL;
-	if (time_after(jiffies, READ_ONCE(c->expires))) {
-		ct_kill(vn, c);
-		return NULL;
-	}
-	return h;
+	return e ? container_of(e, struct vnet_conn, e) : NULL;
 }
 
 /*
- * Is @h's connection still allowed by the rules? Checks its original
- * direction again if the rules changed since it was last checked.
+ * Is connection @c, found by its half @dir, still allowed by the rules?
+ * Checks its original direction again if the rules changed since it was
+ * last checked.
  */
-static bool ct_still_allowed(struct vnet_net *vn, struct ct_half *h,
-			     struct vnet_port *src, struct vnet_port *dst,
-			     u32 gen)
+static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
+			     unsigned int dir, struct vnet_port *src,
+			     struct vnet_port *dst, u32 gen)
 {
-	struct vnet_conn *c = conn_of(h);
 	const struct ct_key *o = &c->half[CT_ORIG].key;
 	struct vnet_acl_key k = {};
 
-	if (READ_ONCE(c->gen) == gen)
+	if (READ_ONCE(c->e.gen) == gen)
 		return true;
-	if (h->dir == CT_REPLY)
+	if (dir == CT_REPLY)
 		swap(src, dst);
 	k.family = o->family;
 	k.proto = o->proto;
@@ -493,29 +302,8 @@ static bool ct_still_allowed(struct vnet_net *vn, struct ct_half *h,
 		ct_kill(vn, c);
 		return false;
 	}
-	WRITE_ONCE(c->gen, gen);
+	WRITE_ONCE(c->e.gen, gen);
 	return true;
-}
-
-static void ct_update(struct vnet_conn *c, unsigned int dir,
-		      const struct ct_pkt *pkt)
-{
-	u8 state = READ_ONCE(c->state), next = state;
-	unsigned long expires;
-
-	if (dir == CT_REPLY && state == CT_NEW)
-		next = CT_ESTABLISHED;
-	if (pkt->key.proto == IPPROTO_TCP) {
-		if (pkt->tcp_flags & TCPHDR_RST)
-			next = CT_CLOSE;
-		else if ((pkt->tcp_flags & TCPHDR_FIN) && next != CT_CLOSE)
-			next = CT_FIN;
-	}
-	if (next != state)
-		WRITE_ONCE(c->state, next);
-	expires = ct_timeout(c);
-	if (READ_ONCE(c->expires) != expires)
-		WRITE_ONCE(c->expires, expires);
 }
 
 /*
@@ -528,62 +316,28 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     const struct ct_pkt *pkt, u32 gen,
 				     bool dst_pays)
 {
-	struct vnet_ct_account *payer = dst_pays ? dst->ct : src->ct;
 	enum vnet_ct_kind kind = ct_kind(&pkt->key);
 	enum vnet_drop_reason why;
 	struct vnet_conn *c;
-	int err;
 
 	/* A port being removed opens nothing: its entries are collected. */
-	if (READ_ONCE(src->ct->gone) || READ_ONCE(dst->ct->gone))
+	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
 		return VNET_PASS;
-	why = vnet_ct_charge(payer, kind, &vn->nr_conns);
-	if (why != VNET_PASS)
+	c = vnet_ft_alloc(&vn->conns, dst_pays ? dst->ct : src->ct,
+			  dst_pays ? src->ct : dst->ct, kind, &why);
+	if (!c)
 		return why;
-	c = kmem_cache_zalloc(conn_cache, GFP_ATOMIC);
-	if (!c) {
-		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
-		return VNET_DROP_NO_MEMORY;
-	}
 	c->half[CT_ORIG].key = pkt->key;
 	ct_mirror(&c->half[CT_REPLY].key, &pkt->key);
-	c->half[CT_REPLY].dir = CT_REPLY;
-	/* Both ports are alive (RCU): their accounts are. */
-	refcount_inc(&src->ct->ref);
-	refcount_inc(&dst->ct->ref);
-	c->acct[0] = src->ct;
-	c->acct[1] = dst->ct;
-	c->payer = dst_pays;
-	c->gen = gen;
-	c->state = CT_NEW;
-	c->expires = ct_timeout(c);
+	c->e.gen = gen;
+	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
+			  VNET_FLOW_TO_FRAGMENT :
+			  vnet_flow_timeout_of(pkt->key.proto, VNET_FLOW_NEW));
 	/*
-	 * Dead until both halves are in: nobody else finds or kills a half
-	 * inserted entry, so only this opener may take it out again.
+	 * Another CPU may have opened it first, or the table cannot grow:
+	 * the packet was allowed anyway; only its entry is missing.
 	 */
-	c->flags = BIT(CT_DEAD);
-	err = rhashtable_lookup_insert_fast(&vn->conns,
-					    &c->half[CT_ORIG].node, ct_params);
-	if (!err) {
-		err = rhashtable_lookup_insert_fast(&vn->conns,
-						    &c->half[CT_REPLY].node,
-						    ct_params);
-		if (err)
-			rhashtable_remove_fast(&vn->conns,
-					       &c->half[CT_ORIG].node,
-					       ct_params);
-	}
-	if (err) {
-		/* Another CPU opened it first, or the table cannot grow. */
-		vnet_ct_uncharge(payer, kind, &vn->nr_conns);
-		call_rcu(&c->rcu, ct_free_rcu);
-		/* The packet was allowed; only its entry is missing. */
-		return VNET_PASS;
-	}
-	clear_bit_unlock(CT_DEAD, &c->flags);
-	if (!delayed_work_pending(&vn->ct_gc))
-		queue_delayed_work(system_power_efficient_wq, &vn->ct_gc,
-				   VNET_CT_GC_INTERVAL);
+	vnet_ft_insert(&vn->conns, &c->e);
 	return VNET_PASS;
 }
 
@@ -606,12 +360,13 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 					       const struct vnet_flow *f,
 					       u32 gen)
 {
+	struct vnet_conn *c;
+	unsigned int dir;
 	struct ct_key key;
-	struct ct_half *h;
 
 	ct_fragment_key(&key, src, dst, f);
-	h = ct_find(vn, &key);
-	if (h && h->dir == CT_ORIG && READ_ONCE(conn_of(h)->gen) == gen)
+	c = ct_find(vn, &key, &dir);
+	if (c && dir == CT_ORIG && READ_ONCE(c->e.gen) == gen)
 		return VNET_PASS;
 	return acl_verdict(src, dst, &f->key);
 }
@@ -629,33 +384,36 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	u32 gen = smp_load_acquire(&vn->acl_gen);
 	enum vnet_drop_reason why;
 	struct ct_pkt pkt = {};
+	struct vnet_conn *c;
 	bool reply = false;
-	struct ct_half *h;
+	unsigned int dir;
 
 	if (f->key.fragment)
 		return ct_later_fragment(vn, src, dst, f, gen);
 	if (!ct_classify(skb, src, dst, f, &pkt)) {
 		why = acl_verdict(src, dst, &f->key);
 	} else if (pkt.error) {
-		h = ct_find(vn, &pkt.inner);
-		if (h && ct_still_allowed(vn, h, dst, src, gen))
+		c = ct_find(vn, &pkt.inner, &dir);
+		if (c && ct_still_allowed(vn, c, dir, dst, src, gen))
 			why = VNET_PASS;
 		else
 			why = acl_verdict(src, dst, &f->key);
 	} else {
-		h = ct_find(vn, &pkt.key);
+		c = ct_find(vn, &pkt.key, &dir);
 		/*
 		 * A SYN on a closing connection starts a new one, from
 		 * either side: it is checked like any new connection.
 		 */
-		if (h && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
-		    READ_ONCE(conn_of(h)->state) >= CT_FIN) {
-			ct_kill(vn, conn_of(h));
-			h = NULL;
+		if (c && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
+		    READ_ONCE(c->e.state) >= VNET_FLOW_FIN) {
+			ct_kill(vn, c);
+			c = NULL;
 		}
-		if (h && ct_still_allowed(vn, h, src, dst, gen)) {
-			ct_update(conn_of(h), h->dir, &pkt);
-			reply = h->dir == CT_REPLY;
+		if (c && ct_still_allowed(vn, c, dir, src, dst, gen)) {
+			reply = dir == CT_REPLY;
+			/* Its TCP flags are 0 unless it is TCP. */
+			vnet_ft_touch(&c->e, pkt.key.proto, reply,
+				      pkt.tcp_flags);
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
@@ -677,60 +435,12 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		 */
 		memset(&pkt, 0, sizeof(pkt));
 		ct_fragment_key(&pkt.key, src, dst, f);
-		h = ct_find(vn, &pkt.key);	/* the same id, earlier */
-		if (h)
-			ct_kill(vn, conn_of(h));
+		c = ct_find(vn, &pkt.key, NULL);	/* the same id, earlier */
+		if (c)
+			ct_kill(vn, c);
 		ct_open(vn, src, dst, &pkt, gen, reply);
 	}
 	return why;
-}
-
-/*
- * Removes expired entries and those of removed ports; every entry if
- * @all (the namespace goes). Process context.
- */
-static void ct_sweep(struct vnet_net *vn, bool all)
-{
-	struct rhashtable_iter iter;
-	unsigned int n = 0;
-	struct ct_half *h;
-
-	rhashtable_walk_enter(&vn->conns, &iter);
-	rhashtable_walk_start(&iter);
-	while ((h = rhashtable_walk_next(&iter))) {
-		struct vnet_conn *c;
-
-		if (IS_ERR(h)) {
-			if (PTR_ERR(h) == -EAGAIN)
-				continue;
-			break;
-		}
-		c = conn_of(h);
-		if (h->dir != CT_ORIG)
-			continue;
-		if (all || READ_ONCE(c->acct[0]->gone) ||
-		    READ_ONCE(c->acct[1]->gone) ||
-		    time_after(jiffies, READ_ONCE(c->expires)))
-			ct_kill(vn, c);
-		if (++n % 1024 == 0) {	/* let others run */
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-}
-
-static void ct_gc(struct work_struct *work)
-{
-	struct vnet_net *vn = container_of(to_delayed_work(work),
-					   struct vnet_net, ct_gc);
-
-	ct_sweep(vn, false);
-	if (atomic_read(&vn->nr_conns))
-		queue_delayed_work(system_power_efficient_wq, &vn->ct_gc,
-				   VNET_CT_GC_INTERVAL);
 }
 
 /* A rule changed: entries check their original direction again. */
@@ -740,92 +450,30 @@ void vnet_ct_rules_changed(struct vnet_net *vn)
 	smp_store_release(&vn->acl_gen, vn->acl_gen + 1);
 }
 
-static struct vnet_ct_account *ct_account_new(void)
-{
-	struct vnet_ct_account *a = kzalloc(sizeof(*a), GFP_KERNEL);
-
-	if (a)
-		refcount_set(&a->ref, 1);
-	return a;
-}
-
-int vnet_ct_port_init(struct vnet_port *port)
-{
-	port->ct = ct_account_new();
-	return port->ct ? 0 : -ENOMEM;
-}
-
-/*
- * @port now belongs to port->vnet (a port never changes vnet): its
- * entries count against that vnet's share too. Before the packet path
- * can see the port.
- */
-void vnet_ct_port_bind(struct vnet_port *port)
-{
-	port->ct->vnet = vnet_ct_account_get(port->vnet->ct);
-}
-
-int vnet_ct_vnet_init(struct vnet_vnet *v)
-{
-	v->ct = ct_account_new();
-	return v->ct ? 0 : -ENOMEM;
-}
-
-/* After the vnet's grace period; its ports' entries may hold it longer. */
-void vnet_ct_vnet_release(struct vnet_vnet *v)
-{
-	if (v->ct)
-		ct_put_account(v->ct);
-}
-
 /* The port is being removed (vn->lock held): its entries go soon. */
 void vnet_ct_port_gone(struct vnet_port *port)
 {
-	WRITE_ONCE(port->ct->gone, true);
-	if (atomic_read(&port->vn->nr_conns))
-		mod_delayed_work(system_power_efficient_wq, &port->vn->ct_gc, 0);
-}
-
-/* After the port's grace period. */
-void vnet_ct_port_release(struct vnet_port *port)
-{
-	if (port->ct)
-		ct_put_account(port->ct);
-}
-
-/* The entries of @kind that @port opened and that are still there. */
-unsigned int vnet_ct_port_count(const struct vnet_port *port,
-				enum vnet_ct_kind kind)
-{
-	return atomic_read(&port->ct->kind[kind]);
+	vnet_ct_account_retire(port->ct);
+	vnet_ft_collect_soon(&port->vn->conns);
 }
 
 int vnet_ct_init(struct vnet_net *vn)
 {
-	atomic_set(&vn->nr_conns, 0);
-	INIT_DELAYED_WORK(&vn->ct_gc, ct_gc);
-	return rhashtable_init(&vn->conns, &ct_params);
+	return vnet_ft_init(&vn->conns, &ct_type);
 }
 
 /* Namespace exit: every port is gone and no packet path runs any more. */
 void vnet_ct_exit(struct vnet_net *vn)
 {
-	cancel_delayed_work_sync(&vn->ct_gc);
-	/* A walk that pauses can skip entries after the one it removed. */
-	do
-		ct_sweep(vn, true);
-	while (atomic_read(&vn->nr_conns));
-	rhashtable_destroy(&vn->conns);
+	vnet_ft_exit(&vn->conns);
 }
 
 int vnet_ct_cache_init(void)
 {
-	conn_cache = KMEM_CACHE(vnet_conn, 0);
-	return conn_cache ? 0 : -ENOMEM;
+	return vnet_ft_type_init(&ct_type);
 }
 
 void vnet_ct_cache_exit(void)
 {
-	rcu_barrier();	/* entries freed with call_rcu() */
-	kmem_cache_destroy(conn_cache);
+	vnet_ft_type_exit(&ct_type);
 }

@@ -25,15 +25,14 @@
  * and for TCP only by a SYN: any other TCP packet without an entry drops
  * as lb-not-syn, so stray segments cannot fill the table. Each entry is
  * charged to the client's port and vnet like a tracked connection
- * (vnet_ct_charge(): port-share, vnet-share, conntrack-full at ct_max
+ * (port-share, vnet-share, conntrack-full at ct_max
  * entries in the namespace). A new connection that cannot be recorded
  * otherwise (no memory, or its backend side already another
  * connection's) is dropped as lb-untracked: its replies could not be
  * translated back. An entry's state (new, established once the backend
- * answered, fin, close) picks its idle timeout. Lock free under RCU (rhashtable); the entry whose DEAD
- * bit is set first is removed by its setter and freed after a grace
- * period. A delayed work per namespace removes idle entries, with the
- * timeouts of connection tracking.
+ * answered, fin, close) picks its idle timeout, as in connection
+ * tracking. Both tables here are flow tables (flow_table.c): lock free,
+ * with their collectors, shares and locking rules.
  */
 #include <asm/unaligned.h>
 #include <linux/icmp.h>
@@ -41,18 +40,12 @@
 #include <linux/jhash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jiffies.h>
-#include <linux/rhashtable.h>
-#include <linux/slab.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
-#include <linux/workqueue.h>
 #include <net/checksum.h>
 #include <net/tcp.h>
 
 #include "vnet.h"
-
-#define LBF_GC_INTERVAL	(2 * HZ)
 
 struct lbf_key {
 	u32 vnet_id;		/* of the sender */
@@ -66,17 +59,16 @@ struct lbf_key {
 };
 
 enum { LBF_ORIG, LBF_REPLY };
-/* Where a connection is, for its idle timeout; as in connection tracking. */
-enum lbf_state { LBF_NEW, LBF_ESTABLISHED, LBF_FIN, LBF_CLOSE };
-enum { LBF_DEAD };
 
 struct lbf_half {
 	struct rhash_head node;
 	struct lbf_key key;
-	u8 dir;
+	u8 dir;			/* LBF_ORIG or LBF_REPLY */
 };
 
+/* e.acct[0]: the client's port, charged for it. */
 struct vnet_lb_flow {
+	struct vnet_ft_entry e;
 	struct lbf_half half[2];
 	u64 lb_uid;
 	u32 lb_vnet;
@@ -84,26 +76,13 @@ struct vnet_lb_flow {
 	u8 be[16];
 	u16 fport;
 	u16 bport;
-	u8 state;		/* enum lbf_state */
-	unsigned long expires;	/* jiffies */
-	unsigned long flags;	/* LBF_DEAD */
-	struct vnet_ct_account *acct;	/* the client's port: its shares */
-	struct rcu_head rcu;
 };
 
-static const struct rhashtable_params lbf_params = {
-	.key_len = sizeof(struct lbf_key),
-	.key_offset = offsetof(struct lbf_half, key),
-	.head_offset = offsetof(struct lbf_half, node),
-	.automatic_shrinking = true,
-};
+static bool lbf_stale(struct vnet_flow_table *ft,
+		      const struct vnet_ft_entry *e);
 
-static struct kmem_cache *lbf_cache;
-
-static struct vnet_lb_flow *flow_of(struct lbf_half *h)
-{
-	return container_of(h - h->dir, struct vnet_lb_flow, half[0]);
-}
+static struct vnet_ft_type lbf_type =
+	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale);
 
 static void lbf_key_set(struct lbf_key *key, u32 vnet_id, u8 family,
 			u8 proto, const u8 *src, u16 sport, const u8 *dst,
@@ -129,42 +108,19 @@ static void orig_key(struct lbf_key *key, const struct vnet_port *port,
 		    k->sport, lb->frontend.addr, lb->port);
 }
 
-static void lbf_free_rcu(struct rcu_head *head)
-{
-	struct vnet_lb_flow *fl = container_of(head, struct vnet_lb_flow, rcu);
-
-	vnet_ct_account_put(fl->acct);
-	kmem_cache_free(lbf_cache, fl);
-}
-
 static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
 {
-	if (test_and_set_bit(LBF_DEAD, &fl->flags))
-		return;
-	rhashtable_remove_fast(&vn->lb_flows, &fl->half[LBF_ORIG].node,
-			       lbf_params);
-	rhashtable_remove_fast(&vn->lb_flows, &fl->half[LBF_REPLY].node,
-			       lbf_params);
-	vnet_ct_uncharge(fl->acct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
-	call_rcu(&fl->rcu, lbf_free_rcu);
+	vnet_ft_kill(&vn->lb_flows, &fl->e);
 }
 
-static struct lbf_half *lbf_find(struct vnet_net *vn,
-				 const struct lbf_key *key)
+/* The live connection with a half @key, and in *@dir which half. */
+static struct vnet_lb_flow *lbf_find(struct vnet_net *vn,
+				     const struct lbf_key *key,
+				     unsigned int *dir)
 {
-	struct lbf_half *h = rhashtable_lookup(&vn->lb_flows, key, lbf_params);
-	struct vnet_lb_flow *fl;
+	struct vnet_ft_entry *e = vnet_ft_find(&vn->lb_flows, key, dir);
 
-	if (!h)
-		return NULL;
-	fl = flow_of(h);
-	if (test_bit(LBF_DEAD, &fl->flags))
-		return NULL;
-	if (time_after(jiffies, READ_ONCE(fl->expires))) {
-		lbf_kill(vn, fl);
-		return NULL;
-	}
-	return h;
+	return e ? container_of(e, struct vnet_lb_flow, e) : NULL;
 }
 
 /* The TCP flags of @skb, 0 for UDP. */
@@ -176,55 +132,15 @@ static u8 tcp_flags(struct sk_buff *skb, const struct vnet_flow *f)
 	return skb->data[f->thoff + 13];
 }
 
-/*
- * A packet of @fl went by (@reply: from the backend). A connection is
- * established once its backend answered; a FIN or RST is for good, so a
- * closed connection leaves the table after the short timeouts.
- */
-static void lbf_refresh(struct vnet_lb_flow *fl, u8 proto, u8 flags,
-			bool reply)
-{
-	u8 state = READ_ONCE(fl->state), next = state;
-	bool udp = proto == IPPROTO_UDP;
-	unsigned long expires;
-	unsigned int secs;
-
-	if (reply && state == LBF_NEW)
-		next = LBF_ESTABLISHED;
-	if (flags & TCPHDR_RST)
-		next = LBF_CLOSE;
-	else if ((flags & TCPHDR_FIN) && next != LBF_CLOSE)
-		next = LBF_FIN;
-	if (next != state)
-		WRITE_ONCE(fl->state, next);
-	switch (next) {
-	case LBF_NEW:
-		secs = udp ? READ_ONCE(vnet_ct_timeout_udp) :
-			     READ_ONCE(vnet_ct_timeout_tcp_syn);
-		break;
-	case LBF_ESTABLISHED:
-		secs = udp ? READ_ONCE(vnet_ct_timeout_udp_stream) :
-			     READ_ONCE(vnet_ct_timeout_tcp_established);
-		break;
-	case LBF_FIN:
-		secs = READ_ONCE(vnet_ct_timeout_tcp_fin);
-		break;
-	default:
-		secs = READ_ONCE(vnet_ct_timeout_tcp_close);
-	}
-	expires = jiffies + (unsigned long)secs * HZ;
-	if (READ_ONCE(fl->expires) != expires)
-		WRITE_ONCE(fl->expires, expires);
-}
-
-static const struct vnet_lb_backend *backend_of(const struct vnet_lb *lb,
-						const struct vnet_lb_flow *fl)
+/* The backend @addr:@port of @lb, if it still has it. */
+static const struct vnet_lb_backend *lb_backend(const struct vnet_lb *lb,
+						const u8 *addr, u16 port)
 {
 	unsigned int i;
 
 	for (i = 0; i < lb->nr_backends; i++)
-		if (lb->backends[i].port == fl->bport &&
-		    !memcmp(lb->backends[i].addr.addr, fl->be, 16))
+		if (lb->backends[i].port == port &&
+		    !memcmp(lb->backends[i].addr.addr, addr, 16))
 			return &lb->backends[i];
 	return NULL;
 }
@@ -261,29 +177,26 @@ struct lbf_frag_key {
 	u8 dst[16];
 };
 
-struct vnet_lb_frag {
+struct lbf_frag_half {
 	struct rhash_head node;
 	struct lbf_frag_key key;
-	struct vnet_ct_account *acct;	/* the client's port: its shares */
+	u8 dir;			/* always 0: one key */
+};
+
+/* e.acct[0]: the client's port, charged for it. */
+struct vnet_lb_frag {
+	struct vnet_ft_entry e;
+	struct lbf_frag_half half[1];
 	u64 lb_uid;		/* the connection's */
 	u32 lb_vnet;
 	u8 fe[16];
 	u8 be[16];
 	u16 fport;
 	u16 bport;
-	unsigned long expires;	/* jiffies */
-	unsigned long flags;	/* LBF_DEAD */
-	struct rcu_head rcu;
 };
 
-static const struct rhashtable_params lbf_frag_params = {
-	.key_len = sizeof(struct lbf_frag_key),
-	.key_offset = offsetof(struct vnet_lb_frag, key),
-	.head_offset = offsetof(struct vnet_lb_frag, node),
-	.automatic_shrinking = true,
-};
-
-static struct kmem_cache *lbf_frag_cache;
+static struct vnet_ft_type lbf_frag_type =
+	VNET_FT_TYPE(vnet_lb_frag, half, lbf_frag_half, 1, NULL);
 
 static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 			     const struct vnet_flow *f, const u8 *src,
@@ -301,38 +214,12 @@ static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 	memcpy(key->dst, dst, len);
 }
 
-static void lbf_frag_free_rcu(struct rcu_head *head)
-{
-	struct vnet_lb_frag *fr = container_of(head, struct vnet_lb_frag, rcu);
-
-	vnet_ct_account_put(fr->acct);
-	kmem_cache_free(lbf_frag_cache, fr);
-}
-
-static void lbf_frag_kill(struct vnet_net *vn, struct vnet_lb_frag *fr)
-{
-	if (test_and_set_bit(LBF_DEAD, &fr->flags))
-		return;
-	rhashtable_remove_fast(&vn->lb_frags, &fr->node, lbf_frag_params);
-	vnet_ct_uncharge(fr->acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
-	call_rcu(&fr->rcu, lbf_frag_free_rcu);
-}
-
 static struct vnet_lb_frag *lbf_frag_find(struct vnet_net *vn,
 					  const struct lbf_frag_key *key)
 {
-	struct vnet_lb_frag *fr;
+	struct vnet_ft_entry *e = vnet_ft_find(&vn->lb_frags, key, NULL);
 
-	if (!atomic_read(&vn->nr_lb_frags))
-		return NULL;
-	fr = rhashtable_lookup(&vn->lb_frags, key, lbf_frag_params);
-	if (!fr || test_bit(LBF_DEAD, &fr->flags))
-		return NULL;
-	if (time_after(jiffies, READ_ONCE(fr->expires))) {
-		lbf_frag_kill(vn, fr);
-		return NULL;
-	}
-	return fr;
+	return e ? container_of(e, struct vnet_lb_frag, e) : NULL;
 }
 
 /*
@@ -346,82 +233,28 @@ static void lbf_frag_add(struct vnet_net *vn, struct vnet_ct_account *acct,
 			 u32 lb_vnet, const u8 *fe, u16 fport, const u8 *be,
 			 u16 bport)
 {
+	enum vnet_drop_reason why;
 	struct vnet_lb_frag *fr;
 
 	fr = lbf_frag_find(vn, key);	/* the same id, earlier */
 	if (fr)
-		lbf_frag_kill(vn, fr);
+		vnet_ft_kill(&vn->lb_frags, &fr->e);
 	/* A port being removed records nothing: its entries are collected. */
-	if (vnet_ct_account_gone(acct) ||
-	    vnet_ct_charge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags) !=
-	    VNET_PASS)
+	if (vnet_ct_account_gone(acct))
 		return;
-	fr = kmem_cache_zalloc(lbf_frag_cache, GFP_ATOMIC);
+	fr = vnet_ft_alloc(&vn->lb_frags, acct, NULL, VNET_CT_FRAGMENT, &why);
 	if (!fr)
-		goto uncharge;
-	fr->key = *key;
-	fr->acct = vnet_ct_account_get(acct);
+		return;
+	fr->half[0].key = *key;
 	fr->lb_uid = lb_uid;
 	fr->lb_vnet = lb_vnet;
 	memcpy(fr->fe, fe, sizeof(fr->fe));
 	memcpy(fr->be, be, sizeof(fr->be));
 	fr->fport = fport;
 	fr->bport = bport;
-	fr->expires = jiffies +
-		      (unsigned long)READ_ONCE(vnet_ct_timeout_fragment) * HZ;
-	if (rhashtable_lookup_insert_fast(&vn->lb_frags, &fr->node,
-					  lbf_frag_params)) {
-		/* Another CPU was first, or the table cannot grow. */
-		vnet_ct_account_put(fr->acct);
-		kmem_cache_free(lbf_frag_cache, fr);
-		goto uncharge;
-	}
-	if (!delayed_work_pending(&vn->lb_gc))
-		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
-				   LBF_GC_INTERVAL);
-	return;
-uncharge:
-	vnet_ct_uncharge(acct, VNET_CT_FRAGMENT, &vn->nr_lb_frags);
-}
-
-static void lbf_frag_sweep(struct vnet_net *vn, bool all)
-{
-	struct rhashtable_iter iter;
-	struct vnet_lb_frag *fr;
-	unsigned int n = 0;
-
-	rhashtable_walk_enter(&vn->lb_frags, &iter);
-	rhashtable_walk_start(&iter);
-	while ((fr = rhashtable_walk_next(&iter))) {
-		if (IS_ERR(fr)) {
-			if (PTR_ERR(fr) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (all || time_after(jiffies, READ_ONCE(fr->expires)) ||
-		    vnet_ct_account_gone(fr->acct))
-			lbf_frag_kill(vn, fr);
-		if (++n % 1024 == 0) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-}
-
-/* The backend @addr:@port of @lb, if it still has it. */
-static const struct vnet_lb_backend *lb_backend(const struct vnet_lb *lb,
-						const u8 *addr, u16 port)
-{
-	unsigned int i;
-
-	for (i = 0; i < lb->nr_backends; i++)
-		if (lb->backends[i].port == port &&
-		    !memcmp(lb->backends[i].addr.addr, addr, 16))
-			return &lb->backends[i];
-	return NULL;
+	vnet_ft_expire_in(&fr->e, VNET_FLOW_TO_FRAGMENT);
+	/* Another CPU may have been first, or the table cannot grow. */
+	vnet_ft_insert(&vn->lb_frags, &fr->e);
 }
 
 /* The packet an ICMP error quotes, and where its parts are. */
@@ -433,15 +266,6 @@ struct lbf_quote {
 	u16 sport, dport;
 	u8 src[16], dst[16];
 };
-
-static bool lbf_icmp_error(u8 family, u8 type)
-{
-	if (family == AF_INET)
-		return type == ICMP_DEST_UNREACH || type == ICMP_TIME_EXCEEDED ||
-		       type == ICMP_PARAMETERPROB;
-	return type == ICMPV6_DEST_UNREACH || type == ICMPV6_PKT_TOOBIG ||
-	       type == ICMPV6_TIME_EXCEED || type == ICMPV6_PARAMPROB;
-}
 
 /*
  * Is @skb an ICMP error quoting a TCP or UDP packet (its first fragment,
@@ -467,7 +291,7 @@ static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
 			 ntohs(ipv6_hdr(skb)->payload_len);
 	/* Both ICMP headers are 8 bytes long. */
 	q->ipoff = f->thoff + 8;
-	if (q->ipoff > q->end || !lbf_icmp_error(k->family, f->icmp_type))
+	if (q->ipoff > q->end || !vnet_icmp_is_error(k->family, f->icmp_type))
 		return false;
 	if (v4) {
 		const struct iphdr *iph;
@@ -512,6 +336,34 @@ static bool lbf_quote(struct sk_buff *skb, const struct vnet_flow *f,
 }
 
 /*
+ * Is @skb from @port an ICMP error about a packet that the frontend sent
+ * to the error's sender? The sender's own packet mirrors the one quoted:
+ * a client's (@want LBF_ORIG) quotes a reply, a backend's (LBF_REPLY)
+ * what the client sent. The connection, if the mirror is its half @want.
+ */
+static struct vnet_lb_flow *lbf_quoted(struct vnet_port *port,
+				       struct sk_buff *skb,
+				       const struct vnet_flow *f,
+				       unsigned int want)
+{
+	const struct vnet_acl_key *k = &f->key;
+	struct vnet_net *vn = port->vn;
+	struct vnet_lb_flow *fl;
+	struct lbf_quote q;
+	struct lbf_key key;
+	unsigned int dir;
+
+	if (vnet_ft_empty(&vn->lb_flows) || !lbf_quote(skb, f, &q) ||
+	    memcmp(q.src, k->dst, sizeof(q.src)) ||
+	    memcmp(q.dst, k->src, sizeof(q.dst)))
+		return NULL;
+	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
+		    q.src, q.sport);
+	fl = lbf_find(vn, &key, &dir);
+	return fl && dir == want ? fl : NULL;
+}
+
+/*
  * Before routing, under RCU: is @skb, to a frontend maybe, a later
  * fragment or an ICMP error of a connection of @port's? Then @hit says
  * which, for vnet_lb_select().
@@ -522,9 +374,6 @@ void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
 	const struct vnet_acl_key *k = &f->key;
 	struct vnet_net *vn = port->vn;
 	struct lbf_frag_key fkey;
-	struct lbf_quote q;
-	struct lbf_key key;
-	struct lbf_half *h;
 
 	if (k->fragment) {
 		lbf_frag_key_set(&fkey, port->vnet->id, f, k->src, k->dst,
@@ -534,19 +383,9 @@ void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
 			hit->kind = VNET_LB_FRAGMENT;
 		return;
 	}
-	/* It must quote a packet the frontend sent to the error's sender. */
-	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)) ||
-	    memcmp(q.dst, k->src, sizeof(q.dst)))
-		return;
-	/* It quotes a reply: the client's own packet is its mirror. */
-	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
-		    q.src, q.sport);
-	h = lbf_find(vn, &key);
-	if (h && h->dir == LBF_ORIG) {
-		hit->flow = flow_of(h);
+	hit->flow = lbf_quoted(port, skb, f, LBF_ORIG);
+	if (hit->flow)
 		hit->kind = VNET_LB_ICMP;
-	}
 }
 
 /*
@@ -756,9 +595,6 @@ static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 	struct lbf_frag_key fkey;
 	const struct vnet_lb *lb;
 	struct vnet_lb_frag *fr;
-	struct lbf_quote q;
-	struct lbf_key key;
-	struct lbf_half *h;
 	bool any;
 
 	if (k->fragment) {
@@ -773,20 +609,11 @@ static void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 		rev->hit = true;
 		return;
 	}
-	/* It must quote a packet the frontend sent to the error's sender. */
-	if (!atomic_read(&vn->nr_lb_flows) || !lbf_quote(skb, f, &q) ||
-	    memcmp(q.src, k->dst, sizeof(q.src)) ||
-	    memcmp(q.dst, k->src, sizeof(q.dst)))
+	fl = lbf_quoted(port, skb, f, LBF_REPLY);
+	if (!fl)
 		return;
-	/* It quotes what the client sent: the backend's reply mirrors it. */
-	lbf_key_set(&key, port->vnet->id, k->family, q.proto, q.dst, q.dport,
-		    q.src, q.sport);
-	h = lbf_find(vn, &key);
-	if (!h || h->dir != LBF_REPLY)
-		return;
-	fl = flow_of(h);
-	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe, q.proto,
-			      fl->fport, &any);
+	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe,
+			      fl->half[LBF_ORIG].key.proto, fl->fport, &any);
 	/* Only the backend speaks for the backend. */
 	if (!lb || lb->uid != fl->lb_uid ||
 	    vnet_port_lookup(vn, fl->lb_vnet, k->family, fl->be) != port)
@@ -821,9 +648,8 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 	const struct vnet_lb *lb;
 	struct vnet_port *dport;
 	struct vnet_lb_flow *fl;
-	unsigned int i, n, start;
+	unsigned int i, n, start, dir;
 	struct lbf_key key;
-	struct lbf_half *h;
 	bool any;
 
 	lb = vnet_lb_frontend(vn, vnet_id, k->family, k->dst, k->proto,
@@ -838,10 +664,10 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 	}
 	hit->lb = lb;
 	orig_key(&key, port, k, lb);
-	h = lbf_find(vn, &key);
-	if (h && h->dir == LBF_ORIG) {
-		fl = flow_of(h);
-		be = fl->lb_uid == lb->uid ? backend_of(lb, fl) : NULL;
+	fl = lbf_find(vn, &key, &dir);
+	if (fl && dir == LBF_ORIG) {
+		be = fl->lb_uid == lb->uid ? lb_backend(lb, fl->be, fl->bport) :
+					     NULL;
 		dport = be ? vnet_port_lookup(vn, lb->vnet_id, k->family,
 					      be->addr.addr) : NULL;
 		if (dport && dport != port) {
@@ -974,66 +800,37 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 			     hit->be->port);
 	}
 	if (hit->flow) {
-		lbf_refresh(hit->flow, k->proto, flags, false);
+		vnet_ft_touch(&hit->flow->e, k->proto, false, flags);
 		return VNET_PASS;
 	}
 	/* Only a SYN opens a TCP connection: stray segments record nothing. */
 	if (k->proto == IPPROTO_TCP &&
 	    (flags & (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST)) != TCPHDR_SYN)
 		return VNET_DROP_LB_NOT_SYN;
-	why = vnet_ct_charge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
-	if (why != VNET_PASS)
-		return why;
-	fl = kmem_cache_zalloc(lbf_cache, GFP_ATOMIC);
+	fl = vnet_ft_alloc(&vn->lb_flows, port->ct, NULL, VNET_CT_LB_FLOW,
+			   &why);
 	if (!fl)
-		goto untracked;
-	fl->acct = vnet_ct_account_get(port->ct);
+		return why == VNET_DROP_NO_MEMORY ? VNET_DROP_LB_UNTRACKED : why;
 	lbf_key_set(&fl->half[LBF_ORIG].key, port->vnet->id, k->family,
 		    k->proto, k->src, k->sport, lb->frontend.addr, lb->port);
 	lbf_key_set(&fl->half[LBF_REPLY].key, lb->vnet_id, k->family,
 		    k->proto, hit->be->addr.addr, hit->be->port, k->src,
 		    k->sport);
-	fl->half[LBF_REPLY].dir = LBF_REPLY;
 	fl->lb_uid = lb->uid;
 	fl->lb_vnet = lb->vnet_id;
 	memcpy(fl->fe, lb->frontend.addr, 16);
 	memcpy(fl->be, hit->be->addr.addr, 16);
 	fl->fport = lb->port;
 	fl->bport = hit->be->port;
-	lbf_refresh(fl, k->proto, flags, false);
-	/* Dead until both halves are in: only this opener may remove it. */
-	fl->flags = BIT(LBF_DEAD);
-	err = rhashtable_lookup_insert_fast(&vn->lb_flows,
-					    &fl->half[LBF_ORIG].node,
-					    lbf_params);
-	if (err == -EEXIST) {
-		/* Another CPU recorded this connection first: same backend. */
-		call_rcu(&fl->rcu, lbf_free_rcu);
-		vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
+	vnet_ft_touch(&fl->e, k->proto, false, flags);
+	err = vnet_ft_insert(&vn->lb_flows, &fl->e);
+	/* Another CPU recorded this connection first: same backend. */
+	if (!err || err == -EEXIST)
 		return VNET_PASS;
-	}
-	if (!err) {
-		err = rhashtable_lookup_insert_fast(&vn->lb_flows,
-						    &fl->half[LBF_REPLY].node,
-						    lbf_params);
-		if (err)
-			rhashtable_remove_fast(&vn->lb_flows,
-					       &fl->half[LBF_ORIG].node,
-					       lbf_params);
-	}
-	if (err) {
-		/* No memory, or the backend's side is another connection's. */
-		call_rcu(&fl->rcu, lbf_free_rcu);
-		goto untracked;
-	}
-	clear_bit_unlock(LBF_DEAD, &fl->flags);
-	if (!delayed_work_pending(&vn->lb_gc))
-		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
-				   LBF_GC_INTERVAL);
-	return VNET_PASS;
-untracked:
-	/* Its replies could not be translated back: better not to start. */
-	vnet_ct_uncharge(port->ct, VNET_CT_LB_FLOW, &vn->nr_lb_flows);
+	/*
+	 * No memory, or the backend's side is another connection's: its
+	 * replies could not be translated back, better not to start.
+	 */
 	return VNET_DROP_LB_UNTRACKED;
 }
 
@@ -1049,7 +846,7 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	const struct vnet_lb *lb;
 	struct vnet_lb_flow *fl;
 	struct lbf_key key;
-	struct lbf_half *h;
+	unsigned int dir;
 	bool any;
 
 	if (k->fragment || k->proto == IPPROTO_ICMP ||
@@ -1057,28 +854,27 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		lbf_reply_related(port, skb, f, rev);
 		return;
 	}
-	if (!atomic_read(&vn->nr_lb_flows) ||
+	if (vnet_ft_empty(&vn->lb_flows) ||
 	    (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
 		return;
 	lbf_key_set(&key, port->vnet->id, k->family, k->proto, k->src,
 		    k->sport, k->dst, k->dport);
-	h = lbf_find(vn, &key);
-	if (!h || h->dir != LBF_REPLY)
+	fl = lbf_find(vn, &key, &dir);
+	if (!fl || dir != LBF_REPLY)
 		return;
-	fl = flow_of(h);
 	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe, k->proto,
 			      fl->fport, &any);
 	if (!lb || lb->uid != fl->lb_uid) {
 		lbf_kill(vn, fl);
 		return;
 	}
-	lbf_refresh(fl, k->proto, tcp_flags(skb, f), true);
+	vnet_ft_touch(&fl->e, k->proto, true, tcp_flags(skb, f));
 	memcpy(rev->addr, fl->fe, sizeof(rev->addr));
 	rev->port = fl->fport;
 	rev->hit = true;
 	rev->vn = vn;
 	/* Its first fragments' records are the client's, as the flow is. */
-	rev->acct = fl->acct;
+	rev->acct = fl->e.acct[0];
 	rev->flow = fl;
 }
 
@@ -1111,112 +907,61 @@ static bool lbf_live(struct vnet_net *vn, const struct vnet_lb_flow *fl)
 
 	lb = vnet_lb_frontend(vn, fl->lb_vnet, k->family, fl->fe, k->proto,
 			      fl->fport, &any);
-	return lb && lb->uid == fl->lb_uid && backend_of(lb, fl) &&
+	return lb && lb->uid == fl->lb_uid &&
+	       lb_backend(lb, fl->be, fl->bport) &&
 	       vnet_port_lookup(vn, fl->lb_vnet, k->family, fl->be);
 }
 
-/*
- * Removes idle entries and those whose lb or backend went, or all of them
- * with @all. Process context.
- */
-static void lbf_sweep(struct vnet_net *vn, bool all)
+/* The collector: an entry whose lb or backend went goes too. */
+static bool lbf_stale(struct vnet_flow_table *ft,
+		      const struct vnet_ft_entry *e)
 {
-	struct rhashtable_iter iter;
-	unsigned int n = 0;
-	struct lbf_half *h;
-
-	rhashtable_walk_enter(&vn->lb_flows, &iter);
-	rhashtable_walk_start(&iter);
-	while ((h = rhashtable_walk_next(&iter))) {
-		struct vnet_lb_flow *fl;
-
-		if (IS_ERR(h)) {
-			if (PTR_ERR(h) == -EAGAIN)
-				continue;
-			break;
-		}
-		if (h->dir != LBF_ORIG)
-			continue;
-		fl = flow_of(h);
-		/* A removed client's entries go too: they hold its shares. */
-		if (all || time_after(jiffies, READ_ONCE(fl->expires)) ||
-		    vnet_ct_account_gone(fl->acct) || !lbf_live(vn, fl))
-			lbf_kill(vn, fl);
-		if (++n % 1024 == 0) {
-			rhashtable_walk_stop(&iter);
-			cond_resched();
-			rhashtable_walk_start(&iter);
-		}
-	}
-	rhashtable_walk_stop(&iter);
-	rhashtable_walk_exit(&iter);
-}
-
-static void lbf_gc(struct work_struct *work)
-{
-	struct vnet_net *vn = container_of(to_delayed_work(work),
-					   struct vnet_net, lb_gc);
-
-	lbf_sweep(vn, false);
-	lbf_frag_sweep(vn, false);
-	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
-		queue_delayed_work(system_power_efficient_wq, &vn->lb_gc,
-				   LBF_GC_INTERVAL);
+	return !lbf_live(container_of(ft, struct vnet_net, lb_flows),
+			 container_of(e, struct vnet_lb_flow, e));
 }
 
 /* An lb or a port went (vn->lock held): collect soon. */
 void vnet_lb_flows_stale(struct vnet_net *vn)
 {
-	if (atomic_read(&vn->nr_lb_flows) || atomic_read(&vn->nr_lb_frags))
-		mod_delayed_work(system_power_efficient_wq, &vn->lb_gc, 0);
+	vnet_ft_collect_soon(&vn->lb_flows);
+	vnet_ft_collect_soon(&vn->lb_frags);
 }
 
 int vnet_lb_flows_init(struct vnet_net *vn)
 {
 	int err;
 
-	atomic_set(&vn->nr_lb_flows, 0);
-	atomic_set(&vn->nr_lb_frags, 0);
-	INIT_DELAYED_WORK(&vn->lb_gc, lbf_gc);
-	err = rhashtable_init(&vn->lb_flows, &lbf_params);
+	err = vnet_ft_init(&vn->lb_flows, &lbf_type);
 	if (err)
 		return err;
-	err = rhashtable_init(&vn->lb_frags, &lbf_frag_params);
+	err = vnet_ft_init(&vn->lb_frags, &lbf_frag_type);
 	if (err)
-		rhashtable_destroy(&vn->lb_flows);
+		vnet_ft_exit(&vn->lb_flows);
 	return err;
 }
 
 /* Namespace exit: no packet path runs any more. */
 void vnet_lb_flows_exit(struct vnet_net *vn)
 {
-	cancel_delayed_work_sync(&vn->lb_gc);
-	do
-		lbf_sweep(vn, true);
-	while (atomic_read(&vn->nr_lb_flows));
-	rhashtable_destroy(&vn->lb_flows);
-	do
-		lbf_frag_sweep(vn, true);
-	while (atomic_read(&vn->nr_lb_frags));
-	rhashtable_destroy(&vn->lb_frags);
+	vnet_ft_exit(&vn->lb_flows);
+	vnet_ft_exit(&vn->lb_frags);
 }
 
 int vnet_lb_flow_cache_init(void)
 {
-	lbf_cache = KMEM_CACHE(vnet_lb_flow, 0);
-	if (!lbf_cache)
-		return -ENOMEM;
-	lbf_frag_cache = KMEM_CACHE(vnet_lb_frag, 0);
-	if (!lbf_frag_cache) {
-		kmem_cache_destroy(lbf_cache);
-		return -ENOMEM;
-	}
-	return 0;
+	int err;
+
+	err = vnet_ft_type_init(&lbf_type);
+	if (err)
+		return err;
+	err = vnet_ft_type_init(&lbf_frag_type);
+	if (err)
+		vnet_ft_type_exit(&lbf_type);
+	return err;
 }
 
 void vnet_lb_flow_cache_exit(void)
 {
-	rcu_barrier();
-	kmem_cache_destroy(lbf_frag_cache);
-	kmem_cache_destroy(lbf_cache);
+	vnet_ft_type_exit(&lbf_frag_type);
+	vnet_ft_type_exit(&lbf_type);
 }

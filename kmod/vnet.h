@@ -76,6 +76,7 @@
 #include "core/acl.h"
 #include "core/ipv6_chain.h"
 #include "core/prefix.h"
+#include "flow_table.h"
 
 #define VNET_MOD_VERSION "0.1.0"
 
@@ -142,15 +143,10 @@ struct vnet_net {
 	struct vnet_port __rcu *tunnel;
 	/* Under RTNL: the module is creating or deleting its tunnel device. */
 	bool tunnel_busy;
-	struct rhashtable conns;	/* tracked connections, conntrack.c */
-	atomic_t nr_conns;
-	struct delayed_work ct_gc;	/* removes expired connections */
+	struct vnet_flow_table conns;	/* tracked connections, conntrack.c */
 	struct rhashtable lb_fes;	/* (vnet id, IP) -> lbs, lb.c */
-	struct rhashtable lb_flows;	/* lb connections, lb_flow.c */
-	atomic_t nr_lb_flows;
-	struct rhashtable lb_frags;	/* their datagrams' first fragments */
-	atomic_t nr_lb_frags;
-	struct delayed_work lb_gc;	/* removes expired lb connections */
+	struct vnet_flow_table lb_flows;	/* lb connections, lb_flow.c */
+	struct vnet_flow_table lb_frags; /* their datagrams' first fragments */
 	u64 lb_uid;			/* the last lb's uid */
 	u32 lb_seed;			/* of the backend hash */
 	u32 acl_gen;			/* bumped by every ACL change */
@@ -634,30 +630,7 @@ int vnet_ct_cache_init(void);
 void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);
 void vnet_ct_exit(struct vnet_net *vn);
-int vnet_ct_port_init(struct vnet_port *port);
-void vnet_ct_port_bind(struct vnet_port *port);
 void vnet_ct_port_gone(struct vnet_port *port);
-void vnet_ct_port_release(struct vnet_port *port);
-int vnet_ct_vnet_init(struct vnet_vnet *v);
-void vnet_ct_vnet_release(struct vnet_vnet *v);
-
-/* What a VM can fill: each entry counts against its port's, vnet's share. */
-enum vnet_ct_kind {
-	VNET_CT_CONN,		/* a tracked connection */
-	VNET_CT_FRAGMENT,	/* a first fragment's decision, for the rest */
-	VNET_CT_LB_FLOW,	/* a load balancer connection (lb_flow.c) */
-	VNET_CT_NR_KINDS
-};
-
-unsigned int vnet_ct_port_count(const struct vnet_port *port,
-				enum vnet_ct_kind kind);
-enum vnet_drop_reason vnet_ct_charge(struct vnet_ct_account *a,
-				     enum vnet_ct_kind kind, atomic_t *nr);
-void vnet_ct_uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
-		      atomic_t *nr);
-struct vnet_ct_account *vnet_ct_account_get(struct vnet_ct_account *a);
-void vnet_ct_account_put(struct vnet_ct_account *a);
-bool vnet_ct_account_gone(const struct vnet_ct_account *a);
 void vnet_ct_rules_changed(struct vnet_net *vn);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,

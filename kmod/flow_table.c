@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The flow table: two keys per entry, lock-free lookups and kills, the
+ * garbage collector and the per-port and per-vnet shares. The rules it
+ * keeps are written at the top of flow_table.h.
+ */
+#include <linux/jiffies.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+
+#include "vnet.h"
+
+/* How often the collector looks for expired entries while there are any. */
+#define VNET_FT_GC_INTERVAL	(2 * HZ)
+
+/*
+ * What a port, or a vnet, holds in the tables. A port's is refcounted by
+ * the port and by every entry of any table that names it; a vnet's by
+ * the vnet and by its ports' accounts. So either outlives its entries,
+ * whose removal uncharges it.
+ */
+struct vnet_ct_account {
+	refcount_t ref;
+	atomic_t held;		/* entries opened, all tables: the share */
+	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
+	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
+	bool gone;		/* the port was removed */
+};
+
+static struct vnet_ct_account *account_get(struct vnet_ct_account *a)
+{
+	refcount_inc(&a->ref);
+	return a;
+}
+
+static void account_put(struct vnet_ct_account *a)
+{
+	if (!refcount_dec_and_test(&a->ref))
+		return;
+	if (a->vnet)
+		account_put(a->vnet);
+	kfree(a);
+}
+
+static struct vnet_ct_account *account_new(void)
+{
+	struct vnet_ct_account *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (a)
+		refcount_set(&a->ref, 1);
+	return a;
+}
+
+bool vnet_ct_account_gone(const struct vnet_ct_account *a)
+{
+	return READ_ONCE(a->gone);
+}
+
+/* Its port is being removed: its entries go at the next collection. */
+void vnet_ct_account_retire(struct vnet_ct_account *a)
+{
+	WRITE_ONCE(a->gone, true);
+}
+
+int vnet_ct_port_init(struct vnet_port *port)
+{
+	port->ct = account_new();
+	return port->ct ? 0 : -ENOMEM;
+}
+
+/*
+ * @port now belongs to port->vnet (a port never changes vnet): its
+ * entries count against that vnet's share too. Before the packet path
+ * can see the port.
+ */
+void vnet_ct_port_bind(struct vnet_port *port)
+{
+	port->ct->vnet = account_get(port->vnet->ct);
+}
+
+/* After the port's grace period. */
+void vnet_ct_port_release(struct vnet_port *port)
+{
+	if (port->ct)
+		account_put(port->ct);
+}
+
+int vnet_ct_vnet_init(struct vnet_vnet *v)
+{
+	v->ct = account_new();
+	return v->ct ? 0 : -ENOMEM;
+}
+
+/* After the vnet's grace period; its ports' entries may hold it longer. */
+void vnet_ct_vnet_release(struct vnet_vnet *v)
+{
+	if (v->ct)
+		account_put(v->ct);
+}
+
+/* The entries of @kind that @port opened and that are still there. */
+unsigned int vnet_ct_port_count(const struct vnet_port *port,
+				enum vnet_ct_kind kind)
+{
+	return atomic_read(&port->ct->kind[kind]);
+}
+
+/*
+ * A new entry of @kind, in the table whose count is @nr, opened by the
+ * port of account @a. Checks and charges the port's share, then its
+ * vnet's, then the table's size; returns VNET_PASS, or the reason to
+ * drop, with nothing charged. Counts go up before the checks so that
+ * CPUs racing for the last place cannot both take it; one may be refused
+ * in vain, never one too many let in.
+ */
+static enum vnet_drop_reason charge(struct vnet_ct_account *a,
+				    enum vnet_ct_kind kind, atomic_t *nr)
+{
+	struct vnet_ct_account *v = a->vnet;
+	enum vnet_drop_reason why;
+
+	if (atomic_inc_return(&a->held) > READ_ONCE(vnet_ct_max_per_port)) {
+		why = VNET_DROP_PORT_SHARE;
+		goto undo_port;
+	}
+	if (v && atomic_inc_return(&v->held) >
+		 READ_ONCE(vnet_ct_max_per_vnet)) {
+		why = VNET_DROP_VNET_SHARE;
+		goto undo_vnet;
+	}
+	if (atomic_inc_return(nr) > READ_ONCE(vnet_ct_max)) {
+		atomic_dec(nr);
+		why = VNET_DROP_CT_FULL;
+		goto undo_vnet;
+	}
+	atomic_inc(&a->kind[kind]);
+	return VNET_PASS;
+
+undo_vnet:
+	if (v)
+		atomic_dec(&v->held);
+undo_port:
+	atomic_dec(&a->held);
+	return why;
+}
+
+/* The entry charged by charge() is gone. */
+static void uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
+		     atomic_t *nr)
+{
+	atomic_dec(&a->kind[kind]);
+	atomic_dec(nr);
+	if (a->vnet)
+		atomic_dec(&a->vnet->held);
+	atomic_dec(&a->held);
+}
+
+/*
+ * The types, by id (conntrack, lb flows, lb fragments; room for one
+ * more): set at module init, before any table exists.
+ */
+static struct vnet_ft_type *types[4];
+static unsigned int nr_types;
+
+/*
+ * A half is the user's struct: rhashtable lookups and walks return its
+ * start, and the table reaches its node and dir by the type's offsets.
+ */
+static void *half_of(const struct vnet_ft_type *t, struct vnet_ft_entry *e,
+		     unsigned int i)
+{
+	return (char *)e + t->half_offset + i * t->half_size;
+}
+
+static struct rhash_head *node_of(const struct vnet_ft_type *t, void *half)
+{
+	return (struct rhash_head *)((char *)half + t->params.head_offset);
+}
+
+static u8 *dir_of(const struct vnet_ft_type *t, void *half)
+{
+	return (u8 *)half + t->dir_offset;
+}
+
+static struct vnet_ft_entry *entry_of(const struct vnet_ft_type *t,
+				      void *half)
+{
+	return (struct vnet_ft_entry *)((char *)half -
+					*dir_of(t, half) * t->half_size -
+					t->half_offset);
+}
+
+static void ft_free_rcu(struct rcu_head *head)
+{
+	struct vnet_ft_entry *e = container_of(head, struct vnet_ft_entry, rcu);
+
+	account_put(e->acct[0]);
+	if (e->acct[1])
+		account_put(e->acct[1]);
+	kmem_cache_free(types[e->type]->cache, e);
+}
+
+/*
+ * Packet path, under RCU: a new entry of @kind, charged to @payer (and
+ * holding @other, if any, alive), DEAD until vnet_ft_insert(). The caller
+ * fills in its keys, expiry and payload. NULL with *@why set if a share
+ * or the table is full, or there is no memory.
+ */
+void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
+		    struct vnet_ct_account *other, enum vnet_ct_kind kind,
+		    enum vnet_drop_reason *why)
+{
+	const struct vnet_ft_type *t = ft->type;
+	struct vnet_ft_entry *e;
+	unsigned int i;
+
+	*why = charge(payer, kind, &ft->nr);
+	if (*why != VNET_PASS)
+		return NULL;
+	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
+	if (!e) {
+		uncharge(payer, kind, &ft->nr);
+		*why = VNET_DROP_NO_MEMORY;
+		return NULL;
+	}
+	/* The callers' ports are alive (RCU): so are their accounts. */
+	e->acct[0] = account_get(payer);
+	e->acct[1] = other ? account_get(other) : NULL;
+	e->type = t->id;
+	e->kind = kind;
+	e->state = VNET_FLOW_NEW;
+	for (i = 0; i < t->nr_keys; i++)
+		*dir_of(t, half_of(t, e, i)) = i;
+	/* Nobody else finds or kills a half inserted entry. */
+	e->flags = BIT(VNET_FT_DEAD);
+	return e;
+}
+
+/*
+ * Packet path, under RCU: publishes @e, from vnet_ft_alloc(), under all
+ * its keys. On failure @e is uncharged and freed: -EEXIST if its first
+ * key is another entry's (another CPU was first), -EADDRINUSE if a later
+ * key is, or the table's error (it cannot grow).
+ */
+int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
+{
+	const struct vnet_ft_type *t = ft->type;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < t->nr_keys; i++) {
+		err = rhashtable_lookup_insert_fast(&ft->ht,
+						    node_of(t, half_of(t, e, i)),
+						    t->params);
+		if (err) {
+			if (err == -EEXIST && i)
+				err = -EADDRINUSE;
+			break;
+		}
+	}
+	if (err) {
+		while (i--)
+			rhashtable_remove_fast(&ft->ht,
+					       node_of(t, half_of(t, e, i)),
+					       t->params);
+		uncharge(e->acct[0], e->kind, &ft->nr);
+		call_rcu(&e->rcu, ft_free_rcu);
+		return err;
+	}
+	clear_bit_unlock(VNET_FT_DEAD, &e->flags);
+	if (!delayed_work_pending(&ft->gc))
+		queue_delayed_work(system_power_efficient_wq, &ft->gc,
+				   VNET_FT_GC_INTERVAL);
+	return 0;
+}
+
+/* Removes @e unless someone else does; it is freed after RCU. */
+void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
+{
+	const struct vnet_ft_type *t = ft->type;
+	unsigned int i;
+
+	if (test_and_set_bit(VNET_FT_DEAD, &e->flags))
+		return;
+	for (i = 0; i < t->nr_keys; i++)
+		rhashtable_remove_fast(&ft->ht, node_of(t, half_of(t, e, i)),
+				       t->params);
+	uncharge(e->acct[0], e->kind, &ft->nr);
+	call_rcu(&e->rcu, ft_free_rcu);
+}
+
+/*
+ * Packet path, under RCU: the live entry with half @key, and in *@dir
+ * (if not NULL) which of its halves that is; an expired one is killed.
+ */
+struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
+				   const void *key, unsigned int *dir)
+{
+	struct vnet_ft_entry *e;
+	void *h;
+
+	if (vnet_ft_empty(ft))
+		return NULL;
+	h = rhashtable_lookup(&ft->ht, key, ft->type->params);
+	if (!h)
+		return NULL;
+	e = entry_of(ft->type, h);
+	if (test_bit(VNET_FT_DEAD, &e->flags))
+		return NULL;
+	if (time_after(jiffies, READ_ONCE(e->expires))) {
+		vnet_ft_kill(ft, e);
+		return NULL;
+	}
+	if (dir)
+		*dir = *dir_of(ft->type, h);
+	return e;
+}
+
+/* The module parameters of the timeouts, in seconds (params.c). */
+static unsigned int *const timeouts[VNET_FLOW_TO_NR] = {
+	[VNET_FLOW_TO_TCP_SYN] = &vnet_ct_timeout_tcp_syn,
+	[VNET_FLOW_TO_TCP_ESTABLISHED] = &vnet_ct_timeout_tcp_established,
+	[VNET_FLOW_TO_TCP_FIN] = &vnet_ct_timeout_tcp_fin,
+	[VNET_FLOW_TO_TCP_CLOSE] = &vnet_ct_timeout_tcp_close,
+	[VNET_FLOW_TO_UDP] = &vnet_ct_timeout_udp,
+	[VNET_FLOW_TO_UDP_STREAM] = &vnet_ct_timeout_udp_stream,
+	[VNET_FLOW_TO_ICMP] = &vnet_ct_timeout_icmp,
+	[VNET_FLOW_TO_OTHER] = &vnet_ct_timeout_other,
+	[VNET_FLOW_TO_FRAGMENT] = &vnet_ct_timeout_fragment,
+};
+
+/* @e expires after timeout @t from now. */
+void vnet_ft_expire_in(struct vnet_ft_entry *e, enum vnet_flow_timeout t)
+{
+	unsigned long expires = jiffies +
+				(unsigned long)READ_ONCE(*timeouts[t]) * HZ;
+
+	if (READ_ONCE(e->expires) != expires)
+		WRITE_ONCE(e->expires, expires);
+}
+
+/*
+ * A packet of @e went by (@reply: in the reply direction), with TCP flags
+ * @tcp_flags (0 if not TCP): its state, then its idle timeout.
+ */
+void vnet_ft_touch(struct vnet_ft_entry *e, u8 proto, bool reply,
+		   u8 tcp_flags)
+{
+	u8 state = READ_ONCE(e->state);
+	u8 next = vnet_flow_next_state(state, reply, tcp_flags);
+
+	if (next != state)
+		WRITE_ONCE(e->state, next);
+	vnet_ft_expire_in(e, vnet_flow_timeout_of(proto, next));
+}
+
+/*
+ * Removes expired entries, those of removed ports and those the type
+ * calls stale; every entry if @all (the namespace goes). Process context.
+ */
+static void ft_sweep(struct vnet_flow_table *ft, bool all)
+{
+	const struct vnet_ft_type *t = ft->type;
+	struct rhashtable_iter iter;
+	unsigned int n = 0;
+	void *h;
+
+	rhashtable_walk_enter(&ft->ht, &iter);
+	rhashtable_walk_start(&iter);
+	while ((h = rhashtable_walk_next(&iter))) {
+		struct vnet_ft_entry *e;
+
+		if (IS_ERR(h)) {
+			if (PTR_ERR(h) == -EAGAIN)
+				continue;
+			break;
+		}
+		if (*dir_of(t, h))	/* each entry once, by its first half */
+			continue;
+		e = entry_of(t, h);
+		if (all || time_after(jiffies, READ_ONCE(e->expires)) ||
+		    vnet_ct_account_gone(e->acct[0]) ||
+		    (e->acct[1] && vnet_ct_account_gone(e->acct[1])) ||
+		    (t->stale && t->stale(ft, e)))
+			vnet_ft_kill(ft, e);
+		if (++n % 1024 == 0) {	/* let others run */
+			rhashtable_walk_stop(&iter);
+			cond_resched();
+			rhashtable_walk_start(&iter);
+		}
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+static void ft_gc(struct work_struct *work)
+{
+	struct vnet_flow_table *ft = container_of(to_delayed_work(work),
+						  struct vnet_flow_table, gc);
+
+	ft_sweep(ft, false);
+	if (!vnet_ft_empty(ft))
+		queue_delayed_work(system_power_efficient_wq, &ft->gc,
+				   VNET_FT_GC_INTERVAL);
+}
+
+/* A port, or what the type's stale() checks, went: collect soon. */
+void vnet_ft_collect_soon(struct vnet_flow_table *ft)
+{
+	if (!vnet_ft_empty(ft))
+		mod_delayed_work(system_power_efficient_wq, &ft->gc, 0);
+}
+
+int vnet_ft_init(struct vnet_flow_table *ft, struct vnet_ft_type *type)
+{
+	ft->type = type;
+	atomic_set(&ft->nr, 0);
+	INIT_DELAYED_WORK(&ft->gc, ft_gc);
+	return rhashtable_init(&ft->ht, &type->params);
+}
+
+/* Namespace exit: no packet path runs any more. */
+void vnet_ft_exit(struct vnet_flow_table *ft)
+{
+	cancel_delayed_work_sync(&ft->gc);
+	/* A walk that pauses can skip entries after the one it removed. */
+	do
+		ft_sweep(ft, true);
+	while (!vnet_ft_empty(ft));
+	rhashtable_destroy(&ft->ht);
+}
+
+/* Module init, one type at a time. */
+int vnet_ft_type_init(struct vnet_ft_type *type)
+{
+	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
+		return -ENOSPC;
+	type->id = nr_types;
+	types[nr_types++] = type;
+	type->cache = kmem_cache_create(type->name, type->size, type->align,
+					0, NULL);
+	return type->cache ? 0 : -ENOMEM;
+}
+
+void vnet_ft_type_exit(struct vnet_ft_type *type)
+{
+	rcu_barrier();	/* entries freed with call_rcu() */
+	kmem_cache_destroy(type->cache);
+}
