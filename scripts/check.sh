@@ -37,18 +37,19 @@ cleanup()
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Seconds each job takes, measured in a full run with two lanes on the
-# 2-core machine while other VMs ran: only the ratios matter, to balance
+# Seconds each job takes, measured in "make check" from a fresh clone on
+# the 2-core machine with two lanes: only the ratios matter, to balance
 # the lanes. A test file not listed counts as DEFAULT_DURATION.
 declare -A DURATION=(
-	[@unit]=16 [@harness]=99 [@install]=17
-	[test_acl.sh]=65 [test_attack.sh]=47 [test_config.sh]=15
-	[test_conntrack.sh]=98 [test_control.sh]=30 [test_datapath.sh]=64
-	[test_demo.sh]=29 [test_dump.sh]=10 [test_endpoint.sh]=83
-	[test_flood.sh]=38 [test_graph.sh]=13 [test_lb.sh]=298
-	[test_lib.sh]=30 [test_module.sh]=24 [test_perm.sh]=35
-	[test_routes.sh]=202 [test_scale.sh]=167 [test_teardown.sh]=30
-	[test_trace.sh]=75 [test_walkthrough.sh]=14
+	[@unit]=20 [@harness]=79 [@install]=2
+	[test_acl.sh]=33 [test_attack.sh]=39 [test_config.sh]=10
+	[test_conntrack.sh]=60 [test_control.sh]=16 [test_datapath.sh]=43
+	[test_demo.sh]=87 [test_dump.sh]=8 [test_endpoint.sh]=50
+	[test_flood.sh]=25 [test_graph.sh]=7 [test_install.sh]=29
+	[test_lb.sh]=140 [test_lib.sh]=54 [test_module.sh]=10
+	[test_perm.sh]=11 [test_policy.sh]=2 [test_routes.sh]=83
+	[test_scale.sh]=54 [test_teardown.sh]=19 [test_trace.sh]=19
+	[test_walkthrough.sh]=5
 )
 DEFAULT_DURATION=60
 
