@@ -46,8 +46,9 @@ lines() { wc -l <"$WORK/stream"; }
 lines_above() { [ "$(lines)" -gt "$1" ]; }
 stream_flows() { busywait 10000 lines_above "$(lines)"; }
 # stream_stopped DEV: the stream's packets are dropped on DEV as acl (two of
-# them: no more pass), and while two more are dropped (TCP retransmits),
-# no line arrives.
+# them: no more pass), and while one more is dropped (a TCP retransmit),
+# no line arrives. Retransmits back off (0.2 s, doubling): by the third
+# drop the next can be seconds away, hence the generous bound.
 stream_stopped()
 {
 	local d n
@@ -56,7 +57,7 @@ stream_stopped()
 		{ echo "no acl drops on $1" >&2; return 1; }
 	n=$(lines)
 	d=$(counter "$1" acl)
-	busywait 20000 counter_above "$1" acl $((d + 1)) ||
+	busywait 40000 counter_above "$1" acl "$d" ||
 		{ echo "no more acl drops on $1" >&2; return 1; }
 	[ "$(lines)" -eq "$n" ] || { echo "lines went on: $n, $(lines)" >&2; return 1; }
 }
