@@ -52,7 +52,6 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 	struct genl_info *info = req->info;
 	struct vnet_subnet *s;
 	struct vnet_port *port;
-	const char *name;
 	u8 dir;
 
 	if (vnet_nl_missing(info, VNET_A_ACL_SCOPE) || vnet_nl_missing(info, VNET_A_ACL_DIR))
@@ -73,15 +72,10 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 		vnet_acl_list_bind(&port->acl[dir], NULL, port, dir);
 		return &port->acl[dir];
 	}
-	name = vnet_nl_name(info, VNET_A_SUBNET);
-	if (!name)
-		return ERR_PTR(-EINVAL);
-	s = vnet_subnet_find(v, name);
-	if (!s)
-		return ERR_PTR(vnet_refuse(req, -ENOENT, "subnet not found",
-					   "vnet %s has no subnet %s",
-					   v->n.name, name));
-	snprintf(scope, len, "subnet %s of vnet %s", name, v->n.name);
+	s = vnet_nl_subnet(req, v);
+	if (IS_ERR(s))
+		return ERR_CAST(s);
+	snprintf(scope, len, "subnet %s of vnet %s", s->n.name, v->n.name);
 	vnet_acl_list_bind(&s->acl[dir], s, NULL, dir);
 	return &s->acl[dir];
 }

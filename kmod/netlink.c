@@ -270,6 +270,26 @@ struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type)
 	return v;
 }
 
+/* The subnet of @v the request's VNET_A_SUBNET names, or a refusal. */
+struct vnet_subnet *vnet_nl_subnet(struct vnet_req *req, struct vnet_vnet *v)
+{
+	const char *name = vnet_nl_name(req->info, VNET_A_SUBNET);
+	struct vnet_subnet *s;
+
+	lockdep_assert_held(&req->vn->lock);
+	if (!name)
+		return ERR_PTR(-EINVAL);
+	s = vnet_subnet_find(v, name);
+	if (!s) {
+		NL_SET_BAD_ATTR(req->info->extack,
+				req->info->attrs[VNET_A_SUBNET]);
+		return ERR_PTR(vnet_refuse(req, -ENOENT, "subnet not found",
+					   "vnet %s has no subnet %s",
+					   v->n.name, name));
+	}
+	return s;
+}
+
 /* Messages: GET replies and events share these fillers. */
 
 int vnet_nl_put_prefix(struct sk_buff *skb, int type,

@@ -201,10 +201,9 @@ int vnet_port_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(v);
 		goto out;
 	}
-	s = vnet_subnet_find(v, sname);
-	if (!s) {
-		err = vnet_refuse(&req, -ENOENT, "subnet not found",
-				  "vnet %s has no subnet %s", v->n.name, sname);
+	s = vnet_nl_subnet(&req, v);
+	if (IS_ERR(s)) {
+		err = PTR_ERR(s);
 		goto out;
 	}
 	err = vnet_port_add(&req, dev, s, nla_data(info->attrs[VNET_A_MAC]),

@@ -35,21 +35,9 @@ const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1] = {
 /* The vnet and subnet a request names; under vn->lock. */
 static struct vnet_subnet *get_subnet(struct vnet_req *req)
 {
-	const char *name = vnet_nl_name(req->info, VNET_A_SUBNET);
-	struct vnet_subnet *s;
-	struct vnet_vnet *v;
+	struct vnet_vnet *v = vnet_nl_vnet(req, VNET_A_VNET);
 
-	if (!name)
-		return ERR_PTR(-EINVAL);
-	v = vnet_nl_vnet(req, VNET_A_VNET);
-	if (IS_ERR(v))
-		return ERR_CAST(v);
-	s = vnet_subnet_find(v, name);
-	if (!s)
-		return ERR_PTR(vnet_refuse(req, -ENOENT, "subnet not found",
-					   "vnet %s has no subnet %s",
-					   v->n.name, name));
-	return s;
+	return IS_ERR(v) ? ERR_CAST(v) : vnet_nl_subnet(req, v);
 }
 
 int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info)

@@ -91,25 +91,16 @@ int vnet_subnet_new_doit(struct sk_buff *skb, struct genl_info *info)
 int vnet_subnet_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = vnet_nl_req(info);
-	struct vnet_subnet *s = NULL;
+	struct vnet_subnet *s;
 	struct vnet_vnet *v;
-	const char *name;
-	int err = 0;
+	int err;
 
-	name = vnet_nl_name(info, VNET_A_SUBNET);
-	if (!name)
+	if (!vnet_nl_name(info, VNET_A_SUBNET))
 		return -EINVAL;
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
-	if (IS_ERR(v))
-		err = PTR_ERR(v);
-	else
-		s = vnet_subnet_find(v, name);
-	if (!err && !s)
-		err = vnet_refuse(&req, -ENOENT, "subnet not found",
-				  "vnet %s has no subnet %s", v->n.name, name);
-	if (!err)
-		err = vnet_subnet_remove(&req, s);
+	s = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_subnet(&req, v);
+	err = IS_ERR(s) ? PTR_ERR(s) : vnet_subnet_remove(&req, s);
 	vnet_nl_unlock_commit(req.vn);
 	return err;
 }

@@ -36,6 +36,7 @@ int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
 		     unsigned int *count);
 void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector);
 struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type);
+struct vnet_subnet *vnet_nl_subnet(struct vnet_req *req, struct vnet_vnet *v);
 struct net_device *vnet_nl_dev(struct vnet_req *req);
 struct vnet_port *vnet_nl_port(struct vnet_req *req);
 void vnet_nl_unlock_commit(struct vnet_net *vn);
