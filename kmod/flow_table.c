@@ -437,11 +437,14 @@ int vnet_ft_type_init(struct vnet_ft_type *type)
 {
 	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
 		return -ENOSPC;
-	type->id = nr_types;
-	types[nr_types++] = type;
 	type->cache = kmem_cache_create(type->name, type->size, type->align,
 					0, NULL);
-	return type->cache ? 0 : -ENOMEM;
+	if (!type->cache)
+		return -ENOMEM;
+	/* Registered only once it can be freed to: ft_free_rcu() looks here. */
+	type->id = nr_types;
+	types[nr_types++] = type;
+	return 0;
 }
 
 void vnet_ft_type_exit(struct vnet_ft_type *type)
