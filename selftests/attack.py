@@ -61,6 +61,8 @@ import sys
 import threading
 import time
 
+import nlraw
+
 CLONE_NEWNET = 0x40000000
 TCP_DENY, TCP_ALLOW, UDP_DENY, UDP_ALLOW = 23, 80, 161, 53
 RA_PREFIX = "2001:db8:bad::"
@@ -1039,60 +1041,24 @@ class Stats:
         self.reason = {v: names.get(k, "reason-%d" % v)
                        for k, v in drop.items()}
         setns(ctl)
-        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 16)
+        self.genl = nlraw.Genl()
         setns(None)
-        self.sock.bind((0, 0))
-        self.seq = 0
-        ctrl = self.talk(0x10, 3, 0x5, self.nla(2, b"vnet\0"))  # GETFAMILY
-        self.family = struct.unpack("=H", ctrl[0][1][:2])[0]
-
-    @staticmethod
-    def nla(t, payload):
-        return struct.pack("=HH", 4 + len(payload), t) + payload + \
-            b"\0" * ((4 - len(payload) % 4) % 4)
-
-    @staticmethod
-    def attrs(buf):
-        out = {}
-        while len(buf) >= 4:
-            alen, atype = struct.unpack("=HH", buf[:4])
-            if alen < 4:
-                break
-            out[atype & 0x3fff] = buf[4:alen]
-            buf = buf[(alen + 3) & ~3:]
-        return out
-
-    def talk(self, family, cmd, flags, body=b""):
-        self.seq += 1
-        payload = struct.pack("=BBH", cmd, 1, 0) + body
-        self.sock.send(struct.pack("=IHHII", 16 + len(payload), family,
-                                   flags, self.seq, 0) + payload)
-        out = []
-        while True:
-            data = self.sock.recv(1 << 20)
-            while data:
-                mlen, mtype, _, _, _ = struct.unpack("=IHHII", data[:16])
-                pl = data[16:mlen]
-                data = data[(mlen + 3) & ~3:]
-                if mtype == 3:				# NLMSG_DONE
-                    return out
-                if mtype == 2:				# NLMSG_ERROR
-                    err = -struct.unpack("=i", pl[:4])[0]
-                    if err:
-                        raise OSError(err, "vnet netlink: " +
-                                      os.strerror(err))
-                    return out
-                out.append(self.attrs(pl[4:]))
+        self.family = self.genl.family("vnet")
 
     def read(self):
         ports = {}
-        for m in self.talk(self.family, self.cmd, 0x301):  # REQUEST|DUMP
+        err, text, replies = self.genl.request(self.family, self.cmd, b"",
+                                               nlraw.NLM_F_REQUEST |
+                                               nlraw.NLM_F_DUMP)
+        if err:
+            raise OSError(err, "vnet netlink: " + (text or os.strerror(err)))
+        for m in replies:
             dev = m[self.a_ifname].rstrip(b"\0").decode()
-            st = self.attrs(m.get(self.a_stats, b""))
+            st = nlraw.parse_attrs(m.get(self.a_stats, b""))
             u64 = lambda b: struct.unpack("=Q", b[:8])[0] if b else 0
             # attribute type = enum vnet_drop_reason + 1 (vnet.h)
             drops = {self.reason.get(t - 1, "reason-%d" % (t - 1)): u64(v)
-                     for t, v in self.attrs(st.get(self.s_drops,
+                     for t, v in nlraw.parse_attrs(st.get(self.s_drops,
                                                    b"")).items()}
             ports[dev] = {"rx-packets": u64(st.get(self.s_rx)),
                           "tx-packets": u64(st.get(self.s_tx)),
@@ -1277,7 +1243,7 @@ def neighbours(ns):
                 fam, _, _, _, state, _, _ = struct.unpack("=BBHiHBB", pl[:12])
                 if state & 0xc0:			# NOARP, PERMANENT
                     continue
-                at = Stats.attrs(pl[12:])
+                at = nlraw.parse_attrs(pl[12:])
                 if 1 not in at:
                     continue
                 addr = socket.inet_ntop(fam, at[1])

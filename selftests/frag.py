@@ -22,16 +22,9 @@ import socket
 import struct
 import sys
 
+from inet import csum
+
 DATA = b"x" * 2000
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s >> 16) + (s & 0xFFFF)
-    return ~s & 0xFFFF
 
 
 def udp(src, dst, sport, dport, data, v6):

@@ -24,6 +24,8 @@ import socket
 import struct
 import sys
 
+from inet import csum
+
 C4, C6 = "10.1.1.10", "fd00:1:0:1::10"
 B4, B6 = "10.1.1.4", "fd00:1:0:1::4"
 FE4, FE6 = "10.1.0.120", "fd00:1::120"
@@ -35,15 +37,6 @@ MTU = 1280
 # The packets are built by hand: scapy is slow to start under emulation.
 # lb_icmp_check.py reads them back with scapy, which checks the checksums
 # independently.
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
 
 
 def a4(addr):
