@@ -10,7 +10,6 @@
  * (vnet_acl_unref()), each vnet keeping the list of those rules.
  */
 #include <linux/rbtree.h>
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -196,11 +195,9 @@ void vnet_acl_work(struct work_struct *work)
 	struct vnet_net *vn = container_of(to_delayed_work(work),
 					   struct vnet_net, acl_work);
 
-	rtnl_lock();	/* commit events name ports */
 	mutex_lock(&vn->lock);
 	vnet_acl_commit(vn);
 	mutex_unlock(&vn->lock);
-	rtnl_unlock();
 }
 
 /* @e is the caller's; on success it belongs to @l. */

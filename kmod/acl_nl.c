@@ -2,7 +2,6 @@
 /*
  * ACL rule requests: parse, call acl.c, reply, dump, notify.
  */
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -65,10 +64,10 @@ static struct vnet_acl_list *get_acl_list(struct vnet_req *req,
 			return ERR_PTR(vnet_refuse(req, -EINVAL,
 						   "port is in another vnet",
 						   "port %s is in vnet %s, not %s",
-						   port->dev->name,
+						   port->n.name,
 						   port->vnet->n.name,
 						   v->n.name));
-		snprintf(scope, len, "port %s", port->dev->name);
+		snprintf(scope, len, "port %s", port->n.name);
 		vnet_acl_list_bind(&port->acl[dir], NULL, port, dir);
 		return &port->acl[dir];
 	}
@@ -166,7 +165,6 @@ int vnet_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
-	rtnl_lock();	/* a port scope looks up its device */
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = PTR_ERR_OR_ZERO(v);
@@ -184,7 +182,6 @@ int vnet_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 out:
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	kfree(e);
 	return err;
 }
@@ -197,7 +194,6 @@ int vnet_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 	char scope[80];
 	int err;
 
-	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = PTR_ERR_OR_ZERO(v);
@@ -218,7 +214,6 @@ int vnet_acl_del_doit(struct sk_buff *skb, struct genl_info *info)
 		req.vn->gen++;
 out:
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	return err;
 }
 
@@ -227,11 +222,9 @@ int vnet_acl_commit_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vnet_req req = vnet_nl_req(info);
 	int err;
 
-	rtnl_lock();	/* its events name ports */
 	mutex_lock(&req.vn->lock);
 	err = vnet_acl_commit(req.vn);
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	if (err)
 		NL_SET_ERR_MSG(info->extack,
 			       "out of memory compiling ACL rules: the previous rules stay in force, retried in a second");
@@ -265,7 +258,7 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 	err = nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 	      nla_put_u8(skb, VNET_A_ACL_SCOPE, port ? VNET_ACL_SCOPE_PORT :
 						      VNET_ACL_SCOPE_SUBNET) ||
-	      (port ? nla_put_string(skb, VNET_A_IFNAME, port->dev->name) :
+	      (port ? nla_put_string(skb, VNET_A_IFNAME, port->n.name) :
 		      nla_put_string(skb, VNET_A_SUBNET, s->n.name)) ||
 	      nla_put_u8(skb, VNET_A_ACL_DIR, dir) ||
 	      nla_put_u16(skb, VNET_A_ACL_PRIO, e->prio);
@@ -296,8 +289,7 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
  * removed in between.
  */
 struct acl_cursor {
-	char subnet[VNET_NAME_MAX];	/* scope subnet: its name */
-	int ifindex;			/* scope port: its ifindex */
+	char name[VNET_NAME_MAX];	/* of the scope, a subnet or port */
 	u16 prio;
 	u8 scope;			/* enum vnet_acl_scope */
 	u8 dir;
@@ -334,13 +326,10 @@ static int dump_acl_scope(struct sk_buff *skb, struct acl_cursor *c,
 			err = fill_acl(skb, v, s, port, dir, e, m, NULL);
 			if (err)
 				return err;
-			if (port) {
-				c->scope = VNET_ACL_SCOPE_PORT;
-				c->ifindex = port->dev->ifindex;
-			} else {
-				c->scope = VNET_ACL_SCOPE_SUBNET;
-				strscpy(c->subnet, s->n.name, sizeof(c->subnet));
-			}
+			c->scope = port ? VNET_ACL_SCOPE_PORT :
+					  VNET_ACL_SCOPE_SUBNET;
+			strscpy(c->name, port ? port->n.name : s->n.name,
+				sizeof(c->name));
 			c->dir = dir;
 			c->prio = e->prio;
 			c->started = true;
@@ -349,26 +338,29 @@ static int dump_acl_scope(struct sk_buff *skb, struct acl_cursor *c,
 	return 0;
 }
 
+/* The scope to resume from in @root: the cursor's (@same), or the next. */
+static struct rb_node *resume(struct rb_root *root, const struct acl_cursor *c,
+			      bool *same)
+{
+	struct vnet_node *n = vnet_node_find(root, c->name);
+
+	*same = n;
+	if (!n)
+		n = vnet_node_after(root, c->name);
+	return n ? &n->rb : NULL;
+}
+
 static int dump_acl_rules(struct sk_buff *skb, struct acl_cursor *c,
 			  const struct vnet_msg *m, struct vnet_vnet *v)
 {
-	struct vnet_net *vn = v->vn;
 	struct vnet_port *port;
-	unsigned long idx = 0;
-	struct vnet_node *n;
 	struct rb_node *rb;
 	bool same = false;
 	int err;
 
 	if (!c->started || c->scope == VNET_ACL_SCOPE_SUBNET) {
-		rb = rb_first(&v->subnets);
-		if (c->started) {
-			n = vnet_node_find(&v->subnets, c->subnet);
-			same = n;
-			if (!n)
-				n = vnet_node_after(&v->subnets, c->subnet);
-			rb = n ? &n->rb : NULL;
-		}
+		rb = c->started ? resume(&v->subnets, c, &same) :
+				  rb_first(&v->subnets);
 		for (; rb; rb = rb_next(rb), same = false) {
 			err = dump_acl_scope(skb, c, m, v,
 					     rb_entry(rb, struct vnet_subnet, n.rb),
@@ -376,14 +368,14 @@ static int dump_acl_rules(struct sk_buff *skb, struct acl_cursor *c,
 			if (err)
 				return err;
 		}
+		rb = rb_first(&v->vn->ports);
 	} else {
-		idx = c->ifindex;
+		rb = resume(&v->vn->ports, c, &same);
 	}
-	xa_for_each_start(&vn->ports, idx, port, idx) {
+	for (; rb; rb = rb_next(rb), same = false) {
+		port = rb_entry(rb, struct vnet_port, n.rb);
 		if (port->vnet != v)
 			continue;
-		same = c->started && c->scope == VNET_ACL_SCOPE_PORT &&
-		       idx == c->ifindex;
 		err = dump_acl_scope(skb, c, m, v, NULL, port, same);
 		if (err)
 			return err;
@@ -391,7 +383,7 @@ static int dump_acl_rules(struct sk_buff *skb, struct acl_cursor *c,
 	return 0;
 }
 
-/* Every rule of a vnet: subnets by name, then ports by ifindex. */
+/* Every rule of a vnet: subnets by name, then ports by name. */
 int vnet_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
@@ -406,14 +398,12 @@ int vnet_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "missing attribute: vnet name");
 		return -EINVAL;
 	}
-	rtnl_lock();	/* port names */
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	v = vnet_find(vn, nla_data(name));
 	if (v)
 		err = dump_acl_rules(skb, c, &m, v);
 	mutex_unlock(&vn->lock);
-	rtnl_unlock();
 	if (!v && !c->started) {
 		NL_SET_ERR_MSG(cb->extack, "vnet not found");
 		return -ENOENT;
@@ -421,7 +411,7 @@ int vnet_acl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return vnet_dump_done(skb, err);
 }
 
-/* ACL events: under RTNL (port names) and vn->lock. */
+/* ACL events: under vn->lock. */
 void vnet_notify_acl(const struct vnet_acl_list *l,
 		     const struct vnet_acl_entry *e, u8 cmd,
 		     const struct vnet_vnet *gone)
@@ -456,7 +446,7 @@ void vnet_notify_acl_commit(const struct vnet_acl_list *l)
 	      nla_put_u8(skb, VNET_A_ACL_SCOPE,
 			 l->port ? VNET_ACL_SCOPE_PORT : VNET_ACL_SCOPE_SUBNET) ||
 	      (l->port ?
-	       nla_put_string(skb, VNET_A_IFNAME, l->port->dev->name) :
+	       nla_put_string(skb, VNET_A_IFNAME, l->port->n.name) :
 	       nla_put_string(skb, VNET_A_SUBNET, l->subnet->n.name)) ||
 	      nla_put_u8(skb, VNET_A_ACL_DIR, l->dir) ||
 	      nla_put_u32(skb, VNET_A_ACL_RULES, l->count) ||

@@ -29,14 +29,19 @@ static void send_reply(struct vnet_port *port, struct sk_buff *reply)
 		vnet_count_tx(port, len);
 }
 
+/*
+ * ARP and ND replies go out on the interface the request came in on: the
+ * port's, which may be going away (then the reply is lost with it).
+ */
 unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
 {
+	const struct vnet_port_conf *conf = rcu_dereference(port->conf);
 	const struct arphdr *arp;
 	struct sk_buff *reply;
 	__be32 sip, tip;
 	const u8 *p;
 
-	if (!pskb_may_pull(skb, arp_hdr_len(port->dev)))
+	if (!pskb_may_pull(skb, arp_hdr_len(skb->dev)))
 		return vnet_drop(port, VNET_DROP_MALFORMED);
 	arp = arp_hdr(skb);
 	if (arp->ar_hrd != htons(ARPHRD_ETHER) ||
@@ -49,15 +54,15 @@ unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
 	p = (const u8 *)(arp + 1);
 	memcpy(&sip, p + ETH_ALEN, 4);
 	memcpy(&tip, p + 2 * ETH_ALEN + 4, 4);
-	if (!ether_addr_equal(p, port->mac))
+	if (!ether_addr_equal(p, conf->mac))
 		return vnet_drop(port, VNET_DROP_SPOOF_MAC);
 	if (!sip || sip == tip)
 		return vnet_drop(port, VNET_DROP_ARP_IGNORED);
 	if (!vnet_source_ok(port, AF_INET, &sip))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 
-	reply = arp_create(ARPOP_REPLY, ETH_P_ARP, sip, port->dev, tip,
-			   port->mac, port->vn->router_mac, port->mac);
+	reply = arp_create(ARPOP_REPLY, ETH_P_ARP, sip, skb->dev, tip,
+			   conf->mac, port->vn->router_mac, conf->mac);
 	if (!reply)
 		return vnet_drop(port, VNET_DROP_NO_MEMORY);
 	send_reply(port, reply);
@@ -67,10 +72,10 @@ unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
 
 /* A neighbour advertisement for @target, sent to @daddr on the port. */
 static struct sk_buff *na_create(struct vnet_port *port,
+				 struct net_device *dev,
 				 const struct in6_addr *target,
 				 const struct in6_addr *daddr)
 {
-	struct net_device *dev = port->dev;
 	unsigned int icmp_len = sizeof(struct nd_msg) + 8;
 	struct sk_buff *skb;
 	struct ipv6hdr *ip6h;
@@ -105,7 +110,8 @@ static struct sk_buff *na_create(struct vnet_port *port,
 
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IPV6);
-	if (dev_hard_header(skb, dev, ETH_P_IPV6, port->mac,
+	if (dev_hard_header(skb, dev, ETH_P_IPV6,
+			    rcu_dereference(port->conf)->mac,
 			    port->vn->router_mac, skb->len) < 0) {
 		kfree_skb(skb);
 		return NULL;
@@ -146,7 +152,7 @@ unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 
 	target = ns->target;
-	reply = na_create(port, &target, &ip6h->saddr);
+	reply = na_create(port, skb->dev, &target, &ip6h->saddr);
 	if (!reply)
 		return vnet_drop(port, VNET_DROP_NO_MEMORY);
 	send_reply(port, reply);

@@ -55,14 +55,14 @@ void vnet_count_rx(struct vnet_port *port, unsigned int len)
 	u64_stats_update_end(&st->syncp);
 }
 
-static bool port_owns(const struct vnet_port *port, u8 family,
+static bool port_owns(const struct vnet_port_conf *conf, u8 family,
 		      const void *addr)
 {
 	unsigned int i, len = family == AF_INET ? 4 : 16;
 
-	for (i = 0; i < port->nr_addrs; i++)
-		if (port->addrs[i].key.family == family &&
-		    !memcmp(port->addrs[i].key.addr, addr, len))
+	for (i = 0; i < conf->nr_addrs; i++)
+		if (conf->addrs[i].key.family == family &&
+		    !memcmp(conf->addrs[i].key.addr, addr, len))
 			return true;
 	return false;
 }
@@ -70,8 +70,10 @@ static bool port_owns(const struct vnet_port *port, u8 family,
 bool vnet_source_ok(const struct vnet_port *port, u8 family,
 		      const void *addr)
 {
-	return (port->flags & VNET_PORT_F_FORWARDING) ||
-	       port_owns(port, family, addr);
+	const struct vnet_port_conf *conf = rcu_dereference(port->conf);
+
+	return (conf->flags & VNET_PORT_F_FORWARDING) ||
+	       port_owns(conf, family, addr);
 }
 
 /*
@@ -82,11 +84,16 @@ bool vnet_source_ok(const struct vnet_port *port, u8 family,
 unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 			       struct vnet_port *dport)
 {
+	struct net_device *dev;
 	unsigned int len;
 	int err;
 
 	if (dport->endpoint)
 		return vnet_tunnel_xmit(src, skb, dport->endpoint);
+	/* The next hop saw it up; its interface may have gone since. */
+	dev = rcu_dereference(dport->dev);
+	if (!dev)
+		return vnet_drop(src, VNET_DROP_PORT_ABSENT);
 	/* The MAC header is in front of skb->data at ingress. */
 	skb_push(skb, skb->mac_len);
 	if (skb_ensure_writable(skb, ETH_HLEN)) {
@@ -94,11 +101,12 @@ unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 		return vnet_drop(src, VNET_DROP_NO_MEMORY);
 	}
 	skb_reset_mac_header(skb);
-	ether_addr_copy(eth_hdr(skb)->h_dest, dport->mac);
+	ether_addr_copy(eth_hdr(skb)->h_dest,
+			rcu_dereference(dport->conf)->mac);
 	ether_addr_copy(eth_hdr(skb)->h_source, src->vn->router_mac);
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
-	skb->dev = dport->dev;
+	skb->dev = dev;
 	len = skb->len;
 	err = dev_queue_xmit(skb);
 	if (net_xmit_eval(err))
@@ -185,7 +193,8 @@ unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return vnet_drop(port, VNET_DROP_VLAN);
 	if (skb->mac_len != ETH_HLEN ||
-	    !ether_addr_equal(eth_hdr(skb)->h_source, port->mac))
+	    !ether_addr_equal(eth_hdr(skb)->h_source,
+			      rcu_dereference(port->conf)->mac))
 		return vnet_drop(port, VNET_DROP_SPOOF_MAC);
 
 	switch (skb->protocol) {

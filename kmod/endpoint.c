@@ -177,7 +177,7 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 		return vnet_refuse(req, -EEXIST,
 				   "endpoint address is a local port's",
 				   "endpoint %s of vnet %s: the address is port %s's, on this host",
-				   a, v->n.name, port->dev->name);
+				   a, v->n.name, port->n.name);
 	lb = vnet_lb_at(v, ip);
 	if (lb)
 		return vnet_refuse(req, -EEXIST,
@@ -249,7 +249,6 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 	vnet_ct_port_bind(ep->port);
 	ep->port->subnet = &no_acls;
 	ep->port->endpoint = ep;
-	ether_addr_copy(ep->port->mac, mac);
 	ether_addr_copy(ep->mac, mac);
 	ep->vnet = v;
 	ep->subnet = s;

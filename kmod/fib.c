@@ -205,13 +205,13 @@ static void fib_set_gateway(struct vnet_fib *fib, struct vnet_vnet *v)
 
 	fib->gw.kind = VNET_NH_GATEWAY;
 	if (v->gateway)
-		fib->own_gw_ifindex = v->gateway->ifindex;
+		fib->own_gw_port = v->gateway->port->id;
 	if (!g) {
 		fib->gw.drop = VNET_DROP_NO_GATEWAY + 1;
 		return;
 	}
 	fib->gw.vnet_id = g->id;
-	fib->gw.ifindex = g->gateway->ifindex;
+	fib->gw.port_id = g->gateway->port->id;
 	if (via) {
 		fib->gw.drop = vnet_peering_drop(via);
 		fib->gw.flags = peering_nh_flags(via);

@@ -37,11 +37,14 @@ struct vnet_vnet *vnet_gateway_effective(struct vnet_vnet *v,
 	return NULL;
 }
 
-/* The gateway port @ifindex if it is still a port of vnet @vnet_id. */
+/*
+ * The gateway port @port_id if it is still a port of vnet @vnet_id, up or
+ * absent. Under RCU (the packet path) or vn->lock.
+ */
 struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
-				    int ifindex)
+				    u32 port_id)
 {
-	struct vnet_port *port = xa_load(&vn->ports, ifindex);
+	struct vnet_port *port = xa_load(&vn->port_ids, port_id);
 
 	return port && READ_ONCE(port->vnet)->id == vnet_id ? port : NULL;
 }
@@ -51,20 +54,20 @@ bool vnet_port_is_gateway(const struct vnet_port *port)
 {
 	const struct vnet_gateway *gw = port->vnet->gateway;
 
-	return gw && gw->ifindex == port->dev->ifindex;
+	return gw && gw->port == port;
 }
 
 /* enum vnet_gateway_state of @v's own gateway, which must exist. */
 u8 vnet_gateway_state(struct vnet_vnet *v)
 {
-	return vnet_gateway_port(v->vn, v->id, v->gateway->ifindex) ?
-	       VNET_GATEWAY_ACTIVE : VNET_GATEWAY_PORT_GONE;
+	return vnet_port_state(v->gateway->port) == VNET_PORT_UP ?
+	       VNET_GATEWAY_ACTIVE : VNET_GATEWAY_PORT_ABSENT;
 }
 
 /*
  * Rule 12 for the gateway's port: it stays while it is the gateway. The
  * interface itself can still go (it cannot be refused): then the gateway
- * stays, in state port-gone, and traffic to it drops (fails closed).
+ * stays, in state port-absent, and traffic to it drops (fails closed).
  */
 int vnet_gateway_port_del_check(struct vnet_req *req,
 				const struct vnet_port *port)
@@ -75,48 +78,14 @@ int vnet_gateway_port_del_check(struct vnet_req *req,
 	return vnet_refuse(req, -EBUSY,
 			   "port is the gateway of its vnet: delete the gateway first",
 			   "port %s is the gateway of vnet %s: delete the gateway first (gateway del %s)",
-			   port->dev->name, port->vnet->n.name,
+			   port->n.name, port->vnet->n.name,
 			   port->vnet->n.name);
 }
 
-/*
- * An interface with the ifindex of @v's gateway port, whose port went
- * away, is being added to @v: it becomes the gateway's port again, so it
- * needs forwarding on like any gateway port.
- */
-int vnet_gateway_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
-				const struct net_device *dev, u32 flags)
-{
-	lockdep_assert_held(&req->vn->lock);
-	if (!v->gateway || v->gateway->ifindex != dev->ifindex ||
-	    (flags & VNET_PORT_F_FORWARDING))
-		return 0;
-	return vnet_refuse(req, -EINVAL,
-			   "port would be the gateway's port again and needs forwarding on",
-			   "port %s would be the port of the gateway of vnet %s again (ifindex %d), and a gateway port needs forwarding on",
-			   dev->name, v->n.name, dev->ifindex);
-}
-
-/*
- * @port, just bound or about to be unbound, is its vnet's gateway port:
- * the gateway comes back or goes to port-gone. Under RTNL (the name).
- */
+/* @port, the gateway's, was bound or unbound: the gateway follows. */
 void vnet_gateway_port_changed(struct vnet_port *port)
 {
-	struct vnet_gateway *gw = port->vnet->gateway;
-
-	strscpy(gw->ifname, port->dev->name, sizeof(gw->ifname));
 	vnet_notify_gateway(port->vnet, VNET_CMD_GATEWAY_STATE);
-}
-
-/* The gateway's port was renamed: show its new name. Under RTNL. */
-void vnet_gateway_port_renamed(struct vnet_port *port)
-{
-	if (!vnet_port_is_gateway(port))
-		return;
-	strscpy(port->vnet->gateway->ifname, port->dev->name,
-		sizeof(port->vnet->gateway->ifname));
-	port->vn->gen++;
 }
 
 /* The routes of @v and of every vnet that may use its gateway change. */
@@ -162,10 +131,9 @@ static int gateway_prefixes_check(struct vnet_req *req, struct vnet_vnet *v,
 }
 
 int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
-		     struct net_device *dev, const struct vnet_prefix *p,
+		     struct vnet_port *port, const struct vnet_prefix *p,
 		     unsigned int n)
 {
-	struct vnet_port *port = vnet_port_of(req->vn, dev);
 	struct vnet_gateway *gw;
 	struct rb_node *rb;
 	int err;
@@ -181,19 +149,15 @@ int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
 					   "vnet %s uses the gateway of vnet %s (peering %s has use-remote-gateways on) and cannot have its own",
 					   v->n.name, q->remote_name, q->n.name);
 	}
-	if (!port)
-		return vnet_refuse(req, -EINVAL, "gateway interface is not a port",
-				   "gateway of vnet %s: interface %s is not a port",
-				   v->n.name, dev->name);
 	if (port->vnet != v)
 		return vnet_refuse(req, -EINVAL, "gateway port is in another vnet",
 				   "gateway of vnet %s: port %s is in vnet %s",
-				   v->n.name, dev->name, port->vnet->n.name);
-	if (!(port->flags & VNET_PORT_F_FORWARDING))
+				   v->n.name, port->n.name, port->vnet->n.name);
+	if (!(vnet_port_conf(port)->flags & VNET_PORT_F_FORWARDING))
 		return vnet_refuse(req, -EINVAL,
 				   "gateway port needs forwarding on",
 				   "gateway of vnet %s: port %s has forwarding off, and a gateway sends traffic from on-premises addresses",
-				   v->n.name, dev->name);
+				   v->n.name, port->n.name);
 	gw = kzalloc(struct_size(gw, prefixes, n), GFP_KERNEL);
 	if (!gw)
 		return -ENOMEM;
@@ -204,8 +168,7 @@ int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
 		kfree(gw);
 		return err;
 	}
-	gw->ifindex = dev->ifindex;
-	strscpy(gw->ifname, dev->name, sizeof(gw->ifname));
+	gw->port = port;
 	/* The packet path reads only the fibs compiled from it. */
 	kfree(v->gateway);
 	v->gateway = gw;

@@ -3,7 +3,6 @@
  * Gateway requests: set, delete, dump, and the events of a gateway whose
  * port goes away or comes back.
  */
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -19,7 +18,7 @@ const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {
 int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = vnet_nl_req(info);
-	struct net_device *dev;
+	struct vnet_port *port;
 	struct vnet_prefix *p;
 	struct vnet_vnet *v;
 	unsigned int n;
@@ -28,13 +27,12 @@ int vnet_gateway_set_doit(struct sk_buff *skb, struct genl_info *info)
 	err = vnet_nl_prefixes(info, 1, vnet_max_gateway_prefixes, &p, &n);
 	if (err)
 		return err;
-	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
-	dev = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_dev(&req);
-	err = IS_ERR(dev) ? PTR_ERR(dev) : vnet_gateway_set(&req, v, dev, p, n);
+	port = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_port(&req);
+	err = IS_ERR(port) ? PTR_ERR(port) :
+			     vnet_gateway_set(&req, v, port, p, n);
 	vnet_nl_unlock_commit(req.vn);
-	rtnl_unlock();
 	kfree(p);
 	return err;
 }
@@ -64,7 +62,7 @@ static int fill_gateway(struct sk_buff *skb, struct vnet_vnet *v,
 	return vnet_msg_end(skb, hdr,
 			    nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 			    (gw && !m->identity_only &&
-			     (nla_put_string(skb, VNET_A_IFNAME, gw->ifname) ||
+			     (nla_put_string(skb, VNET_A_IFNAME, gw->port->n.name) ||
 			      vnet_nl_put_prefixes(skb, gw->prefixes,
 						   gw->nr_prefixes) ||
 			      nla_put_u8(skb, VNET_A_STATE,

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ingress hook of each port and the netdevice notifier that unbinds a
- * port whose interface goes away (removed, or moved to another namespace)
- * and follows the renames of gateway ports, and forgets the tunnel device
- * when it goes by another hand.
+ * The ingress hook of each bound port, and the netdevice notifier that
+ * binds a port to an interface of its name when one appears in the
+ * namespace and unbinds it when the interface goes (port.c), and forgets
+ * the tunnel device when it goes by another hand.
  */
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -11,7 +11,7 @@
 
 #include "vnet.h"
 
-int vnet_hook_register(struct vnet_port *port)
+int vnet_hook_register(struct vnet_port *port, struct net_device *dev)
 {
 	struct nf_hook_ops *ops = &port->hook;
 
@@ -20,51 +20,50 @@ int vnet_hook_register(struct vnet_port *port)
 	ops->pf = NFPROTO_NETDEV;
 	ops->hooknum = NF_NETDEV_INGRESS;
 	ops->priority = 0;
-	ops->dev = port->dev;
+	ops->dev = dev;
 	ops->priv = port;
-	return nf_register_net_hook(dev_net(port->dev), ops);
+	return nf_register_net_hook(dev_net(dev), ops);
 }
 
 /*
  * Readers may still run the hook with this port: the port is freed after
  * a grace period (vnet_free_port_rcu()).
  */
-void vnet_hook_unregister(struct vnet_port *port)
+void vnet_hook_unregister(struct vnet_port *port, struct net_device *dev)
 {
 	ASSERT_RTNL();
-	nf_unregister_net_hook(dev_net(port->dev), &port->hook);
+	nf_unregister_net_hook(dev_net(dev), &port->hook);
 }
 
 /*
- * Under RTNL; cannot fail. Also replayed for every device when the
- * notifier is unregistered, so finding no port is normal. A rename only
- * matters to a gateway, which shows its port's name.
+ * Under RTNL; cannot fail, and never vetoes an interface. A device moved
+ * to another namespace is unregistered from the old one and registered in
+ * the new one. At module unload the notifier's unregistration replays an
+ * UNREGISTER for every device: the namespace exit that follows removes
+ * the ports.
  */
 static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 	struct vnet_net *vn;
-	struct vnet_port *port;
 
-	if (event != NETDEV_UNREGISTER && event != NETDEV_CHANGENAME)
+	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
+	    event != NETDEV_CHANGENAME)
+		return NOTIFY_DONE;
+	if (vnet_unloading)
 		return NOTIFY_DONE;
 	vn = vnet_pernet(dev_net(dev));
 	/* The module makes and deletes its tunnel device with vn->lock held. */
 	if (vn->tunnel_busy)
 		return NOTIFY_DONE;
 	mutex_lock(&vn->lock);
-	port = vnet_port_of(vn, dev);
-	if (port && event == NETDEV_UNREGISTER)
-		vnet_port_del(port);
-	else if (port)
-		vnet_gateway_port_renamed(port);
-	else if (event == NETDEV_UNREGISTER)
+	if (event == NETDEV_UNREGISTER)
 		vnet_tunnel_gone(vn, dev);
+	vnet_port_dev_event(vn, dev, event == NETDEV_UNREGISTER);
 	mutex_unlock(&vn->lock);
 	return NOTIFY_DONE;
 }
-
 static struct notifier_block vnet_netdev_notifier = {
 	.notifier_call = vnet_netdev_event,
 };

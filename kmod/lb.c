@@ -179,7 +179,7 @@ static int lb_check(struct vnet_req *req, struct vnet_vnet *v,
 	if (port)
 		return vnet_refuse(req, -EEXIST, "frontend is a port's address",
 				   "lb %s: frontend %s is the address of port %s in vnet %s",
-				   lb->n.name, a, port->dev->name, v->n.name);
+				   lb->n.name, a, port->n.name, v->n.name);
 	if (vnet_endpoint_find(v, &lb->frontend))
 		return vnet_refuse(req, -EEXIST,
 				   "frontend is a remote endpoint's address",
@@ -296,9 +296,24 @@ int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
 	return 0;
 }
 
-/* Rule 12: a port that is a backend stays (delete the lb first). */
-int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port)
+static bool kept(const struct vnet_lb_backend *be,
+		 const struct vnet_prefix *keep, unsigned int n)
 {
+	while (n--)
+		if (keep[n].family == be->addr.family &&
+		    !memcmp(keep[n].addr, be->addr.addr, 16))
+			return true;
+	return false;
+}
+
+/*
+ * Rule 12: a port's address that is a backend stays (delete the lb
+ * first): on "port del" (@n 0), and on "port set" unless among @keep.
+ */
+int vnet_lb_backend_check(struct vnet_req *req, const struct vnet_port *port,
+			  const struct vnet_prefix *keep, unsigned int n)
+{
+	const struct vnet_port_conf *conf = vnet_port_conf(port);
 	struct vnet_vnet *v = port->vnet;
 	char a[VNET_PREFIX_STR];
 	struct rb_node *rb;
@@ -311,18 +326,20 @@ int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port)
 		for (i = 0; i < lb->nr_backends; i++) {
 			const struct vnet_lb_backend *be = &lb->backends[i];
 
-			for (j = 0; j < port->nr_addrs; j++) {
+			if (kept(be, keep, n))
+				continue;
+			for (j = 0; j < conf->nr_addrs; j++) {
 				const struct vnet_addr_key *k =
-					&port->addrs[j].key;
+					&conf->addrs[j].key;
 
 				if (k->family != be->addr.family ||
 				    memcmp(k->addr, be->addr.addr, 16))
 					continue;
 				vnet_addr_fmt(a, &be->addr);
 				return vnet_refuse(req, -EBUSY,
-						   "port is a load balancer backend: delete the lb first",
+						   "port address is a load balancer backend: delete the lb first",
 						   "port %s (%s) is a backend of lb %s of vnet %s: delete the lb first (lb del %s %s)",
-						   port->dev->name, a, lb->n.name,
+						   port->n.name, a, lb->n.name,
 						   v->n.name, v->n.name,
 						   lb->n.name);
 			}

@@ -388,6 +388,15 @@ void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,
 		hit->kind = VNET_LB_ICMP;
 }
 
+/* The port of a backend address, if it is up: absent ones are skipped. */
+static struct vnet_port *backend_port(struct vnet_net *vn, u32 vnet_id,
+				      u8 family, const u8 *addr)
+{
+	struct vnet_port *port = vnet_port_lookup(vn, vnet_id, family, addr);
+
+	return port && rcu_access_pointer(port->dev) ? port : NULL;
+}
+
 /*
  * vnet_lb_select() for what vnet_lb_related() found: the backend port of
  * the connection, if the packet goes to its frontend and the lb and the
@@ -440,8 +449,8 @@ static struct vnet_port *lbf_select_related(struct vnet_port *port,
 		return NULL;
 	*why = VNET_DROP_LB_NO_BACKEND;
 	be = lb_backend(lb, be_addr, bport);
-	dport = be ? vnet_port_lookup(port->vn, vnet_id, k->family,
-				      be->addr.addr) : NULL;
+	dport = be ? backend_port(port->vn, vnet_id, k->family,
+				  be->addr.addr) : NULL;
 	if (!dport || dport == port)
 		return NULL;
 	hit->lb = lb;
@@ -668,8 +677,8 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 	if (fl && dir == LBF_ORIG) {
 		be = fl->lb_uid == lb->uid ? lb_backend(lb, fl->be, fl->bport) :
 					     NULL;
-		dport = be ? vnet_port_lookup(vn, lb->vnet_id, k->family,
-					      be->addr.addr) : NULL;
+		dport = be ? backend_port(vn, lb->vnet_id, k->family,
+					  be->addr.addr) : NULL;
 		if (dport && dport != port) {
 			hit->be = be;
 			hit->flow = fl;
@@ -682,8 +691,8 @@ struct vnet_port *vnet_lb_select(struct vnet_port *port, u32 vnet_id,
 	start = reciprocal_scale(jhash(&key, sizeof(key), vn->lb_seed), n);
 	for (i = 0; i < n; i++) {
 		be = &lb->backends[(start + i) % n];
-		dport = vnet_port_lookup(vn, lb->vnet_id, k->family,
-					 be->addr.addr);
+		dport = backend_port(vn, lb->vnet_id, k->family,
+				     be->addr.addr);
 		/* A backend that is the client uses the others. */
 		if (dport && dport != port) {
 			hit->be = be;
@@ -909,7 +918,7 @@ static bool lbf_live(struct vnet_net *vn, const struct vnet_lb_flow *fl)
 			      fl->fport, &any);
 	return lb && lb->uid == fl->lb_uid &&
 	       lb_backend(lb, fl->be, fl->bport) &&
-	       vnet_port_lookup(vn, fl->lb_vnet, k->family, fl->be);
+	       backend_port(vn, fl->lb_vnet, k->family, fl->be);
 }
 
 /* The collector: an entry whose lb or backend went goes too. */

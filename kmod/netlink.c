@@ -640,29 +640,6 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 	*selector = bf.selector;
 }
 
-/* Find the interface the request names; under RTNL. */
-struct net_device *vnet_nl_dev(struct vnet_req *req)
-{
-	struct genl_info *info = req->info;
-	struct net_device *dev;
-	const char *name;
-
-	ASSERT_RTNL();
-	lockdep_assert_held(&req->vn->lock);
-	if (vnet_nl_missing(info, VNET_A_IFNAME))
-		return ERR_PTR(-EINVAL);
-	name = nla_data(info->attrs[VNET_A_IFNAME]);
-	dev = __dev_get_by_name(req->vn->net, name);
-	if (!dev) {
-		NL_SET_BAD_ATTR(info->extack, info->attrs[VNET_A_IFNAME]);
-		return ERR_PTR(vnet_refuse(req, -ENODEV,
-					   "interface does not exist",
-					   "interface %s does not exist in this network namespace",
-					   name));
-	}
-	return dev;
-}
-
 /* The family */
 
 /*
@@ -736,6 +713,7 @@ static const struct genl_ops vnet_ops[] = {
 		vnet_endpoint_del_policy),
 	VNET_OP(VNET_CMD_ENDPOINT_GET, NULL, vnet_endpoint_get_dumpit,
 		vnet_vnet_policy),
+	VNET_OP(VNET_CMD_PORT_SET, vnet_port_set_doit, NULL, vnet_port_set_policy),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

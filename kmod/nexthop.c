@@ -38,7 +38,7 @@ static bool crossing_allowed(const struct vnet_port *port,
 	if (nh->vnet_id == port->vnet->id || (nh->flags & VNET_NH_F_FORWARDED))
 		return true;
 	if ((nh->flags & VNET_NH_F_GW_USER) &&
-	    fib->own_gw_ifindex == port->dev->ifindex)
+	    fib->own_gw_port == port->id)
 		return true;
 	return own_source(fib, port->vnet->id, k->family, k->src);
 }
@@ -72,8 +72,10 @@ static struct vnet_port *follow(struct vnet_port *port,
 		return NULL;
 	}
 	if (nh->kind == VNET_NH_GATEWAY) {
-		dport = vnet_gateway_port(port->vn, nh->vnet_id, nh->ifindex);
+		dport = vnet_gateway_port(port->vn, nh->vnet_id, nh->port_id);
 		*why = VNET_DROP_NO_GATEWAY;
+		if (dport && !rcu_access_pointer(dport->dev))
+			return NULL;	/* its port is absent: fail closed */
 	} else {
 		dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family,
 					 addr);
@@ -81,6 +83,10 @@ static struct vnet_port *follow(struct vnet_port *port,
 			dport = endpoint_port(port->vn, nh->vnet_id, k->family,
 					      addr);
 		*why = VNET_DROP_NO_PORT;
+		if (dport && !rcu_access_pointer(dport->dev)) {
+			*why = VNET_DROP_PORT_ABSENT;
+			return NULL;
+		}
 		if (!dport && pick)
 			dport = vnet_lb_select(port, nh->vnet_id, k, &pick->lb,
 					       why);

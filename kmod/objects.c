@@ -116,12 +116,14 @@ static void vnet_free_port_cb(struct rcu_head *head)
 {
 	struct vnet_port *port = container_of(head, struct vnet_port, rcu);
 
-	netdev_put(port->dev, &port->dev_tracker);
+	/* Nothing else holds the port now. */
+	netdev_put(rcu_dereference_protected(port->dev, true),
+		   &port->dev_tracker);
 	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_IN]);
 	vnet_acl_list_free_set(&port->acl[VNET_ACL_DIR_OUT]);
 	free_percpu(port->stats);
 	vnet_ct_port_release(port);
-	kfree(port->addrs);
+	kfree(rcu_dereference_protected(port->conf, true));
 	kmem_cache_free(port_cache, port);
 }
 

@@ -30,7 +30,9 @@ static int __net_init vnet_net_init(struct net *net)
 	INIT_LIST_HEAD(&vn->dirty);
 	INIT_LIST_HEAD(&vn->acl_dirty);
 	INIT_DELAYED_WORK(&vn->acl_work, vnet_acl_work);
-	xa_init(&vn->ports);
+	vn->ports = RB_ROOT;
+	xa_init_flags(&vn->port_ids, XA_FLAGS_ALLOC1);
+	xa_init(&vn->bound);
 	/* Locally administered unicast: the virtual router of this host. */
 	eth_random_addr(vn->router_mac);
 	err = vnet_ct_init(vn);
@@ -77,7 +79,8 @@ static void __net_exit vnet_net_exit(struct net *net)
 	vnet_lb_exit(vn);
 	vnet_endpoints_destroy(vn);
 	vnet_port_addrs_destroy(vn);
-	xa_destroy(&vn->ports);
+	xa_destroy(&vn->port_ids);
+	xa_destroy(&vn->bound);
 	xa_destroy(&vn->ids);
 	mutex_destroy(&vn->lock);
 }

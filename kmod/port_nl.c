@@ -18,20 +18,27 @@ const struct nla_policy vnet_port_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
 };
 
+const struct nla_policy vnet_port_set_policy[VNET_A_MAX + 1] = {
+	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
+	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
+	[VNET_A_ADDRS] = VNET_PREFIXES_POLICY,
+	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
+};
+
 /* port del and get, stats */
 const struct nla_policy vnet_ifname_policy[VNET_A_MAX + 1] = {
 	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
 };
 
-static int put_addrs(struct sk_buff *skb, const struct vnet_port *port)
+static int put_addrs(struct sk_buff *skb, const struct vnet_port_conf *conf)
 {
 	struct nlattr *nest = nla_nest_start(skb, VNET_A_ADDRS), *a;
 	unsigned int i;
 
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = 0; i < port->nr_addrs; i++) {
-		const struct vnet_addr_key *k = &port->addrs[i].key;
+	for (i = 0; i < conf->nr_addrs; i++) {
+		const struct vnet_addr_key *k = &conf->addrs[i].key;
 
 		a = nla_nest_start(skb, i + 1);
 		if (!a || (k->family == AF_INET ?
@@ -46,24 +53,27 @@ static int put_addrs(struct sk_buff *skb, const struct vnet_port *port)
 	return 0;
 }
 
-/* Under RTNL (the interface name) and vn->lock. */
+/* Under vn->lock. */
 static int fill_port(struct sk_buff *skb, const struct vnet_port *port,
 		     const struct vnet_msg *m)
 {
+	const struct vnet_port_conf *conf = vnet_port_conf(port);
 	void *hdr = vnet_msg_start(skb, m);
 
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    nla_put_string(skb, VNET_A_IFNAME, port->n.name) ||
 			    (!m->identity_only &&
 			     (nla_put_string(skb, VNET_A_VNET, port->vnet->n.name) ||
 			      nla_put_string(skb, VNET_A_SUBNET,
 					     port->subnet->n.name) ||
-			      nla_put(skb, VNET_A_MAC, ETH_ALEN, port->mac) ||
-			      put_addrs(skb, port) ||
-			      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS, port->flags,
-						 VNET_PORT_F_ALL))));
+			      nla_put(skb, VNET_A_MAC, ETH_ALEN, conf->mac) ||
+			      put_addrs(skb, conf) ||
+			      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS,
+						 conf->flags, VNET_PORT_F_ALL) ||
+			      nla_put_u8(skb, VNET_A_STATE,
+					 vnet_port_state(port)))));
 }
 
 static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
@@ -140,7 +150,7 @@ static int fill_stats(struct sk_buff *skb, const struct vnet_port *port,
 	if (!hdr)
 		return -EMSGSIZE;
 	return vnet_msg_end(skb, hdr,
-			    nla_put_string(skb, VNET_A_IFNAME, port->dev->name) ||
+			    nla_put_string(skb, VNET_A_IFNAME, port->n.name) ||
 			    put_stats(skb, port));
 }
 
@@ -153,32 +163,35 @@ void vnet_notify_port(struct vnet_port *port, u8 cmd)
 		vnet_nl_event_send(port->vn, skb, fill_port(skb, port, &m));
 }
 
-/* The port the request names (VNET_A_IFNAME), or refuse; under RTNL. */
+/* The port the request names (VNET_A_IFNAME), or refuse. */
 struct vnet_port *vnet_nl_port(struct vnet_req *req)
 {
-	struct net_device *dev = vnet_nl_dev(req);
+	struct genl_info *info = req->info;
 	struct vnet_port *port;
+	const char *name;
 
-	if (IS_ERR(dev))
-		return ERR_CAST(dev);
-	port = vnet_port_of(req->vn, dev);
+	lockdep_assert_held(&req->vn->lock);
+	if (vnet_nl_missing(info, VNET_A_IFNAME))
+		return ERR_PTR(-EINVAL);
+	name = nla_data(info->attrs[VNET_A_IFNAME]);
+	port = vnet_port_by_name(req->vn, name);
 	/* The tunnel device has counters too. */
-	if (!port && req->info->genlhdr->cmd == VNET_CMD_STATS_GET)
-		port = vnet_tunnel_port(req->vn, dev);
-	if (!port)
-		return ERR_PTR(vnet_refuse(req, -ENOENT,
-					   "interface is not a port",
-					   "interface %s is not a port",
-					   dev->name));
+	if (!port && info->genlhdr->cmd == VNET_CMD_STATS_GET &&
+	    !strcmp(name, VNET_TUNNEL_IFNAME))
+		port = vnet_tunnel_port(req->vn, NULL);
+	if (!port) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[VNET_A_IFNAME]);
+		return ERR_PTR(vnet_refuse(req, -ENOENT, "port not found",
+					   "there is no port %s", name));
+	}
 	return port;
 }
 
 int vnet_port_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = vnet_nl_req(info);
-	struct vnet_subnet *s = NULL;
-	struct net_device *dev;
 	u32 flags = 0, selector = 0;
+	struct vnet_subnet *s;
 	struct vnet_prefix *a;
 	const char *sname;
 	struct vnet_vnet *v;
@@ -186,31 +199,53 @@ int vnet_port_new_doit(struct sk_buff *skb, struct genl_info *info)
 	int err;
 
 	sname = vnet_nl_name(info, VNET_A_SUBNET);
-	if (!sname || vnet_nl_missing(info, VNET_A_MAC))
+	if (!sname || vnet_nl_missing(info, VNET_A_MAC) ||
+	    vnet_nl_missing(info, VNET_A_IFNAME))
 		return -EINVAL;
 	err = vnet_nl_prefix_list(info, VNET_A_ADDRS, 1, vnet_max_port_addrs, &a, &n);
 	if (err)
 		return err;
 	if (info->attrs[VNET_A_PORT_FLAGS])
 		vnet_nl_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
-	rtnl_lock();
+	rtnl_lock();	/* binds the interface of that name, if there is one */
 	mutex_lock(&req.vn->lock);
-	dev = vnet_nl_dev(&req);
-	v = IS_ERR(dev) ? ERR_CAST(dev) : vnet_nl_vnet(&req, VNET_A_VNET);
-	if (IS_ERR(v)) {
-		err = PTR_ERR(v);
-		goto out;
-	}
-	s = vnet_nl_subnet(&req, v);
-	if (IS_ERR(s)) {
-		err = PTR_ERR(s);
-		goto out;
-	}
-	err = vnet_port_add(&req, dev, s, nla_data(info->attrs[VNET_A_MAC]),
-			    a, n, flags & selector);
-out:
+	v = vnet_nl_vnet(&req, VNET_A_VNET);
+	s = IS_ERR(v) ? ERR_CAST(v) : vnet_nl_subnet(&req, v);
+	err = IS_ERR(s) ? PTR_ERR(s) :
+		vnet_port_add(&req, nla_data(info->attrs[VNET_A_IFNAME]), s,
+			      nla_data(info->attrs[VNET_A_MAC]), a, n,
+			      flags & selector);
 	vnet_nl_unlock_commit(req.vn);
 	rtnl_unlock();
+	kfree(a);
+	return err;
+}
+
+int vnet_port_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnet_req req = vnet_nl_req(info);
+	struct vnet_prefix *a = NULL;
+	u32 flags = 0, selector = 0;
+	struct vnet_port *port;
+	unsigned int n = 0;
+	const u8 *mac;
+	int err;
+
+	if (info->attrs[VNET_A_ADDRS]) {
+		err = vnet_nl_prefix_list(info, VNET_A_ADDRS, 1,
+					  vnet_max_port_addrs, &a, &n);
+		if (err)
+			return err;
+	}
+	mac = info->attrs[VNET_A_MAC] ? nla_data(info->attrs[VNET_A_MAC]) :
+					NULL;
+	if (info->attrs[VNET_A_PORT_FLAGS])
+		vnet_nl_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
+	mutex_lock(&req.vn->lock);
+	port = vnet_nl_port(&req);
+	err = IS_ERR(port) ? PTR_ERR(port) :
+		vnet_port_set(&req, port, mac, a, n, flags, selector);
+	vnet_nl_unlock_commit(req.vn);
 	kfree(a);
 	return err;
 }
@@ -221,7 +256,7 @@ int vnet_port_del_doit(struct sk_buff *skb, struct genl_info *info)
 	struct vnet_port *port;
 	int err;
 
-	rtnl_lock();
+	rtnl_lock();	/* unbinds its interface */
 	mutex_lock(&req.vn->lock);
 	port = vnet_nl_port(&req);
 	err = IS_ERR(port) ? PTR_ERR(port) : vnet_port_remove(&req, port);
@@ -230,7 +265,7 @@ int vnet_port_del_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-/* Port and stats replies: one port (doit) or all, by ifindex (dumpit). */
+/* Port and stats replies: one port (doit) or all, by name (dumpit). */
 typedef int (*port_filler)(struct sk_buff *skb, const struct vnet_port *port,
 			   const struct vnet_msg *m);
 
@@ -245,12 +280,10 @@ static int port_reply(struct genl_info *info, u8 cmd, port_filler fill)
 	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!reply)
 		return -ENOMEM;
-	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	port = vnet_nl_port(&req);
 	err = IS_ERR(port) ? PTR_ERR(port) : fill(reply, port, &m);
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	if (err) {
 		nlmsg_free(reply);
 		return err;
@@ -258,36 +291,46 @@ static int port_reply(struct genl_info *info, u8 cmd, port_filler fill)
 	return genlmsg_reply(reply, info);
 }
 
+/* The cursor of a port dump, in cb->ctx: the last port sent. */
+struct port_cursor {
+	char name[VNET_NAME_MAX];	/* "": none yet */
+	bool tunnel_sent;		/* stats: the tunnel's counters too */
+};
+
+static_assert(sizeof(struct port_cursor) <=
+	      sizeof_field(struct netlink_callback, ctx));
+
 static int port_dump(struct sk_buff *skb, struct netlink_callback *cb, u8 cmd,
 		     port_filler fill)
 {
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct port_cursor *c = (struct port_cursor *)cb->ctx;
 	struct vnet_msg m = vnet_dump_msg(cb, cmd);
 	struct vnet_port *port;
-	unsigned long idx;
+	struct vnet_node *n;
+	struct rb_node *rb;
 	int err = 0;
 
-	rtnl_lock();
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
-	xa_for_each_start(&vn->ports, idx, port, cb->args[0]) {
+	n = vnet_node_after(&vn->ports, c->name);	/* "" is before all */
+	for (rb = n ? &n->rb : NULL; rb; rb = rb_next(rb)) {
+		port = rb_entry(rb, struct vnet_port, n.rb);
 		err = fill(skb, port, &m);
 		if (err)
 			break;
-		cb->args[0] = idx + 1;
+		strscpy(c->name, port->n.name, sizeof(c->name));
 	}
-	/* Stats: the tunnel's counters after the ports' (cb->args[1]). */
+	/* Stats: the tunnel's counters after the ports'. */
 	port = vnet_tunnel_port(vn, NULL);
-	if (!err && cmd == VNET_CMD_STATS_GET && port && !cb->args[1]) {
+	if (!err && cmd == VNET_CMD_STATS_GET && port && !c->tunnel_sent) {
 		err = fill(skb, port, &m);
 		if (!err)
-			cb->args[1] = 1;
+			c->tunnel_sent = true;
 	}
 	mutex_unlock(&vn->lock);
-	rtnl_unlock();
 	return vnet_dump_done(skb, err);
 }
-
 int vnet_port_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return port_reply(info, VNET_CMD_PORT_GET, fill_port);

@@ -195,10 +195,10 @@ static const char *gateway_status(struct vnet_vnet *v, char *buf)
 		snprintf(buf, STATUS_LEN, "vnet %s uses no gateway", v->n.name);
 		return buf;
 	}
-	if (!vnet_gateway_port(v->vn, g->id, g->gateway->ifindex)) {
+	if (vnet_port_state(g->gateway->port) != VNET_PORT_UP) {
 		snprintf(buf, STATUS_LEN,
-			 "gateway port %s is no longer a port of vnet %s",
-			 g->gateway->ifname, g->n.name);
+			 "gateway port %s of vnet %s is absent",
+			 g->gateway->port->n.name, g->n.name);
 		return buf;
 	}
 	drop = via ? vnet_peering_drop(via) : 0;

@@ -146,7 +146,7 @@ int vnet_subnet_remove(struct vnet_req *req, struct vnet_subnet *s)
 		if (port->subnet != s || count++ >= 3)
 			continue;
 		len += scnprintf(users + len, sizeof(users) - len, "%s%s",
-				 count > 1 ? ", " : "", port->dev->name);
+				 count > 1 ? ", " : "", port->n.name);
 	}
 	return vnet_refuse(req, -EBUSY, "subnet in use by ports",
 			   "subnet %s of vnet %s is in use by port%s %s%s",

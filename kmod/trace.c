@@ -120,7 +120,7 @@ void vnet_trace_run(struct vnet_port *port, struct vnet_acl_key *k,
 		vnet_lb_translate_key(k, &pick.lb);
 	k->from_vnet = port->vnet->id;
 	acl_step(t, &port->acl[VNET_ACL_DIR_OUT], VNET_ACL_DIR_OUT,
-		 VNET_ACL_SCOPE_PORT, port->dev->name, k, &allowed);
+		 VNET_ACL_SCOPE_PORT, port->n.name, k, &allowed);
 	acl_step(t, &port->subnet->acl[VNET_ACL_DIR_OUT], VNET_ACL_DIR_OUT,
 		 VNET_ACL_SCOPE_SUBNET, port->subnet->n.name, k, &allowed);
 	if (pick.sys || pick.user)
@@ -142,7 +142,7 @@ void vnet_trace_run(struct vnet_port *port, struct vnet_acl_key *k,
 	acl_step(t, &dport->subnet->acl[VNET_ACL_DIR_IN], VNET_ACL_DIR_IN,
 		 VNET_ACL_SCOPE_SUBNET, dport->subnet->n.name, k, &allowed);
 	acl_step(t, &dport->acl[VNET_ACL_DIR_IN], VNET_ACL_DIR_IN,
-		 VNET_ACL_SCOPE_PORT, dport->dev->name, k, &allowed);
+		 VNET_ACL_SCOPE_PORT, dport->n.name, k, &allowed);
 	if (!allowed)
 		t->why = VNET_DROP_ACL;
 }

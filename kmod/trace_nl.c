@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The trace request: parse the packet to trace, find the sending port,
- * run vnet_trace_run() (trace.c) and send its steps. Runs under RTNL and
- * vn->lock, in that order, like every request that looks up or names
- * devices.
+ * run vnet_trace_run() (trace.c) and send its steps, under vn->lock.
  */
-#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
@@ -77,7 +74,7 @@ static int put_trace(struct sk_buff *msg, const struct vnet_trace *t)
 	if (dport && (nla_put_string(msg, VNET_A_REMOTE, dport->vnet->n.name) ||
 		      (dport->endpoint ?
 		       vnet_nl_put_endpoint(msg, dport->endpoint) :
-		       nla_put_string(msg, VNET_A_TRACE_TO, dport->dev->name))))
+		       nla_put_string(msg, VNET_A_TRACE_TO, dport->n.name))))
 		return -EMSGSIZE;
 	if (t->why != VNET_PASS && nla_put_u8(msg, VNET_A_TRACE_DROP, t->why))
 		return -EMSGSIZE;
@@ -89,19 +86,17 @@ static struct vnet_port *sender(struct vnet_req *req, struct vnet_vnet *v,
 				const struct vnet_prefix *src)
 {
 	char a[VNET_PREFIX_STR];
-	struct net_device *dev;
 	struct vnet_port *port;
 
 	if (req->info->attrs[VNET_A_IFNAME]) {
-		dev = vnet_nl_dev(req);
-		if (IS_ERR(dev))
-			return ERR_CAST(dev);
-		port = vnet_port_of(req->vn, dev);
-		if (!port || port->vnet != v)
+		port = vnet_nl_port(req);
+		if (IS_ERR(port))
+			return port;
+		if (port->vnet != v)
 			return ERR_PTR(vnet_refuse(req, -EINVAL,
-						   "sending interface is not a port of the vnet",
-						   "trace: interface %s is not a port of vnet %s",
-						   dev->name, v->n.name));
+						   "sending port is not a port of the vnet",
+						   "trace: port %s is not a port of vnet %s",
+						   port->n.name, v->n.name));
 		return port;
 	}
 	port = vnet_port_find(req->vn, v->id, src->family, src->addr);
@@ -164,12 +159,6 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	/*
-	 * RTNL, then vn->lock (the lock order): "port DEV" is looked up by
-	 * name, and the reply names the sending and receiving ports, whose
-	 * devices a concurrent rename or removal would change under us.
-	 */
-	rtnl_lock();
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	port = IS_ERR(v) ? ERR_CAST(v) : sender(&req, v, &src);
@@ -182,7 +171,7 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr ||
 	    nla_put_string(msg, VNET_A_VNET, v->n.name) ||
 	    nla_put_string(msg, VNET_A_SUBNET, port->subnet->n.name) ||
-	    nla_put_string(msg, VNET_A_IFNAME, port->dev->name))
+	    nla_put_string(msg, VNET_A_IFNAME, port->n.name))
 		goto out;
 	rcu_read_lock();
 	vnet_trace_run(port, &k, &t);
@@ -191,11 +180,9 @@ int vnet_trace_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		goto out;
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	return genlmsg_reply(msg, info);
 out:
 	mutex_unlock(&req.vn->lock);
-	rtnl_unlock();
 	nlmsg_free(msg);
 	return err;
 }

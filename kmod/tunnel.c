@@ -90,7 +90,7 @@ unsigned int vnet_tunnel_xmit(struct vnet_port *src, struct sk_buff *skb,
 	/* The endpoint holds its reference until after a grace period. */
 	dst_hold(&ep->md->dst);
 	skb_dst_set(skb, &ep->md->dst);
-	skb->dev = tport->dev;
+	skb->dev = rcu_dereference(tport->dev);
 	len = skb->len;
 	err = dev_queue_xmit(skb);
 	if (net_xmit_eval(err))
@@ -234,7 +234,8 @@ int vnet_tunnel_get(struct vnet_req *req)
 				   VNET_TUNNEL_IFNAME, err, VNET_TUNNEL_PORT);
 	}
 	vn->tunnel_busy = false;
-	tport->dev = dev;
+	RCU_INIT_POINTER(tport->dev, dev);
+	strscpy(tport->n.name, VNET_TUNNEL_IFNAME, sizeof(tport->n.name));
 	netdev_hold(dev, &tport->dev_tracker, GFP_KERNEL);
 	tport->vn = vn;
 	tport->hook.hook = tunnel_rcv;
@@ -282,7 +283,7 @@ void vnet_tunnel_put(struct vnet_net *vn)
 	if (!tport)
 		return;
 	vn->tunnel_busy = true;
-	rtnl_delete_link(tport->dev, 0, NULL);
+	rtnl_delete_link(rtnl_dereference(tport->dev), 0, NULL);
 	vn->tunnel_busy = false;
 	vnet_free_port_rcu(tport);
 }
@@ -307,7 +308,7 @@ void vnet_tunnels_remove_all(void)
 		tport = tunnel_detach(vn);
 		if (tport) {
 			vn->tunnel_busy = true;
-			rtnl_delete_link(tport->dev, 0, NULL);
+			rtnl_delete_link(rtnl_dereference(tport->dev), 0, NULL);
 			vn->tunnel_busy = false;
 			vnet_free_port_rcu(tport);
 		}
@@ -327,7 +328,7 @@ void vnet_tunnel_gone(struct vnet_net *vn, struct net_device *dev)
 	struct vnet_port *tport = rcu_dereference_protected(vn->tunnel,
 				lockdep_is_held(&vn->lock));
 
-	if (!tport || tport->dev != dev || vnet_unloading)
+	if (!tport || rcu_access_pointer(tport->dev) != dev || vnet_unloading)
 		return;
 	tunnel_detach(vn);
 	vnet_free_port_rcu(tport);
@@ -340,5 +341,6 @@ struct vnet_port *vnet_tunnel_port(struct vnet_net *vn,
 	struct vnet_port *tport = rcu_dereference_protected(vn->tunnel,
 				lockdep_is_held(&vn->lock));
 
-	return tport && (!dev || tport->dev == dev) ? tport : NULL;
+	return tport && (!dev || rcu_access_pointer(tport->dev) == dev) ?
+	       tport : NULL;
 }

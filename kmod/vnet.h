@@ -45,10 +45,11 @@
  * bumped by every change so genl_dump_check_consistent() flags a dump that
  * raced one.
  *
- * Devices: a request that looks one up (vnet_nl_dev(), by name) holds
- * RTNL, taken before vn->lock, until it no longer uses the device; so do
- * the port, stats and ACL dumps and trace, which name ports by their
- * devices.
+ * Ports and devices: a port is named by its interface and outlives it
+ * (port.c). Binding a port to an interface of its name and unbinding it
+ * happen under RTNL and vn->lock: port add and set, and the netdevice
+ * notifier. The packet path reads port->dev under RCU; NULL means the
+ * port is absent.
  *
  * The rhashtables the packet path reads (vn->addrs, vn->endpoints,
  * vn->lb_fes) are resized by a worker that does not take vn->lock and
@@ -136,7 +137,9 @@ struct vnet_net {
 	struct list_head dirty;		/* vnets whose fib needs a rebuild */
 	struct list_head acl_dirty;	/* ACL lists with deferred changes */
 	struct delayed_work acl_work;	/* commits them if nobody does */
-	struct xarray ports;		/* ifindex -> struct vnet_port */
+	struct rb_root ports;		/* struct vnet_port by name */
+	struct xarray port_ids;		/* port id -> port, for packets */
+	struct xarray bound;		/* ifindex -> its port, if up */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
 	struct rhashtable endpoints;	/* (vnet id, IP) -> remote endpoint */
 	/* The tunnel device's stand-in port, while there are endpoints. */
@@ -169,7 +172,7 @@ struct vnet_net {
  */
 enum vnet_nh_kind {
 	VNET_NH_VNET,		/* the port that owns the destination */
-	VNET_NH_GATEWAY,	/* the gateway port @ifindex of vnet @vnet_id */
+	VNET_NH_GATEWAY,	/* the gateway port @port_id of vnet @vnet_id */
 };
 
 /* Rule 7 as the receiving side of the peering to @vnet_id sees it. */
@@ -178,7 +181,7 @@ enum vnet_nh_kind {
 
 struct vnet_nexthop {
 	u32 vnet_id;
-	u32 ifindex;	/* VNET_NH_GATEWAY */
+	u32 port_id;	/* VNET_NH_GATEWAY */
 	u8 drop;	/* 0, or enum vnet_drop_reason + 1 */
 	u8 kind;	/* enum vnet_nh_kind */
 	u8 len;		/* of the prefix: user routes win ties */
@@ -189,7 +192,7 @@ struct vnet_nexthop {
 struct vnet_fib {
 	struct vnet_lpm lpm;
 	struct rcu_head rcu;
-	u32 own_gw_ifindex;		/* the vnet's own gateway port, or 0 */
+	u32 own_gw_port;		/* the vnet's own gateway port id, or 0 */
 	struct vnet_nexthop gw;		/* "nexthop gateway": the effective one */
 	unsigned int nr_nexthops;
 	struct vnet_nexthop nexthops[];
@@ -225,13 +228,12 @@ struct vnet_rtable {
 };
 
 /*
- * The gateway of a vnet (gateway.c): a port, by ifindex, and on-premises
- * prefixes. The port's interface may go away (it cannot be refused): the
- * gateway stays and drops traffic until a port with that ifindex is back.
+ * The gateway of a vnet (gateway.c): one of its ports, and on-premises
+ * prefixes. The port stays while it is the gateway; while it is absent the
+ * gateway drops traffic.
  */
 struct vnet_gateway {
-	int ifindex;
-	char ifname[IFNAMSIZ];		/* the port's, or its last one */
+	struct vnet_port *port;
 	unsigned int nr_prefixes;
 	struct vnet_prefix prefixes[];	/* sorted */
 };
@@ -348,32 +350,46 @@ struct vnet_port_addr {
 };
 
 /*
- * A port: a host interface bound to a vnet. The packet path reaches it as
- * its hook's private data (source) or through vn->addrs (destination), so
- * it is freed after an RCU grace period, and so is its device reference.
- *
- * Two kinds of stand-in ports are never in vn->ports nor on a vnet's list:
- * a remote endpoint's (@endpoint set, no device, no ACLs; the other end of
- * its connections for conntrack) and the tunnel's (@dev the VXLAN device,
- * no vnet; counts what goes through the tunnel).
+ * What "port set" changes: replaced as a whole and freed after a grace
+ * period, as the packet path reads it. Its addresses are also the port's
+ * entries in vn->addrs.
  */
-struct vnet_port {
-	/* read by the packet path */
-	struct net_device *dev;
-	struct vnet_net *vn;
-	struct vnet_vnet *vnet;
+struct vnet_port_conf {
+	struct rcu_head rcu;
 	u8 mac[ETH_ALEN];
 	u32 flags;			/* VNET_PORT_F_* */
 	unsigned int nr_addrs;
-	struct vnet_port_addr *addrs;
+	struct vnet_port_addr addrs[];
+};
+
+/*
+ * A port: a VM's place in a vnet, named by its host interface. It outlives
+ * the interface: @dev is the interface while one of that name is in the
+ * namespace (state up), NULL otherwise (absent). The packet path reaches
+ * it as its hook's private data (source), through vn->addrs (destination)
+ * or vn->port_ids (a gateway), so it is freed after an RCU grace period.
+ *
+ * Two kinds of stand-in ports are never in vn->ports nor on a vnet's list:
+ * a remote endpoint's (@endpoint set, no device, no ACLs, no @conf; the
+ * other end of its connections for conntrack) and the tunnel's (@dev the
+ * VXLAN device, no vnet; counts what goes through the tunnel).
+ */
+struct vnet_port {
+	/* read by the packet path */
+	struct net_device __rcu *dev;
+	struct vnet_net *vn;
+	struct vnet_vnet *vnet;
+	struct vnet_port_conf __rcu *conf;
 	struct vnet_port_stats __percpu *stats;
 	struct vnet_subnet *subnet;
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
 	struct vnet_ct_account *ct;	/* connections it takes part in */
 	struct vnet_endpoint *endpoint;	/* a remote endpoint's stand-in */
 	/* control path */
+	struct vnet_node n;		/* on vn->ports: the interface name */
+	u32 id;				/* in vn->port_ids */
 	struct list_head vnet_link;	/* on vnet->ports */
-	struct nf_hook_ops hook;
+	struct nf_hook_ops hook;	/* while bound */
 	netdevice_tracker dev_tracker;
 	struct rcu_head rcu;
 };
@@ -529,13 +545,34 @@ void vnet_peering_remote_gone(struct vnet_vnet *v);
 void vnet_peering_remote_back(struct vnet_vnet *v);
 
 /* port.c */
-int vnet_port_add(struct vnet_req *req, struct net_device *dev,
+int vnet_port_add(struct vnet_req *req, const char *name,
 		  struct vnet_subnet *s, const u8 *mac,
 		  const struct vnet_prefix *addrs, unsigned int n, u32 flags);
+int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
+		  const u8 *mac, const struct vnet_prefix *addrs,
+		  unsigned int n, u32 flags, u32 selector);
 void vnet_port_del(struct vnet_port *port);
 int vnet_port_remove(struct vnet_req *req, struct vnet_port *port);
+struct vnet_port *vnet_port_by_name(struct vnet_net *vn, const char *name);
 struct vnet_port *vnet_port_of(struct vnet_net *vn,
 			       const struct net_device *dev);
+u8 vnet_port_state(const struct vnet_port *port);
+void vnet_port_dev_event(struct vnet_net *vn, struct net_device *dev,
+			 bool gone);
+
+/* A port's interface (NULL: absent) and conf, for the control path. */
+static inline struct net_device *vnet_port_dev(const struct vnet_port *port)
+{
+	return rcu_dereference_protected(port->dev,
+					 lockdep_is_held(&port->vn->lock));
+}
+
+static inline struct vnet_port_conf *
+vnet_port_conf(const struct vnet_port *port)
+{
+	return rcu_dereference_protected(port->conf,
+					 lockdep_is_held(&port->vn->lock));
+}
 int vnet_port_addrs_init(struct vnet_net *vn);
 void vnet_port_addrs_destroy(struct vnet_net *vn);
 /* Owner of an address: _lookup under RCU, _find under vn->lock. */
@@ -680,20 +717,17 @@ const char *vnet_appliance_status(struct vnet_vnet *v,
 struct vnet_vnet *vnet_gateway_effective(struct vnet_vnet *v,
 					 struct vnet_peering **via);
 int vnet_gateway_set(struct vnet_req *req, struct vnet_vnet *v,
-		     struct net_device *dev, const struct vnet_prefix *p,
+		     struct vnet_port *port, const struct vnet_prefix *p,
 		     unsigned int n);
 int vnet_gateway_del(struct vnet_req *req, struct vnet_vnet *v);
 void vnet_gateway_release(struct vnet_vnet *v);
 struct vnet_port *vnet_gateway_port(struct vnet_net *vn, u32 vnet_id,
-				    int ifindex);
+				    u32 port_id);
 bool vnet_port_is_gateway(const struct vnet_port *port);
 u8 vnet_gateway_state(struct vnet_vnet *v);
 int vnet_gateway_port_del_check(struct vnet_req *req,
 				const struct vnet_port *port);
-int vnet_gateway_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
-				const struct net_device *dev, u32 flags);
 void vnet_gateway_port_changed(struct vnet_port *port);
-void vnet_gateway_port_renamed(struct vnet_port *port);
 
 /* nexthop.c: the packet path's route lookup */
 /* The route vnet_next_hop() took, for "vnetctl trace": one is set. */
@@ -716,7 +750,8 @@ int vnet_lb_del(struct vnet_req *req, struct vnet_vnet *v, const char *name);
 void vnet_lb_release_all(struct vnet_vnet *v);
 int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
 			     const struct vnet_prefix *p);
-int vnet_lb_port_del_check(struct vnet_req *req, const struct vnet_port *port);
+int vnet_lb_backend_check(struct vnet_req *req, const struct vnet_port *port,
+			  const struct vnet_prefix *keep, unsigned int n);
 const struct vnet_lb *vnet_lb_at(struct vnet_vnet *v,
 				 const struct vnet_prefix *addr);
 int vnet_lb_port_add_check(struct vnet_req *req, struct vnet_vnet *v,
@@ -764,8 +799,8 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 		 const struct vnet_lb_rev *rev);
 
 /* hook.c: netfilter hooks and the netdevice notifier */
-int vnet_hook_register(struct vnet_port *port);
-void vnet_hook_unregister(struct vnet_port *port);
+int vnet_hook_register(struct vnet_port *port, struct net_device *dev);
+void vnet_hook_unregister(struct vnet_port *port, struct net_device *dev);
 int vnet_notifier_init(void);
 void vnet_notifier_exit(void);
 

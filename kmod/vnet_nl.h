@@ -37,7 +37,6 @@ int vnet_nl_prefixes(struct genl_info *info, unsigned int min,
 void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector);
 struct vnet_vnet *vnet_nl_vnet(struct vnet_req *req, int type);
 struct vnet_subnet *vnet_nl_subnet(struct vnet_req *req, struct vnet_vnet *v);
-struct net_device *vnet_nl_dev(struct vnet_req *req);
 struct vnet_port *vnet_nl_port(struct vnet_req *req);
 void vnet_nl_unlock_commit(struct vnet_net *vn);
 
@@ -117,9 +116,11 @@ int vnet_peering_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 
 /* port_nl.c: ports and their counters */
 extern const struct nla_policy vnet_port_new_policy[VNET_A_MAX + 1];
+extern const struct nla_policy vnet_port_set_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_ifname_policy[VNET_A_MAX + 1];
 int vnet_port_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_port_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_port_set_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_port_get_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_port_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int vnet_stats_get_doit(struct sk_buff *skb, struct genl_info *info);

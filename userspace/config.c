@@ -12,7 +12,8 @@
  * kind, by identity (a vnet by name, a subnet by vnet and name, ...), and
  * plans the difference as vnetctl commands: removals children first, then
  * additions parents first, changes in place where a "set" exists (peering
- * flags, vnet prefixes), else as a removal and an addition. An object that
+ * flags, vnet prefixes, a port's MAC, IPs and forwarding), else as a
+ * removal and an addition. An object that
  * is replaced takes the objects that depend on it along (a subnet its
  * ports, routes and rules, a port its rules and the lbs it backs, a vnet
  * everything in it and the rules that name it): each is removed and added
@@ -507,6 +508,18 @@ static void prefix_steps(struct plan *p, json_t *cur, json_t *want, bool add)
 	}
 }
 
+/* A port that stays in its subnet changes in place (its rules stay). */
+static void port_set_line(json_t *o, struct line *l)
+{
+	l->n = 0;
+	w(l, "port set");
+	w(l, str(o, "dev"));
+	wopt(l, o, "mac");
+	wlist(l, "ip", o, "ips");
+	w(l, "forwarding");
+	w(l, onoff(o, "forwarding"));
+}
+
 static void peering_set_line(json_t *o, struct line *l, bool urg)
 {
 	l->n = 0;
@@ -550,6 +563,10 @@ static void make_plan(struct diff *d, struct plan *p)
 					mark(d, k, o);
 			} else if (k == K_PEERING) {
 				if (strcmp(str(o, "remote"), str(other, "remote")))
+					mark(d, k, o);
+			} else if (k == K_PORT) {
+				if (strcmp(str(o, "vnet"), str(other, "vnet")) ||
+				    strcmp(str(o, "subnet"), str(other, "subnet")))
 					mark(d, k, o);
 			} else if (!json_equal(o, other)) {
 				mark(d, k, o);
@@ -633,6 +650,10 @@ static void make_plan(struct diff *d, struct plan *p)
 					if (k == K_PEERING && !json_equal(cur, o)) {
 						peering_set_line(o, &run, true);
 						peering_set_line(cur, &undo, true);
+						plan_add(p, run.s, undo.s);
+					} else if (k == K_PORT && !json_equal(cur, o)) {
+						port_set_line(o, &run);
+						port_set_line(cur, &undo);
 						plan_add(p, run.s, undo.s);
 					}
 					continue;

@@ -18,7 +18,7 @@ const struct field gateway_fields[] = {
 	FIELDS_END
 };
 
-/* "gateway state": the port went away or came back. */
+/* "gateway state": its port went absent or came back. */
 const struct field gateway_state_fields[] = {
 	{ "vnet", F_POS, NULL },
 	{ "port", F_KEY, NULL },
@@ -30,7 +30,7 @@ static const char *gateway_state_name(unsigned int state)
 {
 	static const char *const names[] = {
 		[VNET_GATEWAY_ACTIVE] = "active",
-		[VNET_GATEWAY_PORT_GONE] = "port-gone",
+		[VNET_GATEWAY_PORT_ABSENT] = "port-absent",
 	};
 
 	return state < sizeof(names) / sizeof(names[0]) ? names[state] :

@@ -269,6 +269,10 @@ json_t *parse_port_msg(const struct nlmsghdr *nlh)
 				    prefix_list(at.tb[VNET_A_ADDRS], false));
 	set_flag(o, "forwarding", at.tb[VNET_A_PORT_FLAGS],
 		 VNET_PORT_F_FORWARDING);
+	if (at.tb[VNET_A_STATE])
+		json_object_set_new(o, "state", json_string(
+			mnl_attr_get_u8(at.tb[VNET_A_STATE]) == VNET_PORT_UP ?
+			"up" : "absent"));
 	return o;
 }
 
@@ -310,6 +314,7 @@ const char *drop_reason_name(unsigned int reason)
 		[VNET_DROP_PORT_SHARE] = "port-share",
 		[VNET_DROP_VNET_SHARE] = "vnet-share",
 		[VNET_DROP_LB_NOT_SYN] = "lb-not-syn",
+		[VNET_DROP_PORT_ABSENT] = "port-absent",
 	};
 
 	return reason < __VNET_DROP_MAX && names[reason] ? names[reason] : NULL;

@@ -16,6 +16,14 @@ const struct field port_fields[] = {
 	{ "mac", F_KEY, NULL },
 	{ "ips", F_LIST, "ip" },
 	{ "forwarding", F_FLAG, NULL },
+	{ "state", F_KEY, NULL },
+	FIELDS_END
+};
+
+/* "port state": its interface appeared or went. */
+const struct field port_state_fields[] = {
+	{ "dev", F_POS, NULL },
+	{ "state", F_POS, NULL },
 	FIELDS_END
 };
 
@@ -80,6 +88,60 @@ static int port_add(struct ctx *c, int argc, char **argv)
 	return ctx_do(c, nlh);
 }
 
+static int port_set(struct ctx *c, int argc, char **argv)
+{
+	static struct vnet_prefix addrs[MAX_CLI_ADDRS];
+	bool have_mac = false, have_fwd = false, fwd = false;
+	struct nlmsghdr *nlh;
+	unsigned int n = 0;
+	char err[ERR_LEN];
+	uint8_t mac[6];
+
+	if (need_arg(argc, argv, 0, "interface name"))
+		return EXIT_USAGE;
+	if (parse_ifname(argv[0], err))
+		return usage_error("%s", err);
+	for (int i = 1; i < argc; i += 2) {
+		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!v)
+			return usage_error("\"%s\" needs a value", k);
+		if (!strcmp(k, "mac") && !have_mac) {
+			if (parse_mac(v, mac, err))
+				return usage_error("%s", err);
+			have_mac = true;
+		} else if (!strcmp(k, "ip")) {
+			if (n == MAX_CLI_ADDRS)
+				return usage_error("more than %d addresses",
+						   MAX_CLI_ADDRS);
+			if (parse_addr(v, &addrs[n++], err))
+				return usage_error("%s", err);
+		} else if (!strcmp(k, "forwarding") && !have_fwd) {
+			if (parse_onoff("forwarding", v, &fwd, err))
+				return usage_error("%s", err);
+			have_fwd = true;
+		} else {
+			return usage_error("unknown or repeated keyword \"%s\" in port set",
+					   k);
+		}
+	}
+	if (!have_mac && !n && !have_fwd)
+		return usage_error("port set needs mac MAC, ip ADDR or forwarding on|off");
+	if (ctx_connect(c))
+		return EXIT_FAILED;
+	nlh = vnl_request(&c->nl, VNET_CMD_PORT_SET, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
+	if (have_mac)
+		mnl_attr_put(nlh, VNET_A_MAC, 6, mac);
+	if (n)
+		put_addrs(nlh, addrs, n);
+	if (have_fwd)
+		put_bitfield(nlh, VNET_A_PORT_FLAGS,
+			     fwd ? VNET_PORT_F_FORWARDING : 0,
+			     VNET_PORT_F_FORWARDING);
+	return ctx_do(c, nlh);
+}
+
 static int port_del(struct ctx *c, int argc, char **argv)
 {
 	struct nlmsghdr *nlh;
@@ -135,6 +197,7 @@ static int port_show(struct ctx *c, int argc, char **argv)
 
 static const struct verb port_verbs[] = {
 	{ "add", port_add },
+	{ "set", port_set },
 	{ "del", port_del },
 	{ "show", port_show },
 	{ "list", port_show },

@@ -111,7 +111,7 @@ int need_arg(int argc, char **argv, int i, const char *what);
 
 extern const struct field vnet_fields[], subnet_fields[], peering_fields[],
 	port_fields[], stats_fields[], acl_fields[], route_fields[],
-	gateway_fields[], gateway_state_fields[], lb_fields[],
+	gateway_fields[], gateway_state_fields[], port_state_fields[], lb_fields[],
 	endpoint_fields[];
 
 #endif

@@ -50,16 +50,24 @@
  *
  * VNET_CMD_PORT_NEW: [R] VNET_A_IFNAME, [R] VNET_A_VNET, [R] VNET_A_SUBNET,
  *                    [R] VNET_A_MAC, [R] VNET_A_ADDRS, [O] VNET_A_PORT_FLAGS.
- *                    An interface whose ifindex is the port of the vnet's
- *                    gateway (see VNET_CMD_GATEWAY_STATE) becomes that
- *                    gateway's port again; without VNET_PORT_F_FORWARDING
- *                    it is refused (-EINVAL).
+ *                    A port is named by its interface, which need not
+ *                    exist: the port is VNET_PORT_ABSENT until an interface
+ *                    of that name appears in the namespace (created,
+ *                    renamed to it, moved in), then VNET_PORT_UP; when the
+ *                    interface goes (or is renamed away) the port is
+ *                    absent again and keeps its addresses, ACLs and roles.
+ * VNET_CMD_PORT_SET: [R] VNET_A_IFNAME, [O] VNET_A_MAC, [O] VNET_A_ADDRS
+ *                    (replaces the whole list), [O] VNET_A_PORT_FLAGS: a
+ *                    port changed in place; its ACLs and roles stay.
  * VNET_CMD_PORT_DEL: [R] VNET_A_IFNAME. Refused (-EBUSY) while the port is
  *                    its vnet's gateway: VNET_CMD_GATEWAY_DEL first.
- * VNET_CMD_PORT_GET: doit with [R] VNET_A_IFNAME, or dump in ifindex
- *                    order (vnetctl sorts by name). Reply: VNET_A_IFNAME, VNET_A_VNET,
- *                    VNET_A_SUBNET, VNET_A_MAC, VNET_A_ADDRS,
- *                    VNET_A_PORT_FLAGS (all flags selected).
+ * VNET_CMD_PORT_GET: doit with [R] VNET_A_IFNAME, or dump in name order.
+ *                    Reply: VNET_A_IFNAME, VNET_A_VNET, VNET_A_SUBNET,
+ *                    VNET_A_MAC, VNET_A_ADDRS, VNET_A_PORT_FLAGS (all
+ *                    flags selected), VNET_A_STATE (NLA_U8, enum
+ *                    vnet_port_state).
+ * VNET_CMD_PORT_STATE: event only, with the attributes of a PORT_GET reply,
+ *                    when a port's interface appears or goes.
  * VNET_CMD_STATS_GET: doit with [R] VNET_A_IFNAME, or dump of all ports:
  *                    VNET_A_IFNAME and VNET_A_STATS per port, then the
  *                    tunnel device (VNET_TUNNEL_IFNAME) if there is one:
@@ -131,18 +139,13 @@
  * VNET_CMD_GATEWAY_GET: dump, [O] VNET_A_VNET: VNET_A_VNET, VNET_A_IFNAME,
  *                     VNET_A_PREFIXES and VNET_A_STATE (NLA_U8, enum
  *                     vnet_gateway_state) of every vnet that has a gateway.
- *                     The gateway names its port by ifindex; VNET_A_IFNAME
- *                     is the port's name (kept up to date across renames
- *                     while it is a port, the last one once it is gone).
+ *                     VNET_A_IFNAME is the name of its port.
  * VNET_CMD_GATEWAY_STATE: event only, with the attributes of a GATEWAY_GET
- *                     reply, when the gateway's port goes away (its
- *                     interface was removed or moved to another namespace:
- *                     VNET_GATEWAY_PORT_GONE, and traffic to the gateway
- *                     drops as VNET_DROP_NO_GATEWAY; the gateway stays) or
- *                     comes back (an interface with the same ifindex is
- *                     added as a port of the vnet: VNET_GATEWAY_ACTIVE).
- *                     A new interface of the same name has another ifindex
- *                     and does not bring the gateway back: GATEWAY_SET it.
+ *                     reply, when the gateway's port goes absent (its
+ *                     interface was removed, renamed or moved to another
+ *                     namespace: VNET_GATEWAY_PORT_ABSENT, and traffic to
+ *                     the gateway drops as VNET_DROP_NO_GATEWAY; the
+ *                     gateway stays) or comes back (VNET_GATEWAY_ACTIVE).
  *
  * VNET_CMD_TRACE: doit, [R] VNET_A_VNET, [R] VNET_A_TRACE_SRC and
  *                     VNET_A_TRACE_DST (nested addresses of one family),
@@ -206,7 +209,8 @@
  * object's attributes as in a GET reply (DEL carries the identity only),
  * and VNET_CMD_PEERING_STATE with a peering's attributes when its state
  * changes by any cause (the remote side appearing or going away), and
- * VNET_CMD_GATEWAY_STATE when a gateway's port goes away or comes back.
+ * VNET_CMD_PORT_STATE and VNET_CMD_GATEWAY_STATE when a port's interface
+ * (or a gateway's port's) goes away or comes back.
  * ACL rules: VNET_CMD_ACL_NEW with the rule as in an ACL_GET reply, and
  * VNET_CMD_ACL_DEL with its identity (vnet, scope, VNET_A_ACL_DIR,
  * VNET_A_ACL_PRIO), for changes that take effect at once. A rule removed
@@ -276,6 +280,8 @@ enum vnet_cmd {
 	VNET_CMD_ENDPOINT_NEW,
 	VNET_CMD_ENDPOINT_DEL,
 	VNET_CMD_ENDPOINT_GET,
+	VNET_CMD_PORT_SET,
+	VNET_CMD_PORT_STATE,
 	__VNET_CMD_MAX
 };
 #define VNET_CMD_MAX (__VNET_CMD_MAX - 1)
@@ -410,6 +416,7 @@ enum vnet_drop_reason {
 	VNET_DROP_PORT_SHARE,		/* the port's share of the flow tables is used up */
 	VNET_DROP_VNET_SHARE,		/* the vnet's share of the flow tables is used up */
 	VNET_DROP_LB_NOT_SYN,		/* TCP to a frontend, no connection, not a SYN */
+	VNET_DROP_PORT_ABSENT,		/* the destination port has no interface now */
 	__VNET_DROP_MAX
 };
 
@@ -438,8 +445,14 @@ enum vnet_peering_state {
 
 /* VNET_A_STATE of a gateway. */
 enum vnet_gateway_state {
-	VNET_GATEWAY_ACTIVE,	/* its port is a port of its vnet */
-	VNET_GATEWAY_PORT_GONE,	/* its interface went away: traffic drops */
+	VNET_GATEWAY_ACTIVE,	/* its port is up */
+	VNET_GATEWAY_PORT_ABSENT, /* its port has no interface: traffic drops */
+};
+
+/* VNET_A_STATE of a port. */
+enum vnet_port_state {
+	VNET_PORT_UP,		/* bound to the interface of its name */
+	VNET_PORT_ABSENT,	/* no interface of its name now */
 };
 
 /* VNET_A_ACL_SCOPE: what an ACL rule is attached to. */
