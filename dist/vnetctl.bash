@@ -75,7 +75,7 @@ _vnetctl()
 	vnet) verbs="add del show prefix help" ;;
 	subnet | lb | endpoint) verbs="add del show help" ;;
 	peering) verbs="add set del show help" ;;
-	port) verbs="add del show help" ;;
+	port) verbs="add set del show help" ;;
 	acl | route) verbs="add del show help" ;;
 	gateway) verbs="set del show help" ;;
 	*) verbs= ;;
@@ -152,6 +152,7 @@ _vnetctl()
 		esac ;;
 	"peering del") ((n == 0)) && _vnetctl_names vnet; ((n == 1)) && _vnetctl_names peering "$vnet" ;;
 	"port add") ((n == 0)) && _vnetctl_names dev; ((n >= 1)) && _vnetctl_offer vnet subnet mac ip forwarding ;;
+	"port set") ((n == 0)) && _vnetctl_names port; ((n >= 1)) && _vnetctl_offer mac ip forwarding ;;
 	"port del" | "port show") ((n == 0)) && _vnetctl_names port ;;
 	"acl add" | "acl del")
 		((n == 0)) && _vnetctl_names vnet

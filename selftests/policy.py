@@ -53,6 +53,7 @@ TAKES = {
     "PEERING_DEL": ["VNET", "PEERING"],
     "PEERING_GET": NAME,
     "PORT_NEW": ["IFNAME", "VNET", "SUBNET", "MAC", "ADDRS", "PORT_FLAGS"],
+    "PORT_SET": ["IFNAME", "MAC", "ADDRS", "PORT_FLAGS"],
     "PORT_DEL": ["IFNAME"],
     "PORT_GET": ["IFNAME"],
     "STATS_GET": ["IFNAME"],

@@ -7,7 +7,7 @@
 # real traffic, IPv4 and IPv6.
 #
 # One function per case, each leaving the topology as it found it (the
-# setup below): TESTS="gateway_port_gone large_batch" (VNET_TESTS through
+# setup below): TESTS="gateway_port_absent large_batch" (VNET_TESTS through
 # vm.sh) runs those alone.
 source "$(dirname "$0")/lib.sh"
 
@@ -19,7 +19,7 @@ ALL_TESTS="
 	blackholes
 	refusals
 	gateway_transit
-	gateway_port_gone
+	gateway_port_absent
 	events
 	large_batch
 "
@@ -326,62 +326,62 @@ gw_port()	# [forwarding on]: vm-gw as a port of the hub
 	v port add vm-gw vnet hub subnet hs mac 52:54:00:10:01:05 \
 		ip 10.0.1.5 ip fd00:10:0:1::5 "$@"
 }
-ifindex() { ip -n "$CTL" -o link show "$1" | cut -d: -f1; }
 gw_show="hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48 state"
-gateway_port_gone()
+gw_port_show="vm-gw vnet hub subnet hs mac 52:54:00:10:01:05 ip 10.0.1.5 ip fd00:10:0:1::5 forwarding on state"
+# The gateway's port outlives its interface (rule 12): absent, it stays
+# the gateway, which fails closed, and both come back with an interface
+# of its name, whatever its ifindex.
+gateway_port_absent()
 {
-	check "without a gateway, its former port can be deleted" v port del vm-gw
+	check "without a gateway, its port can be deleted" v port del vm-gw
 	check "and added again" gw_port forwarding on
 	check "gateway set again" v gateway set hub port vm-gw prefix 192.168.0.0/16 prefix fd00:99::/48
 	check "the hub reaches on premises again" reach h1 192.168.1.2
 	gwmon=
 	monitor_start gwmon "$WORK/gwmon" v
-	gw_ifindex=$(ifindex vm-gw)
 	check "the gateway's interface is deleted (cannot be refused)" ip -n "$CTL" link del vm-gw
-	check_output "gateway show says the port is gone" "$gw_show port-gone" v gateway show hub
-	check_output "gateway show -j: state port-gone" \
-	'[{"vnet":"hub","prefixes":["192.168.0.0/16","fd00:99::/48"],"port":"vm-gw","state":"port-gone"}]' \
+	check_output "gateway show says its port is absent" "$gw_show port-absent" v gateway show hub
+	check_output "gateway show -j: state port-absent" \
+	'[{"vnet":"hub","prefixes":["192.168.0.0/16","fd00:99::/48"],"port":"vm-gw","state":"port-absent"}]' \
 		v -j gateway show hub
-	check_output "port show no longer lists it" "" sh -c "vnetctl -n $CTL port show | grep '^vm-gw '"
-	dropped_as "port gone: the gateway stays and drops, counted (IPv4)" h1 192.168.1.2 vm-h1 gateway-unreachable
-	dropped_as "port gone: the gateway stays and drops, counted (IPv6)" h1 fd00:99:0:1::2 vm-h1 gateway-unreachable
+	check_output "port show keeps the port, absent" "$gw_port_show absent" v port show vm-gw
+	dropped_as "port absent: the gateway stays and drops, counted (IPv4)" h1 192.168.1.2 vm-h1 gateway-unreachable
+	dropped_as "port absent: the gateway stays and drops, counted (IPv6)" h1 fd00:99:0:1::2 vm-h1 gateway-unreachable
 	check "effective routes say why the gateway's prefixes drop" \
-		sh -c "vnetctl -n $CTL -j route show hub hs effective | grep -qF '\"prefix\":\"192.168.0.0/16\",\"nexthop\":\"gateway\",\"remote\":\"hub\",\"source\":\"gateway\",\"active\":true,\"drops\":\"gateway port vm-gw is no longer a port of vnet hub\"'"
-	gw_link
-	check "an interface of the same name comes back with another ifindex" \
-		test "$(ifindex vm-gw)" != "$gw_ifindex"
-	check "it can be a port" gw_port forwarding on
-	check_output "but it is not the gateway's port: still port-gone" "$gw_show port-gone" v gateway show hub
-	dropped_as "and traffic on premises still drops" h1 192.168.1.2 vm-h1 gateway-unreachable
-	check "that port is not the gateway's, so it can be deleted" v port del vm-gw
-	ip -n "$CTL" link del vm-gw
-	gw_link index "$gw_ifindex"
-	check_output "an interface made with the old ifindex" "$gw_ifindex" ifindex vm-gw
-	refused "it cannot come back as the gateway's port without forwarding" \
-		"vm-gw|vnet hub|forwarding on" gw_port
-	check "it comes back as a port with forwarding on" gw_port forwarding on
+		sh -c "vnetctl -n $CTL -j route show hub hs effective | grep -qF '\"prefix\":\"192.168.0.0/16\",\"nexthop\":\"gateway\",\"remote\":\"hub\",\"source\":\"gateway\",\"active\":true,\"drops\":\"gateway port vm-gw of vnet hub is absent\"'"
+	refused "the absent port is still the gateway's: port del is refused" \
+		"vm-gw|vnet hub|gateway del" v port del vm-gw
+	refused "port set cannot turn the gateway port's forwarding off" \
+		"vm-gw|vnet hub|forwarding" v port set vm-gw forwarding off
+	check "an interface of its name comes back" gw_link
+	check_output "the port is up again" "$gw_port_show up" v port show vm-gw
 	check_output "and the gateway is active again" "$gw_show active" v gateway show hub
 	check "the hub reaches on premises again (IPv4)" reach h1 192.168.1.2
 	check "the hub reaches on premises again (IPv6)" reach h1 fd00:99:0:1::2
-	busywait 10000 grep -q "^gateway state hub port vm-gw active" "$WORK/gwmon"
-	kill "$gwmon"; wait "$gwmon" 2>/dev/null
-	check_output "monitor announces the gateway's state changes" \
-	"gateway state hub port vm-gw port-gone
-gateway state hub port vm-gw active" grep "^gateway state" "$WORK/gwmon"
 	ip -n "$CTL" link set vm-gw down
 	ip -n "$CTL" link set vm-gw name vm-gw0
-	ip -n "$CTL" link set vm-gw0 up
-	check_output "gateway show follows a rename of its port" \
-		"hub port vm-gw0 prefix 192.168.0.0/16 prefix fd00:99::/48 state active" v gateway show hub
-	refused "deleting the renamed gateway port is refused under its new name" \
-		"vm-gw0|vnet hub" v port del vm-gw0
-	check "still the gateway after the rename" reach h1 192.168.1.2
+	check_output "renamed away, its interface leaves the port absent" \
+		"$gw_show port-absent" v gateway show hub
+	dropped_as "and traffic on premises drops" h1 192.168.1.2 vm-h1 gateway-unreachable
+	ip -n "$CTL" link set vm-gw0 name vm-gw
+	ip -n "$CTL" link set vm-gw up
+	check_output "renamed back, the gateway is active" "$gw_show active" v gateway show hub
+	check "the hub reaches on premises" reach h1 192.168.1.2
+	busywait 10000 grep -q "^port state vm-gw up" "$WORK/gwmon"
+	kill "$gwmon"; wait "$gwmon" 2>/dev/null
+	check_output "monitor announces the gateway's state changes" \
+	"gateway state hub port vm-gw port-absent
+gateway state hub port vm-gw active
+gateway state hub port vm-gw port-absent
+gateway state hub port vm-gw active" grep "^gateway state" "$WORK/gwmon"
+	check_output "and the port's" \
+	"port state vm-gw absent
+port state vm-gw up
+port state vm-gw absent
+port state vm-gw up" grep "^port state" "$WORK/gwmon"
 
 	# Back to the setup: no gateway, its port named vm-gw.
 	v gateway del hub
-	ip -n "$CTL" link set vm-gw0 down
-	ip -n "$CTL" link set vm-gw0 name vm-gw
-	ip -n "$CTL" link set vm-gw up
 }
 # Events.
 events()

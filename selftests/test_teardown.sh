@@ -72,18 +72,20 @@ setup
 check "traffic flows" stream
 check "deleting a port's interface while it carries traffic" \
 	ip -n "$CTL" link del vm-vm2
-check_output "the port is unbound" "vm-vm1" sh -c "vnetctl -n $CTL port show | cut -d' ' -f1"
+check_output "the port stays, absent" "vm-vm1 up
+vm-vm2 absent" sh -c "vnetctl -n $CTL port show | awk '{ print \$1, \$NF }'"
 check "the other port still works" ip netns exec "$VM1" ping -c 1 -W 2 10.1.1.4
 stop_stream
 ip -n "$CTL" link add vm-vm2 type veth peer name eth0 netns "$VM2"
 ip -n "$CTL" link set vm-vm2 up
 ip -n "$VM2" link set eth0 address 52:54:00:00:01:02 up
 ip -n "$VM2" addr add 10.1.1.5/24 dev eth0
-v port add vm-vm2 vnet A subnet web mac 52:54:00:00:01:02 ip 10.1.1.5
+check_output "a new interface of its name binds it" "up" \
+	sh -c "vnetctl -n $CTL -j port show vm-vm2 | jq -r '.[0].state'"
 
 check "traffic flows again on a new interface" stream
 check "deleting a vnet with ports while traffic flows" v vnet del A
-check_output "its ports are unbound" "" v port show
+check_output "its ports go with it" "" v port show
 check_output "and the vnet is gone" "[]" v -j vnet show
 stop_stream
 

@@ -92,14 +92,20 @@ static void draw_ports(FILE *f, json_t *ports, const char *vnet,
 	json_t *p;
 
 	json_array_foreach(ports, i, p) {
+		/* An absent port (no interface now) is drawn dashed. */
+		bool absent = json_object_get(p, "state") &&
+			      !strcmp(str(p, "state"), "absent");
+
 		if (strcmp(str(p, "vnet"), vnet) || strcmp(str(p, "subnet"), subnet))
 			continue;
-		snprintf(label, sizeof(label), "%s\n%s%s", str(p, "dev"),
-			 str(p, "mac"), flag(p, "forwarding") ? "\nforwarding" : "");
+		snprintf(label, sizeof(label), "%s%s\n%s%s", str(p, "dev"),
+			 absent ? " (absent)" : "", str(p, "mac"),
+			 flag(p, "forwarding") ? "\nforwarding" : "");
 		lines(label, sizeof(label), "", p, "ips");
 		fputs("      ", f);
 		node_id(f, "port", str(p, "dev"), NULL);
-		fputs(" [shape=box, label=", f);
+		fputs(absent ? " [shape=box, style=dashed, label=" :
+			       " [shape=box, label=", f);
 		dot_str(f, label);
 		fputs("];\n", f);
 	}
