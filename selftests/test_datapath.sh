@@ -88,7 +88,7 @@ rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
 port_show()
 {
 	check_output "port show lists the ports" \
-		"vm-vm1 vnet A subnet web mac 52:54:00:00:01:04 ip 10.1.1.4 ip fd00:1:0:1::4 forwarding off" \
+		"vm-vm1 vnet A subnet web mac 52:54:00:00:01:04 ip 10.1.1.4 ip fd00:1:0:1::4 forwarding off state up" \
 		v port show vm-vm1
 }
 
