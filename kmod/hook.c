@@ -39,8 +39,9 @@ void vnet_hook_unregister(struct vnet_port *port, struct net_device *dev)
  * Under RTNL; cannot fail, and never vetoes an interface. A device moved
  * to another namespace is unregistered from the old one and registered in
  * the new one. At module unload the notifier's unregistration replays an
- * UNREGISTER for every device: the namespace exit that follows removes
- * the ports.
+ * UNREGISTER for every device, so that no port holds an interface once
+ * the notifier is gone (an interface deleted then would wait for it);
+ * nothing binds after that, and the namespace exits remove the ports.
  */
 static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
@@ -51,7 +52,7 @@ static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (event != NETDEV_REGISTER && event != NETDEV_UNREGISTER &&
 	    event != NETDEV_CHANGENAME)
 		return NOTIFY_DONE;
-	if (vnet_unloading)
+	if (READ_ONCE(vnet_unloading) && event != NETDEV_UNREGISTER)
 		return NOTIFY_DONE;
 	vn = vnet_pernet(dev_net(dev));
 	/* The module makes and deletes its tunnel device with vn->lock held. */

@@ -394,7 +394,7 @@ static struct vnet_port *backend_port(struct vnet_net *vn, u32 vnet_id,
 {
 	struct vnet_port *port = vnet_port_lookup(vn, vnet_id, family, addr);
 
-	return port && rcu_access_pointer(port->dev) ? port : NULL;
+	return port && !vnet_port_absent(port) ? port : NULL;
 }
 
 /*

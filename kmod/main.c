@@ -56,8 +56,11 @@ static void __exit vnet_exit(void)
 {
 	vnet_genl_exit();
 	vnet_tunnels_remove_all();
-	vnet_unloading = true;
-	/* Replays NETDEV_UNREGISTER for every device: unbinds every port. */
+	WRITE_ONCE(vnet_unloading, true);
+	/*
+	 * Replays NETDEV_UNREGISTER for every device: every port lets go of
+	 * its interface, and none binds again (hook.c).
+	 */
 	vnet_notifier_exit();
 	vnet_pernet_exit();
 	vnet_lb_flow_cache_exit();

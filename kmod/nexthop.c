@@ -74,7 +74,7 @@ static struct vnet_port *follow(struct vnet_port *port,
 	if (nh->kind == VNET_NH_GATEWAY) {
 		dport = vnet_gateway_port(port->vn, nh->vnet_id, nh->port_id);
 		*why = VNET_DROP_NO_GATEWAY;
-		if (dport && !rcu_access_pointer(dport->dev))
+		if (dport && vnet_port_absent(dport))
 			return NULL;	/* its port is absent: fail closed */
 	} else {
 		dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family,
@@ -83,7 +83,7 @@ static struct vnet_port *follow(struct vnet_port *port,
 			dport = endpoint_port(port->vn, nh->vnet_id, k->family,
 					      addr);
 		*why = VNET_DROP_NO_PORT;
-		if (dport && !rcu_access_pointer(dport->dev)) {
+		if (dport && vnet_port_absent(dport)) {
 			*why = VNET_DROP_PORT_ABSENT;
 			return NULL;
 		}

@@ -21,7 +21,8 @@ int vnet_caches_init(void)
 	vnet_cache = KMEM_CACHE(vnet_vnet, 0);
 	subnet_cache = KMEM_CACHE(vnet_subnet, 0);
 	peering_cache = KMEM_CACHE(vnet_peering, 0);
-	port_cache = KMEM_CACHE(vnet_port, 0);
+	/* Ports need no interface: charge them to whoever adds them. */
+	port_cache = KMEM_CACHE(vnet_port, SLAB_ACCOUNT);
 	if (!vnet_cache || !subnet_cache || !peering_cache || !port_cache) {
 		vnet_caches_exit();
 		return -ENOMEM;
@@ -103,7 +104,8 @@ struct vnet_port *vnet_alloc_port(void)
 
 	if (!port)
 		return NULL;
-	port->stats = netdev_alloc_pcpu_stats(struct vnet_port_stats);
+	port->stats = __netdev_alloc_pcpu_stats(struct vnet_port_stats,
+					       GFP_KERNEL_ACCOUNT);
 	if (!port->stats || vnet_ct_port_init(port)) {
 		free_percpu(port->stats);
 		kmem_cache_free(port_cache, port);

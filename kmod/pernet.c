@@ -64,7 +64,7 @@ static void __net_exit vnet_net_exit(struct net *net)
 
 	/* No request comes any more (namespace exit, or the family is gone). */
 	cancel_delayed_work_sync(&vn->acl_work);
-	/* Ports of a dying namespace went with its devices; not on rmmod. */
+	/* Ports let go of their interfaces before (hook.c); free them. */
 	rtnl_lock();
 	mutex_lock(&vn->lock);
 	vnet_destroy_all(vn);

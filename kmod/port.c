@@ -176,6 +176,9 @@ static int port_add_checks(struct vnet_req *req, const char *name,
 	struct vnet_port *other = vnet_port_by_name(req->vn, name);
 	const char *why;
 
+	if (!dev_valid_name(name))
+		return vnet_refuse(req, -EINVAL, "not a valid interface name",
+				   "port %s: not a valid interface name", name);
 	if (other)
 		return vnet_refuse(req, -EEXIST, "port already exists",
 				   "port %s already exists (in vnet %s)",
@@ -208,7 +211,7 @@ static struct vnet_port_conf *conf_new(struct vnet_port *port, const u8 *mac,
 	struct vnet_port_conf *conf;
 	unsigned int i;
 
-	conf = kzalloc(struct_size(conf, addrs, n), GFP_KERNEL);
+	conf = kzalloc(struct_size(conf, addrs, n), GFP_KERNEL_ACCOUNT);
 	if (!conf)
 		return NULL;
 	ether_addr_copy(conf->mac, mac);
@@ -249,38 +252,54 @@ static int conf_addrs_insert(struct vnet_net *vn, struct vnet_port_conf *conf)
 
 /*
  * Binds @port to @dev, an interface of its name: its frames now reach the
- * packet path, and what is sent to the port goes out on @dev.
+ * packet path (the hook), then what is sent to the port goes out on @dev.
  */
 static int port_bind(struct vnet_port *port, struct net_device *dev)
 {
 	struct vnet_net *vn = port->vn;
+	struct vnet_dev_ref *ref;
 	int err;
 
 	ASSERT_RTNL();
 	lockdep_assert_held(&vn->lock);
+	ref = kzalloc(sizeof(*ref), GFP_KERNEL_ACCOUNT);
+	if (!ref)
+		return -ENOMEM;
 	err = xa_insert(&vn->bound, dev->ifindex, port, GFP_KERNEL);
 	if (err)
-		return err;
-	netdev_hold(dev, &port->dev_tracker, GFP_KERNEL);
-	rcu_assign_pointer(port->dev, dev);
+		goto err_free;
 	err = vnet_hook_register(port, dev);
-	if (err) {
-		RCU_INIT_POINTER(port->dev, NULL);
-		xa_erase(&vn->bound, dev->ifindex);
-		/* Nothing saw it: the hook never ran, no address led here. */
-		synchronize_net();
-		netdev_put(dev, &port->dev_tracker);
-		return err;
-	}
+	if (err)
+		goto err_bound;
+	ref->dev = dev;
+	netdev_hold(dev, &ref->tracker, GFP_KERNEL);
+	port->ref = ref;
+	rcu_assign_pointer(port->dev, dev);
 	return 0;
+
+err_bound:
+	xa_erase(&vn->bound, dev->ifindex);
+err_free:
+	kfree(ref);
+	return err;
+}
+
+static void dev_ref_free(struct rcu_head *head)
+{
+	struct vnet_dev_ref *ref = container_of(head, struct vnet_dev_ref, rcu);
+
+	netdev_put(ref->dev, &ref->tracker);
+	kfree(ref);
 }
 
 /*
- * Stops @port's traffic on its interface. Unless @freeing (the port goes
- * too, and the reference with it after a grace period), the device
- * reference is dropped once no packet path can still send to the device.
+ * Stops @port's traffic on its interface. The packet path may still send
+ * to the device for a grace period, so the hold on it goes after one
+ * (an interface being deleted waits for that). An interface @moving to
+ * another namespace has left this one when the notifier runs: nothing may
+ * reach it from here once the move goes on, so that waits here.
  */
-static void port_unbind(struct vnet_port *port, bool freeing)
+static void port_unbind(struct vnet_port *port, bool moving)
 {
 	struct net_device *dev = vnet_port_dev(port);
 	struct vnet_net *vn = port->vn;
@@ -290,11 +309,11 @@ static void port_unbind(struct vnet_port *port, bool freeing)
 		return;
 	vnet_hook_unregister(port, dev);
 	xa_erase(&vn->bound, dev->ifindex);
-	if (freeing)
-		return;
 	RCU_INIT_POINTER(port->dev, NULL);
-	synchronize_net();
-	netdev_put(dev, &port->dev_tracker);
+	if (moving)
+		synchronize_net();
+	call_rcu(&port->ref->rcu, dev_ref_free);
+	port->ref = NULL;
 }
 
 /* The state of @port changed: tell, and so does its gateway. */
@@ -319,6 +338,9 @@ int vnet_port_add(struct vnet_req *req, const char *name,
 
 	lockdep_assert_held(&vn->lock);
 	ASSERT_RTNL();
+	/* An alternative name is not the interface's name. */
+	if (dev && strcmp(dev->name, name))
+		dev = NULL;
 	err = port_add_checks(req, name, dev, s, mac, addrs, n);
 	if (err)
 		return err;
@@ -336,9 +358,10 @@ int vnet_port_add(struct vnet_req *req, const char *name,
 		goto err_free;
 	}
 	RCU_INIT_POINTER(port->conf, conf);
-	err = xa_alloc(&vn->port_ids, &port->id, port, xa_limit_31b,
-		       GFP_KERNEL);
-	if (err)
+	/* Not the id of a port just deleted, which a stale fib may hold. */
+	err = xa_alloc_cyclic(&vn->port_ids, &port->id, port, xa_limit_31b,
+			      &vn->next_port_id, GFP_KERNEL);
+	if (err < 0)
 		goto err_free;
 	err = conf_addrs_insert(vn, conf);
 	if (err)
@@ -377,7 +400,7 @@ void vnet_port_del(struct vnet_port *port)
 	struct vnet_net *vn = port->vn;
 
 	ASSERT_RTNL();
-	port_unbind(port, true);
+	port_unbind(port, false);
 	conf_addrs_remove(vn, conf, conf->nr_addrs);
 	xa_erase(&vn->port_ids, port->id);
 	rb_erase(&port->n.rb, &vn->ports);
@@ -440,7 +463,7 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 	}
 	conf = addrs ? conf_new(port, mac ?: old->mac, flags, addrs, n) :
 		       kmemdup(old, struct_size(old, addrs, old->nr_addrs),
-			       GFP_KERNEL);
+			       GFP_KERNEL_ACCOUNT);
 	if (!conf)
 		return -ENOMEM;
 	if (mac)
@@ -503,10 +526,12 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 /*
  * The netdevice notifier (hook.c), under RTNL and vn->lock: @dev was
  * registered in, moved into or renamed in the namespace (@gone false), or
- * is being unregistered from it (@gone true). A port bound to @dev under
- * another name, or to a @dev that goes, is absent from now on; an absent
- * port of @dev's name binds to it. Nothing is refused: an interface that
- * cannot carry a port leaves the port absent.
+ * is being unregistered from it (@gone true): deleted, or moved away if
+ * still registered. A port bound to @dev under another name, or to a @dev
+ * that goes, is absent from now on; an absent port of @dev's name binds
+ * to it. Nothing is refused: an interface that cannot carry a port leaves
+ * the port absent. Nor do interfaces named by the kernel's enumeration
+ * ("veth%d"), whose name says nothing of the VM behind them.
  */
 void vnet_port_dev_event(struct vnet_net *vn, struct net_device *dev,
 			 bool gone)
@@ -516,13 +541,15 @@ void vnet_port_dev_event(struct vnet_net *vn, struct net_device *dev,
 	ASSERT_RTNL();
 	lockdep_assert_held(&vn->lock);
 	if (port && (gone || strcmp(port->n.name, dev->name))) {
-		port_unbind(port, false);
+		port_unbind(port, gone && dev->reg_state == NETREG_REGISTERED &&
+				  !READ_ONCE(vnet_unloading));
 		port_state_changed(port);
 	}
-	if (gone)
+	if (gone || READ_ONCE(vnet_unloading))
 		return;
 	port = vnet_port_by_name(vn, dev->name);
-	if (!port || vnet_port_dev(port) || dev_unsuitable(vn, dev))
+	if (!port || vnet_port_dev(port) || dev_unsuitable(vn, dev) ||
+	    dev->name_assign_type == NET_NAME_ENUM)
 		return;
 	if (port_bind(port, dev)) {
 		net_warn_ratelimited("vnet: port %s stays absent: its interface could not be bound\n",

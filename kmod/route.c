@@ -209,6 +209,11 @@ const char *vnet_appliance_status(struct vnet_vnet *v,
 			 a, v->n.name);
 		return buf;
 	}
+	if (vnet_port_state(port) != VNET_PORT_UP) {
+		snprintf(buf, len, "appliance %s is port %s, which is absent",
+			 a, port->n.name);
+		return buf;
+	}
 	drop = p ? vnet_peering_drop(p) : 0;
 	if (!drop)
 		return NULL;

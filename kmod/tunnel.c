@@ -177,6 +177,8 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	dport = vnet_port_lookup(vn, vni, flow.key.family, flow.key.dst);
 	if (!dport)
 		return vnet_drop(tport, VNET_DROP_NO_PORT);
+	if (vnet_port_absent(dport))
+		return vnet_drop(tport, VNET_DROP_PORT_ABSENT);
 	ep = source_endpoint(vn, v, &flow.key, info, &why);
 	if (!ep)
 		return vnet_drop(tport, why);
@@ -328,7 +330,8 @@ void vnet_tunnel_gone(struct vnet_net *vn, struct net_device *dev)
 	struct vnet_port *tport = rcu_dereference_protected(vn->tunnel,
 				lockdep_is_held(&vn->lock));
 
-	if (!tport || rcu_access_pointer(tport->dev) != dev || vnet_unloading)
+	if (!tport || rcu_access_pointer(tport->dev) != dev ||
+	    READ_ONCE(vnet_unloading))
 		return;
 	tunnel_detach(vn);
 	vnet_free_port_rcu(tport);

@@ -47,9 +47,10 @@
  *
  * Ports and devices: a port is named by its interface and outlives it
  * (port.c). Binding a port to an interface of its name and unbinding it
- * happen under RTNL and vn->lock: port add and set, and the netdevice
+ * happen under RTNL and vn->lock: port add and del, and the netdevice
  * notifier. The packet path reads port->dev under RCU; NULL means the
- * port is absent.
+ * port is absent. Other requests name ports by their own names and need
+ * no RTNL.
  *
  * The rhashtables the packet path reads (vn->addrs, vn->endpoints,
  * vn->lb_fes) are resized by a worker that does not take vn->lock and
@@ -139,6 +140,7 @@ struct vnet_net {
 	struct delayed_work acl_work;	/* commits them if nobody does */
 	struct rb_root ports;		/* struct vnet_port by name */
 	struct xarray port_ids;		/* port id -> port, for packets */
+	u32 next_port_id;		/* ids are not reused soon */
 	struct xarray bound;		/* ifindex -> its port, if up */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
 	struct rhashtable endpoints;	/* (vnet id, IP) -> remote endpoint */
@@ -390,9 +392,26 @@ struct vnet_port {
 	u32 id;				/* in vn->port_ids */
 	struct list_head vnet_link;	/* on vnet->ports */
 	struct nf_hook_ops hook;	/* while bound */
-	netdevice_tracker dev_tracker;
+	struct vnet_dev_ref *ref;	/* while bound: its hold on @dev */
+	netdevice_tracker dev_tracker;	/* the tunnel's stand-in's hold */
 	struct rcu_head rcu;
 };
+
+/*
+ * A bound port's hold on its interface, dropped a grace period after the
+ * port lets go (the packet path may still be sending to it).
+ */
+struct vnet_dev_ref {
+	struct rcu_head rcu;
+	struct net_device *dev;
+	netdevice_tracker tracker;
+};
+
+/* Under RCU: is @port one whose interface is gone? Stand-ins never are. */
+static inline bool vnet_port_absent(const struct vnet_port *port)
+{
+	return !port->endpoint && !rcu_access_pointer(port->dev);
+}
 
 /*
  * An internal load balancer (lb.c). Immutable once published: the packet
@@ -845,7 +864,7 @@ void vnet_trace_run(struct vnet_port *port, struct vnet_acl_key *k,
 
 /*
  * Events, sent by the *_nl.c files when the object code changes
- * something; callers hold vn->lock (and RTNL where a port name is sent).
+ * something; callers hold vn->lock.
  */
 int vnet_genl_init(void);
 void vnet_genl_exit(void);

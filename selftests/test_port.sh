@@ -23,6 +23,8 @@ ALL_TESTS="
 	rename_and_move
 	absent_keeps_its_own
 	not_an_ethernet
+	names
+	swap_names
 	port_set
 	set_refusals
 "
@@ -102,6 +104,7 @@ comes_and_goes()
 
 rename_and_move()
 {
+	local tx
 	check "an interface with another name" a2_link vm-x
 	check_output "does not bind the port" "absent" port_state vm-a2
 	ip -n "$CTL" link set vm-x down
@@ -114,7 +117,10 @@ rename_and_move()
 	check "moved to another namespace" \
 		ip -n "$CTL" link set vm-a2 netns "$OTHER"
 	check_output "the port is absent" "absent" port_state vm-a2
+	tx=$(ip -n "$OTHER" -j -s link show vm-a2 | jq '.[0].stats64.tx.packets')
 	dropped_as "and traffic to it drops" a1 10.1.1.5 vm-a1 port-absent
+	check_output "nothing is sent on it in its new namespace" "$tx" \
+		sh -c "ip -n $OTHER -j -s link show vm-a2 | jq '.[0].stats64.tx.packets'"
 	check "moved back" ip -n "$OTHER" link set vm-a2 netns "$CTL"
 	ip -n "$CTL" link set vm-a2 up
 	check_output "the port is up again" "up" port_state vm-a2
@@ -168,6 +174,91 @@ not_an_ethernet()
 	refused "the tunnel device's name cannot be a port" "vnet-vxlan" \
 		v port add vnet-vxlan vnet A subnet web mac 52:54:00:00:01:0a ip 10.1.1.10
 	v port del tun-x
+}
+
+# raw_port_add NAME: a PORT_NEW for NAME that vnetctl would never send;
+# prints "errno N: MESSAGE".
+raw_port_add()
+{
+	ip netns exec "$CTL" /usr/bin/python3 - "$1" "$(dirname "$0")" <<'EOF'
+import re, socket, sys
+sys.path.insert(0, sys.argv[2])
+from nlraw import Genl, nla, nla_str, NLA_F_NESTED
+hdr = open(sys.argv[2] + '/../include/uapi/linux/vnet.h').read()
+def enum(name):
+    body = re.search(r'enum ' + name + r' \{(.*?)\};', hdr, re.S).group(1)
+    return {n: i for i, n in enumerate(re.findall(r'^\s*(\w+),', body, re.M))}
+cmd, a, p = enum('vnet_cmd'), enum('vnet_attr'), enum('vnet_prefix_attr')
+ip = nla(a['VNET_A_ADDRS'] | NLA_F_NESTED,
+         nla(1 | NLA_F_NESTED, nla(p['VNET_PREFIX_A_IN_ADDR'],
+                                   socket.inet_aton('10.1.1.40'))))
+msg = (nla_str(a['VNET_A_IFNAME'], sys.argv[1]) + nla_str(a['VNET_A_VNET'], 'A') +
+       nla_str(a['VNET_A_SUBNET'], 'web') +
+       nla(a['VNET_A_MAC'], bytes([0x52, 0x54, 0, 0, 1, 0x40]))) + ip
+g = Genl()
+err, text, _ = g.request(g.family('vnet'), cmd['VNET_CMD_PORT_NEW'], msg)
+print('errno %d: %s' % (err, text))
+EOF
+}
+
+# What is not an interface name cannot be a port (the kernel checks what
+# vnetctl refuses first); an alternative name is not the name, and a name
+# the kernel enumerated says nothing of the VM behind it.
+names()
+{
+	local n
+	for n in "" "." ".." "a/b" "a b" "a:b"; do
+		check_output "kernel: \"$n\" is not an interface name" \
+			"errno 22: port $n: not a valid interface name" raw_port_add "$n"
+	done
+	check_output "and nothing was added" "vm-a1 vm-a2" \
+		sh -c "vnetctl -n $CTL -j port show | jq -r '[.[].dev] | join(\" \")'"
+	modprobe -q dummy
+	ip -n "$CTL" link add d0 type dummy
+	ip -n "$CTL" link property add dev d0 altname vm-alt
+	check "a port named like an interface's alternative name" \
+		v port add vm-alt vnet A subnet web mac 52:54:00:00:01:0b ip 10.1.1.11
+	check_output "is not bound to that interface" "absent" port_state vm-alt
+	v port del vm-alt
+	ip -n "$CTL" link del d0
+	check "a port for a name the kernel enumerates" \
+		v port add dummy0 vnet A subnet web mac 52:54:00:00:01:0b ip 10.1.1.11
+	check "an interface that the kernel names dummy0" \
+		ip -n "$CTL" link add type dummy
+	check_output "does not bind it" "absent" port_state dummy0
+	ip -n "$CTL" link set dummy0 name dummy0x
+	ip -n "$CTL" link set dummy0x name dummy0
+	check_output "renamed to it by someone, it does" "up" port_state dummy0
+	v port del dummy0
+	ip -n "$CTL" link del dummy0
+}
+
+# An interface renamed from one port's name to another's: the first port
+# is absent, the second up, and traffic follows.
+swap_names()
+{
+	local mon=
+	monitor_start mon "$WORK/swap" v
+	check "a2's interface as vm-a3" a2_link vm-a3
+	check "a port vm-a3 for it" \
+		v port add vm-a3 vnet A subnet web mac 52:54:00:00:01:05 ip 10.1.1.13
+	vm a2 ip addr add 10.1.1.13/24 dev eth0
+	check "a1 reaches it as vm-a3" reach a1 10.1.1.13
+	ip -n "$CTL" link set vm-a3 down
+	check "renamed to vm-a2" ip -n "$CTL" link set vm-a3 name vm-a2
+	ip -n "$CTL" link set vm-a2 up
+	check_output "vm-a3 is absent" "absent" port_state vm-a3
+	check_output "vm-a2 is up" "up" port_state vm-a2
+	check "a1 reaches it as vm-a2" reach a1 10.1.1.5
+	dropped_as "and not as vm-a3" a1 10.1.1.13 vm-a1 port-absent
+	busywait 10000 grep -q "^port state vm-a2 up" "$WORK/swap"
+	kill "$mon"; wait "$mon" 2>/dev/null
+	check_output "monitor: one absent, then the other up" \
+		"port state vm-a3 up
+port state vm-a3 absent
+port state vm-a2 up" grep "^port state" "$WORK/swap"
+	v port del vm-a3
+	ip -n "$CTL" link del vm-a2
 }
 
 port_set()

@@ -449,6 +449,9 @@ enum vnet_gateway_state {
 	VNET_GATEWAY_PORT_ABSENT, /* its port has no interface: traffic drops */
 };
 
+/* Its name before ports outlived their interfaces. */
+#define VNET_GATEWAY_PORT_GONE	VNET_GATEWAY_PORT_ABSENT
+
 /* VNET_A_STATE of a port. */
 enum vnet_port_state {
 	VNET_PORT_UP,		/* bound to the interface of its name */
