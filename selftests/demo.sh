@@ -330,7 +330,7 @@ chained()
 	to=$(counter vm-nva tx-packets) from=$(counter vm-nva rx-packets)
 	ping_from s1 10.2.1.4
 	host vnetctl stats vm-nva
-	result "the appliance's port: $(($(counter vm-nva tx-packets) - to))" \
+	result "during the ping, the appliance's port: $(($(counter vm-nva tx-packets) - to))" \
 		"packets went into it, $(($(counter vm-nva rx-packets) - from))" \
 		"came out"
 }

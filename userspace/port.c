@@ -209,7 +209,7 @@ const struct object port_object = {
 	.verbs = port_verbs,
 	.usage =
 	"  port add DEV vnet VNET subnet SUBNET mac MAC ip ADDR [ip ADDR ...]\n"
-	"           [forwarding on|off]     (DEV need not exist yet)\n"
+	"           [forwarding on|off]     (DEV need not exist)\n"
 	"  port set DEV [mac MAC] [ip ADDR ...] [forwarding on|off]\n"
 	"  port del DEV\n"
 	"  port show [DEV]                     (state up or absent)\n",
