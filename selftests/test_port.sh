@@ -254,8 +254,7 @@ swap_names()
 	busywait 10000 grep -q "^port state vm-a2 up" "$WORK/swap"
 	kill "$mon"; wait "$mon" 2>/dev/null
 	check_output "monitor: one absent, then the other up" \
-		"port state vm-a3 up
-port state vm-a3 absent
+		"port state vm-a3 absent
 port state vm-a2 up" grep "^port state" "$WORK/swap"
 	v port del vm-a3
 	ip -n "$CTL" link del vm-a2
