@@ -25,7 +25,7 @@ while read -r line; do
 		;;
 	esac
 done <"$WORK/out"
-# 34 ops, 3 of them with do and dump: a short run is a failure too.
+# 35 ops, 3 of them with do and dump: a short run is a failure too.
 check_output "every op and kind answered" 38 echo "$n"
 check_exit 0 "policy.py found no attribute accepted that an op does not take" \
 	test "$status" -eq 0
