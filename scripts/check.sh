@@ -39,7 +39,8 @@ trap 'exit 130' INT TERM
 
 # Seconds each job takes, measured in "make check" from a fresh clone on
 # the 2-core machine with two lanes: only the ratios matter, to balance
-# the lanes. A test file not listed counts as DEFAULT_DURATION.
+# the lanes. A test file not listed counts as DEFAULT_DURATION. test_tap.sh:
+# an estimate from a loaded run (it passes only with issue 15's kernel change).
 declare -A DURATION=(
 	[@unit]=20 [@harness]=79 [@install]=2
 	[test_acl.sh]=33 [test_attack.sh]=39 [test_config.sh]=10
@@ -48,8 +49,8 @@ declare -A DURATION=(
 	[test_flood.sh]=25 [test_graph.sh]=7 [test_install.sh]=29
 	[test_lb.sh]=140 [test_lib.sh]=54 [test_module.sh]=10
 	[test_perm.sh]=11 [test_policy.sh]=2 [test_routes.sh]=83
-	[test_scale.sh]=54 [test_teardown.sh]=19 [test_trace.sh]=19
-	[test_walkthrough.sh]=5
+	[test_scale.sh]=54 [test_tap.sh]=240 [test_teardown.sh]=19
+	[test_trace.sh]=19 [test_walkthrough.sh]=5
 )
 DEFAULT_DURATION=60
 

@@ -636,8 +636,10 @@ tcp_denied() { TCP_TRIES=2 tcp_ok "$@"; }
 
 # monitor_start PIDVAR FILE VNETCTL [OPTION...]: "VNETCTL OPTION... monitor"
 # in the background into FILE, its pid in PIDVAR; returns once it listens:
-# once it prints a change of ours (vnet Sync, added and deleted: lines for
-# the checks to leave out).
+# once it prints a change of ours (vnet Sync, added and deleted by
+# "VNETCTL OPTION...", so "vnetctl -n NS" works too: lines for the checks
+# to leave out). With a program for VNETCTL (not the function v), PIDVAR
+# is the monitor's own pid, not a subshell's: killing it stops it.
 monitor_start()
 {
 	local var=$1 file=$2 ctl=$3
@@ -645,8 +647,8 @@ monitor_start()
 	"$ctl" "$@" monitor >"$file" 2>&1 &
 	printf -v "$var" '%s' "$!"
 	for _ in $(seq 100); do
-		"$ctl" vnet add Sync id 999 prefix 10.250.0.0/16 >/dev/null 2>&1
-		"$ctl" vnet del Sync >/dev/null 2>&1
+		"$ctl" "$@" vnet add Sync id 999 prefix 10.250.0.0/16 >/dev/null 2>&1
+		"$ctl" "$@" vnet del Sync >/dev/null 2>&1
 		busywait 200 grep -q Sync "$file" && return 0
 	done
 	echo "# the monitor never printed an event" >&2
