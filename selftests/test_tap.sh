@@ -373,8 +373,9 @@ port del $TAP" sh -c "grep -E '^port (state $TAP |del $TAP( |\$))' $WORK/mon |
 		cut -d' ' -f1-4 | sed 's/^\(port del [^ ]*\) .*/\1/'"
 	check_output "monitor: no state line for ordinary ports" "" \
 		grep "^port state vm-" "$WORK/mon"
+	# A state event carries the port as port show -j prints it.
 	check_output "monitor -j: the first state change" \
-		'{"event":"state","object":"port","dev":"'"$TAP"'","state":"up"}' \
+		'{"event":"state","object":"port","dev":"'"$TAP"'","vnet":"A","subnet":"s","mac":"52:54:00:01:01:20","ips":["10.1.1.20","fd00:1:0:1::20"],"forwarding":false,"state":"up"}' \
 		sh -c "grep '\"event\":\"state\",\"object\":\"port\"' $WORK/jmon | head -n 1"
 	check_output "monitor -j: as many port state events as the text monitor" 8 \
 		grep -c '"event":"state","object":"port","dev":"'"$TAP"'"' "$WORK/jmon"
