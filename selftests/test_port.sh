@@ -295,6 +295,28 @@ port_set()
 	check "and its packet from another address drops" \
 		counted vm-a2 spoofed-ip a2 ping -c 1 -W 1 -I 10.1.1.77 10.1.1.4
 	vm a2 ip addr del 10.1.1.77/32 dev eth0
+	# Traffic to a kept address never finds no owner while the port's
+	# MAC and other addresses change under it.
+	local before before_tx i pid
+	lost() { echo "$(counter vm-a1 no-port) $(counter vm-a1 port-absent)"; }
+	before=$(lost) before_tx=$(counter vm-a2 tx-packets)
+	# 300 datagrams, 10 ms apart, while 40 changes go in.
+	vm_bg a1 /usr/bin/python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(300):
+    s.sendto(b"x", ("10.1.1.5", 7000))
+    time.sleep(0.01)'
+	pid=$!
+	for i in $(seq 20); do
+		v port set vm-a2 ip 10.1.1.5 ip fd00:1:0:1::5 ip "10.1.1.$((100 + i))"
+		v port set vm-a2 mac "52:54:00:00:01:$((10 + i))"
+	done
+	wait "$pid"
+	v port set vm-a2 mac 52:54:00:00:01:05 ip 10.1.1.5 ip fd00:1:0:1::5
+	check_output "port set under traffic: nothing to a kept address found no owner" \
+		"$before" lost
+	check "and every datagram was delivered" \
+		test "$(counter vm-a2 tx-packets)" -ge "$((before_tx + 300))"
 	check_output "port set keeps what it was not given" \
 		"vm-a2 vnet A subnet web mac 52:54:00:00:01:05 ip 10.1.1.5 ip fd00:1:0:1::5 forwarding off state up" \
 		v port show vm-a2
