@@ -495,6 +495,30 @@ tcp_ok()	# FROM TO ADDR PORT: a short TCP exchange works
 	grep -q hello "$WORK/rx"
 }
 
+# tcp_echo FROM TO ADDR: a TCP connection carries a line both ways (socat,
+# on a random port of 7000-7999). The server waits up to 5 s for cat's
+# echo after the client's EOF (socat's default is 0.5 s, which a loaded
+# emulated VM can miss while it starts cat) and forks, so a failed try
+# does not use up the listener for the next.
+tcp_echo()
+{
+	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got pid
+	local f=4 a=$addr
+	[[ $addr == *:* ]] && f=6 a="[$addr]"
+	vm_bg "$to" timeout 30 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr,fork" \
+		EXEC:cat >/dev/null 2>&1
+	pid=$!
+	wait_listen "$to" tcp "$port"
+	for i in $(seq 20); do
+		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
+		[ "$got" = "hello $port" ] && break
+		sleep 0.3
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	[ "$got" = "hello $port" ] || { echo "got \"$got\"" >&2; return 1; }
+}
+
 # tcp_dropped FROM TO ADDR PORT [REASON [DEV]]: a listener in TO is ready,
 # one connection attempt from FROM is dropped by the module, counted on DEV
 # (default FROM's port, vm-FROM) as REASON (default: any), and nothing

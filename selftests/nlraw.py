@@ -25,6 +25,7 @@ usage: nlraw.py perms
   group. CMD is the name in include/uapi/linux/vnet.h.
 """
 import os
+import re
 import socket
 import struct
 import sys
@@ -87,6 +88,18 @@ def prefix(addr, plen):
     inner = nla(VNET_PREFIX_A_IN_ADDR, socket.inet_aton(addr))
     inner += nla(VNET_PREFIX_A_LEN, struct.pack("=B", plen))
     return nla(VNET_A_PREFIXES | NLA_F_NESTED, nla(1 | NLA_F_NESTED, inner))
+
+
+def uapi_enum(name):
+    """{NAME: value} of enum NAME of include/uapi/linux/vnet.h, which
+    numbers its entries from 0 without initialisers."""
+    header = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                          "include", "uapi", "linux", "vnet.h")
+    with open(header) as f:
+        text = f.read()
+    body = re.search(r"enum " + name + r" \{(.*?)\};", text, re.S).group(1)
+    return {n: i for i, n in
+            enumerate(re.findall(r"^\s*(\w+),", body, re.M))}
 
 
 def parse_attrs(buf):

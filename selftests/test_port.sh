@@ -181,14 +181,11 @@ not_an_ethernet()
 raw_port_add()
 {
 	ip netns exec "$CTL" /usr/bin/python3 - "$1" "$(dirname "$0")" <<'EOF'
-import re, socket, sys
+import socket, sys
 sys.path.insert(0, sys.argv[2])
-from nlraw import Genl, nla, nla_str, NLA_F_NESTED
-hdr = open(sys.argv[2] + '/../include/uapi/linux/vnet.h').read()
-def enum(name):
-    body = re.search(r'enum ' + name + r' \{(.*?)\};', hdr, re.S).group(1)
-    return {n: i for i, n in enumerate(re.findall(r'^\s*(\w+),', body, re.M))}
-cmd, a, p = enum('vnet_cmd'), enum('vnet_attr'), enum('vnet_prefix_attr')
+from nlraw import Genl, nla, nla_str, uapi_enum, NLA_F_NESTED
+cmd, a = uapi_enum('vnet_cmd'), uapi_enum('vnet_attr')
+p = uapi_enum('vnet_prefix_attr')
 ip = nla(a['VNET_A_ADDRS'] | NLA_F_NESTED,
          nla(1 | NLA_F_NESTED, nla(p['VNET_PREFIX_A_IN_ADDR'],
                                    socket.inet_aton('10.1.1.40'))))

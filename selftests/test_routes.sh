@@ -35,29 +35,6 @@ ALL_TESTS="
 #   gw's eth1 -- onprem's eth0: 192.168.1.0/24 fd00:99:0:1::/64, behind the
 #   hub's gateway as 192.168.0.0/16 and fd00:99::/48
 
-# tcp_echo FROM TO ADDR: a TCP connection carries a line both ways. The
-# server waits up to 5 s for cat's echo after the client's EOF (socat's
-# default is 0.5 s, which a loaded emulated VM can miss while it starts cat)
-# and forks, so a failed try does not use up the listener for the next.
-tcp_echo()
-{
-	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got pid
-	local f=4 a=$addr
-	[[ $addr == *:* ]] && f=6 a="[$addr]"
-	vm_bg "$to" timeout 15 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr,fork" \
-		EXEC:cat >/dev/null 2>&1
-	pid=$!
-	wait_listen "$to" tcp "$port"
-	for i in $(seq 20); do
-		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
-		[ "$got" = "hello $port" ] && break
-		sleep 0.3
-	done
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	[ "$got" = "hello $port" ]
-}
-
 # A VM whose port has forwarding on, and that forwards IP itself.
 add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
 {

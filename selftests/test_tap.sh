@@ -171,27 +171,6 @@ stop_relay()
 	! ip -n "$CTL" link show "$TAP" >/dev/null 2>&1
 }
 
-# tcp_echo FROM TO ADDR: a TCP connection (socat) carries a line both
-# ways; the server forks, so a failed try does not use up the listener.
-tcp_echo()
-{
-	local from=$1 to=$2 addr=$3 port=$((7000 + RANDOM % 1000)) i got pid
-	local f=4 a=$addr
-	[[ $addr == *:* ]] && f=6 a="[$addr]"
-	vm_bg "$to" timeout 30 socat -t 5 "TCP$f-LISTEN:$port,reuseaddr,fork" \
-		EXEC:cat >/dev/null 2>&1
-	pid=$!
-	wait_listen "$to" tcp "$port"
-	for i in $(seq 10); do
-		got=$(echo "hello $port" | vm "$from" timeout 8 socat -t 5 - "TCP$f:$a:$port" 2>/dev/null)
-		[ "$got" = "hello $port" ] && break
-		sleep 0.3
-	done
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	[ "$got" = "hello $port" ] || { echo "got \"$got\"" >&2; return 1; }
-}
-
 # lb_ask DESC CONNS: CONNS connections from c1 to the frontend, one
 # request each, every one answered; the names of the backends that
 # answered in $WORK/last, one line per connection.

@@ -27,16 +27,22 @@ const struct field port_state_fields[] = {
 	FIELDS_END
 };
 
-static int port_add(struct ctx *c, int argc, char **argv)
-{
-	static struct vnet_prefix addrs[MAX_CLI_ADDRS];
-	const char *vnet = NULL, *subnet = NULL;
-	bool have_mac = false, have_fwd = false, fwd = false;
-	struct nlmsghdr *nlh;
-	unsigned int n = 0;
-	char err[ERR_LEN];
+/* The words of "port add" and "port set" after DEV; add also takes a place. */
+struct port_opts {
+	const char *vnet, *subnet;
+	bool have_mac, have_fwd, fwd;
 	uint8_t mac[6];
+	unsigned int n;
+	struct vnet_prefix addrs[MAX_CLI_ADDRS];
+};
 
+static int parse_port_opts(int argc, char **argv, const char *verb,
+			   struct port_opts *o)
+{
+	bool add = !strcmp(verb, "add");
+	char err[ERR_LEN];
+
+	memset(o, 0, sizeof(*o));	/* static (its size), and -b runs many */
 	if (need_arg(argc, argv, 0, "interface name"))
 		return EXIT_USAGE;
 	if (parse_ifname(argv[0], err))
@@ -46,98 +52,81 @@ static int port_add(struct ctx *c, int argc, char **argv)
 
 		if (!v)
 			return usage_error("\"%s\" needs a value", k);
-		if (!strcmp(k, "vnet") && !vnet) {
+		if (add && !strcmp(k, "vnet") && !o->vnet) {
 			if (parse_name("vnet", v, err))
 				return usage_error("%s", err);
-			vnet = v;
-		} else if (!strcmp(k, "subnet") && !subnet) {
+			o->vnet = v;
+		} else if (add && !strcmp(k, "subnet") && !o->subnet) {
 			if (parse_name("subnet", v, err))
 				return usage_error("%s", err);
-			subnet = v;
-		} else if (!strcmp(k, "mac") && !have_mac) {
-			if (parse_mac(v, mac, err))
+			o->subnet = v;
+		} else if (!strcmp(k, "mac") && !o->have_mac) {
+			if (parse_mac(v, o->mac, err))
 				return usage_error("%s", err);
-			have_mac = true;
+			o->have_mac = true;
 		} else if (!strcmp(k, "ip")) {
-			if (n == MAX_CLI_ADDRS)
+			if (o->n == MAX_CLI_ADDRS)
 				return usage_error("more than %d addresses",
 						   MAX_CLI_ADDRS);
-			if (parse_addr(v, &addrs[n++], err))
+			if (parse_addr(v, &o->addrs[o->n++], err))
 				return usage_error("%s", err);
-		} else if (!strcmp(k, "forwarding") && !have_fwd) {
-			if (parse_onoff("forwarding", v, &fwd, err))
+		} else if (!strcmp(k, "forwarding") && !o->have_fwd) {
+			if (parse_onoff("forwarding", v, &o->fwd, err))
 				return usage_error("%s", err);
-			have_fwd = true;
+			o->have_fwd = true;
 		} else {
-			return usage_error("unknown or repeated keyword \"%s\" in port add",
-					   k);
+			return usage_error("unknown or repeated keyword \"%s\" in port %s",
+					   k, verb);
 		}
 	}
-	if (!vnet || !subnet || !have_mac || !n)
+	return 0;
+}
+
+static int port_add(struct ctx *c, int argc, char **argv)
+{
+	static struct port_opts o;
+	struct nlmsghdr *nlh;
+	int status = parse_port_opts(argc, argv, "add", &o);
+
+	if (status)
+		return status;
+	if (!o.vnet || !o.subnet || !o.have_mac || !o.n)
 		return usage_error("port add needs vnet VNET subnet SUBNET mac MAC ip ADDR");
 	if (ctx_connect(c))
 		return EXIT_FAILED;
 	nlh = vnl_request(&c->nl, VNET_CMD_PORT_NEW, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
-	mnl_attr_put_strz(nlh, VNET_A_VNET, vnet);
-	mnl_attr_put_strz(nlh, VNET_A_SUBNET, subnet);
-	mnl_attr_put(nlh, VNET_A_MAC, 6, mac);
-	put_addrs(nlh, addrs, n);
-	put_bitfield(nlh, VNET_A_PORT_FLAGS, fwd ? VNET_PORT_F_FORWARDING : 0,
+	mnl_attr_put_strz(nlh, VNET_A_VNET, o.vnet);
+	mnl_attr_put_strz(nlh, VNET_A_SUBNET, o.subnet);
+	mnl_attr_put(nlh, VNET_A_MAC, 6, o.mac);
+	put_addrs(nlh, o.addrs, o.n);
+	put_bitfield(nlh, VNET_A_PORT_FLAGS, o.fwd ? VNET_PORT_F_FORWARDING : 0,
 		     VNET_PORT_F_ALL);
 	return ctx_do(c, nlh);
 }
 
+/* What it is not given stays; "ip" replaces the whole list. */
 static int port_set(struct ctx *c, int argc, char **argv)
 {
-	static struct vnet_prefix addrs[MAX_CLI_ADDRS];
-	bool have_mac = false, have_fwd = false, fwd = false;
+	static struct port_opts o;
 	struct nlmsghdr *nlh;
-	unsigned int n = 0;
-	char err[ERR_LEN];
-	uint8_t mac[6];
+	int status = parse_port_opts(argc, argv, "set", &o);
 
-	if (need_arg(argc, argv, 0, "interface name"))
-		return EXIT_USAGE;
-	if (parse_ifname(argv[0], err))
-		return usage_error("%s", err);
-	for (int i = 1; i < argc; i += 2) {
-		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!v)
-			return usage_error("\"%s\" needs a value", k);
-		if (!strcmp(k, "mac") && !have_mac) {
-			if (parse_mac(v, mac, err))
-				return usage_error("%s", err);
-			have_mac = true;
-		} else if (!strcmp(k, "ip")) {
-			if (n == MAX_CLI_ADDRS)
-				return usage_error("more than %d addresses",
-						   MAX_CLI_ADDRS);
-			if (parse_addr(v, &addrs[n++], err))
-				return usage_error("%s", err);
-		} else if (!strcmp(k, "forwarding") && !have_fwd) {
-			if (parse_onoff("forwarding", v, &fwd, err))
-				return usage_error("%s", err);
-			have_fwd = true;
-		} else {
-			return usage_error("unknown or repeated keyword \"%s\" in port set",
-					   k);
-		}
-	}
-	if (!have_mac && !n && !have_fwd)
+	if (status)
+		return status;
+	if (!o.have_mac && !o.n && !o.have_fwd)
 		return usage_error("port set needs mac MAC, ip ADDR or forwarding on|off");
 	if (ctx_connect(c))
 		return EXIT_FAILED;
 	nlh = vnl_request(&c->nl, VNET_CMD_PORT_SET, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, VNET_A_IFNAME, argv[0]);
-	if (have_mac)
-		mnl_attr_put(nlh, VNET_A_MAC, 6, mac);
-	if (n)
-		put_addrs(nlh, addrs, n);
-	if (have_fwd)
+	if (o.have_mac)
+		mnl_attr_put(nlh, VNET_A_MAC, 6, o.mac);
+	if (o.n)
+		put_addrs(nlh, o.addrs, o.n);
+	if (o.have_fwd)
 		put_bitfield(nlh, VNET_A_PORT_FLAGS,
-			     fwd ? VNET_PORT_F_FORWARDING : 0,
+			     o.fwd ? VNET_PORT_F_FORWARDING : 0,
 			     VNET_PORT_F_FORWARDING);
 	return ctx_do(c, nlh);
 }
