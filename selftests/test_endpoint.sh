@@ -6,7 +6,33 @@
 # the other through the tunnel that the module creates by itself. IPv4 and
 # IPv6 overlays over IPv4 and IPv6 underlays, isolation by VNI, drops of
 # what the tunnel must not deliver, ACLs, refusals, and teardown.
+#
+# One function per case, each leaving the topology as it found it (the
+# setup below, every endpoint included): TESTS="acls peering" (VNET_TESTS
+# through vm.sh) runs those alone. Except teardown, which deletes host B
+# and unloads the module, and so runs last.
 source "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034  # read by tests_run
+ALL_TESTS="
+	add_show
+	traffic
+	bulk
+	delivered_mac
+	vxlan
+	isolation
+	trace
+	tunnel_drops
+	acls
+	peering
+	refusals
+	raw_refusals
+	bad_usage
+	monitor_batch
+	endpoint_del
+	tunnel_gone
+	teardown
+"
 
 # Topology:
 #
@@ -24,9 +50,11 @@ source "$(dirname "$0")/lib.sh"
 
 ns_new HA hostA
 ns_new HB hostB
-va() { vnetctl -n "$HA" "$@"; }
-v() { va "$@"; }	# lib.sh's counter and dropped_as look at host A
-vb() { vnetctl -n "$HB" "$@"; }
+# va, vb: vnetctl on host A, B, through lib.sh's v (so VNET_MUTATE applies);
+# lib.sh's counter and dropped_as look at host A, $CTL.
+CTL=$HA
+va() { v "$@"; }
+vb() { CTL=$HB v "$@"; }
 
 MAC_A1=52:54:00:0a:01:04 MAC_A2=52:54:00:0a:02:04
 MAC_B1=52:54:00:0b:01:05 MAC_B2=52:54:00:0b:02:05
@@ -69,12 +97,8 @@ add_host_vm "$HA" a1 X 10.1.1.4 fd00:1:0:1::4 $MAC_A1
 add_host_vm "$HA" a2 Y 10.1.1.4 fd00:1:0:1::4 $MAC_A2
 add_host_vm "$HB" b1 X 10.1.1.5 fd00:1:0:1::5 $MAC_B1
 add_host_vm "$HB" b2 Y 10.1.1.5 fd00:1:0:1::5 $MAC_B2
-
-# ---- the operators' commands, and nothing else ----
-check "endpoint add on host A (IPv4 over IPv4)" \
-	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
-check "endpoint add on host A (IPv6 over IPv6)" \
-	va endpoint add X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2
+va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+va endpoint add X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2
 va endpoint add Y 10.1.1.5 mac $MAC_B2 remote 192.0.2.2
 va endpoint add Y fd00:1:0:1::5 mac $MAC_B2 remote 192.0.2.2
 vb endpoint add X 10.1.1.4 mac $MAC_A1 remote 192.0.2.1
@@ -82,16 +106,27 @@ vb endpoint add X fd00:1:0:1::4 mac $MAC_A1 remote 2001:db8::1
 vb endpoint add Y 10.1.1.4 mac $MAC_A2 remote 192.0.2.1
 vb endpoint add Y fd00:1:0:1::4 mac $MAC_A2 remote 192.0.2.1
 
-check "the module made the tunnel device" ip -n "$HA" link show vnet-vxlan
-check_output "endpoint show X" \
+# ---- the operators' commands, and nothing else (host A's endpoints of X
+# again) ----
+add_show()
+{
+	va endpoint del X 10.1.1.5
+	va endpoint del X fd00:1:0:1::5
+	check "endpoint add on host A (IPv4 over IPv4)" \
+		va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+	check "endpoint add on host A (IPv6 over IPv6)" \
+		va endpoint add X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2
+	check "the module made the tunnel device" ip -n "$HA" link show vnet-vxlan
+	check_output "endpoint show X" \
 "X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
 X fd00:1:0:1::5 mac $MAC_B1 remote 2001:db8::2" va endpoint show X
-check_output "endpoint show -j: command-line words as keys, sorted" \
+	check_output "endpoint show -j: command-line words as keys, sorted" \
 "[{\"vnet\":\"X\",\"ip\":\"10.1.1.5\",\"mac\":\"$MAC_B1\",\"remote\":\"192.0.2.2\"},\
 {\"vnet\":\"X\",\"ip\":\"fd00:1:0:1::5\",\"mac\":\"$MAC_B1\",\"remote\":\"2001:db8::2\"},\
 {\"vnet\":\"Y\",\"ip\":\"10.1.1.5\",\"mac\":\"$MAC_B2\",\"remote\":\"192.0.2.2\"},\
 {\"vnet\":\"Y\",\"ip\":\"fd00:1:0:1::5\",\"mac\":\"$MAC_B2\",\"remote\":\"192.0.2.2\"}]" \
-	va -j endpoint show
+		va -j endpoint show
+}
 
 # ---- traffic across hosts ----
 udp_ok()	# FROM TO ADDR: a UDP datagram arrives
@@ -112,14 +147,17 @@ udp_ok()	# FROM TO ADDR: a UDP datagram arrives
 	grep -q "datagram $port" "$WORK/udp"
 }
 
-check "ping across hosts (IPv4 over IPv4)" reach a1 10.1.1.5
-check "ping across hosts (IPv6 over IPv6)" reach a1 fd00:1:0:1::5
-check "ping back from host B (IPv4)" reach b1 10.1.1.4
-check "ping across hosts in Y (IPv6 over IPv4)" reach a2 fd00:1:0:1::5
-check "TCP across hosts (IPv4)" tcp_ok a1 b1 10.1.1.5 7001
-check "TCP across hosts (IPv6)" tcp_ok b1 a1 fd00:1:0:1::4 7002
-check "UDP across hosts (IPv4)" udp_ok a1 b1 10.1.1.5
-check "UDP across hosts (IPv6)" udp_ok b2 a2 fd00:1:0:1::4
+traffic()
+{
+	check "ping across hosts (IPv4 over IPv4)" reach a1 10.1.1.5
+	check "ping across hosts (IPv6 over IPv6)" reach a1 fd00:1:0:1::5
+	check "ping back from host B (IPv4)" reach b1 10.1.1.4
+	check "ping across hosts in Y (IPv6 over IPv4)" reach a2 fd00:1:0:1::5
+	check "TCP across hosts (IPv4)" tcp_ok a1 b1 10.1.1.5 7001
+	check "TCP across hosts (IPv6)" tcp_ok b1 a1 fd00:1:0:1::4 7002
+	check "UDP across hosts (IPv4)" udp_ok a1 b1 10.1.1.5
+	check "UDP across hosts (IPv6)" udp_ok b2 a2 fd00:1:0:1::4
+}
 
 # A bulk transfer: VMs send GSO super-packets, the tunnel segments them.
 bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
@@ -133,7 +171,10 @@ bulk_ok()	# FROM TO ADDR PORT: 2 MB of TCP arrive whole
 	wait "$pid"
 	[ "$(stat -c %s "$WORK/bulk")" = 2000000 ]
 }
-check "2 MB of TCP across hosts (GSO through the tunnel)" bulk_ok a1 b1 10.1.1.5 7003
+bulk()
+{
+	check "2 MB of TCP across hosts (GSO through the tunnel)" bulk_ok a1 b1 10.1.1.5 7003
+}
 
 # The delivered frame carries the VM's own MAC and the router's as source.
 # Every echo request from a1 that reaches b1 (one at least) carries b1's MAC.
@@ -145,7 +186,10 @@ own_mac()
 	[ "$(cap_count b1 "not ether dst $MAC_B1")" -eq 0 ] ||
 		{ cap_show b1 '' -e >&2; return 1; }
 }
-check "delivered to b1 with its own MAC as destination" own_mac
+delivered_mac()
+{
+	check "delivered to b1 with its own MAC as destination" own_mac
+}
 
 # The underlay carries VXLAN on UDP 4789 with the vnet's id as VNI.
 # shellcheck disable=SC2034  # "vm hostA", for cap_start
@@ -159,27 +203,38 @@ vxlan_seen()	# VM ADDR VNI [tcpdump filter words]
 	cap_show ul >"$WORK/ul.txt"
 	grep -q "vni $3\b" "$WORK/ul.txt" || { cat "$WORK/ul.txt"; return 1; }
 }
-check "the underlay sees UDP 4789 with VNI 100 for X" vxlan_seen a1 10.1.1.5 100
-check "and VNI 200 for Y" vxlan_seen a2 10.1.1.5 200
-check "X's IPv6 overlay goes over the IPv6 underlay" \
-	vxlan_seen a1 fd00:1:0:1::5 100 ip6
+vxlan()
+{
+	check "the underlay sees UDP 4789 with VNI 100 for X" vxlan_seen a1 10.1.1.5 100
+	check "and VNI 200 for Y" vxlan_seen a2 10.1.1.5 200
+	check "X's IPv6 overlay goes over the IPv6 underlay" \
+		vxlan_seen a1 fd00:1:0:1::5 100 ip6
+}
 
 # Isolation: the same addresses in X and Y; the VNI keeps them apart.
-rm -f "$WORK/b1rx"
-vm_bg b1 timeout 20 nc -4 -l 7100 >"$WORK/b1rx" 2>/dev/null
-pid=$!
-wait_listen b1 tcp 7100
-# b2 answers with a reset (nothing listens there): the connection is over.
-echo from-a2 | vm a2 timeout 3 nc -N -w 2 10.1.1.5 7100 2>/dev/null
-kill "$pid"
-wait "$pid"
-check_fail "Y's a2 does not reach X's b1 (same address)" grep -q from-a2 "$WORK/b1rx"
-check "a2 reaches Y's b2" tcp_ok a2 b2 10.1.1.5 7101
+isolation()
+{
+	local pid
+	rm -f "$WORK/b1rx"
+	vm_bg b1 timeout 20 nc -4 -l 7100 >"$WORK/b1rx" 2>/dev/null
+	pid=$!
+	wait_listen b1 tcp 7100
+	# b2 answers with a reset (nothing listens there): the connection is over.
+	echo from-a2 | vm a2 timeout 3 nc -N -w 2 10.1.1.5 7100 2>/dev/null
+	kill "$pid"
+	wait "$pid"
+	check_fail "Y's a2 does not reach X's b1 (same address)" grep -q from-a2 "$WORK/b1rx"
+	check "a2 reaches Y's b2" tcp_ok a2 b2 10.1.1.5 7101
+}
 
 # trace shows the remote endpoint next hop.
-out=$(va trace X src 10.1.1.4 dst 10.1.1.5 2>&1)
-check "trace: deliver to the endpoint through the tunnel" \
-	grep -q "deliver to endpoint 10.1.1.5 (vnet X) through the tunnel to 192.0.2.2" <<<"$out"
+trace()
+{
+	local out
+	out=$(va trace X src 10.1.1.4 dst 10.1.1.5 2>&1)
+	check "trace: deliver to the endpoint through the tunnel" \
+		grep -q "deliver to endpoint 10.1.1.5 (vnet X) through the tunnel to 192.0.2.2" <<<"$out"
+}
 
 # ---- what the tunnel must not deliver ----
 # send_vxlan NS SRC4 VNI INNER_SRC INNER_DST: a VXLAN datagram with an
@@ -226,86 +281,112 @@ tunnel_drop()
 	fi
 }
 
-ip -n "$HB" addr add 192.0.2.3/24 dev ul-b
-tunnel_drop "unknown VNI: dropped and counted" vnet-vxlan unknown-vni \
-	"$HB" 192.0.2.2 999 10.1.1.5 10.1.1.4
-tunnel_drop "unknown inner source: dropped and counted" vnet-vxlan unknown-endpoint \
-	"$HB" 192.0.2.2 100 10.1.1.99 10.1.1.4
-tunnel_drop "a known endpoint from the wrong underlay address: dropped" \
-	vnet-vxlan unknown-endpoint "$HB" 192.0.2.3 100 10.1.1.5 10.1.1.4
-tunnel_drop "an inner destination that is no port: dropped" vnet-vxlan no-port \
-	"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.77
-tunnel_drop "a well-formed one from the endpoint is delivered" vm-a1 tx-packets \
-	"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4
+tunnel_drops()
+{
+	ip -n "$HB" addr add 192.0.2.3/24 dev ul-b
+	tunnel_drop "unknown VNI: dropped and counted" vnet-vxlan unknown-vni \
+		"$HB" 192.0.2.2 999 10.1.1.5 10.1.1.4
+	tunnel_drop "unknown inner source: dropped and counted" vnet-vxlan unknown-endpoint \
+		"$HB" 192.0.2.2 100 10.1.1.99 10.1.1.4
+	tunnel_drop "a known endpoint from the wrong underlay address: dropped" \
+		vnet-vxlan unknown-endpoint "$HB" 192.0.2.3 100 10.1.1.5 10.1.1.4
+	tunnel_drop "an inner destination that is no port: dropped" vnet-vxlan no-port \
+		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.77
+	tunnel_drop "a well-formed one from the endpoint is delivered" vm-a1 tx-packets \
+		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4
+	ip -n "$HB" addr del 192.0.2.3/24 dev ul-b
+}
 
 # ---- ACLs ----
-va acl add X subnet s dir out prio 100 action deny proto icmp dst 10.1.1.5/32
-dropped_as "an outbound ACL on host A blocks the remote endpoint" a1 10.1.1.5 vm-a1 acl
-va acl del X subnet s dir out prio 100
-check "and it passes again without the rule" reach a1 10.1.1.5
-va acl add X port vm-a1 dir in prio 10 action deny proto tcp dport 7200
-before=$(counter vnet-vxlan acl)
-check "an inbound ACL on host A blocks TCP from the remote VM" \
-	tcp_dropped b1 a1 10.1.1.4 7200 acl vnet-vxlan
-check "counted as acl on the tunnel device" \
-	test "$(counter vnet-vxlan acl)" -gt "$before"
-va acl del X port vm-a1 dir in prio 10
-check "TCP from the remote VM passes without the rule" tcp_ok b1 a1 10.1.1.4 7201
+acls()
+{
+	local before
+	va acl add X subnet s dir out prio 100 action deny proto icmp dst 10.1.1.5/32
+	dropped_as "an outbound ACL on host A blocks the remote endpoint" a1 10.1.1.5 vm-a1 acl
+	va acl del X subnet s dir out prio 100
+	check "and it passes again without the rule" reach a1 10.1.1.5
+	va acl add X port vm-a1 dir in prio 10 action deny proto tcp dport 7200
+	before=$(counter vnet-vxlan acl)
+	check "an inbound ACL on host A blocks TCP from the remote VM" \
+		tcp_dropped b1 a1 10.1.1.4 7200 acl vnet-vxlan
+	check "counted as acl on the tunnel device" \
+		test "$(counter vnet-vxlan acl)" -gt "$before"
+	va acl del X port vm-a1 dir in prio 10
+	check "TCP from the remote VM passes without the rule" tcp_ok b1 a1 10.1.1.4 7201
+}
 
 # ---- peering across hosts: a peer's endpoints are reached as its ports ----
 # vnet P (id 300) with vm p1 on host A only; X and P peered on both hosts;
-# each host knows the other side's VM as an endpoint of its own vnet.
-for h in va vb; do
-	$h vnet add P id 300 prefix 10.3.0.0/16 prefix fd00:3::/48
-	$h subnet add P s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
-	$h peering add X x2p remote P
-	$h peering add P p2x remote X
-done
-add_host_vm "$HA" p1 P 10.3.1.4 fd00:3:0:1::4 52:54:00:0a:03:04
-vb endpoint add P 10.3.1.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
-check "a peer's VM on host A reaches X's b1 on host B" reach p1 10.1.1.5
-check "TCP too" tcp_ok p1 b1 10.1.1.5 7300
-vb peering del P p2x
-before=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+# each host knows the other side's VM as an endpoint of its own vnet. All
+# of it goes at the end.
+#
 # Host B drops the echo request that comes out of its tunnel.
 hb_no_reach() { STATS=vb no_reach "$@"; }
-check "host B's side of the peering gone: no reply" \
-	hb_no_reach p1 10.1.1.5 peering-not-connected vnet-vxlan
-after=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
-check "host B drops what comes out of the tunnel as peering-not-connected" \
-	test "${after:-0}" -gt "${before:-0}"
-vb peering add P p2x remote X
-check "the peering back on host B: reached again" reach p1 10.1.1.5
+peering()
+{
+	local h before after
+	for h in va vb; do
+		$h vnet add P id 300 prefix 10.3.0.0/16 prefix fd00:3::/48
+		$h subnet add P s prefix 10.3.1.0/24 prefix fd00:3:0:1::/64
+		$h peering add X x2p remote P
+		$h peering add P p2x remote X
+	done
+	add_host_vm "$HA" p1 P 10.3.1.4 fd00:3:0:1::4 52:54:00:0a:03:04
+	vb endpoint add P 10.3.1.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
+	check "a peer's VM on host A reaches X's b1 on host B" reach p1 10.1.1.5
+	check "TCP too" tcp_ok p1 b1 10.1.1.5 7300
+	vb peering del P p2x
+	before=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+	check "host B's side of the peering gone: no reply" \
+		hb_no_reach p1 10.1.1.5 peering-not-connected vnet-vxlan
+	after=$(vnetctl -n "$HB" -j stats vnet-vxlan | grep -o '"peering-not-connected":[0-9]*' | cut -d: -f2)
+	check "host B drops what comes out of the tunnel as peering-not-connected" \
+		test "${after:-0}" -gt "${before:-0}"
+	vb peering add P p2x remote X
+	check "the peering back on host B: reached again" reach p1 10.1.1.5
+	for h in va vb; do
+		$h peering del X x2p
+		$h peering del P p2x
+		$h vnet del P
+	done
+	ip -n "$HA" link del vm-p1
+}
 
 # ---- refusals: exit 1, nothing changes ----
 state() { printf '%s\n' "endpoint show" "subnet show" "port show" | va -j -b -; }
-va subnet add X s2 prefix 10.1.2.0/24
-va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
-refused "the tunnel device cannot be a port" "vnet-vxlan" \
-	va port add vnet-vxlan vnet X subnet s mac 52:54:00:0b:02:99 ip 10.1.1.99
-refused "unknown vnet" "vnet Q does not exist" \
-	va endpoint add Q 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
-refused "IP in the vnet's space but in no subnet" "10.1.9.9|vnet X" \
-	va endpoint add X 10.1.9.9 mac $MAC_B1 remote 192.0.2.2
-refused "IP outside the vnet's space" "10.9.0.1" \
-	va endpoint add X 10.9.0.1 mac $MAC_B1 remote 192.0.2.2
-refused "IP of a local port" "port vm-a1" \
-	va endpoint add X 10.1.1.4 mac $MAC_B1 remote 192.0.2.2
-refused "duplicate endpoint" "already has endpoint 10.1.1.5" \
-	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
-refused "multicast underlay address" "224.0.0.5" \
-	va endpoint add X 10.1.1.9 mac $MAC_B1 remote 224.0.0.5
-va -j endpoint show | grep -o '"ip"' | wc -l >/sys/module/vnet/parameters/max_endpoints
-refused "the max_endpoints limit" "max_endpoints" \
-	va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
-echo 65536 >/sys/module/vnet/parameters/max_endpoints
-refused "subnet del names the endpoints it holds" "subnet s2|10.1.2.7" \
+refusals()
+{
+	va subnet add X s2 prefix 10.1.2.0/24
+	va endpoint add X 10.1.2.7 mac 52:54:00:0b:02:07 remote 192.0.2.2
+	refused "the tunnel device cannot be a port" "vnet-vxlan" \
+		va port add vnet-vxlan vnet X subnet s mac 52:54:00:0b:02:99 ip 10.1.1.99
+	refused "unknown vnet" "vnet Q does not exist" \
+		va endpoint add Q 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
+	refused "IP in the vnet's space but in no subnet" "10.1.9.9|vnet X" \
+		va endpoint add X 10.1.9.9 mac $MAC_B1 remote 192.0.2.2
+	refused "IP outside the vnet's space" "10.9.0.1" \
+		va endpoint add X 10.9.0.1 mac $MAC_B1 remote 192.0.2.2
+	refused "IP of a local port" "port vm-a1" \
+		va endpoint add X 10.1.1.4 mac $MAC_B1 remote 192.0.2.2
+	refused "duplicate endpoint" "already has endpoint 10.1.1.5" \
+		va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+	refused "multicast underlay address" "224.0.0.5" \
+		va endpoint add X 10.1.1.9 mac $MAC_B1 remote 224.0.0.5
+	va -j endpoint show | grep -o '"ip"' | wc -l >/sys/module/vnet/parameters/max_endpoints
+	refused "the max_endpoints limit" "max_endpoints" \
+		va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2
+	echo 65536 >/sys/module/vnet/parameters/max_endpoints
+	refused "subnet del names the endpoints it holds" "subnet s2|10.1.2.7" \
+		va subnet del X s2
+	refused "endpoint del of an unknown endpoint" "no endpoint 10.1.1.99" \
+		va endpoint del X 10.1.1.99
+	ip -n "$HA" link add vm-x type veth peer name vm-xp
+	refused "a port cannot take an endpoint's IP" "10.1.2.7|endpoint" \
+		va port add vm-x vnet X subnet s2 mac 52:54:00:0a:09:09 ip 10.1.2.7
+	ip -n "$HA" link del vm-x
+	va endpoint del X 10.1.2.7
 	va subnet del X s2
-refused "endpoint del of an unknown endpoint" "no endpoint 10.1.1.99" \
-	va endpoint del X 10.1.1.99
-ip -n "$HA" link add vm-x type veth peer name vm-xp
-refused "a port cannot take an endpoint's IP" "10.1.2.7|endpoint" \
-	va port add vm-x vnet X subnet s2 mac 52:54:00:0a:09:09 ip 10.1.2.7
+}
 
 # ---- the kernel checks again what vnetctl refuses first (a raw client) ----
 # raw_endpoint CASE: an ENDPOINT_NEW that vnetctl would never send, built
@@ -365,67 +446,91 @@ raw_refused()	# DESC CASE ERRNO WORDS: refused, saying WORDS, no change
 		ok "$1"
 	fi
 }
-raw_refused "kernel: multicast MAC" multicast-mac 22 "not a unicast address"
-raw_refused "kernel: zero MAC" zero-mac 22 "not a unicast address"
-raw_refused "kernel: a MAC of 5 bytes (policy)" short-mac 34 "out of range"
-raw_refused "kernel: no underlay address" no-underlay 22 "underlay"
-raw_refused "kernel: an endpoint IP with a length" ip-with-length 22 "no length"
-raw_refused "kernel: an attribute of another command" foreign-attr 22 ""
+raw_refusals()
+{
+	raw_refused "kernel: multicast MAC" multicast-mac 22 "not a unicast address"
+	raw_refused "kernel: zero MAC" zero-mac 22 "not a unicast address"
+	raw_refused "kernel: a MAC of 5 bytes (policy)" short-mac 34 "out of range"
+	raw_refused "kernel: no underlay address" no-underlay 22 "underlay"
+	raw_refused "kernel: an endpoint IP with a length" ip-with-length 22 "no length"
+	raw_refused "kernel: an attribute of another command" foreign-attr 22 ""
+}
 
 # ---- bad usage: exit 2 before the kernel ----
-check_exit 2 "multicast MAC" va endpoint add X 10.1.1.9 mac 01:00:5e:00:00:01 remote 192.0.2.2
-check_exit 2 "zero MAC" va endpoint add X 10.1.1.9 mac 00:00:00:00:00:00 remote 192.0.2.2
-check_exit 2 "missing remote" va endpoint add X 10.1.1.9 mac $MAC_B1
-check_exit 2 "a prefix is not an IP" va endpoint add X 10.1.1.0/24 mac $MAC_B1 remote 192.0.2.2
-check_exit 2 "bad underlay address" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2
-check_exit 2 "unknown keyword" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2 vni 5
-check_exit 2 "endpoint del needs an IP" va endpoint del X
-check_exit 2 "bad vnet name" va endpoint show 'a/b'
+bad_usage()
+{
+	check_exit 2 "multicast MAC" va endpoint add X 10.1.1.9 mac 01:00:5e:00:00:01 remote 192.0.2.2
+	check_exit 2 "zero MAC" va endpoint add X 10.1.1.9 mac 00:00:00:00:00:00 remote 192.0.2.2
+	check_exit 2 "missing remote" va endpoint add X 10.1.1.9 mac $MAC_B1
+	check_exit 2 "a prefix is not an IP" va endpoint add X 10.1.1.0/24 mac $MAC_B1 remote 192.0.2.2
+	check_exit 2 "bad underlay address" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2
+	check_exit 2 "unknown keyword" va endpoint add X 10.1.1.9 mac $MAC_B1 remote 192.0.2.2 vni 5
+	check_exit 2 "endpoint del needs an IP" va endpoint del X
+	check_exit 2 "bad vnet name" va endpoint show 'a/b'
+}
 
 # ---- monitor, batch ----
-mon=
-monitor_start mon "$WORK/mon" va
-printf 'endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2\nendpoint del X 10.1.2.8\n' >"$WORK/batch"
-check "a batch adds and deletes an endpoint" va -b "$WORK/batch"
-busywait 10000 grep -q "^endpoint del X 10.1.2.8" "$WORK/mon"
-kill "$mon"
-wait "$mon" 2>/dev/null
-check_output "monitor prints the endpoint events" \
+monitor_batch()
+{
+	local mon
+	va subnet add X s2 prefix 10.1.2.0/24
+	monitor_start mon "$WORK/mon" va
+	printf 'endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2\nendpoint del X 10.1.2.8\n' >"$WORK/batch"
+	check "a batch adds and deletes an endpoint" va -b "$WORK/batch"
+	busywait 10000 grep -q "^endpoint del X 10.1.2.8" "$WORK/mon"
+	kill "$mon"
+	wait "$mon" 2>/dev/null
+	check_output "monitor prints the endpoint events" \
 "endpoint add X 10.1.2.8 mac 52:54:00:0b:02:08 remote 192.0.2.2
 endpoint del X 10.1.2.8" grep endpoint "$WORK/mon"
+	va subnet del X s2
+}
 
-# ---- endpoint del, the tunnel device going, vnet del ----
-va endpoint del X 10.1.1.5
-dropped_as "after endpoint del, no route to the old endpoint" a1 10.1.1.5 vm-a1 no-port
-va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
-check "after endpoint add again, it is reached" reach a1 10.1.1.5
+# ---- endpoint del, the tunnel device going ----
+endpoint_del()
+{
+	va endpoint del X 10.1.1.5
+	dropped_as "after endpoint del, no route to the old endpoint" a1 10.1.1.5 vm-a1 no-port
+	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+	check "after endpoint add again, it is reached" reach a1 10.1.1.5
+}
 
-ip -n "$HA" link del vnet-vxlan
-dropped_as "the tunnel device deleted by hand: traffic drops" a1 10.1.1.5 vm-a1 no-tunnel
-va endpoint add X 10.1.1.6 mac $MAC_B1 remote 192.0.2.2
-check "the next endpoint add brings it back" reach a1 10.1.1.5
+tunnel_gone()
+{
+	ip -n "$HA" link del vnet-vxlan
+	dropped_as "the tunnel device deleted by hand: traffic drops" a1 10.1.1.5 vm-a1 no-tunnel
+	va endpoint add X 10.1.1.6 mac $MAC_B1 remote 192.0.2.2
+	check "the next endpoint add brings it back" reach a1 10.1.1.5
+	va endpoint del X 10.1.1.6
+}
 
-check "vnet del Y" va vnet del Y
-check_output "its endpoints went with it" "" bash -c "vnetctl -n $HA endpoint show | grep '^Y '"
-for ip in 10.1.1.5 10.1.1.6 10.1.2.7 fd00:1:0:1::5; do
-	va endpoint del X $ip
-done
-check_fail "without endpoints, the tunnel device is gone" \
-	ip -n "$HA" link show vnet-vxlan
-check_output "and endpoint show is empty" "[]" va -j endpoint show
+# ---- vnet del, the namespaces and the module going: last ----
+teardown()
+{
+	local ip
+	check "vnet del Y" va vnet del Y
+	check_output "its endpoints went with it" "" bash -c "vnetctl -n $HA endpoint show | grep '^Y '"
+	for ip in 10.1.1.5 fd00:1:0:1::5; do
+		va endpoint del X $ip
+	done
+	check_fail "without endpoints, the tunnel device is gone" \
+		ip -n "$HA" link show vnet-vxlan
+	check_output "and endpoint show is empty" "[]" va -j endpoint show
 
-# Host B still has endpoints and its tunnel: the namespace goes with them.
-check "host B's namespace deleted with endpoints present" ip netns del "$HB"
-sleep 1
-check "host A's controller still answers" va vnet show
+	# Host B still has endpoints and its tunnel: the namespace goes with them.
+	check "host B's namespace deleted with endpoints present" ip netns del "$HB"
+	sleep 1
+	check "host A's controller still answers" va vnet show
 
-# A third host with endpoints sees the module unloaded.
-ns_new HC hostC
-vnetctl -n "$HC" vnet add X id 100 prefix 10.1.0.0/16
-vnetctl -n "$HC" subnet add X s prefix 10.1.1.0/24
-vnetctl -n "$HC" endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
-check "rmmod with endpoints present" rmmod vnet
-check_fail "and the tunnel device it made is gone" ip -n "$HC" link show vnet-vxlan
-check "insmod again" insmod "${VNET_KO:?}"
+	# A third host with endpoints sees the module unloaded.
+	ns_new HC hostC
+	vnetctl -n "$HC" vnet add X id 100 prefix 10.1.0.0/16
+	vnetctl -n "$HC" subnet add X s prefix 10.1.1.0/24
+	vnetctl -n "$HC" endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+	check "rmmod with endpoints present" rmmod vnet
+	check_fail "and the tunnel device it made is gone" ip -n "$HC" link show vnet-vxlan
+	check "insmod again" insmod "${VNET_KO:?}"
+}
 
+tests_run
 done_testing
