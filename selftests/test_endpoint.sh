@@ -395,15 +395,11 @@ refusals()
 raw_endpoint()
 {
 	ip netns exec "$HA" /usr/bin/python3 - "$1" "$(dirname "$0")" <<'EOF'
-import re, socket, sys
+import socket, sys
 sys.path.insert(0, sys.argv[2])
-from nlraw import Genl, nla, nla_str, NLA_F_NESTED
-hdr = open(sys.argv[2] + '/../include/uapi/linux/vnet.h').read()
-def enum(name):
-    body = re.search(r'enum ' + name + r' \{(.*?)\};', hdr, re.S).group(1)
-    return {n: i for i, n in enumerate(re.findall(r'^\s*(\w+),', body, re.M))}
-cmd, a = enum('vnet_cmd'), enum('vnet_attr')
-p = enum('vnet_prefix_attr')
+from nlraw import Genl, nla, nla_str, uapi_enum, NLA_F_NESTED
+cmd, a = uapi_enum('vnet_cmd'), uapi_enum('vnet_attr')
+p = uapi_enum('vnet_prefix_attr')
 def addr(t, s, plen=None):
     inner = nla(p['VNET_PREFIX_A_IN_ADDR'], socket.inet_aton(s))
     if plen is not None:

@@ -483,21 +483,25 @@ backend_removed()
 	v lb add A web frontend 10.1.0.100 proto tcp port 80 $BACKENDS4
 }
 
-# An interface that goes cannot be refused: its backend is skipped. The
-# backend is b3 (b1 is the one of fragments_icmp and of the refusals); its
-# interface and port come back at the end (lb.c: the lb uses it again once
-# a port has the address).
+# An interface that goes cannot be refused: its port stays, absent, still
+# a backend, and the lb skips it. The backend is b3 (b1 is the one of
+# fragments_icmp and of the refusals); its interface comes back at the
+# end, and the lb uses it again (a port that binds is up).
 backend_gone()
 {
 	local gone=b3 ns=NS_b3
 	ns=${!ns}
 	ip -n "$CTL" link del "vm-$gone"
+	check_output "the backend's port stays, absent" "absent" \
+		sh -c "vnetctl -n $CTL -j port show vm-$gone | jq -r '.[0].state'"
 	lb_ask "after a backend's interface went, connections still work" c1 tcp 10.1.0.100 80 8 2
 	if grep -q "$gone" "$WORK/last"; then
-		fail "the backend without a port is skipped" "$(cat "$WORK/last")"
+		fail "the absent backend is skipped" "$(cat "$WORK/last")"
 	else
-		ok "the backend without a port is skipped"
+		ok "the absent backend is skipped"
 	fi
+	refused "an absent backend's port cannot be deleted" "vm-$gone|lb web" \
+		v port del "vm-$gone"
 	# b3 as add_vm made it; its lb.py still listens on every address.
 	ip -n "$CTL" -b - <<-EOF
 	link add vm-$gone type veth peer name eth0 netns $ns
@@ -510,8 +514,8 @@ backend_gone()
 	route add default via 10.1.1.1
 	route add ::/0 via fd00:1:0:1::1
 	EOF
-	check "the backend's port back" v port add "vm-$gone" vnet A subnet s \
-		mac 52:54:00:01:01:06 ip 10.1.1.6 ip fd00:1:0:1::6
+	check_output "an interface of its name brings the backend's port back" \
+		"up" sh -c "vnetctl -n $CTL -j port show vm-$gone | jq -r '.[0].state'"
 }
 
 # ---- an lb of the peer, used across the peering ----
