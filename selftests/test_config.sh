@@ -68,9 +68,9 @@ vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json" >"$WORK/plan"
 check_output "the plan is the difference" "route del spoke1 s 10.9.0.0/16
 peering del spoke2 s2-h
 vnet prefix add spoke2 10.3.0.0/16
+acl add spoke1 subnet s dir out prio 5 action deny proto udp
 peering set hub h-s2 access off forwarded off gateway-transit off use-remote-gateways off
-peering add spoke2 s2-h remote hub access on forwarded off gateway-transit off use-remote-gateways off
-acl add spoke1 subnet s dir out prio 5 action deny proto udp" cat "$WORK/plan"
+peering add spoke2 s2-h remote hub access on forwarded off gateway-transit off use-remote-gateways off" cat "$WORK/plan"
 check "the edited file applies" vnetctl -n "$CTL2" apply "$WORK/c.json"
 vnetctl -n "$CTL2" export >"$WORK/d.json"
 jq -S . "$WORK/c.json" >"$WORK/c.sorted"

@@ -535,11 +535,86 @@ static void peering_set_line(json_t *o, struct line *l, bool urg)
 	w(l, urg ? onoff(o, "use-remote-gateways") : "off");
 }
 
-/* Removal order: children first; addition order is the reverse. */
-static const enum kind del_order[] = {
-	K_LB, K_ACL, K_ROUTE, K_PEERING, K_GATEWAY, K_ENDPOINT, K_PORT,
-	K_SUBNET, K_VNET,
+/*
+ * The order of the steps, which never opens a path that the file forbids.
+ * Removals take reachability away (load balancers, routes, peerings,
+ * gateways, endpoints, ports) before the rules that guard it; a port goes
+ * with its rules in one step. Additions put the rules in place before
+ * what they guard: a subnet's rules before its ports, a port's right
+ * after it (a port needs to exist for its rules), and both before
+ * endpoints, gateways, peerings, routes and load balancers. ACL rules
+ * are on a subnet (ACL_SUBNET) or a port (ACL_PORT).
+ */
+enum acl_part { ACL_ANY, ACL_SUBNET, ACL_PORT };
+
+static const struct order {
+	enum kind k;
+	enum acl_part acl;
+} del_order[] = {
+	{ K_LB, ACL_ANY }, { K_ROUTE, ACL_ANY }, { K_PEERING, ACL_ANY },
+	{ K_GATEWAY, ACL_ANY }, { K_ENDPOINT, ACL_ANY }, { K_ACL, ACL_PORT },
+	{ K_PORT, ACL_ANY }, { K_ACL, ACL_SUBNET }, { K_SUBNET, ACL_ANY },
+	{ K_VNET, ACL_ANY },
+}, add_order[] = {
+	{ K_VNET, ACL_ANY }, { K_SUBNET, ACL_ANY }, { K_ACL, ACL_SUBNET },
+	{ K_PORT, ACL_ANY }, { K_ACL, ACL_PORT }, { K_ENDPOINT, ACL_ANY },
+	{ K_GATEWAY, ACL_ANY }, { K_PEERING, ACL_ANY }, { K_ROUTE, ACL_ANY },
+	{ K_LB, ACL_ANY },
 };
+
+#define N_ORDER (sizeof(del_order) / sizeof(del_order[0]))
+
+/* Is @o, of kind @k, one of the objects @part of the order takes? */
+static bool in_part(enum kind k, enum acl_part part, json_t *o)
+{
+	if (k != K_ACL || part == ACL_ANY)
+		return true;
+	return (json_object_get(o, "port") != NULL) == (part == ACL_PORT);
+}
+
+/* A port's rules that leave with it: its del step re-adds them on undo. */
+static bool leaves_with_port(struct diff *d, json_t *acl)
+{
+	json_t *port;
+	size_t i;
+
+	if (!json_object_get(acl, "port"))
+		return false;
+	json_array_foreach(d->cur[K_PORT], i, port)
+		if (!strcmp(str(port, "dev"), str(acl, "port")))
+			return replaced(d, K_PORT, port) ||
+			       (d->scope[K_PORT] &&
+				!find(K_PORT, d->want_idx[K_PORT], port));
+	return false;
+}
+
+/* "port del": its undo adds the port back, then its rules. */
+static void port_del_step(struct diff *d, struct plan *p, json_t *port)
+{
+	struct line run, undo;
+	size_t i, len;
+	char *all;
+	json_t *a;
+
+	del_line(K_PORT, port, &run);
+	add_line(K_PORT, port, &undo);
+	all = strdup(undo.s);
+	json_array_foreach(d->cur[K_ACL], i, a) {
+		if (!leaves_with_port(d, a) ||
+		    strcmp(str(a, "port"), str(port, "dev")))
+			continue;
+		add_line(K_ACL, a, &undo);
+		len = strlen(all) + strlen(undo.s) + 2;
+		all = realloc(all, len);
+		if (!all) {
+			perror("vnetctl");
+			exit(EXIT_FAILED);
+		}
+		strcat(strcat(all, "\n"), undo.s);
+	}
+	plan_add(p, run.s, all);
+	free(all);
+}
 
 static void make_plan(struct diff *d, struct plan *p)
 {
@@ -608,8 +683,8 @@ static void make_plan(struct diff *d, struct plan *p)
 			plan_add(p, run.s, undo.s);
 		}
 	}
-	for (size_t n = 0; n < sizeof(del_order) / sizeof(del_order[0]); n++) {
-		enum kind k = del_order[n];
+	for (size_t n = 0; n < N_ORDER; n++) {
+		enum kind k = del_order[n].k;
 
 		if (!d->scope[k])
 			continue;
@@ -619,8 +694,15 @@ static void make_plan(struct diff *d, struct plan *p)
 				if (k == K_PEERING &&
 				    flag_on(o, "use-remote-gateways") != !pass)
 					continue;
+				if (!in_part(k, del_order[n].acl, o) ||
+				    (k == K_ACL && leaves_with_port(d, o)))
+					continue;
 				if (find(k, d->want_idx[k], o) && !replaced(d, k, o))
 					continue;
+				if (k == K_PORT) {
+					port_del_step(d, p, o);
+					continue;
+				}
 				del_line(k, o, &run);
 				add_line(k, o, &undo);
 				plan_add(p, run.s, undo.s);
@@ -634,8 +716,8 @@ static void make_plan(struct diff *d, struct plan *p)
 			}
 	}
 	/* Additions and changes in place, parents first. */
-	for (size_t n = sizeof(del_order) / sizeof(del_order[0]); n-- > 0;) {
-		enum kind k = del_order[n];
+	for (size_t n = 0; n < N_ORDER; n++) {
+		enum kind k = add_order[n].k;
 
 		if (!d->scope[k])
 			continue;
@@ -645,6 +727,8 @@ static void make_plan(struct diff *d, struct plan *p)
 
 				if (k == K_PEERING &&
 				    flag_on(o, "use-remote-gateways") != pass)
+					continue;
+				if (!in_part(k, add_order[n].acl, o))
 					continue;
 				if (cur && !replaced(d, k, cur)) {
 					if (k == K_PEERING && !json_equal(cur, o)) {
@@ -683,6 +767,20 @@ static int run_line(struct ctx *c, const char *line)
 	     tok = strtok_r(NULL, " ", &save))
 		argv[argc++] = tok;
 	status = vnetctl_dispatch(c, argc, argv);
+	free(copy);
+	return status;
+}
+
+/* An undo may be several commands, one a line: all are tried. */
+static int run_lines(struct ctx *c, const char *lines)
+{
+	char *copy = strdup(lines), *line, *save = NULL;
+	int status = EXIT_DONE;
+
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (run_line(c, line))
+			status = EXIT_FAILED;
 	free(copy);
 	return status;
 }
@@ -810,7 +908,7 @@ static int apply_run(struct ctx *c, int argc, char **argv)
 	} else if (status) {
 		/* Undo what was done, last first; report what cannot be. */
 		while (done-- > 0)
-			if (run_line(c, p.steps[done].undo))
+			if (run_lines(c, p.steps[done].undo))
 				fprintf(stderr,
 					"Error: apply: could not undo step %zu: %s\n",
 					done + 1, p.steps[done].undo);
