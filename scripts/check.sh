@@ -49,7 +49,8 @@ declare -A DURATION=(
 	[test_flood.sh]=25 [test_graph.sh]=7 [test_install.sh]=29
 	[test_lb.sh]=140 [test_lib.sh]=54 [test_module.sh]=10
 	[test_perm.sh]=11 [test_policy.sh]=2 [test_routes.sh]=83
-	[test_scale.sh]=54 [test_tap.sh]=240 [test_teardown.sh]=19
+	[test_scale.sh]=54 [test_tap.sh]=90 [test_teardown.sh]=19
+	[test_port.sh]=75 [test_apply.sh]=40
 	[test_trace.sh]=19 [test_walkthrough.sh]=5
 )
 DEFAULT_DURATION=60
