@@ -39,8 +39,8 @@ trap 'exit 130' INT TERM
 
 # Seconds each job takes, measured in "make check" from a fresh clone on
 # the 2-core machine with two lanes: only the ratios matter, to balance
-# the lanes. A test file not listed counts as DEFAULT_DURATION. test_tap.sh:
-# an estimate from a loaded run (it passes only with issue 15's kernel change).
+# the lanes. A test file not listed counts as DEFAULT_DURATION. test_tap,
+# test_port and test_apply: estimates from loaded runs, halved.
 declare -A DURATION=(
 	[@unit]=20 [@harness]=79 [@install]=2
 	[test_acl.sh]=33 [test_attack.sh]=39 [test_config.sh]=10
