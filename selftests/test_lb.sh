@@ -500,7 +500,7 @@ backend_gone()
 	else
 		ok "the absent backend is skipped"
 	fi
-	refused "an absent backend's port cannot be deleted" "vm-$gone|lb web" \
+	refused "an absent backend's port cannot be deleted" "vm-$gone|is a backend of lb" \
 		v port del "vm-$gone"
 	# b3 as add_vm made it; its lb.py still listens on every address.
 	ip -n "$CTL" -b - <<-EOF
