@@ -3,8 +3,24 @@
 #
 # vnetctl export and apply: the whole configuration as one JSON document,
 # applied to a fresh namespace, edited and applied again (only the
-# difference), and a refused step undone. Configuration only, no traffic.
+# difference), and a refused step undone. Configuration only, no traffic.#
+# One function per case: the configuration of $CTL (the setup below) is
+# only read; each case that applies files does it into a fresh namespace
+# of its own (fresh): TESTS="refused_step" (VNET_TESTS through vm.sh)
+# runs it alone.
 source "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034  # read by tests_run
+ALL_TESTS="
+	export_own
+	fresh_apply
+	edit
+	refused_step
+	id_change
+	scope
+	bad_usage
+"
+
 
 # The interfaces the ports are bound to, in namespace $1.
 mkports()
@@ -43,20 +59,6 @@ endpoint add spoke2 10.2.1.9 mac 52:54:00:00:02:09 remote 192.0.2.2
 B
 check "the configuration loads" v -b "$WORK/setup"
 v export >"$WORK/a.json"
-check "export is JSON with every kind" \
-	jq -e '.vnets and .subnets and .ports and .endpoints and .gateways and .peerings and .routes and .acls and .lbs' "$WORK/a.json"
-check "export has no states" sh -c "! grep -qE '\"(state|router-mac)\"' '$WORK/a.json'"
-check_output "apply of the namespace's own export plans nothing" "" v apply --dry-run "$WORK/a.json"
-check "and applies" v apply "$WORK/a.json"
-
-# A fresh namespace with the same interfaces: apply, export, compare.
-ns_new CTL2 host2
-mkports "$CTL2"
-check "apply into a fresh namespace" vnetctl -n "$CTL2" apply "$WORK/a.json"
-vnetctl -n "$CTL2" export >"$WORK/b.json"
-check "export after apply reproduces the file" cmp "$WORK/a.json" "$WORK/b.json"
-check_output "both sides of the peerings are connected" "connected connected connected connected" \
-	sh -c "vnetctl -n '$CTL2' -j peering show | jq -r '[.[].state] | join(\" \")'"
 
 # Edit: a flag, a new rule, a route gone, a prefix added to a peered vnet.
 jq '(.peerings[] | select(.name == "h-s2") | .access) = false
@@ -64,54 +66,110 @@ jq '(.peerings[] | select(.name == "h-s2") | .access) = false
     | .routes |= map(select(.prefix != "10.9.0.0/16"))
     | (.vnets[] | select(.name == "spoke2") | .prefixes) += ["10.3.0.0/16"]' \
 	"$WORK/a.json" >"$WORK/c.json"
-vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json" >"$WORK/plan"
-check_output "the plan is the difference" "route del spoke1 s 10.9.0.0/16
+
+# fresh VAR [FILE]: a fresh namespace with the same interfaces, its name in
+# VAR, FILE applied to it.
+fresh()
+{
+	ns_new "$1" host2
+	mkports "${!1}"
+	[ -z "${2:-}" ] || vnetctl -n "${!1}" apply "$2" >/dev/null
+}
+
+export_own()
+{
+	check "export is JSON with every kind" \
+		jq -e '.vnets and .subnets and .ports and .endpoints and .gateways and .peerings and .routes and .acls and .lbs' "$WORK/a.json"
+	check "export has no states" sh -c "! grep -qE '\"(state|router-mac)\"' '$WORK/a.json'"
+	check_output "apply of the namespace's own export plans nothing" "" v apply --dry-run "$WORK/a.json"
+	check "and applies" v apply "$WORK/a.json"
+}
+
+# A fresh namespace with the same interfaces: apply, export, compare.
+fresh_apply()
+{
+	local CTL2
+	fresh CTL2
+	check "apply into a fresh namespace" vnetctl -n "$CTL2" apply "$WORK/a.json"
+	vnetctl -n "$CTL2" export >"$WORK/b.json"
+	check "export after apply reproduces the file" cmp "$WORK/a.json" "$WORK/b.json"
+	check_output "both sides of the peerings are connected" "connected connected connected connected" \
+		sh -c "vnetctl -n '$CTL2' -j peering show | jq -r '[.[].state] | join(\" \")'"
+}
+
+edit()
+{
+	local CTL2
+	fresh CTL2 "$WORK/a.json"
+	vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json" >"$WORK/plan"
+	check_output "the plan is the difference" "route del spoke1 s 10.9.0.0/16
 peering del spoke2 s2-h
 vnet prefix add spoke2 10.3.0.0/16
 acl add spoke1 subnet s dir out prio 5 action deny proto udp
 peering set hub h-s2 access off forwarded off gateway-transit off use-remote-gateways off
 peering add spoke2 s2-h remote hub access on forwarded off gateway-transit off use-remote-gateways off" cat "$WORK/plan"
-check "the edited file applies" vnetctl -n "$CTL2" apply "$WORK/c.json"
-vnetctl -n "$CTL2" export >"$WORK/d.json"
-jq -S . "$WORK/c.json" >"$WORK/c.sorted"
-jq -S . "$WORK/d.json" >"$WORK/d.sorted"
-check "export equals the edited file" cmp "$WORK/c.sorted" "$WORK/d.sorted"
-check_output "applying it again changes nothing" "" vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json"
+	check "the edited file applies" vnetctl -n "$CTL2" apply "$WORK/c.json"
+	vnetctl -n "$CTL2" export >"$WORK/d.json"
+	jq -S . "$WORK/c.json" >"$WORK/c.sorted"
+	jq -S . "$WORK/d.json" >"$WORK/d.sorted"
+	check "export equals the edited file" cmp "$WORK/c.sorted" "$WORK/d.sorted"
+	check_output "applying it again changes nothing" "" vnetctl -n "$CTL2" apply --dry-run "$WORK/c.json"
+}
 
 # A file whose last object only the kernel can refuse: an overlapping
 # peering. Everything before it is undone.
-jq '.vnets += [{"name":"twin","id":20,"prefixes":["10.0.0.0/16"]}]
+refused_step()
+{
+	local CTL2 out status
+	fresh CTL2 "$WORK/c.json"
+	vnetctl -n "$CTL2" export >"$WORK/d.json"
+	jq '.vnets += [{"name":"twin","id":20,"prefixes":["10.0.0.0/16"]}]
     | .subnets += [{"vnet":"twin","name":"t","prefixes":["10.0.9.0/24"]}]
     | .peerings += [{"vnet":"twin","name":"t-s1","remote":"spoke1","access":true,"forwarded":false,"gateway-transit":false,"use-remote-gateways":false},
                     {"vnet":"spoke1","name":"s1-t","remote":"twin","access":true,"forwarded":false,"gateway-transit":false,"use-remote-gateways":false}]' \
-	"$WORK/c.json" >"$WORK/bad.json"
-out=$(vnetctl -n "$CTL2" apply "$WORK/bad.json" 2>&1); status=$?
-check "a refused step fails the apply (exit 1)" test "$status" -eq 1
-check "the error names the step" grep -q "apply: step .* refused: peering add" <<<"$out"
-vnetctl -n "$CTL2" export >"$WORK/e.json"
-check "and the steps before it are undone" cmp "$WORK/d.json" "$WORK/e.json"
+		"$WORK/c.json" >"$WORK/bad.json"
+	out=$(vnetctl -n "$CTL2" apply "$WORK/bad.json" 2>&1); status=$?
+	check "a refused step fails the apply (exit 1)" test "$status" -eq 1
+	check "the error names the step" grep -q "apply: step .* refused: peering add" <<<"$out"
+	vnetctl -n "$CTL2" export >"$WORK/e.json"
+	check "and the steps before it are undone" cmp "$WORK/d.json" "$WORK/e.json"
+}
 
 # A vnet's id has no "set": the vnet and everything in it are replaced,
 # and the rules elsewhere that name it too.
-jq '(.vnets[] | select(.name == "spoke2") | .id) = 22' "$WORK/c.json" >"$WORK/i.json"
-check "an id change applies" vnetctl -n "$CTL2" apply "$WORK/i.json"
-vnetctl -n "$CTL2" export | jq -S . >"$WORK/i.got"
-jq -S . "$WORK/i.json" >"$WORK/i.want"
-check "and export shows every object again" cmp "$WORK/i.want" "$WORK/i.got"
-check "apply back to the old id" vnetctl -n "$CTL2" apply "$WORK/c.json"
+id_change()
+{
+	local CTL2
+	fresh CTL2 "$WORK/c.json"
+	jq '(.vnets[] | select(.name == "spoke2") | .id) = 22' "$WORK/c.json" >"$WORK/i.json"
+	check "an id change applies" vnetctl -n "$CTL2" apply "$WORK/i.json"
+	vnetctl -n "$CTL2" export | jq -S . >"$WORK/i.got"
+	jq -S . "$WORK/i.json" >"$WORK/i.want"
+	check "and export shows every object again" cmp "$WORK/i.want" "$WORK/i.got"
+	check "apply back to the old id" vnetctl -n "$CTL2" apply "$WORK/c.json"
+}
 
 # Scope: only the kinds named change.
-jq '.routes = [] | .acls = []' "$WORK/c.json" >"$WORK/f.json"
-check "apply only acls" vnetctl -n "$CTL2" apply only acls "$WORK/f.json"
-check_output "removed the rules" 0 sh -c "vnetctl -n '$CTL2' export | jq '.acls | length'"
-check_output "kept the routes" 1 sh -c "vnetctl -n '$CTL2' export | jq '.routes | length'"
+scope()
+{
+	local CTL2
+	fresh CTL2 "$WORK/c.json"
+	jq '.routes = [] | .acls = []' "$WORK/c.json" >"$WORK/f.json"
+	check "apply only acls" vnetctl -n "$CTL2" apply only acls "$WORK/f.json"
+	check_output "removed the rules" 0 sh -c "vnetctl -n '$CTL2' export | jq '.acls | length'"
+	check_output "kept the routes" 1 sh -c "vnetctl -n '$CTL2' export | jq '.routes | length'"
+}
 
-echo '{"vnets": 3}' >"$WORK/g.json"
-check_exit 2 "a kind that is not an array is bad usage" v apply "$WORK/g.json"
-echo '{"vnets": [' >"$WORK/h.json"
-check_exit 2 "a file that is not JSON is bad usage" v apply "$WORK/h.json"
-check_exit 2 "an unknown kind in only is bad usage" v apply only frobs "$WORK/a.json"
-check_exit 2 "apply without a file is bad usage" v apply
-check_output "and none of them changed anything" "$(cat "$WORK/a.json")" v export
+bad_usage()
+{
+	echo '{"vnets": 3}' >"$WORK/g.json"
+	check_exit 2 "a kind that is not an array is bad usage" v apply "$WORK/g.json"
+	echo '{"vnets": [' >"$WORK/h.json"
+	check_exit 2 "a file that is not JSON is bad usage" v apply "$WORK/h.json"
+	check_exit 2 "an unknown kind in only is bad usage" v apply only frobs "$WORK/a.json"
+	check_exit 2 "apply without a file is bad usage" v apply
+	check_output "and none of them changed anything" "$(cat "$WORK/a.json")" v export
+}
 
+tests_run
 done_testing

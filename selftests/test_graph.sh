@@ -6,8 +6,22 @@
 #
 #   spoke1 10.1.0.0/16 --- hub 10.0.0.0/16 --- spoke2 10.2.0.0/16
 #   (s1: route 10.2/16     (nva .4 forwarding, gw .5 gateway,
-#    via appliance 10.0.1.4) lb web 10.0.0.100 -> be .6:8080)
+#    via appliance 10.0.1.4) lb web 10.0.0.100 -> be .6:8080)#
+# One function per case, each leaving the configuration as it found it
+# (the setup below): TESTS="quote" (VNET_TESTS through vm.sh) runs it
+# alone.
 source "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034  # read by tests_run
+ALL_TESTS="
+	graph
+	labels
+	quote
+	disconnected
+	no_appliance
+	bad_usage
+"
+
 
 mkport()	# DEV: an interface for a port; configuration alone needs no VM
 {
@@ -34,42 +48,67 @@ v route add spoke1 s 10.2.0.0/16 nexthop appliance 10.0.1.4
 v route add spoke1 s 10.9.0.0/16 nexthop none
 v lb add hub web frontend 10.0.0.100 proto tcp port 80 backend 10.0.1.6:8080
 
-v graph >"$WORK/g1.dot"
-check "graph succeeds" test -s "$WORK/g1.dot"
-check "dot reads it" dot -Tsvg -o "$WORK/g1.svg" "$WORK/g1.dot"
-v graph >"$WORK/g2.dot"
-check "an unchanged state draws the same graph" cmp "$WORK/g1.dot" "$WORK/g2.dot"
+graph()
+{
+	v graph >"$WORK/g1.dot"
+	check "graph succeeds" test -s "$WORK/g1.dot"
+	check "dot reads it" dot -Tsvg -o "$WORK/g1.svg" "$WORK/g1.dot"
+	v graph >"$WORK/g2.dot"
+	check "an unchanged state draws the same graph" cmp "$WORK/g1.dot" "$WORK/g2.dot"
+}
 
 has()	# DESC REGEX: a line of the graph matches
 {
 	check "$1" grep -qE -- "$2" "$WORK/g1.dot"
 }
-has "vnets are clusters with their space" '^  subgraph "cluster_vnet:hub" \{'
-has "the hub's label names id and prefix" 'label="vnet hub \(id 10\)\\n10\.0\.0\.0/16"'
-has "subnets hold their ports" '"port:vm-nva" \[shape=box, label="vm-nva\\n52:54:00:00:00:04\\nforwarding\\n10\.0\.1\.4"\]'
-has "a connected peering side, with its flags" '"vnet:hub" -> "vnet:spoke1" \[color=darkgreen.*label="h-s1\\nconnected\\nforwarded\\ngateway-transit"\]'
-has "the spoke's side uses the remote gateway" '"vnet:spoke1" -> "vnet:hub" .*use-remote-gateways'
-has "an initiated side is orange" '"vnet:hub" -> "vnet:spoke2" \[color=orange'
-has "the appliance route leads to its port" '"subnet:spoke1/s" -> "port:vm-nva" .*label="10\.2\.0\.0/16\\nappliance 10\.0\.1\.4"'
-has "a route to none leads to a drop" '"subnet:spoke1/s" -> "drop:spoke1/s"'
-has "the gateway names its prefixes" '"gateway:hub" \[shape=house, label="gateway \(active\)\\n192\.168\.0\.0/16"\]'
-has "the gateway sits on its port" '"gateway:hub" -> "port:vm-gw"'
-has "the lb leads to its backend" '"lb:hub/web" -> "port:vm-be" \[style=dashed, label="8080"\]'
+labels()
+{
+	v graph >"$WORK/g1.dot"
+	has "vnets are clusters with their space" '^  subgraph "cluster_vnet:hub" \{'
+	has "the hub's label names id and prefix" 'label="vnet hub \(id 10\)\\n10\.0\.0\.0/16"'
+	has "subnets hold their ports" '"port:vm-nva" \[shape=box, label="vm-nva\\n52:54:00:00:00:04\\nforwarding\\n10\.0\.1\.4"\]'
+	has "a connected peering side, with its flags" '"vnet:hub" -> "vnet:spoke1" \[color=darkgreen.*label="h-s1\\nconnected\\nforwarded\\ngateway-transit"\]'
+	has "the spoke's side uses the remote gateway" '"vnet:spoke1" -> "vnet:hub" .*use-remote-gateways'
+	has "an initiated side is orange" '"vnet:hub" -> "vnet:spoke2" \[color=orange'
+	has "the appliance route leads to its port" '"subnet:spoke1/s" -> "port:vm-nva" .*label="10\.2\.0\.0/16\\nappliance 10\.0\.1\.4"'
+	has "a route to none leads to a drop" '"subnet:spoke1/s" -> "drop:spoke1/s"'
+	has "the gateway names its prefixes" '"gateway:hub" \[shape=house, label="gateway \(active\)\\n192\.168\.0\.0/16"\]'
+	has "the gateway sits on its port" '"gateway:hub" -> "port:vm-gw"'
+	has "the lb leads to its backend" '"lb:hub/web" -> "port:vm-be" \[style=dashed, label="8080"\]'
+}
 
 # Names are the operator's: an interface name with a quote stays one string.
-v port add 'vm-q"x' vnet spoke2 subnet s mac 52:54:00:00:02:05 ip 10.2.1.5
-v graph >"$WORK/g3.dot"
-check "an interface name with a quote is escaped" grep -qF '"port:vm-q\"x"' "$WORK/g3.dot"
-check "and dot still reads the graph" dot -Tsvg -o "$WORK/g3.svg" "$WORK/g3.dot"
+quote()
+{
+	v port add 'vm-q"x' vnet spoke2 subnet s mac 52:54:00:00:02:05 ip 10.2.1.5
+	v graph >"$WORK/g3.dot"
+	check "an interface name with a quote is escaped" grep -qF '"port:vm-q\"x"' "$WORK/g3.dot"
+	check "and dot still reads the graph" dot -Tsvg -o "$WORK/g3.svg" "$WORK/g3.dot"
+	v port del 'vm-q"x'
+}
 
-v peering del spoke1 s1-h
-v graph >"$WORK/g4.dot"
-check "a disconnected side is red and dashed" \
-	grep -qE '"vnet:hub" -> "vnet:spoke1" \[color=red, fontcolor=red, style=dashed' "$WORK/g4.dot"
-v port del vm-nva
-v graph >"$WORK/g5.dot"
-check "an appliance without a port is drawn as unreachable" \
-	grep -qF '"subnet:spoke1/s" -> "unreachable:10.0.1.4"' "$WORK/g5.dot"
-check_exit 2 "graph takes no arguments" v graph extra
+disconnected()
+{
+	v peering del spoke1 s1-h
+	v graph >"$WORK/g4.dot"
+	check "a disconnected side is red and dashed" \
+		grep -qE '"vnet:hub" -> "vnet:spoke1" \[color=red, fontcolor=red, style=dashed' "$WORK/g4.dot"
+	v peering add spoke1 s1-h remote hub use-remote-gateways on
+}
 
+no_appliance()
+{
+	v port del vm-nva
+	v graph >"$WORK/g5.dot"
+	check "an appliance without a port is drawn as unreachable" \
+		grep -qF '"subnet:spoke1/s" -> "unreachable:10.0.1.4"' "$WORK/g5.dot"
+	v port add vm-nva vnet hub subnet hs mac 52:54:00:00:00:04 ip 10.0.1.4 forwarding on
+}
+
+bad_usage()
+{
+	check_exit 2 "graph takes no arguments" v graph extra
+}
+
+tests_run
 done_testing
