@@ -2,7 +2,7 @@
 /*
  * vnet: the flow table, one implementation for every table of flows the
  * packet path makes: tracked connections (conntrack.c), load balancer
- * connections and their first fragments (lb_flow.c).
+ * connections (lb_flow.c) and their first fragments (lb_related.c).
  *
  * An entry is the user's struct, which starts with a struct vnet_ft_entry
  * and holds an array of one or two halves; a half is the user's struct
