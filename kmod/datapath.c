@@ -24,6 +24,9 @@
 #include <net/ip.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "lb.h"
 
 unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why)
 {

@@ -8,7 +8,8 @@
 #ifndef _VNET_LB_FLOW_H
 #define _VNET_LB_FLOW_H
 
-#include "vnet.h"
+#include "datapath.h"
+#include "lb.h"
 
 /* A half of a connection: one direction's packet as sent. */
 struct lbf_key {

@@ -12,6 +12,8 @@
 #include <linux/rtnetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
+#include "route.h"
 #include "vnet_nl.h"
 #include "core/name.h"
 
