@@ -14,6 +14,9 @@
 #include <linux/workqueue.h>
 
 #include "vnet.h"
+#include "acl.h"
+#include "datapath.h"
+#include "events.h"
 
 static int prio_cmp(const void *key, const struct rb_node *rb)
 {
@@ -27,7 +30,8 @@ static bool prio_less(struct rb_node *a, const struct rb_node *b)
 	       rb_entry(b, struct vnet_acl_entry, rb)->prio;
 }
 
-struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l, u16 prio)
+static struct vnet_acl_entry *vnet_acl_find(struct vnet_acl_list *l,
+					     u16 prio)
 {
 	struct rb_node *rb = rb_find(&prio, &l->rules, prio_cmp);
 
@@ -361,8 +365,8 @@ void vnet_acl_list_free_set(struct vnet_acl_list *l)
 }
 
 /* Packet path, under RCU: no rule, or the first matching rule allows. */
-bool vnet_acl_allows(const struct vnet_acl_list *l,
-		     const struct vnet_acl_key *k)
+static bool vnet_acl_allows(const struct vnet_acl_list *l,
+			    const struct vnet_acl_key *k)
 {
 	const struct vnet_acl_set *set = rcu_dereference(l->set);
 	u32 r;

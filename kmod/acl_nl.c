@@ -6,6 +6,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "acl.h"
+#include "events.h"
 #include "vnet_nl.h"
 
 static struct netlink_range_validation acl_prio_range __ro_after_init = {

@@ -15,6 +15,7 @@
 #include <net/ndisc.h>
 
 #include "vnet.h"
+#include "datapath.h"
 
 static void send_reply(struct vnet_port *port, struct sk_buff *reply)
 {

@@ -50,6 +50,8 @@
 #include <net/tcp.h>
 
 #include "vnet.h"
+#include "acl.h"
+#include "datapath.h"
 
 struct ct_key {
 	const struct vnet_ct_account *from, *to;

@@ -24,6 +24,9 @@
 #include <net/ip.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "lb.h"
 
 unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why)
 {
@@ -122,7 +125,7 @@ unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
  * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
  * DNAT comes before the ACLs, which see the backend; a backend's reply
  * gets its frontend back as source after them). Later fragments and ICMP
- * errors of an lb connection are translated with it.
+ * errors of an lb connection are translated with it (lb_related.c).
  */
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)

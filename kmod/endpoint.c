@@ -22,6 +22,10 @@
 #include <net/dst_metadata.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "events.h"
+#include "lb.h"
 
 static const struct rhashtable_params ep_params = {
 	.key_len = sizeof(struct vnet_addr_key),

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 
 #include "vnet.h"
+#include "route.h"
 
 void vnet_fib_touch(struct vnet_vnet *v)
 {

@@ -26,6 +26,7 @@
 #include <net/ndisc.h>
 
 #include "vnet.h"
+#include "datapath.h"
 
 static const void *skb_read(void *ctx, unsigned int off, unsigned int len,
 			    void *buf)

@@ -2,7 +2,7 @@
 /*
  * vnet: the flow table, one implementation for every table of flows the
  * packet path makes: tracked connections (conntrack.c), load balancer
- * connections and their first fragments (lb_flow.c).
+ * connections (lb_flow.c) and their first fragments (lb_related.c).
  *
  * An entry is the user's struct, which starts with a struct vnet_ft_entry
  * and holds an array of one or two halves; a half is the user's struct
@@ -79,6 +79,22 @@
 struct vnet_port;
 struct vnet_vnet;
 struct kmem_cache;
+
+/* Its limits and idle timeouts, module parameters (params.c). */
+extern unsigned int vnet_ct_max;
+extern unsigned int vnet_ct_max_per_port;
+extern unsigned int vnet_ct_max_per_vnet;
+int vnet_ct_limits_init(void);
+/* Idle timeouts, in seconds. */
+extern unsigned int vnet_ct_timeout_tcp_syn;
+extern unsigned int vnet_ct_timeout_tcp_established;
+extern unsigned int vnet_ct_timeout_tcp_fin;
+extern unsigned int vnet_ct_timeout_tcp_close;
+extern unsigned int vnet_ct_timeout_udp;
+extern unsigned int vnet_ct_timeout_udp_stream;
+extern unsigned int vnet_ct_timeout_icmp;
+extern unsigned int vnet_ct_timeout_other;
+extern unsigned int vnet_ct_timeout_fragment;
 
 /* What a VM can fill: each entry counts against its port's, vnet's share. */
 enum vnet_ct_kind {

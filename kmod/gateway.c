@@ -11,6 +11,8 @@
 #include <linux/slab.h>
 
 #include "vnet.h"
+#include "events.h"
+#include "route.h"
 
 struct vnet_vnet *vnet_gateway_effective(struct vnet_vnet *v,
 					 struct vnet_peering **via)

@@ -7,6 +7,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
+#include "route.h"
 #include "vnet_nl.h"
 
 const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1] = {

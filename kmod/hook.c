@@ -10,6 +10,8 @@
 #include <linux/rtnetlink.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
 
 int vnet_hook_register(struct vnet_port *port, struct net_device *dev)
 {

@@ -21,6 +21,9 @@
 #include <linux/slab.h>
 
 #include "vnet.h"
+#include "endpoint.h"
+#include "events.h"
+#include "lb.h"
 
 struct vnet_lb_fe {
 	struct rhash_head node;
@@ -70,7 +73,7 @@ const struct vnet_lb *vnet_lb_frontend(struct vnet_net *vn, u32 vnet_id,
 	return NULL;
 }
 
-struct vnet_lb *vnet_lb_find(struct vnet_vnet *v, const char *name)
+static struct vnet_lb *vnet_lb_find(struct vnet_vnet *v, const char *name)
 {
 	return vnet_node_entry(vnet_node_find(&v->lbs, name), struct vnet_lb);
 }

@@ -7,6 +7,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
+#include "lb.h"
 #include "vnet_nl.h"
 
 static const struct nla_policy backend_policy[VNET_BACKEND_A_MAX + 1] = {

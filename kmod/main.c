@@ -8,6 +8,10 @@
 #include <linux/module.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "events.h"
+#include "lb.h"
 
 static int __init vnet_init(void)
 {

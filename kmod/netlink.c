@@ -12,6 +12,8 @@
 #include <linux/rtnetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
+#include "route.h"
 #include "vnet_nl.h"
 #include "core/name.h"
 
@@ -650,10 +652,16 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
  * refusal is a bare -EPERM without extack message; vnetctl explains it.
  */
 #define VNET_OP(_cmd, _doit, _dumpit, _policy)			\
+	VNET_OP_CURSOR(_cmd, _doit, NULL, _dumpit, NULL, _policy)
+
+/* A dump whose cursor @_start allocates and @_done frees. */
+#define VNET_OP_CURSOR(_cmd, _doit, _start, _dumpit, _done, _policy) \
 	{							\
 		.cmd = _cmd,					\
 		.doit = _doit,					\
+		.start = _start,				\
 		.dumpit = _dumpit,				\
+		.done = _done,					\
 		.policy = _policy,				\
 		.maxattr = VNET_A_MAX,				\
 		.flags = GENL_UNS_ADMIN_PERM,			\
@@ -695,8 +703,9 @@ static const struct genl_ops vnet_ops[] = {
 		vnet_route_new_policy),
 	VNET_OP(VNET_CMD_ROUTE_DEL, vnet_route_del_doit, NULL,
 		vnet_route_del_policy),
-	VNET_OP(VNET_CMD_ROUTE_GET, NULL, vnet_route_get_dumpit,
-		vnet_route_get_policy),
+	VNET_OP_CURSOR(VNET_CMD_ROUTE_GET, NULL, vnet_route_get_start,
+		       vnet_route_get_dumpit, vnet_route_get_done,
+		       vnet_route_get_policy),
 	VNET_OP(VNET_CMD_GATEWAY_SET, vnet_gateway_set_doit, NULL,
 		vnet_gateway_set_policy),
 	VNET_OP(VNET_CMD_GATEWAY_DEL, vnet_gateway_del_doit, NULL,

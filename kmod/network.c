@@ -8,6 +8,11 @@
 #include <linux/sort.h>
 
 #include "vnet.h"
+#include "acl.h"
+#include "endpoint.h"
+#include "events.h"
+#include "lb.h"
+#include "route.h"
 
 struct vnet_vnet *vnet_find(struct vnet_net *vn, const char *name)
 {
@@ -215,6 +220,18 @@ static int address_space_replace(struct vnet_vnet *v,
 	return 0;
 }
 
+/* The index of @p in the address space of @v, or -1. */
+static int vnet_prefix_index(const struct vnet_vnet *v,
+			     const struct vnet_prefix *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < v->nr_prefixes; i++)
+		if (vnet_prefix_equal(&v->prefixes[i], p))
+			return i;
+	return -1;
+}
+
 int vnet_prefix_add(struct vnet_req *req, struct vnet_vnet *v,
 		    const struct vnet_prefix *p)
 {
@@ -245,16 +262,6 @@ int vnet_prefix_add(struct vnet_req *req, struct vnet_vnet *v,
 	if (!err)
 		vnet_notify_prefix(v, p, VNET_CMD_PREFIX_NEW);
 	return err;
-}
-
-int vnet_prefix_index(const struct vnet_vnet *v, const struct vnet_prefix *p)
-{
-	unsigned int i;
-
-	for (i = 0; i < v->nr_prefixes; i++)
-		if (vnet_prefix_equal(&v->prefixes[i], p))
-			return i;
-	return -1;
 }
 
 /* Rule 12: name the subnets that live in a prefix about to go away. */

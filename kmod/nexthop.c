@@ -11,6 +11,10 @@
  * packet (fails closed): it never falls back to a system route.
  */
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "lb.h"
+#include "route.h"
 
 /* Is @addr inside the address space of the fib's own vnet @id? */
 static bool own_source(const struct vnet_fib *fib, u32 id, u8 family,

@@ -10,6 +10,7 @@
 #include <linux/string.h>
 
 #include "vnet.h"
+#include "acl.h"
 
 static struct kmem_cache *vnet_cache;
 static struct kmem_cache *subnet_cache;

@@ -9,6 +9,8 @@
  * side can reconnect without the local side being re-created.
  */
 #include "vnet.h"
+#include "events.h"
+#include "route.h"
 
 struct vnet_peering *vnet_peering_find(struct vnet_vnet *v, const char *name)
 {

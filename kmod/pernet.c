@@ -9,6 +9,10 @@
 #include <net/netns/generic.h>
 
 #include "vnet.h"
+#include "acl.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "lb.h"
 
 static unsigned int vnet_net_id __read_mostly;
 

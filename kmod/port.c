@@ -19,6 +19,11 @@
 #include <linux/slab.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "events.h"
+#include "lb.h"
+#include "route.h"
 
 static const struct rhashtable_params addr_params = {
 	.key_len = sizeof(struct vnet_addr_key),

@@ -7,6 +7,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "endpoint.h"
+#include "events.h"
 #include "vnet_nl.h"
 
 const struct nla_policy vnet_port_new_policy[VNET_A_MAX + 1] = {

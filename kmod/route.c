@@ -15,6 +15,8 @@
 #include <linux/slab.h>
 
 #include "vnet.h"
+#include "events.h"
+#include "route.h"
 
 #define RTABLE_MIN 16
 

@@ -8,6 +8,8 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
+#include "route.h"
 #include "vnet_nl.h"
 
 const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1] = {
@@ -208,10 +210,98 @@ static const char *gateway_status(struct vnet_vnet *v, char *buf)
 	return buf;
 }
 
+/*
+ * The cursor of a route dump: the key of the last route sent. That is
+ * its subnet (by name) and its place in the subnet's list: a system route
+ * (effective view) by the walk's order, which is the order of its kind,
+ * peering name (a peer's) and prefix (fib.c walks peerings by name and
+ * sorted prefixes), or a user route by its prefix. Each part resumes
+ * after it, whatever was added or removed in between. Two names and a
+ * prefix do not fit in cb->ctx: vnet_route_get_start() allocates the
+ * cursor, cb->ctx holds its address and vnet_route_get_done() frees it.
+ */
+enum route_kind {
+	ROUTE_PEER_DOWN,	/* a peer's prefix, the peering drops */
+	ROUTE_GATEWAY,		/* an on-premises prefix */
+	ROUTE_PEER,		/* a usable peer's prefix */
+	ROUTE_OWN,		/* the vnet's own space */
+	ROUTE_USER,		/* a route of the subnet */
+};
+
+struct route_cursor {
+	char subnet[VNET_NAME_MAX];
+	char peering[VNET_NAME_MAX];	/* ROUTE_PEER_DOWN, ROUTE_PEER */
+	struct vnet_prefix prefix;
+	u8 kind;			/* enum route_kind */
+	bool started;			/* false: nothing sent yet */
+};
+
+static struct route_cursor *route_cursor(struct netlink_callback *cb)
+{
+	return *(struct route_cursor **)cb->ctx;
+}
+
+int vnet_route_get_start(struct netlink_callback *cb)
+{
+	struct route_cursor **c = (struct route_cursor **)cb->ctx;
+
+	*c = kzalloc(sizeof(**c), GFP_KERNEL);
+	return *c ? 0 : -ENOMEM;
+}
+
+int vnet_route_get_done(struct netlink_callback *cb)
+{
+	kfree(route_cursor(cb));
+	return 0;
+}
+
+/* The last route sent was @prefix of @s, of @kind (through @peering). */
+static void cursor_set(struct route_cursor *c, const struct vnet_subnet *s,
+		       u8 kind, const struct vnet_peering *peering,
+		       const struct vnet_prefix *prefix)
+{
+	strscpy(c->subnet, s->n.name, sizeof(c->subnet));
+	strscpy(c->peering, peering ? peering->n.name : "",
+		sizeof(c->peering));
+	c->prefix = *prefix;
+	c->kind = kind;
+	c->started = true;
+}
+
+static u8 sys_kind(const struct vnet_sys_route *r)
+{
+	switch (r->source) {
+	case VNET_ROUTE_SRC_GATEWAY:
+		return ROUTE_GATEWAY;
+	case VNET_ROUTE_SRC_VNET:
+		return ROUTE_OWN;
+	default:
+		return r->drop ? ROUTE_PEER_DOWN : ROUTE_PEER;
+	}
+}
+
+/* Does @r come after the cursor's system route in the walk? */
+static bool sys_after(const struct vnet_sys_route *r,
+		      const struct route_cursor *c)
+{
+	u8 kind = sys_kind(r);
+	int d;
+
+	if (kind != c->kind)
+		return kind > c->kind;
+	if (kind == ROUTE_PEER_DOWN || kind == ROUTE_PEER) {
+		d = strcmp(r->peering->n.name, c->peering);
+		if (d)
+			return d > 0;
+	}
+	return vnet_prefix_cmp(r->prefix, &c->prefix) > 0;
+}
+
 /* A dump of a subnet's system routes: the walk's state. */
 struct sys_dump {
 	struct sk_buff *skb;
-	struct netlink_callback *cb;	/* cb->args[1]: routes sent */
+	struct route_cursor *c;
+	bool same;			/* the cursor's subnet: resume */
 	const struct vnet_msg *m;
 	struct vnet_subnet *s;
 	const struct vnet_fib *fib;
@@ -232,7 +322,7 @@ static int dump_sys_route(void *arg, const struct vnet_sys_route *r)
 	unsigned int i = d->i++;
 	int err;
 
-	if (i < d->cb->args[1])
+	if (d->same && !sys_after(r, d->c))
 		return 0;
 	if (r->source == VNET_ROUTE_SRC_GATEWAY) {
 		rv.nexthop = VNET_ROUTE_NH_GATEWAY;
@@ -252,31 +342,31 @@ static int dump_sys_route(void *arg, const struct vnet_sys_route *r)
 		    !vnet_route_find(d->s, r->prefix);
 	err = fill_route(d->skb, d->s, &rv, d->m);
 	if (!err)
-		d->cb->args[1]++;
+		cursor_set(d->c, d->s, sys_kind(r),
+			   sys_kind(r) == ROUTE_GATEWAY ? NULL : r->peering,
+			   r->prefix);
 	return err;
 }
 
 /*
- * The routes of one subnet past the dump's cursor: cb->args[1] counts the
- * system routes sent (effective view), cb->args[2] says whether
- * cb->args[3..5] hold the prefix of the last user route sent.
+ * The routes of one subnet, system routes first in the effective view;
+ * @same: the subnet of the cursor, so start after its route.
  */
-static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
-		       struct vnet_subnet *s, bool effective)
+static int dump_subnet(struct sk_buff *skb, struct route_cursor *c,
+		       const struct vnet_msg *m, struct vnet_subnet *s,
+		       bool effective, bool same)
 {
-	struct vnet_msg m = vnet_dump_msg(cb, VNET_CMD_ROUTE_GET);
-	struct vnet_prefix *last = (struct vnet_prefix *)&cb->args[3];
 	char status[STATUS_LEN];
 	struct route_view rv;
 	struct vnet_route *r;
 	int err = 0;
 
-	BUILD_BUG_ON(sizeof(*last) > 3 * sizeof(cb->args[0]));
-	if (effective && !cb->args[2]) {
+	if (effective && !(same && c->kind == ROUTE_USER)) {
 		struct sys_dump d = {
 			.skb = skb,
-			.cb = cb,
-			.m = &m,
+			.c = c,
+			.same = same,
+			.m = m,
 			.s = s,
 			.fib = rcu_dereference_protected(s->vnet->fib,
 				lockdep_is_held(&s->vnet->vn->lock)),
@@ -286,7 +376,8 @@ static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 		if (err)
 			return err;
 	}
-	for (r = vnet_route_next(s, cb->args[2] ? last : NULL); r && !err;
+	same = same && c->kind == ROUTE_USER;
+	for (r = vnet_route_next(s, same ? &c->prefix : NULL); r && !err;
 	     r = vnet_route_next(s, &r->prefix)) {
 		user_view(&rv, r);
 		rv.effective = effective;
@@ -298,27 +389,43 @@ static int dump_subnet(struct sk_buff *skb, struct netlink_callback *cb,
 			rv.status = gateway_status(s->vnet, status);
 		else if (effective && r->nexthop == VNET_ROUTE_NH_NONE)
 			rv.status = "next hop none";
-		err = fill_route(skb, s, &rv, &m);
-		if (!err) {
-			*last = r->prefix;
-			cb->args[2] = 1;
-		}
+		err = fill_route(skb, s, &rv, m);
+		if (!err)
+			cursor_set(c, s, ROUTE_USER, NULL, &r->prefix);
 	}
 	return err;
 }
 
-/* cb->args[0]: subnets of the vnet done, by name. */
+/* The subnet to resume from: the cursor's (@same), or the next by name. */
+static struct rb_node *resume(struct vnet_vnet *v,
+			      const struct route_cursor *c, bool *same)
+{
+	struct vnet_node *n;
+
+	*same = false;
+	if (!c->started)
+		return rb_first(&v->subnets);
+	n = vnet_node_find(&v->subnets, c->subnet);
+	*same = n;
+	if (!n)
+		n = vnet_node_after(&v->subnets, c->subnet);
+	return n ? &n->rb : NULL;
+}
+
+/* The routes of a vnet's subnets, by subnet name, or of the one named. */
 int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
 	struct vnet_net *vn = vnet_pernet(sock_net(skb->sk));
+	struct vnet_msg m = vnet_dump_msg(cb, VNET_CMD_ROUTE_GET);
+	struct route_cursor *c = route_cursor(cb);
 	struct nlattr *name = info->attrs[VNET_A_VNET];
 	struct nlattr *only = info->attrs[VNET_A_SUBNET];
 	bool effective = nla_get_flag(info->attrs[VNET_A_ROUTE_EFFECTIVE]);
-	struct vnet_subnet *s;
-	struct vnet_node *n;
+	struct vnet_subnet *s = NULL;
 	struct vnet_vnet *v;
 	struct rb_node *rb;
+	bool same;
 	int err = 0;
 
 	if (!name) {
@@ -328,32 +435,34 @@ int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	mutex_lock(&vn->lock);
 	cb->seq = vn->gen;
 	v = vnet_find(vn, nla_data(name));
+	if (v && only)
+		s = vnet_subnet_find(v, nla_data(only));
+	/* Gone since the last part: vn->gen moved, the dump says so. */
+	if (c->started && (!v || (only && !s))) {
+		mutex_unlock(&vn->lock);
+		return 0;
+	}
 	if (!v) {
 		mutex_unlock(&vn->lock);
 		NL_SET_ERR_MSG_ATTR(cb->extack, name, "vnet does not exist");
 		return -ENOENT;
 	}
-	if (only) {
-		s = vnet_subnet_find(v, nla_data(only));
-		if (!s) {
-			mutex_unlock(&vn->lock);
-			NL_SET_ERR_MSG_ATTR(cb->extack, only,
-					    "subnet does not exist");
-			return -ENOENT;
-		}
-		rb = cb->args[0] ? NULL : &s->n.rb;
-	} else {
-		n = vnet_node_nth(&v->subnets, cb->args[0]);
-		rb = n ? &n->rb : NULL;
+	if (only && !s) {
+		mutex_unlock(&vn->lock);
+		NL_SET_ERR_MSG_ATTR(cb->extack, only, "subnet does not exist");
+		return -ENOENT;
 	}
-	for (; rb && !err; rb = only ? NULL : rb_next(rb)) {
-		err = dump_subnet(skb, cb, rb_entry(rb, struct vnet_subnet,
-						    n.rb), effective);
+	if (only) {
+		same = c->started;
+		rb = &s->n.rb;
+	} else {
+		rb = resume(v, c, &same);
+	}
+	for (; rb; rb = only ? NULL : rb_next(rb), same = false) {
+		err = dump_subnet(skb, c, &m, rb_entry(rb, struct vnet_subnet,
+						       n.rb), effective, same);
 		if (err)
 			break;
-		cb->args[0]++;
-		cb->args[1] = 0;
-		cb->args[2] = 0;
 	}
 	mutex_unlock(&vn->lock);
 	return vnet_dump_done(skb, err);

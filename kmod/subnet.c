@@ -5,6 +5,9 @@
  * held.
  */
 #include "vnet.h"
+#include "endpoint.h"
+#include "events.h"
+#include "route.h"
 
 struct vnet_subnet *vnet_subnet_find(struct vnet_vnet *v, const char *name)
 {

@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
 #include "vnet_nl.h"
 
 const struct nla_policy vnet_subnet_new_policy[VNET_A_MAX + 1] = {

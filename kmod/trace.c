@@ -9,6 +9,10 @@
  * trace_nl.c parses the request and sends the result.
  */
 #include "vnet.h"
+#include "acl.h"
+#include "datapath.h"
+#include "lb.h"
+#include "route.h"
 
 /* The prefix of length @len that @addr is in. */
 static void prefix_of(struct vnet_prefix *p, u8 family, const u8 *addr,

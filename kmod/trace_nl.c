@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
+#include "datapath.h"
 #include "vnet_nl.h"
 
 const struct nla_policy vnet_trace_policy[VNET_A_MAX + 1] = {

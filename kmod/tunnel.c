@@ -36,6 +36,9 @@
 #include <net/vxlan.h>
 
 #include "vnet.h"
+#include "datapath.h"
+#include "endpoint.h"
+#include "route.h"
 
 struct metadata_dst *vnet_tunnel_md(u32 vni, const struct vnet_prefix *remote)
 {

@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 #include <net/sock.h>
 
+#include "events.h"
 #include "vnet_nl.h"
 
 static struct netlink_range_validation id_range __ro_after_init = {

@@ -140,7 +140,9 @@ extern const struct nla_policy vnet_route_del_policy[VNET_A_MAX + 1];
 extern const struct nla_policy vnet_route_get_policy[VNET_A_MAX + 1];
 int vnet_route_new_doit(struct sk_buff *skb, struct genl_info *info);
 int vnet_route_del_doit(struct sk_buff *skb, struct genl_info *info);
+int vnet_route_get_start(struct netlink_callback *cb);
 int vnet_route_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int vnet_route_get_done(struct netlink_callback *cb);
 
 /* gateway_nl.c */
 extern const struct nla_policy vnet_gateway_set_policy[VNET_A_MAX + 1];

@@ -5,6 +5,8 @@ others added, between the parts of one multipart dump. Run in the
 namespace of the controller (ip netns exec).
 
 usage: dump_race.py vnet|subnet|peering|acl [VNET] [ADD-BATCH]
+       dump_race.py route VNET[/SUBNET] [ADD-BATCH]
+       dump_race.py effective VNET/SUBNET [ADD-BATCH]
 
 Dumps once to know the objects, starts a second dump and reads its first
 part, deletes (vnetctl -b) the first 30 objects that part held, adds the
@@ -13,6 +15,11 @@ Passes (prints "ok", exits 0) when the second dump holds every object of
 the first exactly once, and no object twice: a dump must neither skip nor
 repeat what did not change because other objects did. Prints the parts
 and whether the kernel flagged the dump as interrupted.
+
+Routes: "route" dumps user routes (deleted with route del), "effective"
+a subnet's effective routes, system routes first: a peer's (deleted with
+its peering, which must then add no other route) or user routes. Their
+parts are smaller, so the first 10 routes go, not 30.
 """
 import os
 import re
@@ -38,7 +45,8 @@ def uapi_enums():
     here = os.path.dirname(os.path.abspath(__file__))
     text = open(os.path.join(here, "../include/uapi/linux/vnet.h")).read()
     out = {}
-    for enum in ("vnet_cmd", "vnet_attr"):
+    for enum in ("vnet_cmd", "vnet_attr", "vnet_prefix_attr",
+                 "vnet_route_source"):
         body = re.search(r"enum %s \{(.*?)\};" % enum, text, re.S).group(1)
         for i, name in enumerate(re.findall(r"^\s*(\w+),", body, re.M)):
             out[name] = i
@@ -61,6 +69,24 @@ def key_of(kind, a):
         k = (sval(a, "VNET_A_VNET"),
              sval(a, "VNET_A_SUBNET" if kind == "subnet" else "VNET_A_PEERING"))
         return k, "%s del %s %s" % (kind, k[0], k[1])
+    if kind in ("route", "effective"):
+        p = nlraw.parse_attrs(a[E["VNET_A_ROUTE_PREFIX"]])
+        v4 = E["VNET_PREFIX_A_IN_ADDR"] in p
+        addr = p[E["VNET_PREFIX_A_IN_ADDR" if v4 else "VNET_PREFIX_A_IN6_ADDR"]]
+        cidr = "%s/%d" % (socket.inet_ntop(socket.AF_INET if v4 else
+                                           socket.AF_INET6, addr),
+                          p[E["VNET_PREFIX_A_LEN"]][0])
+        src = a[E["VNET_A_ROUTE_SOURCE"]][0] if kind == "effective" else \
+            E["VNET_ROUTE_SRC_USER"]
+        peering = sval(a, "VNET_A_PEERING") \
+            if E["VNET_A_PEERING"] in a else ""
+        k = (sval(a, "VNET_A_VNET"), sval(a, "VNET_A_SUBNET"), cidr, src,
+             peering)
+        if src == E["VNET_ROUTE_SRC_USER"]:
+            return k, "route del %s %s %s" % (k[0], k[1], cidr)
+        if src == E["VNET_ROUTE_SRC_PEERING"]:
+            return k, "peering del %s %s" % (k[0], peering)
+        return k, None
     port = a[E["VNET_A_ACL_SCOPE"]][0] == 1
     scope = ("port", sval(a, "VNET_A_IFNAME")) if port else \
         ("subnet", sval(a, "VNET_A_SUBNET"))
@@ -108,13 +134,24 @@ class Dump:
 
 def main():
     if len(sys.argv) < 2 or sys.argv[1] not in ("vnet", "subnet", "peering",
-                                                "acl"):
+                                                "acl", "route", "effective"):
         sys.exit(__doc__)
     kind = sys.argv[1]
     vnet = sys.argv[2] if len(sys.argv) > 2 and sys.argv[2] else None
     extra = sys.argv[3] if len(sys.argv) > 3 else None
-    cmd = E["VNET_CMD_%s_GET" % kind.upper()]
-    attrs = nlraw.nla_str(E["VNET_A_VNET"], vnet) if vnet else b""
+    ndel = 30
+    if kind in ("route", "effective"):
+        cmd = E["VNET_CMD_ROUTE_GET"]
+        vnet, _, subnet = vnet.partition("/")
+        attrs = nlraw.nla_str(E["VNET_A_VNET"], vnet)
+        if subnet:
+            attrs += nlraw.nla_str(E["VNET_A_SUBNET"], subnet)
+        if kind == "effective":
+            attrs += nlraw.nla(E["VNET_A_ROUTE_EFFECTIVE"], b"")
+        ndel = 10
+    else:
+        cmd = E["VNET_CMD_%s_GET" % kind.upper()]
+        attrs = nlraw.nla_str(E["VNET_A_VNET"], vnet) if vnet else b""
     fam = nlraw.Genl().family("vnet")
 
     first = Dump(fam, cmd, attrs)
@@ -124,10 +161,13 @@ def main():
 
     race = Dump(fam, cmd, attrs)
     got = [key_of(kind, a) for a in race.part()]
-    if race.done or len(got) < 30:
+    if race.done or len(got) < ndel:
         sys.exit("the first part holds everything: make more objects")
+    dels = [g[1] for g in got[:ndel]]
+    if None in dels:
+        sys.exit("the first %d objects cannot all be deleted" % ndel)
     with tempfile.NamedTemporaryFile("w", suffix=".batch") as f:
-        f.write("".join(g[1] + "\n" for g in got[:30]))
+        f.write("".join(d + "\n" for d in dict.fromkeys(dels)))
         f.flush()
         subprocess.run(["vnetctl", "-b", f.name], check=True)
     if extra:

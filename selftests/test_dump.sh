@@ -3,8 +3,9 @@
 #
 # Dumps resume after the key of the last object sent: objects deleted or
 # added between the parts of a dump make it neither skip nor repeat the
-# others (selftests/dump_race.py), for vnets, subnets, peerings and ACL
-# rules (subnet and port scopes).
+# others (selftests/dump_race.py), for vnets, subnets, peerings, ACL
+# rules (subnet and port scopes) and routes (user routes across subnets, a
+# subnet's effective routes).
 source "$(dirname "$0")/lib.sh"
 
 race() { ip netns exec "$CTL" /usr/bin/python3 "$(dirname "$0")/dump_race.py" "$@"; }
@@ -67,4 +68,29 @@ check "acl dump: deleting sent rules skips none and repeats none" \
 	race acl A "$WORK/more-acl"
 check_output "and a dump after it has every rule" 873 \
 	sh -c "vnetctl -n $CTL acl show A | wc -l"
+# Routes: user routes of 40 subnets (by subnet, then prefix), and the
+# effective routes of one subnet, whose system routes (here 120 peers')
+# resume after the key of the last one sent as well.
+v vnet add R id 9100 prefix 10.160.0.0/16
+for ((i = 0; i < 40; i++)); do
+	printf 'subnet add R s%02d prefix 10.160.%d.0/24\n' "$i" "$i"
+	for ((j = 1; j <= 5; j++)); do
+		printf 'route add R s%02d 172.%d.%d.0/24 nexthop none\n' \
+			"$i" "$j" "$i"
+	done
+done >"$WORK/routes"
+for ((i = 0; i < 120; i++)); do
+	printf 'vnet add r%03d id %d prefix 10.170.%d.0/24\n' "$i" $((9200 + i)) "$i"
+	printf 'peering add R p%03d remote r%03d\n' "$i" "$i"
+done >>"$WORK/routes"
+check "200 routes in 40 subnets, 120 peerings" v -b "$WORK/routes"
+# The first 10 routes sent are those of s00 and s01, which go too.
+printf '%s\n' "subnet del R s00" "subnet del R s01" \
+	"route add R s39 192.168.1.0/24 nexthop none" >"$WORK/more-routes"
+check "route dump: deleting sent routes skips none and repeats none" \
+	race route R "$WORK/more-routes"
+printf '%s\n' "vnet add r500 id 9700 prefix 10.171.0.0/24" \
+	"peering add R q500 remote r500" >"$WORK/more-peers"
+check "effective route dump: deleting sent peers' routes, the same" \
+	race effective R/s39 "$WORK/more-peers"
 done_testing
