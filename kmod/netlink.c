@@ -49,46 +49,43 @@ static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 /* Refusals */
 
 /*
- * Refuse a request: @msg, a fixed string, goes into the extack (Linux 6.1
- * copies it only after the handler returned and the locks are dropped, so
- * it cannot be formatted); the formatted text, which names the objects
- * involved, is unicast to the requester as VNET_CMD_ERROR just before the
- * error. Returns @err so callers can "return vnet_refuse(...)".
+ * Before each request: where its refusal goes (vnet_nl_req()). After it:
+ * the refusal, if any, as the extack message and, just before the error,
+ * a VNET_CMD_ERROR message with the full text.
  */
-int vnet_refuse(struct vnet_req *req, int err, const char *msg,
-		const char *fmt, ...)
+static int vnet_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			 struct genl_info *info)
 {
-	struct genl_info *info = req ? req->info : NULL;
+	info->user_ptr[0] = kzalloc(sizeof(struct vnet_refusal), GFP_KERNEL);
+	return info->user_ptr[0] ? 0 : -ENOMEM;
+}
+
+static void vnet_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
+			   struct genl_info *info)
+{
+	struct vnet_refusal *r = info->user_ptr[0];
 	struct vnet_msg m;
-	struct sk_buff *skb;
-	va_list ap;
-	char *text;
+	struct sk_buff *msg;
 	void *hdr;
 
-	if (!info)
-		return err;
-	if (info->extack)
-		info->extack->_msg = msg;	/* a string literal */
-
-	va_start(ap, fmt);
-	text = kvasprintf(GFP_KERNEL, fmt, ap);
-	va_end(ap);
-	if (!text)
-		return err;
-	skb = genlmsg_new(nla_total_size(strlen(text) + 1), GFP_KERNEL);
-	if (!skb)
+	if (r->msg && info->extack)
+		info->extack->_msg = r->msg;	/* a string literal */
+	if (!r->text)
+		goto out;
+	msg = genlmsg_new(nla_total_size(strlen(r->text) + 1), GFP_KERNEL);
+	if (!msg)
 		goto out;
 	m = vnet_reply_msg(info, VNET_CMD_ERROR);
-	hdr = vnet_msg_start(skb, &m);
-	if (!hdr || nla_put_string(skb, VNET_A_ERROR_MSG, text)) {
-		nlmsg_free(skb);
+	hdr = vnet_msg_start(msg, &m);
+	if (!hdr || nla_put_string(msg, VNET_A_ERROR_MSG, r->text)) {
+		nlmsg_free(msg);
 		goto out;
 	}
-	genlmsg_end(skb, hdr);
-	genlmsg_reply(skb, info);
+	genlmsg_end(msg, hdr);
+	genlmsg_reply(msg, info);
 out:
-	kfree(text);
-	return err;
+	kfree(r->text);
+	kfree(r);
 }
 
 /* Request parsing */
@@ -478,6 +475,7 @@ struct vnet_req vnet_nl_req(struct genl_info *info)
 	return (struct vnet_req){
 		.info = info,
 		.vn = vnet_pernet(genl_info_net(info)),
+		.refusal = info->user_ptr[0],
 	};
 }
 
@@ -736,6 +734,8 @@ static struct genl_family vnet_family __ro_after_init = {
 	.n_ops = ARRAY_SIZE(vnet_ops),
 	.mcgrps = vnet_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(vnet_mcgrps),
+	.pre_doit = vnet_pre_doit,
+	.post_doit = vnet_post_doit,
 };
 
 int vnet_genl_init(void)

@@ -354,14 +354,21 @@ struct vnet_port *vnet_alloc_port(void);
 void vnet_free_port_rcu(struct vnet_port *port);
 
 /*
- * The context of one control-path request: where refusals go. A refusal
- * sets a fixed extack message (6.1 cannot format one safely) and unicasts
- * the full text, which names the objects involved, to the requester.
+ * The context of one control-path request. Object code refuses with
+ * vnet_refuse(), which only records the refusal: a fixed message (6.1
+ * cannot format an extack message safely) and the full text, which names
+ * the objects involved. The netlink side sends both once the handler is
+ * done (netlink.c, the family's post_doit). The first refusal counts.
  */
+struct vnet_refusal {
+	const char *msg;
+	char *text;
+};
 
 struct vnet_req {
-	struct genl_info *info;
+	struct genl_info *info;		/* for the *_nl.c files only */
 	struct vnet_net *vn;
+	struct vnet_refusal *refusal;	/* NULL: nobody to tell */
 };
 
 __printf(4, 5)
