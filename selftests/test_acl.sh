@@ -7,7 +7,8 @@
 #
 #   vnet A 10.1/16 fd00:1::/48: web (vm1 .1.4, vm2 .1.5), db (vm3 .2.4)
 #   vnet B 10.2/16 fd00:2::/48: vm4 10.2.1.4     (peered with A)
-#   vnet C 10.3/16 fd00:3::/48: vm5 10.3.1.4     (peered with A)#
+#   vnet C 10.3/16 fd00:3::/48: vm5 10.3.1.4     (peered with A)
+#
 # One function per case, each leaving the topology as it found it (the
 # setup below, no rule): TESTS="priority fragments" (VNET_TESTS through
 # vm.sh) runs those alone. Except vnet_del, which deletes vnets B and C,

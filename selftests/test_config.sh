@@ -3,7 +3,8 @@
 #
 # vnetctl export and apply: the whole configuration as one JSON document,
 # applied to a fresh namespace, edited and applied again (only the
-# difference), and a refused step undone. Configuration only, no traffic.#
+# difference), and a refused step undone. Configuration only, no traffic.
+#
 # One function per case: the configuration of $CTL (the setup below) is
 # only read; each case that applies files does it into a fresh namespace
 # of its own (fresh): TESTS="refused_step" (VNET_TESTS through vm.sh)

@@ -8,7 +8,8 @@
 #
 #   vnet A 10.1/16 fd00:1::/48: web (vm1 .1.4, vm2 .1.5), db (vm3 .2.4)
 #   vnet B 10.2/16 fd00:2::/48: vm4 10.2.1.4          (peered with A)
-#   vnet T 10.1/16 fd00:1::/48: web (t1 .1.4), db (t3 .2.4)  (A's twin)#
+#   vnet T 10.1/16 fd00:1::/48: web (t1 .1.4), db (t3 .2.4)  (A's twin)
+#
 # One function per case, each leaving the topology as it found it (the
 # setup below: vm1 and t1 behind an inbound deny-all, UDP servers on vm3
 # and vm4 port 5000): TESTS="related fragments" (VNET_TESTS through

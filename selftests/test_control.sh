@@ -3,7 +3,8 @@
 #
 # The control plane: vnets, prefixes, subnets and peerings, rules 1-5 and
 # 12 of Documentation/vnet.rst with a passing and a refused case. After each
-# refusal the whole configuration (vnetctl -j ... show) is byte-identical.#
+# refusal the whole configuration (vnetctl -j ... show) is byte-identical.
+#
 # One function per case, each leaving the configuration as it found it
 # (the setup below: vnets A, B and C, nothing else): TESTS="states limits"
 # (VNET_TESTS through vm.sh) runs those alone. A case that needs

@@ -14,7 +14,8 @@
 #   vnet X 10.1/16 (the flooder): x1 .1.4, x2 .1.5, x3 .1.6, xb .1.10
 #       lb xweb 10.1.0.100 tcp 80 -> xb:8080 (nothing listens)
 #   vnet Y 10.2/16 (the victim): y1 .1.4, yb .1.10 (lb.py serve on 8080)
-#       lb ytcp 10.2.0.100 tcp 80, lb yudp 10.2.0.100 udp 53 -> yb:8080#
+#       lb ytcp 10.2.0.100 tcp 80, lb yudp 10.2.0.100 udp 53 -> yb:8080
+#
 # One function per case. The flood is one story: port_share, vnet_share,
 # no_syn, other_tenant and share_back each start from the counts the ones
 # before left (every count is exact), so a case run alone (TESTS=no_syn,

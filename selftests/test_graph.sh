@@ -6,7 +6,8 @@
 #
 #   spoke1 10.1.0.0/16 --- hub 10.0.0.0/16 --- spoke2 10.2.0.0/16
 #   (s1: route 10.2/16     (nva .4 forwarding, gw .5 gateway,
-#    via appliance 10.0.1.4) lb web 10.0.0.100 -> be .6:8080)#
+#    via appliance 10.0.1.4) lb web 10.0.0.100 -> be .6:8080)
+#
 # One function per case, each leaving the configuration as it found it
 # (the setup below): TESTS="quote" (VNET_TESTS through vm.sh) runs it
 # alone.

@@ -5,7 +5,8 @@
 # validates requests of a raw client (nlraw.py, not vnetctl), in the initial
 # namespace and in others, and it unloads and loads again with objects
 # present, so module exit frees what every namespace holds. Leaves the
-# module loaded, as vm.sh expects.#
+# module loaded, as vm.sh expects.
+#
 # One function per case, each leaving the module loaded and no vnet of
 # its own behind (the vnet "raw" of nlraw.py is deleted at the end), but
 # reload and ns_gone unload the module and so drop every object of the

@@ -12,9 +12,22 @@
 #
 # Each identity runs its commands in one go (run.sh below), which keeps
 # process start-ups, slow under emulation, to a few.
+#
+# One function per case; none changes the configuration (the setup
+# below): TESTS="userns" (VNET_TESTS through vm.sh) runs it alone.
 # shellcheck source=selftests/lib.sh
 # shellcheck disable=SC2317  # functions called through check
 source "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034  # read by tests_run
+ALL_TESTS="
+	unprivileged
+	userns
+	root
+	root_monitor
+	userns_own_netns
+"
+
 
 here=$(realpath "$(dirname "$0")")
 msg="Error: permission denied: vnetctl needs CAP_NET_ADMIN in this network namespace"
@@ -138,37 +151,26 @@ refused()
 }
 
 # ---- an unprivileged user: uid and gid 65534, no groups ----
-mkdir -m 777 "$WORK/nobody"
-ip netns exec "$CTL" setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$WORK/run.sh" "$WORK/all" "$WORK/nobody"
-refused "unprivileged" "$WORK/nobody"
+unprivileged()
+{
+	mkdir -m 777 "$WORK/nobody"
+	ip netns exec "$CTL" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$WORK/run.sh" "$WORK/all" "$WORK/nobody"
+	refused "unprivileged" "$WORK/nobody"
+}
 
 # ---- root of a user namespace that does not own the namespace ----
-mkdir "$WORK/userns"
-ip netns exec "$CTL" /usr/bin/python3 "$here/userns.py" \
-	"$WORK/run.sh" "$WORK/all" "$WORK/userns"
-refused "user namespace" "$WORK/userns"
+userns()
+{
+	mkdir "$WORK/userns"
+	ip netns exec "$CTL" /usr/bin/python3 "$here/userns.py" \
+		"$WORK/run.sh" "$WORK/all" "$WORK/userns"
+	refused "user namespace" "$WORK/userns"
+}
 
 # ---- root still does everything (positive control) ----
-mkdir "$WORK/root"
-ip netns exec "$CTL" "$WORK/run.sh" "$WORK/reads" "$WORK/root"
-n=0
-while read -r line; do
-	n=$((n + 1))
-	if [ "$(<"$WORK/root/$n.status")" = 0 ]; then
-		ok "root: vnetctl $line"
-	else
-		fail "root: vnetctl $line" "$(<"$WORK/root/$n.err")"
-	fi
-done <"$WORK/reads"
 # trace_out PATTERN: the first line of the output of the read matching it.
 trace_out() { head -n 1 "$WORK/root/$(grep -n "$1" "$WORK/reads" | cut -d: -f1).out"; }
-check_output "root: trace names the sending port" \
-	"10.1.1.4 -> 10.1.1.100 proto tcp dport 80 from port vm-one (vnet A subnet web)" \
-	trace_out "^trace.*dport 80$"
-check_output "root: trace from a port named by its device" \
-	"10.1.1.77 -> 10.1.1.100 from port vm-one (vnet A subnet web)" \
-	trace_out "^trace.*port vm-one$"
 root_raw()
 {
 	local out
@@ -180,18 +182,44 @@ root_raw()
 		return 1
 	fi
 }
-check "root, raw netlink: no EPERM, INFO_GET answers, the events group lets it in" root_raw
-vnetctl -n "$CTL" monitor >"$WORK/mon" 2>&1 &
-mon=$!
-for _ in $(seq 50); do	# the monitor listens once it prints our event
-	v vnet prefix add B 10.20.0.0/16 2>/dev/null &&
-		v vnet prefix del B 10.20.0.0/16
-	grep -q "10.20.0.0/16" "$WORK/mon" && break
-	sleep 0.1
-done
-kill "$mon" 2>/dev/null
-wait "$mon" 2>/dev/null
-check "root: monitor receives events" grep -q "prefix add B 10.20.0.0/16" "$WORK/mon"
+root()
+{
+	local n line
+	mkdir "$WORK/root"
+	ip netns exec "$CTL" "$WORK/run.sh" "$WORK/reads" "$WORK/root"
+	n=0
+	while read -r line; do
+		n=$((n + 1))
+		if [ "$(<"$WORK/root/$n.status")" = 0 ]; then
+			ok "root: vnetctl $line"
+		else
+			fail "root: vnetctl $line" "$(<"$WORK/root/$n.err")"
+		fi
+	done <"$WORK/reads"
+	check_output "root: trace names the sending port" \
+		"10.1.1.4 -> 10.1.1.100 proto tcp dport 80 from port vm-one (vnet A subnet web)" \
+		trace_out "^trace.*dport 80$"
+	check_output "root: trace from a port named by its device" \
+		"10.1.1.77 -> 10.1.1.100 from port vm-one (vnet A subnet web)" \
+		trace_out "^trace.*port vm-one$"
+	check "root, raw netlink: no EPERM, INFO_GET answers, the events group lets it in" root_raw
+}
+
+root_monitor()
+{
+	local mon
+	vnetctl -n "$CTL" monitor >"$WORK/mon" 2>&1 &
+	mon=$!
+	for _ in $(seq 50); do	# the monitor listens once it prints our event
+		v vnet prefix add B 10.20.0.0/16 2>/dev/null &&
+			v vnet prefix del B 10.20.0.0/16
+		grep -q "10.20.0.0/16" "$WORK/mon" && break
+		sleep 0.1
+	done
+	kill "$mon" 2>/dev/null
+	wait "$mon" 2>/dev/null
+	check "root: monitor receives events" grep -q "prefix add B 10.20.0.0/16" "$WORK/mon"
+}
 
 # Root of a user namespace has CAP_NET_ADMIN over a network namespace that
 # user namespace owns: GENL_UNS_ADMIN_PERM lets it in there, as nftables.
@@ -202,7 +230,11 @@ own_netns()
 		vnetctl -V >/dev/null && vnetctl vnet show' |
 		sed 's/ router-mac .*//'
 }
-check_output "a user namespace uses vnet in a network namespace of its own" \
-	"U id 7 prefix 10.7.0.0/16" own_netns
+userns_own_netns()
+{
+	check_output "a user namespace uses vnet in a network namespace of its own" \
+		"U id 7 prefix 10.7.0.0/16" own_netns
+}
 
+tests_run
 done_testing

@@ -7,7 +7,8 @@
 # IPv4 and IPv6, and the errors. Topology:
 #
 #   vnet A 10.1/16 fd00:1::/48: subnet web: a1 .1.4, a2 .1.5 (forwarding on)
-#   vnet B 10.2/16 fd00:2::/48: subnet s: b1 .1.4#
+#   vnet B 10.2/16 fd00:2::/48: subnet s: b1 .1.4
+#
 # One function per case, each leaving the topology as it found it (the
 # setup below, no peering, no rule): TESTS="acls errors" (VNET_TESTS
 # through vm.sh) runs those alone. The cases after across peer A and B
