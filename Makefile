@@ -54,7 +54,7 @@ check-attack: deps
 # Not part of make check: netlink fuzzing, about 5 minutes under TCG on 2
 # cores. The seed is printed; SEED=N COUNT=N replays a run.
 SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
-COUNT ?= 2000
+COUNT ?= 3000
 check-fuzz: deps
 	$(MAKE) all
 	@start=$$(date +%s); status=0; \

@@ -1207,6 +1207,24 @@ def main():
                       diff(expect, after))
         expect = after
 
+    # The checker checked: an accepted VNET_NEW must change the snapshot,
+    # and its VNET_DEL must bring back the very same bytes.
+    probe = None
+    if client:
+        before = state.take()
+        name = nla(A["VNET"], b"fuzz-probe\0")
+        err1, text1, _ = client.request(fam, C["VNET_NEW"], name + nla(
+            A["ID"], u32b(4040)) + encode([at("PREFIXES",
+                                              plist(["10.240.0.0/16"]))]))
+        changed = state.take()
+        err2, text2, _ = client.request(fam, C["VNET_DEL"], name)
+        again = state.take()
+        probe = (err1 == 0 and err2 == 0 and changed != before and
+                 again == before, "VNET_NEW errno %d %s, VNET_DEL errno %d %s, "
+                 "snapshot changed %s, back to the same bytes %s" % (
+                     err1, text1, err2, text2, changed != before,
+                     again == before))
+
     i = 0
     while i < args.count:
         if i % SETUP_EVERY == 0:
@@ -1240,7 +1258,15 @@ def main():
     elapsed = time.time() - start
 
     n = 0
-    print("1..%d" % (len(kinds) + 2))
+    print("1..%d" % (len(kinds) + 2 + (probe is not None)))
+    if probe is not None:
+        n += 1
+        print("%s %d - the snapshot sees an accepted VNET_NEW and its "
+              "VNET_DEL undoes it to the byte%s" % (
+                  "ok" if probe[0] else "not ok", n,
+                  "" if probe[0] else ": " + probe[1]))
+        if not probe[0]:
+            violations.append(-1)
     for key in kinds:
         n += 1
         m, refused = stats[key]
@@ -1281,9 +1307,10 @@ def main():
     print("# %d interface changes, %d snapshots, %d skipped, %.0f s (%s)"
           % (n_ip, n_snap, n_skip, elapsed, ", ".join(
               "%s %.0f s" % kv for kv in times.items())))
-    if violations:
-        print("# replay: selftests/vm.sh selftests/nlfuzz.py --seed %d "
-              "--count %d" % (seed, violations[0] + 1))
+    first = [x for x in violations if x >= 0]
+    if first:
+        print("# replay up to the first: selftests/vm.sh selftests/nlfuzz.py "
+              "--seed %d --count %d" % (seed, min(first) + 1))
     sys.exit(1 if violations else 0)
 
 
