@@ -29,7 +29,7 @@ The invariants, over the fuzzer's own socket:
     SUBNET_GET, PEERING_GET, PORT_GET, GATEWAY_GET, LB_GET and
     ENDPOINT_GET dumps, ACL_GET and ROUTE_GET of every vnet (with
     --effective also each subnet's effective routes: slower), and
-    INFO_GET's object counts; when the module
+    INFO_GET's object counts, and the namespace's interfaces; when the module
     refuses the message, the same snapshot after it must be byte-identical
     (generic netlink payloads; a message it accepts sets the new
     expectation);
@@ -856,16 +856,28 @@ SETUP_TWIN = {
 
 
 def iface_action(r):
-    """An interface of a port's name added, or deleted: the port goes up
-    or absent."""
+    """An interface of a port's name added, deleted, renamed to another
+    port's name or set up (its host then sends router solicitations and
+    DAD probes into the hook): the ports go up or absent. Now and then the
+    endpoints' tunnel device is deleted from under the module, or its name
+    taken first."""
     name = r.choice(PORTS)
-    x = r.randrange(3)
-    if x == 0:
+    x = r.randrange(12)
+    if x < 3:
         return ("ip", "link", "add", name, "type", "veth", "peer", "name",
                 name + "p")
-    if x == 1:
+    if x < 5:
         return ("ip", "tuntap", "add", "dev", name, "mode", "tap")
-    return ("ip", "link", "del", name)
+    if x < 8:
+        return ("ip", "link", "del", name)
+    if x == 8:
+        return ("ip", "link", "set", name, "name", r.choice(PORTS))
+    if x == 9:
+        return ("ip", "link", "set", name, "up")
+    if x == 10:
+        return ("ip", "link", "del", "vnet-vxlan")
+    return ("ip", "link", "add", "vnet-vxlan", "type", "veth", "peer", "name",
+            "vxp")
 
 
 class Violation(Exception):
@@ -995,6 +1007,10 @@ class State:
                             label, sub.rstrip(b"\0").decode(errors="replace")),
                         C["ROUTE_GET"], vn + nla(A["SUBNET"], sub) +
                         nla(A["ROUTE_EFFECTIVE"], b"")))
+        # The namespace's interfaces: a refused request adds or removes
+        # none (the endpoints' tunnel device among them).
+        snap.append(("LINKS", 0, tuple(sorted(
+            n.encode() for _, n in socket.if_nameindex()))))
         self.note(snap)
         return snap
 
@@ -1041,6 +1057,10 @@ def diff(before, after):
     for label in list(b) + [x for x in a if x not in b]:
         x, y = b.get(label), a.get(label)
         if x == y:
+            continue
+        if label == "LINKS" and x and y:
+            lines.append("LINKS: %s -> %s" % (
+                b" ".join(x[2]).decode(), b" ".join(y[2]).decode()))
             continue
         if x is None or y is None:
             lines.append("%s: %s" % (label, "appeared" if x is None else
@@ -1241,7 +1261,7 @@ def main():
                 send(i, msg)
                 i += 1
             continue
-        if rng.random() < 0.02:
+        if rng.random() < 0.03:
             run_ip(iface_action(rng))
             continue
         op, dump = rng.choice(kinds)
