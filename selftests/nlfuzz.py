@@ -11,18 +11,22 @@ sends --count messages (default 3000) to every op of the family, do and
 dump alike (the ops come from CTRL_CMD_GETFAMILY): valid requests built
 from a small model of objects (vnets A..F with 10.N.0.0/16 and
 fd00:N::/48, subnets web and db, ports fz0..fz5, peerings "A-B", ACLs,
-routes, gateways, lbs "lb1" "lb2", endpoints), and the same requests
-mutated: attributes dropped, duplicated, retyped, truncated, extended,
-flat where nested is expected and the reverse, wrong nla_len, flag bits
-(NLA_F_NESTED, NLA_F_NET_BYTEORDER), huge values, empty, long and
-unterminated strings, unknown and foreign attributes, nested elements
-mutated the same way, oversized payloads, a truncated body, a bad genl
-or netlink header (flags, version, reserved, command), random bytes. A
-fixed setup, replayed every 250 messages, and the valid requests keep
-the state rich: vnets with subnets, ports up (veth, tap) and absent
-(and interfaces of port names added and deleted as the run goes),
-peerings initiated, connected and disconnected, ACLs, routes, a
-gateway, an lb, an endpoint.
+routes, gateways, lbs "lb1" "lb2", endpoints), well-formed requests whose
+values conflict (overlapping or duplicate prefixes and addresses, another
+vnet's, multicast MACs, flags a peering cannot take, too many backends),
+and the same requests mutated: attributes dropped, duplicated, retyped,
+truncated, extended, flat where nested is expected and the reverse,
+wrong nla_len, flag bits (NLA_F_NESTED, NLA_F_NET_BYTEORDER), huge
+values, empty, long and unterminated strings, unknown and foreign
+attributes, nested elements mutated the same way, oversized payloads, a
+truncated body, a bad genl or netlink header (flags, version, reserved,
+command), random bytes. A fixed setup, replayed every 250 messages, and
+the valid requests keep the state rich: vnets with subnets, ports up
+(veth, tap) and absent, peerings initiated, connected and disconnected,
+ACLs, routes, a gateway, an lb, an endpoint (and its tunnel device);
+interfaces of port names are added, deleted, renamed and set up as the
+run goes. It runs in a network namespace of its own (--no-netns: the
+caller's), whose objects go with it when it exits.
 
 The invariants, over the fuzzer's own socket:
   - before each message, a snapshot of every object: the VNET_GET,
@@ -35,7 +39,9 @@ The invariants, over the fuzzer's own socket:
     expectation);
   - every request is answered before --timeout seconds (default 30);
   - the errno is a sane negative errno (1..133: no positive error, no
-    kernel-internal ERESTART*, no ack of an unknown kind).
+    kernel-internal ERESTART*).
+A first TAP line checks the checker: an accepted VNET_NEW changes the
+snapshot, and its VNET_DEL brings back the same bytes.
 The kernel side (no crash, no WARNING, no leak when the module is
 unloaded) is vm.sh's: run it as selftests/vm.sh selftests/nlfuzz.py.
 
