@@ -245,7 +245,7 @@ int vnet_route_get_start(struct netlink_callback *cb)
 {
 	struct route_cursor **c = (struct route_cursor **)cb->ctx;
 
-	*c = kzalloc(sizeof(**c), GFP_KERNEL);
+	*c = kzalloc(sizeof(**c), GFP_KERNEL_ACCOUNT);
 	return *c ? 0 : -ENOMEM;
 }
 

@@ -359,6 +359,9 @@ void vnet_free_port_rcu(struct vnet_port *port);
  * cannot format an extack message safely) and the full text, which names
  * the objects involved. The netlink side sends both once the handler is
  * done (netlink.c, the family's post_doit). The first refusal counts.
+ * post_doit does not see the handler's result, so a refusal must end the
+ * request: a handler never refuses and then succeeds. The text is best
+ * effort (a full socket loses it; the extack message stays).
  */
 struct vnet_refusal {
 	const char *msg;
