@@ -120,6 +120,41 @@ refused_by_design()
 			"peering goes, dropping, but adds none)"
 		return 0
 	fi
+	# A side stays when its remote vnet goes (orphaned, disconnected,
+	# back when a vnet of that name comes), but is added only to a vnet
+	# that exists.
+	re='refused: peering add ([^ ]*) ([^ ]*) remote ([^ ]*) '
+	if [[ $2 =~ $re ]] && jq -e --arg r "${BASH_REMATCH[3]}" \
+		'any(.vnets[]; .name == $r) | not' "$1" >/dev/null &&
+		jq --arg v "${BASH_REMATCH[1]}" --arg n "${BASH_REMATCH[2]}" \
+		'.peerings |= map(select(.vnet != $v or .name != $n))' "$1" >"$3"
+	then
+		echo "peering ${BASH_REMATCH[2]} of vnet ${BASH_REMATCH[1]} to" \
+			"vnet ${BASH_REMATCH[3]}, which the file lacks (the kernel" \
+			"keeps a side whose remote vnet goes, but adds none to a" \
+			"vnet that does not exist)"
+		return 0
+	fi
+	# use-remote-gateways is set only while the remote side exists with
+	# gateway-transit on and the remote vnet has a gateway; a side that
+	# has it stays so when the remote side goes.
+	re='refused: peering add ([^ ]*) ([^ ]*) remote ([^ ]*) .*use-remote-gateways on'
+	if [[ $2 =~ $re ]] && jq -e --arg v "${BASH_REMATCH[1]}" \
+		--arg r "${BASH_REMATCH[3]}" '
+		([.peerings[] | select(.vnet == $r and .remote == $v
+			and ."gateway-transit")] | length == 0)
+		or (any(.gateways[]; .vnet == $r) | not)' "$1" >/dev/null &&
+		jq --arg v "${BASH_REMATCH[1]}" --arg n "${BASH_REMATCH[2]}" '
+		(.peerings[] | select(.vnet == $v and .name == $n)
+			| ."use-remote-gateways") = false' "$1" >"$3"
+	then
+		echo "use-remote-gateways on peering ${BASH_REMATCH[2]} of vnet" \
+			"${BASH_REMATCH[1]}, whose remote side with gateway-transit" \
+			"or whose remote gateway the file lacks (the kernel keeps" \
+			"the flag when the remote side goes, but sets it only" \
+			"while all are there)"
+		return 0
+	fi
 	return 1
 }
 
