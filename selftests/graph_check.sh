@@ -135,6 +135,37 @@ refused_by_design()
 			"vnet that does not exist)"
 		return 0
 	fi
+	# A side whose other side is gone stays when a vnet's space changes
+	# (rule 3 asks that only of the vnet's own sides), so it may come to
+	# overlap, but a side is added only where nothing overlaps.
+	re='refused: peering add ([^ ]*) ([^ ]*) remote ([^ ]*) '
+	if [[ $2 =~ $re ]] && [[ $2 == *overlap* ]] &&
+		/usr/bin/python3 - "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}" <<-'EOF'
+		import ipaddress, json, sys
+		d = json.load(open(sys.argv[1]))
+		v, r = sys.argv[2], sys.argv[3]
+		space = {x["name"]: [ipaddress.ip_network(p) for p in x["prefixes"]]
+			 for x in d["vnets"]}
+		sides = {(p["vnet"], p["remote"]) for p in d["peerings"]}
+		overlap = lambda a, b: any(p.version == q.version and p.overlaps(q)
+			for p in space.get(a, []) for q in space.get(b, []))
+		one_sided = (r, v) not in sides
+		clash = (overlap(v, r)
+			 or any(overlap(r, x) for (y, x) in sides if y == v and x != r)
+			 or any(overlap(v, x) for (y, x) in sides
+				if y == r and x != v and (x, r) in sides))
+		sys.exit(0 if one_sided and clash else 1)
+		EOF
+	then
+		jq --arg v "${BASH_REMATCH[1]}" --arg n "${BASH_REMATCH[2]}" \
+			'.peerings |= map(select(.vnet != $v or .name != $n))' \
+			"$1" >"$3"
+		echo "peering ${BASH_REMATCH[2]} of vnet ${BASH_REMATCH[1]} to" \
+			"vnet ${BASH_REMATCH[3]}, one-sided (its other side went)" \
+			"and overlapping since (the kernel keeps such a side when" \
+			"a space changes, but adds none that overlaps)"
+		return 0
+	fi
 	# use-remote-gateways is set only while the remote side exists with
 	# gateway-transit on and the remote vnet has a gateway; a side that
 	# has it stays so when the remote side goes.
@@ -261,7 +292,8 @@ for t in "${tests[@]}"; do
 			line+=$'\n'$(printf '%s' "$bad" | head -n 20 | sed 's/^/# /')
 		fi
 		[ -z "$note" ] || line+=$'\n'${note%$'\n'}
-		echo "# ${m}_check: $line" | head -n 1
+		# All of it now too (a run cut short still says what failed).
+		echo "# ${m}_check: $line"
 		tap+=$line$'\n'
 		"summary_$m"
 	done
