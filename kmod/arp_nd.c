@@ -34,9 +34,10 @@ static void send_reply(struct vnet_port *port, struct sk_buff *reply)
  * ARP and ND replies go out on the interface the request came in on: the
  * port's, which may be going away (then the reply is lost with it).
  */
-unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
+unsigned int vnet_arp_input(struct vnet_port *port,
+			    const struct vnet_port_conf *conf,
+			    struct sk_buff *skb)
 {
-	const struct vnet_port_conf *conf = rcu_dereference(port->conf);
 	const struct arphdr *arp;
 	struct sk_buff *reply;
 	__be32 sip, tip;
@@ -59,7 +60,7 @@ unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
 		return vnet_drop(port, VNET_DROP_SPOOF_MAC);
 	if (!sip || sip == tip)
 		return vnet_drop(port, VNET_DROP_ARP_IGNORED);
-	if (!vnet_source_ok(port, AF_INET, &sip))
+	if (!vnet_source_ok(conf, AF_INET, &sip))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 
 	reply = arp_create(ARPOP_REPLY, ETH_P_ARP, sip, skb->dev, tip,
@@ -71,8 +72,8 @@ unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb)
 	return NF_STOLEN;
 }
 
-/* A neighbour advertisement for @target, sent to @daddr on the port. */
-static struct sk_buff *na_create(struct vnet_port *port,
+/* A neighbour advertisement for @target, sent to @daddr (of MAC @mac). */
+static struct sk_buff *na_create(struct vnet_port *port, const u8 *mac,
 				 struct net_device *dev,
 				 const struct in6_addr *target,
 				 const struct in6_addr *daddr)
@@ -111,16 +112,17 @@ static struct sk_buff *na_create(struct vnet_port *port,
 
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IPV6);
-	if (dev_hard_header(skb, dev, ETH_P_IPV6,
-			    rcu_dereference(port->conf)->mac,
-			    port->vn->router_mac, skb->len) < 0) {
+	if (dev_hard_header(skb, dev, ETH_P_IPV6, mac, port->vn->router_mac,
+			    skb->len) < 0) {
 		kfree_skb(skb);
 		return NULL;
 	}
 	return skb;
 }
 
-unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb)
+unsigned int vnet_nd_input(struct vnet_port *port,
+			   const struct vnet_port_conf *conf,
+			   struct sk_buff *skb)
 {
 	const unsigned int off = sizeof(struct ipv6hdr);
 	const struct ipv6hdr *ip6h;
@@ -149,11 +151,11 @@ unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb)
 	if (ipv6_addr_any(&ip6h->saddr))
 		return vnet_drop(port, VNET_DROP_ND_IGNORED);
 	if (!(ipv6_addr_type(&ip6h->saddr) & IPV6_ADDR_LINKLOCAL) &&
-	    !vnet_source_ok(port, AF_INET6, &ip6h->saddr))
+	    !vnet_source_ok(conf, AF_INET6, &ip6h->saddr))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 
 	target = ns->target;
-	reply = na_create(port, skb->dev, &target, &ip6h->saddr);
+	reply = na_create(port, conf->mac, skb->dev, &target, &ip6h->saddr);
 	if (!reply)
 		return vnet_drop(port, VNET_DROP_NO_MEMORY);
 	send_reply(port, reply);

@@ -70,11 +70,9 @@ static bool port_owns(const struct vnet_port_conf *conf, u8 family,
 	return false;
 }
 
-bool vnet_source_ok(const struct vnet_port *port, u8 family,
-		      const void *addr)
+bool vnet_source_ok(const struct vnet_port_conf *conf, u8 family,
+		    const void *addr)
 {
-	const struct vnet_port_conf *conf = rcu_dereference(port->conf);
-
 	return (conf->flags & VNET_PORT_F_FORWARDING) ||
 	       port_owns(conf, family, addr);
 }
@@ -165,7 +163,9 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
  * and route it. What is never routed is counted as what it is before the
  * source check, so "spoofed-ip" means a VM really used a foreign address.
  */
-static unsigned int ip_input(struct vnet_port *port, struct sk_buff *skb)
+static unsigned int ip_input(struct vnet_port *port,
+			     const struct vnet_port_conf *conf,
+			     struct sk_buff *skb)
 {
 	struct vnet_flow flow;
 	enum vnet_drop_reason why;
@@ -175,14 +175,14 @@ static unsigned int ip_input(struct vnet_port *port, struct sk_buff *skb)
 	if (why != VNET_PASS)
 		return vnet_drop(port, why);
 	if (vnet_flow_is_nd(&flow) && !flow.exthdrs)
-		return vnet_nd_input(port, skb);
+		return vnet_nd_input(port, conf, skb);
 	why = vnet_flow_forbidden(&flow);
 	if (why != VNET_PASS)
 		return vnet_drop(port, why);
 	if (vnet_flow_multicast(k) ||
 	    !is_unicast_ether_addr(eth_hdr(skb)->h_dest))
 		return vnet_drop(port, VNET_DROP_BROADCAST);
-	if (!vnet_source_ok(port, k->family, k->src))
+	if (!vnet_source_ok(conf, k->family, k->src))
 		return vnet_drop(port, VNET_DROP_SPOOF_IP);
 	return route(port, skb, &flow);
 }
@@ -190,22 +190,24 @@ static unsigned int ip_input(struct vnet_port *port, struct sk_buff *skb)
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state)
 {
+	const struct vnet_port_conf *conf;
 	struct vnet_port *port = priv;
 
 	vnet_count_rx(port, skb->len + skb->mac_len);
 	if (skb_vlan_tag_present(skb) || eth_type_vlan(skb->protocol))
 		return vnet_drop(port, VNET_DROP_VLAN);
+	/* One conf for the whole frame: its MAC and its addresses agree. */
+	conf = rcu_dereference(port->conf);
 	if (skb->mac_len != ETH_HLEN ||
-	    !ether_addr_equal(eth_hdr(skb)->h_source,
-			      rcu_dereference(port->conf)->mac))
+	    !ether_addr_equal(eth_hdr(skb)->h_source, conf->mac))
 		return vnet_drop(port, VNET_DROP_SPOOF_MAC);
 
 	switch (skb->protocol) {
 	case htons(ETH_P_ARP):
-		return vnet_arp_input(port, skb);
+		return vnet_arp_input(port, conf, skb);
 	case htons(ETH_P_IP):
 	case htons(ETH_P_IPV6):
-		return ip_input(port, skb);
+		return ip_input(port, conf, skb);
 	default:
 		return vnet_drop(port, VNET_DROP_PROTOCOL);
 	}

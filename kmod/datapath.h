@@ -68,13 +68,18 @@ void vnet_notifier_exit(void);
 /* datapath.c, arp_nd.c: the packet path */
 unsigned int vnet_hook_fn(void *priv, struct sk_buff *skb,
 			  const struct nf_hook_state *state);
-unsigned int vnet_arp_input(struct vnet_port *port, struct sk_buff *skb);
-unsigned int vnet_nd_input(struct vnet_port *port, struct sk_buff *skb);
+/* @conf: the port's, read once per frame (port set may replace it). */
+unsigned int vnet_arp_input(struct vnet_port *port,
+			    const struct vnet_port_conf *conf,
+			    struct sk_buff *skb);
+unsigned int vnet_nd_input(struct vnet_port *port,
+			   const struct vnet_port_conf *conf,
+			   struct sk_buff *skb);
 unsigned int vnet_drop(struct vnet_port *port, enum vnet_drop_reason why);
 unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 			       struct vnet_port *dport);
 void vnet_count_rx(struct vnet_port *port, unsigned int len);
-bool vnet_source_ok(const struct vnet_port *port, u8 family,
+bool vnet_source_ok(const struct vnet_port_conf *conf, u8 family,
 		    const void *addr);
 void vnet_count_tx(struct vnet_port *port, unsigned int len);
 

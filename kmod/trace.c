@@ -114,7 +114,7 @@ void vnet_trace_run(struct vnet_port *port, struct vnet_acl_key *k,
 
 	memset(t, 0, sizeof(*t));
 	t->why = VNET_PASS;
-	if (!vnet_source_ok(port, k->family, k->src)) {
+	if (!vnet_source_ok(rcu_dereference(port->conf), k->family, k->src)) {
 		t->why = VNET_DROP_SPOOF_IP;
 		return;
 	}
