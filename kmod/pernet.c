@@ -74,7 +74,8 @@ static void __net_exit vnet_net_exit(struct net *net)
 	vnet_destroy_all(vn);
 	mutex_unlock(&vn->lock);
 	rtnl_unlock();
-	WARN_ON(!list_empty(&vn->orphans) || !list_empty(&vn->dirty) ||
+	WARN_ON(!RB_EMPTY_ROOT(&vn->ports) || !xa_empty(&vn->bound) ||
+		!list_empty(&vn->orphans) || !list_empty(&vn->dirty) ||
 		!list_empty(&vn->acl_dirty) || vn->nr_endpoints ||
 		rcu_access_pointer(vn->tunnel));
 	/* Packets that found a port before it went are done after this. */

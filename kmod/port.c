@@ -230,6 +230,18 @@ static struct vnet_port_conf *conf_new(struct vnet_port *port, const u8 *mac,
 	return conf;
 }
 
+/* @conf's entry for the address of @key, or NULL. */
+static struct vnet_port_addr *conf_addr(struct vnet_port_conf *conf,
+					const struct vnet_addr_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < conf->nr_addrs; i++)
+		if (!memcmp(&conf->addrs[i].key, key, sizeof(*key)))
+			return &conf->addrs[i];
+	return NULL;
+}
+
 /* Removes the first @n addresses of @conf from vn->addrs. */
 static void conf_addrs_remove(struct vnet_net *vn,
 			      struct vnet_port_conf *conf, unsigned int n)
@@ -373,8 +385,12 @@ int vnet_port_add(struct vnet_req *req, const char *name,
 		goto err_id;
 	if (dev) {
 		err = port_bind(port, dev);
-		if (err)
+		if (err) {
+			vnet_refuse(req, err, "cannot bind the interface",
+				    "port %s: interface %s could not be bound (error %d)",
+				    name, name, err);
 			goto err_addrs;
+		}
 	}
 	WARN_ON(vnet_node_insert(&vn->ports, &port->n));
 	list_add_tail(&port->vnet_link, &s->vnet->ports);
@@ -443,9 +459,10 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 		  unsigned int n, u32 flags, u32 selector)
 {
 	struct vnet_port_conf *old = vnet_port_conf(port), *conf;
+	struct vnet_port_addr *a, *was;
 	const char *name = port->n.name;
 	struct vnet_net *vn = req->vn;
-	unsigned int i, j, done;
+	unsigned int i, done;
 	int err = 0;
 
 	lockdep_assert_held(&vn->lock);
@@ -466,7 +483,7 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 		if (err)
 			return err;
 	}
-	conf = addrs ? conf_new(port, mac ?: old->mac, flags, addrs, n) :
+	conf = addrs ? conf_new(port, old->mac, flags, addrs, n) :
 		       kmemdup(old, struct_size(old, addrs, old->nr_addrs),
 			       GFP_KERNEL_ACCOUNT);
 	if (!conf)
@@ -476,11 +493,8 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 	conf->flags = flags;
 	/* Each new address enters, or replaces the old entry of its own. */
 	for (done = 0; done < conf->nr_addrs; done++) {
-		struct vnet_port_addr *a = &conf->addrs[done], *was = NULL;
-
-		for (j = 0; j < old->nr_addrs; j++)
-			if (!memcmp(&old->addrs[j].key, &a->key, sizeof(a->key)))
-				was = &old->addrs[j];
+		a = &conf->addrs[done];
+		was = conf_addr(old, &a->key);
 		err = was ? rhashtable_replace_fast(&vn->addrs, &was->node,
 						    &a->node, addr_params) :
 			    rhashtable_insert_fast(&vn->addrs, &a->node,
@@ -491,19 +505,14 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 	if (err) {
 		/* Back as it was: the old entries return in reverse. */
 		while (done--) {
-			struct vnet_port_addr *a = &conf->addrs[done];
-			bool kept = false;
-
-			for (j = 0; j < old->nr_addrs; j++)
-				if (!memcmp(&old->addrs[j].key, &a->key,
-					    sizeof(a->key))) {
-					WARN_ON(rhashtable_replace_fast(&vn->addrs,
-									&a->node,
-									&old->addrs[j].node,
-									addr_params));
-					kept = true;
-				}
-			if (!kept)
+			a = &conf->addrs[done];
+			was = conf_addr(old, &a->key);
+			if (was)
+				WARN_ON(rhashtable_replace_fast(&vn->addrs,
+								&a->node,
+								&was->node,
+								addr_params));
+			else
 				rhashtable_remove_fast(&vn->addrs, &a->node,
 						       addr_params);
 		}
@@ -511,16 +520,10 @@ int vnet_port_set(struct vnet_req *req, struct vnet_port *port,
 		return err;
 	}
 	rcu_assign_pointer(port->conf, conf);
-	for (i = 0; i < old->nr_addrs; i++) {
-		bool kept = false;
-
-		for (j = 0; j < conf->nr_addrs; j++)
-			kept |= !memcmp(&old->addrs[i].key, &conf->addrs[j].key,
-					sizeof(conf->addrs[j].key));
-		if (!kept)
+	for (i = 0; i < old->nr_addrs; i++)
+		if (!conf_addr(conf, &old->addrs[i].key))
 			rhashtable_remove_fast(&vn->addrs, &old->addrs[i].node,
 					       addr_params);
-	}
 	kfree_rcu(old, rcu);
 	vn->gen++;
 	vnet_lb_flows_stale(vn);
