@@ -575,17 +575,18 @@ static bool in_part(enum kind k, enum acl_part part, json_t *o)
 /* A port's rules that leave with it: its del step re-adds them on undo. */
 static bool leaves_with_port(struct diff *d, json_t *acl)
 {
-	json_t *port;
-	size_t i;
+	json_t *like, *port;
+	bool gone;
 
 	if (!json_object_get(acl, "port"))
 		return false;
-	json_array_foreach(d->cur[K_PORT], i, port)
-		if (!strcmp(str(port, "dev"), str(acl, "port")))
-			return replaced(d, K_PORT, port) ||
-			       (d->scope[K_PORT] &&
-				!find(K_PORT, d->want_idx[K_PORT], port));
-	return false;
+	like = json_pack("{s:s}", "dev", str(acl, "port"));
+	port = find(K_PORT, d->cur_idx[K_PORT], like);
+	gone = port && (replaced(d, K_PORT, port) ||
+			(d->scope[K_PORT] &&
+			 !find(K_PORT, d->want_idx[K_PORT], port)));
+	json_decref(like);
+	return gone;
 }
 
 /* "port del": its undo adds the port back, then its rules. */
