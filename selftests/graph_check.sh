@@ -86,6 +86,13 @@ tally_graph()
 	echo "# graph_check: $graph_total distinct graphs, $graph_bad refused by dot"
 }
 
+# drop_peering FILE VNET NAME OUT: FILE without the side NAME of VNET.
+drop_peering()
+{
+	jq --arg v "$2" --arg n "$3" \
+		'.peerings |= map(select(.vnet != $v or .name != $n))' "$1" >"$4"
+}
+
 # refused_by_design FILE ERROR OUT: true when apply's refusal of FILE
 # (ERROR, what it printed) is by design: FILE holds a state the kernel
 # keeps but lets nobody build, as checked in FILE itself (a refusal of a
@@ -126,8 +133,7 @@ refused_by_design()
 	re='refused: peering add ([^ ]*) ([^ ]*) remote ([^ ]*) '
 	if [[ $2 =~ $re ]] && jq -e --arg r "${BASH_REMATCH[3]}" \
 		'any(.vnets[]; .name == $r) | not' "$1" >/dev/null &&
-		jq --arg v "${BASH_REMATCH[1]}" --arg n "${BASH_REMATCH[2]}" \
-		'.peerings |= map(select(.vnet != $v or .name != $n))' "$1" >"$3"
+		drop_peering "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$3"
 	then
 		echo "peering ${BASH_REMATCH[2]} of vnet ${BASH_REMATCH[1]} to" \
 			"vnet ${BASH_REMATCH[3]}, which the file lacks (the kernel" \
@@ -157,9 +163,7 @@ refused_by_design()
 		sys.exit(0 if one_sided and clash else 1)
 		EOF
 	then
-		jq --arg v "${BASH_REMATCH[1]}" --arg n "${BASH_REMATCH[2]}" \
-			'.peerings |= map(select(.vnet != $v or .name != $n))' \
-			"$1" >"$3"
+		drop_peering "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "$3"
 		echo "peering ${BASH_REMATCH[2]} of vnet ${BASH_REMATCH[1]} to" \
 			"vnet ${BASH_REMATCH[3]}, one-sided (its other side went)" \
 			"and overlapping since (the kernel keeps such a side when" \

@@ -291,6 +291,20 @@ check_state()
 	fi
 }
 
+# add_vnets NAME:ID...: vnet NAME with 10.ID.0.0/16 and fd00:ID::/48, and
+# its subnet s with 10.ID.1.0/24 and fd00:ID:0:1::/64.
+add_vnets()
+{
+	local n name id
+	for n in "$@"; do
+		name=${n%:*} id=${n#*:}
+		v vnet add "$name" id "$id" prefix "10.$id.0.0/16" \
+			prefix "fd00:$id::/48" &&
+			v subnet add "$name" s prefix "10.$id.1.0/24" \
+				prefix "fd00:$id:0:1::/64" || return 1
+	done
+}
+
 # A VM on the host $CTL: a namespace NS_NAME whose eth0 is a veth with its
 # host side, vm-NAME, bound as a port of VNET and SUBNET; routers .1 and ::1.
 # Arguments after MAC go to "port add" (forwarding on).

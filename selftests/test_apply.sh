@@ -21,11 +21,7 @@ ALL_TESTS="
 	new_to_old
 "
 
-for i in 1 2 3; do
-	n=$(echo ABC | cut -c$i)
-	v vnet add "$n" id "$i" prefix "10.$i.0.0/16" prefix "fd00:$i::/48"
-	v subnet add "$n" s prefix "10.$i.1.0/24" prefix "fd00:$i:0:1::/64"
-done
+add_vnets A:1 B:2 C:3
 add_vm a1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
 add_vm a2 A s 10.1.1.5 fd00:1:0:1::5 52:54:00:00:01:05
 add_vm b1 B s 10.2.1.4 fd00:2:0:1::4 52:54:00:00:02:04

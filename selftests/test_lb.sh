@@ -50,11 +50,7 @@ ALL_TESTS="
 
 LB="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb.py"
 
-for n in A:1 P:2 Q:3 R:4; do
-	name=${n%:*} id=${n#*:}
-	v vnet add "$name" id "$id" prefix "10.$id.0.0/16" prefix "fd00:$id::/48"
-	v subnet add "$name" s prefix "10.$id.1.0/24" prefix "fd00:$id:0:1::/64"
-done
+add_vnets A:1 P:2 Q:3 R:4
 add_vm b1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:01:01:04
 add_vm b2 A s 10.1.1.5 fd00:1:0:1::5 52:54:00:01:01:05
 add_vm b3 A s 10.1.1.6 fd00:1:0:1::6 52:54:00:01:01:06
