@@ -19,6 +19,7 @@ ALL_TESTS="
 	refused_step
 	id_change
 	scope
+	remnants
 	bad_usage
 "
 
@@ -159,6 +160,76 @@ scope()
 	check "apply only acls" vnetctl -n "$CTL2" apply only acls "$WORK/f.json"
 	check_output "removed the rules" 0 sh -c "vnetctl -n '$CTL2' export | jq '.acls | length'"
 	check_output "kept the routes" 1 sh -c "vnetctl -n '$CTL2' export | jq '.routes | length'"
+}
+
+# What deletions leave and no add builds (a side whose remote vnet or
+# remote side went, use-remote-gateways without the remote side, a route
+# whose appliance went with that side): export writes what apply can build,
+# lets no more through, and says so.
+remnants()
+{
+	local CTL2 CTL3
+	fresh CTL2
+	vnetctl -n "$CTL2" -b - <<'B'
+vnet add a id 1 prefix 10.1.0.0/16
+vnet add b id 2 prefix 10.2.0.0/16
+vnet add c id 3 prefix 10.3.0.0/16
+vnet add gone id 4 prefix 10.4.0.0/16
+subnet add a s prefix 10.1.1.0/24
+subnet add b s prefix 10.2.1.0/24
+port add vm-s1 vnet a subnet s mac 52:54:00:00:01:04 ip 10.1.1.4
+port add vm-nva vnet b subnet s mac 52:54:00:00:02:04 ip 10.2.1.4 forwarding on
+port add vm-gw vnet b subnet s mac 52:54:00:00:02:05 ip 10.2.1.5 forwarding on
+gateway set b port vm-gw prefix 192.168.0.0/16
+peering add b b-a remote a gateway-transit on
+peering add a a-b remote b use-remote-gateways on
+route add a s 10.9.0.0/16 nexthop appliance 10.2.1.4
+peering add a a-gone remote gone
+peering add gone g-a remote a
+peering add a a-c remote c
+peering add c c-a remote a
+peering del b b-a
+vnet del gone
+peering del c c-a
+vnet prefix add c 10.1.128.0/20
+B
+	check_output "the deletions leave their remnants" "a-b disconnected true
+a-c disconnected false
+a-gone disconnected false" sides_of_a "$CTL2"
+	check_output "the route via the appliance drops" "drop appliance-unreachable" \
+		verdict_to_9 "$CTL2"
+	check "export succeeds" sh -c "vnetctl -n '$CTL2' export >'$WORK/r.json' 2>'$WORK/r.err'"
+	check_output "export says each of the four" 4 grep -c '^Warning: export:' "$WORK/r.err"
+	check "a side whose remote vnet went is left out" \
+		grep -q "peering a-gone of vnet a to gone left out: its remote vnet gone is gone" "$WORK/r.err"
+	check "a one-sided side that overlaps since is left out" \
+		grep -q "peering a-c of vnet a to c left out: its other side is gone and the address spaces of a and c overlap" "$WORK/r.err"
+	check "use-remote-gateways without the remote side is written off" \
+		grep -q "peering a-b of vnet a written with use-remote-gateways off: vnet b has no side to a" "$WORK/r.err"
+	check "a route via an appliance gone with its peering is written nexthop none" \
+		grep -q "route 10.9.0.0/16 of subnet s of vnet a written with nexthop none: appliance 10.2.1.4" "$WORK/r.err"
+	check_output "the file says so" 'a-b false
+10.9.0.0/16 none null' \
+		jq -r '(.peerings[] | "\(.name) \(."use-remote-gateways")"), (.routes[] | "\(.prefix) \(.nexthop) \(.appliance)")' "$WORK/r.json"
+	fresh CTL3
+	check "the export applies to a fresh namespace" vnetctl -n "$CTL3" apply "$WORK/r.json"
+	check_output "which exports it again, without a word" "" \
+		sh -c "vnetctl -n '$CTL3' export 2>&1 >'$WORK/r2.json'"
+	check "identical" cmp "$WORK/r.json" "$WORK/r2.json"
+	check "applied where it was taken" vnetctl -n "$CTL2" apply "$WORK/r.json"
+	vnetctl -n "$CTL2" export >"$WORK/r3.json" 2>/dev/null
+	check "it leaves what the file says" cmp "$WORK/r.json" "$WORK/r3.json"
+	check_output "and the route still drops" "drop route-none" verdict_to_9 "$CTL2"
+}
+sides_of_a()
+{
+	vnetctl -n "$1" -j peering show a |
+		jq -r '.[] | "\(.name) \(.state) \(."use-remote-gateways")"'
+}
+verdict_to_9()
+{
+	vnetctl -n "$1" -j trace a src 10.1.1.4 dst 10.9.0.1 |
+		jq -r '"\(.verdict) \(.reason)"'
 }
 
 bad_usage()

@@ -164,6 +164,7 @@ static int export_run(struct ctx *c, int argc, char **argv)
 	doc = config_snapshot(c, false);
 	if (!doc)
 		return EXIT_FAILED;
+	config_fix_remnants(doc, stderr);
 	if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) ||
 	    putchar('\n') == EOF) {
 		json_decref(doc);

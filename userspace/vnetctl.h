@@ -66,6 +66,12 @@ int run_object(struct ctx *c, const struct object *obj, int argc, char **argv);
  * with the states too if @states. NULL on failure (error printed).
  */
 json_t *config_snapshot(struct ctx *c, bool states);
+/*
+ * Turns what deletions left in @doc (a snapshot without states) into what
+ * apply can build, saying each change on @warn (config_remnants.c): the
+ * number of objects changed.
+ */
+unsigned int config_fix_remnants(json_t *doc, FILE *warn);
 /* Runs one command line's words (OBJECT COMMAND ...): an exit status. */
 int vnetctl_dispatch(struct ctx *c, int argc, char **argv);
 
