@@ -61,6 +61,20 @@ check-fuzz: deps
 	VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/nlfuzz.py --seed $(SEED) --count $(COUNT) || status=$$?; \
 	echo "# make check-fuzz: $$(( $$(date +%s) - start )) s"; exit $$status
 
+# Not part of make check: configuration churn under traffic for
+# CHURN_SECONDS (60), then the checks (selftests/churn.sh); then the
+# teardown races, RACE_ROUNDS (20) rounds where they loop (races.sh).
+CHURN_SECONDS ?= 60
+RACE_ROUNDS ?= 20
+check-churn: deps
+	$(MAKE) all
+	@start=$$(date +%s); status=0; \
+	VNET_CHURN_SECONDS=$(CHURN_SECONDS) VM_TIMEOUT=$${VM_TIMEOUT:-1800} \
+		selftests/vm.sh selftests/churn.sh || status=$$?; \
+	VNET_RACE_ROUNDS=$(RACE_ROUNDS) VM_TIMEOUT=$${VM_TIMEOUT:-1800} \
+		selftests/vm.sh selftests/races.sh || status=$$?; \
+	echo "# make check-churn: $$(( $$(date +%s) - start )) s"; exit $$status
+
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
 demo: deps
@@ -190,6 +204,6 @@ check-dkms: deps
 	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: all deps check check-attack check-fuzz demo bench bench-core clean install \
+.PHONY: all deps check check-attack check-fuzz check-churn demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms
