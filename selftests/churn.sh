@@ -26,6 +26,12 @@ source "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC2154  # NS_a3 and the other NS_* are set by add_vm
 
 seconds=${CHURN_SECONDS:-${VNET_CHURN_SECONDS:-60}}
+# CHURN_FAULTS=P (VNET_CHURN_FAULTS; a kernel with FAILSLAB): while the
+# loop runs, P percent of the allocations from the module's own caches
+# fail, in the packet path (flows) and in requests alike; each step the
+# loop makes is then retried until it is done, and every refusal must be
+# a plain error. make check-debug runs it so.
+faults=${CHURN_FAULTS:-${VNET_CHURN_FAULTS:-0}}
 dir=$(dirname "$(realpath "$0")")
 
 add_vnets A:1 B:2 C:3
@@ -131,23 +137,76 @@ round()	# N
 {
 	local n=$1
 	if [ $((n % 2)) -eq 0 ]; then
-		v peering add A ab remote B && v peering add B ba remote A
+		step peering add A ab remote B && step peering add B ba remote A
 	else
-		v peering del A ab && v peering del B ba
+		step peering del A ab && step peering del B ba
 	fi || return 1
 	acl_list $((n % 2 + 1)) >"$WORK/acl.$n"
-	v -b "$WORK/acl.$n" || return 1
+	if [ "$faults" = 0 ]; then
+		v -b "$WORK/acl.$n" || return 1
+	else	# one rule at a time, the new ones first
+		local line
+		while read -r line; do
+			# shellcheck disable=SC2086  # the words of one command
+			step $line || return 1
+		done < <(grep 'acl add' "$WORK/acl.$n"; grep 'acl del' "$WORK/acl.$n")
+	fi
 	case $((n % 4)) in
-	0) v route add B s 10.1.1.0/24 nexthop appliance 10.2.1.5 ;;
-	1) v route del B s 10.1.0.0/16 ;;
-	2) v route add B s 10.1.0.0/16 nexthop none ;;
-	3) v route del B s 10.1.1.0/24 ;;
+	0) step route add B s 10.1.1.0/24 nexthop appliance 10.2.1.5 ;;
+	1) step route del B s 10.1.0.0/16 ;;
+	2) step route add B s 10.1.0.0/16 nexthop none ;;
+	3) step route del B s 10.1.1.0/24 ;;
 	esac || return 1
-	v lb del A web &&
-		v lb add A web frontend 10.1.0.100 proto udp port 9100 \
+	step lb del A web &&
+		step lb add A web frontend 10.1.0.100 proto udp port 9100 \
 			backend "10.1.1.$((4 + (n + 1) % 2)):9100" || return 1
 	rebind
 }
+
+# step WORDS...: vnetctl WORDS. With faults, again until it is done: a
+# refusal must be a plain error, and after one whose answer was lost
+# (the change made, the acknowledgement not allocated) the retry finds
+# it done ("already", "no ... of", "does not exist").
+retried=0 unclean=0
+step()
+{
+	local i out
+	[ "$faults" != 0 ] || { v "$@"; return; }
+	for ((i = 0; i < 100; i++)); do
+		out=$(v "$@" 2>&1) && return 0
+		[[ $out == Error:* ]] || { unclean=$((unclean + 1)); echo "# $*: $out"; }
+		if [ "$i" -gt 0 ] && [[ $out =~ already|does\ not\ exist|has\ no|no\ such ]]; then
+			return 0
+		fi
+		retried=$((retried + 1))
+	done
+	echo "# $*: $out" >&2
+	return 1
+}
+
+# faults_on P: P percent of the allocations from the module's caches
+# fail (failslab, its cache filter on those caches alone), sleeping ones
+# too, in any task; 0: none.
+faults_on()
+{
+	local f=/sys/kernel/debug/failslab c
+	echo N >$f/ignore-gfp-wait
+	echo 0 >$f/verbose
+	echo Y >$f/cache-filter
+	echo N >$f/task-filter
+	echo 1 >$f/interval
+	echo -1 >$f/times
+	for c in /sys/kernel/slab/vnet_*; do
+		# A merged cache is a link to one that others share.
+		[ -L "$c" ] || echo 1 >"$c/failslab"
+	done
+	echo "$1" >$f/probability
+}
+if [ "$faults" != 0 ]; then
+	check "failslab is there (a kernel with FAILSLAB)" test -d /sys/kernel/debug/failslab
+	echo "# failing $faults% of the allocations from:" \
+		"$(for c in /sys/kernel/slab/vnet_*; do [ -L "$c" ] || printf '%s ' "${c##*/}"; done)"
+fi
 
 drops0=$(drops_total) backlog0=$(backlog_drops)
 taskset -c 1 /usr/bin/python3 "$dir/churn_traffic.py" "$WORK/traffic.json" \
@@ -158,6 +217,7 @@ check_output "a capture runs on every VM's eth0" ready cat "$WORK/ready"
 
 # The loop and every command it runs on CPU 0, the traffic on CPU 1.
 taskset -cp 0 $$ >/dev/null
+[ "$faults" = 0 ] || faults_on "$faults"
 rounds=0 failed_round=
 end=$((SECONDS + seconds))
 while [ "$SECONDS" -lt "$end" ]; do
@@ -172,8 +232,13 @@ while [ -z "$failed_round" ] && [ $((rounds % 4)) -ne 0 ]; do
 	round "$rounds" || failed_round=$rounds
 	rounds=$((rounds + 1))
 done
+[ "$faults" = 0 ] || faults_on 0
 kill -TERM "$traffic"
 wait "$traffic"
+if [ "$faults" != 0 ]; then
+	echo "# $retried steps refused by an injected fault and retried"
+	check_output "every refusal was a plain error" 0 echo "$unclean"
+fi
 check "every change of $rounds rounds was accepted" test -z "$failed_round"
 echo "# $rounds rounds in ${seconds}s"
 
