@@ -16,7 +16,11 @@
 #  - done although the fault fired (an allocation the command can do
 #    without, such as an event): the state exactly as after a run without
 #    fault; the inverse command puts it back for the next N;
-#  - the fault did not fire: the state as after, and the command is done.
+#  - the fault did not fire: the state as after, and the command is done;
+#  - "the kernel's answer was lost": the acknowledgement, which netlink
+#    allocates after the module's work, found no memory; vnetctl says the
+#    request may have been carried out, and the state must be exactly as
+#    after (or as before, a plain refusal).
 # A refusal without an injected fault is a failure too. The state is the
 # export and the states of peerings, gateways and ports. vm.sh then scans
 # the kernel log, and make check-debug has kmemleak scan after rmmod.
@@ -82,9 +86,7 @@ EOF
 snapshot()
 {
 	v export 2>&1
-	v -j peering show 2>&1
-	v -j gateway show 2>&1
-	v -j port show 2>&1
+	printf 'peering show\ngateway show\nport show\n' | v -j -b - 2>&1
 }
 
 # run N WORDS...: vnetctl WORDS with its request's Nth allocation failed
@@ -104,7 +106,7 @@ run()
 	status=$?
 }
 
-sites=0 cmds=0
+sites=0 cmds=0 lost=0
 while IFS='|' read -r -u 3 cmd inv; do
 	read -ra words <<<"$cmd"
 	read -ra undo <<<"$inv"
@@ -129,7 +131,14 @@ while IFS='|' read -r -u 3 cmd inv; do
 		run "$n" "${words[@]}"
 		fired=$(cat "$WORK/fired" 2>/dev/null)
 		snapshot >"$WORK/now"
-		if [ "$status" -ne 0 ]; then
+		if [ "$status" -ne 0 ] && grep -q "answer was lost" "$WORK/out" &&
+			cmp -s "$WORK/after" "$WORK/now"; then
+			# Done, but the acknowledgement found no memory (the
+			# kernel's, after the module's work): vnetctl says the
+			# request may have been carried out. It was, wholly.
+			lost=$((lost + 1))
+			[ "$inv" = - ] || run 0 "${undo[@]}"
+		elif [ "$status" -ne 0 ]; then
 			if [ "$fired" != fired ]; then
 				bad="N=$n: refused without an injected fault: $(cat "$WORK/out")"
 			elif [ "$status" -ne 1 ] || ! grep -q '^Error: ' "$WORK/out"; then
@@ -156,7 +165,7 @@ while IFS='|' read -r -u 3 cmd inv; do
 		sites=$((sites + n - 1))
 	fi
 done 3<"$WORK/plan"
-echo "# $cmds commands, $sites failed allocations"
+echo "# $cmds commands, $sites failed allocations ($lost of them the answer's)"
 check_output "the namespace is empty at the end" "[]" v -j vnet show
 
 done_testing

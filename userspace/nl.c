@@ -198,6 +198,12 @@ int vnl_talk(struct vnl *nl, struct nlmsghdr *req, vnl_parse_fn parse,
 		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
 		int len = (int)n;
 
+		if (n < 0 && errno == ENOBUFS &&
+		    (req->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP) {
+			/* The answer, not the request, found no memory. */
+			error("the kernel's answer was lost (no buffer space): the request may have been carried out; look with show");
+			return 1;
+		}
 		if (n < 0) {
 			error("cannot receive from the kernel: %s", strerror(errno));
 			return 1;
