@@ -117,6 +117,12 @@ unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+/* Why an lb translation failed: a header cut short, or no memory. */
+static enum vnet_drop_reason nat_drop(int err)
+{
+	return err == -EINVAL ? VNET_DROP_MALFORMED : VNET_DROP_NO_MEMORY;
+}
+
 /*
  * Route @skb to its next hop (nexthop.c): the port that owns the
  * destination, a remote endpoint, an appliance or gateway port a route
@@ -133,6 +139,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_lb_rev rev = {};
 	enum vnet_drop_reason why;
 	struct vnet_port *dport;
+	int err;
 
 	vnet_lb_reply(port, skb, f, &rev);
 	vnet_lb_related(port, skb, f, &pick.lb);
@@ -141,8 +148,11 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		return vnet_drop(port, why);
 	if (dport == port)
 		return vnet_drop(port, VNET_DROP_LOOP);
-	if (pick.lb.lb && vnet_lb_dnat(skb, f, &pick.lb))
-		return vnet_drop(port, VNET_DROP_NO_MEMORY);
+	if (pick.lb.lb) {
+		err = vnet_lb_dnat(skb, f, &pick.lb);
+		if (err)
+			return vnet_drop(port, nat_drop(err));
+	}
 	k->from_vnet = port->vnet->id;
 	why = vnet_ct_filter(port, dport, skb, f);
 	if (why != VNET_PASS)
@@ -151,8 +161,10 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		why = vnet_lb_open(port, skb, f, &pick.lb);
 		if (why != VNET_PASS)
 			return vnet_drop(port, why);
-	} else if (rev.hit && vnet_lb_snat(skb, f, &rev)) {
-		return vnet_drop(port, VNET_DROP_NO_MEMORY);
+	} else if (rev.hit) {
+		err = vnet_lb_snat(skb, f, &rev);
+		if (err)
+			return vnet_drop(port, nat_drop(err));
 	}
 	return vnet_rewrite_xmit(port, skb, dport);
 }

@@ -190,7 +190,9 @@ void vnet_lb_translate_key(struct vnet_acl_key *k,
 
 /*
  * Rewrites the source (@dst false) or destination address and port of
- * the TCP or UDP packet @skb, with its IPv4 header and L4 checksums.
+ * the TCP or UDP packet @skb, with its IPv4 header and L4 checksums:
+ * -EINVAL when the datagram (a first fragment) ends inside that header,
+ * which the ports alone were enough to parse.
  */
 static int rewrite(struct sk_buff *skb, const struct vnet_flow *f, bool dst,
 		   const u8 *addr, u16 port)
@@ -202,6 +204,8 @@ static int rewrite(struct sk_buff *skb, const struct vnet_flow *f, bool dst,
 	bool csum;
 	u8 *l4;
 
+	if (skb->len < f->thoff + hlen)
+		return -EINVAL;
 	if (skb_ensure_writable(skb, f->thoff + hlen))
 		return -ENOMEM;
 	l4 = skb->data + f->thoff;

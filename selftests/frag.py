@@ -14,6 +14,8 @@ IPv6 (the addresses say which), HOW being
           bytes a frame, as scapy's fragment6(p, 900))
   later   the same without its first fragment
   whole   3 bytes ("end"), not fragmented
+  tcphead the first fragment of a TCP SYN that holds only the first 8
+          bytes of its header (the ports and the sequence number)
 
 Plain sockets and struct rather than scapy: importing scapy takes seconds
 under emulation, more than the rest of a test case.
@@ -41,20 +43,20 @@ def udp(src, dst, sport, dport, data, v6):
     return struct.pack("!HHHH", sport, dport, length, c) + data
 
 
-def ipv4(src, dst, ident, offset, more, payload):
+def ipv4(src, dst, ident, offset, more, payload, proto=17):
     flags = (0x2000 if more else 0) | (offset // 8)
     hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident,
-                      flags, 64, 17, 0, socket.inet_aton(src),
+                      flags, 64, proto, 0, socket.inet_aton(src),
                       socket.inet_aton(dst))
     hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
     return b"\x08\x00", hdr + payload
 
 
-def ipv6(src, dst, payload, frag=None):
-    nh = 17
+def ipv6(src, dst, payload, frag=None, proto=17):
+    nh = proto
     if frag is not None:
         ident, offset, more = frag
-        payload = struct.pack("!BBHI", 17, 0, offset | int(more),
+        payload = struct.pack("!BBHI", proto, 0, offset | int(more),
                               ident) + payload
         nh = 44
     hdr = struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, 64,
@@ -67,6 +69,10 @@ def frames(spec):
     src, dst, sport, dport, ident, how = spec.split(",")
     v6 = ":" in dst
     sport, dport, ident = int(sport), int(dport), int(ident)
+    if how == "tcphead":
+        head = struct.pack("!HHI", sport, dport, 1)
+        return [ipv6(src, dst, head, (ident, 0, True), 6) if v6 else
+                ipv4(src, dst, ident, 0, True, head, 6)]
     if how == "whole":
         d = udp(src, dst, sport, dport, b"end", v6)
         return [ipv6(src, dst, d) if v6 else ipv4(src, dst, ident, 0, False, d)]

@@ -20,6 +20,7 @@ ALL_TESTS="
 	frontend_on_wire
 	denied_cases
 	fragments_icmp
+	short_first_fragment
 	acls
 	trace
 	refusals
@@ -244,6 +245,24 @@ denied_cases()
 	denied "another port on the frontend: dropped as lb-no-rule (tcp)" c1 tcp 10.1.0.100 81 vm-c1 lb-no-rule
 	denied "another protocol on the frontend: dropped as lb-no-rule (udp 80)" c1 udp 10.1.0.100 80 vm-c1 lb-no-rule
 	check "ping to a frontend is not answered" no_reach c1 10.1.0.100 lb-no-rule
+}
+
+# A first fragment whose TCP header ends after the ports parses (the
+# ports are all an ACL needs) but cannot be translated: malformed, not a
+# failed allocation (found by the packet fuzzer).
+short_first_fragment()
+{
+	local rmac nomem frag
+	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+	frag="/usr/bin/python3 $(dirname "$(realpath "$0")")/frag.py"
+	nomem=$(counter vm-c1 no-memory)
+	check "a first fragment with 8 bytes of TCP to a frontend drops as malformed (IPv4)" \
+		counted vm-c1 malformed c1 $frag eth0 52:54:00:01:01:10 "$rmac" \
+		10.1.1.10,10.1.0.100,40001,80,77,tcphead
+	check "and so does one over IPv6" \
+		counted vm-c1 malformed c1 $frag eth0 52:54:00:01:01:10 "$rmac" \
+		fd00:1:0:1::10,fd00:1::100,40001,80,78,tcphead
+	check_output "neither counts as no-memory" "$nomem" counter vm-c1 no-memory
 }
 
 # ---- fragments and ICMP errors, through lbs with the one backend b1 ----
