@@ -10,15 +10,18 @@ A seeded generator (the frame sequence is a function of the seed alone;
 the one value learnt at run time, the namespace's random router MAC, is
 patched into the frames that name it when they are sent) builds --count
 frames (default 2000) from real ones and mutates them. Sources: a port
-(atk), a port with forwarding on (atkf), both raw packet sockets on the
-VM's eth0, and the underlay (VXLAN datagrams to UDP 4789 of the host,
-from the remote host's address or another one, with the VNI of vnet A, of
-vnet C or another). Destinations: a port of the subnet with port ACLs
-(vic1), one of another subnet (vic2), one whose ACL denies everything
-(dny), a peered vnet (peer), a vnet not peered (iso), a peering that is
-only initiated (dpeer), a prefix behind an appliance route (app), the
-gateway's on-premises prefixes (gw), load balancer frontends (backend
-vic2), a remote endpoint (the tunnel), the router, an address nobody has.
+(atk), a port with forwarding on (atkf), the lb's backend (vic2: its
+answers to lb clients and its ICMP errors about them, which the module
+translates), all through a packet socket on the VM's eth0, and the
+underlay (VXLAN datagrams to UDP 4789 of the host, from the remote
+host's address or another one, with the VNI of vnet A, of vnet C or
+another).
+Destinations: a port of the subnet with port ACLs (vic1), one of another
+subnet (vic2), one whose ACL denies everything (dny), a peered vnet
+(peer), a vnet not peered (iso), a peering that is only initiated
+(dpeer), a prefix behind an appliance route (app), the gateway's
+on-premises prefixes (gw), load balancer frontends (backend vic2), a
+remote endpoint (the tunnel), the router, an address nobody has.
 Payloads: TCP, UDP, ICMP and ICMPv6 echo, ICMP errors quoting an inner
 packet, neighbour discovery, ARP, GRE, IPIP, 6in4 and VXLAN inside, IPv4
 options, IPv6 extension chains, fragments (tiny, overlapping pairs).
@@ -41,7 +44,11 @@ The invariants, decided from counters and captures, never from time:
     the drops and sent packets of all devices by one); the module's
     counters are read over generic netlink after each frame until they
     balance, so nothing else can be blamed on the frame: the VMs' own
-    kernels send nothing (an nftables output chain drops all);
+    kernels send nothing (an nftables output chain drops all). A frame
+    that the kernel may drop before vnet's hook (VXLAN's own checks, a
+    VLAN header too short to take out) is followed by a sentinel of a
+    length no fuzzed frame has, dropped for a known reason: once it is
+    counted, the frame before it was taken in or never will be;
   - nothing reaches a namespace that policy forbids: not by the counters
     (the device that sent it on) and not by the captures (a packet socket
     in every VM's namespace and on the underlay, proven running by a
@@ -93,29 +100,31 @@ ROUTER_PH = bytes.fromhex("02feedfacade")   # the router MAC, until known
 ENDPOINT_MAC = {1: "52:54:00:0e:01:50", 3: "52:54:00:0e:03:50"}
 UL_HOST, UL_REMOTE, UL_OTHER = "192.0.2.1", "192.0.2.2", "192.0.2.3"
 SENTINEL_VNI, SENTINEL_LEN = 999, 1480
+LB_CLIENT_PORTS = (40000, 40001)
 MAX_INNER = 1470        # underlay frames: shorter than the sentinel
 MAX_FRAME = 1500        # shorter than a port's sentinel (1514)
 TAG = re.compile(rb"@Z(\d{6})(\d{6})@")
 MARK = re.compile(rb"@M([a-z0-9]+)-(\d+)@")
 
-# name, vnet, subnet, IPv4, IPv6, MAC, port options
+# name, vnet, subnet, host part of the addresses (10.V.S.H and
+# fd00:V:0:S::H), MAC, port options
 VMS = [
-    ("atk", "A", "web", "10.1.1.10", "fd00:1:0:1::10", "52:54:00:00:01:10", ""),
-    ("atkf", "A", "web", "10.1.1.11", "fd00:1:0:1::11", "52:54:00:00:01:11",
-     "forwarding on"),
-    ("vic1", "A", "web", "10.1.1.20", "fd00:1:0:1::20", "52:54:00:00:01:20", ""),
-    ("vic2", "A", "db", "10.1.2.20", "fd00:1:0:2::20", "52:54:00:00:02:20", ""),
-    ("dny", "A", "db", "10.1.2.30", "fd00:1:0:2::30", "52:54:00:00:02:30", ""),
-    ("app", "A", "db", "10.1.2.40", "fd00:1:0:2::40", "52:54:00:00:02:40",
-     "forwarding on"),
-    ("gw", "A", "db", "10.1.2.50", "fd00:1:0:2::50", "52:54:00:00:02:50",
-     "forwarding on"),
-    ("peer", "B", "s", "10.2.1.20", "fd00:2:0:1::20", "52:54:00:00:0b:20", ""),
-    ("iso", "C", "s", "10.3.1.20", "fd00:3:0:1::20", "52:54:00:00:0c:20", ""),
-    ("dpeer", "D", "s", "10.4.1.20", "fd00:4:0:1::20", "52:54:00:00:0d:20", ""),
+    ("atk", "A", "web", "1.10", "52:54:00:00:01:10", ""),
+    ("atkf", "A", "web", "1.11", "52:54:00:00:01:11", "forwarding on"),
+    ("vic1", "A", "web", "1.20", "52:54:00:00:01:20", ""),
+    ("vic2", "A", "db", "2.20", "52:54:00:00:02:20", ""),
+    ("dny", "A", "db", "2.30", "52:54:00:00:02:30", ""),
+    ("app", "A", "db", "2.40", "52:54:00:00:02:40", "forwarding on"),
+    ("gw", "A", "db", "2.50", "52:54:00:00:02:50", "forwarding on"),
+    ("peer", "B", "s", "1.20", "52:54:00:00:0b:20", ""),
+    ("iso", "C", "s", "1.20", "52:54:00:00:0c:20", ""),
+    ("dpeer", "D", "s", "1.20", "52:54:00:00:0d:20", ""),
 ]
-VM = {v[0]: dict(name=v[0], vnet=v[1], subnet=v[2], ip4=v[3], ip6=v[4],
-                 mac=v[5], opts=v[6]) for v in VMS}
+VM = {v[0]: dict(
+    name=v[0], vnet=v[1], subnet=v[2], mac=v[4], opts=v[5],
+    ip4="10.%d.%s" % ("ABCD".index(v[1]) + 1, v[3]),
+    ip6="fd00:%d:0:%s::%s" % ("ABCD".index(v[1]) + 1, *v[3].split(".")))
+    for v in VMS}
 VNET_ID = {"A": 1, "B": 2, "C": 3, "D": 4}
 SPACE = {n: (ipaddress.ip_network("10.%d.0.0/16" % i),
              ipaddress.ip_network("fd00:%d::/48" % i))
@@ -142,12 +151,14 @@ route add A web 10.1.3.0/24 nexthop appliance 10.1.2.40
 route add A web fd00:1:0:3::/64 nexthop appliance fd00:1:0:2::40
 gateway set A port vm-gw prefix 192.168.50.0/24 prefix fd00:50::/64
 lb add A lb4 frontend 10.1.2.100 proto tcp port 80 backend 10.1.2.20:8080
-lb add A lb6 frontend fd00:1:0:2::100 proto tcp port 80 backend [fd00:1:0:2::20]:8080
+lb add A lb6 frontend fd00:1:0:2::100 proto tcp port 80 \
+backend [fd00:1:0:2::20]:8080
 lb add A lbu frontend 10.1.2.101 proto udp port 53 backend 10.1.2.20:5353
 endpoint add A 10.1.1.50 mac 52:54:00:0e:01:50 remote 192.0.2.2
 endpoint add A fd00:1:0:1::50 mac 52:54:00:0e:01:50 remote 192.0.2.2
 endpoint add C 10.3.1.50 mac 52:54:00:0e:03:50 remote 192.0.2.2
 """
+PORT_SOURCES = ("atk", "atkf", "vic2")
 ENDPOINTS = {1: ("10.1.1.50", "fd00:1:0:1::50"), 3: ("10.3.1.50", None)}
 
 # Where a frame may arrive: every VM's namespace by vnet; dny never.
@@ -395,8 +406,12 @@ class Gen:
                 return ["iso", "vic1"]
             return ["vic1", "vic2", "dny", "atk", "peer", "iso", "gw",
                     "ep", "nobody"]
+        if source == "vic2":
+            # the lb's backend: answers to its clients, and errors
+            return ["atk", "atk", "atk", "atkf", "vic1", "peer", "iso",
+                    "dny", "lb", "self"]
         return ["vic1", "vic1", "vic2", "dny", "peer", "iso", "dpeer", "app",
-                "gwpfx", "lb", "ep", "router", "nobody", "self", "vic2"]
+                "gwpfx", "lb", "lb", "ep", "router", "nobody", "self", "vic2"]
 
     def addr(self, target, fam, src_vm):
         t = {"app": ("10.1.3.9", "fd00:1:0:3::9"),
@@ -438,12 +453,16 @@ class Gen:
             kinds += ["nd", "exthdr", "exthdr"]
         if target == "lb":
             kinds += ["tcp80"] * 4 + ["udp53"] * 2
+        if source == "vic2" and target == "atk":
+            kinds += ["lbreply"] * 6 + ["lberr"] * 3
         kind = r.choice(kinds)
         l3 = dict(kind="ip%d" % fam, src=src_ip, dst=dst_ip,
                   id=r.randrange(65536))
         payload = tag + bytes(r.randrange(256) for _ in range(r.choice(
             [0, 0, 4, 16, 64, 300])))
         sport = r.choice([r.randrange(1024, 65536), 53, 80, 443, 12345])
+        if target == "lb":
+            sport = r.choice(LB_CLIENT_PORTS)    # an lb flow to find again
         l4 = None
         exts = []
         if kind in ("tcp", "tcpdeny", "tcp80"):
@@ -461,6 +480,35 @@ class Gen:
             l4 = dict(kind="icmp" if fam == 4 else "icmp6",
                       type=8 if fam == 4 else 128,
                       rest=struct.pack("!HH", r.randrange(65536), 1))
+        elif kind == "lbreply":
+            # the backend's answer to an lb client: the module gives it
+            # the frontend's address back (SNAT)
+            if fam == 6 or r.random() < 0.6:
+                l4 = dict(kind="tcp", sport=8080,
+                          dport=r.choice(LB_CLIENT_PORTS),
+                          flags=r.choice([0x12, 0x10, 0x18, 0x11, 4]),
+                          seq=r.randrange(1 << 32), ack=r.randrange(1 << 32))
+            else:
+                l4 = dict(kind="udp", sport=5353,
+                          dport=r.choice(LB_CLIENT_PORTS))
+        elif kind == "lberr":
+            # the backend's ICMP error about what an lb client sent it:
+            # translated to come from the frontend (lb_related)
+            udp = fam == 4 and r.random() < 0.4
+            inner = Pkt(VM["atk"]["mac"], ROUTER_PH, dict(
+                kind="ip%d" % fam, src=dst_ip, dst=src_ip, id=9),
+                l4=dict(kind="udp" if udp else "tcp",
+                        sport=r.choice(LB_CLIENT_PORTS),
+                        dport=5353 if udp else 8080, flags=2), payload=tag)
+            q = inner.render()[14:]
+            q = q[:r.choice([len(q), len(q), 28, 48, 8])]
+            t, c = (3, 4) if fam == 4 else (2, 0)
+            if r.random() < 0.3:
+                t, c = (11, 0) if fam == 4 else (1, 4)
+            l4 = dict(kind="icmp" if fam == 4 else "icmp6", type=t, code=c,
+                      rest=struct.pack("!I", 1300 if c == 4 or t == 2
+                                       else 0), inner=q)
+            payload = b""
         elif kind == "icmperr":
             # An error about a packet the destination sent to us: it
             # quotes that packet (the tag rides in the quote).
@@ -485,8 +533,8 @@ class Gen:
             which = r.choice(["gre", "ipip", "6in4", "vxlan"])
             ib = Pkt(src_mac, ROUTER_PH, dict(
                 kind="ip4" if which != "6in4" else "ip6",
-                src=VM["iso"]["ip4"] if which != "6in4" else VM["iso"]["ip6"],
-                dst=VM["vic1"]["ip4"] if which != "6in4" else VM["vic1"]["ip6"]),
+                src=VM["iso"]["ip%d" % (4 if which != "6in4" else 6)],
+                dst=VM["vic1"]["ip%d" % (4 if which != "6in4" else 6)]),
                 l4=dict(kind="tcp", sport=1234, dport=23), payload=tag)
             inner = ib.render()
             if which == "gre":
@@ -761,7 +809,8 @@ class Gen:
     def case(self):
         """A list of (source, bytes, meta, mutation labels)."""
         r = self.r
-        source = r.choice(["atk", "atk", "atk", "atkf", "atkf", "ul", "ul"])
+        source = r.choice(["atk", "atk", "atk", "atkf", "atkf", "vic2", "ul",
+                           "ul"])
         if source != "ul" and r.random() < 0.08:
             pairs = self.fragpair(source)
             out = []
@@ -816,7 +865,7 @@ def parse(frame):
             return d
         net = net[:40 + plen]
         d.update(src=net[8:24], dst=net[24:40])
-        nh, off, n, exts = net[6], 40, 0, []
+        nh, off, exts = net[6], 40, []
         d.update(later=False, first=False, id=None)
         while nh in (0, 43, 60, 44, 51):
             if len(net) < off + 8:
@@ -903,8 +952,8 @@ def must_drop(frame, source):
             (fam == 4 and str(dst) == "255.255.255.255"):
         return "broadcast"
     src = ipaddress.ip_address(d["src"])
-    if source == "atk" and str(src) not in (VM["atk"]["ip4"],
-                                            VM["atk"]["ip6"]):
+    if not VM[source]["opts"] and str(src) not in (VM[source]["ip4"],
+                                                   VM[source]["ip6"]):
         return "spoofed-ip"
     if (in_space(dst, "C") or in_space(dst, "D")) and not in_space(dst, "A"):
         return "no-route"
@@ -1031,9 +1080,10 @@ class Topo:
         # Whatever vnet lets through to the host's stack reaches this
         # chain, after vnet's hook (priority 0).
         devs = ", ".join(["vm-%s" % n for n in VM] + ["vnet-vxlan"])
-        nft(self.ctl, "table netdev pfz_leak {\n counter leak {}\n chain in {\n"
-                "  type filter hook ingress devices = { %s } priority 10; "
-                "policy accept;\n  counter name \"leak\"\n }\n}\n" % devs)
+        nft(self.ctl, "table netdev pfz_leak {\n counter leak {}\n"
+            " chain in {\n  type filter hook ingress devices = { %s } "
+            "priority 10; policy accept;\n  counter name \"leak\"\n }\n}\n"
+            % devs)
 
     def leak(self):
         out = nft(self.ctl, "list counter netdev pfz_leak leak")
@@ -1180,7 +1230,7 @@ class Sender:
 
     def __init__(self, topo):
         self.raw = {}
-        for n in ("atk", "atkf"):
+        for n in PORT_SOURCES:
             attack.setns(topo.ns[n])
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
             attack.setns(None)
@@ -1434,7 +1484,6 @@ def fuzz(args, seed, frames, topo):
             "(counters; sent on: %s)" % fmt(tx_dev), bad)
 
     # ---- captures: tags where policy forbids them, and the arrivals
-    by_tag = {}
     arrivals = {}
     forbidden, rule_bad, shape_bad, agree_bad = [], [], [], []
     first_frags = {}
@@ -1457,7 +1506,7 @@ def fuzz(args, seed, frames, topo):
                 continue
             tags = tags_in(f)
             from_router = f[6:12] == topo.router
-            if not tags and cap in ("atk", "atkf") and answer(f):
+            if not tags and cap in PORT_SOURCES and answer(f):
                 continue        # the module's ARP or ND answer
             if from_router or tags:
                 d = parse(f)
@@ -1480,13 +1529,15 @@ def fuzz(args, seed, frames, topo):
                 if forbidden_ns(meta, cap):
                     forbidden.append("at %s (arrived as %s): %s" % (
                         cap, f.hex(), frame_desc(i)))
-                if meta["source"] == "atk" and from_router:
+                own = sources_of(meta["source"])
+                if own and from_router:
                     d = parse(f)
                     if d.get("src") and str(ipaddress.ip_address(d["src"])) \
-                            not in (VM["atk"]["ip4"], VM["atk"]["ip6"]):
-                        rule_bad.append("%s got a frame from atk with a "
-                                        "source atk does not own: %s" % (
-                                            cap, frame_desc(i)))
+                            not in own:
+                        rule_bad.append("%s got a frame from %s with a "
+                                        "source it does not own: %s" % (
+                                            cap, meta["source"],
+                                            frame_desc(i)))
                 if meta["source"] == "ul" and from_router:
                     d = parse(f)
                     eps = [a for v in ENDPOINTS.values() for a in v if a]
@@ -1547,7 +1598,7 @@ def fuzz(args, seed, frames, topo):
     T.check(T.failed == 0, "seed %d: %d frames (%s), %.0f s (setup %.0f s, "
             "frames %.0f s)" % (seed, len(frames), ", ".join(
                 "%s %d" % (s, sum(1 for f in frames if f[1] == s))
-                for s in ("atk", "atkf", "ul")), time.monotonic() - t0,
+                for s in PORT_SOURCES + ("ul",)), time.monotonic() - t0,
                 t_setup, t_send))
     print("# drops: %s" % fmt(reasons))
     if T.failed:
@@ -1555,6 +1606,19 @@ def fuzz(args, seed, frames, topo):
               "--count %d" % (seed, len(frames)))
     print("1..%d" % T.n)
     return 1 if T.failed else 0
+
+
+def sources_of(source):
+    """The sources a frame of port SOURCE may arrive with: its own
+    addresses (and the frontends of the lbs it backs, the answers that
+    the module translates), or None when it forwards (any source)."""
+    v = VM.get(source)
+    if not v or v["opts"]:
+        return None
+    own = {v["ip4"], v["ip6"]}
+    if source == "vic2":
+        own |= {"10.1.2.100", "fd00:1:0:2::100", "10.1.2.101"}
+    return own
 
 
 def answer(f):
