@@ -12,7 +12,9 @@ patched into the frames that name it when they are sent) builds --count
 frames (default 2000) from real ones and mutates them. Sources: a port
 (atk), a port with forwarding on (atkf), the lb's backend (vic2: its
 answers to lb clients and its ICMP errors about them, which the module
-translates), all through a packet socket on the VM's eth0, and the
+translates), the gateway's port and the appliance's (both forwarding on:
+on-premises sources, packets forwarded on), all through a packet socket
+on the VM's eth0, and the
 underlay (VXLAN datagrams to UDP 4789 of the host, from the remote
 host's address or another one, with the VNI of vnet A, of vnet C or
 another).
@@ -32,7 +34,8 @@ TTL, protocol, checksum, addresses incl. another tenant's, broadcast,
 multicast, loopback; IPv6 version, payload length, next header, hop
 limit, addresses; extension headers inserted, repeated, unknown, too
 many, misplaced, cut; TCP flags and data offset; UDP length; ICMP type
-and code), Ethernet padding, truncation at any offset, bit flips.
+and code), Ethernet padding, truncation at any offset (and now and then
+one frame cut at every offset in turn), bit flips.
 
 Each frame carries a tag, "@Z", 12 digits and "@", in its payload, so that
 a capture that sees it knows the frame (a mutation may destroy the tag:
@@ -77,6 +80,7 @@ the host and prints their statistics and a digest (the same seed gives
 the same digest); --verbose prints every frame and its fate.
 """
 import argparse
+import copy
 import hashlib
 import ipaddress
 import json
@@ -158,7 +162,7 @@ endpoint add A 10.1.1.50 mac 52:54:00:0e:01:50 remote 192.0.2.2
 endpoint add A fd00:1:0:1::50 mac 52:54:00:0e:01:50 remote 192.0.2.2
 endpoint add C 10.3.1.50 mac 52:54:00:0e:03:50 remote 192.0.2.2
 """
-PORT_SOURCES = ("atk", "atkf", "vic2")
+PORT_SOURCES = ("atk", "atkf", "vic2", "gw", "app")
 ENDPOINTS = {1: ("10.1.1.50", "fd00:1:0:1::50"), 3: ("10.3.1.50", None)}
 
 # Where a frame may arrive: every VM's namespace by vnet; dny never.
@@ -365,6 +369,8 @@ def apply_post(frame, post):
             f[op[1]] = op[2]
         elif op[0] == "ins":
             f[op[1]:op[1]] = op[2]
+        elif op[0] == "retag":
+            f = bytearray(bytes(f).replace(op[1], op[2]))
         elif op[0] == "del":
             del f[op[1]:op[1] + op[2]]
     return f
@@ -806,11 +812,28 @@ class Gen:
                                   tag=tag, fam=fam)))
         return frags
 
+    def sweep(self, source, pkt, meta):
+        """A real frame cut at every offset from the Ethernet header's end
+        on, each cut with a tag of its own (where the cut leaves one)."""
+        whole = pkt.render()
+        if len(whole) > 160 or meta["tag"] not in whole:
+            return None
+        if source == "ul":
+            meta.update(ul_src=UL_REMOTE, vx_flags=0x08000000)
+        out = []
+        for k in range(14, len(whole) + 1):
+            p = copy.deepcopy(pkt)
+            tag = meta["tag"] if k == 14 else self.tag()
+            p.post += [("retag", meta["tag"], tag), ("trunc", k)]
+            m = dict(meta, tag=tag, kind="sweep-" + meta["kind"])
+            out.append((source, p, m, ["cut at %d" % k]))
+        return out
+
     def case(self):
         """A list of (source, bytes, meta, mutation labels)."""
         r = self.r
-        source = r.choice(["atk", "atk", "atk", "atkf", "atkf", "vic2", "ul",
-                           "ul"])
+        source = r.choice(["atk", "atk", "atk", "atkf", "atkf", "vic2", "gw",
+                           "app", "ul", "ul"])
         if source != "ul" and r.random() < 0.08:
             pairs = self.fragpair(source)
             out = []
@@ -819,6 +842,10 @@ class Gen:
                 out.append((source, p, meta, labels))
             return out
         pkt, meta = self.base(source)
+        if r.random() < 0.002:
+            sweep = self.sweep(source, pkt, meta)
+            if sweep:
+                return sweep
         n = r.choice([0, 1, 1, 1, 2, 2, 3, 4])
         labels = [self.mutate(pkt, meta) for _ in range(n)]
         if source == "ul":
@@ -1391,7 +1418,9 @@ def fuzz(args, seed, frames, topo):
         try:
             sender.send(source, b, meta)
         except OSError as e:
-            sent.append((b, None, "send failed: %s" % e))
+            unknown.append("frame %d from %s could not be sent: %s" % (
+                i, source, e))
+            sent.append((b, None, "send failed"))
             continue
         dev = "vnet-vxlan" if source == "ul" else "vm-" + source
         # A frame the kernel may drop before the hook (VXLAN's checks,
@@ -1401,7 +1430,7 @@ def fuzz(args, seed, frames, topo):
         slen = 0
         if source == "ul" or b[12:14] in (b"\x81\x00", b"\x88\xa8"):
             slen, sreason = sender.sentinel(source, topo.router)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 10
         while True:
             now = stats.read()
             rx, rxb, fate = delta(prev, now)
@@ -1601,6 +1630,11 @@ def fuzz(args, seed, frames, topo):
                 for s in PORT_SOURCES + ("ul",)), time.monotonic() - t0,
                 t_setup, t_send))
     print("# drops: %s" % fmt(reasons))
+    # Drops that say the kernel failed rather than the frame: each shown.
+    for i, (b, fate, _) in enumerate(sent):
+        for (why, dev), n in (fate or {}).items():
+            if why in ("no-memory", "tx-error"):
+                print("# %s on %s: %s" % (why, dev, frame_desc(i)))
     if T.failed:
         print("# replay: selftests/vm.sh selftests/pktfuzz.py --seed %d "
               "--count %d" % (seed, len(frames)))
