@@ -165,13 +165,6 @@ endpoint add C 10.3.1.50 mac 52:54:00:0e:03:50 remote 192.0.2.2
 PORT_SOURCES = ("atk", "atkf", "vic2", "gw", "app")
 ENDPOINTS = {1: ("10.1.1.50", "fd00:1:0:1::50"), 3: ("10.3.1.50", None)}
 
-# Where a frame may arrive: every VM's namespace by vnet; dny never.
-# For a port's frame (vnet A) the namespaces of vnets C and D are
-# forbidden; for the underlay's, every vnet but its VNI's (the tunnel
-# delivers to ports of that vnet only). The underlay capture may see a
-# tag only inside VNI 1 (vnet A's endpoints) and never from an
-# underlay frame.
-
 
 def tag_of(i):
     """Frame I's tag: its number twice, the second time scrambled, so
@@ -1300,7 +1293,11 @@ class Sender:
 
 
 def forbidden_ns(meta, cap):
-    """Whether policy forbids frame META to reach capture CAP."""
+    """Whether policy forbids frame META to reach capture CAP: dny never
+    (its ACL denies all); a port's frame (vnet A) never vnets C and D;
+    the underlay's only its VNI's vnet (the tunnel delivers to ports of
+    that vnet alone). The underlay's own capture may see a port's frame
+    (inside VNI 1, checked where it is read) and never the underlay's."""
     if cap == "dny":
         return True
     if cap == "ul":
@@ -1685,9 +1682,6 @@ def arrival_rules(cap, d, f, first_frags):
         return "a DHCP server's message"
     if cap == "peer" and not in_space(src, "A"):
         return "a source outside vnet A across a peering with forwarded off"
-    if VM[cap]["vnet"] == "A" and not in_space(src, "A") and \
-            not in_space(src, "B"):
-        pass        # atkf forwards any source within its own vnet
     key = (fam, d["src"], d["dst"], d["proto"], d["id"])
     if d["first"]:
         first_frags.setdefault(cap, set()).add(key)
