@@ -15,9 +15,9 @@ answers to lb clients and its ICMP errors about them, which the module
 translates), the gateway's port and the appliance's (both forwarding on:
 on-premises sources, packets forwarded on), all through a packet socket
 on the VM's eth0, and the
-underlay (VXLAN datagrams to UDP 4789 of the host, from the remote
-host's address or another one, with the VNI of vnet A, of vnet C or
-another).
+underlay (VXLAN datagrams to UDP 4789 of the host, over IPv4 and
+IPv6, from the address of the remote host that the endpoint is behind or
+another one, with the VNI of vnet A, of vnet C or another).
 Destinations: a port of the subnet with port ACLs (vic1), one of another
 subnet (vic2), one whose ACL denies everything (dny), a peered vnet
 (peer), a vnet not peered (iso), a peering that is only initiated
@@ -101,8 +101,19 @@ import nlraw  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROUTER_PH = bytes.fromhex("02feedfacade")   # the router MAC, until known
-ENDPOINT_MAC = {1: "52:54:00:0e:01:50", 3: "52:54:00:0e:03:50"}
-UL_HOST, UL_REMOTE, UL_OTHER = "192.0.2.1", "192.0.2.2", "192.0.2.3"
+# The underlay: host A (UL_HOST), the remote host (UL_REMOTE) and an
+# address of the remote host that no endpoint is behind (UL_OTHER).
+UL_HOST = {4: "192.0.2.1", 6: "2001:db8::1"}
+UL_REMOTE = {4: "192.0.2.2", 6: "2001:db8::2"}
+UL_OTHER = {4: "192.0.2.3", 6: "2001:db8::3"}
+# The remote host's VMs as host A knows them: VNI, addresses, MAC and
+# the underlay address they are behind.
+EPS = [dict(vni=1, ip4="10.1.1.50", ip6="fd00:1:0:1::50",
+            mac="52:54:00:0e:01:50", ul=UL_REMOTE[4]),
+       dict(vni=1, ip4="10.1.1.51", ip6="fd00:1:0:1::51",
+            mac="52:54:00:0e:01:51", ul=UL_REMOTE[6]),
+       dict(vni=3, ip4="10.3.1.50", ip6=None, mac="52:54:00:0e:03:50",
+            ul=UL_REMOTE[4])]
 SENTINEL_VNI, SENTINEL_LEN = 999, 1480
 LB_CLIENT_PORTS = (40000, 40001)
 MAX_INNER = 1470        # underlay frames: shorter than the sentinel
@@ -158,12 +169,9 @@ lb add A lb4 frontend 10.1.2.100 proto tcp port 80 backend 10.1.2.20:8080
 lb add A lb6 frontend fd00:1:0:2::100 proto tcp port 80 \
 backend [fd00:1:0:2::20]:8080
 lb add A lbu frontend 10.1.2.101 proto udp port 53 backend 10.1.2.20:5353
-endpoint add A 10.1.1.50 mac 52:54:00:0e:01:50 remote 192.0.2.2
-endpoint add A fd00:1:0:1::50 mac 52:54:00:0e:01:50 remote 192.0.2.2
-endpoint add C 10.3.1.50 mac 52:54:00:0e:03:50 remote 192.0.2.2
+{endpoints}
 """
 PORT_SOURCES = ("atk", "atkf", "vic2", "gw", "app")
-ENDPOINTS = {1: ("10.1.1.50", "fd00:1:0:1::50"), 3: ("10.3.1.50", None)}
 
 
 def tag_of(i):
@@ -410,13 +418,15 @@ class Gen:
             return ["atk", "atk", "atk", "atkf", "vic1", "peer", "iso",
                     "dny", "lb", "self"]
         return ["vic1", "vic1", "vic2", "dny", "peer", "iso", "dpeer", "app",
-                "gwpfx", "lb", "lb", "ep", "router", "nobody", "self", "vic2"]
+                "gwpfx", "lb", "lb", "ep", "ep6ul", "router", "nobody",
+                "self", "vic2"]
 
     def addr(self, target, fam, src_vm):
         t = {"app": ("10.1.3.9", "fd00:1:0:3::9"),
              "gwpfx": ("192.168.50.7", "fd00:50::7"),
              "lb": ("10.1.2.100", "fd00:1:0:2::100"),
              "ep": ("10.1.1.50", "fd00:1:0:1::50"),
+             "ep6ul": ("10.1.1.51", "fd00:1:0:1::51"),
              "router": ("10.1.1.1", "fd00:1:0:1::1"),
              "nobody": ("10.1.1.77", "fd00:1:0:1::77")}.get(target)
         if target == "self":
@@ -428,14 +438,13 @@ class Gen:
     def base(self, source):
         """One real frame: (pkt, meta)."""
         r = self.r
-        vni = 1
+        vni, ul = 1, None
         if source == "ul":
-            vni = r.choice([1, 1, 1, 3])
-            src_mac = ENDPOINT_MAC[vni]
-            ep4, ep6 = ENDPOINTS[vni]
-            fam = 4 if ep6 is None or r.random() < 0.5 else 6
-            src_ip = ep4 if fam == 4 else ep6
-            svm = dict(ip4=ep4, ip6=ep6)
+            ep = r.choice([EPS[0], EPS[0], EPS[1], EPS[2]])
+            vni, ul, src_mac = ep["vni"], ep["ul"], ep["mac"]
+            fam = 4 if ep["ip6"] is None or r.random() < 0.5 else 6
+            src_ip = ep["ip%d" % fam]
+            svm = ep
         else:
             svm = VM[source]
             src_mac = svm["mac"]
@@ -557,7 +566,8 @@ class Gen:
             l3 = dict(kind="arp", op=1, sha=src_mac, spa=svm["ip4"],
                       tha="00:00:00:00:00:00", tpa=tpa)
             pkt = Pkt(src_mac, "ff:ff:ff:ff:ff:ff", l3, payload=tag)
-            return pkt, dict(source=source, vni=vni, kind=kind,
+            return pkt, dict(source=source, vni=vni, ul_src=ul,
+                             vx_flags=0x08000000, kind=kind,
                              target=target, tag=tag, fam=4)
         elif kind == "ipopts":
             l3["opts"] = r.choice([
@@ -586,7 +596,8 @@ class Gen:
                       dport=r.choice([23, 80, 161, 53]))
             exts = self.chain()
         pkt = Pkt(src_mac, ROUTER_PH, l3, exts, l4, payload)
-        return pkt, dict(source=source, vni=vni, kind=kind, target=target,
+        return pkt, dict(source=source, vni=vni, ul_src=ul,
+                             vx_flags=0x08000000, kind=kind, target=target,
                          tag=tag, fam=fam)
 
     def ext(self, t=None):
@@ -811,8 +822,6 @@ class Gen:
         whole = pkt.render()
         if len(whole) > 160 or meta["tag"] not in whole:
             return None
-        if source == "ul":
-            meta.update(ul_src=UL_REMOTE, vx_flags=0x08000000)
         out = []
         for k in range(14, len(whole) + 1):
             p = copy.deepcopy(pkt)
@@ -843,7 +852,9 @@ class Gen:
         labels = [self.mutate(pkt, meta) for _ in range(n)]
         if source == "ul":
             meta["vni"] = r.choice([meta["vni"]] * 8 + [2, 4, 0, 77, 1 << 23])
-            meta["ul_src"] = UL_OTHER if r.random() < 0.08 else UL_REMOTE
+            if r.random() < 0.1:
+                meta["ul_src"] = r.choice(list(UL_OTHER.values()) +
+                                          list(UL_REMOTE.values()))
             meta["vx_flags"] = 0x08000000 if r.random() < 0.95 else \
                 r.choice([0, 0x08000001, 0xff000000])
         return [(source, pkt, meta, labels)]
@@ -1076,19 +1087,25 @@ class Topo:
         for ns in self.ns.values():
             link_up(ns, "eth0")
         run_cmd(["ip", "-n", self.ctl, "-b", "-"], "\n".join(
-            ["link set lo up", "addr add %s/24 dev ul-a" % UL_HOST,
+            ["link set lo up", "addr add %s/24 dev ul-a" % UL_HOST[4],
+             "addr add %s/64 dev ul-a nodad" % UL_HOST[6],
              "link set ul-a up"] +
             ["link set vm-%s up" % n for n in VM]) + "\n")
         run_cmd(["ip", "-n", self.ul, "-b", "-"], "\n".join(
-            ["link set lo up", "addr add %s/24 dev ul-b" % UL_REMOTE,
-             "addr add %s/24 dev ul-b" % UL_OTHER, "link set ul-b up"]) +
+            ["link set lo up", "link set ul-b up"] +
+            ["addr add %s/%d dev ul-b nodad" % (a, 24 if f == 4 else 64)
+             for u in (UL_REMOTE, UL_OTHER) for f, a in u.items()]) +
             "\n")
         self.times.append("links %.1f" % (time.monotonic() - t))
         ports = "\n".join(
             "port add vm-%s vnet %s subnet %s mac %s ip %s ip %s %s" % (
                 n, v["vnet"], v["subnet"], v["mac"], v["ip4"], v["ip6"],
                 v["opts"]) for n, v in VM.items())
-        conf = TOPOLOGY.format(ports=ports)
+        endpoints = "\n".join(
+            "endpoint add %s %s mac %s remote %s" % (
+                "A" if e["vni"] == 1 else "C", e["ip%d" % f], e["mac"],
+                e["ul"]) for e in EPS for f in (4, 6) if e["ip%d" % f])
+        conf = TOPOLOGY.format(ports=ports, endpoints=endpoints)
         if mutate == "deny-allow":
             conf = conf.replace(" deny", " allow")
         run_cmd(["vnetctl", "-n", self.ctl, "-b", "-"], conf)
@@ -1257,18 +1274,20 @@ class Sender:
             s.bind(("eth0", 0))
             self.raw[n] = s
         self.udp = {}
-        for a in (UL_REMOTE, UL_OTHER):
+        for a in list(UL_REMOTE.values()) + list(UL_OTHER.values()):
             attack.setns(topo.ul)
-            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s = socket.socket(socket.AF_INET6 if ":" in a else
+                              socket.AF_INET, socket.SOCK_DGRAM)
             attack.setns(None)
             s.bind((a, 0))
             self.udp[a] = s
 
     def send(self, source, frame, meta):
         if source == "ul":
-            self.udp[meta["ul_src"]].sendto(struct.pack(
+            a = meta["ul_src"]
+            self.udp[a].sendto(struct.pack(
                 "!II", meta["vx_flags"], (meta["vni"] & 0xffffff) << 8) +
-                frame, (UL_HOST, 4789))
+                frame, (UL_HOST[6 if ":" in a else 4], 4789))
         else:
             self.raw[source].send(frame)
 
@@ -1281,14 +1300,14 @@ class Sender:
             self.raw[source].send(router + mac_b(VM[source]["mac"]) +
                                   b"\x88\xb5" + b"\0" * 1500)
             return 1514, "protocol"
-        inner = router + mac_b(ENDPOINT_MAC[1]) + b"\x08\x00"
+        inner = router + mac_b(EPS[0]["mac"]) + b"\x08\x00"
         ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, SENTINEL_LEN - 14, 0, 0,
-                         64, 17, 0, ip_b(ENDPOINTS[1][0]),
+                         64, 17, 0, ip_b(EPS[0]["ip4"]),
                          ip_b(VM["vic1"]["ip4"]))
         ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
         inner += ip + b"\0" * (SENTINEL_LEN - len(inner) - len(ip))
-        self.udp[UL_REMOTE].sendto(struct.pack(
-            "!II", 0x08000000, SENTINEL_VNI << 8) + inner, (UL_HOST, 4789))
+        self.udp[UL_REMOTE[4]].sendto(struct.pack(
+            "!II", 0x08000000, SENTINEL_VNI << 8) + inner, (UL_HOST[4], 4789))
         return SENTINEL_LEN, "unknown-vni"
 
 
@@ -1393,7 +1412,8 @@ def fuzz(args, seed, frames, topo):
     print("# topology built: %.1f s (%s)" % (time.monotonic() - t0,
                                             ", ".join(topo.times)))
     T.check(True, "topology: 4 vnets, 10 ports, a peering and a half, ACLs, "
-            "an appliance route, a gateway, 3 lbs, 3 endpoints, quiet VMs")
+            "an appliance route, a gateway, 3 lbs, 5 endpoints (IPv4 and IPv6 "
+            "underlays), quiet VMs")
     stats = Stats(topo.ctl)
     sender = Sender(topo)
     caps = Captures(topo)
@@ -1516,11 +1536,14 @@ def fuzz(args, seed, frames, topo):
     for cap, flist in caps.frames.items():
         for f in flist:
             if cap == "ul":
-                # VXLAN from the host: the inner frame, and its VNI
-                if len(f) < 50 or f[12:14] != b"\x08\x00" or f[23] != 17 or \
-                        struct.unpack("!H", f[36:38])[0] != 4789:
+                # VXLAN from the host (over IPv4 or IPv6): its VNI
+                udp = 34 if f[12:14] == b"\x08\x00" else 54
+                if len(f) < udp + 16 or f[12:14] not in (
+                        b"\x08\x00", b"\x86\xdd") or \
+                        f[23 if udp == 34 else 20] != 17 or \
+                        f[udp + 2:udp + 4] != b"\x12\xb5":
                     continue
-                vni = struct.unpack("!I", f[46:50])[0] >> 8
+                vni = struct.unpack("!I", f[udp + 12:udp + 16])[0] >> 8
                 for i in tags_in(f):
                     if i >= len(frames):
                         continue
@@ -1566,16 +1589,15 @@ def fuzz(args, seed, frames, topo):
                                             frame_desc(i)))
                 if meta["source"] == "ul" and from_router:
                     d = parse(f)
-                    eps = [a for v in ENDPOINTS.values() for a in v if a]
+                    # an endpoint behind the underlay address it came from
+                    eps = [e["ip%d" % f] for e in EPS for f in (4, 6)
+                           if e["ul"] == meta["ul_src"] and e["ip%d" % f]]
                     if d.get("src") and str(ipaddress.ip_address(d["src"])) \
                             not in eps:
                         rule_bad.append("%s got an underlay frame whose "
-                                        "source is no endpoint: %s" % (
-                                            cap, frame_desc(i)))
-                    if meta["ul_src"] != UL_REMOTE:
-                        rule_bad.append("%s got an underlay frame from "
-                                        "another host's address: %s" % (
-                                            cap, frame_desc(i)))
+                                        "source is no endpoint behind %s: "
+                                        "%s" % (cap, meta["ul_src"],
+                                                frame_desc(i)))
     T.check(not forbidden, "no tag arrived where policy forbids it "
             "(captures: %d of %d tags arrived somewhere)" % (
                 len(arrivals), len(frames)), forbidden)
@@ -1627,6 +1649,17 @@ def fuzz(args, seed, frames, topo):
                 for s in PORT_SOURCES + ("ul",)), time.monotonic() - t0,
                 t_setup, t_send))
     print("# drops: %s" % fmt(reasons))
+    # What became of each source's frames: sent on, dropped, not taken in.
+    fates = {}
+    for i, (b, fate, _) in enumerate(sent):
+        source, meta = frames[i][1], frames[i][3]
+        if source == "ul":
+            source += "6" if ":" in meta["ul_src"] else "4"
+        what = "sent on" if any(w == "tx" for w, _ in (fate or {})) else \
+            "dropped" if fate else "not taken in"
+        fates[(source, what)] = fates.get((source, what), 0) + 1
+    print("# fates: %s" % ", ".join("%s %s %d" % (s, w, n) for (s, w), n in
+                                    sorted(fates.items())))
     # Drops that say the kernel failed rather than the frame: each shown.
     for i, (b, fate, _) in enumerate(sent):
         for (why, dev), n in (fate or {}).items():
