@@ -12,6 +12,10 @@
 # make check-fuzz sends COUNT random and mutated netlink messages (seeded by
 #                 SEED, random by default) to the module in the VM and checks
 #                 that each refused one changed nothing (selftests/nlfuzz.py)
+# make check-pktfuzz  sends COUNT mutated frames (seeded by SEED, random by
+#                 default; 10000 unless COUNT is given) from ports and from
+#                 the underlay into the module in the VM and checks that
+#                 nothing reaches what policy forbids (selftests/pktfuzz.py)
 #
 # make install   installs what "make" built (it builds nothing): see
 #                 "Installing" below for the variables and the file list
@@ -74,6 +78,15 @@ check-churn: deps
 	VNET_RACE_ROUNDS=$(RACE_ROUNDS) VM_TIMEOUT=$${VM_TIMEOUT:-1800} \
 		selftests/vm.sh selftests/races.sh || status=$$?; \
 	echo "# make check-churn: $$(( $$(date +%s) - start )) s"; exit $$status
+# Not part of make check: packet fuzzing, a few minutes under TCG (a
+# short fixed run is: selftests/test_pktfuzz.sh). The same SEED; COUNT
+# means frames here.
+PKTFUZZ_COUNT = $(if $(filter command line environment,$(origin COUNT)),$(COUNT),10000)
+check-pktfuzz: deps
+	$(MAKE) all
+	@start=$$(date +%s); status=0; \
+	VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/pktfuzz.py --seed $(SEED) --count $(PKTFUZZ_COUNT) || status=$$?; \
+	echo "# make check-pktfuzz: $$(( $$(date +%s) - start )) s"; exit $$status
 
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
@@ -204,6 +217,6 @@ check-dkms: deps
 	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: all deps check check-attack check-fuzz check-churn demo bench bench-core clean install \
+.PHONY: all deps check check-attack check-fuzz check-churn check-pktfuzz demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms
