@@ -70,9 +70,9 @@ static void read_prefix(struct fuzz_in *in, const struct vnet_acl_rule *rules,
 	clear_host_bits(p);
 }
 
+/* Any; one port or a short range, low; a wide range anywhere. */
 static void read_range(struct fuzz_in *in, u8 mode, u16 *lo, u16 *hi)
 {
-	static const u16 ports[4] = { 22, 53, 80, 443 };
 	u32 top;
 
 	switch (mode % 4) {
@@ -81,15 +81,16 @@ static void read_range(struct fuzz_in *in, u8 mode, u16 *lo, u16 *hi)
 		*hi = 65535;
 		break;
 	case 1:
-		*lo = *hi = fuzz_u16(in);
+		*lo = *hi = fuzz_u8(in);
 		break;
 	case 2:
+		*lo = fuzz_u8(in);
+		*hi = (u16)(*lo + fuzz_u8(in));
+		break;
+	default:
 		*lo = fuzz_u16(in);
 		top = (u32)*lo + fuzz_u16(in);
 		*hi = (u16)(top > 65535 ? 65535 : top);
-		break;
-	default:
-		*lo = *hi = ports[fuzz_u8(in) % 4];
 	}
 }
 
@@ -167,8 +168,8 @@ static void read_key(struct fuzz_in *in, const struct vnet_acl_rule *rules,
 		fuzz_bytes(in, k->src, k->family == AF_INET ? 4 : 16);
 		fuzz_bytes(in, k->dst, k->family == AF_INET ? 4 : 16);
 		k->proto = protos[fuzz_u8(in) % 4];
-		k->sport = fuzz_u16(in);
-		k->dport = fuzz_u16(in);
+		k->sport = f & 32 ? fuzz_u16(in) : fuzz_u8(in);
+		k->dport = f & 32 ? fuzz_u16(in) : fuzz_u8(in);
 		k->from_vnet = 1 + fuzz_u8(in) % 8;
 	}
 	k->fragment = !!(f & 16);	/* the classifier does not look */
