@@ -9,13 +9,21 @@
 # make bench      the benchmarks; make bench-core: the lookup cost alone
 # make check-attack  installs thc-ipv6, nmap and hping3 and runs them from a
 #                 hostile VM against a port's ACL (selftests/attack_tools.sh)
-# make check-fuzz sends COUNT random and mutated netlink messages (seeded by
-#                 SEED, random by default) to the module in the VM and checks
-#                 that each refused one changed nothing (selftests/nlfuzz.py)
+# make check-fuzz runs both fuzzers below, each of which also runs alone:
+#   check-fuzz-netlink sends COUNT random and mutated netlink messages
+#                 (seeded by SEED, random by default) to the module in the VM
+#                 and checks that each refused one changed nothing
+#                 (selftests/nlfuzz.py)
+#   check-fuzz-userspace installs clang and its fuzzer runtime and runs each
+#                 libFuzzer target of userspace/fuzz for FUZZ_TIME seconds
+#                 (60; FUZZ_TARGETS=NAME... for some): the CLI's parsers, the
+#                 LPM trie and the ACL classifier against their references
 # make check-pktfuzz  sends COUNT mutated frames (seeded by SEED, random by
 #                 default; 10000 unless COUNT is given) from ports and from
 #                 the underlay into the module in the VM and checks that
 #                 nothing reaches what policy forbids (selftests/pktfuzz.py)
+# make check-churn  configuration churn under traffic, then teardown races,
+#                 in the VM (selftests/churn.sh, selftests/races.sh)
 #
 # make install   installs what "make" built (it builds nothing): see
 #                 "Installing" below for the variables and the file list
@@ -56,14 +64,26 @@ check-attack: deps
 	echo "# make check-attack: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # Not part of make check: netlink fuzzing, about 5 minutes under TCG on 2
-# cores. The seed is printed; SEED=N COUNT=N replays a run.
+# cores. The seed is printed; SEED=N COUNT=N replays a run. Both fuzzers
+# run, and the target fails if either does.
 SEED ?= $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 COUNT ?= 3000
-check-fuzz: deps
+check-fuzz:
+	@status=0; $(MAKE) check-fuzz-userspace || status=1; \
+	$(MAKE) check-fuzz-netlink || status=1; exit $$status
+
+check-fuzz-netlink: deps
 	$(MAKE) all
 	@start=$$(date +%s); status=0; \
 	VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/nlfuzz.py --seed $(SEED) --count $(COUNT) || status=$$?; \
-	echo "# make check-fuzz: $$(( $$(date +%s) - start )) s"; exit $$status
+	echo "# make check-fuzz-netlink: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# libFuzzer, on the host: about FUZZ_TIME seconds per target (6 targets).
+check-fuzz-userspace:
+	scripts/deps.sh fuzz
+	@start=$$(date +%s); status=0; \
+	$(MAKE) -C userspace check-fuzz || status=$$?; \
+	echo "# make check-fuzz-userspace: $$(( $$(date +%s) - start )) s"; exit $$status
 
 # Not part of make check: configuration churn under traffic for
 # CHURN_SECONDS (60), then the checks (selftests/churn.sh); then the
@@ -217,6 +237,7 @@ check-dkms: deps
 	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: all deps check check-attack check-fuzz check-churn check-pktfuzz demo bench bench-core clean install \
+.PHONY: all deps check check-attack check-fuzz check-fuzz-netlink \
+	check-fuzz-userspace check-churn check-pktfuzz demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms

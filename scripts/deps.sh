@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms]
+# usage: scripts/deps.sh [attack|dkms|fuzz]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
 # check-attack (thc-ipv6, nmap, hping3); with "dkms" the dkms of make
-# check-dkms. Idempotent and quick when
+# check-dkms; with "fuzz" clang and its fuzzer runtime for make
+# check-fuzz-userspace (libclang-rt-14-dev: a recommends of clang, which
+# an install without recommends skips). Idempotent and quick when
 # everything is present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
@@ -27,6 +29,8 @@ if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
 elif [ "${1:-}" = dkms ]; then
 	packages+=(dkms)			# selftests/install.sh dkms
+elif [ "${1:-}" = fuzz ]; then
+	packages+=(clang libclang-rt-14-dev)	# userspace/fuzz (libFuzzer)
 fi
 
 missing=()

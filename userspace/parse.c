@@ -148,6 +148,10 @@ int parse_onoff(const char *what, const char *s, bool *on, char *err)
 	return -1;
 }
 
+/*
+ * The kernel's rule (dev_valid_name()), whose isspace() also counts 0xa0,
+ * the Latin-1 no-break space: a name it refuses can name no interface.
+ */
 int parse_ifname(const char *s, char *err)
 {
 	size_t n = strlen(s);
@@ -155,7 +159,8 @@ int parse_ifname(const char *s, char *err)
 	if (n > 0 && n < IFNAMSIZ && !strchr(s, '/') && !strchr(s, ':') &&
 	    strcmp(s, ".") && strcmp(s, "..")) {
 		for (size_t i = 0; i < n; i++)
-			if (isspace((unsigned char)s[i]))
+			if (isspace((unsigned char)s[i]) ||
+			    (unsigned char)s[i] == 0xa0)
 				goto bad;
 		return 0;
 	}
@@ -290,4 +295,23 @@ const char *format_mac(const uint8_t m[6], char *buf)
 	snprintf(buf, FMT_LEN, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
 	return buf;
+}
+
+int split_words(char *line, char **argv, int max)
+{
+	int argc = 0;
+
+	for (char *p = line;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			return argc;
+		if (argc == max)
+			return -1;
+		argv[argc++] = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
 }

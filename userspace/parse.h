@@ -41,6 +41,14 @@ struct endpoint_args {
 int parse_endpoint_args(int argc, char **argv, bool add,
 			struct endpoint_args *a, char *err);
 
+/*
+ * A line of a batch file (-b) split into words in place: blanks (space,
+ * tab, CR, LF) separate words, a word that starts with '#' starts a
+ * comment to the end of the line; no quoting. Returns the number of words
+ * (at most @max, in @argv), or -1 when the line has more.
+ */
+int split_words(char *line, char **argv, int max);
+
 /* Text forms; @buf holds at least FMT_LEN bytes. */
 #define FMT_LEN 64
 const char *format_prefix(const struct vnet_prefix *p, char *buf);

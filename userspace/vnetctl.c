@@ -112,26 +112,6 @@ out:
 	return err ? EXIT_FAILED : EXIT_DONE;
 }
 
-/* Splits @line into words in place; '#' starts a comment. */
-static int split_words(char *line, char **argv, int max)
-{
-	int argc = 0;
-
-	for (char *p = line;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		if (!*p || *p == '#')
-			return argc;
-		if (argc == max)
-			return -1;
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-			p++;
-		if (*p)
-			*p++ = '\0';
-	}
-}
-
 #define BATCH_MAX_WORDS 256
 
 static int batch(struct ctx *c, const char *path)

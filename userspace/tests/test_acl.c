@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../kmod/core/acl.h"
+#include "reference.h"
 
 static u32 rng_state;
 
@@ -219,15 +220,6 @@ static void tenant_key(struct vnet_acl_key *k, const struct vnet_acl_rule *r)
 	k->from_vnet = 1 + rng() % 4;
 }
 
-static u32 reference(const struct vnet_acl_rule *rules, u32 n,
-		     const struct vnet_acl_key *k)
-{
-	for (u32 i = 0; i < n; i++)
-		if (vnet_acl_rule_match(&rules[i], k))
-			return i;
-	return VNET_ACL_NONE;
-}
-
 static void compare_shape(u32 seed, u32 nrules, u32 npackets, bool tenant)
 {
 	struct vnet_acl_rule *rules = calloc(nrules ? nrules : 1, sizeof(*rules));
@@ -250,7 +242,7 @@ static void compare_shape(u32 seed, u32 nrules, u32 npackets, bool tenant)
 			tenant_key(&k, &rules[rng() % nrules]);
 		else
 			random_key(&k);
-		want = reference(rules, nrules, &k);
+		want = ref_acl_first(rules, nrules, &k);
 		got = vnet_acl_lookup(&acl, &k);
 		if (want != got)
 			fail_msg("seed %u, %u rules, packet %u: rule %d, expected %d",

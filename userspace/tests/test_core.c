@@ -15,6 +15,7 @@
 
 #include "../../kmod/core/lpm.h"
 #include "../../kmod/core/name.h"
+#include "reference.h"
 
 static struct vnet_prefix pfx(const char *s)
 {
@@ -94,25 +95,6 @@ static void test_name(void **state)
 	assert_false(vnet_name_valid("a/b", 32));
 }
 
-/* Reference: scan every prefix, keep the longest match, the last wins. */
-static u32 ref_lookup(const struct vnet_prefix *p, const u32 *val,
-		      unsigned int n, u8 family, const u8 *addr)
-{
-	u32 best = VNET_LPM_NONE;
-	int best_len = -1;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		if (p[i].family != family || !vnet_prefix_match(&p[i], addr))
-			continue;
-		if (p[i].len >= best_len) {
-			best_len = p[i].len;
-			best = val[i];
-		}
-	}
-	return best;
-}
-
 static void random_prefix(struct vnet_prefix *p, u8 family)
 {
 	unsigned int bits = vnet_prefix_bits(family), i;
@@ -174,7 +156,7 @@ static void lpm_against_reference(unsigned int seed, unsigned int n,
 			memcpy(addr, q->addr, (q->len + 7) / 8);
 		}
 		assert_int_equal(vnet_lpm_lookup(&t, family, addr),
-				 ref_lookup(p, val, n, family, addr));
+				 ref_lpm_lookup(p, val, n, family, addr));
 	}
 	vnet_lpm_free(&t);
 	free(p);
@@ -264,7 +246,7 @@ static void lpm_remove_against_reference(unsigned int seed, unsigned int n,
 			memcpy(addr, q->addr, (q->len + 7) / 8);
 		}
 		assert_int_equal(vnet_lpm_lookup(&t, family, addr),
-				 ref_lookup(live, live_val, nlive, family, addr));
+				 ref_lpm_lookup(live, live_val, nlive, family, addr));
 	}
 	vnet_lpm_free(&t);
 	free(p);

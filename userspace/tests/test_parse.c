@@ -138,6 +138,29 @@ static void test_addrs_and_macs(void **state)
 	assert_int_equal(parse_ifname("0123456789abcdef", err), -1);
 	assert_int_equal(parse_ifname("a/b", err), -1);
 	assert_int_equal(parse_ifname("", err), -1);
+	assert_int_equal(parse_ifname("a b", err), -1);
+	assert_int_equal(parse_ifname("a\vb", err), -1);
+	/* Found by fuzz_parse: the kernel's isspace() counts 0xa0 too. */
+	assert_int_equal(parse_ifname("veth\xa0" "1", err), -1);
+	assert_int_equal(parse_ifname("veth\xa1" "1", err), 0);
+}
+
+/* The words of a line of vnetctl -b. */
+static void test_split_words(void **state)
+{
+	char line[] = "  vnet\tadd blue\r\n", comment[] = "a#b #c d",
+	     blank[] = " \t# nothing\n", three[] = "x y z";
+	char *argv[4];
+
+	(void)state;
+	assert_int_equal(split_words(line, argv, 4), 3);
+	assert_string_equal(argv[0], "vnet");
+	assert_string_equal(argv[1], "add");
+	assert_string_equal(argv[2], "blue");
+	assert_int_equal(split_words(comment, argv, 4), 1);
+	assert_string_equal(argv[0], "a#b");
+	assert_int_equal(split_words(blank, argv, 4), 0);
+	assert_int_equal(split_words(three, argv, 2), -1);
 }
 
 /* A genl message of @cmd in @buf, as the CLI starts its requests. */
@@ -446,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_addrs_and_macs),
+		cmocka_unit_test(test_split_words),
 		cmocka_unit_test(test_vnet_message),
 		cmocka_unit_test(test_peering_message),
 		cmocka_unit_test(test_backends),
