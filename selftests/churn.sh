@@ -23,7 +23,6 @@
 # receive timestamps); every churned path carried traffic; the loop ends
 # in the state it started from. vm.sh fails the run on any kernel report.
 source "$(dirname "$0")/lib.sh"
-# shellcheck disable=SC2154  # NS_a3 and the other NS_* are set by add_vm
 
 seconds=${CHURN_SECONDS:-${VNET_CHURN_SECONDS:-60}}
 # CHURN_FAULTS=P (VNET_CHURN_FAULTS; a kernel with FAILSLAB): while the
@@ -120,13 +119,7 @@ backlog_drops()
 rebind()
 {
 	ip -n "$CTL" link del vm-a3
-	ip -n "$CTL" link add vm-a3 type veth peer name eth0 netns "$NS_a3"
-	ip -n "$CTL" link set vm-a3 up
-	ip -n "$NS_a3" -b - <<-EOF
-	link set eth0 address 52:54:00:01:01:06 up
-	addr add 10.1.1.6/24 dev eth0
-	route add default via 10.1.1.1
-	EOF
+	replug a3 52:54:00:01:01:06 10.1.1.6
 }
 
 # One round of the loop: each change, in an order that keeps every probe

@@ -330,6 +330,21 @@ add_vm()	# NAME VNET SUBNET IP4 IP6 MAC [PORT-OPTION...]
 		ip "$ip4" ip "$ip6" "${@:7}"
 }
 
+# replug NAME MAC IP4: the veth of VM NAME (add_vm) made again after its
+# deletion: vm-NAME on the host, eth0 in the VM with MAC and IP4/24, both
+# up, and the default route through the router.
+replug()
+{
+	local ns="NS_$1"
+	ip -n "$CTL" link add "vm-$1" type veth peer name eth0 netns "${!ns}" &&
+		ip -n "$CTL" link set "vm-$1" up &&
+		ip -n "${!ns}" -b - <<-EOF
+		link set eth0 address $2 up
+		addr add $3/24 dev eth0
+		route add default via ${3%.*}.1
+		EOF
+}
+
 # vm NAME CMD...: runs CMD in the VM NAME.
 vm()
 {

@@ -79,12 +79,7 @@ veth_both_ends()
 		wait %%- %% 2>/dev/null
 		busywait 5000 sh -c "[ \"\$(vnetctl -n $CTL -j port show vm-x | jq -r '.[0].state')\" = absent ]" ||
 			failed=$((failed + 1))
-		ip -n "$CTL" link add vm-x type veth peer name eth0 netns "$NS_x"
-		ip -n "$CTL" link set vm-x up
-		ip -n "$NS_x" -b - <<-EOF
-		link set eth0 address 52:54:00:01:01:09 up
-		addr add 10.1.1.9/24 dev eth0
-		EOF
+		replug x 52:54:00:01:01:09 10.1.1.9
 	done
 	check_output "after each of $rounds races the port is absent" 0 echo "$failed"
 	check_output "and binds the last interface" up \
@@ -174,12 +169,7 @@ unplug_three_roles()
 	check_output "the lb skips the backend" "deliver vm-be" \
 		sh -c "for p in \$(seq 1000 1015); do vnetctl -n $CTL -j trace H src 10.1.1.4 dst 10.1.0.100 proto tcp sport \$p dport 80 | jq -r '\"\\(.verdict) \\(.to)\"'; done | sort -u"
 	stop_flood
-	ip -n "$CTL" link add vm-nva type veth peer name eth0 netns "$NS_nva"
-	ip -n "$CTL" link set vm-nva up
-	ip -n "$NS_nva" -b - <<-EOF
-	link set eth0 address 52:54:00:01:01:05 up
-	addr add 10.1.1.5/24 dev eth0
-	EOF
+	replug nva 52:54:00:01:01:05 10.1.1.5
 	check_output "it binds again" active \
 		sh -c "vnetctl -n $CTL -j gateway show H | jq -r '.[0].state'"
 	check "the gateway answers again" reach c 192.168.1.1
