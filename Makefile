@@ -12,6 +12,11 @@
 # make check-fuzz sends COUNT random and mutated netlink messages (seeded by
 #                 SEED, random by default) to the module in the VM and checks
 #                 that each refused one changed nothing (selftests/nlfuzz.py)
+# make check-debug  the selftests on a debug kernel (KASAN, lockdep, PROVE_RCU,
+#                 kmemleak, UBSAN) built from Debian's linux-source-6.1 and
+#                 cached in /var/cache/vnet/debug-kernel (about 20 min the
+#                 first time); TESTS="lb port" runs a selection, LANES=2 two
+#                 VMs (scripts/check_debug.sh; not part of make check)
 #
 # make install   installs what "make" built (it builds nothing): see
 #                 "Installing" below for the variables and the file list
@@ -60,6 +65,14 @@ check-fuzz: deps
 	@start=$$(date +%s); status=0; \
 	VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/nlfuzz.py --seed $(SEED) --count $(COUNT) || status=$$?; \
 	echo "# make check-fuzz: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# Not part of make check: the first run builds the kernel (minutes), and
+# its checkers make every test several times slower under TCG.
+TESTS ?=
+check-debug: deps
+	scripts/deps.sh debug
+	$(MAKE) -C userspace
+	scripts/check_debug.sh $(TESTS)
 
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
@@ -190,6 +203,6 @@ check-dkms: deps
 	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: all deps check check-attack check-fuzz demo bench bench-core clean install \
+.PHONY: all deps check check-attack check-fuzz check-debug demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms

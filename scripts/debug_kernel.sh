@@ -14,8 +14,9 @@
 # Each option of the fragment is checked after olddefconfig; one that did
 # not end up as asked fails the build.
 #
-# "build" (the default) builds what is missing and prints the variables
-# below; "env" only prints them, and fails if the kernel is not built:
+# "build" (the default) builds what is missing (progress on stderr) and
+# prints the variables below; "env" only prints them, and fails if the
+# kernel is not built:
 #   DEBUG_KERNEL   the bzImage to boot (selftests/vm.sh: VNET_KERNEL)
 #   DEBUG_KDIR     the O= build tree to build vnet.ko against (KDIR)
 #   DEBUG_KVER     the kernel release (VNET_KVER)
@@ -42,7 +43,7 @@ die()
 if [ ! -f "$src/Makefile" ]; then
 	[ "$mode" = build ] || die "no kernel source in $src"
 	[ -f "$src.tar.xz" ] || die "no $src and no $src.tar.xz (apt-get install linux-source-6.1)"
-	echo "debug_kernel.sh: unpacking $src.tar.xz"
+	echo "debug_kernel.sh: unpacking $src.tar.xz" >&2
 	tar -C "$(dirname "$src")" -xf "$src.tar.xz"
 fi
 [ -f "$src/kernel/configs/kvm_guest.config" ] || die "$src is not a kernel source tree"
@@ -77,7 +78,7 @@ if [ -f "$dir/done" ]; then
 	print_env
 	exit 0
 fi
-[ "$mode" = build ] || die "the debug kernel is not built (scripts/debug_kernel.sh build)"
+[ "$mode" = build ] || die "the debug kernel is not built in $dir (scripts/debug_kernel.sh build)"
 
 mkdir -p "$dir"
 # One build at a time per configuration; a second caller waits for it.
@@ -99,7 +100,7 @@ run()
 }
 
 start=$(date +%s)
-echo "debug_kernel.sh: building $srcver in $dir (log: $log)"
+echo "debug_kernel.sh: building $srcver in $dir (log: $log)" >&2
 : >"$log"
 mkdir -p "$out"
 # --- configuration ---
@@ -137,5 +138,5 @@ cp "$out/arch/x86/boot/bzImage" "$dir/bzImage"
 end=$(date +%s)
 echo "$((end - start))" >"$dir/build-seconds"
 touch "$dir/done"
-echo "debug_kernel.sh: built in $((end - start)) s"
+echo "debug_kernel.sh: built in $((end - start)) s" >&2
 print_env

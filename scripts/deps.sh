@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms]
+# usage: scripts/deps.sh [attack|dkms|debug]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
 # check-attack (thc-ipv6, nmap, hping3); with "dkms" the dkms of make
-# check-dkms. Idempotent and quick when
+# check-dkms; with "debug" the kernel source and tools to build the debug
+# kernel of make check-debug. Idempotent and quick when
 # everything is present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
@@ -27,6 +28,9 @@ if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
 elif [ "${1:-}" = dkms ]; then
 	packages+=(dkms)			# selftests/install.sh dkms
+elif [ "${1:-}" = debug ]; then
+	# scripts/debug_kernel.sh
+	packages+=(linux-source-6.1 flex bison bc libelf-dev libssl-dev)
 fi
 
 missing=()

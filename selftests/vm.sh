@@ -30,12 +30,15 @@
 #
 # When the kernel has kmemleak (a debug kernel), the leaks found before
 # vnet.ko is loaded are cleared, and after rmmod vnet a scan that finds a
-# leak fails the run; the report is in .build/vm/last-kmemleak.txt.
+# leak fails the run. The console, the kernel log and kmemleak's report of
+# the last run are kept in VM_LOGS (default .build/vm) as last-console.txt,
+# last-dmesg.txt and last-kmemleak.txt.
 set -euo pipefail
 
 self=$(realpath "$0")
 repo=$(dirname "$(dirname "$self")")
 build=$repo/.build/vm
+logs=${VM_LOGS:-$build}
 
 die()
 {
@@ -293,13 +296,13 @@ status=0
 wait "$qemu_pid" || status=$?
 qemu_pid=
 
-mkdir -p "$build"
+mkdir -p "$build" "$logs"
 if [ -n "${VM_OUT:-}" ]; then
 	mkdir -p "$VM_OUT" && cp -R "$scratch/keep/." "$VM_OUT/"
 fi
-cp "$scratch/console" "$build/last-console.txt"
-rm -f "$build/last-dmesg.txt" "$build/last-kmemleak.txt"
-[ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$build/last-dmesg.txt"
+cp "$scratch/console" "$logs/last-console.txt"
+rm -f "$logs/last-dmesg.txt" "$logs/last-kmemleak.txt"
+[ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$logs/last-dmesg.txt"
 
 if [ ! -s "$scratch/rc" ]; then
 	if [ "$status" = 124 ]; then
@@ -310,7 +313,7 @@ if [ ! -s "$scratch/rc" ]; then
 	# From the first sign of a bug (the panic) if any, without the
 	# terminal escapes of the firmware; all of it in last-console.txt.
 	first=$(grep -Enm 1 "$bad" "$scratch/console" | cut -d: -f1) || first=
-	echo "vm.sh: console (all of it in .build/vm/last-console.txt):" >&2
+	echo "vm.sh: console (all of it in $logs/last-console.txt):" >&2
 	if [ -n "$first" ]; then
 		tail -n "+$first" "$scratch/console" | head -n 40
 	else
@@ -332,15 +335,15 @@ if [ ! -s "$scratch/dmesg" ]; then
 fi
 if grep -Eq "$bad" "$scratch/dmesg" 2>/dev/null; then
 	echo "vm.sh: the kernel log reports a problem" \
-		"(all of it in .build/vm/last-dmesg.txt):" >&2
+		"(all of it in $logs/last-dmesg.txt):" >&2
 	grep -E -m 40 "$bad" "$scratch/dmesg" | sed 's/^/vm.sh:   /' >&2
 	failed=1
 fi
 if [ -s "$scratch/kmemleak" ]; then
-	cp "$scratch/kmemleak" "$build/last-kmemleak.txt"
+	cp "$scratch/kmemleak" "$logs/last-kmemleak.txt"
 	echo "vm.sh: kmemleak found $(grep -c '^unreferenced object' "$scratch/kmemleak")" \
 		"leaked objects after rmmod vnet (all of it in" \
-		".build/vm/last-kmemleak.txt; vnet's .text was at" \
+		"$logs/last-kmemleak.txt; vnet's .text was at" \
 		"$(cat "$scratch/vnet_text" 2>/dev/null || echo '?')):" >&2
 	head -n 40 "$scratch/kmemleak" | sed 's/^/vm.sh:   /' >&2
 	failed=1
