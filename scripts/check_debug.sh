@@ -5,7 +5,9 @@
 #
 # What "make check-debug" runs: builds the debug kernel when its cache
 # does not have it (scripts/debug_kernel.sh), builds vnet.ko against it in
-# .build/check-debug/kmod (a copy: kmod/vnet.ko stays Debian's), and runs
+# .build/check-debug/kmod (a copy: kmod/vnet.ko stays Debian's), proves
+# that each checker reports and that vm.sh catches it (scripts/
+# checker_probe, a module that does one wrong thing of each kind), and runs
 # the selftests (all of them, or those FILTER selects, as for
 # selftests/run_all.sh) in VMs booting that kernel: KASAN, lockdep and
 # PROVE_RCU, kmemleak (a scan after rmmod vnet fails the run on a leak),
@@ -41,6 +43,17 @@ make -s -C "$out/kmod" KDIR="$DEBUG_KDIR" >"$out/kmod-build.log" 2>&1 ||
 	{ cat "$out/kmod-build.log" >&2; echo "check_debug.sh: vnet.ko did not build" >&2; exit 1; }
 t2=$(now)
 
+# The checkers: a VM loads scripts/checker_probe, which makes KASAN,
+# kmemleak, UBSAN, PROVE_RCU, DEBUG_ATOMIC_SLEEP and lockdep report once
+# each. Each report must be in the log and caught by vm.sh's scan, and
+# vm.sh must fail that run: a checker that is off, or a scan that misses
+# it, would make the suite below prove nothing.
+rm -rf "$out/probe" && mkdir -p "$out/probe"
+cp scripts/checker_probe/checker_probe.c scripts/checker_probe/Kbuild "$out/probe/"
+make -s -C "$DEBUG_KDIR" M="$PWD/$out/probe" modules >"$out/probe/build.log" 2>&1 ||
+	{ cat "$out/probe/build.log" >&2; echo "check_debug.sh: checker_probe.ko did not build" >&2; exit 1; }
+t3=$(now)
+
 files=$(selftests/run_all.sh --list "$@")
 lanes=${LANES:-1}
 declare -a lane_files=()
@@ -55,6 +68,44 @@ export VNET_KO=$out/kmod/vnet.ko
 # KASAN replaces slub_debug; every KASAN report, not only the first.
 export VM_SLUB_DEBUG=0 VM_APPEND="kasan_multi_shot ${VM_APPEND:-}"
 export VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-10800}
+n=0
+checker_failed=0
+check()	# STATUS DESC
+{
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - checkers: $2"
+	else
+		echo "not ok $n - checkers: $2"
+		checker_failed=$((checker_failed + 1))
+	fi
+}
+echo "# check-debug: the checkers (scripts/checker_probe, log: $out/checkers/)"
+mkdir -p "$out/checkers"
+# insmod must fail (the probe's init returns -EAGAIN): the command
+# succeeds, so only the kernel's reports can fail the run.
+st=0
+# shellcheck disable=SC2016  # expanded in the guest
+VNET_PROBE=$PWD/$out/probe/checker_probe.ko VM_LOGS=$out/checkers selftests/vm.sh \
+	sh -c '! insmod "$VNET_PROBE"' >"$out/checkers/out" 2>&1 </dev/null || st=$?
+check $((st == 0)) "vm.sh fails a run whose command succeeded but whose kernel reported"
+st=0
+grep -q '^vm.sh: kmemleak found [1-9]' "$out/checkers/out" || st=1
+check $st "vm.sh fails a run that leaks (kmemleak after rmmod vnet)"
+for want in 'BUG: KASAN: slab-out-of-bounds in probe_kasan' \
+	'UBSAN: shift-out-of-bounds' 'WARNING: suspicious RCU usage' \
+	'BUG: sleeping function called from invalid context' \
+	'WARNING: possible circular locking dependency detected'; do
+	line=$(grep -m 1 -F "$want" "$out/checkers/last-dmesg.txt" 2>/dev/null) || line=
+	st=1
+	if [ -n "$line" ]; then
+		selftests/vm.sh --scan <(echo "$line") >/dev/null || st=$(($? != 1))
+	fi
+	check $st "reported and caught by the log scan: $want"
+done
+echo "1..$n"
+t4=$(now)
+
 echo "# check-debug: kernel $DEBUG_KVER, $lanes VM(s) of ${VM_SMP:-2} vCPU, ${VM_MEM} MiB"
 pids=()
 for ((l = 0; l < lanes; l++)); do
@@ -70,7 +121,7 @@ status=0
 for ((l = 0; l < ${#pids[@]}; l++)); do
 	wait "${pids[l]}" || status=1
 done
-t3=$(now)
+t5=$(now)
 
 for ((l = 1; l <= ${#pids[@]}; l++)); do
 	echo "# ---- VM $l (log: $out/vm$l/)"
@@ -78,7 +129,9 @@ for ((l = 1; l <= ${#pids[@]}; l++)); do
 done
 passed=$(cat "$out"/vm*/tap | grep -c '^ok ') || true
 failed=$(cat "$out"/vm*/tap | grep -c '^not ok ') || true
-echo "# check-debug: kernel $((t1 - t0)) s$cached, vnet.ko $((t2 - t1)) s," \
-	"selftests $((t3 - t2)) s"
-echo "# check-debug: $passed passed, $failed failed$( ((status == 0)) || echo ', a VM reported a failure (vm.sh: lines above)')"
+echo "# check-debug: kernel $((t1 - t0)) s$cached, vnet.ko $((t2 - t1)) s, probe $((t3 - t2)) s," \
+	"checkers $((t4 - t3)) s, selftests $((t5 - t4)) s"
+echo "# check-debug: checkers: $((n - checker_failed)) passed, $checker_failed failed"
+echo "# check-debug: selftests: $passed passed, $failed failed$( ((status == 0)) || echo ', a VM reported a failure (vm.sh: lines above)')"
+((checker_failed == 0)) || status=1
 exit "$status"
