@@ -16,7 +16,8 @@
 #
 # Environment: LANES (VMs at once, default 1; the test files are dealt
 # out to them in turn), VM_MEM (MiB, default 3072: KASAN's shadow takes
-# an eighth), VM_TIMEOUT (seconds per VM, default 10800), VM_SMP.
+# an eighth), VM_TIMEOUT (seconds per VM, default 10800), VM_SMP,
+# SELFTEST_TIMEOUT (seconds per test file, default 3600).
 # The console, kernel log and kmemleak report of each VM are kept in
 # .build/check-debug/vmN/.
 set -euo pipefail
@@ -68,6 +69,8 @@ export VNET_KO=$out/kmod/vnet.ko
 # KASAN replaces slub_debug; every KASAN report, not only the first.
 export VM_SLUB_DEBUG=0 VM_APPEND="kasan_multi_shot ${VM_APPEND:-}"
 export VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-10800}
+# run_all.sh's bound on one test file (900 s by default on Debian's kernel).
+selftest_timeout=${SELFTEST_TIMEOUT:-3600}
 n=0
 checker_failed=0
 check()	# STATUS DESC
@@ -112,7 +115,8 @@ for ((l = 0; l < lanes; l++)); do
 	[ -n "${lane_files[l]:-}" ] || continue
 	mkdir -p "$out/vm$((l + 1))"
 	# shellcheck disable=SC2086  # the list of files
-	VM_LOGS=$out/vm$((l + 1)) selftests/vm.sh selftests/run_all.sh ${lane_files[l]} \
+	VM_LOGS=$out/vm$((l + 1)) selftests/vm.sh \
+		env SELFTEST_TIMEOUT="$selftest_timeout" selftests/run_all.sh ${lane_files[l]} \
 		>"$out/vm$((l + 1))/tap" 2>&1 </dev/null &
 	pids+=($!)
 	echo "# VM $((l + 1)):${lane_files[l]}"
