@@ -66,8 +66,10 @@ done
 
 export VNET_KVER=$DEBUG_KVER VNET_KERNEL=$DEBUG_KERNEL VNET_MODULES=$DEBUG_MODULES
 export VNET_KO=$out/kmod/vnet.ko
-# KASAN replaces slub_debug; every KASAN report, not only the first.
-export VM_SLUB_DEBUG=0 VM_APPEND="kasan_multi_shot ${VM_APPEND:-}"
+# KASAN replaces slub_debug; every KASAN report, not only the first;
+# warnings and errors on the console too (after vm.sh's loglevel=3), so
+# that a VM that dies or times out still shows its reports.
+export VM_SLUB_DEBUG=0 VM_APPEND="kasan_multi_shot loglevel=5 ${VM_APPEND:-}"
 export VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-10800}
 # run_all.sh's bound on one test file (900 s by default on Debian's kernel).
 selftest_timeout=${SELFTEST_TIMEOUT:-3600}
