@@ -325,7 +325,8 @@ name_vnet_frames()
 		fsec+=("$sec") fval+=("$((0x$val))") fsize+=("$((0x$size))") fname+=("$name")
 	done < <(objdump -t "$3" | awk '$3 == "F" { print $1, $4, $5, $6 }')
 	while IFS= read -r line; do
-		if [[ $line =~ \[\<([0-9a-f]+)\>\]\ 0x[0-9a-f]+$ ]]; then
+		# "[<hashed or raw address>] 0xADDRESS": no symbol to name it.
+		if [[ $line =~ \]\ 0x([0-9a-f]+)$ ]]; then
 			addr=$((0x${BASH_REMATCH[1]}))
 			for i in "${!sname[@]}"; do
 				off=$((addr - sbase[i]))

@@ -6,7 +6,8 @@
  * harm and then fails with -EAGAIN, so it never stays loaded.
  *
  * Order matters: lockdep turns itself off after its first report, and
- * PROVE_RCU's reports need it on, so the lock inversion comes last.
+ * after any taint that makes it unreliable (a KASAN report), and PROVE_RCU
+ * needs it on: RCU first, then the lock inversion, then the rest.
  */
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -78,12 +79,12 @@ static noinline void probe_lockdep(void)
 
 static int __init checker_probe_init(void)
 {
+	probe_rcu_usage();
+	probe_lockdep();
+	probe_sleep();
+	probe_ubsan();
 	probe_kasan();
 	probe_leak();
-	probe_ubsan();
-	probe_rcu_usage();
-	probe_sleep();
-	probe_lockdep();
 	return -EAGAIN;
 }
 module_init(checker_probe_init);
