@@ -14,7 +14,7 @@
 #                 that each refused one changed nothing (selftests/nlfuzz.py)
 # make check-debug  the selftests on a debug kernel (KASAN, lockdep, PROVE_RCU,
 #                 kmemleak, UBSAN) built from Debian's linux-source-6.1 and
-#                 cached in /var/cache/vnet/debug-kernel (about 20 min the
+#                 cached in /var/cache/vnet/debug-kernel (16 min of CPU the
 #                 first time); TESTS="lb port" runs a selection, LANES=2 two
 #                 VMs (scripts/check_debug.sh; not part of make check)
 #
