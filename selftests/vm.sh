@@ -30,9 +30,10 @@
 #
 # When the kernel has kmemleak (a debug kernel), the leaks found before
 # vnet.ko is loaded are cleared, and after rmmod vnet a scan that finds a
-# leak fails the run. The console, the kernel log and kmemleak's report of
+# leak fails the run. The console, the kernel log and kmemleak's reports of
 # the last run are kept in VM_LOGS (default .build/vm) as last-console.txt,
-# last-dmesg.txt and last-kmemleak.txt.
+# last-dmesg.txt, last-kmemleak.txt and last-kmemleak-boot.txt (before the
+# module was loaded).
 set -euo pipefail
 
 self=$(realpath "$0")
@@ -305,8 +306,10 @@ if [ -n "${VM_OUT:-}" ]; then
 	mkdir -p "$VM_OUT" && cp -R "$scratch/keep/." "$VM_OUT/"
 fi
 cp "$scratch/console" "$logs/last-console.txt"
-rm -f "$logs/last-dmesg.txt" "$logs/last-kmemleak.txt"
+rm -f "$logs/last-dmesg.txt" "$logs/last-kmemleak.txt" "$logs/last-kmemleak-boot.txt"
 [ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$logs/last-dmesg.txt"
+# What kmemleak found before vnet.ko was loaded (cleared, not a failure).
+[ ! -s "$scratch/kmemleak_boot" ] || cp "$scratch/kmemleak_boot" "$logs/last-kmemleak-boot.txt"
 
 # name_vnet_frames REPORT SECTIONS KO: kmemleak's REPORT with the frames
 # that were in vnet.ko (SECTIONS: "name address" of its code sections when
