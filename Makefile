@@ -24,6 +24,11 @@
 #                 nothing reaches what policy forbids (selftests/pktfuzz.py)
 # make check-churn  configuration churn under traffic, then teardown races,
 #                 in the VM (selftests/churn.sh, selftests/races.sh)
+# make check-debug  the selftests on a debug kernel (KASAN, lockdep, PROVE_RCU,
+#                 kmemleak, UBSAN) built from Debian's linux-source-6.1 and
+#                 cached in /var/cache/vnet/debug-kernel (16 min of CPU the
+#                 first time); TESTS="lb port" runs a selection, LANES=2 two
+#                 VMs (scripts/check_debug.sh; not part of make check)
 #
 # make install   installs what "make" built (it builds nothing): see
 #                 "Installing" below for the variables and the file list
@@ -107,6 +112,14 @@ check-pktfuzz: deps
 	@start=$$(date +%s); status=0; \
 	VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/pktfuzz.py --seed $(SEED) --count $(PKTFUZZ_COUNT) || status=$$?; \
 	echo "# make check-pktfuzz: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# Not part of make check: the first run builds the kernel (minutes), and
+# its checkers make every test several times slower under TCG.
+TESTS ?=
+check-debug: deps
+	scripts/deps.sh debug
+	$(MAKE) -C userspace
+	scripts/check_debug.sh $(TESTS)
 
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
@@ -238,6 +251,7 @@ check-dkms: deps
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
 .PHONY: all deps check check-attack check-fuzz check-fuzz-netlink \
-	check-fuzz-userspace check-churn check-pktfuzz demo bench bench-core clean install \
+	check-fuzz-userspace check-churn check-pktfuzz check-debug demo bench \
+	bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms

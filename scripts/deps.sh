@@ -1,15 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms|fuzz]
+# usage: scripts/deps.sh [attack|dkms|fuzz|debug]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
 # check-attack (thc-ipv6, nmap, hping3); with "dkms" the dkms of make
 # check-dkms; with "fuzz" clang and its fuzzer runtime for make
 # check-fuzz-userspace (libclang-rt-14-dev: a recommends of clang, which
-# an install without recommends skips). Idempotent and quick when
-# everything is present: apt is only asked when dpkg says a package is
+# an install without recommends skips); with "debug" the kernel source
+# and tools to build the debug kernel of make check-debug. Idempotent
+# and quick when everything is present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
 
@@ -31,6 +32,9 @@ elif [ "${1:-}" = dkms ]; then
 	packages+=(dkms)			# selftests/install.sh dkms
 elif [ "${1:-}" = fuzz ]; then
 	packages+=(clang libclang-rt-14-dev)	# userspace/fuzz (libFuzzer)
+elif [ "${1:-}" = debug ]; then
+	# scripts/debug_kernel.sh
+	packages+=(linux-source-6.1 flex bison bc libelf-dev libssl-dev)
 fi
 
 missing=()

@@ -11,23 +11,69 @@
 # is tainted by more than the expected O and E (unsigned out-of-tree
 # module). Those print "vm.sh: ..." on stderr and exit non-zero.
 #
+# usage: selftests/vm.sh --scan FILE
+#
+# Only applies the kernel log scan to FILE (no VM): prints the lines that
+# report a problem and exits 1 if there are any, 2 if FILE cannot be
+# read (selftests/harness.sh checks the patterns with it).
+#
 # Environment: VNET_KVER (kernel version), VNET_KERNEL (kernel image),
+# VNET_MODULES (a folder holding lib/modules/VNET_KVER, as made by
+# "make modules_install INSTALL_MOD_PATH=...": the VM finds that kernel's
+# modules there instead of the host's /lib/modules; scripts/debug_kernel.sh
+# prints one), VM_APPEND (more kernel command line),
 # VNET_KO (module, default kmod/vnet.ko), VM_TIMEOUT (seconds, 900),
 # VM_MEM (MiB, 1536), VM_SMP (virtual CPUs, 2), VM_SLUB_DEBUG (0 as
 # --no-slub-debug, or the slub_debug= flags, default FZPU), VM_OUT (a host
 # folder: what CMD writes into the folder $VNET_OUT is copied there after
 # the run). Variables named VNET_* are passed on to CMD.
+#
+# When the kernel has kmemleak (a debug kernel), the leaks found before
+# vnet.ko is loaded are cleared, and after rmmod vnet a scan that finds a
+# leak fails the run. The console, the kernel log and kmemleak's reports of
+# the last run are kept in VM_LOGS (default .build/vm) as last-console.txt,
+# last-dmesg.txt, last-kmemleak.txt and last-kmemleak-boot.txt (before the
+# module was loaded).
 set -euo pipefail
 
 self=$(realpath "$0")
 repo=$(dirname "$(dirname "$self")")
 build=$repo/.build/vm
+logs=${VM_LOGS:-$build}
 
 die()
 {
 	echo "vm.sh: $*" >&2
 	exit 1
 }
+
+# Signs of a kernel bug. Each names a report, never a checker: a debug
+# kernel's boot log names kmemleak, KASAN and lockdep in its banners.
+# slub_debug reports read "BUG kmalloc-64 (...)"; KASAN's "BUG: KASAN:
+# ...", and "KASAN: null-ptr-deref ..." under a general protection fault;
+# lockdep's and PROVE_RCU's start with "WARNING:" (possible circular or
+# recursive locking, inconsistent lock state, suspicious RCU usage...);
+# DEBUG_ATOMIC_SLEEP's with "BUG:"; UBSAN's with "UBSAN:"; kmemleak's scan
+# says "N new suspected memory leaks".
+bad='\bBUG\b|WARNING:|Oops|general protection|KASAN:|UBSAN:'
+bad+='|possible circular locking|possible recursive locking'
+bad+='|inconsistent lock state|suspicious RCU usage|lockdep is turned off'
+bad+='|turning off the locking correctness validator'
+bad+='|suspected memory leak|kmemleak: .*(disabled|Cannot)'
+bad+='|still has objects|Kernel panic'
+bad+='|INFO: task .* blocked|refcount_t:|list_add corruption'
+bad+='|list_del corruption|Poison overwritten|Redzone|Object padding'
+
+if [ "${1:-}" = --scan ]; then
+	[ $# -eq 2 ] || die "usage: vm.sh --scan FILE"
+	status=0
+	grep -E "$bad" "$2" || status=$?
+	case $status in
+	0) exit 1 ;;
+	1) exit 0 ;;
+	*) echo "vm.sh: cannot read $2" >&2; exit 2 ;;
+	esac
+fi
 
 # Red zones, poisoning and sanity checks of the slab allocator: Debian's
 # kernel has no KASAN, this is what catches overruns and use-after-free.
@@ -59,7 +105,8 @@ find_kver()
 kver=${VNET_KVER:-$(find_kver)}
 [ -n "$kver" ] || die "no kernel with both /boot/vmlinuz-V and" \
 	"/lib/modules/V/build (run scripts/deps.sh)"
-[ -d "/lib/modules/$kver/kernel" ] || die "no /lib/modules/$kver/kernel"
+moddir=${VNET_MODULES:-}/lib/modules/$kver
+[ -d "$moddir/kernel" ] || die "no $moddir/kernel"
 kernel=${VNET_KERNEL:-/boot/vmlinuz-$kver}
 [ -r "$kernel" ] || die "cannot read kernel image $kernel"
 ko=$(realpath "${VNET_KO:-$repo/kmod/vnet.ko}" 2>/dev/null) || ko=
@@ -74,6 +121,7 @@ build_initrd()
 	local stage m f
 	stage=$(mktemp -d)
 	mkdir -p "$stage"/{bin,dev,proc,newroot,mods}
+	: >"$stage/mods/order"	# empty when they are all built in
 	cp "$busybox" "$stage/bin/busybox"
 	for m in sh cat mount mkdir ln insmod chroot sleep echo; do
 		ln -s busybox "$stage/bin/$m"
@@ -81,7 +129,7 @@ build_initrd()
 	for m in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev \
 		virtio_pci 9pnet 9pnet_virtio netfs fscache 9p; do
 		# Absent ones are built into the kernel (or not needed).
-		f=$(find "/lib/modules/$kver/kernel" -name "$m.ko*" | head -n 1)
+		f=$(find "$moddir/kernel" -name "$m.ko*" | head -n 1)
 		case $f in
 		"") ;;
 		*.ko) cp "$f" "$stage/mods/$m.ko" ;;
@@ -185,6 +233,16 @@ cp "$ko" "$scratch/vnet.ko"	# /tmp is a tmpfs in the guest: copy it over
 	cat <<'EOF'
 S=/tmp/scratch
 cat /proc/sys/kernel/tainted >$S/tainted_before
+# Another kernel's modules (a debug kernel's), in place of the host's.
+if [ -n "${VNET_MODULES:-}" ]; then
+	mount --bind "$VNET_MODULES/lib/modules" /lib/modules
+fi
+# kmemleak: what the boot left is not vnet's, clear it.
+K=/sys/kernel/debug/kmemleak
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -e $K ]; then
+	echo scan >$K && cat $K >$S/kmemleak_boot && echo clear >$K
+fi
 # insmod loads no dependency: load what modinfo names (vxlan, whose
 # vxlan_dev_create() makes the endpoints' tunnel) first.
 for dep in $(modinfo -F depends "$VNET_KO" | tr , ' '); do
@@ -194,8 +252,20 @@ if insmod "$VNET_KO" >>$S/out 2>&1; then
 	cd "$REPO"
 	"${CMD[@]}" </dev/null >>$S/out 2>&1
 	echo $? >$S/rc
+	# Where its code was: kmemleak prints a frame of an unloaded
+	# module as a bare address.
+	for f in /sys/module/vnet/sections/.text*; do
+		echo "${f##*/} $(cat "$f")"
+	done >$S/vnet_sections 2>/dev/null
 	rmmod vnet >$S/rmmod_err 2>&1
 	echo $? >$S/rmmod_rc
+	if [ -e $K ]; then
+		# kmemleak reports no object younger than 5 s (its minimum
+		# age): wait that long, then scan twice, as its documentation
+		# advises against transient false positives.
+		sleep 6
+		echo scan >$K && echo scan >$K && cat $K >$S/kmemleak
+	fi
 else
 	echo "vm.sh: insmod $VNET_KO failed" >>$S/out
 	echo 125 >$S/rc
@@ -214,7 +284,7 @@ EOF
 timeout "${VM_TIMEOUT:-900}" qemu-system-x86_64 -accel tcg \
 	-m "${VM_MEM:-1536}" -smp "${VM_SMP:-2}" -nographic -no-reboot -nic none \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check $slub VNET_REPO=$repo" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 no_timer_check $slub ${VM_APPEND:-} VNET_REPO=$repo" \
 	-fsdev local,id=r,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=r,mount_tag=hostroot \
 	-fsdev "local,id=s,path=$scratch,security_model=none" \
@@ -231,19 +301,51 @@ status=0
 wait "$qemu_pid" || status=$?
 qemu_pid=
 
-mkdir -p "$build"
+mkdir -p "$build" "$logs"
 if [ -n "${VM_OUT:-}" ]; then
 	mkdir -p "$VM_OUT" && cp -R "$scratch/keep/." "$VM_OUT/"
 fi
-cp "$scratch/console" "$build/last-console.txt"
-rm -f "$build/last-dmesg.txt"
-[ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$build/last-dmesg.txt"
+cp "$scratch/console" "$logs/last-console.txt"
+rm -f "$logs/last-dmesg.txt" "$logs/last-kmemleak.txt" "$logs/last-kmemleak-boot.txt"
+[ ! -f "$scratch/dmesg" ] || cp "$scratch/dmesg" "$logs/last-dmesg.txt"
+# What kmemleak found before vnet.ko was loaded (cleared, not a failure).
+[ ! -s "$scratch/kmemleak_boot" ] || cp "$scratch/kmemleak_boot" "$logs/last-kmemleak-boot.txt"
 
-# Signs of a kernel bug; slub_debug reports read "BUG kmalloc-64 (...)".
-bad='\bBUG\b|WARNING:|Oops|general protection|KASAN|possible circular locking'
-bad+='|lockdep|suspicious RCU usage|kmemleak|still has objects|Kernel panic'
-bad+='|INFO: task .* blocked|refcount_t:|list_add corruption'
-bad+='|list_del corruption|Poison overwritten|Redzone|Object padding'
+# name_vnet_frames REPORT SECTIONS KO: kmemleak's REPORT with the frames
+# that were in vnet.ko (SECTIONS: "name address" of its code sections when
+# loaded) named "vnet:function+0xoff"; bash's 64-bit arithmetic, since
+# awk's doubles cannot hold a kernel address.
+name_vnet_frames()
+{
+	local -a sname=() sbase=() ssize=() fsec=() fval=() fsize=() fname=()
+	local line addr name base size sec val off i j
+	while read -r name base; do
+		size=$(objdump -h "$3" | awk -v n="$name" '$2 == n { print $3 }')
+		[[ -n $base && -n $size ]] || continue
+		sname+=("$name") sbase+=("$((base))") ssize+=("$((0x$size))")
+	done <"$2" 2>/dev/null
+	while read -r val sec size name; do
+		fsec+=("$sec") fval+=("$((0x$val))") fsize+=("$((0x$size))") fname+=("$name")
+	done < <(objdump -t "$3" | awk '$3 == "F" { print $1, $4, $5, $6 }')
+	while IFS= read -r line; do
+		# "[<hashed or raw address>] 0xADDRESS": no symbol to name it.
+		if [[ $line =~ \]\ 0x([0-9a-f]+)$ ]]; then
+			addr=$((0x${BASH_REMATCH[1]}))
+			for i in "${!sname[@]}"; do
+				off=$((addr - sbase[i]))
+				((off >= 0 && off < ssize[i])) || continue
+				for j in "${!fname[@]}"; do
+					[ "${fsec[j]}" = "${sname[i]}" ] || continue
+					((off >= fval[j] && off < fval[j] + fsize[j])) || continue
+					line+=$(printf ' vnet:%s+0x%x' "${fname[j]}" "$((off - fval[j]))")
+					break
+				done
+				break
+			done
+		fi
+		printf '%s\n' "$line"
+	done <"$1"
+}
 
 if [ ! -s "$scratch/rc" ]; then
 	if [ "$status" = 124 ]; then
@@ -254,7 +356,7 @@ if [ ! -s "$scratch/rc" ]; then
 	# From the first sign of a bug (the panic) if any, without the
 	# terminal escapes of the firmware; all of it in last-console.txt.
 	first=$(grep -Enm 1 "$bad" "$scratch/console" | cut -d: -f1) || first=
-	echo "vm.sh: console (all of it in .build/vm/last-console.txt):" >&2
+	echo "vm.sh: console (all of it in $logs/last-console.txt):" >&2
 	if [ -n "$first" ]; then
 		tail -n "+$first" "$scratch/console" | head -n 40
 	else
@@ -276,8 +378,17 @@ if [ ! -s "$scratch/dmesg" ]; then
 fi
 if grep -Eq "$bad" "$scratch/dmesg" 2>/dev/null; then
 	echo "vm.sh: the kernel log reports a problem" \
-		"(all of it in .build/vm/last-dmesg.txt):" >&2
+		"(all of it in $logs/last-dmesg.txt):" >&2
 	grep -E -m 40 "$bad" "$scratch/dmesg" | sed 's/^/vm.sh:   /' >&2
+	failed=1
+fi
+if [ -s "$scratch/kmemleak" ]; then
+	name_vnet_frames "$scratch/kmemleak" "$scratch/vnet_sections" "$ko" \
+		>"$logs/last-kmemleak.txt"
+	echo "vm.sh: kmemleak found $(grep -c '^unreferenced object' "$scratch/kmemleak")" \
+		"leaked objects after rmmod vnet (all of it in" \
+		"$logs/last-kmemleak.txt):" >&2
+	head -n 40 "$logs/last-kmemleak.txt" | sed 's/^/vm.sh:   /' >&2
 	failed=1
 fi
 # O (4096) and E (8192): an unsigned out-of-tree module, expected.
