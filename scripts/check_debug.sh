@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: scripts/check_debug.sh [--checkers] [FILTER ...]
+#        scripts/check_debug.sh --run CMD [ARG ...]
 #
 # What "make check-debug" runs: builds the debug kernel when its cache
 # does not have it (scripts/debug_kernel.sh), builds vnet.ko against it in
@@ -13,7 +14,10 @@
 # PROVE_RCU, kmemleak (a scan after rmmod vnet fails the run on a leak),
 # UBSAN, DEBUG_ATOMIC_SLEEP. Prints the TAP and the time of each step;
 # exits non-zero on any failure, including a kernel report. --checkers:
-# only the proof of the checkers, no selftests.
+# only the proof of the checkers, no selftests. --run: only CMD in a VM
+# booting that kernel, as selftests/vm.sh runs it (the files that need a
+# debug kernel: selftests/fault_inject.sh; VNET_CHURN_FAULTS=1
+# selftests/churn.sh; selftests/races.sh).
 #
 # Environment: LANES (VMs at once, default 1; the test files are dealt
 # out to them in turn), VM_MEM (MiB, default 3072: KASAN's shadow takes
@@ -25,9 +29,12 @@ set -euo pipefail
 
 cd "$(dirname "$(realpath "$0")")/.."
 out=.build/check-debug
-checkers_only=0
+checkers_only=0 run=0
 if [ "${1:-}" = --checkers ]; then
 	checkers_only=1
+	shift
+elif [ "${1:-}" = --run ]; then
+	run=1
 	shift
 fi
 now() { date +%s; }
@@ -61,6 +68,13 @@ make -s -C "$DEBUG_KDIR" M="$PWD/$out/probe" modules >"$out/probe/build.log" 2>&
 	{ cat "$out/probe/build.log" >&2; echo "check_debug.sh: checker_probe.ko did not build" >&2; exit 1; }
 t3=$(now)
 
+if [ "$run" = 1 ]; then
+	export VNET_KVER=$DEBUG_KVER VNET_KERNEL=$DEBUG_KERNEL VNET_MODULES=$DEBUG_MODULES
+	export VNET_KO=$out/kmod/vnet.ko VM_SLUB_DEBUG=0
+	export VM_APPEND="kasan_multi_shot loglevel=5 ${VM_APPEND:-}"
+	export VM_MEM=${VM_MEM:-3072} VM_TIMEOUT=${VM_TIMEOUT:-10800}
+	exec selftests/vm.sh "$@"
+fi
 files=$(selftests/run_all.sh --list "$@")
 lanes=${LANES:-1}
 declare -a lane_files=()
