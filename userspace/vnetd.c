@@ -1,0 +1,673 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnetd: one per host, keeps the host in step with the cluster through
+ * etcd (Documentation/vnet.rst, "Many hosts: vnetd").
+ *
+ * Keys under the prefix P (/vnet by default):
+ *   P/intent             the cluster's intent: an export document; vnetd
+ *                        applies its cluster-wide kinds (CLUSTER_KINDS)
+ *   P/ports/HOST/DEV     {"vnet","subnet","mac","ips","underlay"}: a port
+ *                        bound (state up) on HOST, under HOST's lease
+ *   P/claims/VNET/IP     "HOST/DEV": who owns that address, created only if
+ *                        absent (first claim wins), under the lease
+ *
+ * The loop is level-triggered: each round reads the whole prefix at one
+ * revision, and makes the namespace equal to it with apply's code (a
+ * difference against the kernel: a change seen twice is applied once, a
+ * change missed is seen in the next round). A watch from the revision
+ * last read wakes the loop as soon as something changes; without events,
+ * a round runs every RESYNC seconds anyway, and the local ports are looked
+ * at every second. While etcd cannot be reached, the kernel keeps what
+ * was applied last.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "etcd.h"
+#include "vnetctl.h"
+
+#define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes,lbs"
+#define RESYNC 10	/* seconds between rounds without events */
+
+struct config {
+	const char *name, *underlay, *endpoints, *prefix;
+	const char *cacert, *cert, *key;
+	int ttl;
+};
+
+static struct config cfg = { .prefix = "/vnet", .ttl = 6 };
+static struct etcd etc;
+static struct ctx ctl;
+static int wake[2];			/* the watch thread wakes the loop */
+static atomic_llong watch_from;		/* revision the watch starts at */
+static volatile sig_atomic_t stopping;
+
+/* State of the loop. */
+static long long lease;
+static long long intent_mod = -1;	/* mod revision of the intent applied */
+static json_t *published;		/* DEV -> the value put for it */
+static json_t *refused;			/* DEV -> holder, told once */
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("vnetd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+/* ---- the watch thread ---- */
+
+static int on_watch(void *arg, json_t *res)
+{
+	long long rev = 0;
+	json_t *h = json_object_get(res, "header");
+	json_t *r = json_object_get(h, "revision");
+
+	(void)arg;
+	if (json_is_string(r))
+		rev = strtoll(json_string_value(r), NULL, 10);
+	if (json_array_size(json_object_get(res, "events")) ||
+	    json_object_get(res, "compact_revision") ||
+	    json_is_true(json_object_get(res, "canceled"))) {
+		if (write(wake[1], "w", 1) < 0 && errno != EAGAIN)
+			return 1;
+	}
+	/* A canceled watch (compacted revision) starts again from now. */
+	if (json_is_true(json_object_get(res, "canceled")))
+		return 1;
+	if (rev >= atomic_load(&watch_from))
+		atomic_store(&watch_from, rev + 1);
+	return stopping;
+}
+
+static void *watch_thread(void *arg)
+{
+	struct etcd w;
+	char *end = etcd_prefix_end(arg);
+	double pause = 0.2;
+
+	if (etcd_init(&w, cfg.endpoints))
+		return NULL;
+	w.cacert = cfg.cacert;
+	w.cert = cfg.cert;
+	w.key = cfg.key;
+	while (!stopping) {
+		long long from = atomic_load(&watch_from);
+		double t0 = now();
+
+		if (from > 0 && etcd_watch(&w, arg, end, from, on_watch, NULL))
+			say("watch: %s; again in %.1f s", w.err, pause);
+		/* Only a watch that fails at once backs off. */
+		pause = now() - t0 > 5 ? 0.2 : pause * 2 > 5 ? 5 : pause * 2;
+		if (from <= 0)
+			pause = 0.2;
+		usleep((useconds_t)(pause * 1e6));
+	}
+	free(end);
+	etcd_free(&w);
+	return NULL;
+}
+
+/* ---- applying ---- */
+
+/*
+ * config_apply with each step it runs logged as "vnetd: WHAT: STEP": an
+ * exit status, *steps the number of steps done.
+ */
+static int apply_logged(const char *what, json_t *doc, const char *only,
+			size_t *steps)
+{
+	char *text = NULL, *line, *save = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int status;
+
+	if (!f)
+		return EXIT_FAILED;
+	status = config_apply(&ctl, doc, only, false, f, steps);
+	fclose(f);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		say("%s: %s", what, line);
+	free(text);
+	return status;
+}
+
+static void apply_intent(json_t *kv)
+{
+	long long mod = kv ? json_integer_value(json_object_get(kv, "mod")) : 0;
+	json_error_t jerr;
+	json_t *doc;
+	size_t steps = 0;
+
+	if (mod == intent_mod)
+		return;
+	if (!kv) {
+		/* No intent: the cluster-wide objects stay as they are. */
+		say("intent: no key %s/intent; nothing applied", cfg.prefix);
+		intent_mod = 0;
+		return;
+	}
+	doc = json_loads(str(kv, "value"), 0, &jerr);
+	if (!json_is_object(doc)) {
+		say("intent: revision %lld is not a JSON object (%s); ignored",
+		    mod, doc ? "" : jerr.text);
+		json_decref(doc);
+		intent_mod = mod;
+		return;
+	}
+	if (apply_logged("intent", doc, CLUSTER_KINDS, &steps)) {
+		/* Undone; tried again at the next round. */
+		say("intent: revision %lld refused; the last applied stays",
+		    mod);
+	} else {
+		say("intent: revision %lld applied (%zu changes)", mod, steps);
+		intent_mod = mod;
+	}
+	json_decref(doc);
+}
+
+/* The host part of "P/ports/HOST/DEV", or NULL. */
+static bool port_key(const char *key, char *host, size_t hsize,
+		     const char **dev)
+{
+	char pre[256];
+	size_t n = (size_t)snprintf(pre, sizeof(pre), "%s/ports/", cfg.prefix);
+	const char *slash;
+
+	if (strncmp(key, pre, n))
+		return false;
+	slash = strchr(key + n, '/');
+	if (!slash || (size_t)(slash - key - n) >= hsize)
+		return false;
+	memcpy(host, key + n, (size_t)(slash - key - n));
+	host[slash - key - n] = 0;
+	*dev = slash + 1;
+	return true;
+}
+
+/*
+ * Endpoints for the ports of other hosts in the vnets that have a port
+ * here, or that are peered with such a vnet; never for an address of a
+ * port of this host (a refused claim), never in a vnet this host lacks.
+ */
+static void apply_endpoints(json_t *kvs, json_t *local)
+{
+	json_t *relevant = json_object(), *mine = json_object(), *vnets;
+	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
+	const char *k;
+	size_t i, j;
+	char host[128], id[256];
+	const char *dev;
+
+	vnets = json_object();
+	json_array_foreach(json_object_get(local, "vnets"), i, o)
+		json_object_set_new(vnets, str(o, "name"), json_true());
+	json_array_foreach(json_object_get(local, "ports"), i, o) {
+		json_object_set_new(relevant, str(o, "vnet"), json_true());
+		json_array_foreach(json_object_get(o, "ips"), j, v) {
+			snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
+				 json_string_value(v));
+			json_object_set_new(mine, id, json_true());
+		}
+	}
+	json_array_foreach(json_object_get(local, "peerings"), i, o) {
+		if (json_object_get(relevant, str(o, "vnet")))
+			json_object_set_new(relevant, str(o, "remote"),
+					    json_true());
+		if (json_object_get(relevant, str(o, "remote")))
+			json_object_set_new(relevant, str(o, "vnet"),
+					    json_true());
+	}
+	json_array_foreach(kvs, i, o) {
+		json_t *p;
+
+		if (!port_key(str(o, "key"), host, sizeof(host), &dev) ||
+		    !strcmp(host, cfg.name))
+			continue;
+		p = json_loads(str(o, "value"), 0, NULL);
+		if (json_object_get(relevant, str(p, "vnet")) &&
+		    json_object_get(vnets, str(p, "vnet")))
+			json_array_foreach(json_object_get(p, "ips"), j, v) {
+				snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
+					 json_string_value(v));
+				if (json_object_get(mine, id))
+					continue;
+				json_object_set_new(eps, id, json_pack(
+					"{s:s,s:s,s:s,s:s}", "vnet",
+					str(p, "vnet"), "ip",
+					json_string_value(v), "mac",
+					str(p, "mac"), "remote",
+					str(p, "underlay")));
+			}
+		json_decref(p);
+	}
+	json_object_foreach(eps, k, o)
+		json_array_append(arr, o);
+	doc = json_pack("{s:o}", "endpoints", arr);
+	if (apply_logged("endpoint", doc, "endpoints", NULL))
+		say("endpoint: refused; tried again at the next round");
+	json_decref(doc);
+	json_decref(eps);
+	json_decref(vnets);
+	json_decref(relevant);
+	json_decref(mine);
+}
+
+/* ---- publishing this host's ports ---- */
+
+static void claim_key(char *buf, size_t size, json_t *port, json_t *ip)
+{
+	snprintf(buf, size, "%s/claims/%s/%s", cfg.prefix, str(port, "vnet"),
+		 json_string_value(ip));
+}
+
+static void unpublish(const char *dev, json_t *val)
+{
+	char key[512], me[256];
+	size_t i;
+	json_t *ip;
+
+	snprintf(key, sizeof(key), "%s/ports/%s/%s", cfg.prefix, cfg.name, dev);
+	snprintf(me, sizeof(me), "%s/%s", cfg.name, dev);
+	etcd_delete(&etc, key, NULL);
+	json_array_foreach(json_object_get(val, "ips"), i, ip) {
+		claim_key(key, sizeof(key), val, ip);
+		etcd_delete(&etc, key, me);
+	}
+}
+
+/* 0, or -1 when etcd failed (the round stops). */
+static int publish_one(const char *dev, json_t *val)
+{
+	char key[512], me[256], *holder = NULL, *text;
+	json_t *ip, *got = json_array(), *old;
+	size_t i;
+	int r = 1;
+
+	snprintf(me, sizeof(me), "%s/%s", cfg.name, dev);
+	json_array_foreach(json_object_get(val, "ips"), i, ip) {
+		claim_key(key, sizeof(key), val, ip);
+		r = etcd_claim(&etc, key, me, lease, &holder);
+		if (r <= 0)
+			break;
+		json_array_append(got, ip);
+	}
+	if (r <= 0) {
+		/* Our claims of this port go back: all or none. */
+		json_array_foreach(got, i, ip) {
+			claim_key(key, sizeof(key), val, ip);
+			etcd_delete(&etc, key, me);
+		}
+		json_decref(got);
+		if (r < 0)
+			return -1;
+		old = json_object_get(refused, dev);
+		if (!old || strcmp(json_string_value(old), holder)) {
+			say("port %s: refused: %s %s is claimed by %s; not published",
+			    dev, str(val, "vnet"), json_string_value(ip), holder);
+			json_object_set_new(refused, dev, json_string(holder));
+		}
+		free(holder);
+		return 0;
+	}
+	json_decref(got);
+	snprintf(key, sizeof(key), "%s/ports/%s/%s", cfg.prefix, cfg.name, dev);
+	text = json_dumps(val, JSON_COMPACT | JSON_SORT_KEYS);
+	r = etcd_put(&etc, key, text, lease);
+	free(text);
+	if (r)
+		return -1;
+	json_object_del(refused, dev);
+	json_object_set(published, dev, val);
+	say("port %s: published (%s, under lease %llx)", dev, str(val, "vnet"),
+	    (unsigned long long)lease);
+	return 0;
+}
+
+/* The ports bound here, as published: DEV -> value. */
+static json_t *ports_up(json_t *local)
+{
+	json_t *want = json_object(), *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(local, "ports"), i, o)
+		if (!strcmp(str(o, "state"), "up"))
+			json_object_set_new(want, str(o, "dev"), json_pack(
+				"{s:s,s:s,s:s,s:O,s:s}", "vnet", str(o, "vnet"),
+				"subnet", str(o, "subnet"), "mac", str(o, "mac"),
+				"ips", json_object_get(o, "ips"),
+				"underlay", cfg.underlay));
+	return want;
+}
+
+static int publish(json_t *want, json_t *kvs)
+{
+	const char *dev, *k;
+	json_t *val, *o;
+	char host[128], me[256];
+	void *tmp;
+	size_t i;
+
+	json_object_foreach_safe(published, tmp, dev, val) {
+		json_t *w = json_object_get(want, dev);
+
+		if (w && json_equal(w, val))
+			continue;
+		unpublish(dev, val);
+		say("port %s: unpublished", dev);
+		json_object_del(published, dev);
+	}
+	/* Keys of ours that we do not know of (an earlier run) go. */
+	json_array_foreach(kvs, i, o) {
+		k = str(o, "key");
+		if (port_key(k, host, sizeof(host), &dev) &&
+		    !strcmp(host, cfg.name) && !json_object_get(want, dev)) {
+			etcd_delete(&etc, k, NULL);
+			say("port %s: stale key removed", dev);
+		}
+		snprintf(me, sizeof(me), "%s/", cfg.name);
+		if (strstr(k, "/claims/") && !strncmp(str(o, "value"), me,
+						      strlen(me)) &&
+		    !json_object_get(want, str(o, "value") + strlen(me)))
+			etcd_delete(&etc, k, str(o, "value"));
+	}
+	json_object_foreach(want, dev, val)
+		if (!json_object_get(published, dev) &&
+		    publish_one(dev, val))
+			return -1;
+	/* Refusals of ports that went are forgotten. */
+	json_object_foreach_safe(refused, tmp, dev, val)
+		if (!json_object_get(want, dev))
+			json_object_del(refused, dev);
+	return 0;
+}
+
+/* ---- the loop ---- */
+
+static int lease_up(void)
+{
+	lease = etcd_lease_grant(&etc, cfg.ttl);
+	if (!lease)
+		return -1;
+	say("lease %llx granted (TTL %d s)", (unsigned long long)lease, cfg.ttl);
+	/* Everything is published again under it. */
+	json_object_clear(published);
+	return 0;
+}
+
+/* One round: 0, or -1 if etcd could not be reached. */
+static int round_once(json_t *want)
+{
+	char pre[256], *end;
+	json_t *kvs = NULL, *o, *intent = NULL, *local;
+	long long rev = 0;
+	size_t i;
+	int err;
+
+	snprintf(pre, sizeof(pre), "%s/", cfg.prefix);
+	end = etcd_prefix_end(pre);
+	err = etcd_range(&etc, pre, end, &kvs, &rev);
+	free(end);
+	if (err)
+		return -1;
+	snprintf(pre, sizeof(pre), "%s/intent", cfg.prefix);
+	json_array_foreach(kvs, i, o)
+		if (!strcmp(str(o, "key"), pre))
+			intent = o;
+	apply_intent(intent);
+	err = publish(want, kvs);
+	if (!err) {
+		local = config_snapshot(&ctl, true);
+		if (local)
+			apply_endpoints(kvs, local);
+		json_decref(local);
+		if (atomic_load(&watch_from) <= rev)
+			atomic_store(&watch_from, rev + 1);
+	}
+	json_decref(kvs);
+	return err;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vnetd [-c FILE] [--name HOST] [--underlay ADDR] [--etcd URL[,URL...]]\n"
+		"             [--prefix KEY] [--ttl SECONDS] [--cacert FILE] [--cert FILE] [--key FILE]\n"
+		"Keeps this network namespace's vnet configuration in step with the\n"
+		"cluster's intent in etcd, publishes its bound ports under a lease and\n"
+		"installs endpoints for the ports of the other hosts.\n"
+		"  -c FILE      read NAME=VALUE lines (name, underlay, etcd, prefix, ttl,\n"
+		"               cacert, cert, key); options given later override them\n"
+		"  --name       this host's name in etcd (default: the hostname)\n"
+		"  --underlay   this host's underlay address, the other hosts' tunnel remote\n"
+		"  --etcd       client URLs of etcd members (default http://127.0.0.1:2379)\n"
+		"  --prefix     key prefix (default /vnet)\n"
+		"  --ttl        lease of the published ports, seconds (default 6)\n");
+}
+
+static int set_opt(const char *name, const char *value)
+{
+	static const struct {
+		const char *name;
+		const char **to;
+	} strs[] = {
+		{ "name", &cfg.name }, { "underlay", &cfg.underlay },
+		{ "etcd", &cfg.endpoints }, { "prefix", &cfg.prefix },
+		{ "cacert", &cfg.cacert }, { "cert", &cfg.cert },
+		{ "key", &cfg.key },
+	};
+
+	if (!strcmp(name, "ttl")) {
+		cfg.ttl = atoi(value);
+		return cfg.ttl >= 2 ? 0 : -1;
+	}
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+		if (!strcmp(strs[i].name, name)) {
+			*strs[i].to = strdup(value);
+			return 0;
+		}
+	return -1;
+}
+
+static int read_config(const char *path)
+{
+	char line[1024], *eq, *k, *v;
+	FILE *f = fopen(path, "r");
+	int n = 0;
+
+	if (!f) {
+		say("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		k = line + strspn(line, " \t");
+		if (*k == '#' || *k == '\n' || !*k)
+			continue;
+		eq = strchr(k, '=');
+		if (!eq)
+			goto bad;
+		*eq = 0;
+		v = eq + 1;
+		k[strcspn(k, " \t")] = 0;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\r\n")] = 0;
+		if (set_opt(k, v))
+			goto bad;
+	}
+	fclose(f);
+	return 0;
+bad:
+	say("%s:%d: expected NAME=VALUE with a known NAME", path, n);
+	fclose(f);
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "underlay", required_argument, NULL, 'u' },
+		{ "etcd", required_argument, NULL, 'e' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "ttl", required_argument, NULL, 't' },
+		{ "cacert", required_argument, NULL, 'A' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double next_round = 0, next_alive = 0, pause = 0.25;
+	json_t *last_want = NULL;
+	char hostname[128];
+	pthread_t watcher;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		int bad = 0;
+
+		for (int i = 0; opts[i].name; i++)
+			if (opts[i].val == opt && opt != 'h')
+				bad = set_opt(opts[i].name, optarg);
+		if (opt == 'c')
+			bad = read_config(optarg);
+		if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (opt == '?' || bad) {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!cfg.name && !gethostname(hostname, sizeof(hostname)))
+		cfg.name = hostname;
+	if (!cfg.endpoints)
+		cfg.endpoints = "http://127.0.0.1:2379";
+	if (!cfg.underlay || !cfg.name || strchr(cfg.name, '/')) {
+		say("needs --underlay ADDR and a host name without '/'");
+		return 2;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (etcd_init(&etc, cfg.endpoints)) {
+		say("%s", etc.err);
+		return 2;
+	}
+	etc.cacert = cfg.cacert;
+	etc.cert = cfg.cert;
+	etc.key = cfg.key;
+	if (pipe2(wake, O_NONBLOCK)) {
+		say("pipe: %s", strerror(errno));
+		return 1;
+	}
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	published = json_object();
+	refused = json_object();
+	if (ctx_connect(&ctl))
+		return 1;
+	say("host %s, underlay %s, etcd %s, prefix %s", cfg.name, cfg.underlay,
+	    cfg.endpoints, cfg.prefix);
+	if (pthread_create(&watcher, NULL, watch_thread, (void *)cfg.prefix)) {
+		say("cannot start the watch");
+		return 1;
+	}
+	pthread_detach(watcher);
+	while (!stopping) {
+		struct pollfd pfd = { wake[0], POLLIN, 0 };
+		json_t *local = config_snapshot(&ctl, true), *want;
+		bool changed;
+		char drain[64];
+
+		if (!local) {
+			say("cannot read the namespace's configuration");
+			poll(NULL, 0, 1000);
+			continue;
+		}
+		want = ports_up(local);
+		json_decref(local);
+		changed = !last_want || !json_equal(want, last_want);
+		json_decref(last_want);
+		last_want = want;
+		if (!lease || now() >= next_alive) {
+			long long ttl = lease ?
+				etcd_lease_keepalive(&etc, lease) : 0;
+
+			if (ttl == 0 && lease)
+				say("lease %llx expired", (unsigned long long)lease);
+			if (ttl == 0 && !lease_up())
+				next_round = 0;
+			if (ttl > 0 || lease)
+				next_alive = now() + cfg.ttl / 3.0;
+		}
+		if (lease && (changed || now() >= next_round)) {
+			if (round_once(want)) {
+				say("etcd: %s; the kernel keeps its state, again in %.2f s",
+				    etc.err, pause);
+				next_round = now() + pause;
+				pause = pause * 2 > 5 ? 5 : pause * 2;
+				last_want = NULL;
+				json_decref(want);
+			} else {
+				next_round = now() + RESYNC;
+				pause = 0.25;
+			}
+		}
+		/* Local ports are looked at every second; etcd wakes us. */
+		if (poll(&pfd, 1, 1000) > 0) {
+			while (read(wake[0], drain, sizeof(drain)) == sizeof(drain))
+				;
+			next_round = 0;
+		}
+	}
+	say("stopping; the kernel keeps its state, the lease expires in %d s",
+	    cfg.ttl);
+	json_decref(last_want);
+	etcd_free(&etc);
+	return 0;
+}
