@@ -75,6 +75,15 @@ check-churn: deps
 		selftests/vm.sh selftests/races.sh || status=$$?; \
 	echo "# make check-churn: $$(( $$(date +%s) - start )) s"; exit $$status
 
+# Not part of make check: vnetd on three hosts through a three-member etcd
+# in one VM (selftests/etcd.sh; Debian's etcd-server and etcd-client).
+check-etcd: deps
+	scripts/deps.sh etcd
+	$(MAKE) all
+	@start=$$(date +%s); status=0; \
+	VM_MEM=$${VM_MEM:-2048} VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/etcd.sh || status=$$?; \
+	echo "# make check-etcd: $$(( $$(date +%s) - start )) s"; exit $$status
+
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
 demo: deps
@@ -204,6 +213,6 @@ check-dkms: deps
 	@start=$$(date +%s); status=0; selftests/install.sh dkms || status=$$?; \
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
-.PHONY: all deps check check-attack check-fuzz check-churn demo bench bench-core clean install \
+.PHONY: all deps check check-attack check-fuzz check-churn check-etcd demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms]
+# usage: scripts/deps.sh [attack|dkms|etcd]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
 # check-attack (thc-ipv6, nmap, hping3); with "dkms" the dkms of make
-# check-dkms. Idempotent and quick when
+# check-dkms; with "etcd" the etcd of make check-etcd. Idempotent and quick when
 # everything is present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
@@ -16,6 +16,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64	# the VM's kernel and its headers
 	qemu-system-x86 busybox-static kmod	# the VM and its initramfs
 	iproute2 libmnl-dev libjansson-dev libcmocka-dev
+	libcurl4-openssl-dev			# vnetd's etcd client
 	iperf3 iputils-ping netcat-openbsd socat tcpdump python3-scapy
 	procps valgrind ethtool jq		# benchmarks and their numbers
 	graphviz				# vnetctl graph, rendered by dot
@@ -27,6 +28,8 @@ if [ "${1:-}" = attack ]; then
 	packages+=(thc-ipv6 nmap hping3)	# selftests/attack_tools.sh
 elif [ "${1:-}" = dkms ]; then
 	packages+=(dkms)			# selftests/install.sh dkms
+elif [ "${1:-}" = etcd ]; then
+	packages+=(etcd-server etcd-client)	# selftests/etcd.sh
 fi
 
 missing=()
