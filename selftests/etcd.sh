@@ -27,6 +27,7 @@ ALL_TESTS="
 	acl_isolation
 	vm_added
 	vm_removed
+	subnet_removed
 	duplicate
 	restart
 	member_killed
@@ -116,7 +117,7 @@ vnetd_kill()	# HOST [SIGNAL]
 log_of() { cat "$WORK/vnetd-$1.log"; }
 
 # ---- VMs ----
-vm_new()	# HOST NAME VNET IP MAC
+vm_new()	# HOST NAME VNET IP MAC [SUBNET]
 {
 	local host=${HOST[$1]} name=$2 ns
 	ns_new "NS_$name" "$name"
@@ -127,7 +128,7 @@ vm_new()	# HOST NAME VNET IP MAC
 	ip -n "$ns" link set eth0 address "$5" up
 	ip -n "$ns" addr add "$4/24" dev eth0
 	ip -n "$ns" route add default via "${4%.*}.1"
-	h "$1" port add "vm-$name" vnet "$3" subnet s mac "$5" ip "$4"
+	h "$1" port add "vm-$name" vnet "$3" subnet "${6:-s}" mac "$5" ip "$4"
 }
 
 # The cluster-wide part of an export: what the intent must set.
@@ -269,6 +270,31 @@ vm_removed()
 		no_reach x1 10.1.1.7 drops vm-x1
 	check "its claim is released" eval \
 		'[ -z "$(ctl get /vnet/claims/X/10.1.1.7 --print-value-only)" ]'
+}
+
+# A subnet that holds endpoints is not deleted (rule 12), and endpoints
+# are not the intent's: vnetd takes those of the vnet away, applies, and
+# puts back what is still wanted. A host with a port left in the subnet
+# refuses the change until the port goes.
+subnet_removed()
+{
+	vs subnet add X t prefix 10.1.2.0/24
+	check "intent: a subnet t added to X" write_intent
+	check "H2 has subnet t" busywait 30000 same_intent H2
+	vm_new H2 t2 X 10.1.2.5 52:54:00:02:03:05 t
+	check "H1: endpoint of t2 (H2) in subnet t" busywait 30000 has_ep H1 X 10.1.2.5 192.0.2.2
+	vs subnet del X t
+	check "intent: subnet t removed while t2 still runs" write_intent
+	check "H1 removes subnet t despite its endpoint" busywait 30000 same_intent H1
+	check "H1 said how" grep -q "again without the endpoints" "$WORK/vnetd-H1.log"
+	check "H1 keeps the endpoints of X still wanted" busywait 30000 \
+		eval 'has_ep H1 X 10.1.1.5 192.0.2.2 && has_ep H1 X 10.1.1.6 192.0.2.3'
+	check "H1 has no endpoint outside its subnets" no_ep H1 X 10.1.2.5
+	check "H2 refuses while its port is in t" busywait 30000 \
+		grep -q "refused; the last applied stays" "$WORK/vnetd-H2.log"
+	h H2 port del vm-t2
+	check "H2 removes subnet t once its port went" busywait 30000 same_intent H2
+	check "x1 (H1) pings x2 (H2)" reach x1 10.1.1.5
 }
 
 duplicate()

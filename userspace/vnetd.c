@@ -166,12 +166,55 @@ static int apply_logged(const char *what, json_t *doc, const char *only,
 	return status;
 }
 
+/* The subnets of @vnet in @doc, for comparisons. */
+static json_t *subnets_of(json_t *doc, const char *vnet)
+{
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "subnets"), i, o)
+		if (!strcmp(str(o, "vnet"), vnet))
+			json_array_append(arr, o);
+	return arr;
+}
+
+/*
+ * The endpoints of the namespace but those of the vnets whose subnets (or
+ * the vnet itself) @doc changes: the kernel deletes no subnet that holds
+ * endpoints (rule 12), and endpoints are not in the intent's scope.
+ */
+static json_t *endpoints_kept(json_t *doc)
+{
+	json_t *cur = config_snapshot(&ctl, false), *keep, *o, *v;
+	size_t i, j;
+
+	if (!cur)
+		return NULL;
+	keep = json_array();
+	json_array_foreach(json_object_get(cur, "endpoints"), i, o) {
+		json_t *a = subnets_of(cur, str(o, "vnet"));
+		json_t *b = subnets_of(doc, str(o, "vnet"));
+		bool same = json_equal(a, b), found = false;
+
+		json_array_foreach(json_object_get(doc, "vnets"), j, v)
+			if (!strcmp(str(v, "name"), str(o, "vnet")))
+				found = true;
+		if (same && found)
+			json_array_append(keep, o);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(cur);
+	return json_pack("{s:o}", "endpoints", keep);
+}
+
 static void apply_intent(json_t *kv)
 {
 	long long mod = kv ? json_integer_value(json_object_get(kv, "mod")) : 0;
 	json_error_t jerr;
 	json_t *doc;
 	size_t steps = 0;
+	int status;
 
 	if (mod == intent_mod)
 		return;
@@ -189,7 +232,23 @@ static void apply_intent(json_t *kv)
 		intent_mod = mod;
 		return;
 	}
-	if (apply_logged("intent", doc, CLUSTER_KINDS, &steps)) {
+	status = apply_logged("intent", doc, CLUSTER_KINDS, &steps);
+	if (status) {
+		/*
+		 * Endpoints are outside the scope, and the kernel refuses to
+		 * delete a subnet that holds some: without them, once; the
+		 * round puts back those that are still wanted.
+		 */
+		json_t *keep = endpoints_kept(doc);
+
+		say("intent: revision %lld refused; again without the endpoints of vnets whose subnets change",
+		    mod);
+		if (keep && !apply_logged("endpoint", keep, "endpoints", NULL))
+			status = apply_logged("intent", doc, CLUSTER_KINDS,
+					      &steps);
+		json_decref(keep);
+	}
+	if (status) {
 		/* Undone; tried again at the next round. */
 		say("intent: revision %lld refused; the last applied stays",
 		    mod);
@@ -219,10 +278,32 @@ static bool port_key(const char *key, char *host, size_t hsize,
 	return true;
 }
 
+/* Is @ip in a subnet of @vnet in @local (the kernel takes no other)? */
+static bool in_subnet(json_t *local, const char *vnet, const char *ip)
+{
+	struct vnet_prefix a, p;
+	char err[ERR_LEN];
+	size_t i, j;
+	json_t *o, *v;
+
+	if (parse_addr(ip, &a, err))
+		return false;
+	json_array_foreach(json_object_get(local, "subnets"), i, o) {
+		if (strcmp(str(o, "vnet"), vnet))
+			continue;
+		json_array_foreach(json_object_get(o, "prefixes"), j, v)
+			if (!parse_prefix(json_string_value(v), &p, err) &&
+			    p.family == a.family && vnet_prefix_match(&p, a.addr))
+				return true;
+	}
+	return false;
+}
+
 /*
  * Endpoints for the ports of other hosts in the vnets that have a port
  * here, or that are peered with such a vnet; never for an address of a
- * port of this host (a refused claim), never in a vnet this host lacks.
+ * port of this host (a refused claim), nor outside the subnets this host
+ * has (the intent not applied yet, or refused).
  */
 static void apply_endpoints(json_t *kvs, json_t *local)
 {
@@ -264,7 +345,9 @@ static void apply_endpoints(json_t *kvs, json_t *local)
 			json_array_foreach(json_object_get(p, "ips"), j, v) {
 				snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
 					 json_string_value(v));
-				if (json_object_get(mine, id))
+				if (json_object_get(mine, id) ||
+				    !in_subnet(local, str(p, "vnet"),
+					       json_string_value(v)))
 					continue;
 				json_object_set_new(eps, id, json_pack(
 					"{s:s,s:s,s:s,s:s}", "vnet",
