@@ -29,6 +29,7 @@ ALL_TESTS="
 	vm_removed
 	subnet_removed
 	duplicate
+	appliance_route
 	restart
 	member_killed
 	all_killed
@@ -312,6 +313,25 @@ duplicate()
 	check "H3's z3 stays published" eval \
 		'[ -n "$(ctl get /vnet/ports/H3/vm-z3 --print-value-only)" ]'
 	h H1 port del vm-dup
+}
+
+# A route via an appliance needs the appliance as a port or endpoint of
+# the host: H1 and H2 have no port of Z, yet take a route of Z via z3 (H3),
+# with z3 as an endpoint that vnetd adds for it.
+appliance_route()
+{
+	vs route add Z s 10.8.0.0/16 nexthop appliance 10.1.1.9
+	check "intent: a route of Z via z3 (H3) as appliance" write_intent
+	for i in 1 2 3; do
+		check "H$i: the route applies" busywait 30000 same_intent H$i
+	done
+	check "H1: z3 is an endpoint there, for the route" has_ep H1 Z 10.1.1.9 192.0.2.3
+	check "H1 applied the route after the endpoint" \
+		grep -q "routes after the endpoints" "$WORK/vnetd-H1.log"
+	vs route del Z s 10.8.0.0/16
+	check "intent: the route removed" write_intent
+	check "H1: the route goes" busywait 30000 same_intent H1
+	check "H1: and z3's endpoint with it" busywait 30000 no_ep H1 Z 10.1.1.9
 }
 
 restart()

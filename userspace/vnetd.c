@@ -39,7 +39,8 @@
 #include "etcd.h"
 #include "vnetctl.h"
 
-#define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes,lbs"
+#define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes"
+#define CLUSTER_NO_ROUTES "vnets,subnets,peerings,subnet-acls"
 #define RESYNC 10	/* seconds between rounds without events */
 
 struct config {
@@ -208,29 +209,26 @@ static json_t *endpoints_kept(json_t *doc)
 	return json_pack("{s:o}", "endpoints", keep);
 }
 
-static void apply_intent(json_t *kv)
+/*
+ * Applies the intent @doc of revision @mod if not done yet: 0 done (or
+ * nothing to do), else refused (undone). A route via an appliance needs
+ * the appliance as a port or endpoint here, and endpoints need the
+ * subnets: unless @last, a refused intent is applied without its routes,
+ * for the round to add the endpoints and call again with @last.
+ */
+static int apply_intent(json_t *doc, long long mod, bool last)
 {
-	long long mod = kv ? json_integer_value(json_object_get(kv, "mod")) : 0;
-	json_error_t jerr;
-	json_t *doc;
 	size_t steps = 0;
 	int status;
 
 	if (mod == intent_mod)
-		return;
-	if (!kv) {
-		/* No intent: the cluster-wide objects stay as they are. */
-		say("intent: no key %s/intent; nothing applied", cfg.prefix);
-		intent_mod = 0;
-		return;
-	}
-	doc = json_loads(str(kv, "value"), 0, &jerr);
-	if (!json_is_object(doc)) {
-		say("intent: revision %lld is not a JSON object (%s); ignored",
-		    mod, doc ? "" : jerr.text);
-		json_decref(doc);
+		return 0;
+	if (!doc) {
+		/* No intent, or not one: the cluster-wide objects stay. */
+		say("intent: %s; nothing applied", mod ?
+		    "not a JSON object" : "no key");
 		intent_mod = mod;
-		return;
+		return 0;
 	}
 	status = apply_logged("intent", doc, CLUSTER_KINDS, &steps);
 	if (status) {
@@ -248,15 +246,19 @@ static void apply_intent(json_t *kv)
 					      &steps);
 		json_decref(keep);
 	}
-	if (status) {
+	if (!status) {
+		say("intent: revision %lld applied (%zu changes)", mod, steps);
+		intent_mod = mod;
+	} else if (!last && !apply_logged("intent", doc, CLUSTER_NO_ROUTES,
+					  &steps)) {
+		say("intent: revision %lld applied but its routes (%zu changes); routes after the endpoints",
+		    mod, steps);
+	} else {
 		/* Undone; tried again at the next round. */
 		say("intent: revision %lld refused; the last applied stays",
 		    mod);
-	} else {
-		say("intent: revision %lld applied (%zu changes)", mod, steps);
-		intent_mod = mod;
 	}
-	json_decref(doc);
+	return status;
 }
 
 /* The host part of "P/ports/HOST/DEV", or NULL. */
@@ -305,18 +307,16 @@ static bool in_subnet(json_t *local, const char *vnet, const char *ip)
  * port of this host (a refused claim), nor outside the subnets this host
  * has (the intent not applied yet, or refused).
  */
-static void apply_endpoints(json_t *kvs, json_t *local)
+static void apply_endpoints(json_t *kvs, json_t *local, json_t *intent)
 {
-	json_t *relevant = json_object(), *mine = json_object(), *vnets;
+	json_t *relevant = json_object(), *mine = json_object();
+	json_t *appliances = json_object();
 	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
 	const char *k;
 	size_t i, j;
 	char host[128], id[256];
 	const char *dev;
 
-	vnets = json_object();
-	json_array_foreach(json_object_get(local, "vnets"), i, o)
-		json_object_set_new(vnets, str(o, "name"), json_true());
 	json_array_foreach(json_object_get(local, "ports"), i, o) {
 		json_object_set_new(relevant, str(o, "vnet"), json_true());
 		json_array_foreach(json_object_get(o, "ips"), j, v) {
@@ -333,29 +333,45 @@ static void apply_endpoints(json_t *kvs, json_t *local)
 			json_object_set_new(relevant, str(o, "vnet"),
 					    json_true());
 	}
+	/* The appliances of the intent's routes, in their vnet and peers. */
+	json_array_foreach(json_object_get(intent, "routes"), i, o) {
+		if (!json_object_get(o, "appliance"))
+			continue;
+		snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
+			 str(o, "appliance"));
+		json_object_set_new(appliances, id, json_true());
+		json_array_foreach(json_object_get(local, "peerings"), j, v) {
+			if (strcmp(str(v, "vnet"), str(o, "vnet")))
+				continue;
+			snprintf(id, sizeof(id), "%s/%s", str(v, "remote"),
+				 str(o, "appliance"));
+			json_object_set_new(appliances, id, json_true());
+		}
+	}
 	json_array_foreach(kvs, i, o) {
 		json_t *p;
+		bool vnet_here;
 
 		if (!port_key(str(o, "key"), host, sizeof(host), &dev) ||
 		    !strcmp(host, cfg.name))
 			continue;
 		p = json_loads(str(o, "value"), 0, NULL);
-		if (json_object_get(relevant, str(p, "vnet")) &&
-		    json_object_get(vnets, str(p, "vnet")))
-			json_array_foreach(json_object_get(p, "ips"), j, v) {
-				snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
-					 json_string_value(v));
-				if (json_object_get(mine, id) ||
-				    !in_subnet(local, str(p, "vnet"),
-					       json_string_value(v)))
-					continue;
-				json_object_set_new(eps, id, json_pack(
-					"{s:s,s:s,s:s,s:s}", "vnet",
-					str(p, "vnet"), "ip",
-					json_string_value(v), "mac",
-					str(p, "mac"), "remote",
-					str(p, "underlay")));
-			}
+		vnet_here = json_object_get(relevant, str(p, "vnet"));
+		json_array_foreach(json_object_get(p, "ips"), j, v) {
+			snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
+				 json_string_value(v));
+			if (!(vnet_here || json_object_get(appliances, id)) ||
+			    json_object_get(mine, id) ||
+			    !in_subnet(local, str(p, "vnet"),
+				       json_string_value(v)))
+				continue;
+			json_object_set_new(eps, id, json_pack(
+				"{s:s,s:s,s:s,s:s}", "vnet",
+				str(p, "vnet"), "ip",
+				json_string_value(v), "mac",
+				str(p, "mac"), "remote",
+				str(p, "underlay")));
+		}
 		json_decref(p);
 	}
 	json_object_foreach(eps, k, o)
@@ -365,7 +381,7 @@ static void apply_endpoints(json_t *kvs, json_t *local)
 		say("endpoint: refused; tried again at the next round");
 	json_decref(doc);
 	json_decref(eps);
-	json_decref(vnets);
+	json_decref(appliances);
 	json_decref(relevant);
 	json_decref(mine);
 }
@@ -516,10 +532,10 @@ static int lease_up(void)
 static int round_once(json_t *want)
 {
 	char pre[256], *end;
-	json_t *kvs = NULL, *o, *intent = NULL, *local;
-	long long rev = 0;
+	json_t *kvs = NULL, *o, *doc = NULL, *local;
+	long long rev = 0, mod = 0;
 	size_t i;
-	int err;
+	int err, refused_intent;
 
 	snprintf(pre, sizeof(pre), "%s/", cfg.prefix);
 	end = etcd_prefix_end(pre);
@@ -529,18 +545,27 @@ static int round_once(json_t *want)
 		return -1;
 	snprintf(pre, sizeof(pre), "%s/intent", cfg.prefix);
 	json_array_foreach(kvs, i, o)
-		if (!strcmp(str(o, "key"), pre))
-			intent = o;
-	apply_intent(intent);
+		if (!strcmp(str(o, "key"), pre)) {
+			mod = json_integer_value(json_object_get(o, "mod"));
+			doc = json_loads(str(o, "value"), 0, NULL);
+			if (!json_is_object(doc)) {
+				json_decref(doc);
+				doc = NULL;
+			}
+		}
+	refused_intent = apply_intent(doc, mod, false);
 	err = publish(want, kvs);
 	if (!err) {
 		local = config_snapshot(&ctl, true);
 		if (local)
-			apply_endpoints(kvs, local);
+			apply_endpoints(kvs, local, doc);
 		json_decref(local);
+		if (refused_intent)
+			apply_intent(doc, mod, true);
 		if (atomic_load(&watch_from) <= rev)
 			atomic_store(&watch_from, rev + 1);
 	}
+	json_decref(doc);
 	json_decref(kvs);
 	return err;
 }
