@@ -171,13 +171,15 @@ static json_t *call(struct etcd *e, const char *path, json_t *req)
 		curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &b);
 		rc = curl_easy_perform(e->curl);
 		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &code);
+		if (rc == CURLE_OK && code == 200)
+			ans = json_loads(b.s ? b.s : "", 0, &jerr);
 		if (rc != CURLE_OK)
 			snprintf(e->err, sizeof(e->err), "%s: %s", url,
 				 curl_easy_strerror(rc));
 		else if (code != 200)
 			snprintf(e->err, sizeof(e->err), "%s: HTTP %ld: %.120s",
 				 url, code, b.s ? b.s : "");
-		else if (!(ans = json_loads(b.s ? b.s : "", 0, &jerr)))
+		else if (!ans)
 			snprintf(e->err, sizeof(e->err), "%s: %s", url,
 				 jerr.text);
 		else
@@ -309,11 +311,13 @@ int etcd_claim(struct etcd *e, const char *key, const char *value,
 	if (json_is_true(json_object_get(ans, "succeeded"))) {
 		ret = 1;
 	} else {
+		const char *v;
+
 		kvs = decode_kvs(json_object_get(json_object_get(
 			json_array_get(json_object_get(ans, "responses"), 0),
 			"response_range"), "kvs"));
-		const char *v = json_string_value(json_object_get(
-					json_array_get(kvs, 0), "value"));
+		v = json_string_value(json_object_get(json_array_get(kvs, 0),
+						      "value"));
 
 		if (v && !strcmp(v, value))	/* ours: under this lease now */
 			ret = etcd_put(e, key, value, lease) ? -1 : 1;

@@ -36,7 +36,10 @@
 
 #include <curl/curl.h>
 
+#include <linux/vnet.h>
+
 #include "etcd.h"
+#include "msg.h"
 #include "vnetctl.h"
 
 #define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes"
@@ -167,43 +170,55 @@ static int apply_logged(const char *what, json_t *doc, const char *only,
 	return status;
 }
 
-/* The subnets of @vnet in @doc, for comparisons. */
-static json_t *subnets_of(json_t *doc, const char *vnet)
+/* The subnet of @vnet in @doc that holds @ip, or NULL. */
+static json_t *subnet_of(json_t *doc, const char *vnet, const char *ip)
 {
-	json_t *arr = json_array(), *o;
-	size_t i;
+	struct vnet_prefix a, p;
+	char err[ERR_LEN];
+	size_t i, j;
+	json_t *o, *v;
 
-	json_array_foreach(json_object_get(doc, "subnets"), i, o)
-		if (!strcmp(str(o, "vnet"), vnet))
-			json_array_append(arr, o);
-	return arr;
+	if (parse_addr(ip, &a, err))
+		return NULL;
+	json_array_foreach(json_object_get(doc, "subnets"), i, o) {
+		if (strcmp(str(o, "vnet"), vnet))
+			continue;
+		json_array_foreach(json_object_get(o, "prefixes"), j, v)
+			if (!parse_prefix(json_string_value(v), &p, err) &&
+			    p.family == a.family && vnet_prefix_match(&p, a.addr))
+				return o;
+	}
+	return NULL;
+}
+
+/* Is @ip in a subnet of @vnet in @local (the kernel takes no other)? */
+static bool in_subnet(json_t *local, const char *vnet, const char *ip)
+{
+	return subnet_of(local, vnet, ip) != NULL;
 }
 
 /*
- * The endpoints of the namespace but those of the vnets whose subnets (or
- * the vnet itself) @doc changes: the kernel deletes no subnet that holds
- * endpoints (rule 12), and endpoints are not in the intent's scope.
+ * The endpoints of the namespace but those in subnets that @doc changes
+ * or removes: the kernel deletes no subnet that holds endpoints (rule 12),
+ * and endpoints are not in the intent's scope.
  */
 static json_t *endpoints_kept(json_t *doc)
 {
-	json_t *cur = config_snapshot(&ctl, false), *keep, *o, *v;
+	json_t *cur = config_snapshot(&ctl, false), *keep, *o, *sub;
 	size_t i, j;
 
 	if (!cur)
 		return NULL;
 	keep = json_array();
 	json_array_foreach(json_object_get(cur, "endpoints"), i, o) {
-		json_t *a = subnets_of(cur, str(o, "vnet"));
-		json_t *b = subnets_of(doc, str(o, "vnet"));
-		bool same = json_equal(a, b), found = false;
+		bool same = false;
+		json_t *w;
 
-		json_array_foreach(json_object_get(doc, "vnets"), j, v)
-			if (!strcmp(str(v, "name"), str(o, "vnet")))
-				found = true;
-		if (same && found)
+		sub = subnet_of(cur, str(o, "vnet"), str(o, "ip"));
+		json_array_foreach(json_object_get(doc, "subnets"), j, w)
+			same |= json_equal(w, sub);
+		if (same)
 			json_array_append(keep, o);
-		json_decref(a);
-		json_decref(b);
 	}
 	json_decref(cur);
 	return json_pack("{s:o}", "endpoints", keep);
@@ -239,7 +254,7 @@ static int apply_intent(json_t *doc, long long mod, bool last)
 		 */
 		json_t *keep = endpoints_kept(doc);
 
-		say("intent: revision %lld refused; again without the endpoints of vnets whose subnets change",
+		say("intent: revision %lld refused; again without the endpoints in subnets it changes",
 		    mod);
 		if (keep && !apply_logged("endpoint", keep, "endpoints", NULL))
 			status = apply_logged("intent", doc, CLUSTER_KINDS,
@@ -278,27 +293,6 @@ static bool port_key(const char *key, char *host, size_t hsize,
 	host[slash - key - n] = 0;
 	*dev = slash + 1;
 	return true;
-}
-
-/* Is @ip in a subnet of @vnet in @local (the kernel takes no other)? */
-static bool in_subnet(json_t *local, const char *vnet, const char *ip)
-{
-	struct vnet_prefix a, p;
-	char err[ERR_LEN];
-	size_t i, j;
-	json_t *o, *v;
-
-	if (parse_addr(ip, &a, err))
-		return false;
-	json_array_foreach(json_object_get(local, "subnets"), i, o) {
-		if (strcmp(str(o, "vnet"), vnet))
-			continue;
-		json_array_foreach(json_object_get(o, "prefixes"), j, v)
-			if (!parse_prefix(json_string_value(v), &p, err) &&
-			    p.family == a.family && vnet_prefix_match(&p, a.addr))
-				return true;
-	}
-	return false;
 }
 
 /*
@@ -517,11 +511,32 @@ static int publish(json_t *want, json_t *kvs)
 
 /* ---- the loop ---- */
 
+/* The namespace's ports, as {"ports": [...]}, or NULL (error printed). */
+static json_t *local_ports(void)
+{
+	int status = 0;
+	json_t *arr = vnl_dump(&ctl.nl, VNET_CMD_PORT_GET, NULL,
+			       parse_port_msg, &status);
+
+	if (status) {
+		json_decref(arr);
+		return NULL;
+	}
+	return json_pack("{s:o}", "ports", arr);
+}
+
 static int lease_up(void)
 {
+	static bool told;
+
 	lease = etcd_lease_grant(&etc, cfg.ttl);
-	if (!lease)
+	if (!lease) {
+		if (!told)
+			say("lease: %s; trying again every second", etc.err);
+		told = true;
 		return -1;
+	}
+	told = false;
 	say("lease %llx granted (TTL %d s)", (unsigned long long)lease, cfg.ttl);
 	/* Everything is published again under it. */
 	json_object_clear(published);
@@ -728,7 +743,7 @@ int main(int argc, char **argv)
 	pthread_detach(watcher);
 	while (!stopping) {
 		struct pollfd pfd = { wake[0], POLLIN, 0 };
-		json_t *local = config_snapshot(&ctl, true), *want;
+		json_t *local = local_ports(), *want;
 		bool changed;
 		char drain[64];
 
@@ -759,8 +774,6 @@ int main(int argc, char **argv)
 				    etc.err, pause);
 				next_round = now() + pause;
 				pause = pause * 2 > 5 ? 5 : pause * 2;
-				last_want = NULL;
-				json_decref(want);
 			} else {
 				next_round = now() + RESYNC;
 				pause = 0.25;
