@@ -10,6 +10,8 @@
  *                        bound (state up) on HOST, under HOST's lease
  *   P/claims/VNET/IP     "HOST/DEV": who owns that address, created only if
  *                        absent (first claim wins), under the lease
+ *   P/conflicts/VNET/IP/HOST  "HOST/DEV": HOST's claim was refused, under
+ *                        HOST's lease: the holder reports it too
  *
  * The loop is level-triggered: each round reads the whole prefix at one
  * revision, and makes the namespace equal to it with apply's code (a
@@ -43,7 +45,6 @@
 #include "vnetctl.h"
 
 #define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes"
-#define CLUSTER_NO_ROUTES "vnets,subnets,peerings,subnet-acls"
 #define RESYNC 10	/* seconds between rounds without events */
 
 struct config {
@@ -225,55 +226,111 @@ static json_t *endpoints_kept(json_t *doc)
 }
 
 /*
- * Applies the intent @doc of revision @mod if not done yet: 0 done (or
- * nothing to do), else refused (undone). A route via an appliance needs
- * the appliance as a port or endpoint here, and endpoints need the
- * subnets: unless @last, a refused intent is applied without its routes,
- * for the round to add the endpoints and call again with @last.
+ * A route via an appliance needs the appliance as a port of this host (in
+ * the route's vnet or a peer): the kernel forwards to no appliance on
+ * another host. Such a route is applied as "nexthop none", which drops
+ * what it would have sent to the appliance (leaving it out would let that
+ * traffic past the appliance). Returns a copy of @doc so changed, saying
+ * each route once per change.
  */
-static int apply_intent(json_t *doc, long long mod, bool last)
+static json_t *routes_here(json_t *doc, json_t *local)
 {
+	static json_t *told;
+	json_t *out = json_deep_copy(doc), *ips = json_object(), *seen;
+	json_t *o, *v, *pe;
+	size_t i, j;
+	char id[256];
+
+	seen = json_object();
+	json_array_foreach(json_object_get(local, "ports"), i, o)
+		json_array_foreach(json_object_get(o, "ips"), j, v) {
+			snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
+				 json_string_value(v));
+			json_object_set_new(ips, id, json_true());
+		}
+	json_array_foreach(json_object_get(out, "routes"), i, o) {
+		const char *a = json_string_value(json_object_get(o, "appliance"));
+		bool here;
+
+		if (!a)
+			continue;
+		snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"), a);
+		here = json_object_get(ips, id);
+		json_array_foreach(json_object_get(out, "peerings"), j, pe) {
+			if (strcmp(str(pe, "vnet"), str(o, "vnet")))
+				continue;
+			snprintf(id, sizeof(id), "%s/%s", str(pe, "remote"), a);
+			here |= json_object_get(ips, id) != NULL;
+		}
+		if (here)
+			continue;
+		snprintf(id, sizeof(id), "%s %s %s %s", str(o, "vnet"),
+			 str(o, "subnet"), str(o, "prefix"), a);
+		if (!json_object_get(told, id))
+			say("intent: route %s %s %s: appliance %s is not a port of this host; nexthop none here",
+			    str(o, "vnet"), str(o, "subnet"), str(o, "prefix"), a);
+		json_object_set_new(seen, id, json_true());
+		json_object_set_new(o, "nexthop", json_string("none"));
+		json_object_del(o, "appliance");
+	}
+	json_decref(told);
+	told = seen;
+	json_decref(ips);
+	return out;
+}
+
+/*
+ * Applies the intent @doc of revision @mod, unless that very document was
+ * applied last (it changes with the revision, and with the host's ports
+ * for the routes via appliances).
+ */
+static void apply_intent(json_t *doc, long long mod, json_t *local)
+{
+	static json_t *applied;
 	size_t steps = 0;
+	json_t *here;
 	int status;
 
-	if (mod == intent_mod)
-		return 0;
 	if (!doc) {
 		/* No intent, or not one: the cluster-wide objects stay. */
-		say("intent: %s; nothing applied", mod ?
-		    "not a JSON object" : "no key");
+		if (mod != intent_mod)
+			say("intent: %s; nothing applied", mod ?
+			    "not a JSON object" : "no key");
 		intent_mod = mod;
-		return 0;
+		return;
 	}
-	status = apply_logged("intent", doc, CLUSTER_KINDS, &steps);
+	here = routes_here(doc, local);
+	if (mod == intent_mod && json_equal(here, applied)) {
+		json_decref(here);
+		return;
+	}
+	status = apply_logged("intent", here, CLUSTER_KINDS, &steps);
 	if (status) {
 		/*
 		 * Endpoints are outside the scope, and the kernel refuses to
 		 * delete a subnet that holds some: without them, once; the
 		 * round puts back those that are still wanted.
 		 */
-		json_t *keep = endpoints_kept(doc);
+		json_t *keep = endpoints_kept(here);
 
 		say("intent: revision %lld refused; again without the endpoints in subnets it changes",
 		    mod);
 		if (keep && !apply_logged("endpoint", keep, "endpoints", NULL))
-			status = apply_logged("intent", doc, CLUSTER_KINDS,
+			status = apply_logged("intent", here, CLUSTER_KINDS,
 					      &steps);
 		json_decref(keep);
 	}
 	if (!status) {
 		say("intent: revision %lld applied (%zu changes)", mod, steps);
 		intent_mod = mod;
-	} else if (!last && !apply_logged("intent", doc, CLUSTER_NO_ROUTES,
-					  &steps)) {
-		say("intent: revision %lld applied but its routes (%zu changes); routes after the endpoints",
-		    mod, steps);
+		json_decref(applied);
+		applied = json_incref(here);
 	} else {
 		/* Undone; tried again at the next round. */
 		say("intent: revision %lld refused; the last applied stays",
 		    mod);
 	}
-	return status;
+	json_decref(here);
 }
 
 /* The host part of "P/ports/HOST/DEV", or NULL. */
@@ -301,10 +358,9 @@ static bool port_key(const char *key, char *host, size_t hsize,
  * port of this host (a refused claim), nor outside the subnets this host
  * has (the intent not applied yet, or refused).
  */
-static void apply_endpoints(json_t *kvs, json_t *local, json_t *intent)
+static void apply_endpoints(json_t *kvs, json_t *local)
 {
 	json_t *relevant = json_object(), *mine = json_object();
-	json_t *appliances = json_object();
 	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
 	const char *k;
 	size_t i, j;
@@ -327,21 +383,6 @@ static void apply_endpoints(json_t *kvs, json_t *local, json_t *intent)
 			json_object_set_new(relevant, str(o, "vnet"),
 					    json_true());
 	}
-	/* The appliances of the intent's routes, in their vnet and peers. */
-	json_array_foreach(json_object_get(intent, "routes"), i, o) {
-		if (!json_object_get(o, "appliance"))
-			continue;
-		snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
-			 str(o, "appliance"));
-		json_object_set_new(appliances, id, json_true());
-		json_array_foreach(json_object_get(local, "peerings"), j, v) {
-			if (strcmp(str(v, "vnet"), str(o, "vnet")))
-				continue;
-			snprintf(id, sizeof(id), "%s/%s", str(v, "remote"),
-				 str(o, "appliance"));
-			json_object_set_new(appliances, id, json_true());
-		}
-	}
 	json_array_foreach(kvs, i, o) {
 		json_t *p;
 		bool vnet_here;
@@ -354,7 +395,7 @@ static void apply_endpoints(json_t *kvs, json_t *local, json_t *intent)
 		json_array_foreach(json_object_get(p, "ips"), j, v) {
 			snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
 				 json_string_value(v));
-			if (!(vnet_here || json_object_get(appliances, id)) ||
+			if (!vnet_here ||
 			    json_object_get(mine, id) ||
 			    !in_subnet(local, str(p, "vnet"),
 				       json_string_value(v)))
@@ -375,7 +416,6 @@ static void apply_endpoints(json_t *kvs, json_t *local, json_t *intent)
 		say("endpoint: refused; tried again at the next round");
 	json_decref(doc);
 	json_decref(eps);
-	json_decref(appliances);
 	json_decref(relevant);
 	json_decref(mine);
 }
@@ -433,6 +473,14 @@ static int publish_one(const char *dev, json_t *val)
 			say("port %s: refused: %s %s is claimed by %s; not published",
 			    dev, str(val, "vnet"), json_string_value(ip), holder);
 			json_object_set_new(refused, dev, json_string(holder));
+			/* For the holder to report it too. */
+			snprintf(key, sizeof(key), "%s/conflicts/%s/%s/%s",
+				 cfg.prefix, str(val, "vnet"),
+				 json_string_value(ip), cfg.name);
+			if (etcd_put(&etc, key, me, lease)) {
+				free(holder);
+				return -1;
+			}
 		}
 		free(holder);
 		return 0;
@@ -467,6 +515,8 @@ static json_t *ports_up(json_t *local)
 	return want;
 }
 
+static bool conflict_key(const char *key, char *vnet, char *ip, char *host);
+
 static int publish(json_t *want, json_t *kvs)
 {
 	const char *dev, *k;
@@ -484,6 +534,7 @@ static int publish(json_t *want, json_t *kvs)
 		say("port %s: unpublished", dev);
 		json_object_del(published, dev);
 	}
+	snprintf(me, sizeof(me), "%s/", cfg.name);
 	/* Keys of ours that we do not know of (an earlier run) go. */
 	json_array_foreach(kvs, i, o) {
 		k = str(o, "key");
@@ -492,7 +543,6 @@ static int publish(json_t *want, json_t *kvs)
 			etcd_delete(&etc, k, NULL);
 			say("port %s: stale key removed", dev);
 		}
-		snprintf(me, sizeof(me), "%s/", cfg.name);
 		if (strstr(k, "/claims/") && !strncmp(str(o, "value"), me,
 						      strlen(me)) &&
 		    !json_object_get(want, str(o, "value") + strlen(me)))
@@ -502,11 +552,78 @@ static int publish(json_t *want, json_t *kvs)
 		if (!json_object_get(published, dev) &&
 		    publish_one(dev, val))
 			return -1;
-	/* Refusals of ports that went are forgotten. */
+	/* Refusals of ports that went, or are published now, are forgotten. */
 	json_object_foreach_safe(refused, tmp, dev, val)
-		if (!json_object_get(want, dev))
+		if (!json_object_get(want, dev) ||
+		    json_object_get(published, dev))
 			json_object_del(refused, dev);
+	json_array_foreach(kvs, i, o) {
+		const char *v = str(o, "value");
+
+		if (conflict_key(str(o, "key"), NULL, NULL, host) &&
+		    !strcmp(host, cfg.name) &&
+		    !json_object_get(refused, v + strlen(me)))
+			etcd_delete(&etc, str(o, "key"), v);
+	}
 	return 0;
+}
+
+/*
+ * Splits "P/conflicts/VNET/IP/HOST" (a host whose claim of VNET's IP was
+ * refused) into its parts, each 128 bytes: false if not such a key.
+ */
+static bool conflict_key(const char *key, char *vnet, char *ip, char *host)
+{
+	char pre[256], parts[3][128] = { "", "", "" };
+	size_t n = (size_t)snprintf(pre, sizeof(pre), "%s/conflicts/",
+				    cfg.prefix);
+	const char *p = key + n;
+
+	if (strncmp(key, pre, n))
+		return false;
+	for (int i = 0; i < 3; i++) {
+		size_t len = i < 2 ? strcspn(p, "/") : strlen(p);
+
+		if (!len || len >= 128 || (i < 2 && p[len] != '/'))
+			return false;
+		memcpy(parts[i], p, len);
+		p += len + (i < 2);
+	}
+	if (vnet)
+		strcpy(vnet, parts[0]);
+	if (ip)
+		strcpy(ip, parts[1]);
+	strcpy(host, parts[2]);
+	return true;
+}
+
+/* Refusals of other hosts against this host's claims, told once each. */
+static void report_conflicts(json_t *kvs)
+{
+	static json_t *told;
+	json_t *seen = json_object(), *o, *c;
+	char vnet[128], ip[128], host[128], claim[512], me[256];
+	size_t i, j;
+
+	snprintf(me, sizeof(me), "%s/", cfg.name);
+	json_array_foreach(kvs, i, o) {
+		if (!conflict_key(str(o, "key"), vnet, ip, host))
+			continue;
+		snprintf(claim, sizeof(claim), "%s/claims/%s/%s", cfg.prefix,
+			 vnet, ip);
+		json_array_foreach(kvs, j, c) {
+			if (strcmp(str(c, "key"), claim) ||
+			    strncmp(str(c, "value"), me, strlen(me)))
+				continue;
+			json_object_set_new(seen, str(o, "key"), json_true());
+			if (!json_object_get(told, str(o, "key")))
+				say("port %s: %s %s is claimed by %s too: refused there, kept here",
+				    str(c, "value") + strlen(me), vnet, ip,
+				    str(o, "value"));
+		}
+	}
+	json_decref(told);
+	told = seen;
 }
 
 /* ---- the loop ---- */
@@ -538,8 +655,9 @@ static int lease_up(void)
 	}
 	told = false;
 	say("lease %llx granted (TTL %d s)", (unsigned long long)lease, cfg.ttl);
-	/* Everything is published again under it. */
+	/* Everything is published (and refused) again under it. */
 	json_object_clear(published);
+	json_object_clear(refused);
 	return 0;
 }
 
@@ -550,7 +668,7 @@ static int round_once(json_t *want)
 	json_t *kvs = NULL, *o, *doc = NULL, *local;
 	long long rev = 0, mod = 0;
 	size_t i;
-	int err, refused_intent;
+	int err;
 
 	snprintf(pre, sizeof(pre), "%s/", cfg.prefix);
 	end = etcd_prefix_end(pre);
@@ -568,15 +686,17 @@ static int round_once(json_t *want)
 				doc = NULL;
 			}
 		}
-	refused_intent = apply_intent(doc, mod, false);
+	local = local_ports();
+	if (local)
+		apply_intent(doc, mod, local);
+	json_decref(local);
 	err = publish(want, kvs);
 	if (!err) {
+		report_conflicts(kvs);
 		local = config_snapshot(&ctl, true);
 		if (local)
-			apply_endpoints(kvs, local, doc);
+			apply_endpoints(kvs, local);
 		json_decref(local);
-		if (refused_intent)
-			apply_intent(doc, mod, true);
 		if (atomic_load(&watch_from) <= rev)
 			atomic_store(&watch_from, rev + 1);
 	}
