@@ -146,6 +146,39 @@ static void *watch_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The keepalive thread: refreshes the lease in alive_lease every third of
+ * its TTL, on a connection of its own, so that a long round (a slow
+ * member, a large apply) never lets it expire. An expired lease is set to
+ * 0 there, for the loop to grant another.
+ */
+static atomic_llong alive_lease;
+
+static void *keepalive_thread(void *arg)
+{
+	struct etcd k;
+
+	(void)arg;
+	if (etcd_init(&k, cfg.endpoints))
+		return NULL;
+	k.cacert = cfg.cacert;
+	k.cert = cfg.cert;
+	k.key = cfg.key;
+	k.timeout_ms = cfg.ttl * 1000L / 3;
+	while (!stopping) {
+		long long id = atomic_load(&alive_lease);
+
+		if (id && etcd_lease_keepalive(&k, id) == 0) {
+			atomic_compare_exchange_strong(&alive_lease, &id, 0);
+			if (write(wake[1], "k", 1) < 0 && errno != EAGAIN)
+				break;
+		}
+		usleep((useconds_t)(cfg.ttl * 1e6 / 3));
+	}
+	etcd_free(&k);
+	return NULL;
+}
+
 /* ---- applying ---- */
 
 /*
@@ -800,7 +833,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	double next_round = 0, next_alive = 0, pause = 0.25;
+	double next_round = 0, pause = 0.25;
 	json_t *last_want = NULL;
 	char hostname[128];
 	pthread_t watcher;
@@ -861,6 +894,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pthread_detach(watcher);
+	if (pthread_create(&watcher, NULL, keepalive_thread, NULL)) {
+		say("cannot start the keepalive");
+		return 1;
+	}
+	pthread_detach(watcher);
 	while (!stopping) {
 		struct pollfd pfd = { wake[0], POLLIN, 0 };
 		json_t *local = local_ports(), *want;
@@ -877,16 +915,13 @@ int main(int argc, char **argv)
 		changed = !last_want || !json_equal(want, last_want);
 		json_decref(last_want);
 		last_want = want;
-		if (!lease || now() >= next_alive) {
-			long long ttl = lease ?
-				etcd_lease_keepalive(&etc, lease) : 0;
-
-			if (ttl == 0 && lease)
-				say("lease %llx expired", (unsigned long long)lease);
-			if (ttl == 0 && !lease_up())
-				next_round = 0;
-			if (ttl > 0 || lease)
-				next_alive = now() + cfg.ttl / 3.0;
+		if (lease && atomic_load(&alive_lease) == 0) {
+			say("lease %llx expired", (unsigned long long)lease);
+			lease = 0;
+		}
+		if (!lease && !lease_up()) {
+			atomic_store(&alive_lease, lease);
+			next_round = 0;
 		}
 		if (lease && (changed || now() >= next_round)) {
 			if (round_once(want)) {
