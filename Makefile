@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# make            builds kmod/vnet.ko and userspace/vnetctl
+# make            builds kmod/vnet.ko, userspace/vnetctl and userspace/vnetd
 # make check      installs missing packages, builds, runs the unit tests and
 #                 every selftest in the VM; ends with "N passed, N failed"
 # make demo       a tour of vnet in the VM, told for people (STEP=lb: one
@@ -29,6 +29,8 @@
 #                 cached in /var/cache/vnet/debug-kernel (16 min of CPU the
 #                 first time); TESTS="lb port" runs a selection, LANES=2 two
 #                 VMs (scripts/check_debug.sh; not part of make check)
+# make check-etcd installs etcd and runs vnetd on three hosts with a
+#                 three-member etcd in the VM (selftests/etcd.sh; minutes)
 #
 # make install   installs what "make" built (it builds nothing): see
 #                 "Installing" below for the variables and the file list
@@ -121,6 +123,15 @@ check-debug: deps
 	$(MAKE) -C userspace
 	scripts/check_debug.sh $(TESTS)
 
+# Not part of make check: vnetd on three hosts through a three-member etcd
+# in one VM (selftests/etcd.sh; Debian's etcd-server and etcd-client).
+check-etcd: deps
+	scripts/deps.sh etcd
+	$(MAKE) all
+	@start=$$(date +%s); status=0; \
+	VM_MEM=$${VM_MEM:-2048} VM_TIMEOUT=$${VM_TIMEOUT:-1800} selftests/vm.sh selftests/etcd.sh || status=$$?; \
+	echo "# make check-etcd: $$(( $$(date +%s) - start )) s"; exit $$status
+
 comma := ,
 # A tour, not a test (test_demo.sh is that): without slub_debug, faster.
 demo: deps
@@ -180,18 +191,23 @@ endef
 install: install-files install-module
 
 install-files:
-	@test -x userspace/vnetctl || { echo "make install: build first (make)" >&2; exit 1; }
+	@test -x userspace/vnetctl -a -x userspace/vnetd || { echo "make install: build first (make)" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(UNITDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(LIBDIR)
 	$(INSTALL) -m 755 userspace/vnetctl $(DESTDIR)$(SBINDIR)/vnetctl
+	$(INSTALL) -m 755 userspace/vnetd $(DESTDIR)$(SBINDIR)/vnetd
 	$(INSTALL) -m 644 Documentation/vnetctl.8 $(DESTDIR)$(MANDIR)/man8/vnetctl.8
+	$(INSTALL) -m 644 Documentation/vnetd.8 $(DESTDIR)$(MANDIR)/man8/vnetd.8
 	$(INSTALL) -m 644 dist/vnetctl.bash $(DESTDIR)$(COMPLETIONDIR)/vnetctl
 	$(subst_paths) dist/vnet.service >$(DESTDIR)$(UNITDIR)/vnet.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/vnet.service
+	$(subst_paths) dist/vnetd.service >$(DESTDIR)$(UNITDIR)/vnetd.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/vnetd.service
 	$(subst_paths) dist/vnet-port-up >$(DESTDIR)$(LIBDIR)/vnet-port-up
 	chmod 755 $(DESTDIR)$(LIBDIR)/vnet-port-up
 	$(INSTALL) -m 644 dist/vnet.json $(DESTDIR)$(DOCDIR)/examples/vnet.json
+	$(INSTALL) -m 644 dist/vnetd.conf $(DESTDIR)$(DOCDIR)/examples/vnetd.conf
 	$(INSTALL) -m 644 README.md Documentation/vnet.rst Documentation/install.rst \
 		$(DESTDIR)$(DOCDIR)/
 
@@ -211,7 +227,8 @@ install-module:
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnetctl $(DESTDIR)$(MANDIR)/man8/vnetctl.8 \
 		$(DESTDIR)$(COMPLETIONDIR)/vnetctl $(DESTDIR)$(UNITDIR)/vnet.service \
-		$(DESTDIR)$(LIBDIR)/vnet-port-up
+		$(DESTDIR)$(LIBDIR)/vnet-port-up $(DESTDIR)$(SBINDIR)/vnetd \
+		$(DESTDIR)$(MANDIR)/man8/vnetd.8 $(DESTDIR)$(UNITDIR)/vnetd.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 	-rmdir $(DESTDIR)$(LIBDIR)
 	rm -f $(DESTDIR)/lib/modules/*/extra/vnet.ko
@@ -251,7 +268,7 @@ check-dkms: deps
 	echo "# make check-dkms: $$(( $$(date +%s) - start )) s"; exit $$status
 
 .PHONY: all deps check check-attack check-fuzz check-fuzz-netlink \
-	check-fuzz-userspace check-churn check-pktfuzz check-debug demo bench \
-	bench-core clean install \
+	check-fuzz-userspace check-churn check-pktfuzz check-debug check-etcd \
+	demo bench bench-core clean install \
 	install-files install-module uninstall install-dkms uninstall-dkms \
 	check-install check-dkms

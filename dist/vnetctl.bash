@@ -120,7 +120,7 @@ _vnetctl()
 		local done=${cur%"${cur##*,}"}
 		_vnetctl_cur=${cur##*,}
 		_vnetctl_offer vnets subnets ports endpoints gateways peerings \
-			routes acls lbs
+			routes acls subnet-acls port-acls lbs
 		COMPREPLY=("${COMPREPLY[@]/#/$done}")
 		compopt -o nospace 2>/dev/null
 		return 0 ;;

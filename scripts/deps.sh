@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms|fuzz|debug]
+# usage: scripts/deps.sh [attack|dkms|fuzz|debug|etcd]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
@@ -9,8 +9,9 @@
 # check-dkms; with "fuzz" clang and its fuzzer runtime for make
 # check-fuzz-userspace (libclang-rt-14-dev: a recommends of clang, which
 # an install without recommends skips); with "debug" the kernel source
-# and tools to build the debug kernel of make check-debug. Idempotent
-# and quick when everything is present: apt is only asked when dpkg says a package is
+# and tools to build the debug kernel of make check-debug; with "etcd"
+# the etcd of make check-etcd. Idempotent and quick when everything is
+# present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
 
@@ -19,6 +20,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64	# the VM's kernel and its headers
 	qemu-system-x86 busybox-static kmod	# the VM and its initramfs
 	iproute2 libmnl-dev libjansson-dev libcmocka-dev
+	libcurl4-openssl-dev			# vnetd's etcd client
 	iperf3 iputils-ping netcat-openbsd socat tcpdump python3-scapy
 	procps valgrind ethtool jq		# benchmarks and their numbers
 	graphviz				# vnetctl graph, rendered by dot
@@ -35,6 +37,8 @@ elif [ "${1:-}" = fuzz ]; then
 elif [ "${1:-}" = debug ]; then
 	# scripts/debug_kernel.sh
 	packages+=(linux-source-6.1 flex bison bc libelf-dev libssl-dev)
+elif [ "${1:-}" = etcd ]; then
+	packages+=(etcd-server etcd-client)	# selftests/etcd.sh
 fi
 
 missing=()

@@ -92,14 +92,18 @@ out=$(make -s install DESTDIR="$root" PREFIX=/usr 2>&1)
 report $? "make install DESTDIR PREFIX=/usr" "$out"
 want="/lib/modules/$kver/extra/vnet.ko
 /lib/systemd/system/vnet.service
+/lib/systemd/system/vnetd.service
 /usr/lib/vnet/vnet-port-up
 /usr/sbin/vnetctl
+/usr/sbin/vnetd
 /usr/share/bash-completion/completions/vnetctl
 /usr/share/doc/vnet/README.md
 /usr/share/doc/vnet/examples/vnet.json
+/usr/share/doc/vnet/examples/vnetd.conf
 /usr/share/doc/vnet/install.rst
 /usr/share/doc/vnet/vnet.rst
-/usr/share/man/man8/vnetctl.8"
+/usr/share/man/man8/vnetctl.8
+/usr/share/man/man8/vnetd.8"
 same "the files are where a Debian package puts them" "$want" \
 	"$(cd "$root" && find . -type f | sed 's/^\.//' | sort)"
 [ -x "$root/usr/sbin/vnetctl" ] && [ -x "$root/usr/lib/vnet/vnet-port-up" ]
@@ -168,6 +172,17 @@ report $? "systemd-analyze verify accepts the unit" "$out"
 sed 's/^Type=oneshot/Type=oneshoot/' "$unit" >"$tmp/vnet.service"
 MANPATH=$root/usr/share/man systemd-analyze verify "$tmp/vnet.service" >/dev/null 2>&1
 report $((!$?)) "and refuses a broken copy of it (the check can fail)"
+# vnetd's unit, next to vnet.service (which it requires), its program at
+# the installed path.
+mkdir -p "$tmp/units"
+cp "$unit" "$tmp/units/"
+sed "s|/usr/sbin/vnetd|$root/usr/sbin/vnetd|" "$root/lib/systemd/system/vnetd.service" \
+	>"$tmp/units/vnetd.service"
+out=$(MANPATH=$root/usr/share/man systemd-analyze verify "$tmp/units/vnetd.service" 2>&1)
+[ $? -eq 0 ] && [ -z "$out" ] &&
+	grep -qx "ExecStart=/usr/sbin/vnetd -c /etc/vnet/vnetd.conf" \
+		"$root/lib/systemd/system/vnetd.service"
+report $? "systemd-analyze verify accepts vnetd's unit, which reads /etc/vnet/vnetd.conf" "$out"
 grep -qx 'ExecReload=.*vnetctl apply .*' "$unit" &&
 	[ "$(grep -c '^ExecStart=' "$unit")" -eq 2 ]
 report $? "the unit loads the module, applies the file, and reloads it"

@@ -160,6 +160,16 @@ scope()
 	check "apply only acls" vnetctl -n "$CTL2" apply only acls "$WORK/f.json"
 	check_output "removed the rules" 0 sh -c "vnetctl -n '$CTL2' export | jq '.acls | length'"
 	check_output "kept the routes" 1 sh -c "vnetctl -n '$CTL2' export | jq '.routes | length'"
+	# The two halves of acls: the subnets' rules, the ports' rules.
+	local CTL3
+	fresh CTL3 "$WORK/c.json"
+	check "apply only subnet-acls" vnetctl -n "$CTL3" apply only subnet-acls "$WORK/f.json"
+	check_output "removed the subnet's rule, kept the port's" '[{"port":"vm-be"}]' \
+		sh -c "vnetctl -n '$CTL3' export | jq -c '[.acls[] | {port}]'"
+	check_output "only port-acls: the file's port rules, not its subnet rules" "" \
+		vnetctl -n "$CTL3" apply --dry-run only port-acls "$WORK/c.json"
+	check "apply only port-acls" vnetctl -n "$CTL3" apply only port-acls "$WORK/f.json"
+	check_output "removed the port's rule" 0 sh -c "vnetctl -n '$CTL3' export | jq '.acls | length'"
 }
 
 # What deletions leave and no add builds (a side whose remote vnet or

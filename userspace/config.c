@@ -826,17 +826,29 @@ static int read_doc(const char *path, json_t **out)
 	return EXIT_DONE;
 }
 
-static int parse_only(const char *list, bool *scope)
+/*
+ * The kinds of "only KIND,...": a document's kind, or "subnet-acls" and
+ * "port-acls", the two halves of "acls" (the rules of subnets, the rules of
+ * ports), which vnetd needs apart: subnet rules are the cluster's, port
+ * rules the host's.
+ */
+static int parse_only(const char *list, bool *scope, bool *acl_part)
 {
 	char *copy = strdup(list), *tok, *save = NULL;
 	int status = EXIT_DONE;
 
 	for (int k = 0; k < K_MAX; k++)
 		scope[k] = false;
+	acl_part[ACL_SUBNET] = acl_part[ACL_PORT] = false;
 	for (tok = strtok_r(copy, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
 		int k;
 
+		if (!strcmp(tok, "subnet-acls") || !strcmp(tok, "port-acls")) {
+			scope[K_ACL] = true;
+			acl_part[tok[0] == 's' ? ACL_SUBNET : ACL_PORT] = true;
+			continue;
+		}
 		for (k = 0; k < K_MAX && strcmp(kinds[k].name, tok); k++)
 			;
 		if (k == K_MAX) {
@@ -844,53 +856,59 @@ static int parse_only(const char *list, bool *scope)
 			break;
 		}
 		scope[k] = true;
+		if (k == K_ACL)
+			acl_part[ACL_SUBNET] = acl_part[ACL_PORT] = true;
 	}
 	free(copy);
 	return status;
 }
 
-static int apply_run(struct ctx *c, int argc, char **argv)
+/*
+ * The rules apply wants when only one half of "acls" is in scope: that
+ * half from the document, the other half as the namespace has it.
+ */
+static json_t *acls_wanted(json_t *want, json_t *cur, const bool *acl_part)
+{
+	json_t *arr = json_array(), *o;
+	size_t i;
+
+	json_array_foreach(want, i, o)
+		if (acl_part[json_object_get(o, "port") ? ACL_PORT : ACL_SUBNET])
+			json_array_append(arr, o);
+	json_array_foreach(cur, i, o)
+		if (!acl_part[json_object_get(o, "port") ? ACL_PORT : ACL_SUBNET])
+			json_array_append(arr, o);
+	return arr;
+}
+
+int config_apply(struct ctx *c, json_t *doc, const char *only, bool dry,
+		 FILE *out, size_t *steps)
 {
 	struct diff d = {};
 	struct plan p = {};
-	bool dry = false;
-	const char *path = NULL;
-	json_t *doc = NULL, *cur = NULL;
-	int status;
+	bool acl_part[3] = { false, true, true };
+	json_t *cur = NULL, *acls = NULL;
+	int status = EXIT_DONE;
 	size_t done;
 
 	for (int k = 0; k < K_MAX; k++)
 		d.scope[k] = true;
-	for (int i = 0; i < argc; i++) {
-		if (!strcmp(argv[i], "--dry-run")) {
-			dry = true;
-		} else if (!strcmp(argv[i], "only")) {
-			if (++i == argc)
-				return usage_error("only needs KIND[,KIND...]");
-			status = parse_only(argv[i], d.scope);
-			if (status)
-				return status;
-		} else if (!path) {
-			path = argv[i];
-		} else {
-			return usage_error("unexpected \"%s\" in apply", argv[i]);
-		}
+	if (only) {
+		status = parse_only(only, d.scope, acl_part);
+		if (status)
+			return status;
 	}
-	if (!path)
-		return usage_error("apply needs a FILE");
-	status = read_doc(path, &doc);
-	if (status)
-		return status;
-	if (ctx_connect(c) || !(cur = config_snapshot(c, false))) {
-		json_decref(doc);
+	if (ctx_connect(c) || !(cur = config_snapshot(c, false)))
 		return EXIT_FAILED;
-	}
 	for (int k = 0; k < K_MAX; k++) {
 		json_t *want = json_object_get(doc, kinds[k].name);
 
 		/* Kinds out of scope, or that the file leaves out, stay. */
 		d.cur[k] = json_object_get(cur, kinds[k].name);
 		d.want[k] = want && d.scope[k] ? want : d.cur[k];
+		if (k == K_ACL && want && d.scope[k] &&
+		    !(acl_part[ACL_SUBNET] && acl_part[ACL_PORT]))
+			d.want[k] = acls = acls_wanted(want, d.cur[k], acl_part);
 		d.cur_idx[k] = index_of(k, d.cur[k]);
 		d.want_idx[k] = index_of(k, d.want[k]);
 		d.replace[k] = json_object();
@@ -903,10 +921,12 @@ static int apply_run(struct ctx *c, int argc, char **argv)
 				done + 1, p.steps[done].run);
 			break;
 		}
+		if (out)
+			fprintf(out, "%s\n", p.steps[done].run);
 	}
 	if (dry) {
-		for (size_t i = 0; i < p.n; i++)
-			printf("%s\n", p.steps[i].run);
+		for (size_t i = 0; i < p.n && out; i++)
+			fprintf(out, "%s\n", p.steps[i].run);
 	} else if (status) {
 		/* Undo what was done, last first; report what cannot be. */
 		while (done-- > 0)
@@ -917,13 +937,49 @@ static int apply_run(struct ctx *c, int argc, char **argv)
 	}
 	if (acl_commit(c) && !status)
 		status = EXIT_FAILED;
+	if (steps)
+		*steps = status ? 0 : p.n;
 	plan_free(&p);
 	for (int k = 0; k < K_MAX; k++) {
 		json_decref(d.replace[k]);
 		json_decref(d.cur_idx[k]);
 		json_decref(d.want_idx[k]);
 	}
+	json_decref(acls);
 	json_decref(cur);
+	return status;
+}
+
+static int apply_run(struct ctx *c, int argc, char **argv)
+{
+	bool dry = false, scope[K_MAX], acl_part[3];
+	const char *path = NULL, *only = NULL;
+	json_t *doc = NULL;
+	int status;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--dry-run")) {
+			dry = true;
+		} else if (!strcmp(argv[i], "only")) {
+			if (++i == argc)
+				return usage_error("only needs KIND[,KIND...]");
+			/* Bad usage is told before the file is read. */
+			status = parse_only(argv[i], scope, acl_part);
+			if (status)
+				return status;
+			only = argv[i];
+		} else if (!path) {
+			path = argv[i];
+		} else {
+			return usage_error("unexpected \"%s\" in apply", argv[i]);
+		}
+	}
+	if (!path)
+		return usage_error("apply needs a FILE");
+	status = read_doc(path, &doc);
+	if (status)
+		return status;
+	status = config_apply(c, doc, only, dry, dry ? stdout : NULL, NULL);
 	json_decref(doc);
 	return status;
 }
@@ -940,5 +996,6 @@ const struct object apply_object = {
 	.usage = "  apply [--dry-run] [only KIND[,KIND...]] FILE\n"
 		 "                       (make the configuration equal to FILE;\n"
 		 "                        KIND: vnets subnets ports endpoints gateways\n"
-		 "                        peerings routes acls lbs)\n",
+		 "                        peerings routes acls lbs, or subnet-acls\n"
+		 "                        port-acls: the two halves of acls)\n",
 };

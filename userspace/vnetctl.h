@@ -72,6 +72,16 @@ json_t *config_snapshot(struct ctx *c, bool states);
  * number of objects changed.
  */
 unsigned int config_fix_remnants(json_t *doc, FILE *warn);
+/*
+ * apply's plan and its steps (config.c): makes the namespace equal to @doc
+ * in the kinds of @only ("KIND,..." as after apply's "only"; NULL: every
+ * kind), undoing what it did if a step is refused. With @dry nothing runs
+ * and the plan goes to @out; else each step done goes to @out (NULL: not
+ * printed). *@steps (may be NULL): the number of steps done or planned.
+ * An exit status.
+ */
+int config_apply(struct ctx *c, json_t *doc, const char *only, bool dry,
+		 FILE *out, size_t *steps);
 /* Runs one command line's words (OBJECT COMMAND ...): an exit status. */
 int vnetctl_dispatch(struct ctx *c, int argc, char **argv);
 
