@@ -249,6 +249,10 @@ bad_usage()
 	echo '{"vnets": [' >"$WORK/h.json"
 	check_exit 2 "a file that is not JSON is bad usage" v apply "$WORK/h.json"
 	check_exit 2 "an unknown kind in only is bad usage" v apply only frobs "$WORK/a.json"
+	jq '(.ports[] | select(.dev == "vm-be") | .mac) = "52:54:00:00:00:06 forwarding on"' \
+		"$WORK/a.json" >"$WORK/w.json"
+	check_exit 2 "a value that is not one word is bad usage (no words smuggled in)" \
+		v apply "$WORK/w.json"
 	check_exit 2 "apply without a file is bad usage" v apply
 	check_output "and none of them changed anything" "$(cat "$WORK/a.json")" v export
 }

@@ -881,6 +881,35 @@ static json_t *acls_wanted(json_t *want, json_t *cur, const bool *acl_part)
 	return arr;
 }
 
+/*
+ * A string in @v that is not one word of a command line, or NULL. apply
+ * writes every value into vnetctl lines, which are split at blanks and
+ * where '#' starts a comment: a value with a blank would become several
+ * words, and so options the document never named (vnetd's documents come
+ * from other hosts).
+ */
+static const char *not_one_word(json_t *v)
+{
+	const char *s, *key;
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		return *s == '#' || strpbrk(s, " \t\n\r\v\f") ? s : NULL;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x)
+			if ((s = not_one_word(x)))
+				return s;
+	} else if (json_is_object(v)) {
+		json_object_foreach(v, key, x)
+			if ((s = not_one_word(x)))
+				return s;
+	}
+	return NULL;
+}
+
 int config_apply(struct ctx *c, json_t *doc, const char *only, bool dry,
 		 FILE *out, size_t *steps)
 {
@@ -891,6 +920,16 @@ int config_apply(struct ctx *c, json_t *doc, const char *only, bool dry,
 	int status = EXIT_DONE;
 	size_t done;
 
+	for (int k = 0; k < K_MAX; k++) {
+		json_t *o;
+		const char *bad;
+		size_t i;
+
+		json_array_foreach(json_object_get(doc, kinds[k].name), i, o)
+			if ((bad = not_one_word(o)))
+				return usage_error("%s[%zu]: \"%s\" is not one word (a blank, or a leading '#')",
+						   kinds[k].name, i, bad);
+	}
 	for (int k = 0; k < K_MAX; k++)
 		d.scope[k] = true;
 	if (only) {
