@@ -253,6 +253,8 @@ bad_usage()
 		"$WORK/a.json" >"$WORK/w.json"
 	check_exit 2 "a value that is not one word is bad usage (no words smuggled in)" \
 		v apply "$WORK/w.json"
+	check "before any step runs, naming the value" \
+		sh -c "vnetctl -n '$CTL' apply '$WORK/w.json' 2>&1 | grep -q '^Error: ports\[[0-9]*\]: \"52:54:00:00:00:06 forwarding on\" is not one word'"
 	check_exit 2 "apply without a file is bad usage" v apply
 	check_output "and none of them changed anything" "$(cat "$WORK/a.json")" v export
 }
