@@ -25,11 +25,13 @@
 source "$(dirname "$0")/lib.sh"
 
 seconds=${CHURN_SECONDS:-${VNET_CHURN_SECONDS:-60}}
-# CHURN_FAULTS=P (VNET_CHURN_FAULTS; a kernel with FAILSLAB): while the
-# loop runs, P percent of the allocations from the module's own caches
-# fail, in the packet path (flows) and in requests alike; each step the
-# loop makes is then retried until it is done, and every refusal must be
-# a plain error. make check-debug runs it so.
+# CHURN_FAULTS=P (VNET_CHURN_FAULTS; a kernel with FAILSLAB, booted with
+# slub_debug=A,vnet_* to mark the module's caches): while the loop runs,
+# P percent of the allocations from those caches fail, in the packet path
+# (flows) and in requests alike; each step the loop makes is then retried
+# until it is done, and every refusal must be a plain error:
+#   VNET_CHURN_FAULTS=1 VM_APPEND='slub_debug=A,vnet_*' \
+#	scripts/check_debug.sh --run selftests/churn.sh
 faults=${CHURN_FAULTS:-${VNET_CHURN_FAULTS:-0}}
 dir=$(dirname "$(realpath "$0")")
 
@@ -189,16 +191,23 @@ faults_on()
 	echo N >$f/task-filter
 	echo 1 >$f/interval
 	echo -1 >$f/times
+	echo "$1" >$f/probability
+}
+# The caches marked for failslab: 6.1 marks a cache only when it is made,
+# from the boot's slub_debug=A,vnet_* (sysfs' failslab is read-only).
+marked()
+{
+	local c
 	for c in /sys/kernel/slab/vnet_*; do
 		# A merged cache is a link to one that others share.
-		[ -L "$c" ] || echo 1 >"$c/failslab"
+		[ ! -L "$c" ] && [ "$(cat "$c/failslab")" = 1 ] && printf '%s ' "${c##*/}"
 	done
-	echo "$1" >$f/probability
 }
 if [ "$faults" != 0 ]; then
 	check "failslab is there (a kernel with FAILSLAB)" test -d /sys/kernel/debug/failslab
-	echo "# failing $faults% of the allocations from:" \
-		"$(for c in /sys/kernel/slab/vnet_*; do [ -L "$c" ] || printf '%s ' "${c##*/}"; done)"
+	check "the module's caches are marked for it (boot with slub_debug=A,vnet_*)" \
+		test -n "$(marked)"
+	echo "# failing $faults% of the allocations from: $(marked)"
 fi
 
 drops0=$(drops_total) backlog0=$(backlog_drops)
