@@ -106,17 +106,37 @@ static bool has_gateway(json_t *doc, const char *v)
 	return false;
 }
 
-/*
- * Why the one-sided side @p cannot be added next to the sides in @kept,
- * or NULL. The kernel's own checks for a side whose remote side does not
- * exist: the remote vnet must exist, and overlap neither the local vnet
- * nor a vnet the local one already peers with.
- */
-static const char *unbuildable(json_t *doc, json_t *kept, json_t *p,
-			       char *why, size_t size)
+/* A side whose other side exists: what the kernel connected. */
+static bool two_sided(json_t *doc, json_t *all, json_t *p)
 {
-	const char *v = s_of(p, "vnet"), *r = s_of(p, "remote");
+	return vnet_named(doc, s_of(p, "remote")) &&
+	       side(all, s_of(p, "remote"), s_of(p, "vnet"));
+}
+
+static bool contains(json_t *arr, json_t *p)
+{
 	json_t *q;
+	size_t i;
+
+	json_array_foreach(arr, i, q)
+		if (q == p)
+			return true;
+	return false;
+}
+
+/*
+ * Why the one-sided side @p, the @at'th of @all, cannot be added, or
+ * NULL. apply adds sides in the document's order, so @p meets the
+ * two-sided sides (kept whatever their place) and the one-sided sides
+ * before it that are not @dropped. The kernel's own checks for a side
+ * whose remote side does not exist: the remote vnet must exist, and
+ * overlap neither the local vnet nor a vnet the local one peers with.
+ */
+static const char *unbuildable(json_t *doc, json_t *all, json_t *dropped,
+			       size_t at, char *why, size_t size)
+{
+	json_t *p = json_array_get(all, at), *q;
+	const char *v = s_of(p, "vnet"), *r = s_of(p, "remote");
 	size_t i;
 
 	if (!vnet_named(doc, r)) {
@@ -129,57 +149,50 @@ static const char *unbuildable(json_t *doc, json_t *kept, json_t *p,
 			 v, r);
 		return why;
 	}
-	json_array_foreach(kept, i, q)
-		if (q != p && !strcmp(s_of(q, "vnet"), v) &&
-		    vnet_named(doc, s_of(q, "remote")) &&
+	json_array_foreach(all, i, q) {
+		if (i == at || strcmp(s_of(q, "vnet"), v) ||
+		    contains(dropped, q) ||
+		    (i > at && !two_sided(doc, all, q)))
+			continue;
+		if (vnet_named(doc, s_of(q, "remote")) &&
 		    vnets_overlap(doc, r, s_of(q, "remote"))) {
 			snprintf(why, size,
 				 "its other side is gone and vnet %s overlaps vnet %s since, which vnet %s also peers with (peering %s)",
 				 r, s_of(q, "remote"), v, s_of(q, "name"));
 			return why;
 		}
+	}
 	return NULL;
 }
 
 static unsigned int fix_peerings(json_t *doc, FILE *warn)
 {
-	json_t *all = json_object_get(doc, "peerings"), *kept = json_array();
+	json_t *all = json_object_get(doc, "peerings"), *dropped = json_array();
 	unsigned int changed = 0;
 	char why[256];
 	json_t *p;
 	size_t i;
 
-	/* Sides whose other side exists are what the kernel connected. */
-	json_array_foreach(all, i, p)
-		if (vnet_named(doc, s_of(p, "remote")) &&
-		    side(all, s_of(p, "remote"), s_of(p, "vnet")))
-			json_array_append(kept, p);
 	json_array_foreach(all, i, p) {
-		if (vnet_named(doc, s_of(p, "remote")) &&
-		    side(all, s_of(p, "remote"), s_of(p, "vnet")))
+		if (two_sided(doc, all, p) ||
+		    !unbuildable(doc, all, dropped, i, why, sizeof(why)))
 			continue;
-		if (unbuildable(doc, kept, p, why, sizeof(why))) {
-			fprintf(warn,
-				"Warning: export: peering %s of vnet %s to %s left out: %s, and no peering can be added so (it carries no traffic)\n",
-				s_of(p, "name"), s_of(p, "vnet"), s_of(p, "remote"),
-				why);
-			changed++;
-			continue;
-		}
-		json_array_append(kept, p);
+		fprintf(warn,
+			"Warning: export: peering %s of vnet %s to %s left out: %s, and no peering can be added so (it carries no traffic)\n",
+			s_of(p, "name"), s_of(p, "vnet"), s_of(p, "remote"), why);
+		json_array_append(dropped, p);
+		changed++;
 	}
-	/* In the document's order, which is apply's. */
 	if (changed) {
-		json_t *ordered = json_array();
+		json_t *left = json_array();
 
 		json_array_foreach(all, i, p)
-			for (size_t j = 0; j < json_array_size(kept); j++)
-				if (json_array_get(kept, j) == p)
-					json_array_append(ordered, p);
-		json_object_set_new(doc, "peerings", ordered);
-		all = ordered;
+			if (!contains(dropped, p))
+				json_array_append(left, p);
+		json_object_set_new(doc, "peerings", left);
+		all = left;
 	}
-	json_decref(kept);
+	json_decref(dropped);
 
 	json_array_foreach(all, i, p) {
 		const char *v = s_of(p, "vnet"), *r = s_of(p, "remote");
