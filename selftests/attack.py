@@ -48,7 +48,6 @@ tab-separated; DROPS is "reason=n,..." of the sender's port, TX
 "dev=n,..." of the other ports, RESULT "-", "connected=yes|no" or
 "probe=ADDR" (an NS for an address nobody has: no NA may come back).
 """
-import ctypes
 import fcntl
 import json
 import os
@@ -58,30 +57,16 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
+import capture
 import nlraw
+from capture import setns, socket_in
 
-CLONE_NEWNET = 0x40000000
 TCP_DENY, TCP_ALLOW, UDP_DENY, UDP_ALLOW = 23, 80, 161, 53
 RA_PREFIX = "2001:db8:bad::"
 
 T_START = time.monotonic()
-_libc = ctypes.CDLL(None, use_errno=True)
-_home = os.open("/proc/self/ns/net", os.O_RDONLY)
-
-
-def setns(ns):
-    """Enters the namespace named ns (ip netns), or the initial one."""
-    fd = os.open("/run/netns/" + ns, os.O_RDONLY) if ns else _home
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            err = ctypes.get_errno()
-            raise OSError(err, "setns %s: %s" % (ns, os.strerror(err)))
-    finally:
-        if ns:
-            os.close(fd)
 
 
 class Plan:
@@ -1103,48 +1088,21 @@ def fmt(d):
 
 # ---------------------------------------------------------------- captures
 TOKEN = re.compile(rb"@T\d{4}@|~\d{3}|@C[a-z0-9]+-\d+@")
-SOL_PACKET, PACKET_STATISTICS = 263, 6
-
-
-class Captures:
-    """A packet socket (ETH_P_ALL, both directions, as tcpdump) on every
-    VM's eth0 and on every port's host side; one thread reads them all
-    and records which tokens each saw, and the target of every neighbour
+class Captures(capture.Capture):
+    """A capture on every VM's eth0 and on every port's host side,
+    recording which tokens each saw, and the target of every neighbour
     advertisement (as "NA:addr")."""
 
     def __init__(self, c):
-        self.socks = {}
+        points = []
         for name, v in c["vms"].items():
-            for cap, ns, dev in ((name, v["ns"], "eth0"),
-                                 ("h-" + name, c["ctl"], v["dev"])):
-                setns(ns)
-                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                                  socket.htons(3))
-                setns(None)
-                s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # RCVBUFFORCE
-                s.bind((dev, 0))
-                s.setblocking(False)
-                self.socks[s] = cap
+            points += [(name, v["ns"], "eth0"), ("h-" + name, c["ctl"], v["dev"])]
+        super().__init__(points)
         self.seen = {cap: set() for cap in self.socks.values()}
         self.frames = 0
-        self.lock = threading.Lock()
-        self.stop = False
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def loop(self):
-        socks = list(self.socks)
-        while not self.stop:
-            r, _, _ = select.select(socks, [], [], 0.1)
-            for s in r:
-                while True:
-                    try:
-                        f = s.recv(1 << 16)
-                    except BlockingIOError:
-                        break
-                    self.note(self.socks[s], f)
-
-    def note(self, cap, f):
+    def note(self, cap, f, addr, anc):
         toks = set(m.decode() for m in TOKEN.findall(f))
         if len(f) >= 78 and f[12:14] == b"\x86\xdd" and f[20] == 58 and \
                 f[54] == 136:
@@ -1156,17 +1114,6 @@ class Captures:
     def has(self, cap, tok):
         with self.lock:
             return tok in self.seen[cap]
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        lost = {}
-        for s, cap in self.socks.items():
-            # struct tpacket_stats: packets, drops (reading resets them)
-            st = s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
-            lost[cap] = struct.unpack("=II", st)[1]
-            s.close()
-        return lost
 
 
 def barrier(c, caps, rnd, timeout=60):
@@ -1209,7 +1156,7 @@ def proc_net(ns, name):
 
 
 def hwaddr(ns, dev):
-    s = sock_in(ns, socket.AF_INET, socket.SOCK_DGRAM)
+    s = socket_in(ns, socket.AF_INET, socket.SOCK_DGRAM)
     try:
         r = fcntl.ioctl(s, 0x8927, struct.pack("16s16x", dev.encode()))
     finally:
@@ -1228,7 +1175,7 @@ def linklocal(ns, dev):
 def neighbours(ns):
     """(address, lladdr) of every dynamic neighbour entry, over rtnetlink:
     RTM_GETNEIGH dump, ndmsg, NDA_DST 1, NDA_LLADDR 2."""
-    s = sock_in(ns, socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    s = socket_in(ns, socket.AF_NETLINK, socket.SOCK_RAW, 0)
     s.bind((0, 0))
     s.send(struct.pack("=IHHII", 28, 30, 0x301, 1, 0) + b"\0" * 12)
     out = []
@@ -1433,7 +1380,7 @@ def run(conf, out, groups):
         stats = VnetctlStats(c["ctl"])
     raw_socks = {}
     for name in ("atk", "atkf"):
-        raw_socks[name] = sock_in(vm(c, name)["ns"], socket.AF_PACKET,
+        raw_socks[name] = socket_in(vm(c, name)["ns"], socket.AF_PACKET,
                                   socket.SOCK_RAW)
         raw_socks[name].bind(("eth0", 0))
     before(c, V)
@@ -1487,7 +1434,7 @@ def run(conf, out, groups):
     res.close()
     V.phase("%d items" % len(items))
     if "ra" in want and P.control:
-        s = sock_in(c["ractl"]["ns"], socket.AF_PACKET, socket.SOCK_RAW)
+        s = socket_in(c["ractl"]["ns"], socket.AF_PACKET, socket.SOCK_RAW)
         s.bind(("eth0", 0))
         s.send(P.control)
         s.close()
@@ -1595,19 +1542,11 @@ def send_udp(c, it):
 
 
 # ------------------------------------------------------- legitimate traffic
-def sock_in(ns, *args):
-    setns(ns)
-    try:
-        return socket.socket(*args)
-    finally:
-        setns(None)
-
-
 def ping(c, src, dst, tries=5):
     """ICMP echo from VM src to address dst; True on a reply."""
     six = ":" in dst
     fam = socket.AF_INET6 if six else socket.AF_INET
-    s = sock_in(vm(c, src)["ns"], fam, socket.SOCK_RAW,
+    s = socket_in(vm(c, src)["ns"], fam, socket.SOCK_RAW,
                 socket.IPPROTO_ICMPV6 if six else socket.IPPROTO_ICMP)
     s.settimeout(1)
     ident = os.getpid() & 0xffff
@@ -1644,7 +1583,7 @@ def in_cksum(b):
 
 def tcp_ok(c, src, dst, port):
     six = ":" in dst
-    s = sock_in(vm(c, src)["ns"], socket.AF_INET6 if six else
+    s = socket_in(vm(c, src)["ns"], socket.AF_INET6 if six else
                 socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(10)
     try:
@@ -1661,10 +1600,10 @@ def udp_ok(c, src, dst, port):
     six = ":" in dst
     fam = socket.AF_INET6 if six else socket.AF_INET
     d = next(n for n, v in c["vms"].items() if dst in (v["ip4"], v["ip6"]))
-    r = sock_in(vm(c, d)["ns"], fam, socket.SOCK_DGRAM)
+    r = socket_in(vm(c, d)["ns"], fam, socket.SOCK_DGRAM)
     r.bind((dst, port))
     r.settimeout(1)
-    s = sock_in(vm(c, src)["ns"], fam, socket.SOCK_DGRAM)
+    s = socket_in(vm(c, src)["ns"], fam, socket.SOCK_DGRAM)
     try:
         for _ in range(5):
             s.sendto(b"legit", (dst, port))

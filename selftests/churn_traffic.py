@@ -8,10 +8,13 @@ usage: churn_traffic.py CONFIG READY RESULT
 
 CONFIG (JSON): {"vms": {NAME: {"ns": NETNS, "ip4": ADDR}},
                 "flows": [{"name": N, "from": VM, "to": ADDR, "port": P,
-                           "pps": R, "probe": BOOL, "allowed": [VM...]}]}
+                           "pps": R, "probe": BOOL, "fresh": BOOL,
+                           "allowed": [VM...]}]}
 
 Each datagram carries its flow's token, "@F<name>-<seq>@" for a flow and
 "@P<name>-<seq>@" for a probe, so a capture attributes what it sees.
+A "fresh" flow sends each datagram from a new socket (a new source port):
+every one is a new connection for the module to set up.
 Before any flow starts, every VM sends a control datagram until its own
 capture has it (the captures are running); then READY is written and the
 flows run, each at its rate, until SIGTERM. The captures are drained and
@@ -22,83 +25,49 @@ kernel's receive timestamps, and what the packet sockets lost.
 """
 import json
 import re
-import select
 import signal
 import socket
-import struct
 import sys
 import threading
 import time
 
-from attack import setns
+import capture
+from capture import setns, socket_in
 
-SOL_PACKET, PACKET_STATISTICS = 263, 6
-SO_TIMESTAMPNS = 35
-PACKET_OUTGOING = 4
 TOKEN = re.compile(rb"@([FPC])([a-z0-9]+)-(\d+)@")
 
 stop = threading.Event()
 
 
-class Captures:
-    """A packet socket in each VM's namespace, read by one thread. Not
-    bound to eth0: it sees the interfaces of the namespace as they come
-    and go (a rebound port's VM gets a new eth0)."""
+class Captures(capture.Capture):
+    """A capture in each VM's namespace, not bound to eth0: it sees the
+    interfaces of the namespace as they come and go (a rebound port's VM
+    gets a new eth0)."""
 
     def __init__(self, vms):
-        self.socks = {}
-        for name, vm in vms.items():
-            setns(vm["ns"])
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                              socket.htons(3))
-            setns(None)
-            s.setsockopt(socket.SOL_SOCKET, 33, 16 << 20)  # RCVBUFFORCE
-            s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-            s.setblocking(False)
-            self.socks[s] = name
+        super().__init__([(name, vm["ns"], None) for name, vm in vms.items()],
+                         rcvbuf=16 << 20, timestamps=True)
         self.got = {}		# (flow, vm) -> datagrams
         self.last = {}		# (flow, vm) -> (seq, time) of the last one
         self.stall = {}		# flow -> longest gap with losses, seconds
         self.control = set()	# VMs whose control datagram came back
-        self.lock = threading.Lock()
-        self.done = False
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def loop(self):
-        socks = list(self.socks)
-        while True:
-            r, _, _ = select.select(socks, [], [], 0.1)
-            busy = False
-            for s in r:
-                while True:
-                    try:
-                        f, anc, _, addr = s.recvmsg(2048, 64)
-                    except BlockingIOError:
-                        break
-                    busy = True
-                    if addr[0] == "eth0":
-                        self.note(self.socks[s], f, anc, addr[2])
-            if self.done and not busy:
-                return
-
-    def note(self, vm, f, anc, pkttype):
+    def note(self, vm, f, addr, anc):
         m = TOKEN.search(f)
-        # A datagram's own payload, not a copy quoted by an ICMP error.
-        if not m or f[12:14] != b"\x08\x00" or f[23] != 17:
+        # A datagram's own payload on eth0, not a copy quoted by an ICMP
+        # error.
+        if addr[0] != "eth0" or not m or f[12:14] != b"\x08\x00" or \
+                f[23] != 17:
             return
         kind, flow, seq = m.group(1), m.group(2).decode(), int(m.group(3))
         with self.lock:
             if kind == b"C":
                 self.control.add(flow)
                 return
-            if pkttype == PACKET_OUTGOING:
+            if addr[2] == socket.PACKET_OUTGOING:
                 return
-            t = time.time()
-            for level, typ, data in anc:
-                if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
-                    sec, nsec = struct.unpack("=qq", data[:16])
-                    t = sec + nsec / 1e9
+            t = self.timestamp(anc, time.time())
             key = (flow, vm)
             self.got[key] = self.got.get(key, 0) + 1
             prev = self.last.get(key)
@@ -107,16 +76,6 @@ class Captures:
                 self.stall[flow] = max(self.stall.get(flow, 0.0), gap)
             if not prev or seq > prev[0]:
                 self.last[key] = (seq, t)
-
-    def close(self):
-        self.done = True
-        self.thread.join()
-        lost = {}
-        for s, vm in self.socks.items():
-            st = s.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
-            lost[vm] = struct.unpack("=II", st)[1]
-            s.close()
-        return lost
 
 
 def sockets_for(conf):
@@ -159,8 +118,16 @@ def send(conf, socks):
                 tok = b"@%s%s-%d@" % (b"P" if f.get("probe") else b"F",
                                       n.encode(), sent[n])
                 try:
-                    socks[f["from"]].sendto(tok + b" " * 32,
-                                            (f["to"], f["port"]))
+                    if f.get("fresh"):
+                        # A new socket: a new source port, so a new
+                        # connection in the module for every datagram.
+                        with socket_in(conf["vms"][f["from"]]["ns"],
+                                       socket.AF_INET,
+                                       socket.SOCK_DGRAM) as s:
+                            s.sendto(tok + b" " * 32, (f["to"], f["port"]))
+                    else:
+                        socks[f["from"]].sendto(tok + b" " * 32,
+                                                (f["to"], f["port"]))
                     sent[n] += 1
                 except OSError:
                     pass	# a flapping port's VM has no route for a moment

@@ -87,16 +87,16 @@ import json
 import os
 import random
 import re
-import select
 import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import attack  # noqa: E402  (setns, the netlink stats reader)
+import attack  # noqa: E402  (the netlink stats reader)
+import capture  # noqa: E402
+from capture import setns  # noqa: E402
 import nlraw  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -1015,7 +1015,7 @@ def nft(ns, cmds):
     lib.nft_ctx_get_error_buffer.argtypes = [ctypes.c_void_p]
     lib.nft_run_cmd_from_buffer.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
     lib.nft_ctx_free.argtypes = [ctypes.c_void_p]
-    attack.setns(ns)
+    setns(ns)
     try:
         ctx = lib.nft_ctx_new(0)
         lib.nft_ctx_buffer_output(ctx)
@@ -1025,7 +1025,7 @@ def nft(ns, cmds):
         err = (lib.nft_ctx_get_error_buffer(ctx) or b"").decode()
         lib.nft_ctx_free(ctx)
     finally:
-        attack.setns(None)
+        setns(None)
     if rc:
         raise RuntimeError("nft in %s: %s" % (ns, err))
     return out
@@ -1034,11 +1034,11 @@ def nft(ns, cmds):
 def link_up(ns, dev):
     """ip -n NS link set DEV up, without a process."""
     import fcntl
-    attack.setns(ns)
+    setns(ns)
     try:
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     finally:
-        attack.setns(None)
+        setns(None)
     try:
         req = struct.pack("16sH14x", dev.encode(), 0)
         flags = struct.unpack("16sH14x", fcntl.ioctl(s, 0x8913, req))[1]
@@ -1178,58 +1178,26 @@ def delta(a, b):
     return rx, rxb, fate
 
 
-class Captures:
-    """A packet socket (ETH_P_ALL) on every VM's eth0 and on the
-    underlay's end, read by one thread; incoming frames only."""
+class Captures(capture.Capture):
+    """A capture on every VM's eth0 and on the underlay's end; incoming
+    frames only. Marker frames (barrier) are recorded apart."""
 
     def __init__(self, topo):
-        self.socks = {}
-        for n, ns in list(topo.ns.items()) + [("ul", topo.ul)]:
-            attack.setns(ns)
-            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
-                              socket.htons(3))
-            attack.setns(None)
-            s.setsockopt(socket.SOL_SOCKET, 33, 8 << 20)  # RCVBUFFORCE
-            s.bind(("eth0" if n != "ul" else "ul-b", 0))
-            s.setblocking(False)
-            self.socks[s] = n
+        super().__init__([(n, ns, "eth0") for n, ns in topo.ns.items()] +
+                         [("ul", topo.ul, "ul-b")])
         self.frames = {n: [] for n in self.socks.values()}
         self.marks = set()
-        self.lock = threading.Lock()
-        self.stop = False
-        self.thread = threading.Thread(target=self.loop, daemon=True)
-        self.thread.start()
+        self.start()
 
-    def loop(self):
-        socks = list(self.socks)
-        while not self.stop:
-            r, _, _ = select.select(socks, [], [], 0.1)
-            for s in r:
-                while True:
-                    try:
-                        f, addr = s.recvfrom(1 << 16)
-                    except BlockingIOError:
-                        break
-                    if addr[2] == socket.PACKET_OUTGOING:
-                        continue
-                    cap = self.socks[s]
-                    m = MARK.search(f)
-                    with self.lock:
-                        if m:
-                            self.marks.add((cap, m.group(1).decode(),
-                                            int(m.group(2))))
-                        else:
-                            self.frames[cap].append(f)
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        lost = {}
-        for s, cap in self.socks.items():
-            st = s.getsockopt(263, 6, 8)          # PACKET_STATISTICS
-            lost[cap] = struct.unpack("=II", st)[1]
-            s.close()
-        return lost
+    def note(self, cap, f, addr, anc):
+        if addr[2] == socket.PACKET_OUTGOING:
+            return
+        m = MARK.search(f)
+        with self.lock:
+            if m:
+                self.marks.add((cap, m.group(1).decode(), int(m.group(2))))
+            else:
+                self.frames[cap].append(f)
 
 
 def barrier(topo, caps, rnd, timeout=60):
@@ -1237,9 +1205,9 @@ def barrier(topo, caps, rnd, timeout=60):
     0.3 s until every capture has its own. Returns those still missing."""
     socks = {}
     for n in caps.frames:
-        attack.setns(topo.ctl)
+        setns(topo.ctl)
         s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-        attack.setns(None)
+        setns(None)
         s.bind(("vm-" + n if n != "ul" else "ul-a", 0))
         socks[n] = s
     pending = set(socks)
@@ -1268,17 +1236,17 @@ class Sender:
     def __init__(self, topo):
         self.raw = {}
         for n in PORT_SOURCES:
-            attack.setns(topo.ns[n])
+            setns(topo.ns[n])
             s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-            attack.setns(None)
+            setns(None)
             s.bind(("eth0", 0))
             self.raw[n] = s
         self.udp = {}
         for a in list(UL_REMOTE.values()) + list(UL_OTHER.values()):
-            attack.setns(topo.ul)
+            setns(topo.ul)
             s = socket.socket(socket.AF_INET6 if ":" in a else
                               socket.AF_INET, socket.SOCK_DGRAM)
-            attack.setns(None)
+            setns(None)
             s.bind((a, 0))
             self.udp[a] = s
 
