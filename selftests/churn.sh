@@ -74,7 +74,9 @@ acl_list()	# VERSION: the batch that replaces the list by version VERSION
 check "the topology loads" v -b "$WORK/setup"
 v export >"$WORK/start.json" 2>/dev/null
 
-# The flows: name, from, to, port, rate, probe, VMs it may reach.
+# The flows: name, from, to, port, rate, probe, VMs it may reach. The
+# "fresh" ones open a new connection with every datagram, so connections
+# are set up (and, with faults, fail to be) throughout the loop.
 cat >"$WORK/traffic.json" <<EOF
 {"vms": {$(for n in a1 a2 a3 a4 b1 nva b2 c1; do
 	ns=NS_$n
@@ -86,9 +88,10 @@ done | sed 's/,$//')},
   {"name": "peer", "from": "b2", "to": "10.1.1.5", "port": 7002, "pps": 50, "allowed": ["a2"]},
   {"name": "rebound", "from": "a2", "to": "10.1.1.6", "port": 7003, "pps": 50, "allowed": ["a3"]},
   {"name": "lb", "from": "a4", "to": "10.1.0.100", "port": 9100, "pps": 50, "allowed": ["a1", "a2"]},
-  {"name": "c1a", "from": "c1", "to": "10.1.1.4", "port": 9001, "pps": 100, "probe": true, "allowed": []},
+  {"name": "fresh", "from": "a4", "to": "10.1.1.5", "port": 7001, "pps": 100, "fresh": true, "allowed": ["a2"]},
+  {"name": "c1a", "from": "c1", "to": "10.1.1.4", "port": 9001, "pps": 100, "probe": true, "fresh": true, "allowed": []},
   {"name": "c1lb", "from": "c1", "to": "10.1.0.100", "port": 9100, "pps": 100, "probe": true, "allowed": []},
-  {"name": "b2acl", "from": "b2", "to": "10.1.1.4", "port": 9002, "pps": 100, "probe": true, "allowed": []},
+  {"name": "b2acl", "from": "b2", "to": "10.1.1.4", "port": 9002, "pps": 100, "probe": true, "fresh": true, "allowed": []},
   {"name": "b2lb", "from": "b2", "to": "10.1.0.100", "port": 9100, "pps": 100, "probe": true, "allowed": []},
   {"name": "b1route", "from": "b1", "to": "10.1.1.4", "port": 9003, "pps": 100, "probe": true, "allowed": ["nva"]},
   {"name": "a2port", "from": "a2", "to": "10.1.1.6", "port": 9004, "pps": 100, "probe": true, "allowed": []}
@@ -272,7 +275,7 @@ check_output "the allowed flow never stalled a second" true \
 echo "# longest stall with losses: $(jq .flows.steady.stall "$r") s;" \
 	"steady flow: $(jq '.flows.steady.sent' "$r") sent," \
 	"$(jq '.flows.steady.received.a1 // 0' "$r") received"
-for f in peer rebound; do
+for f in peer rebound fresh; do
 	check "the churned path of flow $f carried traffic" \
 		jq -e ".flows.$f.received | length > 0" "$r"
 done
