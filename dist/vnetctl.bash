@@ -164,7 +164,7 @@ _vnetctl()
 	"acl show" | "gateway del" | "gateway show" | "subnet show" | "peering show" | \
 	"lb show" | "endpoint show" | "endpoint add")
 		((n == 0)) && _vnetctl_names vnet
-		((n >= 2)) && [ "$verb" = add ] && _vnetctl_offer mac remote ;;
+		((n >= 2)) && [ "$verb" = add ] && _vnetctl_offer mac remote forwarding ;;
 	"route add" | "route del" | "route show")
 		case $n in
 		0) _vnetctl_names vnet ;;

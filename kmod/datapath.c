@@ -118,7 +118,7 @@ unsigned int vnet_rewrite_xmit(struct vnet_port *src, struct sk_buff *skb,
 }
 
 /* Why an lb translation failed: a header cut short, or no memory. */
-static enum vnet_drop_reason nat_drop(int err)
+enum vnet_drop_reason vnet_nat_drop(int err)
 {
 	return err == -EINVAL ? VNET_DROP_MALFORMED : VNET_DROP_NO_MEMORY;
 }
@@ -151,7 +151,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	if (pick.lb.lb) {
 		err = vnet_lb_dnat(skb, f, &pick.lb);
 		if (err)
-			return vnet_drop(port, nat_drop(err));
+			return vnet_drop(port, vnet_nat_drop(err));
 	}
 	k->from_vnet = port->vnet->id;
 	why = vnet_ct_filter(port, dport, skb, f);
@@ -164,7 +164,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	} else if (rev.hit) {
 		err = vnet_lb_snat(skb, f, &rev);
 		if (err)
-			return vnet_drop(port, nat_drop(err));
+			return vnet_drop(port, vnet_nat_drop(err));
 	}
 	return vnet_rewrite_xmit(port, skb, dport);
 }

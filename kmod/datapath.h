@@ -58,6 +58,10 @@ struct vnet_port *vnet_next_hop(struct vnet_port *port,
 				const struct vnet_acl_key *k,
 				enum vnet_drop_reason *why,
 				struct vnet_route_pick *pick);
+struct vnet_port *vnet_next_hop_remote(struct vnet_endpoint *ep,
+				       const struct vnet_acl_key *k,
+				       enum vnet_drop_reason *why);
+enum vnet_drop_reason vnet_nat_drop(int err);
 
 /* hook.c: netfilter hooks and the netdevice notifier */
 int vnet_hook_register(struct vnet_port *port, struct net_device *dev);

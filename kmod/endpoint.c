@@ -37,14 +37,47 @@ static const struct rhashtable_params ep_params = {
 /* The subnet of every stand-in port: no ACL rules, never changed. */
 static struct vnet_subnet no_acls;
 
+static const struct rhashtable_params fwd_params = {
+	.key_len = sizeof(struct vnet_fwd_key),
+	.key_offset = offsetof(struct vnet_endpoint, fwd_key),
+	.head_offset = offsetof(struct vnet_endpoint, fwd_node),
+	.automatic_shrinking = true,
+};
+
 int vnet_endpoints_init(struct vnet_net *vn)
 {
-	return rhashtable_init(&vn->endpoints, &ep_params);
+	int err = rhashtable_init(&vn->endpoints, &ep_params);
+
+	if (err)
+		return err;
+	err = rhashtable_init(&vn->forwarders, &fwd_params);
+	if (err)
+		rhashtable_destroy(&vn->endpoints);
+	return err;
 }
 
 void vnet_endpoints_destroy(struct vnet_net *vn)
 {
+	rhashtable_destroy(&vn->forwarders);
 	rhashtable_destroy(&vn->endpoints);
+}
+
+static void fwd_key_init(struct vnet_fwd_key *key,
+			 const struct vnet_prefix *remote, const u8 *mac,
+			 u8 family)
+{
+	memset(key, 0, sizeof(*key));
+	memcpy(key->remote, remote->addr, sizeof(key->remote));
+	key->remote_family = remote->family;
+	key->family = family;
+	ether_addr_copy(key->mac, mac);
+}
+
+/* Packet path, under RCU: the forwarding endpoint @key names, if any. */
+struct vnet_endpoint *vnet_endpoint_forwarder(struct vnet_net *vn,
+					      const struct vnet_fwd_key *key)
+{
+	return rhashtable_lookup(&vn->forwarders, key, fwd_params);
 }
 
 /* Packet path, under RCU (the control path uses vnet_endpoint_find()). */
@@ -164,9 +197,11 @@ static bool underlay_ok(const struct vnet_prefix *r)
 static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 			   const struct vnet_prefix *ip, const u8 *mac,
 			   const struct vnet_prefix *remote,
+			   const struct vnet_fwd_key *fwd,
 			   struct vnet_subnet **s)
 {
-	char a[VNET_PREFIX_STR], r[VNET_PREFIX_STR];
+	char a[VNET_PREFIX_STR], r[VNET_PREFIX_STR], o[VNET_PREFIX_STR];
+	struct vnet_endpoint *other;
 	const struct vnet_lb *lb;
 	struct vnet_port *port;
 
@@ -208,6 +243,16 @@ static int endpoint_checks(struct vnet_req *req, struct vnet_vnet *v,
 				   "underlay address must be a unicast address",
 				   "endpoint %s of vnet %s: underlay address %s is not a unicast host address",
 				   a, v->n.name, r);
+	rcu_read_lock();
+	other = fwd ? vnet_endpoint_forwarder(req->vn, fwd) : NULL;
+	rcu_read_unlock();
+	if (other) {
+		vnet_addr_fmt(o, &other->ip);
+		return vnet_refuse(req, -EEXIST,
+				   "a forwarding endpoint of that host already has that MAC",
+				   "endpoint %s of vnet %s: endpoint %s of vnet %s, on host %s too, forwards with MAC %pM: a host's forwarding VMs are told apart by MAC, one address per family",
+				   a, v->n.name, o, other->vnet->n.name, r, mac);
+	}
 	if (req->vn->nr_endpoints >= vnet_max_endpoints)
 		return vnet_refuse(req, -ENOSPC, "endpoint limit reached",
 				   "cannot add endpoint %s to vnet %s: %u endpoints is the limit (max_endpoints parameter)",
@@ -227,21 +272,26 @@ static void ep_free_rcu(struct rcu_head *head)
 
 int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 		      const struct vnet_prefix *ip, const u8 *mac,
-		      const struct vnet_prefix *remote)
+		      const struct vnet_prefix *remote, bool forwarding)
 {
 	struct vnet_net *vn = req->vn;
 	struct vnet_endpoint *ep;
+	struct vnet_fwd_key fwd;
 	struct vnet_subnet *s;
 	int err;
 
 	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
-	err = endpoint_checks(req, v, ip, mac, remote, &s);
+	fwd_key_init(&fwd, remote, mac, ip->family);
+	err = endpoint_checks(req, v, ip, mac, remote,
+			      forwarding ? &fwd : NULL, &s);
 	if (err)
 		return err;
 	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
 	if (!ep)
 		return -ENOMEM;
+	ep->fwd_key = fwd;
+	ep->forwarding = forwarding;
 	ep->md = vnet_tunnel_md(v->id, remote);
 	ep->port = vnet_alloc_port();
 	if (!ep->md || !ep->port) {
@@ -268,6 +318,16 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 		vnet_tunnel_put(vn);
 		goto err_free;
 	}
+	if (forwarding) {
+		err = rhashtable_insert_fast(&vn->forwarders, &ep->fwd_node,
+					     fwd_params);
+		if (err) {
+			rhashtable_remove_fast(&vn->endpoints, &ep->node,
+					       ep_params);
+			vnet_tunnel_put(vn);
+			goto err_free_rcu;
+		}
+	}
 	ep_insert(v, ep);
 	v->nr_endpoints++;
 	s->nr_endpoints++;
@@ -281,6 +341,12 @@ err_free:
 		vnet_free_port_rcu(ep->port);
 	ep_free_rcu(&ep->rcu);
 	return err;
+
+err_free_rcu:	/* it was in vn->endpoints: packets may have used it */
+	vnet_ct_port_gone(ep->port);
+	vnet_free_port_rcu(ep->port);
+	call_rcu(&ep->rcu, ep_free_rcu);
+	return err;
 }
 
 static void ep_remove(struct vnet_endpoint *ep, bool announce)
@@ -288,6 +354,9 @@ static void ep_remove(struct vnet_endpoint *ep, bool announce)
 	struct vnet_net *vn = ep->vnet->vn;
 
 	rhashtable_remove_fast(&vn->endpoints, &ep->node, ep_params);
+	if (ep->forwarding)
+		rhashtable_remove_fast(&vn->forwarders, &ep->fwd_node,
+				       fwd_params);
 	rb_erase(&ep->rb, &ep->vnet->endpoints);
 	ep->vnet->nr_endpoints--;
 	ep->subnet->nr_endpoints--;

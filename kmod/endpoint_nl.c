@@ -16,6 +16,7 @@ const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
 	[VNET_A_ENDPOINT_UNDERLAY] = NLA_POLICY_NESTED(vnet_prefix_policy),
+	[VNET_A_PORT_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PORT_F_ALL),
 };
 
 const struct nla_policy vnet_endpoint_del_policy[VNET_A_MAX + 1] = {
@@ -35,6 +36,7 @@ int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct vnet_req req = vnet_nl_req(info);
 	struct vnet_prefix ip, remote;
+	u32 flags = 0, selector = 0;
 	struct vnet_vnet *v;
 	u8 mac[ETH_ALEN];
 	int err;
@@ -51,11 +53,14 @@ int vnet_endpoint_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	nla_memcpy(mac, info->attrs[VNET_A_MAC], ETH_ALEN);
+	vnet_nl_flags(info->attrs[VNET_A_PORT_FLAGS], &flags, &selector);
 	rtnl_lock();	/* the first endpoint creates the tunnel device */
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = IS_ERR(v) ? PTR_ERR(v) :
-			  vnet_endpoint_add(&req, v, &ip, mac, &remote);
+			  vnet_endpoint_add(&req, v, &ip, mac, &remote,
+					    flags & selector &
+					    VNET_PORT_F_FORWARDING);
 	vnet_nl_unlock_commit(req.vn);
 	rtnl_unlock();
 	return err;
@@ -105,7 +110,11 @@ static int fill_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep,
 		err = vnet_nl_put_addr(skb, VNET_A_ENDPOINT_IP, &ep->ip);
 	else if (!err)
 		err = vnet_nl_put_endpoint(skb, ep) ||
-		      nla_put_string(skb, VNET_A_SUBNET, ep->subnet->n.name);
+		      nla_put_string(skb, VNET_A_SUBNET, ep->subnet->n.name) ||
+		      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS,
+					 ep->forwarding ?
+					 VNET_PORT_F_FORWARDING : 0,
+					 VNET_PORT_F_ALL);
 	return vnet_msg_end(skb, hdr, err);
 }
 

@@ -3,7 +3,8 @@
  * Internal load balancers (rule 11), the control path: lifetime and the
  * rules of an lb. An lb lives in a vnet and is named there; its frontend
  * is an address of the vnet's space that no port has; its backends are
- * port IPs of the same vnet (as in Azure, not of peers). Several lbs may
+ * IPs of ports or remote endpoints of the same vnet (as in Azure, not of
+ * peers). Several lbs may
  * share a frontend address with different protocols or ports.
  *
  * The packet path finds lbs by frontend address in vn->lb_fes: one entry
@@ -12,9 +13,10 @@
  *
  * Rule 12: a prefix that holds a frontend cannot be deleted, nor can a
  * port that is a backend (the error names the lb); vnet deletion removes
- * the vnet's lbs. An interface that goes away cannot be refused: its
- * backends stay, and new connections skip them until a port has the
- * address again. Called with vn->lock held.
+ * the vnet's lbs. An interface that goes away cannot be refused, nor can
+ * a remote endpoint (its host may be gone): their backends stay, and new
+ * connections skip them until a port or endpoint has the address again.
+ * Called with vn->lock held.
  */
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -142,10 +144,10 @@ static int backends_check(struct vnet_req *req, struct vnet_vnet *v,
 						   be->port);
 		port = vnet_port_find(req->vn, v->id, be->addr.family,
 				      be->addr.addr);
-		if (!port)
+		if (!port && !vnet_endpoint_find(v, &be->addr))
 			return vnet_refuse(req, -EINVAL,
-					   "backend is not a port IP of the vnet",
-					   "lb %s of vnet %s: backend %s is not the IP of a port of vnet %s",
+					   "backend is not the IP of a port or endpoint of the vnet",
+					   "lb %s of vnet %s: backend %s is not the IP of a port or remote endpoint of vnet %s",
 					   lb->n.name, v->n.name, a, v->n.name);
 	}
 	return 0;

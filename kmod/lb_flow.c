@@ -7,8 +7,10 @@
  * A packet to a frontend (an address of the destination vnet that no port
  * owns, vn->lb_fes) on the lb's protocol and port goes to a backend: the
  * one its connection already uses, or for a new connection one chosen by
- * a hash of its 5-tuple among the backends whose port is there now (and
- * that are not the client itself: a backend may use its own lb). Its
+ * a hash of its 5-tuple among the backends whose port is there now, or
+ * that a remote endpoint has (then the tunnel carries it, and its reply
+ * comes back through it), and that are not the client itself (a backend
+ * may use its own lb). Its
  * destination address and port become the backend's (DNAT); the ACLs and
  * connection tracking then see the translated packet. A packet to a
  * frontend on another protocol or port is dropped (lb-no-rule), and so is
@@ -43,6 +45,7 @@
 #include <net/checksum.h>
 #include <net/tcp.h>
 
+#include "endpoint.h"
 #include "lb_flow.h"
 
 static bool lbf_stale(struct vnet_flow_table *ft,
@@ -110,13 +113,20 @@ const struct vnet_lb_backend *lbf_backend(const struct vnet_lb *lb,
 	return NULL;
 }
 
-/* The port of a backend address, if it is up: absent ones are skipped. */
+/*
+ * The port of a backend address, if it is up (absent ones are skipped),
+ * or the stand-in port of the remote endpoint that has it.
+ */
 struct vnet_port *lbf_backend_port(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr)
 {
 	struct vnet_port *port = vnet_port_lookup(vn, vnet_id, family, addr);
+	struct vnet_endpoint *ep;
 
-	return port && !vnet_port_absent(port) ? port : NULL;
+	if (port)
+		return vnet_port_absent(port) ? NULL : port;
+	ep = vnet_endpoint_lookup(vn, vnet_id, family, addr);
+	return ep ? ep->port : NULL;
 }
 
 /*

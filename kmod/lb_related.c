@@ -461,7 +461,7 @@ void lbf_reply_related(struct vnet_port *port, struct sk_buff *skb,
 			      &any);
 	/* Only the backend speaks for the backend. */
 	if (!lb || lb->uid != fl->nat.lb_uid ||
-	    vnet_port_lookup(vn, fl->nat.lb_vnet, k->family,
+	    lbf_backend_port(vn, fl->nat.lb_vnet, k->family,
 			     fl->nat.be) != port)
 		return;
 	memcpy(rev->addr, fl->nat.fe, sizeof(rev->addr));

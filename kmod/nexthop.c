@@ -135,13 +135,13 @@ static struct vnet_port *user_route(struct vnet_port *port,
 	}
 }
 
-struct vnet_port *vnet_next_hop(struct vnet_port *port,
-				const struct vnet_acl_key *k,
-				enum vnet_drop_reason *why,
-				struct vnet_route_pick *pick)
+static struct vnet_port *next_hop(struct vnet_port *port,
+				  const struct vnet_rtable *rt,
+				  const struct vnet_acl_key *k,
+				  enum vnet_drop_reason *why,
+				  struct vnet_route_pick *pick)
 {
 	const struct vnet_fib *fib = rcu_dereference(port->vnet->fib);
-	const struct vnet_rtable *rt = rcu_dereference(port->subnet->rtable);
 	const struct vnet_nexthop *nh = NULL;
 	u32 idx;
 
@@ -164,4 +164,26 @@ struct vnet_port *vnet_next_hop(struct vnet_port *port,
 	if (pick)
 		pick->sys = nh;
 	return follow(port, fib, nh, k, k->dst, why, pick);
+}
+
+struct vnet_port *vnet_next_hop(struct vnet_port *port,
+				const struct vnet_acl_key *k,
+				enum vnet_drop_reason *why,
+				struct vnet_route_pick *pick)
+{
+	return next_hop(port, rcu_dereference(port->subnet->rtable), k, why,
+			pick);
+}
+
+/*
+ * The same decision from the position of the remote endpoint @ep, with
+ * its subnet's user routes (its stand-in port has none): what its host
+ * decided before sending the packet through the tunnel (tunnel.c).
+ */
+struct vnet_port *vnet_next_hop_remote(struct vnet_endpoint *ep,
+				       const struct vnet_acl_key *k,
+				       enum vnet_drop_reason *why)
+{
+	return next_hop(ep->port, rcu_dereference(ep->subnet->rtable), k, why,
+			NULL);
 }

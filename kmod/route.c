@@ -16,6 +16,7 @@
 
 #include "vnet.h"
 #include "events.h"
+#include "endpoint.h"
 #include "route.h"
 
 #define RTABLE_MIN 16
@@ -159,9 +160,24 @@ static void route_link(struct vnet_subnet *s, struct vnet_route *new)
 	rb_insert_color(&new->rb, &s->routes);
 }
 
+/* The port of @v that owns @via, or the stand-in of its endpoint. */
+static struct vnet_port *owner_in(struct vnet_vnet *v,
+				  const struct vnet_prefix *via)
+{
+	struct vnet_port *port;
+	struct vnet_endpoint *ep;
+
+	port = vnet_port_find(v->vn, v->id, via->family, via->addr);
+	if (port)
+		return port;
+	ep = vnet_endpoint_find(v, via);
+	return ep ? ep->port : NULL;
+}
+
 /*
- * The port that owns @via in @v or in a peer of @v whose side exists, and
- * the peering that leads there (NULL inside @v).
+ * The port that owns @via in @v or in a peer of @v whose side exists, or
+ * the stand-in port of a remote endpoint there (an appliance on another
+ * host), and the peering that leads there (NULL inside @v).
  */
 static struct vnet_port *appliance_port(struct vnet_vnet *v,
 					const struct vnet_prefix *via,
@@ -171,7 +187,7 @@ static struct vnet_port *appliance_port(struct vnet_vnet *v,
 	struct rb_node *rb;
 
 	*pp = NULL;
-	port = vnet_port_find(v->vn, v->id, via->family, via->addr);
+	port = owner_in(v, via);
 	if (port)
 		return port;
 	for (rb = rb_first(&v->peerings); rb; rb = rb_next(rb)) {
@@ -180,8 +196,7 @@ static struct vnet_port *appliance_port(struct vnet_vnet *v,
 
 		if (!p->remote)
 			continue;
-		port = vnet_port_find(v->vn, p->remote->id, via->family,
-				      via->addr);
+		port = owner_in(p->remote, via);
 		if (port) {
 			*pp = p;
 			return port;
@@ -207,11 +222,11 @@ const char *vnet_appliance_status(struct vnet_vnet *v,
 	port = appliance_port(v, via, &p);
 	if (!port) {
 		snprintf(buf, len,
-			 "appliance %s is not a port of vnet %s or of a connected peer",
+			 "appliance %s is not a port or endpoint of vnet %s or of a connected peer",
 			 a, v->n.name);
 		return buf;
 	}
-	if (vnet_port_state(port) != VNET_PORT_UP) {
+	if (vnet_port_absent(port)) {
 		snprintf(buf, len, "appliance %s is port %s, which is absent",
 			 a, port->n.name);
 		return buf;
@@ -264,8 +279,8 @@ static int route_check(struct vnet_req *req, struct vnet_subnet *s,
 	if (!appliance_port(v, via, &peer) ||
 	    (peer && peer->state != VNET_PEERING_CONNECTED))
 		return vnet_refuse(req, -EINVAL,
-				   "appliance is not a port of the vnet or of a connected peer",
-				   "route %s: appliance %s is not the address of a port of vnet %s or of a connected peer",
+				   "appliance is not a port or endpoint of the vnet or of a connected peer",
+				   "route %s: appliance %s is not the address of a port or endpoint of vnet %s or of a connected peer",
 				   ps, a, v->n.name);
 	return 0;
 }

@@ -8,19 +8,27 @@
  * comes out.
  *
  * Transmit: a packet for a remote endpoint gets the endpoint's MAC as
- * destination, the router MAC as source, and the endpoint's metadata dst
- * (VNI = the endpoint's vnet id, underlay destination = its host), then
- * goes to the VXLAN device, as act_tunnel_key does.
+ * destination, the sending port's MAC as source, and the endpoint's
+ * metadata dst (VNI = the endpoint's vnet id, underlay destination = its
+ * host), then goes to the VXLAN device, as act_tunnel_key does.
  *
  * Receive: an ingress hook on the VXLAN device maps the packet's VNI to
- * the vnet with that id. The inner destination must be a port of that
- * vnet; the inner source a remote endpoint of that vnet or of a peer the
- * vnet's routes reach (connected, access on both sides), sent from that
- * endpoint's underlay address. Then the inbound ACLs and connection
- * tracking decide, as for a packet between local ports, and the packet is
- * delivered with the Ethernet header rewritten. Anything else is dropped
- * and counted on the tunnel's stand-in port (vnetctl stats shows it under
- * the device's name).
+ * the vnet with that id. The sender must be a remote endpoint of that
+ * vnet or of a peer the vnet's routes reach (connected, access on both
+ * sides), sent from that endpoint's underlay address: the inner source
+ * itself, or, for what an appliance on another host forwards, a
+ * forwarding endpoint known by that address and the inner source MAC
+ * (the sending port's, written on transmit). The destination is the
+ * inner destination's port in that vnet; when no port here has it (a
+ * packet for an appliance here), or the sender is a forwarder (rule 7),
+ * the route lookup is made again from the sender's position, with its
+ * subnet's user routes, and must end at a port here. Then the inbound
+ * ACLs and connection tracking decide, as for a packet between local
+ * ports, a remote backend's reply to an lb connection of this host gets
+ * its frontend back as source, and the packet is delivered with the
+ * Ethernet header rewritten.
+ * Anything else is dropped and counted on the tunnel's stand-in port
+ * (vnetctl stats shows it under the device's name).
  *
  * The tunnel's stand-in port (vn->tunnel) holds the device reference and
  * the counters; it is freed after a grace period. If the device goes away
@@ -38,6 +46,7 @@
 #include "vnet.h"
 #include "datapath.h"
 #include "endpoint.h"
+#include "lb.h"
 #include "route.h"
 
 struct metadata_dst *vnet_tunnel_md(u32 vni, const struct vnet_prefix *remote)
@@ -86,7 +95,9 @@ unsigned int vnet_tunnel_xmit(struct vnet_port *src, struct sk_buff *skb,
 	}
 	skb_reset_mac_header(skb);
 	ether_addr_copy(eth_hdr(skb)->h_dest, ep->mac);
-	ether_addr_copy(eth_hdr(skb)->h_source, src->vn->router_mac);
+	/* The sender's own MAC: how the far side knows a forwarding VM. */
+	ether_addr_copy(eth_hdr(skb)->h_source,
+			rcu_dereference(src->conf)->mac);
 	skb_forward_csum(skb);
 	skb_clear_tstamp(skb);
 	skb_dst_drop(skb);
@@ -114,6 +125,33 @@ static bool underlay_is(const struct vnet_endpoint *ep,
 }
 
 /*
+ * The vnet that vnet @v's routes lead to for @addr: the own one or a
+ * usable peer (0, with *@why set, when none does).
+ */
+static u32 reached_vnet(struct vnet_vnet *v, u8 family, const u8 *addr,
+			enum vnet_drop_reason *why)
+{
+	const struct vnet_fib *fib = rcu_dereference(v->fib);
+	const struct vnet_nexthop *nh;
+	u32 idx;
+
+	*why = VNET_DROP_UNKNOWN_ENDPOINT;
+	if (!fib)
+		return 0;
+	idx = vnet_lpm_lookup(&fib->lpm, family, addr);
+	if (idx == VNET_LPM_NONE)
+		return 0;
+	nh = &fib->nexthops[idx];
+	if (nh->kind != VNET_NH_VNET)
+		return 0;
+	if (nh->drop) {
+		*why = nh->drop - 1;
+		return 0;
+	}
+	return nh->vnet_id;
+}
+
+/*
  * The endpoint that sent @k into vnet @v: the vnet's routes must lead to
  * the source's vnet (the own one or a usable peer), which must know the
  * source as an endpoint behind the packet's underlay source.
@@ -124,26 +162,69 @@ static struct vnet_endpoint *source_endpoint(struct vnet_net *vn,
 					     const struct ip_tunnel_info *info,
 					     enum vnet_drop_reason *why)
 {
-	const struct vnet_fib *fib = rcu_dereference(v->fib);
-	const struct vnet_nexthop *nh;
+	u32 id = reached_vnet(v, k->family, k->src, why);
 	struct vnet_endpoint *ep;
-	u32 idx;
 
-	*why = VNET_DROP_UNKNOWN_ENDPOINT;
-	if (!fib)
+	if (!id)
 		return NULL;
-	idx = vnet_lpm_lookup(&fib->lpm, k->family, k->src);
-	if (idx == VNET_LPM_NONE)
+	ep = vnet_endpoint_lookup(vn, id, k->family, k->src);
+	return ep && underlay_is(ep, info) ? ep : NULL;
+}
+
+/*
+ * A packet whose source is not the sender's own may come from a
+ * forwarding endpoint (an appliance on another host) passing on what
+ * others sent: known by its host and by its MAC, the inner source its
+ * host writes, and only if vnet @v's routes lead to it.
+ */
+static struct vnet_endpoint *forwarder(struct vnet_net *vn,
+				       struct vnet_vnet *v,
+				       const struct sk_buff *skb,
+				       const struct vnet_acl_key *k,
+				       const struct ip_tunnel_info *info)
+{
+	struct vnet_fwd_key key = {
+		.remote_family = ip_tunnel_info_af(info),
+		.family = k->family,
+	};
+	enum vnet_drop_reason why;
+	struct vnet_endpoint *ep;
+
+	if (key.remote_family == AF_INET)
+		memcpy(key.remote, &info->key.u.ipv4.src, 4);
+	else
+		memcpy(key.remote, &info->key.u.ipv6.src, 16);
+	ether_addr_copy(key.mac, eth_hdr(skb)->h_source);
+	ep = vnet_endpoint_forwarder(vn, &key);
+	if (!ep || reached_vnet(v, k->family, ep->ip.addr, &why) !=
+		   ep->key.vnet_id)
 		return NULL;
-	nh = &fib->nexthops[idx];
-	if (nh->kind != VNET_NH_VNET)
+	return ep;
+}
+
+/*
+ * The sending host's decision, made again from the sender's position: a
+ * port of vnet @vni on this host, never one back into the tunnel. How a
+ * packet reaches an appliance here (its destination is not the
+ * appliance's), and how what an appliance there forwarded meets rule 7.
+ */
+static struct vnet_port *remote_next_hop(struct vnet_endpoint *ep, u32 vni,
+					 const struct vnet_acl_key *k,
+					 enum vnet_drop_reason *why)
+{
+	struct vnet_port *dport = vnet_next_hop_remote(ep, k, why);
+
+	if (!dport)
 		return NULL;
-	if (nh->drop) {
-		*why = nh->drop - 1;
+	if (dport->endpoint || dport->vnet->id != vni) {
+		*why = VNET_DROP_NO_PORT;
 		return NULL;
 	}
-	ep = vnet_endpoint_lookup(vn, nh->vnet_id, k->family, k->src);
-	return ep && underlay_is(ep, info) ? ep : NULL;
+	if (vnet_port_absent(dport)) {
+		*why = VNET_DROP_PORT_ABSENT;
+		return NULL;
+	}
+	return dport;
 }
 
 static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
@@ -152,8 +233,10 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	const struct ip_tunnel_info *info = skb_tunnel_info(skb);
 	struct vnet_port *tport = priv;
 	struct vnet_net *vn = tport->vn;
+	struct vnet_lb_rev rev = {};
 	enum vnet_drop_reason why;
 	struct vnet_endpoint *ep;
+	int err;
 	struct vnet_port *dport;
 	struct vnet_flow flow;
 	struct vnet_vnet *v;
@@ -178,17 +261,32 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	if (why != VNET_PASS)
 		return vnet_drop(tport, why);
 	dport = vnet_port_lookup(vn, vni, flow.key.family, flow.key.dst);
-	if (!dport)
-		return vnet_drop(tport, VNET_DROP_NO_PORT);
-	if (vnet_port_absent(dport))
+	if (dport && vnet_port_absent(dport))
 		return vnet_drop(tport, VNET_DROP_PORT_ABSENT);
 	ep = source_endpoint(vn, v, &flow.key, info, &why);
-	if (!ep)
+	if (!ep) {
+		/* Not its own packet: forwarded by an appliance there. */
+		ep = forwarder(vn, v, skb, &flow.key, info);
+		if (!ep)
+			return vnet_drop(tport, why);
+		dport = remote_next_hop(ep, vni, &flow.key, &why);
+	} else if (!dport) {
+		/* Its own packet, for an appliance here. */
+		dport = remote_next_hop(ep, vni, &flow.key, &why);
+	}
+	if (!dport)
 		return vnet_drop(tport, why);
+	/* A remote backend's reply to an lb connection of this host. */
+	vnet_lb_reply(ep->port, skb, &flow, &rev);
 	flow.key.from_vnet = ep->key.vnet_id;
 	why = vnet_ct_filter(ep->port, dport, skb, &flow);
 	if (why != VNET_PASS)
 		return vnet_drop(tport, why);
+	if (rev.hit) {
+		err = vnet_lb_snat(skb, &flow, &rev);
+		if (err)
+			return vnet_drop(tport, vnet_nat_drop(err));
+	}
 	skb_dst_drop(skb);	/* the tunnel's metadata */
 	return vnet_rewrite_xmit(tport, skb, dport);
 }

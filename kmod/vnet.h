@@ -69,9 +69,10 @@
  * no RTNL.
  *
  * The rhashtables the packet path reads (vn->addrs, vn->endpoints,
- * vn->lb_fes) are resized by a worker that does not take vn->lock and
- * frees the old bucket table after a grace period: the control path also
- * looks them up inside rcu_read_lock() (vnet_port_find()). What it finds
+ * vn->forwarders, vn->lb_fes) are resized by a worker that does not take
+ * vn->lock and frees the old bucket table after a grace period: the
+ * control path also looks them up inside rcu_read_lock()
+ * (vnet_port_find()). What it finds
  * stays valid after rcu_read_unlock() until vn->lock is dropped, as
  * objects are removed and freed only under vn->lock.
  */
@@ -144,6 +145,7 @@ struct vnet_net {
 	struct xarray bound;		/* ifindex -> its port, if up */
 	struct rhashtable addrs;	/* (vnet id, IP) -> port, for packets */
 	struct rhashtable endpoints;	/* (vnet id, IP) -> remote endpoint */
+	struct rhashtable forwarders;	/* (host, MAC, family) -> endpoint */
 	/* The tunnel device's stand-in port, while there are endpoints. */
 	struct vnet_port __rcu *tunnel;
 	/* Under RTNL: the module is creating or deleting its tunnel device. */

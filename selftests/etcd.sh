@@ -31,6 +31,8 @@ ALL_TESTS="
 	subnet_removed
 	duplicate
 	appliance_route
+	remote_appliance
+	remote_lb
 	restart
 	member_killed
 	all_killed
@@ -327,11 +329,11 @@ duplicate()
 		eval '[ -z "$(ctl get --prefix /vnet/conflicts/ --keys-only)" ]'
 }
 
-# A route via an appliance: the kernel forwards to an appliance that is a
-# port of the host, not to one on another host. The host of the appliance
-# (H3, z3) takes the route as it is; the others take it as "nexthop none",
-# which drops what it would have sent (as export does with a route whose
-# appliance went), rather than let the traffic past the appliance.
+# A route via an appliance that is neither a port nor an endpoint of a
+# host (H1 and H2 have no port of Z, so no endpoint of z3): that host
+# takes it as "nexthop none", which drops what it would have sent (as
+# export does with a route whose appliance went), rather than let the
+# traffic past the appliance. The appliance's host (H3) takes it as it is.
 ROUTE_Z='{"vnet": "Z", "subnet": "s", "prefix": "10.8.0.0/16", "nexthop": "appliance", "appliance": "10.1.1.9"}'
 same_as()	# HOST JQ: its export equals the intent through JQ
 {
@@ -350,11 +352,78 @@ appliance_route()
 			'(.routes[] | select(.prefix == "10.8.0.0/16")) |= {vnet, subnet, prefix, nexthop: "none"}'
 	done
 	check "H1 says why" grep -q \
-		"route Z s 10.8.0.0/16: appliance 10.1.1.9 is not a port of this host; nexthop none here" \
+		"route Z s 10.8.0.0/16: appliance 10.1.1.9 is neither a port nor an endpoint here; nexthop none here until it is" \
 		"$WORK/vnetd-H1.log"
 	check "intent: the route removed" write_intent
 	for i in 1 2 3; do
 		check "H$i: the route goes" busywait 30000 same_intent H$i
+	done
+}
+
+# Hub and spoke across hosts through vnetd: nva (X, forwarding on) on H3
+# is the appliance of X's route to Y and of Y's route to X. x1 (H1) and y2
+# (H2) talk through it: each packet crosses the tunnel to H3 and from it.
+# Every host knows nva as a forwarding endpoint, from its published port.
+ROUTES_NVA='{"vnet": "X", "subnet": "s", "prefix": "10.2.0.0/16", "nexthop": "appliance", "appliance": "10.1.1.7"},
+	{"vnet": "Y", "subnet": "s", "prefix": "10.1.0.0/16", "nexthop": "appliance", "appliance": "10.1.1.7"}'
+nva_moved()	# RX TX: nva's port on H3 received and sent 2 more at least
+{
+	[ "$(STATS="h H3" counter vm-nva rx-packets)" -ge $(($1 + 2)) ] &&
+		[ "$(STATS="h H3" counter vm-nva tx-packets)" -ge $(($2 + 2)) ]
+}
+fwd_ep()	# HOST: HOST has nva as a forwarding endpoint
+{
+	h "$1" -j endpoint show X | jq -e \
+		'any(.[]; .ip == "10.1.1.7" and .forwarding == true)' >/dev/null
+}
+remote_appliance()
+{
+	local rx tx i
+	vm_new H3 nva X 10.1.1.7 52:54:00:03:00:07
+	h H3 port set vm-nva forwarding on
+	vm nva sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0
+	for i in 1 2; do
+		check "H$i: nva is a forwarding endpoint" busywait 30000 fwd_ep H$i
+	done
+	check "intent: X and Y route to each other via nva" write_intent \
+		".routes += [$ROUTES_NVA]"
+	for i in 1 2 3; do
+		check "H$i takes the routes as they are" busywait 30000 same_intent H$i
+	done
+	rx=$(STATS="h H3" counter vm-nva rx-packets)
+	tx=$(STATS="h H3" counter vm-nva tx-packets)
+	check "x1 (H1) pings y2 (H2)" reach x1 10.2.1.5
+	check "through nva on H3, both ways" nva_moved "$rx" "$tx"
+	check "TCP from y2 to x1 through nva" tcp_ok y2 x1 10.1.1.4 7500
+	h H3 port del vm-nva
+	ip -n "${HOST[H3]}" link del vm-nva
+	check "nva gone: H1 takes the route as nexthop none" busywait 30000 same_as H1 \
+		'(.routes[] | select(.prefix == "10.2.0.0/16")) |= {vnet, subnet, prefix, nexthop: "none"}
+		 | (.routes[] | select(.prefix == "10.1.0.0/16")) |= {vnet, subnet, prefix, nexthop: "none"}'
+	check_fail "and x1 no longer reaches y2" reach x1 10.2.1.5
+	check "intent: the routes removed" write_intent
+	for i in 1 2 3; do
+		check "H$i: the routes go" busywait 30000 same_intent H$i
+	done
+}
+
+# A load balancer in the intent: on every host, its backend x2 (H2) is a
+# port or an endpoint, so every host has the lb and translates its own
+# clients' connections.
+LB_X='{"vnet": "X", "name": "web", "frontend": "10.1.1.100", "proto": "tcp", "port": 8080, "backends": ["10.1.1.5:8080"]}'
+remote_lb()
+{
+	local i
+	check "intent: an lb of X with backend x2" write_intent ".lbs = [$LB_X]"
+	for i in 1 2 3; do
+		check "H$i has the lb" busywait 30000 same_intent H$i
+	done
+	check "x1 (H1) reaches x2 (H2) through the frontend" tcp_ok x1 x2 10.1.1.100 8080
+	check "x3 (H3) too" tcp_ok x3 x2 10.1.1.100 8080
+	check "intent: the lb removed" write_intent
+	for i in 1 2 3; do
+		check "H$i: the lb goes" busywait 30000 same_intent H$i
 	done
 }
 

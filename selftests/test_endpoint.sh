@@ -25,6 +25,8 @@ ALL_TESTS="
 	tunnel_drops
 	acls
 	peering
+	hub_spoke
+	lb_remote
 	refusals
 	raw_refusals
 	bad_usage
@@ -237,13 +239,15 @@ trace()
 }
 
 # ---- what the tunnel must not deliver ----
-# send_vxlan NS SRC4 VNI INNER_SRC INNER_DST: a VXLAN datagram with an
-# inner ICMP echo, sent from NS (bound to SRC4) to host A.
+# send_vxlan NS SRC4 VNI INNER_SRC INNER_DST [INNER_SRC_MAC]: a VXLAN
+# datagram with an inner ICMP echo, sent from NS (bound to SRC4) to host A.
 send_vxlan()
 {
-	ip netns exec "$1" /usr/bin/python3 - "$2" "$3" "$4" "$5" <<'EOF'
+	ip netns exec "$1" /usr/bin/python3 - "$2" "$3" "$4" "$5" \
+		"${6:-52:54:00:00:ff:01}" <<'EOF'
 import socket, struct, sys
 src, vni, isrc, idst = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+smac = bytes.fromhex(sys.argv[5].replace(':', ''))
 def csum(b):
     if len(b) % 2:
         b += b'\0'
@@ -256,7 +260,7 @@ icmp = icmp[:2] + struct.pack('!H', csum(icmp)) + icmp[4:]
 ip = struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(icmp), 1, 0, 64, 1, 0,
                  socket.inet_aton(isrc), socket.inet_aton(idst))
 ip = ip[:10] + struct.pack('!H', csum(ip)) + ip[12:]
-eth = bytes.fromhex('020000000001') + bytes.fromhex('52540000ff01') + b'\x08\x00'
+eth = bytes.fromhex('020000000001') + smac + b'\x08\x00'
 vx = struct.pack('!II', 0x08000000, vni << 8)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((src, 0))
@@ -350,6 +354,159 @@ peering()
 		$h vnet del P
 	done
 	ip -n "$HA" link del vm-p1
+}
+
+# ---- hub and spoke across hosts: the appliance on host B ----
+# vnets H (id 400) 10.40/16, S1 (410) 10.41/16 and S2 (420) 10.42/16 on
+# both hosts, each with subnet s; H peered with S1 and S2, the spokes'
+# sides forwarded on; on both hosts S1 routes 10.42/16 and S2 10.41/16
+# via the appliance nva (H, .4, forwarding on) on host B. s1 (S1) and s2
+# (S2) are on host A: every packet between them crosses the tunnel twice,
+# to the appliance and back from it. Host A knows nva as a forwarding
+# endpoint; host B knows s1 and s2. All of it goes at the end.
+MAC_NVA=52:54:00:0b:40:04 MAC_S1=52:54:00:0a:41:04 MAC_S2=52:54:00:0a:42:04
+hub_spoke_up()
+{
+	local h n
+	for h in va vb; do
+		for n in 0 1 2; do
+			$h vnet add "$(hs_vnet $n)" id $((400 + n * 10)) \
+				prefix 10.4$n.0.0/16 prefix fd00:4$n::/48
+			$h subnet add "$(hs_vnet $n)" s prefix 10.4$n.1.0/24 \
+				prefix fd00:4$n:0:1::/64
+		done
+		$h peering add H h2s1 remote S1
+		$h peering add S1 s12h remote H forwarded on
+		$h peering add H h2s2 remote S2
+		$h peering add S2 s22h remote H forwarded on
+	done
+	add_host_vm "$HB" nva H 10.40.1.4 fd00:40:0:1::4 $MAC_NVA
+	vb port set vm-nva forwarding on
+	vm nva sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.eth0.send_redirects=0 net.ipv6.conf.all.forwarding=1
+	add_host_vm "$HA" s1 S1 10.41.1.4 fd00:41:0:1::4 $MAC_S1
+	add_host_vm "$HA" s2 S2 10.42.1.4 fd00:42:0:1::4 $MAC_S2
+	for n in 1 2; do
+		vb endpoint add "S$n" 10.4$n.1.4 mac "$(hs_mac $n)" remote 192.0.2.1
+		vb endpoint add "S$n" fd00:4$n:0:1::4 mac "$(hs_mac $n)" remote 192.0.2.1
+	done
+}
+hs_vnet() { [ "$1" = 0 ] && echo H || echo "S$1"; }
+hs_mac() { [ "$1" = 1 ] && echo $MAC_S1 || echo $MAC_S2; }
+hs_routes()	# vnetctl: the spokes' routes via the appliance
+{
+	$1 route add S1 s 10.42.0.0/16 nexthop appliance 10.40.1.4 &&
+	$1 route add S1 s fd00:42::/48 nexthop appliance fd00:40:0:1::4 &&
+	$1 route add S2 s 10.41.0.0/16 nexthop appliance 10.40.1.4 &&
+	$1 route add S2 s fd00:41::/48 nexthop appliance fd00:40:0:1::4
+}
+# through_nva VM ADDR: a ping answers, and the appliance on host B both
+# received and sent packets of it (its port's counters on host B).
+through_nva()
+{
+	local rx tx
+	rx=$(STATS=vb counter vm-nva rx-packets)
+	tx=$(STATS=vb counter vm-nva tx-packets)
+	reach "$1" "$2" || return 1
+	# Request and reply both went through it: two each at least.
+	[ "$(STATS=vb counter vm-nva rx-packets)" -ge $((rx + 2)) ] &&
+		[ "$(STATS=vb counter vm-nva tx-packets)" -ge $((tx + 2)) ]
+}
+nva_endpoints()	# [forwarding on|off]: host A's endpoints of nva, again
+{
+	va endpoint del H 10.40.1.4 2>/dev/null
+	va endpoint del H fd00:40:0:1::4 2>/dev/null
+	va endpoint add H 10.40.1.4 mac $MAC_NVA remote 192.0.2.2 "$@" &&
+		va endpoint add H fd00:40:0:1::4 mac $MAC_NVA remote 192.0.2.2 "$@"
+}
+route_state()	# PREFIX: whether S1's route to PREFIX on host A is active, and why it drops
+{
+	va -j route show S1 s effective | jq -r --arg p "$1" '.[] |
+		select(.prefix == $p and .source == "user") |
+		"\(if .active then "active" else "inactive" end), \(.drops // "no drops")"'
+}
+hub_spoke()
+{
+	local h
+	hub_spoke_up
+	check_fail "host A refuses a route via an appliance it does not know" \
+		va route add S1 s 10.42.0.0/16 nexthop appliance 10.40.1.4
+	check "host A knows the appliance as a forwarding endpoint" \
+		nva_endpoints forwarding on
+	check_output "endpoint show H says so" \
+"H 10.40.1.4 mac $MAC_NVA remote 192.0.2.2 forwarding on
+H fd00:40:0:1::4 mac $MAC_NVA remote 192.0.2.2 forwarding on" va endpoint show H
+	check "routes via the appliance on host B, on host A" hs_routes va
+	check "and on host B" hs_routes vb
+	check_output "the route's appliance is reachable from host A" "active, no drops" \
+		route_state 10.42.0.0/16
+	check "s1 reaches s2 through the appliance on host B (IPv4)" through_nva s1 10.42.1.4
+	check "and s2 reaches s1 (IPv4)" through_nva s2 10.41.1.4
+	check "and over IPv6" through_nva s1 fd00:42:0:1::4
+	check "TCP through the appliance across hosts" tcp_ok s1 s2 10.42.1.4 7400
+
+	# What the appliance forwards is its own host's word only for a
+	# forwarding endpoint, and only where rule 7 lets it in.
+	check_fail "a second forwarding endpoint with nva's MAC on host B is refused" \
+		va endpoint add H 10.40.1.9 mac $MAC_NVA remote 192.0.2.2 forwarding on
+	nva_endpoints
+	dropped_as "nva not forwarding on host A: what it forwards is dropped" \
+		s1 10.42.1.4 vnet-vxlan unknown-endpoint
+	nva_endpoints forwarding on
+	va peering set S2 s22h forwarded off
+	dropped_as "S2's side forwarded off on host A: dropped there (rule 7)" \
+		s1 10.42.1.4 vnet-vxlan forwarded
+	va peering set S2 s22h forwarded on
+	check "forwarded on again: through" through_nva s1 10.42.1.4
+	ip -n "$HB" addr add 192.0.2.3/24 dev ul-b
+	tunnel_drop "nva's MAC from another underlay address: dropped" vnet-vxlan \
+		unknown-endpoint "$HB" 192.0.2.3 420 10.41.1.4 10.42.1.4 $MAC_NVA
+	ip -n "$HB" addr del 192.0.2.3/24 dev ul-b
+	tunnel_drop "nva's MAC into a vnet that does not reach H: dropped" vnet-vxlan \
+		unknown-endpoint "$HB" 192.0.2.2 100 10.41.1.4 10.1.1.4 $MAC_NVA
+	tunnel_drop "a forged forwarded packet that rule 7 allows is delivered" vm-s2 \
+		tx-packets "$HB" 192.0.2.2 420 10.41.1.4 10.42.1.4 $MAC_NVA
+
+	va endpoint del H 10.40.1.4
+	check_output "the appliance's endpoint gone: the route says why" \
+		"active, appliance 10.40.1.4 is not a port or endpoint of vnet S1 or of a connected peer" \
+		route_state 10.42.0.0/16
+	dropped_as "and s1's traffic to s2 drops as appliance-unreachable" \
+		s1 10.42.1.4 vm-s1 appliance-unreachable
+
+	for h in va vb; do
+		$h vnet del S1
+		$h vnet del S2
+		$h vnet del H
+	done
+	ip -n "$HA" link del vm-s1
+	ip -n "$HA" link del vm-s2
+	ip -n "$HB" link del vm-nva
+}
+
+# ---- a load balancer on host A whose backend is on host B ----
+# a1 connects to X's frontend 10.1.1.100; its backend is b1, host A's
+# endpoint 10.1.1.5: host A translates both ways, host B sees a plain
+# connection from a1. A TCP exchange that works shows both translations
+# (a reply from 10.1.1.5 itself would be reset by a1).
+lb_remote()
+{
+	check "an lb backend may be a remote endpoint" \
+		va lb add X web frontend 10.1.1.100 proto tcp port 8080 backend 10.1.1.5:8080
+	check "a1 reaches its backend on host B through the frontend" \
+		tcp_ok a1 b1 10.1.1.100 8080
+	check "and again (the same backend, a new connection)" \
+		tcp_ok a1 b1 10.1.1.100 8080
+	check "the endpoint of a backend may be deleted (its host may be gone)" \
+		va endpoint del X 10.1.1.5
+	check "then the lb has no backend" \
+		tcp_dropped a1 b1 10.1.1.100 8080 lb-no-backend vm-a1
+	va endpoint add X 10.1.1.5 mac $MAC_B1 remote 192.0.2.2
+	check "the endpoint back: the backend serves again" \
+		tcp_ok a1 b1 10.1.1.100 8080
+	va lb del X web
+	check_fail "a backend that is neither a port nor an endpoint is refused" \
+		va lb add X web frontend 10.1.1.100 proto tcp port 8080 backend 10.1.1.77:8080
 }
 
 # ---- refusals: exit 1, nothing changes ----

@@ -154,7 +154,7 @@ fail_closed()
 	dropped_as "appliance port removed: the route drops, counted (IPv4)" s1 10.2.1.4 vm-s1 appliance-unreachable
 	dropped_as "appliance port removed: the route drops, counted (IPv6)" s1 fd00:12:0:1::4 vm-s1 appliance-unreachable
 	check "effective routes say why the route drops" \
-		sh -c "vnetctl -n $CTL -j route show spoke1 s effective | grep -q '\"prefix\":\"10.2.0.0/16\",\"nexthop\":\"appliance\",\"appliance\":\"10.0.1.4\",\"source\":\"user\",\"active\":true,\"drops\":\"appliance 10.0.1.4 is not a port of vnet spoke1 or of a connected peer\"'"
+		sh -c "vnetctl -n $CTL -j route show spoke1 s effective | grep -q '\"prefix\":\"10.2.0.0/16\",\"nexthop\":\"appliance\",\"appliance\":\"10.0.1.4\",\"source\":\"user\",\"active\":true,\"drops\":\"appliance 10.0.1.4 is not a port or endpoint of vnet spoke1 or of a connected peer\"'"
 	v port add vm-app vnet hub subnet hs mac 52:54:00:10:01:04 ip 10.0.1.4 \
 		ip fd00:10:0:1::4 forwarding on
 	check "appliance back: chaining works again" reach s1 10.2.1.4

@@ -270,6 +270,8 @@ static void add_line(enum kind k, json_t *o, struct line *l)
 		w(l, str(o, "ip"));
 		wopt(l, o, "mac");
 		wopt(l, o, "remote");
+		if (json_is_true(json_object_get(o, "forwarding")))
+			w(l, "forwarding on");
 		break;
 	case K_GATEWAY:
 		w(l, "gateway set");

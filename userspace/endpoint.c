@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vnetctl endpoint: remote endpoints, VMs on other hosts reached through
- * the tunnel: vnet and IP, the VM's MAC and its host's underlay address.
+ * the tunnel: vnet and IP, the VM's MAC and its host's underlay address;
+ * "forwarding on" for an appliance there, which sends what it forwards.
  */
 #include <string.h>
 
@@ -16,6 +17,7 @@ const struct field endpoint_fields[] = {
 	{ "ip", F_POS, NULL },
 	{ "mac", F_KEY, NULL },
 	{ "remote", F_KEY, NULL },
+	{ "forwarding", F_FLAG, NULL },
 	FIELDS_END
 };
 
@@ -34,6 +36,14 @@ static int endpoint_add(struct ctx *c, int argc, char **argv)
 	put_addr(nlh, VNET_A_ENDPOINT_IP, &a.ip);
 	mnl_attr_put(nlh, VNET_A_MAC, sizeof(a.mac), a.mac);
 	put_addr(nlh, VNET_A_ENDPOINT_UNDERLAY, &a.remote);
+	if (a.have_fwd) {
+		struct nla_bitfield32 bf = {
+			.value = a.forwarding ? VNET_PORT_F_FORWARDING : 0,
+			.selector = VNET_PORT_F_FORWARDING,
+		};
+
+		mnl_attr_put(nlh, VNET_A_PORT_FLAGS, sizeof(bf), &bf);
+	}
 	return ctx_do(c, nlh);
 }
 
@@ -78,7 +88,7 @@ const struct object endpoint_object = {
 	.name = "endpoint",
 	.verbs = endpoint_verbs,
 	.usage =
-	"  endpoint add VNET IP mac MAC remote UNDERLAY-IP\n"
+	"  endpoint add VNET IP mac MAC remote UNDERLAY-IP [forwarding on|off]\n"
 	"  endpoint del VNET IP\n"
 	"  endpoint show [VNET]\n",
 };

@@ -355,6 +355,11 @@ json_t *parse_endpoint_msg(const struct nlmsghdr *nlh)
 		json_object_set_new(o, "mac", json_string(
 			format_mac(mnl_attr_get_payload(at.tb[VNET_A_MAC]), buf)));
 	msg_set_addr(o, "remote", at.tb[VNET_A_ENDPOINT_UNDERLAY]);
+	/* Only when on: documents written before the flag stay the same. */
+	set_flag(o, "forwarding", at.tb[VNET_A_PORT_FLAGS],
+		 VNET_PORT_F_FORWARDING);
+	if (json_is_false(json_object_get(o, "forwarding")))
+		json_object_del(o, "forwarding");
 	return o;
 }
 

@@ -232,7 +232,7 @@ int parse_endpoint_args(int argc, char **argv, bool add,
 	memset(a, 0, sizeof(*a));
 	if (argc < 2) {
 		snprintf(err, ERR_LEN, add ?
-			 "usage: endpoint add VNET IP mac MAC remote UNDERLAY-IP" :
+			 "usage: endpoint add VNET IP mac MAC remote UNDERLAY-IP [forwarding on|off]" :
 			 "usage: endpoint del VNET IP");
 		return -1;
 	}
@@ -259,6 +259,11 @@ int parse_endpoint_args(int argc, char **argv, bool add,
 			if (parse_addr(argv[i + 1], &a->remote, err))
 				return -1;
 			have_remote = true;
+		} else if (!strcmp(argv[i], "forwarding") && !a->have_fwd) {
+			if (parse_onoff("forwarding", argv[i + 1], &a->forwarding,
+					err))
+				return -1;
+			a->have_fwd = true;
 		} else {
 			snprintf(err, ERR_LEN, "unexpected \"%.40s\" in endpoint add",
 				 argv[i]);

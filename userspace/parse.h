@@ -29,13 +29,15 @@ int parse_backend(const char *s, struct vnet_prefix *p, uint16_t *port,
 		  char *err);
 
 /*
- * The words after "endpoint add" (VNET IP mac MAC remote UNDERLAY-IP, mac
- * and remote in either order) or, with !@add, "endpoint del" (VNET IP).
+ * The words after "endpoint add" (VNET IP mac MAC remote UNDERLAY-IP
+ * [forwarding on|off], after VNET IP in any order) or, with !@add,
+ * "endpoint del" (VNET IP).
  */
 struct endpoint_args {
 	const char *vnet;
 	struct vnet_prefix ip, remote;
 	uint8_t mac[6];
+	bool have_fwd, forwarding;
 };
 
 int parse_endpoint_args(int argc, char **argv, bool add,

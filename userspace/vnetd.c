@@ -6,8 +6,9 @@
  * Keys under the prefix P (/vnet by default):
  *   P/intent             the cluster's intent: an export document; vnetd
  *                        applies its cluster-wide kinds (CLUSTER_KINDS)
- *   P/ports/HOST/DEV     {"vnet","subnet","mac","ips","underlay"}: a port
- *                        bound (state up) on HOST, under HOST's lease
+ *   P/ports/HOST/DEV     {"vnet","subnet","mac","ips","underlay",
+ *                        "forwarding"}: a port bound (state up) on HOST,
+ *                        under HOST's lease
  *   P/claims/VNET/IP     "HOST/DEV": who owns that address, created only if
  *                        absent (first claim wins), under the lease
  *   P/conflicts/VNET/IP/HOST  "HOST/DEV": HOST's claim was refused, under
@@ -44,7 +45,7 @@
 #include "msg.h"
 #include "vnetctl.h"
 
-#define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes"
+#define CLUSTER_KINDS "vnets,subnets,peerings,subnet-acls,routes,lbs"
 #define RESYNC 10	/* seconds between rounds without events */
 
 struct config {
@@ -258,13 +259,75 @@ static json_t *endpoints_kept(json_t *doc)
 	return json_pack("{s:o}", "endpoints", keep);
 }
 
+/* The address of a backend "IP:PORT" or "[IPv6]:PORT", in @buf. */
+static const char *backend_ip(const char *be, char *buf, size_t size)
+{
+	const char *colon = strrchr(be, ':');
+	size_t n = colon ? (size_t)(colon - be) : strlen(be);
+
+	if (n >= 2 && be[0] == '[' && be[n - 1] == ']') {
+		be++;
+		n -= 2;
+	}
+	snprintf(buf, size, "%.*s", (int)n, be);
+	return buf;
+}
+
 /*
- * A route via an appliance needs the appliance as a port of this host (in
- * the route's vnet or a peer): the kernel forwards to no appliance on
- * another host. Such a route is applied as "nexthop none", which drops
- * what it would have sent to the appliance (leaving it out would let that
- * traffic past the appliance). Returns a copy of @doc so changed, saying
- * each route once per change.
+ * An lb's backends must be ports or endpoints here (the kernel refuses
+ * others): those not here yet are left out of it, and an lb none of whose
+ * backends is here is left out, so traffic to its frontend drops here
+ * (no port has that address) until one is. @ips holds "VNET/IP" of the
+ * ports and endpoints; @told and @seen say each change once.
+ */
+static void lbs_here(json_t *doc, json_t *ips, json_t *told, json_t *seen)
+{
+	json_t *lbs, *o, *v, *kept;
+	char id[256], ip[64];
+	size_t i, j, n;
+
+	if (!json_object_get(doc, "lbs"))
+		return;
+	lbs = json_array();
+	json_array_foreach(json_object_get(doc, "lbs"), i, o) {
+		kept = json_array();
+		n = json_array_size(json_object_get(o, "backends"));
+		json_array_foreach(json_object_get(o, "backends"), j, v) {
+			snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
+				 backend_ip(json_string_value(v), ip, sizeof(ip)));
+			if (json_object_get(ips, id))
+				json_array_append(kept, v);
+		}
+		if (json_array_size(kept) < n) {
+			snprintf(id, sizeof(id), "lb %s %s %zu", str(o, "vnet"),
+				 str(o, "name"), json_array_size(kept));
+			if (!json_object_get(told, id))
+				say("intent: lb %s %s: %zu of its %zu backends are neither ports nor endpoints here; %s",
+				    str(o, "vnet"), str(o, "name"),
+				    n - json_array_size(kept), n,
+				    json_array_size(kept) ?
+				    "the others serve here" :
+				    "left out here until one is");
+			json_object_set_new(seen, id, json_true());
+		}
+		if (json_array_size(kept)) {
+			json_object_set(o, "backends", kept);
+			json_array_append(lbs, o);
+		}
+		json_decref(kept);
+	}
+	json_object_set_new(doc, "lbs", lbs);
+}
+
+/*
+ * A route via an appliance needs the appliance here, as a port or as the
+ * endpoint of a port on another host (in the route's vnet or a peer): the
+ * kernel refuses a route to an appliance it does not know. Until the
+ * appliance's endpoint is installed (or while its host is gone), such a
+ * route is applied as "nexthop none", which drops what it would have sent
+ * to the appliance (leaving it out would let that traffic past the
+ * appliance). Returns a copy of @doc so changed, saying each route once
+ * per change.
  */
 static json_t *routes_here(json_t *doc, json_t *local)
 {
@@ -281,6 +344,10 @@ static json_t *routes_here(json_t *doc, json_t *local)
 				 json_string_value(v));
 			json_object_set_new(ips, id, json_true());
 		}
+	json_array_foreach(json_object_get(local, "endpoints"), i, o) {
+		snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"), str(o, "ip"));
+		json_object_set_new(ips, id, json_true());
+	}
 	json_array_foreach(json_object_get(out, "routes"), i, o) {
 		const char *a = json_string_value(json_object_get(o, "appliance"));
 		bool here;
@@ -300,12 +367,13 @@ static json_t *routes_here(json_t *doc, json_t *local)
 		snprintf(id, sizeof(id), "%s %s %s %s", str(o, "vnet"),
 			 str(o, "subnet"), str(o, "prefix"), a);
 		if (!json_object_get(told, id))
-			say("intent: route %s %s %s: appliance %s is not a port of this host; nexthop none here",
+			say("intent: route %s %s %s: appliance %s is neither a port nor an endpoint here; nexthop none here until it is",
 			    str(o, "vnet"), str(o, "subnet"), str(o, "prefix"), a);
 		json_object_set_new(seen, id, json_true());
 		json_object_set_new(o, "nexthop", json_string("none"));
 		json_object_del(o, "appliance");
 	}
+	lbs_here(out, ips, told, seen);
 	json_decref(told);
 	told = seen;
 	json_decref(ips);
@@ -315,7 +383,7 @@ static json_t *routes_here(json_t *doc, json_t *local)
 /*
  * Applies the intent @doc of revision @mod, unless that very document was
  * applied last (it changes with the revision, and with the host's ports
- * for the routes via appliances).
+ * and endpoints for the routes via appliances and the lbs' backends).
  */
 static void apply_intent(json_t *doc, long long mod, json_t *local)
 {
@@ -389,14 +457,17 @@ static bool port_key(const char *key, char *host, size_t hsize,
  * Endpoints for the ports of other hosts in the vnets that have a port
  * here, or that are peered with such a vnet; never for an address of a
  * port of this host (a refused claim), nor outside the subnets this host
- * has (the intent not applied yet, or refused).
+ * has (the intent not applied yet, or refused). A forwarding port (an
+ * appliance) is a forwarding endpoint with its first address of each
+ * family: the kernel tells a host's forwarding VMs apart by MAC and
+ * family. Returns the number of changes made.
  */
-static void apply_endpoints(json_t *kvs, json_t *local)
+static size_t apply_endpoints(json_t *kvs, json_t *local)
 {
 	json_t *relevant = json_object(), *mine = json_object();
 	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
+	size_t i, j, steps = 0;
 	const char *k;
-	size_t i, j;
 	char host[128], id[256];
 	const char *dev;
 
@@ -417,15 +488,19 @@ static void apply_endpoints(json_t *kvs, json_t *local)
 					    json_true());
 	}
 	json_array_foreach(kvs, i, o) {
-		json_t *p;
-		bool vnet_here;
+		bool vnet_here, fwd4, fwd6;
+		json_t *p, *ep;
 
 		if (!port_key(str(o, "key"), host, sizeof(host), &dev) ||
 		    !strcmp(host, cfg.name))
 			continue;
 		p = json_loads(str(o, "value"), 0, NULL);
 		vnet_here = json_object_get(relevant, str(p, "vnet"));
+		fwd4 = fwd6 = json_is_true(json_object_get(p, "forwarding"));
 		json_array_foreach(json_object_get(p, "ips"), j, v) {
+			bool *fwd = strchr(json_string_value(v), ':') ?
+				    &fwd6 : &fwd4;
+
 			snprintf(id, sizeof(id), "%s/%s", str(p, "vnet"),
 				 json_string_value(v));
 			if (!vnet_here ||
@@ -433,24 +508,29 @@ static void apply_endpoints(json_t *kvs, json_t *local)
 			    !in_subnet(local, str(p, "vnet"),
 				       json_string_value(v)))
 				continue;
-			json_object_set_new(eps, id, json_pack(
-				"{s:s,s:s,s:s,s:s}", "vnet",
-				str(p, "vnet"), "ip",
-				json_string_value(v), "mac",
-				str(p, "mac"), "remote",
-				str(p, "underlay")));
+			ep = json_pack("{s:s,s:s,s:s,s:s}", "vnet",
+				       str(p, "vnet"), "ip",
+				       json_string_value(v), "mac",
+				       str(p, "mac"), "remote",
+				       str(p, "underlay"));
+			if (*fwd)
+				json_object_set_new(ep, "forwarding",
+						    json_true());
+			*fwd = false;
+			json_object_set_new(eps, id, ep);
 		}
 		json_decref(p);
 	}
 	json_object_foreach(eps, k, o)
 		json_array_append(arr, o);
 	doc = json_pack("{s:o}", "endpoints", arr);
-	if (apply_logged("endpoint", doc, "endpoints", NULL))
+	if (apply_logged("endpoint", doc, "endpoints", &steps))
 		say("endpoint: refused; tried again at the next round");
 	json_decref(doc);
 	json_decref(eps);
 	json_decref(relevant);
 	json_decref(mine);
+	return steps;
 }
 
 /* ---- publishing this host's ports ---- */
@@ -541,10 +621,12 @@ static json_t *ports_up(json_t *local)
 	json_array_foreach(json_object_get(local, "ports"), i, o)
 		if (!strcmp(str(o, "state"), "up"))
 			json_object_set_new(want, str(o, "dev"), json_pack(
-				"{s:s,s:s,s:s,s:O,s:s}", "vnet", str(o, "vnet"),
-				"subnet", str(o, "subnet"), "mac", str(o, "mac"),
+				"{s:s,s:s,s:s,s:O,s:s,s:b}", "vnet",
+				str(o, "vnet"), "subnet", str(o, "subnet"),
+				"mac", str(o, "mac"),
 				"ips", json_object_get(o, "ips"),
-				"underlay", cfg.underlay));
+				"underlay", cfg.underlay, "forwarding",
+				json_is_true(json_object_get(o, "forwarding"))));
 	return want;
 }
 
@@ -719,7 +801,7 @@ static int round_once(json_t *want)
 				doc = NULL;
 			}
 		}
-	local = local_ports();
+	local = config_snapshot(&ctl, true);
 	if (local)
 		apply_intent(doc, mod, local);
 	json_decref(local);
@@ -727,8 +809,13 @@ static int round_once(json_t *want)
 	if (!err) {
 		report_conflicts(kvs);
 		local = config_snapshot(&ctl, true);
-		if (local)
-			apply_endpoints(kvs, local);
+		/* New endpoints may be the appliances of routes: again. */
+		if (local && apply_endpoints(kvs, local)) {
+			json_decref(local);
+			local = config_snapshot(&ctl, true);
+			if (local)
+				apply_intent(doc, mod, local);
+		}
 		json_decref(local);
 		if (atomic_load(&watch_from) <= rev)
 			atomic_store(&watch_from, rev + 1);

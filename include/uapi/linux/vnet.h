@@ -169,8 +169,9 @@
  *                   (NLA_U8, IPPROTO_TCP or IPPROTO_UDP), [R] VNET_A_LB_PORT
  *                   (NLA_U16, 1..65535), [R] VNET_A_LB_BACKENDS (an
  *                   NLA_NESTED array, 1 to the max_lb_backends parameter,
- *                   of enum vnet_backend_attr: a port IP of the vnet, of
- *                   the frontend's family, and a port)
+ *                   of enum vnet_backend_attr: the IP of a port or remote
+ *                   endpoint of the vnet, of the frontend's family, and a
+ *                   port)
  * VNET_CMD_LB_DEL:  [R] VNET_A_VNET, [R] VNET_A_LB
  * VNET_CMD_LB_GET:  dump, [O] VNET_A_VNET: every lb by vnet name, then
  *                   lb name, with the attributes of LB_NEW.
@@ -181,13 +182,19 @@
  *                     port's), [R] VNET_A_MAC (6 bytes, unicast),
  *                     [R] VNET_A_ENDPOINT_UNDERLAY (one nested address: the
  *                     underlay address of the endpoint's host, IPv4 or
- *                     IPv6). The first endpoint of a namespace creates its
+ *                     IPv6), [O] VNET_A_PORT_FLAGS (VNET_PORT_F_FORWARDING:
+ *                     an appliance, whose host sends what it forwards with
+ *                     the endpoint's MAC as inner source; one forwarding
+ *                     endpoint per host, MAC and family). An endpoint may
+ *                     be a route's appliance and an lb's backend. The
+ *                     first endpoint of a namespace creates its
  *                     tunnel device (VXLAN, external mode, UDP port 4789,
  *                     named VNET_TUNNEL_IFNAME); the last one removes it.
  * VNET_CMD_ENDPOINT_DEL: [R] VNET_A_VNET, [R] VNET_A_ENDPOINT_IP
  * VNET_CMD_ENDPOINT_GET: dump, [O] VNET_A_VNET: the attributes of
- *                     ENDPOINT_NEW, and VNET_A_SUBNET (the subnet its IP
- *                     is in), by vnet name, then address.
+ *                     ENDPOINT_NEW (VNET_A_PORT_FLAGS always), and
+ *                     VNET_A_SUBNET (the subnet its IP is in), by vnet
+ *                     name, then address.
  *                     Traces to an endpoint carry VNET_A_REMOTE (its vnet),
  *                     VNET_A_ENDPOINT_IP and VNET_A_ENDPOINT_UNDERLAY in
  *                     place of VNET_A_TRACE_TO; the destination's inbound
