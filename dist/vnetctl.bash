@@ -51,7 +51,7 @@ _vnetctl()
 	while ((i < cword)); do
 		case ${words[i]} in
 		-n) _vnetctl_ns=(-n "${words[i + 1]}"); i=$((i + 2)) ;;
-		-b) i=$((i + 2)) ;;
+		-b | -O) i=$((i + 2)) ;;
 		-*) i=$((i + 1)) ;;
 		*) break ;;
 		esac
@@ -60,9 +60,10 @@ _vnetctl()
 		case $prev in
 		-n) _vnetctl_offer "$(ls /run/netns 2>/dev/null)"; return 0 ;;
 		-b) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+		-O) _vnetctl_offer vnetd operator; return 0 ;;
 		esac
 		if [[ $cur == -* ]]; then
-			_vnetctl_offer -j -p -b -n -V -h
+			_vnetctl_offer -j -p -b -n -O -V -h
 		else
 			_vnetctl_offer vnet subnet peering port acl route gateway lb \
 				endpoint trace stats monitor graph export apply help

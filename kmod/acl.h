@@ -30,6 +30,7 @@ struct vnet_acl_entry {
 	struct hlist_node from_link;	/* on the from-vnet's acl_users */
 	u16 prio;
 	u8 action;		/* enum vnet_acl_action */
+	u8 origin;		/* enum vnet_origin, from the request */
 	struct vnet_acl_rule rule;
 };
 

@@ -17,6 +17,7 @@ static struct netlink_range_validation acl_prio_range __ro_after_init = {
 
 const struct nla_policy vnet_acl_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_IFNAME] = VNET_IFNAME_POLICY,
 	[VNET_A_ACL_SCOPE] = NLA_POLICY_MAX(NLA_U8, VNET_ACL_SCOPE_PORT),
@@ -167,6 +168,7 @@ int vnet_acl_new_doit(struct sk_buff *skb, struct genl_info *info)
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	if (!e)
 		return -ENOMEM;
+	e->origin = req.origin;
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	err = PTR_ERR_OR_ZERO(v);
@@ -271,6 +273,7 @@ static int fill_acl(struct sk_buff *skb, const struct vnet_vnet *v,
 		return vnet_msg_end(skb, hdr, err);
 	}
 	err = nla_put_u8(skb, VNET_A_ACL_ACTION, e->action) ||
+	      vnet_nl_put_origin(skb, e->origin) ||
 	      (!r->any_proto && nla_put_u8(skb, VNET_A_ACL_PROTO, r->proto)) ||
 	      (r->src.family && vnet_nl_put_prefix(skb, VNET_A_ACL_SRC, &r->src)) ||
 	      (r->dst.family && vnet_nl_put_prefix(skb, VNET_A_ACL_DST, &r->dst)) ||

@@ -292,6 +292,7 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 		return -ENOMEM;
 	ep->fwd_key = fwd;
 	ep->forwarding = forwarding;
+	ep->origin = req->origin;
 	ep->md = vnet_tunnel_md(v->id, remote);
 	ep->port = vnet_alloc_port();
 	if (!ep->md || !ep->port) {

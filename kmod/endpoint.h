@@ -34,6 +34,7 @@ struct vnet_endpoint {
 	struct rhash_head fwd_node;	/* on vn->forwarders if @forwarding */
 	struct vnet_fwd_key fwd_key;
 	bool forwarding;		/* sends what it forwards, as a port */
+	u8 origin;			/* enum vnet_origin, from the request */
 	struct metadata_dst *md;	/* VNI and underlay address, for tx */
 	struct vnet_port *port;		/* stand-in for conntrack and ACLs */
 	u8 mac[ETH_ALEN];

@@ -13,6 +13,7 @@
 
 const struct nla_policy vnet_endpoint_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_ENDPOINT_IP] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_MAC] = NLA_POLICY_EXACT_LEN(ETH_ALEN),
 	[VNET_A_ENDPOINT_UNDERLAY] = NLA_POLICY_NESTED(vnet_prefix_policy),
@@ -114,7 +115,8 @@ static int fill_endpoint(struct sk_buff *skb, const struct vnet_endpoint *ep,
 		      nla_put_bitfield32(skb, VNET_A_PORT_FLAGS,
 					 ep->forwarding ?
 					 VNET_PORT_F_FORWARDING : 0,
-					 VNET_PORT_F_ALL);
+					 VNET_PORT_F_ALL) ||
+		      vnet_nl_put_origin(skb, ep->origin);
 	return vnet_msg_end(skb, hdr, err);
 }
 

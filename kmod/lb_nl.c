@@ -18,6 +18,7 @@ static const struct nla_policy backend_policy[VNET_BACKEND_A_MAX + 1] = {
 
 const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_LB] = VNET_NAME_POLICY,
 	[VNET_A_LB_FRONTEND] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_LB_PROTO] = { .type = NLA_U8 },
@@ -88,6 +89,7 @@ static struct vnet_lb *parse_lb(struct genl_info *info, const char *name)
 	lb = vnet_lb_alloc(n);
 	if (!lb)
 		return ERR_PTR(-ENOMEM);
+	lb->n.origin = vnet_nl_req(info).origin;
 	strscpy(lb->n.name, name, sizeof(lb->n.name));
 	lb->proto = proto;
 	lb->port = nla_get_u16(attrs[VNET_A_LB_PORT]);
@@ -183,7 +185,8 @@ static int fill_lb(struct sk_buff *skb, const struct vnet_lb *lb,
 					       &lb->frontend) ||
 			      nla_put_u8(skb, VNET_A_LB_PROTO, lb->proto) ||
 			      nla_put_u16(skb, VNET_A_LB_PORT, lb->port) ||
-			      put_backends(skb, lb))));
+			      put_backends(skb, lb) ||
+			      vnet_nl_put_origin(skb, lb->n.origin))));
 }
 
 void vnet_notify_lb(const struct vnet_lb *lb, u8 cmd)

@@ -310,6 +310,12 @@ int vnet_nl_put_prefix(struct sk_buff *skb, int type,
 }
 
 /* An address: a prefix without its length. */
+/* Who made an object, unless an operator did (VNET_A_ORIGIN). */
+int vnet_nl_put_origin(struct sk_buff *skb, u8 origin)
+{
+	return origin ? nla_put_u8(skb, VNET_A_ORIGIN, origin) : 0;
+}
+
 int vnet_nl_put_addr(struct sk_buff *skb, int type, const struct vnet_prefix *a)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
@@ -476,6 +482,8 @@ struct vnet_req vnet_nl_req(struct genl_info *info)
 		.info = info,
 		.vn = vnet_pernet(genl_info_net(info)),
 		.refusal = info->user_ptr[0],
+		.origin = info->attrs[VNET_A_ORIGIN] ?
+			  nla_get_u8(info->attrs[VNET_A_ORIGIN]) : 0,
 	};
 }
 

@@ -85,6 +85,7 @@ int vnet_add(struct vnet_req *req, const char *name, u32 id,
 	v = vnet_alloc_vnet();
 	if (!v)
 		return -ENOMEM;
+	v->n.origin = req->origin;
 	v->prefixes = kmemdup(prefixes, n * sizeof(*prefixes), GFP_KERNEL);
 	if (!v->prefixes) {
 		err = -ENOMEM;

@@ -189,6 +189,7 @@ int vnet_peering_add(struct vnet_req *req, struct vnet_vnet *l,
 	p = vnet_alloc_peering();
 	if (!p)
 		return -ENOMEM;
+	p->n.origin = req->origin;
 	strscpy(p->n.name, name, sizeof(p->n.name));
 	strscpy(p->remote_name, r->n.name, sizeof(p->remote_name));
 	p->local = l;

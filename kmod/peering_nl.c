@@ -12,6 +12,7 @@
 
 const struct nla_policy vnet_peering_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_PEERING] = VNET_NAME_POLICY,
 	[VNET_A_REMOTE] = VNET_NAME_POLICY,
 	[VNET_A_FLAGS] = NLA_POLICY_BITFIELD32(VNET_PEERING_F_ALL),
@@ -42,7 +43,8 @@ static int fill_peering(struct sk_buff *skb, const struct vnet_peering *p,
 			     (nla_put_string(skb, VNET_A_REMOTE, p->remote_name) ||
 			      nla_put_bitfield32(skb, VNET_A_FLAGS, p->flags,
 						 VNET_PEERING_F_ALL) ||
-			      nla_put_u8(skb, VNET_A_STATE, p->state))));
+			      nla_put_u8(skb, VNET_A_STATE, p->state) ||
+			      vnet_nl_put_origin(skb, p->n.origin))));
 }
 
 void vnet_notify_peering(struct vnet_peering *p, u8 cmd)

@@ -301,6 +301,7 @@ int vnet_route_add(struct vnet_req *req, struct vnet_subnet *s,
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
+	r->origin = req->origin;
 	r->prefix = *p;
 	r->nexthop = nexthop;
 	if (nexthop == VNET_ROUTE_NH_APPLIANCE)

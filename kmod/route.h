@@ -54,6 +54,7 @@ struct vnet_route {
 	struct vnet_prefix prefix;
 	struct vnet_prefix via;		/* the appliance's address */
 	u8 nexthop;			/* enum vnet_route_nexthop */
+	u8 origin;			/* enum vnet_origin, from the request */
 	u32 slot;			/* in the subnet's rtable */
 };
 

@@ -14,6 +14,7 @@
 
 const struct nla_policy vnet_route_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_ROUTE_PREFIX] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_ROUTE_NEXTHOP] = NLA_POLICY_MAX(NLA_U8, VNET_ROUTE_NH_GATEWAY),
@@ -107,6 +108,7 @@ struct route_view {
 	struct vnet_prefix via;
 	u8 nexthop;
 	u8 source;
+	u8 origin;
 	bool active;
 	bool effective;		/* the attributes below are sent */
 	const char *remote;	/* a vnet name */
@@ -127,7 +129,8 @@ static int fill_route(struct sk_buff *skb, const struct vnet_subnet *s,
 	      nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
 	      vnet_nl_put_prefix(skb, VNET_A_ROUTE_PREFIX, &r->prefix);
 	if (!err && !m->identity_only) {
-		err = nla_put_u8(skb, VNET_A_ROUTE_NEXTHOP, r->nexthop);
+		err = nla_put_u8(skb, VNET_A_ROUTE_NEXTHOP, r->nexthop) ||
+		      vnet_nl_put_origin(skb, r->origin);
 		if (!err && r->nexthop == VNET_ROUTE_NH_APPLIANCE) {
 			struct nlattr *nest = nla_nest_start(skb,
 							     VNET_A_ROUTE_VIA);
@@ -157,6 +160,7 @@ static void user_view(struct route_view *rv, const struct vnet_route *r)
 	rv->prefix = r->prefix;
 	rv->via = r->via;
 	rv->nexthop = r->nexthop;
+	rv->origin = r->origin;
 	rv->source = VNET_ROUTE_SRC_USER;
 	rv->active = true;	/* user routes win ties, and never repeat */
 }

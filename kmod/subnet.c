@@ -86,6 +86,7 @@ int vnet_subnet_add(struct vnet_req *req, struct vnet_vnet *v,
 	s = vnet_alloc_subnet();
 	if (!s)
 		return -ENOMEM;
+	s->n.origin = req->origin;
 	strscpy(s->n.name, name, sizeof(s->n.name));
 	s->vnet = v;
 	for (i = 0; i < n; i++) {

@@ -12,6 +12,7 @@
 
 const struct nla_policy vnet_subnet_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_SUBNET] = VNET_NAME_POLICY,
 	[VNET_A_PREFIXES] = VNET_PREFIXES_POLICY,
 };
@@ -32,7 +33,9 @@ static int fill_subnet(struct sk_buff *skb, const struct vnet_subnet *s,
 	return vnet_msg_end(skb, hdr,
 			    nla_put_string(skb, VNET_A_VNET, s->vnet->n.name) ||
 			    nla_put_string(skb, VNET_A_SUBNET, s->n.name) ||
-			    (!m->identity_only && vnet_nl_put_prefixes(skb, p, 2)));
+			    (!m->identity_only &&
+			     (vnet_nl_put_prefixes(skb, p, 2) ||
+			      vnet_nl_put_origin(skb, s->n.origin))));
 }
 
 void vnet_notify_subnet(struct vnet_subnet *s, u8 cmd)

@@ -15,14 +15,13 @@
  * Receive: an ingress hook on the VXLAN device maps the packet's VNI to
  * the vnet with that id. The sender must be a remote endpoint of that
  * vnet or of a peer the vnet's routes reach (connected, access on both
- * sides), sent from that endpoint's underlay address: the inner source
- * itself, or, for what an appliance on another host forwards, a
- * forwarding endpoint known by that address and the inner source MAC
- * (the sending port's, written on transmit). The destination is the
- * inner destination's port in that vnet; when no port here has it (a
- * packet for an appliance here), or the sender is a forwarder (rule 7),
- * the route lookup is made again from the sender's position, with its
- * subnet's user routes, and must end at a port here. Then the inbound
+ * sides), sent from that endpoint's underlay address with its MAC as
+ * inner source (the sending port's, written on transmit): the inner
+ * source itself, or, for what an appliance on another host forwards, a
+ * forwarding endpoint known by that address and MAC. The route lookup is
+ * then made again from the sender's position, with its subnet's user
+ * routes and rule 7, as its host made it, and must end at a port of that
+ * vnet here (the destination's, or an appliance's). Then the inbound
  * ACLs and connection tracking decide, as for a packet between local
  * ports, a remote backend's reply to an lb connection of this host gets
  * its frontend back as source, and the packet is delivered with the
@@ -154,10 +153,13 @@ static u32 reached_vnet(struct vnet_vnet *v, u8 family, const u8 *addr,
 /*
  * The endpoint that sent @k into vnet @v: the vnet's routes must lead to
  * the source's vnet (the own one or a usable peer), which must know the
- * source as an endpoint behind the packet's underlay source.
+ * source as an endpoint behind the packet's underlay source, with the
+ * inner source MAC its host writes: another VM of that host (a forwarding
+ * one) cannot speak for it.
  */
 static struct vnet_endpoint *source_endpoint(struct vnet_net *vn,
 					     struct vnet_vnet *v,
+					     const struct sk_buff *skb,
 					     const struct vnet_acl_key *k,
 					     const struct ip_tunnel_info *info,
 					     enum vnet_drop_reason *why)
@@ -168,7 +170,8 @@ static struct vnet_endpoint *source_endpoint(struct vnet_net *vn,
 	if (!id)
 		return NULL;
 	ep = vnet_endpoint_lookup(vn, id, k->family, k->src);
-	return ep && underlay_is(ep, info) ? ep : NULL;
+	return ep && underlay_is(ep, info) &&
+	       ether_addr_equal(ep->mac, eth_hdr(skb)->h_source) ? ep : NULL;
 }
 
 /*
@@ -260,20 +263,18 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 		why = VNET_DROP_BROADCAST;
 	if (why != VNET_PASS)
 		return vnet_drop(tport, why);
-	dport = vnet_port_lookup(vn, vni, flow.key.family, flow.key.dst);
-	if (dport && vnet_port_absent(dport))
-		return vnet_drop(tport, VNET_DROP_PORT_ABSENT);
-	ep = source_endpoint(vn, v, &flow.key, info, &why);
-	if (!ep) {
-		/* Not its own packet: forwarded by an appliance there. */
+	ep = source_endpoint(vn, v, skb, &flow.key, info, &why);
+	/* Not its own packet: forwarded by an appliance there? */
+	if (!ep)
 		ep = forwarder(vn, v, skb, &flow.key, info);
-		if (!ep)
-			return vnet_drop(tport, why);
-		dport = remote_next_hop(ep, vni, &flow.key, &why);
-	} else if (!dport) {
-		/* Its own packet, for an appliance here. */
-		dport = remote_next_hop(ep, vni, &flow.key, &why);
-	}
+	if (!ep)
+		return vnet_drop(tport, why);
+	/*
+	 * Where its routes lead: to the destination's port, or to an
+	 * appliance here whatever the destination (a route through an
+	 * appliance is never skipped because the destination is here too).
+	 */
+	dport = remote_next_hop(ep, vni, &flow.key, &why);
 	if (!dport)
 		return vnet_drop(tport, why);
 	/* A remote backend's reply to an lb connection of this host. */

@@ -119,6 +119,7 @@ extern bool vnet_unloading;
 struct vnet_node {
 	struct rb_node rb;
 	char name[VNET_NAME_MAX];
+	u8 origin;			/* enum vnet_origin, from the request */
 };
 
 struct vnet_node *vnet_node_find(struct rb_root *root, const char *name);
@@ -374,6 +375,7 @@ struct vnet_req {
 	struct genl_info *info;		/* for the *_nl.c files only */
 	struct vnet_net *vn;
 	struct vnet_refusal *refusal;	/* NULL: nobody to tell */
+	u8 origin;			/* VNET_A_ORIGIN: what it makes keeps it */
 };
 
 __printf(4, 5)

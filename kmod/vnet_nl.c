@@ -17,6 +17,7 @@ static struct netlink_range_validation id_range __ro_after_init = {
 
 const struct nla_policy vnet_vnet_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
+	[VNET_A_ORIGIN] = { .type = NLA_U8 },
 	[VNET_A_ID] = NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
 	[VNET_A_PREFIXES] = VNET_PREFIXES_POLICY,
 };
@@ -37,7 +38,8 @@ static int fill_vnet(struct sk_buff *skb, const struct vnet_vnet *v,
 			    nla_put_string(skb, VNET_A_VNET, v->n.name) ||
 			    (!m->identity_only &&
 			     (nla_put_u32(skb, VNET_A_ID, v->id) ||
-			      vnet_nl_put_prefixes(skb, v->prefixes, v->nr_prefixes))));
+			      vnet_nl_put_prefixes(skb, v->prefixes, v->nr_prefixes) ||
+			      vnet_nl_put_origin(skb, v->n.origin))));
 }
 
 static int fill_prefix(struct sk_buff *skb, const struct vnet_vnet *v,

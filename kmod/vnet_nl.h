@@ -23,6 +23,7 @@ extern const struct nla_policy vnet_vnet_policy[VNET_A_MAX + 1];
 
 /* Requests: parsing; each helper sets the extack when it refuses. */
 struct vnet_req vnet_nl_req(struct genl_info *info);
+int vnet_nl_put_origin(struct sk_buff *skb, u8 origin);
 bool vnet_nl_missing(struct genl_info *info, int type);
 bool vnet_nl_need(struct genl_info *info, int type, const char *msg);
 const char *vnet_nl_name(struct genl_info *info, int type);

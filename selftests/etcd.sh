@@ -33,6 +33,7 @@ ALL_TESTS="
 	appliance_route
 	remote_appliance
 	remote_lb
+	rogue_values
 	restart
 	member_killed
 	all_killed
@@ -425,6 +426,33 @@ remote_lb()
 	for i in 1 2 3; do
 		check "H$i: the lb goes" busywait 30000 same_intent H$i
 	done
+}
+
+# Values that a host's mistake (or a host that lies) may publish: an
+# address another port holds the claim of, a MAC that is none. Each is
+# left out where it would be installed, said once, and stalls nothing: a
+# VM added afterwards gets its endpoints as before.
+rogue_values()
+{
+	ctl put /vnet/ports/H9/steal \
+		'{"vnet":"X","subnet":"s","mac":"52:54:00:09:00:05","ips":["10.1.1.5"],"underlay":"192.0.2.9","forwarding":true}' >/dev/null
+	ctl put /vnet/claims/X/10.1.1.50 H9/bad >/dev/null
+	ctl put /vnet/ports/H9/bad \
+		'{"vnet":"X","subnet":"s","mac":"zz","ips":["10.1.1.50"],"underlay":"192.0.2.9"}' >/dev/null
+	check "H1 leaves out an address claimed by another port" busywait 30000 grep -q \
+		"endpoint: port H9/steal not installed: X/10.1.1.5 is H2/vm-x2's, by its claim" \
+		"$WORK/vnetd-H1.log"
+	check "and a value that is no endpoint" busywait 30000 grep -q \
+		"endpoint: port H9/bad not installed: " "$WORK/vnetd-H1.log"
+	check "x2's endpoint on H1 stays H2's" has_ep H1 X 10.1.1.5 192.0.2.2
+	vm_new H2 x4 X 10.1.1.8 52:54:00:02:00:08
+	check "a VM added afterwards still gets its endpoint on H1" busywait 30000 \
+		has_ep H1 X 10.1.1.8 192.0.2.2
+	check "each is said once" test "$(grep -c 'port H9/bad not installed' "$WORK/vnetd-H1.log")" -eq 1
+	ctl del --prefix /vnet/ports/H9/ >/dev/null
+	ctl del /vnet/claims/X/10.1.1.50 >/dev/null
+	h H2 port del vm-x4
+	check "x4 gone: its endpoint goes from H1" busywait 30000 no_ep H1 X 10.1.1.8
 }
 
 restart()

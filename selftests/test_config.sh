@@ -58,6 +58,7 @@ acl add hub subnet hs dir in prio 100 action deny proto tcp dport 22 from-vnet s
 acl add hub port vm-be dir in prio 10 action allow proto tcp dport 8080
 lb add hub web frontend 10.0.0.100 proto tcp port 80 backend 10.0.1.6:8080
 endpoint add spoke2 10.2.1.9 mac 52:54:00:00:02:09 remote 192.0.2.2
+endpoint add hub 10.0.1.20 mac 52:54:00:00:00:20 remote 192.0.2.2 forwarding on
 B
 check "the configuration loads" v -b "$WORK/setup"
 v export >"$WORK/a.json"
@@ -83,6 +84,8 @@ export_own()
 	check "export is JSON with every kind" \
 		jq -e '.vnets and .subnets and .ports and .endpoints and .gateways and .peerings and .routes and .acls and .lbs' "$WORK/a.json"
 	check "export has no states" sh -c "! grep -qE '\"(state|router-mac)\"' '$WORK/a.json'"
+	check_output "a forwarding endpoint says so, a plain one has no key" "true null" \
+		jq -r '[.endpoints[] | .forwarding] | map(tostring) | join(" ")' "$WORK/a.json"
 	check_output "apply of the namespace's own export plans nothing" "" v apply --dry-run "$WORK/a.json"
 	check "and applies" v apply "$WORK/a.json"
 }

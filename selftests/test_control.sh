@@ -22,6 +22,7 @@ ALL_TESTS="
 	vnet_del_peers
 	limits
 	namespaces
+	origin
 "
 
 
@@ -275,6 +276,30 @@ namespaces()
 	check "another namespace may reuse names and ids" \
 		vnetctl -n "$CTL2" vnet add A id 1 prefix 10.1.0.0/16
 	vnetctl -n "$CTL2" vnet del A
+}
+
+# ---- who made an object: -O ORIGIN, kept by the kernel, not exported ----
+origin()
+{
+	check "vnetctl -O vnetd vnet add" v -O vnetd vnet add O id 77 prefix 10.77.0.0/16
+	check "and a subnet, a peering and a rule, by number and by name" \
+		sh -c "vnetctl -n $CTL -O 9 subnet add O s prefix 10.77.1.0/24 &&
+		       vnetctl -n $CTL -O vnetd peering add O o2a remote A &&
+		       vnetctl -n $CTL -O vnetd acl add O subnet s dir in prio 10 action deny proto udp"
+	check_output "vnet show says who made it, last" "O id 77 prefix 10.77.0.0/16 origin vnetd" \
+		sh -c "vnetctl -n $CTL vnet show O | sed 's/ router-mac [^ ]*//'"
+	check_output "-j: the origin by name, or by number" '"vnetd" 9 "vnetd" "vnetd"' \
+		sh -c "printf '%s\n' 'vnet show O' 'subnet show O' 'peering show O' 'acl show O' |
+		       vnetctl -n $CTL -j -b - | jq -c '.[] | select(.vnet == \"O\" or .name == \"O\") | .origin' | tr '\n' ' ' | sed 's/ $//'"
+	check_output "an operator's object says nothing" "null" \
+		sh -c "vnetctl -n $CTL -j vnet show A | jq '.[0].origin'"
+	check_output "export leaves it out" "0" \
+		sh -c "vnetctl -n $CTL export 2>/dev/null | grep -c origin"
+	check_fail "an unknown origin is bad usage" v -O nobody vnet show
+	check_output "with exit status 2" 2 sh -c "vnetctl -n $CTL -O 256 vnet show >/dev/null 2>&1; echo \$?"
+	check "-O with a delete: only what makes an object carries it" \
+		v -O vnetd peering del O o2a
+	v vnet del O
 }
 
 tests_run

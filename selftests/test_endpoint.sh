@@ -26,6 +26,7 @@ ALL_TESTS="
 	acls
 	peering
 	hub_spoke
+	local_appliance
 	lb_remote
 	refusals
 	raw_refusals
@@ -293,11 +294,13 @@ tunnel_drops()
 	tunnel_drop "unknown inner source: dropped and counted" vnet-vxlan unknown-endpoint \
 		"$HB" 192.0.2.2 100 10.1.1.99 10.1.1.4
 	tunnel_drop "a known endpoint from the wrong underlay address: dropped" \
-		vnet-vxlan unknown-endpoint "$HB" 192.0.2.3 100 10.1.1.5 10.1.1.4
+		vnet-vxlan unknown-endpoint "$HB" 192.0.2.3 100 10.1.1.5 10.1.1.4 $MAC_B1
+	tunnel_drop "a known endpoint's address with another MAC of its host: dropped" \
+		vnet-vxlan unknown-endpoint "$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4 $MAC_B2
 	tunnel_drop "an inner destination that is no port: dropped" vnet-vxlan no-port \
-		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.77
+		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.77 $MAC_B1
 	tunnel_drop "a well-formed one from the endpoint is delivered" vm-a1 tx-packets \
-		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4
+		"$HB" 192.0.2.2 100 10.1.1.5 10.1.1.4 $MAC_B1
 	ip -n "$HB" addr del 192.0.2.3/24 dev ul-b
 }
 
@@ -452,6 +455,12 @@ H fd00:40:0:1::4 mac $MAC_NVA remote 192.0.2.2 forwarding on" va endpoint show H
 	nva_endpoints
 	dropped_as "nva not forwarding on host A: what it forwards is dropped" \
 		s1 10.42.1.4 vnet-vxlan unknown-endpoint
+	va endpoint add H 10.40.1.5 mac 52:54:00:0b:40:05 remote 192.0.2.2
+	tunnel_drop "nva cannot speak for another endpoint of its host (hb, H)" \
+		vnet-vxlan unknown-endpoint "$HB" 192.0.2.2 420 10.40.1.5 10.42.1.4 $MAC_NVA
+	tunnel_drop "hb itself, with its own MAC, is delivered (rule 7 allows it)" \
+		vm-s2 tx-packets "$HB" 192.0.2.2 420 10.40.1.5 10.42.1.4 52:54:00:0b:40:05
+	va endpoint del H 10.40.1.5
 	nva_endpoints forwarding on
 	va peering set S2 s22h forwarded off
 	dropped_as "S2's side forwarded off on host A: dropped there (rule 7)" \
@@ -482,6 +491,54 @@ H fd00:40:0:1::4 mac $MAC_NVA remote 192.0.2.2 forwarding on" va endpoint show H
 	ip -n "$HA" link del vm-s1
 	ip -n "$HA" link del vm-s2
 	ip -n "$HB" link del vm-nva
+}
+
+# ---- a route through an appliance on the receiving host ----
+# X's subnet s routes 10.1.3.0/24 via fw (10.1.2.4, subnet f, host A);
+# d1 (10.1.3.4, subnet d) is on host A too. b1 (host B) sends to d1: host
+# B sends it to fw through the tunnel, and host A must deliver it to fw,
+# not skip fw because d1 is here.
+local_appliance()
+{
+	local h rx
+	for h in va vb; do
+		$h subnet add X f prefix 10.1.2.0/24
+		$h subnet add X d prefix 10.1.3.0/24
+	done
+	ns_new NS_fw fw
+	ip -n "$HA" link add vm-fw type veth peer name eth0 netns "$NS_fw"
+	ip -n "$HA" link set vm-fw up
+	ip -n "$NS_fw" link set eth0 address 52:54:00:0a:02:04 up
+	va port add vm-fw vnet X subnet f mac 52:54:00:0a:02:04 ip 10.1.2.4 forwarding on
+	ns_new NS_d1 d1
+	ip -n "$HA" link add vm-d1 type veth peer name eth0 netns "$NS_d1"
+	ip -n "$HA" link set vm-d1 up
+	ip -n "$NS_d1" link set eth0 address 52:54:00:0a:03:04 up
+	va port add vm-d1 vnet X subnet d mac 52:54:00:0a:03:04 ip 10.1.3.4
+	vb endpoint add X 10.1.2.4 mac 52:54:00:0a:02:04 remote 192.0.2.1 forwarding on
+	vb endpoint add X 10.1.3.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
+	for h in va vb; do
+		$h route add X s 10.1.3.0/24 nexthop appliance 10.1.2.4
+	done
+	rx=$(counter vm-d1 tx-packets)
+	tunnel_drop "b1's packet for d1 goes to fw, its route's appliance, on host A" \
+		vm-fw tx-packets "$HB" 192.0.2.2 100 10.1.1.5 10.1.3.4 $MAC_B1
+	check_output "and not to d1 around it" "$rx" counter vm-d1 tx-packets
+	for h in va vb; do
+		$h route del X s 10.1.3.0/24
+	done
+	tunnel_drop "without the route it goes to d1" \
+		vm-d1 tx-packets "$HB" 192.0.2.2 100 10.1.1.5 10.1.3.4 $MAC_B1
+	vb endpoint del X 10.1.2.4
+	vb endpoint del X 10.1.3.4
+	va port del vm-fw
+	va port del vm-d1
+	ip -n "$HA" link del vm-fw
+	ip -n "$HA" link del vm-d1
+	for h in va vb; do
+		$h subnet del X f
+		$h subnet del X d
+	done
 }
 
 # ---- a load balancer on host A whose backend is on host B ----

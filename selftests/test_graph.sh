@@ -20,6 +20,7 @@ ALL_TESTS="
 	quote
 	disconnected
 	no_appliance
+	endpoints
 	bad_usage
 "
 
@@ -103,6 +104,29 @@ no_appliance()
 	v graph >"$WORK/g5.dot"
 	check "an appliance without a port is drawn as unreachable" \
 		grep -qF '"subnet:spoke1/s" -> "unreachable:10.0.1.4"' "$WORK/g5.dot"
+	v port add vm-nva vnet hub subnet hs mac 52:54:00:00:00:04 ip 10.0.1.4 forwarding on
+}
+
+# Remote endpoints sit in their vnet; an appliance or backend that is one
+# is drawn there, not as unreachable.
+endpoints()
+{
+	v port del vm-nva
+	v endpoint add hub 10.0.1.4 mac 52:54:00:00:00:04 remote 192.0.2.2 forwarding on
+	v endpoint add hub 10.0.1.7 mac 52:54:00:00:00:07 remote 192.0.2.3
+	v lb add hub web2 frontend 10.0.0.101 proto tcp port 80 backend 10.0.1.7:8080
+	v graph >"$WORK/g6.dot"
+	check "a remote endpoint is drawn in its vnet, with its host" grep -qF \
+		'"endpoint:hub/10.0.1.4" [shape=box, style="rounded,dashed", label="endpoint 10.0.1.4\n52:54:00:00:00:04\nhost 192.0.2.2\nforwarding"]' \
+		"$WORK/g6.dot"
+	check "the appliance route leads to the appliance's endpoint" \
+		grep -qF '"subnet:spoke1/s" -> "endpoint:hub/10.0.1.4"' "$WORK/g6.dot"
+	check "the lb leads to its remote backend" \
+		grep -qF '"lb:hub/web2" -> "endpoint:hub/10.0.1.7"' "$WORK/g6.dot"
+	check "and dot reads the graph" dot -Tsvg -o "$WORK/g6.svg" "$WORK/g6.dot"
+	v lb del hub web2
+	v endpoint del hub 10.0.1.7
+	v endpoint del hub 10.0.1.4
 	v port add vm-nva vnet hub subnet hs mac 52:54:00:00:00:04 ip 10.0.1.4 forwarding on
 }
 

@@ -22,6 +22,7 @@ const struct field acl_fields[] = {
 	{ "from-vnet", F_KEY, NULL },
 	{ "sport", F_KEY, NULL },
 	{ "dport", F_KEY, NULL },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

@@ -135,10 +135,14 @@ json_t *config_snapshot(struct ctx *c, bool states)
 					break;
 			}
 		}
-		json_array_foreach(arr, i, o)
+		json_array_foreach(arr, i, o) {
 			for (int r = 0; r < 6 && kinds[k].runtime[r] && !states;
 			     r++)
 				json_object_del(o, kinds[k].runtime[r]);
+			/* Who made it is not configuration: apply makes it. */
+			if (!states)
+				json_object_del(o, "origin");
+		}
 		if (kinds[k].sort1)
 			sort_array(arr, kinds[k].sort1, kinds[k].sort2);
 		json_object_set_new(doc, kinds[k].name, arr);

@@ -18,6 +18,7 @@ const struct field endpoint_fields[] = {
 	{ "mac", F_KEY, NULL },
 	{ "remote", F_KEY, NULL },
 	{ "forwarding", F_FLAG, NULL },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

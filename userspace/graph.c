@@ -2,9 +2,11 @@
 /*
  * vnetctl graph: the namespace's topology in Graphviz DOT. Each vnet is a
  * cluster (name, id, address space) holding its subnets, and each subnet
- * its ports; gateways and load balancers sit in their vnet. Edges: one per
+ * its ports; gateways, load balancers and remote endpoints (VMs of other
+ * hosts) sit in their vnet. Edges: one per
  * side of a peering (coloured by state, labelled with its flags), user
- * routes to appliances and gateways, and lb frontends to their backends.
+ * routes to appliances (ports or endpoints) and gateways, and lb frontends
+ * to their backends.
  * It draws what export prints (with the states), sorted, so an unchanged
  * state draws the same file.
  */
@@ -84,6 +86,20 @@ static const char *port_of_ip(json_t *ports, const char *vnet, const char *ip)
 	return NULL;
 }
 
+/* The remote endpoint with @ip, in @vnet (NULL: any), or NULL. */
+static json_t *endpoint_of_ip(json_t *endpoints, const char *vnet,
+			      const char *ip)
+{
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(endpoints, i, e)
+		if ((!vnet || !strcmp(str(e, "vnet"), vnet)) &&
+		    !strcmp(str(e, "ip"), ip))
+			return e;
+	return NULL;
+}
+
 static void draw_ports(FILE *f, json_t *ports, const char *vnet,
 		       const char *subnet)
 {
@@ -112,7 +128,7 @@ static void draw_ports(FILE *f, json_t *ports, const char *vnet,
 }
 
 static void draw_vnet(FILE *f, json_t *v, json_t *subnets, json_t *ports,
-		      json_t *gateways, json_t *lbs)
+		      json_t *gateways, json_t *lbs, json_t *endpoints)
 {
 	const char *name = str(v, "name");
 	char label[1024];
@@ -176,7 +192,38 @@ static void draw_vnet(FILE *f, json_t *v, json_t *subnets, json_t *ports,
 		dot_str(f, label);
 		fputs("];\n", f);
 	}
+	json_array_foreach(endpoints, i, o) {
+		if (strcmp(str(o, "vnet"), name))
+			continue;
+		snprintf(label, sizeof(label), "endpoint %s\n%s\nhost %s%s",
+			 str(o, "ip"), str(o, "mac"), str(o, "remote"),
+			 flag(o, "forwarding") ? "\nforwarding" : "");
+		fputs("    ", f);
+		node_id(f, "endpoint", name, str(o, "ip"));
+		fputs(" [shape=box, style=\"rounded,dashed\", label=", f);
+		dot_str(f, label);
+		fputs("];\n", f);
+	}
 	fputs("  }\n", f);
+}
+
+/* The node of the port or endpoint @ip (in @vnet, NULL: any), or false. */
+static bool target(FILE *f, json_t *ports, json_t *endpoints,
+		   const char *vnet, const char *ip)
+{
+	const char *dev = port_of_ip(ports, vnet, ip);
+	json_t *e;
+
+	if (dev) {
+		node_id(f, "port", dev, NULL);
+		return true;
+	}
+	e = endpoint_of_ip(endpoints, vnet, ip);
+	if (e) {
+		node_id(f, "endpoint", str(e, "vnet"), str(e, "ip"));
+		return true;
+	}
+	return false;
 }
 
 static void draw_peerings(FILE *f, json_t *peerings)
@@ -230,12 +277,16 @@ static const char *gateway_vnet(json_t *peerings, const char *vnet)
 	return vnet;
 }
 
-/* User routes: to an appliance's port, to a gateway, or to a drop. */
+/*
+ * User routes: to an appliance's port or endpoint, to a gateway, or to a
+ * drop.
+ */
 static void draw_routes(FILE *f, json_t *routes, json_t *ports,
-			json_t *peerings)
+			json_t *endpoints, json_t *peerings)
 {
-	const char *nh, *vnet, *subnet, *dev;
+	const char *nh, *vnet, *subnet, *a;
 	char label[256];
+	bool there;
 	size_t i;
 	json_t *r;
 
@@ -243,12 +294,13 @@ static void draw_routes(FILE *f, json_t *routes, json_t *ports,
 		nh = str(r, "nexthop");
 		vnet = str(r, "vnet");
 		subnet = str(r, "subnet");
-		dev = NULL;
+		a = str(r, "appliance");
+		there = port_of_ip(ports, NULL, a) ||
+			endpoint_of_ip(endpoints, NULL, a);
 		if (!strcmp(nh, "appliance")) {
-			dev = port_of_ip(ports, NULL, str(r, "appliance"));
-			if (!dev)
-				drop_node(f, "unreachable", str(r, "appliance"),
-					  NULL, "appliance unreachable");
+			if (!there)
+				drop_node(f, "unreachable", a, NULL,
+					  "appliance unreachable");
 		} else if (strcmp(nh, "gateway")) {
 			drop_node(f, "drop", vnet, subnet, "drop");
 		}
@@ -257,10 +309,10 @@ static void draw_routes(FILE *f, json_t *routes, json_t *ports,
 		fputs("  ", f);
 		node_id(f, "subnet", vnet, subnet);
 		fputs(" -> ", f);
-		if (!strcmp(nh, "appliance"))
-			node_id(f, dev ? "port" : "unreachable",
-				dev ? dev : str(r, "appliance"), NULL);
-		else if (!strcmp(nh, "gateway"))
+		if (!strcmp(nh, "appliance")) {
+			if (!target(f, ports, endpoints, NULL, a))
+				node_id(f, "unreachable", a, NULL);
+		} else if (!strcmp(nh, "gateway"))
 			node_id(f, "gateway", gateway_vnet(peerings, vnet), NULL);
 		else
 			node_id(f, "drop", vnet, subnet);
@@ -270,10 +322,11 @@ static void draw_routes(FILE *f, json_t *routes, json_t *ports,
 	}
 }
 
-static void draw_backends(FILE *f, json_t *lbs, json_t *ports)
+static void draw_backends(FILE *f, json_t *lbs, json_t *ports,
+			  json_t *endpoints)
 {
 	char ip[128], *port, *end;
-	const char *dev;
+	const char *addr, *vnet;
 	size_t i, j;
 	json_t *lb, *b;
 
@@ -288,16 +341,17 @@ static void draw_backends(FILE *f, json_t *lbs, json_t *ports)
 			end = strchr(ip, ']');
 			if (end)
 				*end = 0;
-			dev = port_of_ip(ports, str(lb, "vnet"),
-					 ip[0] == '[' ? ip + 1 : ip);
-			if (!dev)
+			vnet = str(lb, "vnet");
+			addr = ip[0] == '[' ? ip + 1 : ip;
+			if (!port_of_ip(ports, vnet, addr) &&
+			    !endpoint_of_ip(endpoints, vnet, addr))
 				drop_node(f, "unreachable", ip, NULL,
 					  "backend without a port");
 			fputs("  ", f);
-			node_id(f, "lb", str(lb, "vnet"), str(lb, "name"));
+			node_id(f, "lb", vnet, str(lb, "name"));
 			fputs(" -> ", f);
-			node_id(f, dev ? "port" : "unreachable",
-				dev ? dev : ip, NULL);
+			if (!target(f, ports, endpoints, vnet, addr))
+				node_id(f, "unreachable", ip, NULL);
 			fputs(" [style=dashed, label=", f);
 			dot_str(f, port);
 			fputs("];\n", f);
@@ -326,10 +380,11 @@ static int graph_run(struct ctx *c, int argc, char **argv)
 	     "  graph [fontname=\"sans\", fontsize=11];");
 	json_array_foreach(vnets, i, v)
 		draw_vnet(stdout, v, KIND("subnets"), KIND("ports"),
-			  KIND("gateways"), KIND("lbs"));
+			  KIND("gateways"), KIND("lbs"), KIND("endpoints"));
 	draw_peerings(stdout, KIND("peerings"));
-	draw_routes(stdout, KIND("routes"), KIND("ports"), KIND("peerings"));
-	draw_backends(stdout, KIND("lbs"), KIND("ports"));
+	draw_routes(stdout, KIND("routes"), KIND("ports"), KIND("endpoints"),
+		    KIND("peerings"));
+	draw_backends(stdout, KIND("lbs"), KIND("ports"), KIND("endpoints"));
 	puts("}");
 #undef KIND
 	json_decref(doc);

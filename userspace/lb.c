@@ -20,6 +20,7 @@ const struct field lb_fields[] = {
 	{ "proto", F_KEY, NULL },
 	{ "port", F_KEY, NULL },
 	{ "backends", F_LIST, "backend" },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

@@ -76,6 +76,9 @@ json_t *parse_lb_msg(const struct nlmsghdr *nlh)
 		case VNET_A_LB_BACKENDS:
 			json_object_set_new(o, "backends", parse_backends(a));
 			break;
+		case VNET_A_ORIGIN:
+			msg_set_origin(o, a);
+			break;
 		}
 	}
 	return o;

@@ -93,6 +93,22 @@ uint8_t msg_cmd(const struct nlmsghdr *nlh)
 	return ((const struct genlmsghdr *)mnl_nlmsg_get_payload(nlh))->cmd;
 }
 
+/* Who made the object (VNET_A_ORIGIN), unless an operator did. */
+void msg_set_origin(json_t *o, const struct nlattr *a)
+{
+	const char *name;
+	uint8_t v;
+
+	if (!a || mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+		return;
+	v = mnl_attr_get_u8(a);
+	name = origin_name(v);
+	if (name)
+		json_object_set_new(o, "origin", json_string(name));
+	else if (v)
+		json_object_set_new(o, "origin", json_integer(v));
+}
+
 void msg_set_str(json_t *o, const char *key, const struct nlattr *a)
 {
 	if (a && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
@@ -187,6 +203,7 @@ json_t *parse_vnet_msg(const struct nlmsghdr *nlh)
 	if (at.tb[VNET_A_PREFIXES])
 		json_object_set_new(o, "prefixes",
 				    prefix_list(at.tb[VNET_A_PREFIXES], true));
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }
 
@@ -215,6 +232,7 @@ json_t *parse_subnet_msg(const struct nlmsghdr *nlh)
 	if (at.tb[VNET_A_PREFIXES])
 		json_object_set_new(o, "prefixes",
 				    prefix_list(at.tb[VNET_A_PREFIXES], true));
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }
 
@@ -248,6 +266,7 @@ json_t *parse_peering_msg(const struct nlmsghdr *nlh)
 	set_flag(o, "forwarded", flags, VNET_PEERING_F_FORWARDED);
 	set_flag(o, "gateway-transit", flags, VNET_PEERING_F_GATEWAY_TRANSIT);
 	set_flag(o, "use-remote-gateways", flags, VNET_PEERING_F_USE_REMOTE_GW);
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }
 
@@ -360,6 +379,7 @@ json_t *parse_endpoint_msg(const struct nlmsghdr *nlh)
 		 VNET_PORT_F_FORWARDING);
 	if (json_is_false(json_object_get(o, "forwarding")))
 		json_object_del(o, "forwarding");
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }
 
@@ -523,5 +543,6 @@ json_t *parse_acl_msg(const struct nlmsghdr *nlh)
 	set_u32(o, "rules", at.tb[VNET_A_ACL_RULES]);
 	set_u32(o, "added", at.tb[VNET_A_ACL_ADDED]);
 	set_u32(o, "removed", at.tb[VNET_A_ACL_REMOVED]);
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }

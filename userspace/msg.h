@@ -47,6 +47,7 @@ bool acl_proto_number(const char *name, uint8_t *proto);
 
 /* @key: the string @a, if it is one. */
 void msg_set_str(json_t *o, const char *key, const struct nlattr *a);
+void msg_set_origin(json_t *o, const struct nlattr *a);
 /* @key: the name of the u8 @a in @names[@n], or its number. */
 void msg_set_enum(json_t *o, const char *key, const struct nlattr *a,
 		  const char *const *names, size_t n);

@@ -121,6 +121,23 @@ void vnl_close(struct vnl *nl)
 	memset(nl, 0, sizeof(*nl));
 }
 
+/* The requests that make an object, which keeps their VNET_A_ORIGIN. */
+static bool makes_object(uint8_t cmd)
+{
+	switch (cmd) {
+	case VNET_CMD_VNET_NEW:
+	case VNET_CMD_SUBNET_NEW:
+	case VNET_CMD_PEERING_NEW:
+	case VNET_CMD_ACL_NEW:
+	case VNET_CMD_ROUTE_NEW:
+	case VNET_CMD_LB_NEW:
+	case VNET_CMD_ENDPOINT_NEW:
+		return true;
+	default:
+		return false;
+	}
+}
+
 struct nlmsghdr *vnl_request(struct vnl *nl, uint8_t cmd, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(nl->req);
@@ -132,6 +149,8 @@ struct nlmsghdr *vnl_request(struct vnl *nl, uint8_t cmd, uint16_t flags)
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = cmd;
 	g->version = VNET_GENL_VERSION;
+	if (nl->origin && makes_object(cmd))
+		mnl_attr_put_u8(nlh, VNET_A_ORIGIN, nl->origin);
 	return nlh;
 }
 

@@ -21,6 +21,7 @@ struct vnl {
 	uint32_t events_group;
 	char *buf;		/* receive buffer, VNL_BUF_SIZE */
 	char *req;		/* request being built */
+	uint8_t origin;		/* VNET_A_ORIGIN of every NEW request, if set */
 };
 
 #define VNL_BUF_SIZE (64 * 1024)

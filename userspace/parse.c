@@ -134,6 +134,39 @@ bad:
 	return -1;
 }
 
+static const char *const origin_names[] = {
+	[VNET_ORIGIN_OPERATOR] = "operator",
+	[VNET_ORIGIN_VNETD] = "vnetd",
+};
+
+const char *origin_name(uint8_t v)
+{
+	return v < sizeof(origin_names) / sizeof(origin_names[0]) ?
+	       origin_names[v] : NULL;
+}
+
+int parse_origin(const char *s, uint8_t *v, char *err)
+{
+	unsigned long n;
+	char *end;
+
+	for (size_t i = 0; i < sizeof(origin_names) / sizeof(origin_names[0]); i++)
+		if (!strcmp(s, origin_names[i])) {
+			*v = (uint8_t)i;
+			return 0;
+		}
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (!*s || *end || errno || n > 255 || s[0] == '-' || s[0] == '+') {
+		snprintf(err, ERR_LEN,
+			 "origin \"%.40s\" is not operator, vnetd or a number 0-255",
+			 s);
+		return -1;
+	}
+	*v = (uint8_t)n;
+	return 0;
+}
+
 int parse_onoff(const char *what, const char *s, bool *on, char *err)
 {
 	if (!strcmp(s, "on")) {

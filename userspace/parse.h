@@ -23,6 +23,9 @@ int parse_prefix(const char *s, struct vnet_prefix *p, char *err);
 int parse_addr(const char *s, struct vnet_prefix *p, char *err);
 int parse_mac(const char *s, uint8_t mac[6], char *err);
 int parse_onoff(const char *what, const char *s, bool *on, char *err);
+/* VNET_A_ORIGIN by name (operator, vnetd) or number; the name of one. */
+int parse_origin(const char *s, uint8_t *v, char *err);
+const char *origin_name(uint8_t v);
 int parse_ifname(const char *s, char *err);
 /* A load balancer's backend: "IP:PORT", "[IPv6]:PORT", port 1..65535. */
 int parse_backend(const char *s, struct vnet_prefix *p, uint16_t *port,

@@ -16,6 +16,7 @@ const struct field peering_fields[] = {
 	{ "forwarded", F_FLAG, NULL },
 	{ "gateway-transit", F_FLAG, NULL },
 	{ "use-remote-gateways", F_FLAG, NULL },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

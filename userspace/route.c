@@ -24,6 +24,7 @@ const struct field route_fields[] = {
 	{ "peering", F_KEY, NULL },
 	{ "active", F_FLAG, NULL },
 	{ "drops", F_KEY, NULL },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 
@@ -84,6 +85,7 @@ json_t *parse_route_msg(const struct nlmsghdr *nlh)
 		json_object_set_new(o, "active", json_boolean(
 			mnl_attr_get_u8(at.tb[VNET_A_ROUTE_ACTIVE])));
 	msg_set_str(o, "drops", at.tb[VNET_A_ROUTE_STATUS]);
+	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }
 

@@ -11,6 +11,7 @@ const struct field subnet_fields[] = {
 	{ "vnet", F_POS, NULL },
 	{ "name", F_POS, NULL },
 	{ "prefixes", F_LIST, "prefix" },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

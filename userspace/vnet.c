@@ -14,6 +14,7 @@ const struct field vnet_fields[] = {
 	{ "id", F_KEY, NULL },
 	{ "prefixes", F_LIST, "prefix" },
 	{ "router-mac", F_KEY, NULL },
+	{ "origin", F_KEY, NULL },
 	FIELDS_END
 };
 

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 		"  -b FILE     run one command per line of FILE (- for stdin) over one\n"
 		"              socket; stop at the first failure and report FILE:LINE\n"
 		"  -n NETNS    act in the network namespace NETNS (ip netns name)\n"
+		"  -O ORIGIN   mark what is made as made by ORIGIN (vnetd, or a\n"
+		"              number 1-255); show lists it as \"origin ORIGIN\"\n"
 		"  -V          print the vnetctl and vnet.ko versions\n"
 		"Objects:\n");
 	for (size_t i = 0; i < N_OBJECTS; i++)
@@ -195,10 +197,11 @@ int main(int argc, char **argv)
 	struct ctx c = {};
 	const char *batch_file = NULL;
 	bool show_version = false;
+	char err[ERR_LEN];
 	int opt, status;
 
 	/* '+': options end at the first word, so "-1" style values pass. */
-	while ((opt = getopt(argc, argv, "+jpb:n:Vh")) != -1) {
+	while ((opt = getopt(argc, argv, "+jpb:n:O:Vh")) != -1) {
 		switch (opt) {
 		case 'j':
 			c.json = true;
@@ -212,6 +215,10 @@ int main(int argc, char **argv)
 		case 'n':
 			if (enter_netns(optarg))
 				return EXIT_FAILED;
+			break;
+		case 'O':
+			if (parse_origin(optarg, &c.nl.origin, err))
+				return usage_error("%s", err);
 			break;
 		case 'V':
 			show_version = true;

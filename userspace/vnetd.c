@@ -453,23 +453,83 @@ static bool port_key(const char *key, char *host, size_t hsize,
 	return true;
 }
 
+/* "VNET/IP" -> "HOST/DEV": the claims in @kvs. */
+static json_t *claims_of(json_t *kvs)
+{
+	json_t *claims = json_object(), *o;
+	char pre[256];
+	size_t i, n;
+
+	n = (size_t)snprintf(pre, sizeof(pre), "%s/claims/", cfg.prefix);
+	json_array_foreach(kvs, i, o)
+		if (!strncmp(str(o, "key"), pre, n))
+			json_object_set(claims, str(o, "key") + n,
+					json_object_get(o, "value"));
+	return claims;
+}
+
+/*
+ * Why the endpoint @ep, published as @owner ("HOST/DEV"), is not
+ * installed here, or NULL. The whole set goes to the kernel at once and
+ * one refusal undoes it all: what the kernel would refuse is left out
+ * here, one endpoint at a time, so that one bad value (a host's mistake,
+ * or a host that lies) stalls nothing else.
+ */
+static const char *endpoint_unfit(json_t *ep, const char *owner,
+				  json_t *claims, json_t *frontends,
+				  char *why, size_t size)
+{
+	char *words[6] = {
+		(char *)str(ep, "vnet"), (char *)str(ep, "ip"), "mac",
+		(char *)str(ep, "mac"), "remote", (char *)str(ep, "remote"),
+	};
+	struct endpoint_args a;
+	char id[256], err[ERR_LEN];
+
+	snprintf(id, sizeof(id), "%s/%s", str(ep, "vnet"), str(ep, "ip"));
+	if (strcmp(str(claims, id), owner)) {
+		snprintf(why, size, "%s is %s's, by its claim", id,
+			 *str(claims, id) ? str(claims, id) : "claimed by nobody");
+		return why;
+	}
+	if (json_object_get(frontends, id)) {
+		snprintf(why, size, "%s is a load balancer's frontend here", id);
+		return why;
+	}
+	if (parse_endpoint_args(6, words, true, &a, err)) {
+		snprintf(why, size, "%s", err);
+		return why;
+	}
+	return NULL;
+}
+
 /*
  * Endpoints for the ports of other hosts in the vnets that have a port
  * here, or that are peered with such a vnet; never for an address of a
  * port of this host (a refused claim), nor outside the subnets this host
- * has (the intent not applied yet, or refused). A forwarding port (an
- * appliance) is a forwarding endpoint with its first address of each
- * family: the kernel tells a host's forwarding VMs apart by MAC and
- * family. Returns the number of changes made.
+ * has (the intent not applied yet, or refused), nor for a port that does
+ * not hold the address's claim. A forwarding port (an appliance) is a
+ * forwarding endpoint with its first address of each family: the kernel
+ * tells a host's forwarding VMs apart by MAC and family (a second port of
+ * that host with that MAC is a plain endpoint). Returns the number of
+ * changes made.
  */
 static size_t apply_endpoints(json_t *kvs, json_t *local)
 {
+	static json_t *told;
 	json_t *relevant = json_object(), *mine = json_object();
 	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
+	json_t *claims = claims_of(kvs), *frontends = json_object();
+	json_t *fwd_keys = json_object(), *seen = json_object();
 	size_t i, j, steps = 0;
-	const char *k;
-	char host[128], id[256];
-	const char *dev;
+	char host[128], id[256], owner[300], why[640], fk[1024];
+	const char *k, *dev;
+
+	json_array_foreach(json_object_get(local, "lbs"), i, o) {
+		snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
+			 str(o, "frontend"));
+		json_object_set_new(frontends, id, json_true());
+	}
 
 	json_array_foreach(json_object_get(local, "ports"), i, o) {
 		json_object_set_new(relevant, str(o, "vnet"), json_true());
@@ -495,6 +555,7 @@ static size_t apply_endpoints(json_t *kvs, json_t *local)
 		    !strcmp(host, cfg.name))
 			continue;
 		p = json_loads(str(o, "value"), 0, NULL);
+		snprintf(owner, sizeof(owner), "%s/%s", host, dev);
 		vnet_here = json_object_get(relevant, str(p, "vnet"));
 		fwd4 = fwd6 = json_is_true(json_object_get(p, "forwarding"));
 		json_array_foreach(json_object_get(p, "ips"), j, v) {
@@ -513,9 +574,30 @@ static size_t apply_endpoints(json_t *kvs, json_t *local)
 				       json_string_value(v), "mac",
 				       str(p, "mac"), "remote",
 				       str(p, "underlay"));
-			if (*fwd)
+			if (endpoint_unfit(ep, owner, claims, frontends, why,
+					   sizeof(why))) {
+				snprintf(fk, sizeof(fk), "%s: %s", owner, why);
+				if (!json_object_get(told, fk))
+					say("endpoint: port %s not installed: %s",
+					    owner, why);
+				json_object_set_new(seen, fk, json_true());
+				json_decref(ep);
+				continue;
+			}
+			snprintf(fk, sizeof(fk), "%s/%s/%c", str(p, "underlay"),
+				 str(p, "mac"), fwd == &fwd6 ? '6' : '4');
+			if (*fwd && json_object_get(fwd_keys, fk)) {
+				snprintf(why, sizeof(why), "%s: %s forwards with MAC %s on that host already",
+					 owner, str(fwd_keys, fk), str(p, "mac"));
+				if (!json_object_get(told, why))
+					say("endpoint: %s; a plain endpoint here", why);
+				json_object_set_new(seen, why, json_true());
+			} else if (*fwd) {
 				json_object_set_new(ep, "forwarding",
 						    json_true());
+				json_object_set_new(fwd_keys, fk,
+						    json_string(owner));
+			}
 			*fwd = false;
 			json_object_set_new(eps, id, ep);
 		}
@@ -530,6 +612,11 @@ static size_t apply_endpoints(json_t *kvs, json_t *local)
 	json_decref(eps);
 	json_decref(relevant);
 	json_decref(mine);
+	json_decref(claims);
+	json_decref(frontends);
+	json_decref(fwd_keys);
+	json_decref(told);
+	told = seen;
 	return steps;
 }
 
@@ -972,6 +1059,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	published = json_object();
 	refused = json_object();
+	/* What vnetd makes says so (vnetctl show: "origin vnetd"). */
+	ctl.nl.origin = VNET_ORIGIN_VNETD;
 	if (ctx_connect(&ctl))
 		return 1;
 	say("host %s, underlay %s, etcd %s, prefix %s", cfg.name, cfg.underlay,

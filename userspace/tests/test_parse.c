@@ -355,6 +355,28 @@ static void test_lb_args_and_message(void **state)
 		      "unexpected \"weight\"");
 }
 
+static void test_origin(void **state)
+{
+	char err[ERR_LEN];
+	uint8_t v = 99;
+
+	(void)state;
+	assert_int_equal(parse_origin("vnetd", &v, err), 0);
+	assert_int_equal(v, VNET_ORIGIN_VNETD);
+	assert_int_equal(parse_origin("operator", &v, err), 0);
+	assert_int_equal(v, VNET_ORIGIN_OPERATOR);
+	assert_int_equal(parse_origin("255", &v, err), 0);
+	assert_int_equal(v, 255);
+	assert_int_equal(parse_origin("256", &v, err), -1);
+	assert_non_null(strstr(err, "0-255"));
+	assert_int_equal(parse_origin("-1", &v, err), -1);
+	assert_int_equal(parse_origin("", &v, err), -1);
+	assert_int_equal(parse_origin("7x", &v, err), -1);
+	assert_int_equal(parse_origin("Vnetd", &v, err), -1);
+	assert_string_equal(origin_name(VNET_ORIGIN_VNETD), "vnetd");
+	assert_null(origin_name(200));
+}
+
 static void test_endpoint_args(void **state)
 {
 	char *ok[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05", "remote",
@@ -375,11 +397,21 @@ static void test_endpoint_args(void **state)
 	char *badname[] = { "a/b", "10.1.1.5" };
 	char *del[] = { "X", "10.1.1.5" };
 	char *delmore[] = { "X", "10.1.1.5", "mac" };
+	char *fwd[] = { "X", "10.1.1.5", "forwarding", "on", "mac",
+			"52:54:00:00:00:05", "remote", "192.0.2.2" };
+	char *fwdoff[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05",
+			   "remote", "192.0.2.2", "forwarding", "off" };
+	char *fwdbad[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05",
+			   "remote", "192.0.2.2", "forwarding", "yes" };
+	char *fwdtwice[] = { "X", "10.1.1.5", "mac", "52:54:00:00:00:05",
+			     "remote", "192.0.2.2", "forwarding", "on",
+			     "forwarding", "off" };
 	struct endpoint_args a;
 	char err[ERR_LEN], buf[FMT_LEN];
 
 	(void)state;
 	assert_int_equal(parse_endpoint_args(6, ok, true, &a, err), 0);
+	assert_false(a.have_fwd);
 	assert_string_equal(a.vnet, "X");
 	assert_string_equal(format_addr(&a.ip, buf), "10.1.1.5");
 	assert_string_equal(format_addr(&a.remote, buf), "192.0.2.2");
@@ -403,6 +435,14 @@ static void test_endpoint_args(void **state)
 	assert_int_equal(parse_endpoint_args(2, del, false, &a, err), 0);
 	assert_int_equal(parse_endpoint_args(3, delmore, false, &a, err), -1);
 	assert_int_equal(parse_endpoint_args(2, del, true, &a, err), -1);
+	assert_int_equal(parse_endpoint_args(8, fwd, true, &a, err), 0);
+	assert_true(a.have_fwd && a.forwarding);
+	assert_int_equal(parse_endpoint_args(8, fwdoff, true, &a, err), 0);
+	assert_true(a.have_fwd && !a.forwarding);
+	assert_int_equal(parse_endpoint_args(8, fwdbad, true, &a, err), -1);
+	assert_non_null(strstr(err, "forwarding"));
+	assert_int_equal(parse_endpoint_args(10, fwdtwice, true, &a, err), -1);
+	assert_non_null(strstr(err, "forwarding"));
 }
 
 static void put_test_addr(struct nlmsghdr *nlh, uint16_t type, const char *s)
@@ -475,6 +515,7 @@ int main(void)
 		cmocka_unit_test(test_backends),
 		cmocka_unit_test(test_lb_args_and_message),
 		cmocka_unit_test(test_endpoint_args),
+		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_endpoint_message),
 		cmocka_unit_test(test_drop_names),
 	};

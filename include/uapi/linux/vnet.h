@@ -348,6 +348,7 @@ enum vnet_attr {
 	VNET_A_LB_BACKENDS,
 	VNET_A_ENDPOINT_IP,
 	VNET_A_ENDPOINT_UNDERLAY,
+	VNET_A_ORIGIN,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
@@ -425,6 +426,18 @@ enum vnet_drop_reason {
 	VNET_DROP_LB_NOT_SYN,		/* TCP to a frontend, no connection, not a SYN */
 	VNET_DROP_PORT_ABSENT,		/* the destination port has no interface now */
 	__VNET_DROP_MAX
+};
+
+/*
+ * VNET_A_ORIGIN (NLA_U8): who made an object, as a route's protocol says
+ * in rtnetlink. Accepted on VNET_CMD_{VNET,SUBNET,PEERING,ACL,ROUTE,LB,
+ * ENDPOINT}_NEW; the object keeps it, and its dumps and events carry it
+ * unless it is VNET_ORIGIN_OPERATOR. Any value may be given; the module
+ * gives none a meaning.
+ */
+enum vnet_origin {
+	VNET_ORIGIN_OPERATOR,		/* by hand, apply: not reported */
+	VNET_ORIGIN_VNETD,		/* vnetd, from the cluster's intent */
 };
 
 /* VNET_A_PORT_FLAGS of a port: an NLA_BITFIELD32 (value, selector). */
