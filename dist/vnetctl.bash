@@ -74,7 +74,8 @@ _vnetctl()
 	obj=${words[i]}
 	case $obj in
 	vnet) verbs="add del show prefix help" ;;
-	subnet | lb | endpoint) verbs="add del show help" ;;
+	subnet | endpoint) verbs="add del show help" ;;
+	lb) verbs="add replace del show help" ;;
 	peering) verbs="add set del show help" ;;
 	port) verbs="add set del show help" ;;
 	acl | route) verbs="add del show help" ;;
@@ -174,7 +175,7 @@ _vnetctl()
 		3) [ "$verb" = add ] && _vnetctl_offer nexthop ;;
 		esac ;;
 	"gateway set") ((n == 0)) && _vnetctl_names vnet; ((n >= 1)) && _vnetctl_offer port prefix ;;
-	"lb add")
+	"lb add" | "lb replace")
 		((n == 0)) && _vnetctl_names vnet
 		((n >= 2)) && _vnetctl_offer frontend proto port backend ;;
 	"lb del") ((n == 0)) && _vnetctl_names vnet; ((n == 1)) && _vnetctl_names lb "$vnet" ;;

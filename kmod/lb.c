@@ -239,6 +239,50 @@ int vnet_lb_add(struct vnet_req *req, struct vnet_vnet *v, struct vnet_lb *lb)
 	return 0;
 }
 
+/*
+ * Replaces the lb of @v named as @lb (taken over on success) by @lb, with
+ * the same frontend, protocol and port and other backends, or adds @lb if
+ * there is none. It keeps the old one's identity (uid): its connections
+ * to a backend it keeps go on; those to a backend it drops are balanced
+ * again at their next packet.
+ */
+int vnet_lb_replace(struct vnet_req *req, struct vnet_vnet *v,
+		    struct vnet_lb *lb)
+{
+	struct vnet_lb *old = vnet_lb_find(v, lb->n.name);
+	struct vnet_net *vn = req->vn;
+	int err;
+
+	lockdep_assert_held(&req->vn->lock);
+	if (!old)
+		return vnet_lb_add(req, v, lb);
+	if (!vnet_prefix_equal(&old->frontend, &lb->frontend) ||
+	    old->proto != lb->proto || old->port != lb->port)
+		return vnet_refuse(req, -EINVAL,
+				   "a replaced lb keeps its frontend, protocol and port",
+				   "lb %s of vnet %s: a replace changes its backends only (delete the lb and add it to change its frontend, protocol or port)",
+				   lb->n.name, v->n.name);
+	if (lb->nr_backends > vnet_max_lb_backends)
+		return vnet_refuse(req, -ENOSPC, "too many backends",
+				   "lb %s: %u backends, the limit is %u (max_lb_backends parameter)",
+				   lb->n.name, lb->nr_backends,
+				   vnet_max_lb_backends);
+	err = backends_check(req, v, lb);
+	if (err)
+		return err;
+	lb->vnet = v;
+	lb->vnet_id = v->id;
+	lb->fe = old->fe;
+	lb->uid = old->uid;
+	rb_replace_node(&old->n.rb, &lb->n.rb, &v->lbs);
+	hlist_replace_rcu(&old->fe_link, &lb->fe_link);
+	vn->gen++;
+	vnet_notify_lb(lb, VNET_CMD_LB_NEW);
+	kfree_rcu(old, rcu);
+	vnet_lb_flows_stale(vn);
+	return 0;
+}
+
 static void lb_unlink(struct vnet_lb *lb)
 {
 	struct vnet_net *vn = lb->vnet->vn;

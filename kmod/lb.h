@@ -66,6 +66,8 @@ struct vnet_lb_hit {
 struct vnet_lb *vnet_lb_alloc(unsigned int nr_backends);
 int vnet_lb_add(struct vnet_req *req, struct vnet_vnet *v, struct vnet_lb *lb);
 int vnet_lb_del(struct vnet_req *req, struct vnet_vnet *v, const char *name);
+int vnet_lb_replace(struct vnet_req *req, struct vnet_vnet *v,
+		    struct vnet_lb *lb);
 void vnet_lb_release_all(struct vnet_vnet *v);
 int vnet_lb_prefix_del_check(struct vnet_req *req, struct vnet_vnet *v,
 			     const struct vnet_prefix *p);

@@ -19,6 +19,7 @@ static const struct nla_policy backend_policy[VNET_BACKEND_A_MAX + 1] = {
 const struct nla_policy vnet_lb_new_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 	[VNET_A_ORIGIN] = { .type = NLA_U8 },
+	[VNET_A_LB_REPLACE] = { .type = NLA_FLAG },
 	[VNET_A_LB] = VNET_NAME_POLICY,
 	[VNET_A_LB_FRONTEND] = NLA_POLICY_NESTED(vnet_prefix_policy),
 	[VNET_A_LB_PROTO] = { .type = NLA_U8 },
@@ -123,7 +124,12 @@ int vnet_lb_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(lb);
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
-	err = IS_ERR(v) ? PTR_ERR(v) : vnet_lb_add(&req, v, lb);
+	if (IS_ERR(v))
+		err = PTR_ERR(v);
+	else if (nla_get_flag(info->attrs[VNET_A_LB_REPLACE]))
+		err = vnet_lb_replace(&req, v, lb);
+	else
+		err = vnet_lb_add(&req, v, lb);
 	vnet_nl_unlock_commit(req.vn);
 	if (err)
 		kfree(lb);

@@ -38,6 +38,7 @@ ALL_TESTS="
 	member_killed
 	all_killed
 	host_killed
+	tls
 "
 
 TTL=${VNET_ETCD_TTL:-8}
@@ -361,12 +362,13 @@ appliance_route()
 	done
 }
 
-# Hub and spoke across hosts through vnetd: nva (X, forwarding on) on H3
-# is the appliance of X's route to Y and of Y's route to X. x1 (H1) and y2
-# (H2) talk through it: each packet crosses the tunnel to H3 and from it.
-# Every host knows nva as a forwarding endpoint, from its published port.
-ROUTES_NVA='{"vnet": "X", "subnet": "s", "prefix": "10.2.0.0/16", "nexthop": "appliance", "appliance": "10.1.1.7"},
-	{"vnet": "Y", "subnet": "s", "prefix": "10.1.0.0/16", "nexthop": "appliance", "appliance": "10.1.1.7"}'
+# Hub and spoke across hosts through vnetd: nva (X, subnet n, forwarding
+# on) on H3 is the appliance of the route of X's subnet s to Y and of Y's
+# route to X. x1 (H1) and y2 (H2) talk through it: each packet crosses the
+# tunnel to H3 and from it. Every host knows nva as a forwarding endpoint,
+# from its published port.
+ROUTES_NVA='{"vnet": "X", "subnet": "s", "prefix": "10.2.0.0/16", "nexthop": "appliance", "appliance": "10.1.2.7"},
+	{"vnet": "Y", "subnet": "s", "prefix": "10.1.0.0/16", "nexthop": "appliance", "appliance": "10.1.2.7"}'
 nva_moved()	# RX TX: nva's port on H3 received and sent 2 more at least
 {
 	[ "$(STATS="h H3" counter vm-nva rx-packets)" -ge $(($1 + 2)) ] &&
@@ -375,12 +377,15 @@ nva_moved()	# RX TX: nva's port on H3 received and sent 2 more at least
 fwd_ep()	# HOST: HOST has nva as a forwarding endpoint
 {
 	h "$1" -j endpoint show X | jq -e \
-		'any(.[]; .ip == "10.1.1.7" and .forwarding == true)' >/dev/null
+		'any(.[]; .ip == "10.1.2.7" and .forwarding == true)' >/dev/null
 }
 remote_appliance()
 {
 	local rx tx i
-	vm_new H3 nva X 10.1.1.7 52:54:00:03:00:07
+	vs subnet add X n prefix 10.1.2.0/24
+	check "intent: X has subnet n" write_intent
+	check "H3 has it" busywait 30000 same_intent H3
+	vm_new H3 nva X 10.1.2.7 52:54:00:03:00:07 n
 	h H3 port set vm-nva forwarding on
 	vm nva sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
 		net.ipv4.conf.eth0.send_redirects=0
@@ -403,7 +408,8 @@ remote_appliance()
 		'(.routes[] | select(.prefix == "10.2.0.0/16")) |= {vnet, subnet, prefix, nexthop: "none"}
 		 | (.routes[] | select(.prefix == "10.1.0.0/16")) |= {vnet, subnet, prefix, nexthop: "none"}'
 	check_fail "and x1 no longer reaches y2" reach x1 10.2.1.5
-	check "intent: the routes removed" write_intent
+	vs subnet del X n
+	check "intent: the routes and subnet n removed" write_intent
 	for i in 1 2 3; do
 		check "H$i: the routes go" busywait 30000 same_intent H$i
 	done
@@ -525,6 +531,90 @@ host_killed()
 	check "H2 drops them too" busywait 20000 no_ep H2 X 10.1.1.6
 	check "H1 keeps H2's endpoints" has_ep H1 X 10.1.1.5 192.0.2.2
 	check "x1 (H1) still pings x2 (H2)" reach x1 10.1.1.5
+}
+
+# ---- TLS: a member that wants client certificates ----
+# A one-member etcd m4 (192.0.2.14) that serves HTTPS and asks every client
+# for a certificate of the test's CA; host H4 (192.0.2.4) runs vnetd with
+# the CA, its certificate and its key, and gets the intent written there.
+# vnetd without a client certificate, or trusting another CA, gets nothing.
+pki()	# DIR: a CA, m4's server certificate, a client certificate, another CA
+{
+	local d=$1 n
+	mkdir -p "$d"
+	for n in ca other; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+			-keyout "$d/$n-key.pem" -out "$d/$n.pem" -days 2 \
+			-subj "/CN=vnet test $n" 2>/dev/null || return 1
+	done
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/m4-key.pem" -out "$d/m4.csr" -subj /CN=m4 2>/dev/null &&
+	openssl x509 -req -in "$d/m4.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" \
+		-CAcreateserial -out "$d/m4.pem" -days 2 \
+		-extfile <(printf 'subjectAltName=IP:192.0.2.14\nextendedKeyUsage=serverAuth,clientAuth\n') \
+		2>/dev/null &&
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$d/h4-key.pem" -out "$d/h4.csr" -subj /CN=H4 2>/dev/null &&
+	openssl x509 -req -in "$d/h4.csr" -CA "$d/ca.pem" -CAkey "$d/ca-key.pem" \
+		-CAcreateserial -out "$d/h4.pem" -days 2 \
+		-extfile <(printf 'extendedKeyUsage=clientAuth\n') 2>/dev/null
+}
+tls_ctl()
+{
+	ip netns exec "$UL" etcdctl --endpoints=https://192.0.2.14:2379 \
+		--cacert "$PKI/ca.pem" --cert "$PKI/h4.pem" --key "$PKI/h4-key.pem" \
+		--command-timeout=10s "$@"
+}
+tls_vnetd()	# HOST LOG ARGS...: vnetd on HOST against m4
+{
+	local n=${HOST[$1]} log=$2
+	shift 2
+	ip netns exec "$n" "${VNET_VNETD:-vnetd}" --name "$1" --underlay "192.0.2.${1#H}" \
+		--etcd https://192.0.2.14:2379 --ttl "$TTL" "$@" >>"$WORK/$log.log" 2>&1 &
+	TLS_PIDS+=($!)
+}
+tls()
+{
+	local pid etcd_pid
+	PKI=$WORK/pki TLS_PIDS=()
+	check "a CA and certificates (openssl)" pki "$PKI"
+	ip -n "$UL" addr add 192.0.2.14/24 dev br-ul
+	ip netns exec "$UL" etcd --name m4 --data-dir "$WORK/m4" \
+		--listen-client-urls https://192.0.2.14:2379 \
+		--advertise-client-urls https://192.0.2.14:2379 \
+		--listen-peer-urls http://192.0.2.14:2380 \
+		--initial-advertise-peer-urls http://192.0.2.14:2380 \
+		--initial-cluster m4=http://192.0.2.14:2380 \
+		--cert-file "$PKI/m4.pem" --key-file "$PKI/m4-key.pem" \
+		--client-cert-auth --trusted-ca-file "$PKI/ca.pem" \
+		--log-level warn >>"$WORK/etcd-m4.log" 2>&1 &
+	etcd_pid=$!
+	check "m4 serves HTTPS to a client with a certificate" busywait 60000 \
+		tls_ctl put /vnet/intent "$(cat "$WORK/intent.json")"
+	host_new 4
+	host_new 5
+	host_new 6
+	tls_vnetd H4 vnetd-H4 --cacert "$PKI/ca.pem" --cert "$PKI/h4.pem" --key "$PKI/h4-key.pem"
+	tls_vnetd H5 vnetd-H5 --cacert "$PKI/ca.pem"
+	tls_vnetd H6 vnetd-H6 --cacert "$PKI/other.pem" --cert "$PKI/h4.pem" --key "$PKI/h4-key.pem"
+	check "H4's vnetd, with the CA and its certificate, takes a lease" busywait 30000 \
+		grep -q "lease .* granted" "$WORK/vnetd-H4.log"
+	check "and applies the intent" busywait 30000 same_intent H4
+	check "H5's, without a client certificate, is refused" busywait 30000 \
+		grep -q "lease: " "$WORK/vnetd-H5.log"
+	check "H6's, trusting another CA, refuses the member" busywait 30000 \
+		grep -q "lease: " "$WORK/vnetd-H6.log"
+	check_output "neither takes a lease nor applies anything" "0 0 []" sh -c \
+		"echo \$(grep -c granted '$WORK/vnetd-H5.log') \$(grep -c granted '$WORK/vnetd-H6.log') \
+		 \$(vnetctl -n '${HOST[H5]}' -j vnet show)"
+	echo "# H5: $(grep -m1 'lease: ' "$WORK/vnetd-H5.log")"
+	echo "# H6: $(grep -m1 'lease: ' "$WORK/vnetd-H6.log")"
+	for pid in "${TLS_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	kill -9 "$etcd_pid" 2>/dev/null
+	wait "$etcd_pid" 2>/dev/null
 }
 
 tests_run

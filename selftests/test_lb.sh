@@ -27,6 +27,7 @@ ALL_TESTS="
 	bad_usage
 	batch
 	backend_removed
+	replace
 	backend_gone
 	peer_lb
 	clash
@@ -496,6 +497,69 @@ backend_removed()
 	v lb del A web
 	# shellcheck disable=SC2086
 	v lb add A web frontend 10.1.0.100 proto tcp port 80 $BACKENDS4
+}
+
+# held_start: a held TCP connection through web (lb.py hold), its process
+# in HOLD and its backend in HELD.
+held_start()
+{
+	rm -f "$WORK/go"
+	vm_bg c1 $LB hold 10.1.0.100 80 "$WORK/go" >"$WORK/hold" 2>&1
+	HOLD=$!
+	for _ in $(seq 30); do [ -s "$WORK/hold" ] && break; sleep 0.3; done
+	HELD=$(head -n 1 "$WORK/hold")
+}
+held_end()	# the held connection asked again: its answer is line 2
+{
+	touch "$WORK/go"
+	wait "$HOLD"
+}
+
+# lb replace: other backends, the same lb. A connection to a backend it
+# keeps goes on (a del and add would stop it: backend_removed); one to a
+# backend it drops stops. apply plans a change of backends as a replace.
+replace()
+{
+	local held other b
+	held_start
+	held=$HELD
+	for b in b1 b2 b3; do
+		[ "$b" = "$held" ] || { other=$b; break; }
+	done
+	check "lb replace with two backends, the held connection's kept" \
+		v lb replace A web frontend 10.1.0.100 proto tcp port 80 \
+		backend "$(addr_of "$held"):8080" backend "$(addr_of "$other"):8080"
+	check_output "lb show: the new backends" \
+		"A web frontend 10.1.0.100 proto tcp port 80 backend $(addr_of "$held"):8080 backend $(addr_of "$other"):8080" \
+		sh -c "vnetctl -n $CTL lb show A | grep ' web '"
+	held_end
+	check_output "the held connection goes on" "alive $held" sed -n 2p "$WORK/hold"
+	held_start
+	held=$HELD
+	for b in b1 b2 b3; do
+		[ "$b" = "$held" ] || { other=$b; break; }
+	done
+	check "lb replace without the held connection's backend" \
+		v lb replace A web frontend 10.1.0.100 proto tcp port 80 \
+		backend "$(addr_of "$other"):8080"
+	held_end
+	check_output "the connection to the dropped backend stops" "stopped" sed -n 2p "$WORK/hold"
+	refused "a replace that changes the port is refused" "web|frontend, protocol or port" \
+		v lb replace A web frontend 10.1.0.100 proto tcp port 81 backend 10.1.1.4:8080
+	refused "a replace with a backend that is no port is refused" "10.1.1.77" \
+		v lb replace A web frontend 10.1.0.100 proto tcp port 80 backend 10.1.1.77:8080
+	# shellcheck disable=SC2086
+	check "lb replace back to the three backends" \
+		v lb replace A web frontend 10.1.0.100 proto tcp port 80 $BACKENDS4
+	v export >"$WORK/lb.json"
+	jq '(.lbs[] | select(.name == "dns") | .backends) |= .[:1]' "$WORK/lb.json" >"$WORK/lb2.json"
+	check_output "apply plans a change of backends as a replace" \
+		"lb replace A dns frontend 10.1.1.200 proto udp port 53 backend 10.1.1.4:8080" \
+		v apply --dry-run "$WORK/lb2.json"
+	check "replace without an lb of that name adds it" \
+		v lb replace A web2 frontend 10.1.0.101 proto tcp port 80 backend 10.1.1.4:8080
+	lb_ask "and it answers" c1 tcp 10.1.0.101 80 2 1
+	v lb del A web2
 }
 
 # An interface that goes cannot be refused: its port stays, absent, still

@@ -12,8 +12,8 @@
  * kind, by identity (a vnet by name, a subnet by vnet and name, ...), and
  * plans the difference as vnetctl commands: removals children first, then
  * additions parents first, changes in place where a "set" exists (peering
- * flags, vnet prefixes, a port's MAC, IPs and forwarding), else as a
- * removal and an addition. An object that
+ * flags, vnet prefixes, a port's MAC, IPs and forwarding, an lb's
+ * backends with "lb replace"), else as a removal and an addition. An object that
  * is replaced takes the objects that depend on it along (a subnet its
  * ports, routes and rules, a port its rules and the lbs it backs, a vnet
  * everything in it and the rules that name it): each is removed and added
@@ -515,6 +515,30 @@ static void prefix_steps(struct plan *p, json_t *cur, json_t *want, bool add)
 	}
 }
 
+/* Do @a and @b have the same value (or none) at each of @keys? */
+static bool same_keys(json_t *a, json_t *b, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (!json_equal(json_object_get(a, *keys),
+				json_object_get(b, *keys)) &&
+		    (json_object_get(a, *keys) || json_object_get(b, *keys)))
+			return false;
+	return true;
+}
+
+/* An lb whose backends change keeps its connections to those it keeps. */
+static void lb_replace_line(json_t *o, struct line *l)
+{
+	l->n = 0;
+	w(l, "lb replace");
+	w(l, str(o, "vnet"));
+	w(l, str(o, "name"));
+	wopt(l, o, "frontend");
+	wopt(l, o, "proto");
+	wopt(l, o, "port");
+	wlist(l, "backend", o, "backends");
+}
+
 /* A port that stays in its subnet changes in place (its rules stay). */
 static void port_set_line(json_t *o, struct line *l)
 {
@@ -651,6 +675,11 @@ static void make_plan(struct diff *d, struct plan *p)
 				if (strcmp(str(o, "vnet"), str(other, "vnet")) ||
 				    strcmp(str(o, "subnet"), str(other, "subnet")))
 					mark(d, k, o);
+			} else if (k == K_LB) {
+				/* Backends change in place (lb replace). */
+				if (!same_keys(o, other, (const char *const[]){
+					"frontend", "proto", "port", NULL }))
+					mark(d, k, o);
 			} else if (!json_equal(o, other)) {
 				mark(d, k, o);
 			}
@@ -746,6 +775,10 @@ static void make_plan(struct diff *d, struct plan *p)
 					} else if (k == K_PORT && !json_equal(cur, o)) {
 						port_set_line(o, &run);
 						port_set_line(cur, &undo);
+						plan_add(p, run.s, undo.s);
+					} else if (k == K_LB && !json_equal(cur, o)) {
+						lb_replace_line(o, &run);
+						lb_replace_line(cur, &undo);
 						plan_add(p, run.s, undo.s);
 					}
 					continue;

@@ -24,7 +24,7 @@ const struct field lb_fields[] = {
 	FIELDS_END
 };
 
-static int lb_add(struct ctx *c, int argc, char **argv)
+static int lb_new(struct ctx *c, int argc, char **argv, bool replace)
 {
 	static struct lb_args lb;	/* big: not on the stack */
 	struct nlmsghdr *nlh;
@@ -36,7 +36,20 @@ static int lb_add(struct ctx *c, int argc, char **argv)
 		return EXIT_FAILED;
 	nlh = vnl_request(&c->nl, VNET_CMD_LB_NEW, NLM_F_ACK);
 	lb_put_args(nlh, &lb);
+	if (replace)
+		mnl_attr_put(nlh, VNET_A_LB_REPLACE, 0, NULL);
 	return ctx_do(c, nlh);
+}
+
+static int lb_add(struct ctx *c, int argc, char **argv)
+{
+	return lb_new(c, argc, argv, false);
+}
+
+/* Its backends only: the lb keeps its connections to those it keeps. */
+static int lb_replace(struct ctx *c, int argc, char **argv)
+{
+	return lb_new(c, argc, argv, true);
 }
 
 static int lb_del(struct ctx *c, int argc, char **argv)
@@ -71,6 +84,7 @@ static int lb_show(struct ctx *c, int argc, char **argv)
 
 static const struct verb lb_verbs[] = {
 	{ "add", lb_add },
+	{ "replace", lb_replace },
 	{ "del", lb_del },
 	{ "show", lb_show },
 	{ "list", lb_show },
@@ -83,6 +97,8 @@ const struct object lb_object = {
 	.usage =
 	"  lb add VNET NAME frontend IP proto tcp|udp port N backend IP:PORT [backend IP:PORT ...]\n"
 	"                              (IPv6 backends as [ADDR]:PORT)\n"
+	"  lb replace VNET NAME frontend IP proto tcp|udp port N backend IP:PORT ...\n"
+	"                              (other backends; connections to those kept go on)\n"
 	"  lb del VNET NAME\n"
 	"  lb show [VNET]\n",
 };

@@ -172,6 +172,11 @@
  *                   of enum vnet_backend_attr: the IP of a port or remote
  *                   endpoint of the vnet, of the frontend's family, and a
  *                   port)
+ *                   With VNET_A_LB_REPLACE (NLA_FLAG; genetlink takes no
+ *                   NLM_F_REPLACE), an lb of that name is replaced by
+ *                   one with other backends (the same frontend, protocol
+ *                   and port, else EINVAL) that keeps its connections to
+ *                   the backends it keeps; without one, it is added.
  * VNET_CMD_LB_DEL:  [R] VNET_A_VNET, [R] VNET_A_LB
  * VNET_CMD_LB_GET:  dump, [O] VNET_A_VNET: every lb by vnet name, then
  *                   lb name, with the attributes of LB_NEW.
@@ -349,6 +354,7 @@ enum vnet_attr {
 	VNET_A_ENDPOINT_IP,
 	VNET_A_ENDPOINT_UNDERLAY,
 	VNET_A_ORIGIN,
+	VNET_A_LB_REPLACE,
 	__VNET_A_MAX
 };
 #define VNET_A_MAX (__VNET_A_MAX - 1)
