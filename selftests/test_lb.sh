@@ -500,14 +500,18 @@ backend_removed()
 }
 
 # held_start: a held TCP connection through web (lb.py hold), its process
-# in HOLD and its backend in HELD.
+# in HOLD, its backend in HELD and another backend in OTHER.
 held_start()
 {
+	local b
 	rm -f "$WORK/go"
 	vm_bg c1 $LB hold 10.1.0.100 80 "$WORK/go" >"$WORK/hold" 2>&1
 	HOLD=$!
 	for _ in $(seq 30); do [ -s "$WORK/hold" ] && break; sleep 0.3; done
 	HELD=$(head -n 1 "$WORK/hold")
+	for b in b1 b2 b3; do
+		[ "$b" = "$HELD" ] || { OTHER=$b; break; }
+	done
 }
 held_end()	# the held connection asked again: its answer is line 2
 {
@@ -520,28 +524,19 @@ held_end()	# the held connection asked again: its answer is line 2
 # backend it drops stops. apply plans a change of backends as a replace.
 replace()
 {
-	local held other b
 	held_start
-	held=$HELD
-	for b in b1 b2 b3; do
-		[ "$b" = "$held" ] || { other=$b; break; }
-	done
 	check "lb replace with two backends, the held connection's kept" \
 		v lb replace A web frontend 10.1.0.100 proto tcp port 80 \
-		backend "$(addr_of "$held"):8080" backend "$(addr_of "$other"):8080"
+		backend "$(addr_of "$HELD"):8080" backend "$(addr_of "$OTHER"):8080"
 	check_output "lb show: the new backends" \
-		"A web frontend 10.1.0.100 proto tcp port 80 backend $(addr_of "$held"):8080 backend $(addr_of "$other"):8080" \
+		"A web frontend 10.1.0.100 proto tcp port 80 backend $(addr_of "$HELD"):8080 backend $(addr_of "$OTHER"):8080" \
 		sh -c "vnetctl -n $CTL lb show A | grep ' web '"
 	held_end
-	check_output "the held connection goes on" "alive $held" sed -n 2p "$WORK/hold"
+	check_output "the held connection goes on" "alive $HELD" sed -n 2p "$WORK/hold"
 	held_start
-	held=$HELD
-	for b in b1 b2 b3; do
-		[ "$b" = "$held" ] || { other=$b; break; }
-	done
 	check "lb replace without the held connection's backend" \
 		v lb replace A web frontend 10.1.0.100 proto tcp port 80 \
-		backend "$(addr_of "$other"):8080"
+		backend "$(addr_of "$OTHER"):8080"
 	held_end
 	check_output "the connection to the dropped backend stops" "stopped" sed -n 2p "$WORK/hold"
 	refused "a replace that changes the port is refused" "web|frontend, protocol or port" \

@@ -242,6 +242,18 @@ static void acl_scope(struct line *l, json_t *o)
 	wv(l, json_object_get(o, "prio"));
 }
 
+/* "lb add" or "lb replace" and the words of lb @o. */
+static void lb_words(json_t *o, struct line *l, const char *verb)
+{
+	w(l, verb);
+	w(l, str(o, "vnet"));
+	w(l, str(o, "name"));
+	wopt(l, o, "frontend");
+	wopt(l, o, "proto");
+	wopt(l, o, "port");
+	wlist(l, "backend", o, "backends");
+}
+
 static void add_line(enum kind k, json_t *o, struct line *l)
 {
 	l->n = 0;
@@ -315,13 +327,7 @@ static void add_line(enum kind k, json_t *o, struct line *l)
 			wopt(l, o, *f);
 		break;
 	case K_LB:
-		w(l, "lb add");
-		w(l, str(o, "vnet"));
-		w(l, str(o, "name"));
-		wopt(l, o, "frontend");
-		wopt(l, o, "proto");
-		wopt(l, o, "port");
-		wlist(l, "backend", o, "backends");
+		lb_words(o, l, "lb add");
 		break;
 	case K_MAX:
 		break;
@@ -530,13 +536,7 @@ static bool same_keys(json_t *a, json_t *b, const char *const *keys)
 static void lb_replace_line(json_t *o, struct line *l)
 {
 	l->n = 0;
-	w(l, "lb replace");
-	w(l, str(o, "vnet"));
-	w(l, str(o, "name"));
-	wopt(l, o, "frontend");
-	wopt(l, o, "proto");
-	wopt(l, o, "port");
-	wlist(l, "backend", o, "backends");
+	lb_words(o, l, "lb replace");
 }
 
 /* A port that stays in its subnet changes in place (its rules stay). */
