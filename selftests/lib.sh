@@ -446,7 +446,9 @@ no_reach()
 		stdbuf -oL ping -n -c 1 -W 5 "$2" 2>&1) || status=1
 	if [ "$status" -ne 0 ] && [ -z "${3:-}" ]; then
 		# No reason given (a caller of the older form, whose VM may
-		# not be a port vm-VM): three pings go unanswered, as before.
+		# not be a port vm-VM): an answer to that ping says the path
+		# is open; else three more pings go unanswered, as before.
+		grep -q 'bytes from' "$WORK/counted" && return 1
 		! vm "$1" ping -c 3 -i 0.3 -W 1 "$2" >/dev/null 2>&1
 		return
 	fi

@@ -98,7 +98,6 @@ const struct object lb_object = {
 	"  lb add VNET NAME frontend IP proto tcp|udp port N backend IP:PORT [backend IP:PORT ...]\n"
 	"                              (IPv6 backends as [ADDR]:PORT)\n"
 	"  lb replace VNET NAME frontend IP proto tcp|udp port N backend IP:PORT ...\n"
-	"                              (other backends; connections to those kept go on)\n"
 	"  lb del VNET NAME\n"
 	"  lb show [VNET]\n",
 };
