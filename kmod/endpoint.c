@@ -62,9 +62,9 @@ void vnet_endpoints_destroy(struct vnet_net *vn)
 	rhashtable_destroy(&vn->endpoints);
 }
 
-static void fwd_key_init(struct vnet_fwd_key *key,
-			 const struct vnet_prefix *remote, const u8 *mac,
-			 u8 family)
+void vnet_fwd_key_init(struct vnet_fwd_key *key,
+		       const struct vnet_prefix *remote, const u8 *mac,
+		       u8 family)
 {
 	memset(key, 0, sizeof(*key));
 	memcpy(key->remote, remote->addr, sizeof(key->remote));
@@ -78,6 +78,22 @@ struct vnet_endpoint *vnet_endpoint_forwarder(struct vnet_net *vn,
 					      const struct vnet_fwd_key *key)
 {
 	return rhashtable_lookup(&vn->forwarders, key, fwd_params);
+}
+
+/*
+ * Packet path, under RCU: the port of vnet @vnet_id with @addr, or the
+ * stand-in port of its remote endpoint (no address is both's).
+ */
+struct vnet_port *vnet_owner_lookup(struct vnet_net *vn, u32 vnet_id,
+				    u8 family, const u8 *addr)
+{
+	struct vnet_port *port = vnet_port_lookup(vn, vnet_id, family, addr);
+	struct vnet_endpoint *ep;
+
+	if (port)
+		return port;
+	ep = vnet_endpoint_lookup(vn, vnet_id, family, addr);
+	return ep ? ep->port : NULL;
 }
 
 /* Packet path, under RCU (the control path uses vnet_endpoint_find()). */
@@ -282,7 +298,7 @@ int vnet_endpoint_add(struct vnet_req *req, struct vnet_vnet *v,
 
 	lockdep_assert_held(&req->vn->lock);
 	ASSERT_RTNL();
-	fwd_key_init(&fwd, remote, mac, ip->family);
+	vnet_fwd_key_init(&fwd, remote, mac, ip->family);
 	err = endpoint_checks(req, v, ip, mac, remote,
 			      forwarding ? &fwd : NULL, &s);
 	if (err)

@@ -52,6 +52,11 @@ int vnet_endpoints_init(struct vnet_net *vn);
 void vnet_endpoints_destroy(struct vnet_net *vn);
 struct vnet_endpoint *vnet_endpoint_lookup(struct vnet_net *vn, u32 vnet_id,
 					   u8 family, const u8 *addr);
+struct vnet_port *vnet_owner_lookup(struct vnet_net *vn, u32 vnet_id,
+				    u8 family, const u8 *addr);
+void vnet_fwd_key_init(struct vnet_fwd_key *key,
+		       const struct vnet_prefix *remote, const u8 *mac,
+		       u8 family);
 struct vnet_endpoint *vnet_endpoint_forwarder(struct vnet_net *vn,
 					      const struct vnet_fwd_key *key);
 struct vnet_endpoint *vnet_endpoint_find(struct vnet_vnet *v,

@@ -262,11 +262,6 @@ int vnet_lb_replace(struct vnet_req *req, struct vnet_vnet *v,
 				   "a replaced lb keeps its frontend, protocol and port",
 				   "lb %s of vnet %s: a replace changes its backends only (delete the lb and add it to change its frontend, protocol or port)",
 				   lb->n.name, v->n.name);
-	if (lb->nr_backends > vnet_max_lb_backends)
-		return vnet_refuse(req, -ENOSPC, "too many backends",
-				   "lb %s: %u backends, the limit is %u (max_lb_backends parameter)",
-				   lb->n.name, lb->nr_backends,
-				   vnet_max_lb_backends);
 	err = backends_check(req, v, lb);
 	if (err)
 		return err;

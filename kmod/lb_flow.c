@@ -120,13 +120,9 @@ const struct vnet_lb_backend *lbf_backend(const struct vnet_lb *lb,
 struct vnet_port *lbf_backend_port(struct vnet_net *vn, u32 vnet_id,
 				   u8 family, const u8 *addr)
 {
-	struct vnet_port *port = vnet_port_lookup(vn, vnet_id, family, addr);
-	struct vnet_endpoint *ep;
+	struct vnet_port *port = vnet_owner_lookup(vn, vnet_id, family, addr);
 
-	if (port)
-		return vnet_port_absent(port) ? NULL : port;
-	ep = vnet_endpoint_lookup(vn, vnet_id, family, addr);
-	return ep ? ep->port : NULL;
+	return port && !vnet_port_absent(port) ? port : NULL;
 }
 
 /*

@@ -90,7 +90,6 @@ static struct vnet_lb *parse_lb(struct genl_info *info, const char *name)
 	lb = vnet_lb_alloc(n);
 	if (!lb)
 		return ERR_PTR(-ENOMEM);
-	lb->n.origin = vnet_nl_req(info).origin;
 	strscpy(lb->n.name, name, sizeof(lb->n.name));
 	lb->proto = proto;
 	lb->port = nla_get_u16(attrs[VNET_A_LB_PORT]);
@@ -122,6 +121,7 @@ int vnet_lb_new_doit(struct sk_buff *skb, struct genl_info *info)
 	lb = parse_lb(info, name);
 	if (IS_ERR(lb))
 		return PTR_ERR(lb);
+	lb->n.origin = req.origin;
 	mutex_lock(&req.vn->lock);
 	v = vnet_nl_vnet(&req, VNET_A_VNET);
 	if (IS_ERR(v))

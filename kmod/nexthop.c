@@ -47,16 +47,6 @@ static bool crossing_allowed(const struct vnet_port *port,
 	return own_source(fib, port->vnet->id, k->family, k->src);
 }
 
-/* The stand-in port of the remote endpoint @addr of @vnet_id, if any. */
-static struct vnet_port *endpoint_port(struct vnet_net *vn, u32 vnet_id,
-				       u8 family, const u8 *addr)
-{
-	struct vnet_endpoint *ep = vnet_endpoint_lookup(vn, vnet_id, family,
-							addr);
-
-	return ep ? ep->port : NULL;
-}
-
 /*
  * Deliver along a system route (or the gateway) to @addr. With @pick, an
  * address that no port or endpoint owns may be a load balancer's frontend
@@ -81,11 +71,8 @@ static struct vnet_port *follow(struct vnet_port *port,
 		if (dport && vnet_port_absent(dport))
 			return NULL;	/* its port is absent: fail closed */
 	} else {
-		dport = vnet_port_lookup(port->vn, nh->vnet_id, k->family,
-					 addr);
-		if (!dport)
-			dport = endpoint_port(port->vn, nh->vnet_id, k->family,
-					      addr);
+		dport = vnet_owner_lookup(port->vn, nh->vnet_id, k->family,
+					  addr);
 		*why = VNET_DROP_NO_PORT;
 		if (dport && vnet_port_absent(dport)) {
 			*why = VNET_DROP_PORT_ABSENT;

@@ -186,18 +186,16 @@ static struct vnet_endpoint *forwarder(struct vnet_net *vn,
 				       const struct vnet_acl_key *k,
 				       const struct ip_tunnel_info *info)
 {
-	struct vnet_fwd_key key = {
-		.remote_family = ip_tunnel_info_af(info),
-		.family = k->family,
-	};
+	struct vnet_prefix src = { .family = ip_tunnel_info_af(info) };
 	enum vnet_drop_reason why;
 	struct vnet_endpoint *ep;
+	struct vnet_fwd_key key;
 
-	if (key.remote_family == AF_INET)
-		memcpy(key.remote, &info->key.u.ipv4.src, 4);
+	if (src.family == AF_INET)
+		memcpy(src.addr, &info->key.u.ipv4.src, 4);
 	else
-		memcpy(key.remote, &info->key.u.ipv6.src, 16);
-	ether_addr_copy(key.mac, eth_hdr(skb)->h_source);
+		memcpy(src.addr, &info->key.u.ipv6.src, 16);
+	vnet_fwd_key_init(&key, &src, eth_hdr(skb)->h_source, k->family);
 	ep = vnet_endpoint_forwarder(vn, &key);
 	if (!ep || reached_vnet(v, k->family, ep->ip.addr, &why) !=
 		   ep->key.vnet_id)
@@ -219,12 +217,9 @@ static struct vnet_port *remote_next_hop(struct vnet_endpoint *ep, u32 vni,
 
 	if (!dport)
 		return NULL;
+	/* The lookup drops at an absent port itself (nexthop.c). */
 	if (dport->endpoint || dport->vnet->id != vni) {
 		*why = VNET_DROP_NO_PORT;
-		return NULL;
-	}
-	if (vnet_port_absent(dport)) {
-		*why = VNET_DROP_PORT_ABSENT;
 		return NULL;
 	}
 	return dport;
@@ -239,7 +234,6 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	struct vnet_lb_rev rev = {};
 	enum vnet_drop_reason why;
 	struct vnet_endpoint *ep;
-	int err;
 	struct vnet_port *dport;
 	struct vnet_flow flow;
 	struct vnet_vnet *v;
@@ -284,7 +278,8 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	if (why != VNET_PASS)
 		return vnet_drop(tport, why);
 	if (rev.hit) {
-		err = vnet_lb_snat(skb, &flow, &rev);
+		int err = vnet_lb_snat(skb, &flow, &rev);
+
 		if (err)
 			return vnet_drop(tport, vnet_nat_drop(err));
 	}
