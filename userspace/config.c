@@ -524,11 +524,14 @@ static void prefix_steps(struct plan *p, json_t *cur, json_t *want, bool add)
 /* Do @a and @b have the same value (or none) at each of @keys? */
 static bool same_keys(json_t *a, json_t *b, const char *const *keys)
 {
-	for (; *keys; keys++)
-		if (!json_equal(json_object_get(a, *keys),
-				json_object_get(b, *keys)) &&
-		    (json_object_get(a, *keys) || json_object_get(b, *keys)))
+	json_t *x, *y;
+
+	for (; *keys; keys++) {
+		x = json_object_get(a, *keys);
+		y = json_object_get(b, *keys);
+		if (x != y && !(x && y && json_equal(x, y)))
 			return false;
+	}
 	return true;
 }
 

@@ -37,14 +37,10 @@ static int endpoint_add(struct ctx *c, int argc, char **argv)
 	put_addr(nlh, VNET_A_ENDPOINT_IP, &a.ip);
 	mnl_attr_put(nlh, VNET_A_MAC, sizeof(a.mac), a.mac);
 	put_addr(nlh, VNET_A_ENDPOINT_UNDERLAY, &a.remote);
-	if (a.have_fwd) {
-		struct nla_bitfield32 bf = {
-			.value = a.forwarding ? VNET_PORT_F_FORWARDING : 0,
-			.selector = VNET_PORT_F_FORWARDING,
-		};
-
-		mnl_attr_put(nlh, VNET_A_PORT_FLAGS, sizeof(bf), &bf);
-	}
+	if (a.have_fwd)
+		put_bitfield(nlh, VNET_A_PORT_FLAGS,
+			     a.forwarding ? VNET_PORT_F_FORWARDING : 0,
+			     VNET_PORT_F_FORWARDING);
 	return ctx_do(c, nlh);
 }
 

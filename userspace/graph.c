@@ -207,7 +207,11 @@ static void draw_vnet(FILE *f, json_t *v, json_t *subnets, json_t *ports,
 	fputs("  }\n", f);
 }
 
-/* The node of the port or endpoint @ip (in @vnet, NULL: any), or false. */
+/*
+ * The node of the port or endpoint @ip (in @vnet, NULL: any), else that
+ * of an unreachable @ip, and false: its caller draws that node after the
+ * edge (DOT takes a node's attributes after its first use too).
+ */
 static bool target(FILE *f, json_t *ports, json_t *endpoints,
 		   const char *vnet, const char *ip)
 {
@@ -223,6 +227,7 @@ static bool target(FILE *f, json_t *ports, json_t *endpoints,
 		node_id(f, "endpoint", str(e, "vnet"), str(e, "ip"));
 		return true;
 	}
+	node_id(f, "unreachable", ip, NULL);
 	return false;
 }
 
@@ -285,8 +290,8 @@ static void draw_routes(FILE *f, json_t *routes, json_t *ports,
 			json_t *endpoints, json_t *peerings)
 {
 	const char *nh, *vnet, *subnet, *a;
+	bool unreachable;
 	char label[256];
-	bool there;
 	size_t i;
 	json_t *r;
 
@@ -295,66 +300,57 @@ static void draw_routes(FILE *f, json_t *routes, json_t *ports,
 		vnet = str(r, "vnet");
 		subnet = str(r, "subnet");
 		a = str(r, "appliance");
-		there = port_of_ip(ports, NULL, a) ||
-			endpoint_of_ip(endpoints, NULL, a);
-		if (!strcmp(nh, "appliance")) {
-			if (!there)
-				drop_node(f, "unreachable", a, NULL,
-					  "appliance unreachable");
-		} else if (strcmp(nh, "gateway")) {
+		unreachable = false;
+		if (strcmp(nh, "appliance") && strcmp(nh, "gateway"))
 			drop_node(f, "drop", vnet, subnet, "drop");
-		}
 		snprintf(label, sizeof(label), "%s\n%s %s", str(r, "prefix"), nh,
-			 str(r, "appliance"));
+			 a);
 		fputs("  ", f);
 		node_id(f, "subnet", vnet, subnet);
 		fputs(" -> ", f);
-		if (!strcmp(nh, "appliance")) {
-			if (!target(f, ports, endpoints, NULL, a))
-				node_id(f, "unreachable", a, NULL);
-		} else if (!strcmp(nh, "gateway"))
+		if (!strcmp(nh, "appliance"))
+			unreachable = !target(f, ports, endpoints, NULL, a);
+		else if (!strcmp(nh, "gateway"))
 			node_id(f, "gateway", gateway_vnet(peerings, vnet), NULL);
 		else
 			node_id(f, "drop", vnet, subnet);
 		fputs(" [color=blue, fontcolor=blue, style=bold, label=", f);
 		dot_str(f, label);
 		fputs("];\n", f);
+		if (unreachable)
+			drop_node(f, "unreachable", a, NULL,
+				  "appliance unreachable");
 	}
 }
 
 static void draw_backends(FILE *f, json_t *lbs, json_t *ports,
 			  json_t *endpoints)
 {
-	char ip[128], *port, *end;
-	const char *addr, *vnet;
+	char ip[FMT_LEN], port[8], err[ERR_LEN];
+	struct vnet_prefix addr;
+	const char *vnet;
 	size_t i, j;
 	json_t *lb, *b;
+	uint16_t n;
+	bool found;
 
 	json_array_foreach(lbs, i, lb) {
+		vnet = str(lb, "vnet");
 		json_array_foreach(json_object_get(lb, "backends"), j, b) {
-			/* IP:PORT or [IPv6]:PORT */
-			snprintf(ip, sizeof(ip), "%s", json_string_value(b));
-			port = strrchr(ip, ':');
-			if (!port)
+			if (parse_backend(json_string_value(b), &addr, &n, err))
 				continue;
-			*port++ = 0;
-			end = strchr(ip, ']');
-			if (end)
-				*end = 0;
-			vnet = str(lb, "vnet");
-			addr = ip[0] == '[' ? ip + 1 : ip;
-			if (!port_of_ip(ports, vnet, addr) &&
-			    !endpoint_of_ip(endpoints, vnet, addr))
-				drop_node(f, "unreachable", ip, NULL,
-					  "backend without a port");
+			format_addr(&addr, ip);
+			snprintf(port, sizeof(port), "%u", n);
 			fputs("  ", f);
 			node_id(f, "lb", vnet, str(lb, "name"));
 			fputs(" -> ", f);
-			if (!target(f, ports, endpoints, vnet, addr))
-				node_id(f, "unreachable", ip, NULL);
+			found = target(f, ports, endpoints, vnet, ip);
 			fputs(" [style=dashed, label=", f);
 			dot_str(f, port);
 			fputs("];\n", f);
+			if (!found)
+				drop_node(f, "unreachable", ip, NULL,
+					  "backend without a port");
 		}
 	}
 }

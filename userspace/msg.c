@@ -178,16 +178,28 @@ static json_t *prefix_list(const struct nlattr *nest, bool with_len)
 	return arr;
 }
 
+static const struct nla_bitfield32 *bitfield(const struct nlattr *a)
+{
+	if (!a || mnl_attr_get_payload_len(a) != sizeof(struct nla_bitfield32))
+		return NULL;
+	return mnl_attr_get_payload(a);
+}
+
 static void set_flag(json_t *o, const char *key, const struct nlattr *a,
 		     uint32_t bit)
 {
-	const struct nla_bitfield32 *bf;
+	const struct nla_bitfield32 *bf = bitfield(a);
 
-	if (!a || mnl_attr_get_payload_len(a) != sizeof(*bf))
-		return;
-	bf = mnl_attr_get_payload(a);
-	if (bf->selector & bit)
+	if (bf && (bf->selector & bit))
 		json_object_set_new(o, key, json_boolean(bf->value & bit));
+}
+
+/* Is @bit of the bitfield @a given and on? */
+static bool flag_on(const struct nlattr *a, uint32_t bit)
+{
+	const struct nla_bitfield32 *bf = bitfield(a);
+
+	return bf && (bf->selector & bf->value & bit);
 }
 
 json_t *parse_vnet_msg(const struct nlmsghdr *nlh)
@@ -375,10 +387,8 @@ json_t *parse_endpoint_msg(const struct nlmsghdr *nlh)
 			format_mac(mnl_attr_get_payload(at.tb[VNET_A_MAC]), buf)));
 	msg_set_addr(o, "remote", at.tb[VNET_A_ENDPOINT_UNDERLAY]);
 	/* Only when on: documents written before the flag stay the same. */
-	set_flag(o, "forwarding", at.tb[VNET_A_PORT_FLAGS],
-		 VNET_PORT_F_FORWARDING);
-	if (json_is_false(json_object_get(o, "forwarding")))
-		json_object_del(o, "forwarding");
+	if (flag_on(at.tb[VNET_A_PORT_FLAGS], VNET_PORT_F_FORWARDING))
+		json_object_set_new(o, "forwarding", json_true());
 	msg_set_origin(o, at.tb[VNET_A_ORIGIN]);
 	return o;
 }

@@ -79,6 +79,41 @@ static void say(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * A state that lasts (a route waiting for its appliance, a port refused)
+ * is said once: in the round that first sees it, and again only after it
+ * went and came back. Each message site keeps a struct once across
+ * rounds, and once_round() ends a round.
+ */
+struct once {
+	json_t *told;		/* said in the last round */
+	json_t *seen;		/* said or due in this one */
+};
+
+static void say_once(struct once *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void say_once(struct once *o, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!o->seen)
+		o->seen = json_object();
+	if (!json_object_get(o->told, msg))
+		say("%s", msg);
+	json_object_set_new(o->seen, msg, json_true());
+}
+
+static void once_round(struct once *o)
+{
+	json_decref(o->told);
+	o->told = o->seen;
+	o->seen = NULL;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -259,32 +294,20 @@ static json_t *endpoints_kept(json_t *doc)
 	return json_pack("{s:o}", "endpoints", keep);
 }
 
-/* The address of a backend "IP:PORT" or "[IPv6]:PORT", in @buf. */
-static const char *backend_ip(const char *be, char *buf, size_t size)
-{
-	const char *colon = strrchr(be, ':');
-	size_t n = colon ? (size_t)(colon - be) : strlen(be);
-
-	if (n >= 2 && be[0] == '[' && be[n - 1] == ']') {
-		be++;
-		n -= 2;
-	}
-	snprintf(buf, size, "%.*s", (int)n, be);
-	return buf;
-}
-
 /*
  * An lb's backends must be ports or endpoints here (the kernel refuses
  * others): those not here yet are left out of it, and an lb none of whose
  * backends is here is left out, so traffic to its frontend drops here
  * (no port has that address) until one is. @ips holds "VNET/IP" of the
- * ports and endpoints; @told and @seen say each change once.
+ * ports and endpoints.
  */
-static void lbs_here(json_t *doc, json_t *ips, json_t *told, json_t *seen)
+static void lbs_here(json_t *doc, json_t *ips, struct once *said)
 {
+	char id[256], ip[FMT_LEN], err[ERR_LEN];
 	json_t *lbs, *o, *v, *kept;
-	char id[256], ip[64];
+	struct vnet_prefix addr;
 	size_t i, j, n;
+	uint16_t port;
 
 	if (!json_object_get(doc, "lbs"))
 		return;
@@ -293,23 +316,21 @@ static void lbs_here(json_t *doc, json_t *ips, json_t *told, json_t *seen)
 		kept = json_array();
 		n = json_array_size(json_object_get(o, "backends"));
 		json_array_foreach(json_object_get(o, "backends"), j, v) {
+			if (parse_backend(json_string_value(v), &addr, &port,
+					  err))
+				continue;	/* apply refuses the lb */
 			snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
-				 backend_ip(json_string_value(v), ip, sizeof(ip)));
+				 format_addr(&addr, ip));
 			if (json_object_get(ips, id))
 				json_array_append(kept, v);
 		}
-		if (json_array_size(kept) < n) {
-			snprintf(id, sizeof(id), "lb %s %s %zu", str(o, "vnet"),
-				 str(o, "name"), json_array_size(kept));
-			if (!json_object_get(told, id))
-				say("intent: lb %s %s: %zu of its %zu backends are neither ports nor endpoints here; %s",
-				    str(o, "vnet"), str(o, "name"),
-				    n - json_array_size(kept), n,
-				    json_array_size(kept) ?
-				    "the others serve here" :
-				    "left out here until one is");
-			json_object_set_new(seen, id, json_true());
-		}
+		if (json_array_size(kept) < n)
+			say_once(said, "intent: lb %s %s: %zu of its %zu backends are neither ports nor endpoints here; %s",
+				 str(o, "vnet"), str(o, "name"),
+				 n - json_array_size(kept), n,
+				 json_array_size(kept) ?
+				 "the others serve here" :
+				 "left out here until one is");
 		if (json_array_size(kept)) {
 			json_object_set(o, "backends", kept);
 			json_array_append(lbs, o);
@@ -331,13 +352,12 @@ static void lbs_here(json_t *doc, json_t *ips, json_t *told, json_t *seen)
  */
 static json_t *routes_here(json_t *doc, json_t *local)
 {
-	static json_t *told;
-	json_t *out = json_deep_copy(doc), *ips = json_object(), *seen;
+	json_t *out = json_deep_copy(doc), *ips = json_object();
+	static struct once said;
 	json_t *o, *v, *pe;
 	size_t i, j;
 	char id[256];
 
-	seen = json_object();
 	json_array_foreach(json_object_get(local, "ports"), i, o)
 		json_array_foreach(json_object_get(o, "ips"), j, v) {
 			snprintf(id, sizeof(id), "%s/%s", str(o, "vnet"),
@@ -364,18 +384,13 @@ static json_t *routes_here(json_t *doc, json_t *local)
 		}
 		if (here)
 			continue;
-		snprintf(id, sizeof(id), "%s %s %s %s", str(o, "vnet"),
-			 str(o, "subnet"), str(o, "prefix"), a);
-		if (!json_object_get(told, id))
-			say("intent: route %s %s %s: appliance %s is neither a port nor an endpoint here; nexthop none here until it is",
-			    str(o, "vnet"), str(o, "subnet"), str(o, "prefix"), a);
-		json_object_set_new(seen, id, json_true());
+		say_once(&said, "intent: route %s %s %s: appliance %s is neither a port nor an endpoint here; nexthop none here until it is",
+			 str(o, "vnet"), str(o, "subnet"), str(o, "prefix"), a);
 		json_object_set_new(o, "nexthop", json_string("none"));
 		json_object_del(o, "appliance");
 	}
-	lbs_here(out, ips, told, seen);
-	json_decref(told);
-	told = seen;
+	lbs_here(out, ips, &said);
+	once_round(&said);
 	json_decref(ips);
 	return out;
 }
@@ -516,11 +531,11 @@ static const char *endpoint_unfit(json_t *ep, const char *owner,
  */
 static size_t apply_endpoints(json_t *kvs, json_t *local)
 {
-	static json_t *told;
+	static struct once said;
 	json_t *relevant = json_object(), *mine = json_object();
 	json_t *eps = json_object(), *arr = json_array(), *doc, *o, *v;
 	json_t *claims = claims_of(kvs), *frontends = json_object();
-	json_t *fwd_keys = json_object(), *seen = json_object();
+	json_t *fwd_keys = json_object();
 	size_t i, j, steps = 0;
 	char host[128], id[256], owner[300], why[640], fk[1024];
 	const char *k, *dev;
@@ -576,22 +591,16 @@ static size_t apply_endpoints(json_t *kvs, json_t *local)
 				       str(p, "underlay"));
 			if (endpoint_unfit(ep, owner, claims, frontends, why,
 					   sizeof(why))) {
-				snprintf(fk, sizeof(fk), "%s: %s", owner, why);
-				if (!json_object_get(told, fk))
-					say("endpoint: port %s not installed: %s",
-					    owner, why);
-				json_object_set_new(seen, fk, json_true());
+				say_once(&said, "endpoint: port %s not installed: %s",
+					 owner, why);
 				json_decref(ep);
 				continue;
 			}
 			snprintf(fk, sizeof(fk), "%s/%s/%c", str(p, "underlay"),
 				 str(p, "mac"), fwd == &fwd6 ? '6' : '4');
 			if (*fwd && json_object_get(fwd_keys, fk)) {
-				snprintf(why, sizeof(why), "%s: %s forwards with MAC %s on that host already",
+				say_once(&said, "endpoint: %s: %s forwards with MAC %s on that host already; a plain endpoint here",
 					 owner, str(fwd_keys, fk), str(p, "mac"));
-				if (!json_object_get(told, why))
-					say("endpoint: %s; a plain endpoint here", why);
-				json_object_set_new(seen, why, json_true());
 			} else if (*fwd) {
 				json_object_set_new(ep, "forwarding",
 						    json_true());
@@ -615,8 +624,7 @@ static size_t apply_endpoints(json_t *kvs, json_t *local)
 	json_decref(claims);
 	json_decref(frontends);
 	json_decref(fwd_keys);
-	json_decref(told);
-	told = seen;
+	once_round(&said);
 	return steps;
 }
 
@@ -802,9 +810,9 @@ static bool conflict_key(const char *key, char *vnet, char *ip, char *host)
 /* Refusals of other hosts against this host's claims, told once each. */
 static void report_conflicts(json_t *kvs)
 {
-	static json_t *told;
-	json_t *seen = json_object(), *o, *c;
+	static struct once said;
 	char vnet[128], ip[128], host[128], claim[512], me[256];
+	json_t *o, *c;
 	size_t i, j;
 
 	snprintf(me, sizeof(me), "%s/", cfg.name);
@@ -817,15 +825,12 @@ static void report_conflicts(json_t *kvs)
 			if (strcmp(str(c, "key"), claim) ||
 			    strncmp(str(c, "value"), me, strlen(me)))
 				continue;
-			json_object_set_new(seen, str(o, "key"), json_true());
-			if (!json_object_get(told, str(o, "key")))
-				say("port %s: %s %s is claimed by %s too: refused there, kept here",
-				    str(c, "value") + strlen(me), vnet, ip,
-				    str(o, "value"));
+			say_once(&said, "port %s: %s %s is claimed by %s too: refused there, kept here",
+				 str(c, "value") + strlen(me), vnet, ip,
+				 str(o, "value"));
 		}
 	}
-	json_decref(told);
-	told = seen;
+	once_round(&said);
 }
 
 /* ---- the loop ---- */
