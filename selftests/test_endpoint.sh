@@ -62,11 +62,11 @@ vb() { CTL=$HB v "$@"; }
 MAC_A1=52:54:00:0a:01:04 MAC_A2=52:54:00:0a:02:04
 MAC_B1=52:54:00:0b:01:05 MAC_B2=52:54:00:0b:02:05
 
-# add_host_vm HOST NAME VNET IP4 IP6 MAC: like lib.sh's add_vm, on HOST
-# and in subnet s.
+# add_host_vm HOST NAME VNET IP4 IP6 MAC [SUBNET]: like lib.sh's add_vm,
+# on HOST and in SUBNET (s).
 add_host_vm()
 {
-	local host=$1 name=$2 vnet=$3 ip4=$4 ip6=$5 mac=$6 ns
+	local host=$1 name=$2 vnet=$3 ip4=$4 ip6=$5 mac=$6 subnet=${7:-s} ns
 	ns_new "NS_$name" "$name"
 	ns="NS_$name"
 	ns=${!ns}
@@ -77,8 +77,8 @@ add_host_vm()
 	ip -n "$ns" addr add "$ip6/64" dev eth0 nodad
 	ip -n "$ns" route add default via "${ip4%.*}.1"
 	ip -n "$ns" -6 route add default via "${ip6%::*}::1"
-	vnetctl -n "$host" port add "vm-$name" vnet "$vnet" subnet s mac "$mac" \
-		ip "$ip4" ip "$ip6"
+	vnetctl -n "$host" port add "vm-$name" vnet "$vnet" subnet "$subnet" \
+		mac "$mac" ip "$ip4" ip "$ip6"
 }
 
 # The underlay: jumbo enough for a full overlay frame and its headers.
@@ -502,19 +502,12 @@ local_appliance()
 {
 	local h rx
 	for h in va vb; do
-		$h subnet add X f prefix 10.1.2.0/24
-		$h subnet add X d prefix 10.1.3.0/24
+		$h subnet add X f prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+		$h subnet add X d prefix 10.1.3.0/24 prefix fd00:1:0:3::/64
 	done
-	ns_new NS_fw fw
-	ip -n "$HA" link add vm-fw type veth peer name eth0 netns "$NS_fw"
-	ip -n "$HA" link set vm-fw up
-	ip -n "$NS_fw" link set eth0 address 52:54:00:0a:02:04 up
-	va port add vm-fw vnet X subnet f mac 52:54:00:0a:02:04 ip 10.1.2.4 forwarding on
-	ns_new NS_d1 d1
-	ip -n "$HA" link add vm-d1 type veth peer name eth0 netns "$NS_d1"
-	ip -n "$HA" link set vm-d1 up
-	ip -n "$NS_d1" link set eth0 address 52:54:00:0a:03:04 up
-	va port add vm-d1 vnet X subnet d mac 52:54:00:0a:03:04 ip 10.1.3.4
+	add_host_vm "$HA" fw X 10.1.2.4 fd00:1:0:2::4 52:54:00:0a:02:04 f
+	va port set vm-fw forwarding on
+	add_host_vm "$HA" d1 X 10.1.3.4 fd00:1:0:3::4 52:54:00:0a:03:04 d
 	vb endpoint add X 10.1.2.4 mac 52:54:00:0a:02:04 remote 192.0.2.1 forwarding on
 	vb endpoint add X 10.1.3.4 mac 52:54:00:0a:03:04 remote 192.0.2.1
 	for h in va vb; do
