@@ -10,9 +10,23 @@
  * whatever the rules of the other direction say. An ICMP error that
  * quotes a tracked packet passes as related.
  *
- * A key names the two ports by their conntrack accounts, which live as
- * long as an entry refers to them. Two vnets that use the same addresses
- * never share an entry, and an entry dies with either of its ports.
+ * A half's key names the port that sends it by its conntrack account,
+ * which lives as long as an entry refers to it, and the half names the
+ * port it goes to: two vnets that use the same addresses never share an
+ * entry, and an entry dies with either of its ports. The key leaves the
+ * destination port out, so that a packet finds its connection before its
+ * route is looked up: that is the flow table of the packet path.
+ *
+ * The flow table (vnet_ct_fast()): each half remembers the flow
+ * generation (vn->flow_gen, bumped by every change of configuration and
+ * every port bound or unbound) under which the full path last delivered
+ * a packet of it to its destination port, without a load balancer's
+ * translation. A packet whose half remembers the current generation is
+ * delivered by that one lookup: no route lookup, no ACL. Any change makes
+ * every half stale at once; the next packet of each takes the full path
+ * again (a recomputation) and, if it is still delivered the same way,
+ * renews the half's generation. A connection that a load balancer
+ * translates never takes the short way (its halves are marked nat).
  *
  * Every ACL change bumps vn->acl_gen. An entry remembers the generation it
  * was last checked at; a hit with an older one checks the original
@@ -54,7 +68,7 @@
 #include "datapath.h"
 
 struct ct_key {
-	const struct vnet_ct_account *from, *to;
+	const struct vnet_ct_account *from;
 	u8 src[16], dst[16];
 	u16 sport, dport;	/* TCP, UDP; ICMP echo id; fragment id */
 	u8 stag, dtag;		/* what sport, dport hold if not ports */
@@ -69,6 +83,13 @@ enum { CT_ORIG, CT_REPLY };
 struct ct_half {
 	struct rhash_head node;
 	struct ct_key key;
+	/*
+	 * Where it goes: the other half's sender, whose account the entry
+	 * holds; valid while that account is not gone (the port is freed
+	 * a grace period after it is retired).
+	 */
+	struct vnet_port *out;
+	u32 gen;		/* vn->flow_gen it was delivered under, or 0 */
 	u8 dir;			/* CT_ORIG or CT_REPLY */
 };
 
@@ -80,6 +101,7 @@ struct ct_half {
 struct vnet_conn {
 	struct vnet_ft_entry e;
 	struct ct_half half[2];
+	bool nat;		/* an lb translates it: no flow table hits */
 };
 
 static struct vnet_ft_type ct_type =
@@ -94,11 +116,11 @@ struct ct_pkt {
 	struct ct_key inner;
 };
 
-static void ct_mirror(struct ct_key *r, const struct ct_key *k)
+static void ct_mirror(struct ct_key *r, const struct ct_key *k,
+		      const struct vnet_ct_account *to)
 {
 	memset(r, 0, sizeof(*r));
-	r->from = k->to;
-	r->to = k->from;
+	r->from = to;
 	memcpy(r->src, k->dst, sizeof(r->src));
 	memcpy(r->dst, k->src, sizeof(r->dst));
 	r->sport = k->dport;
@@ -176,15 +198,14 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
  * sent the quoted packet) to its sender.
  */
 static bool ct_quoted(struct sk_buff *skb, unsigned int off,
-		      struct ct_pkt *pkt)
+		      const struct vnet_port *dst, struct ct_pkt *pkt)
 {
 	struct ct_key *k = &pkt->inner;
 	struct ct_pkt ignored = {};
 	unsigned int hlen;
 
 	memset(k, 0, sizeof(*k));
-	k->from = pkt->key.to;
-	k->to = pkt->key.from;
+	k->from = dst->ct;
 	k->family = pkt->key.family;
 	if (k->family == AF_INET) {
 		const struct iphdr *iph;
@@ -221,11 +242,9 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 }
 
 static void ct_addresses(struct ct_key *key, const struct vnet_port *src,
-			 const struct vnet_port *dst,
 			 const struct vnet_acl_key *k)
 {
 	key->from = src->ct;
-	key->to = dst->ct;
 	key->family = k->family;
 	key->proto = k->proto;
 	memcpy(key->src, k->src, sizeof(key->src));
@@ -233,24 +252,18 @@ static void ct_addresses(struct ct_key *key, const struct vnet_port *src,
 }
 
 static bool ct_classify(struct sk_buff *skb, const struct vnet_port *src,
-			const struct vnet_port *dst,
 			const struct vnet_flow *f, struct ct_pkt *pkt)
 {
-	ct_addresses(&pkt->key, src, dst, &f->key);
-	if (!ct_transport(skb, f->thoff, &pkt->key, pkt, false))
-		return false;
-	if (pkt->error && !ct_quoted(skb, f->thoff + 8, pkt))
-		pkt->error = false;
-	return true;
+	ct_addresses(&pkt->key, src, &f->key);
+	return ct_transport(skb, f->thoff, &pkt->key, pkt, false);
 }
 
 /* The key under which the later fragments of @f find its first one. */
 static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
-			    const struct vnet_port *dst,
 			    const struct vnet_flow *f)
 {
 	memset(key, 0, sizeof(*key));
-	ct_addresses(key, src, dst, &f->key);
+	ct_addresses(key, src, &f->key);
 	key->sport = f->frag_id >> 16;
 	key->dport = f->frag_id & 0xffff;
 	key->stag = CT_TAG_FRAGMENT;
@@ -273,6 +286,27 @@ static struct vnet_conn *ct_find(struct vnet_net *vn, const struct ct_key *key,
 	struct vnet_ft_entry *e = vnet_ft_find(&vn->conns, key, dir);
 
 	return e ? container_of(e, struct vnet_conn, e) : NULL;
+}
+
+/*
+ * The live connection with a half @key that goes to @dst. One of that
+ * key going elsewhere is not this packet's: its route changed since, or
+ * the way back differs from the way there. If it was opened the way this
+ * packet goes (its original half) and this packet may open one, it is
+ * obsolete: it goes, so that the new one can take its key.
+ */
+static struct vnet_conn *ct_find_to(struct vnet_net *vn,
+				    const struct ct_pkt *pkt,
+				    const struct vnet_port *dst,
+				    unsigned int *dir)
+{
+	struct vnet_conn *c = ct_find(vn, &pkt->key, dir);
+
+	if (!c || c->half[!*dir].key.from == dst->ct)
+		return c;
+	if (*dir == CT_ORIG && pkt->opens)
+		ct_kill(vn, c);
+	return NULL;
 }
 
 /*
@@ -310,13 +344,15 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 
 /*
  * A new entry for @pkt, charged to @src's account, or to @dst's if
- * @dst_pays (a fragment entry of a packet that @dst's connection brought).
+ * @dst_pays (a fragment entry of a packet that @dst's connection brought);
+ * @nat if an lb translates it. With @hit, where it went in.
  */
 static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     struct vnet_port *src,
 				     struct vnet_port *dst,
 				     const struct ct_pkt *pkt, u32 gen,
-				     bool dst_pays)
+				     bool dst_pays, bool nat,
+				     struct vnet_ct_hit *hit)
 {
 	enum vnet_ct_kind kind = ct_kind(&pkt->key);
 	enum vnet_drop_reason why;
@@ -330,7 +366,10 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	if (!c)
 		return why;
 	c->half[CT_ORIG].key = pkt->key;
-	ct_mirror(&c->half[CT_REPLY].key, &pkt->key);
+	c->half[CT_ORIG].out = dst;
+	ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
+	c->half[CT_REPLY].out = src;
+	c->nat = nat;
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
 			  VNET_FLOW_TO_FRAGMENT :
@@ -339,7 +378,10 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	 * Another CPU may have opened it first, or the table cannot grow:
 	 * the packet was allowed anyway; only its entry is missing.
 	 */
-	vnet_ft_insert(&vn->conns, &c->e);
+	if (!vnet_ft_insert(&vn->conns, &c->e) && hit) {
+		hit->conn = c;
+		hit->dir = CT_ORIG;
+	}
 	return VNET_PASS;
 }
 
@@ -366,20 +408,24 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 	unsigned int dir;
 	struct ct_key key;
 
-	ct_fragment_key(&key, src, dst, f);
+	ct_fragment_key(&key, src, f);
 	c = ct_find(vn, &key, &dir);
-	if (c && dir == CT_ORIG && READ_ONCE(c->e.gen) == gen)
+	if (c && dir == CT_ORIG && READ_ONCE(c->e.gen) == gen &&
+	    c->half[CT_REPLY].key.from == dst->ct)
 		return VNET_PASS;
 	return acl_verdict(src, dst, &f->key);
 }
 
 /*
  * Packet path, under RCU: may @skb, parsed as @f, go from @src to @dst?
- * Returns VNET_PASS to let it pass, or why it is dropped.
+ * Returns VNET_PASS to let it pass, or why it is dropped. @nat: an lb
+ * translates it. @hit, if not NULL, learns the connection half it passed
+ * by, for vnet_ct_remember().
  */
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
-				     const struct vnet_flow *f)
+				     const struct vnet_flow *f, bool nat,
+				     struct vnet_ct_hit *hit)
 {
 	struct vnet_net *vn = src->vn;
 	/* Read before the rules: a change after it makes a later re-check. */
@@ -392,16 +438,20 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 
 	if (f->key.fragment)
 		return ct_later_fragment(vn, src, dst, f, gen);
-	if (!ct_classify(skb, src, dst, f, &pkt)) {
+	if (!ct_classify(skb, src, f, &pkt)) {
 		why = acl_verdict(src, dst, &f->key);
 	} else if (pkt.error) {
-		c = ct_find(vn, &pkt.inner, &dir);
-		if (c && ct_still_allowed(vn, c, dir, dst, src, gen))
+		/* An error about a packet that @dst sent to @src. */
+		c = NULL;
+		if (ct_quoted(skb, f->thoff + 8, dst, &pkt))
+			c = ct_find(vn, &pkt.inner, &dir);
+		if (c && c->half[!dir].key.from == src->ct &&
+		    ct_still_allowed(vn, c, dir, dst, src, gen))
 			why = VNET_PASS;
 		else
 			why = acl_verdict(src, dst, &f->key);
 	} else {
-		c = ct_find(vn, &pkt.key, &dir);
+		c = ct_find_to(vn, &pkt, dst, &dir);
 		/*
 		 * A SYN on a closing connection starts a new one, from
 		 * either side: it is checked like any new connection.
@@ -416,12 +466,18 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			/* Its TCP flags are 0 unless it is TCP. */
 			vnet_ft_touch(&c->e, pkt.key.proto, reply,
 				      pkt.tcp_flags);
+			if (nat && !READ_ONCE(c->nat))
+				WRITE_ONCE(c->nat, true);
+			if (hit) {
+				hit->conn = c;
+				hit->dir = dir;
+			}
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
 		} else {
 			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
-						  false) :
+						  false, nat, hit) :
 					  VNET_PASS;
 		}
 	}
@@ -436,13 +492,78 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		 * that VM's share, and it can open nothing.
 		 */
 		memset(&pkt, 0, sizeof(pkt));
-		ct_fragment_key(&pkt.key, src, dst, f);
+		ct_fragment_key(&pkt.key, src, f);
 		c = ct_find(vn, &pkt.key, NULL);	/* the same id, earlier */
 		if (c)
 			ct_kill(vn, c);
-		ct_open(vn, src, dst, &pkt, gen, reply);
+		ct_open(vn, src, dst, &pkt, gen, reply, true, NULL);
 	}
 	return why;
+}
+
+/*
+ * The full path delivered the packet that passed by @hit to its half's
+ * port, untranslated, under flow generation @gen: the next packets of
+ * that half may take the short way (vnet_ct_fast()) until it changes.
+ */
+void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
+		      u32 gen)
+{
+	struct vnet_conn *c = hit->conn;
+	struct ct_half *h;
+
+	if (!c || READ_ONCE(c->nat))
+		return;
+	h = &c->half[hit->dir];
+	if (h->out == dport && READ_ONCE(h->gen) != gen)
+		WRITE_ONCE(h->gen, gen);
+}
+
+/*
+ * The flow table's lookup, under RCU: the port that @skb from @port,
+ * parsed as @f, goes to, if its connection half was delivered under flow
+ * generation @gen; else NULL, and it takes the full path. Counts a hit,
+ * a recomputation (a half that knew an older generation) or a miss.
+ */
+struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
+			       const struct vnet_flow *f, u32 gen)
+{
+	struct vnet_net *vn = port->vn;
+	enum vnet_flow_count what = VNET_FLOW_MISS;
+	struct vnet_port *out = NULL;
+	struct ct_pkt pkt = {};
+	struct vnet_conn *c;
+	unsigned int dir;
+	struct ct_half *h;
+	u32 hgen;
+
+	/* Fragments and errors follow another entry: the full path. */
+	if (f->key.fragment || f->frag_first || vnet_ft_empty(&vn->conns) ||
+	    !ct_classify(skb, port, f, &pkt) || pkt.error)
+		goto out;
+	c = ct_find(vn, &pkt.key, &dir);
+	if (!c || READ_ONCE(c->nat))
+		goto out;
+	h = &c->half[dir];
+	hgen = READ_ONCE(h->gen);
+	if (hgen != gen) {
+		if (hgen)
+			what = VNET_FLOW_RECOMPUTE;
+		goto out;
+	}
+	/* A SYN on a closing connection opens a new one: the full path. */
+	if (pkt.opens && pkt.key.proto == IPPROTO_TCP &&
+	    READ_ONCE(c->e.state) >= VNET_FLOW_FIN)
+		goto out;
+	/* Its port is being removed: h->out may be freed after this. */
+	if (vnet_ct_account_gone(c->half[!dir].key.from))
+		goto out;
+	vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY, pkt.tcp_flags);
+	out = h->out;
+	what = VNET_FLOW_HIT;
+out:
+	vnet_count_flow(port, what);
+	return out;
 }
 
 /* A rule changed: entries check their original direction again. */
@@ -450,6 +571,7 @@ void vnet_ct_rules_changed(struct vnet_net *vn)
 {
 	/* After the new set: whoever sees this generation sees the set. */
 	smp_store_release(&vn->acl_gen, vn->acl_gen + 1);
+	vnet_flows_changed(vn);
 }
 
 /* The port is being removed (vn->lock held): its entries go soon. */

@@ -48,6 +48,15 @@ void vnet_count_tx(struct vnet_port *port, unsigned int len)
 	u64_stats_update_end(&st->syncp);
 }
 
+void vnet_count_flow(struct vnet_port *port, enum vnet_flow_count what)
+{
+	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
+
+	u64_stats_update_begin(&st->syncp);
+	u64_stats_inc(&st->flows[what]);
+	u64_stats_update_end(&st->syncp);
+}
+
 void vnet_count_rx(struct vnet_port *port, unsigned int len)
 {
 	struct vnet_port_stats *st = this_cpu_ptr(port->stats);
@@ -124,7 +133,9 @@ enum vnet_drop_reason vnet_nat_drop(int err)
 }
 
 /*
- * Route @skb to its next hop (nexthop.c): the port that owns the
+ * The flow table first (conntrack.c): a packet of a connection that the
+ * full path delivered since the last change goes where it went. Else
+ * route @skb to its next hop (nexthop.c): the port that owns the
  * destination, a remote endpoint, an appliance or gateway port a route
  * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
  * DNAT comes before the ACLs, which see the backend; a backend's reply
@@ -134,13 +145,19 @@ enum vnet_drop_reason vnet_nat_drop(int err)
 static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			  struct vnet_flow *f)
 {
+	/* Before any lookup: a change after it makes the result stale. */
+	u32 gen = vnet_flow_gen(port->vn);
 	struct vnet_acl_key *k = &f->key;
 	struct vnet_route_pick pick = {};
 	struct vnet_lb_rev rev = {};
+	struct vnet_ct_hit hit = {};
 	enum vnet_drop_reason why;
 	struct vnet_port *dport;
 	int err;
 
+	dport = vnet_ct_fast(port, skb, f, gen);
+	if (dport)
+		return vnet_rewrite_xmit(port, skb, dport);
 	vnet_lb_reply(port, skb, f, &rev);
 	vnet_lb_related(port, skb, f, &pick.lb);
 	dport = vnet_next_hop(port, k, &why, &pick);
@@ -154,7 +171,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			return vnet_drop(port, vnet_nat_drop(err));
 	}
 	k->from_vnet = port->vnet->id;
-	why = vnet_ct_filter(port, dport, skb, f);
+	why = vnet_ct_filter(port, dport, skb, f, pick.lb.lb || rev.hit, &hit);
 	if (why != VNET_PASS)
 		return vnet_drop(port, why);
 	if (pick.lb.lb) {
@@ -165,6 +182,8 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		err = vnet_lb_snat(skb, f, &rev);
 		if (err)
 			return vnet_drop(port, vnet_nat_drop(err));
+	} else {
+		vnet_ct_remember(&hit, dport, gen);
 	}
 	return vnet_rewrite_xmit(port, skb, dport);
 }

@@ -36,6 +36,14 @@ bool vnet_ipv6_walk_skb(struct sk_buff *skb, unsigned int off,
 			struct vnet_ipv6_chain *c);
 
 /* conntrack.c: connection tracking, the stateful part of the ACLs */
+struct vnet_conn;
+
+/* The connection half a packet passed by (vnet_ct_filter()). */
+struct vnet_ct_hit {
+	struct vnet_conn *conn;
+	unsigned int dir;
+};
+
 int vnet_ct_cache_init(void);
 void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);
@@ -44,7 +52,12 @@ void vnet_ct_port_gone(struct vnet_port *port);
 void vnet_ct_rules_changed(struct vnet_net *vn);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
-				     const struct vnet_flow *f);
+				     const struct vnet_flow *f, bool nat,
+				     struct vnet_ct_hit *hit);
+void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
+		      u32 gen);
+struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
+			       const struct vnet_flow *f, u32 gen);
 
 /* nexthop.c: the packet path's route lookup */
 /* The route vnet_next_hop() took, for "vnetctl trace": one is set. */
@@ -86,6 +99,7 @@ void vnet_count_rx(struct vnet_port *port, unsigned int len);
 bool vnet_source_ok(const struct vnet_port_conf *conf, u8 family,
 		    const void *addr);
 void vnet_count_tx(struct vnet_port *port, unsigned int len);
+void vnet_count_flow(struct vnet_port *port, enum vnet_flow_count what);
 
 /* trace.c: what the packet path would do with one packet */
 struct vnet_trace_step {

@@ -64,6 +64,7 @@ static int vnet_netdev_event(struct notifier_block *nb, unsigned long event,
 	if (event == NETDEV_UNREGISTER)
 		vnet_tunnel_gone(vn, dev);
 	vnet_port_dev_event(vn, dev, event == NETDEV_UNREGISTER);
+	vnet_flows_changed(vn);
 	mutex_unlock(&vn->lock);
 	return NOTIFY_DONE;
 }

@@ -43,6 +43,9 @@ const struct nla_policy vnet_vnet_policy[VNET_A_MAX + 1] = {
 	[VNET_A_VNET] = VNET_NAME_POLICY,
 };
 
+/* genl_ops.internal_flags: a request that may change state (post_doit). */
+#define VNET_OP_CHANGES	0x01
+
 /* No attributes: an all-zero policy refuses every one (strict). */
 static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 
@@ -50,8 +53,9 @@ static const struct nla_policy empty_policy[VNET_A_MAX + 1] = {};
 
 /*
  * Before each request: where its refusal goes (vnet_nl_req()). After it:
- * the refusal, if any, as the extack message and, just before the error,
- * a VNET_CMD_ERROR message with the full text.
+ * the flow table told of a change, the refusal, if any, as the extack
+ * message and, just before the error, a VNET_CMD_ERROR message with the
+ * full text.
  */
 static int vnet_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 			 struct genl_info *info)
@@ -67,6 +71,10 @@ static void vnet_post_doit(const struct genl_ops *ops, struct sk_buff *skb,
 	struct vnet_msg m;
 	struct sk_buff *msg;
 	void *hdr;
+
+	/* Done or refused, what it changed is in place (published). */
+	if (ops->internal_flags & VNET_OP_CHANGES)
+		vnet_flows_changed(vnet_pernet(genl_info_net(info)));
 
 	if (r->msg && info->extack)
 		info->extack->_msg = r->msg;	/* a string literal */
@@ -673,62 +681,73 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 		.flags = GENL_UNS_ADMIN_PERM,			\
 	}
 
+#define VNET_OP_CHANGE(_cmd, _doit, _dumpit, _policy)		\
+	{							\
+		.cmd = _cmd,					\
+		.doit = _doit,					\
+		.dumpit = _dumpit,				\
+		.policy = _policy,				\
+		.maxattr = VNET_A_MAX,				\
+		.flags = GENL_UNS_ADMIN_PERM,			\
+		.internal_flags = VNET_OP_CHANGES,		\
+	}
+
 static const struct genl_ops vnet_ops[] = {
 	VNET_OP(VNET_CMD_INFO_GET, info_get_doit, NULL, empty_policy),
-	VNET_OP(VNET_CMD_VNET_NEW, vnet_new_doit, NULL, vnet_vnet_new_policy),
-	VNET_OP(VNET_CMD_VNET_DEL, vnet_del_doit, NULL, vnet_vnet_policy),
+	VNET_OP_CHANGE(VNET_CMD_VNET_NEW, vnet_new_doit, NULL, vnet_vnet_new_policy),
+	VNET_OP_CHANGE(VNET_CMD_VNET_DEL, vnet_del_doit, NULL, vnet_vnet_policy),
 	VNET_OP(VNET_CMD_VNET_GET, vnet_get_doit, vnet_get_dumpit,
 		vnet_vnet_policy),
-	VNET_OP(VNET_CMD_PREFIX_NEW, vnet_prefix_new_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_PREFIX_NEW, vnet_prefix_new_doit, NULL,
 		vnet_prefix_change_policy),
-	VNET_OP(VNET_CMD_PREFIX_DEL, vnet_prefix_del_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_PREFIX_DEL, vnet_prefix_del_doit, NULL,
 		vnet_prefix_change_policy),
-	VNET_OP(VNET_CMD_SUBNET_NEW, vnet_subnet_new_doit, NULL, vnet_subnet_new_policy),
-	VNET_OP(VNET_CMD_SUBNET_DEL, vnet_subnet_del_doit, NULL, vnet_subnet_del_policy),
+	VNET_OP_CHANGE(VNET_CMD_SUBNET_NEW, vnet_subnet_new_doit, NULL, vnet_subnet_new_policy),
+	VNET_OP_CHANGE(VNET_CMD_SUBNET_DEL, vnet_subnet_del_doit, NULL, vnet_subnet_del_policy),
 	VNET_OP(VNET_CMD_SUBNET_GET, NULL, vnet_subnet_get_dumpit,
 		vnet_vnet_policy),
-	VNET_OP(VNET_CMD_PEERING_NEW, vnet_peering_new_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_PEERING_NEW, vnet_peering_new_doit, NULL,
 		vnet_peering_new_policy),
-	VNET_OP(VNET_CMD_PEERING_SET, vnet_peering_set_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_PEERING_SET, vnet_peering_set_doit, NULL,
 		vnet_peering_set_policy),
-	VNET_OP(VNET_CMD_PEERING_DEL, vnet_peering_del_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_PEERING_DEL, vnet_peering_del_doit, NULL,
 		vnet_peering_del_policy),
 	VNET_OP(VNET_CMD_PEERING_GET, NULL, vnet_peering_get_dumpit,
 		vnet_vnet_policy),
-	VNET_OP(VNET_CMD_PORT_NEW, vnet_port_new_doit, NULL, vnet_port_new_policy),
-	VNET_OP(VNET_CMD_PORT_DEL, vnet_port_del_doit, NULL, vnet_ifname_policy),
+	VNET_OP_CHANGE(VNET_CMD_PORT_NEW, vnet_port_new_doit, NULL, vnet_port_new_policy),
+	VNET_OP_CHANGE(VNET_CMD_PORT_DEL, vnet_port_del_doit, NULL, vnet_ifname_policy),
 	VNET_OP(VNET_CMD_PORT_GET, vnet_port_get_doit, vnet_port_get_dumpit,
 		vnet_ifname_policy),
 	VNET_OP(VNET_CMD_STATS_GET, vnet_stats_get_doit, vnet_stats_get_dumpit,
 		vnet_ifname_policy),
-	VNET_OP(VNET_CMD_ACL_NEW, vnet_acl_new_doit, NULL, vnet_acl_new_policy),
-	VNET_OP(VNET_CMD_ACL_DEL, vnet_acl_del_doit, NULL, vnet_acl_del_policy),
+	VNET_OP_CHANGE(VNET_CMD_ACL_NEW, vnet_acl_new_doit, NULL, vnet_acl_new_policy),
+	VNET_OP_CHANGE(VNET_CMD_ACL_DEL, vnet_acl_del_doit, NULL, vnet_acl_del_policy),
 	VNET_OP(VNET_CMD_ACL_GET, NULL, vnet_acl_get_dumpit, vnet_vnet_policy),
-	VNET_OP(VNET_CMD_ACL_COMMIT, vnet_acl_commit_doit, NULL, empty_policy),
-	VNET_OP(VNET_CMD_ROUTE_NEW, vnet_route_new_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_ACL_COMMIT, vnet_acl_commit_doit, NULL, empty_policy),
+	VNET_OP_CHANGE(VNET_CMD_ROUTE_NEW, vnet_route_new_doit, NULL,
 		vnet_route_new_policy),
-	VNET_OP(VNET_CMD_ROUTE_DEL, vnet_route_del_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_ROUTE_DEL, vnet_route_del_doit, NULL,
 		vnet_route_del_policy),
 	VNET_OP_CURSOR(VNET_CMD_ROUTE_GET, NULL, vnet_route_get_start,
 		       vnet_route_get_dumpit, vnet_route_get_done,
 		       vnet_route_get_policy),
-	VNET_OP(VNET_CMD_GATEWAY_SET, vnet_gateway_set_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_GATEWAY_SET, vnet_gateway_set_doit, NULL,
 		vnet_gateway_set_policy),
-	VNET_OP(VNET_CMD_GATEWAY_DEL, vnet_gateway_del_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_GATEWAY_DEL, vnet_gateway_del_doit, NULL,
 		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_GATEWAY_GET, NULL, vnet_gateway_get_dumpit,
 		vnet_vnet_policy),
 	VNET_OP(VNET_CMD_TRACE, vnet_trace_doit, NULL, vnet_trace_policy),
-	VNET_OP(VNET_CMD_LB_NEW, vnet_lb_new_doit, NULL, vnet_lb_new_policy),
-	VNET_OP(VNET_CMD_LB_DEL, vnet_lb_del_doit, NULL, vnet_lb_del_policy),
+	VNET_OP_CHANGE(VNET_CMD_LB_NEW, vnet_lb_new_doit, NULL, vnet_lb_new_policy),
+	VNET_OP_CHANGE(VNET_CMD_LB_DEL, vnet_lb_del_doit, NULL, vnet_lb_del_policy),
 	VNET_OP(VNET_CMD_LB_GET, NULL, vnet_lb_get_dumpit, vnet_vnet_policy),
-	VNET_OP(VNET_CMD_ENDPOINT_NEW, vnet_endpoint_new_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_ENDPOINT_NEW, vnet_endpoint_new_doit, NULL,
 		vnet_endpoint_new_policy),
-	VNET_OP(VNET_CMD_ENDPOINT_DEL, vnet_endpoint_del_doit, NULL,
+	VNET_OP_CHANGE(VNET_CMD_ENDPOINT_DEL, vnet_endpoint_del_doit, NULL,
 		vnet_endpoint_del_policy),
 	VNET_OP(VNET_CMD_ENDPOINT_GET, NULL, vnet_endpoint_get_dumpit,
 		vnet_vnet_policy),
-	VNET_OP(VNET_CMD_PORT_SET, vnet_port_set_doit, NULL, vnet_port_set_policy),
+	VNET_OP_CHANGE(VNET_CMD_PORT_SET, vnet_port_set_doit, NULL, vnet_port_set_policy),
 };
 
 static struct genl_family vnet_family __ro_after_init = {

@@ -39,6 +39,7 @@ static int __net_init vnet_net_init(struct net *net)
 	xa_init(&vn->bound);
 	/* Locally administered unicast: the virtual router of this host. */
 	eth_random_addr(vn->router_mac);
+	atomic_set(&vn->flow_gen, 1);
 	err = vnet_ct_init(vn);
 	if (err)
 		return err;

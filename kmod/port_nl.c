@@ -86,7 +86,8 @@ static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
 	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		const struct vnet_port_stats *st = per_cpu_ptr(port->stats, cpu);
-		u64 v[4 + __VNET_DROP_MAX];
+		u64 v[4 + VNET_FLOW_NR + __VNET_DROP_MAX];
+		u64 *flows = v + 4, *drops = flows + VNET_FLOW_NR;
 
 		do {
 			start = u64_stats_fetch_begin(&st->syncp);
@@ -94,15 +95,19 @@ static void stats_sum(const struct vnet_port *port, struct vnet_port_stats *sum)
 			v[1] = u64_stats_read(&st->rx_bytes);
 			v[2] = u64_stats_read(&st->tx_packets);
 			v[3] = u64_stats_read(&st->tx_bytes);
+			for (i = 0; i < VNET_FLOW_NR; i++)
+				flows[i] = u64_stats_read(&st->flows[i]);
 			for (i = 0; i < __VNET_DROP_MAX; i++)
-				v[4 + i] = u64_stats_read(&st->drops[i]);
+				drops[i] = u64_stats_read(&st->drops[i]);
 		} while (u64_stats_fetch_retry(&st->syncp, start));
 		u64_stats_add(&sum->rx_packets, v[0]);
 		u64_stats_add(&sum->rx_bytes, v[1]);
 		u64_stats_add(&sum->tx_packets, v[2]);
 		u64_stats_add(&sum->tx_bytes, v[3]);
+		for (i = 0; i < VNET_FLOW_NR; i++)
+			u64_stats_add(&sum->flows[i], flows[i]);
 		for (i = 0; i < __VNET_DROP_MAX; i++)
-			u64_stats_add(&sum->drops[i], v[4 + i]);
+			u64_stats_add(&sum->drops[i], drops[i]);
 	}
 }
 
@@ -128,7 +133,16 @@ static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
 	    nla_put_u32(skb, VNET_STATS_A_FRAGMENTS,
 			vnet_ct_port_count(port, VNET_CT_FRAGMENT)) ||
 	    nla_put_u32(skb, VNET_STATS_A_LB_FLOWS,
-			vnet_ct_port_count(port, VNET_CT_LB_FLOW)))
+			vnet_ct_port_count(port, VNET_CT_LB_FLOW)) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_HITS,
+			      u64_stats_read(&sum.flows[VNET_FLOW_HIT]),
+			      VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_MISSES,
+			      u64_stats_read(&sum.flows[VNET_FLOW_MISS]),
+			      VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_RECOMPUTES,
+			      u64_stats_read(&sum.flows[VNET_FLOW_RECOMPUTE]),
+			      VNET_STATS_A_PAD))
 		return -EMSGSIZE;
 	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);
 	if (!drops)

@@ -274,7 +274,7 @@ static unsigned int tunnel_rcv(void *priv, struct sk_buff *skb,
 	/* A remote backend's reply to an lb connection of this host. */
 	vnet_lb_reply(ep->port, skb, &flow, &rev);
 	flow.key.from_vnet = ep->key.vnet_id;
-	why = vnet_ct_filter(ep->port, dport, skb, &flow);
+	why = vnet_ct_filter(ep->port, dport, skb, &flow, rev.hit, NULL);
 	if (why != VNET_PASS)
 		return vnet_drop(tport, why);
 	if (rev.hit) {

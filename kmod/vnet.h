@@ -159,6 +159,7 @@ struct vnet_net {
 	u32 lb_seed;			/* of the backend hash */
 	u32 acl_gen;			/* bumped by every ACL change */
 	u32 gen;			/* bumped by every change */
+	atomic_t flow_gen;		/* vnet_flows_changed() */
 	bool dying;			/* namespace exit: no events */
 	u8 router_mac[ETH_ALEN];
 	unsigned int nr_vnets;
@@ -242,12 +243,21 @@ struct vnet_subnet {
 	struct rcu_head rcu;		/* the packet path reads acl[] */
 };
 
+/* What the flow table did with a packet from a port (conntrack.c). */
+enum vnet_flow_count {
+	VNET_FLOW_HIT,		/* delivered by its connection's half */
+	VNET_FLOW_MISS,		/* no half that knew where it goes */
+	VNET_FLOW_RECOMPUTE,	/* a half that knew, before a change */
+	VNET_FLOW_NR
+};
+
 /* Per-CPU packet counters of a port. */
 struct vnet_port_stats {
 	u64_stats_t rx_packets;
 	u64_stats_t rx_bytes;
 	u64_stats_t tx_packets;
 	u64_stats_t tx_bytes;
+	u64_stats_t flows[VNET_FLOW_NR];
 	u64_stats_t drops[__VNET_DROP_MAX];
 	struct u64_stats_sync syncp;
 };
@@ -340,6 +350,26 @@ struct vnet_peering {
 };
 
 /* pernet.c */
+/*
+ * Every change the packet path may see (a request that changes anything,
+ * an interface bound or unbound, deferred ACL changes committed) ends
+ * with this, once the change is published: whatever the flow table
+ * learned before it is stale (conntrack.c). 0 is never a generation the
+ * flow table remembers anything under.
+ */
+static inline void vnet_flows_changed(struct vnet_net *vn)
+{
+	/* Fully ordered: the change, then the new value. */
+	if (atomic_inc_return(&vn->flow_gen) == 0)
+		atomic_inc(&vn->flow_gen);
+}
+
+/* Read before the lookups whose result the flow table remembers. */
+static inline u32 vnet_flow_gen(struct vnet_net *vn)
+{
+	return atomic_read_acquire(&vn->flow_gen);
+}
+
 struct vnet_net *vnet_pernet(struct net *net);
 int vnet_pernet_init(void);
 void vnet_pernet_exit(void);

@@ -372,7 +372,7 @@ load_time()
 	rmmod vnet
 	insmod "$ko"
 	[ -d /sys/module/vnet ] || insmod "$ko"
-	check_output "the defaults" "262144 65536 16384" limits
+	check_output "the defaults" "1048576 262144 65536" limits
 }
 
 tests_run

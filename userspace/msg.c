@@ -426,6 +426,15 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh)
 		case VNET_STATS_A_LB_FLOWS:
 			set_u32(o, "lb-flows", a);
 			break;
+		case VNET_STATS_A_FLOW_HITS:
+			set_u64(o, "flow-hits", a);
+			break;
+		case VNET_STATS_A_FLOW_MISSES:
+			set_u64(o, "flow-misses", a);
+			break;
+		case VNET_STATS_A_FLOW_RECOMPUTES:
+			set_u64(o, "flow-recomputes", a);
+			break;
 		case VNET_STATS_A_DROPS:
 			mnl_attr_for_each_nested(d, a) {
 				unsigned int r = mnl_attr_get_type(d) - 1u;

@@ -87,6 +87,12 @@
  *            opened as a client
  *        The three count against the port's and its vnet's shares
  *        (module parameters ct_max_per_port, ct_max_per_vnet).
+ *        VNET_STATS_A_FLOW_HITS, VNET_STATS_A_FLOW_MISSES,
+ *        VNET_STATS_A_FLOW_RECOMPUTES: NLA_U64, the IP packets the port
+ *            sent that the flow table delivered at once (a hit), that
+ *            found no entry that knew where they go (a miss), or found
+ *            one that knew before the last change of configuration and
+ *            took the full path again (a recomputation)
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -389,6 +395,9 @@ enum vnet_stats_attr {
 	VNET_STATS_A_CONNS,
 	VNET_STATS_A_FRAGMENTS,
 	VNET_STATS_A_LB_FLOWS,
+	VNET_STATS_A_FLOW_HITS,
+	VNET_STATS_A_FLOW_MISSES,
+	VNET_STATS_A_FLOW_RECOMPUTES,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)

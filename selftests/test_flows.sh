@@ -1,0 +1,282 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The flow table: the packets of a connection that the full path delivered
+# are delivered by one lookup (a hit) until the configuration changes;
+# then the next packet of each connection takes the full path again (a
+# recomputation), so that every kind of change acts on established flows
+# at their next packet. Shown with traffic and with each port's
+# flow-hits, flow-misses and flow-recomputes counters.
+#
+#   vnet A 10.1/16 fd00:1::/48, subnet s: a1 .1.4, a2 .1.5
+#                               subnet n: nva .2.6 (an appliance:
+#                                         forwarding on)
+#   vnet B 10.2/16 fd00:2::/48, subnet s: b1 .1.4     (peered with A)
+#
+# UDP servers on a2, nva and b1, port 5000. Each case uses its own source
+# ports, so its connections are its own; one function per case, each
+# leaving the topology as it found it: TESTS="acl route" (VNET_TESTS
+# through vm.sh) runs those alone.
+source "$(dirname "$0")/lib.sh"
+
+# shellcheck disable=SC2034  # read by tests_run
+ALL_TESTS="
+	hits
+	acl
+	peering
+	route
+	port
+	lb
+	endpoint
+"
+
+UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
+
+# ask VM SPORT ADDR: one datagram to ADDR port 5000 from SPORT; prints
+# reply or timeout (2 s).
+ask() { vm "$1" $UDP ask "$2" "$3" 5000 2; }
+
+# snap DEV: remembers DEV's flow counters (and its drops) as they are now.
+declare -A SNAP
+snap()
+{
+	local k
+	for k in flow-hits flow-misses flow-recomputes drops; do
+		SNAP[$1.$k]=$(counter "$1" "$k")
+	done
+}
+
+# moved DEV KEY N: DEV's counter KEY moved by exactly N since snap DEV.
+moved()
+{
+	local now
+	now=$(counter "$1" "$2")
+	[ $((now - SNAP[$1.$2])) -eq "$3" ] && return 0
+	echo "$1 $2: $((now - SNAP[$1.$2])), expected $3;" \
+		"stats: $(v stats "$1")" >&2
+	return 1
+}
+
+# Both directions of a connection hit: a reply, a hit on each side, no
+# miss and no recomputation.
+hit_both()	# DESC VM DEV SPORT ADDR DDEV
+{
+	snap "$3"
+	snap "$6"
+	check_output "$1" reply ask "$2" "$4" "$5"
+	check "$1: a hit each way" eval \
+		"moved $3 flow-hits 1 && moved $6 flow-hits 1 &&
+		 moved $3 flow-misses 0 && moved $6 flow-misses 0 &&
+		 moved $3 flow-recomputes 0 && moved $6 flow-recomputes 0"
+}
+
+# After a change, the connection's next exchange is recomputed each way
+# (both halves knew where they went) and passes; the one after hits.
+recomputed()	# DESC VM DEV SPORT ADDR DDEV
+{
+	snap "$3"
+	snap "$6"
+	check_output "$1" reply ask "$2" "$4" "$5"
+	check "$1: recomputed each way" eval \
+		"moved $3 flow-recomputes 1 && moved $6 flow-recomputes 1 &&
+		 moved $3 flow-hits 0 && moved $6 flow-hits 0"
+	hit_both "$1, then hits again" "$2" "$3" "$4" "$5" "$6"
+}
+
+# After a change, the connection's next packet is dropped as REASON on
+# DEV, recomputed; with "collected" the change takes the connection's
+# entry with it, sooner or later: a recomputation or a miss.
+stopped()	# DESC VM DEV SPORT ADDR REASON [collected]
+{
+	local d
+	d=$(counter "$3" "$6")
+	snap "$3"
+	check_output "$1" timeout ask "$2" "$4" "$5"
+	check "$1: dropped as $6, no hit" eval \
+		"moved $3 flow-hits 0 && [ \$(counter $3 $6) -gt $d ]"
+	[ "${7:-}" = collected ] ||
+		check "$1: recomputed" moved "$3" flow-recomputes 1
+}
+
+# A new connection: its first packet misses each way, the next hits.
+opened()	# DESC VM DEV SPORT ADDR DDEV
+{
+	snap "$3"
+	snap "$6"
+	check_output "$1" reply ask "$2" "$4" "$5"
+	check "$1: a miss each way" eval \
+		"moved $3 flow-misses 1 && moved $6 flow-misses 1 &&
+		 moved $3 flow-hits 0 && moved $6 flow-hits 0"
+	hit_both "$1, then hits" "$2" "$3" "$4" "$5" "$6"
+}
+
+add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
+{
+	add_vm "$@" forwarding on &&
+		vm "$1" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.eth0.send_redirects=0 \
+			net.ipv6.conf.all.forwarding=1
+}
+
+v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
+v subnet add A s prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+v subnet add B s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+v peering add A ab remote B
+v peering add B ba remote A
+add_vm a1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:01:01:04
+add_vm a2 A s 10.1.1.5 fd00:1:0:1::5 52:54:00:01:01:05
+v subnet add A n prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+add_router_vm nva A n 10.1.2.6 fd00:1:0:2::6 52:54:00:01:02:06
+add_vm b1 B s 10.2.1.4 fd00:2:0:1::4 52:54:00:02:01:04
+for a in 10.1.1.5 fd00:1:0:1::5; do
+	vm_bg a2 $UDP serve "$a" 5000 >/dev/null 2>&1
+done
+for a in 10.2.1.4 fd00:2:0:1::4; do
+	vm_bg b1 $UDP serve "$a" 5000 >/dev/null 2>&1
+done
+vm_bg nva $UDP serve 10.1.2.6 5000 >/dev/null 2>&1
+wait_listen a2 udp 5000 2
+wait_listen b1 udp 5000 2
+wait_listen nva udp 5000
+
+hits()
+{
+	opened "a1 to a2 (IPv4)" a1 vm-a1 6101 10.1.1.5 vm-a2
+	opened "a1 to a2 (IPv6)" a1 vm-a1 6101 fd00:1:0:1::5 vm-a2
+	opened "a1 to b1 across the peering" a1 vm-a1 6102 10.2.1.4 vm-b1
+	# A read changes nothing: the flow table keeps what it knows.
+	v stats >/dev/null
+	v vnet show >/dev/null
+	v -j export >/dev/null
+	hit_both "after reads" a1 vm-a1 6101 10.1.1.5 vm-a2
+}
+
+acl()
+{
+	opened "a1 to a2" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v acl add A port vm-a2 dir in prio 100 action allow proto tcp dport 22
+	recomputed "an unrelated rule added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v acl add A port vm-a2 dir in prio 110 action deny proto udp \
+		src 10.1.1.4/32 sport 6201
+	stopped "a deny of that connection added" a1 vm-a1 6201 10.1.1.5 acl
+	v acl del A port vm-a2 dir in prio 110
+	opened "the deny removed" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v acl add A port vm-a1 dir out prio 120 action deny proto udp dport 5000
+	stopped "a deny on the sender's side" a1 vm-a1 6201 10.1.1.5 acl
+	v acl del A port vm-a1 dir out prio 120
+	v acl del A port vm-a2 dir in prio 100
+}
+
+peering()
+{
+	opened "a1 to b1" a1 vm-a1 6301 10.2.1.4 vm-b1
+	v peering set A ab access off
+	stopped "access off" a1 vm-a1 6301 10.2.1.4 peering-access-off
+	v peering set A ab access on
+	# The connection outlived the drop: its halves knew the old state.
+	recomputed "access on again" a1 vm-a1 6301 10.2.1.4 vm-b1
+	v peering del B ba
+	stopped "the peering's other side deleted" a1 vm-a1 6301 10.2.1.4 \
+		peering-not-connected
+	v peering add B ba remote A
+	recomputed "the peering connected again" a1 vm-a1 6301 10.2.1.4 vm-b1
+}
+
+route()
+{
+	local rx
+
+	opened "a1 to b1" a1 vm-a1 6401 10.2.1.4 vm-b1
+	v route add A s 10.2.0.0/16 nexthop appliance 10.1.2.6
+	rx=$(counter vm-nva rx-packets)
+	snap vm-a1
+	check_output "through the appliance once routed there" reply \
+		ask a1 6401 10.2.1.4
+	check "a1's packet recomputed" moved vm-a1 flow-recomputes 1
+	check "the appliance got it" counter_above vm-nva rx-packets "$rx"
+	rx=$(counter vm-nva rx-packets)
+	snap vm-a1
+	check_output "the next one too" reply ask a1 6401 10.2.1.4
+	check "a1's packet hit" moved vm-a1 flow-hits 1
+	check "the appliance got it" counter_above vm-nva rx-packets "$rx"
+	v route del A s 10.2.0.0/16
+	v route add A s 10.2.0.0/16 nexthop none
+	stopped "a route to nowhere" a1 vm-a1 6401 10.2.1.4 route-none
+	v route del A s 10.2.0.0/16
+	rx=$(counter vm-nva rx-packets)
+	check_output "direct again once the route is gone" reply \
+		ask a1 6401 10.2.1.4
+	check "the appliance got nothing" \
+		test "$(counter vm-nva rx-packets)" -eq "$rx"
+}
+
+port()
+{
+	opened "a1 to a2" a1 vm-a1 6501 10.1.1.5 vm-a2
+	v port set vm-a2 ip 10.1.1.7 ip fd00:1:0:1::5
+	stopped "a2's address given up" a1 vm-a1 6501 10.1.1.5 no-port
+	v port set vm-a2 ip 10.1.1.5 ip fd00:1:0:1::5
+	recomputed "a2's address back" a1 vm-a1 6501 10.1.1.5 vm-a2
+	ip -n "$CTL" link set vm-a2 down
+	ip -n "$CTL" link del vm-a2
+	stopped "a2's interface gone (the port unbound)" a1 vm-a1 6501 \
+		10.1.1.5 port-absent
+	replug a2 52:54:00:01:01:05 10.1.1.5
+	ip -n "$NS_a2" addr add fd00:1:0:1::5/64 dev eth0 nodad
+	check "a2's port bound again" retry 50 \
+		eval "v port show vm-a2 | grep -qw up"
+	recomputed "a2 back" a1 vm-a1 6501 10.1.1.5 vm-a2
+}
+
+lb()
+{
+	local i tx
+
+	v lb add A web frontend 10.1.1.100 proto udp port 5000 \
+		backend 10.1.1.5:5000
+	snap vm-a1
+	snap vm-a2
+	for i in 1 2 3; do
+		check_output "a1 through the lb ($i)" reply \
+			ask a1 6601 10.1.1.100
+	done
+	# Its translation is the lb's (lb_flow.c): never the flow table's.
+	check "translated traffic never hits" eval \
+		"moved vm-a1 flow-hits 0 && moved vm-a2 flow-hits 0"
+	# The flow goes on with the new backend at its next datagram.
+	v lb replace A web frontend 10.1.1.100 proto udp port 5000 \
+		backend 10.1.2.6:5000
+	tx=$(counter vm-nva tx-packets)
+	check_output "its backend replaced" reply ask a1 6601 10.1.1.100
+	check "the new backend got it" counter_above vm-nva tx-packets "$tx"
+	v lb del A web
+	check_output "the lb deleted" timeout ask a1 6601 10.1.1.100
+	# That 5-tuple was translated: it stays off the flow table until its
+	# entry expires. Another is not.
+	opened "a1 to a2 directly" a1 vm-a1 6602 10.1.1.5 vm-a2
+}
+
+endpoint()
+{
+	local d
+
+	ip -n "$CTL" link add under0 type dummy
+	ip -n "$CTL" addr add 192.0.2.1/24 dev under0
+	ip -n "$CTL" link set under0 up
+	v endpoint add A 10.1.1.9 mac 52:54:00:01:01:09 remote 192.0.2.2
+	# No host answers: the datagrams go into the tunnel, unanswered.
+	snap vm-a1
+	check_output "a1 to an endpoint" timeout ask a1 6701 10.1.1.9
+	check "a miss" moved vm-a1 flow-misses 1
+	snap vm-a1
+	check_output "again" timeout ask a1 6701 10.1.1.9
+	check "a hit" moved vm-a1 flow-hits 1
+	v endpoint del A 10.1.1.9
+	stopped "the endpoint deleted" a1 vm-a1 6701 10.1.1.9 no-port collected
+	ip -n "$CTL" link del under0
+}
+
+tests_run
+done_testing
