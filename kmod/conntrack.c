@@ -381,6 +381,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	if (!vnet_ft_insert(&vn->conns, &c->e) && hit) {
 		hit->conn = c;
 		hit->dir = CT_ORIG;
+		hit->opened = true;
 	}
 	return VNET_PASS;
 }
@@ -501,22 +502,44 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	return why;
 }
 
+static void ct_remember_half(struct ct_half *h, struct vnet_port *dport,
+			     u32 gen)
+{
+	if (h->out == dport && READ_ONCE(h->gen) != gen)
+		WRITE_ONCE(h->gen, gen);
+}
+
 /*
- * The full path delivered the packet that passed by @hit to its half's
- * port, untranslated, under flow generation @gen: the next packets of
- * that half may take the short way (vnet_ct_fast()) until it changes.
+ * The full path delivered the packet from @port with key @k that passed
+ * by @hit to @dport, untranslated, under flow generation @gen: the next
+ * packets of that half may take the short way (vnet_ct_fast()) until it
+ * changes. If the packet opened the connection, its replies may too, now,
+ * if their route leads back to @port: both directions are cached at once,
+ * and the first reply is a hit.
  */
-void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
+void vnet_ct_remember(struct vnet_port *port, const struct vnet_acl_key *k,
+		      const struct vnet_ct_hit *hit, struct vnet_port *dport,
 		      u32 gen)
 {
 	struct vnet_conn *c = hit->conn;
-	struct ct_half *h;
+	enum vnet_drop_reason why;
+	struct vnet_acl_key r;
 
 	if (!c || READ_ONCE(c->nat))
 		return;
-	h = &c->half[hit->dir];
-	if (h->out == dport && READ_ONCE(h->gen) != gen)
-		WRITE_ONCE(h->gen, gen);
+	ct_remember_half(&c->half[hit->dir], dport, gen);
+	/* A remote endpoint's replies come out of the tunnel (tunnel.c). */
+	if (!hit->opened || dport->endpoint)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.family = k->family;
+	r.proto = k->proto;
+	memcpy(r.src, k->dst, sizeof(r.src));
+	memcpy(r.dst, k->src, sizeof(r.dst));
+	r.sport = k->dport;
+	r.dport = k->sport;
+	if (vnet_next_hop(dport, &r, &why, NULL) == port)
+		ct_remember_half(&c->half[CT_REPLY], port, gen);
 }
 
 /*

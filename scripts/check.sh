@@ -51,7 +51,7 @@ declare -A DURATION=(
 	[test_perm.sh]=11 [test_policy.sh]=2 [test_routes.sh]=83
 	[test_scale.sh]=54 [test_tap.sh]=90 [test_teardown.sh]=19
 	[test_port.sh]=75 [test_apply.sh]=40
-	[test_trace.sh]=19 [test_walkthrough.sh]=5 [test_flows.sh]=40
+	[test_trace.sh]=19 [test_walkthrough.sh]=5 [test_flows.sh]=100
 )
 DEFAULT_DURATION=60
 
