@@ -75,8 +75,15 @@ struct ct_key {
 	u8 family, proto;
 };
 
-/* Tags: an ICMP echo request's id, or the IP id of a fragmented packet. */
-enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT };
+/*
+ * Tags: an ICMP echo request's id, or the IP id of a fragmented packet.
+ * CT_TAG_OFF_PATH marks the reply half of an entry whose replies would
+ * not be routed back to its opener: no packet's key has it, so that half
+ * is never found and never takes a key a real connection needs (else a
+ * port with forwarding on, which may send any source, could open entries
+ * whose reply halves hold the keys of other ports' replies).
+ */
+enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT, CT_TAG_OFF_PATH = 0x80 };
 
 enum { CT_ORIG, CT_REPLY };
 
@@ -343,6 +350,30 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 }
 
 /*
+ * Would a reply to the packet with key @k from @src to @dst be routed back
+ * to @src? From a remote endpoint, as its host decides (tunnel.c).
+ */
+static bool ct_way_back(struct vnet_port *src, struct vnet_port *dst,
+			const struct ct_key *k)
+{
+	enum vnet_drop_reason why;
+	struct vnet_acl_key r = {
+		.family = k->family,
+		.proto = k->proto,
+	};
+
+	memcpy(r.src, k->dst, sizeof(r.src));
+	memcpy(r.dst, k->src, sizeof(r.dst));
+	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
+		r.sport = k->dport;
+		r.dport = k->sport;
+	}
+	if (dst->endpoint)
+		return vnet_next_hop_remote(dst->endpoint, &r, &why) == src;
+	return vnet_next_hop(dst, &r, &why, NULL) == src;
+}
+
+/*
  * A new entry for @pkt, charged to @src's account, or to @dst's if
  * @dst_pays (a fragment entry of a packet that @dst's connection brought);
  * @nat if an lb translates it. With @hit, where it went in.
@@ -357,6 +388,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	enum vnet_ct_kind kind = ct_kind(&pkt->key);
 	enum vnet_drop_reason why;
 	struct vnet_conn *c;
+	bool back;
 
 	/* A port being removed opens nothing: its entries are collected. */
 	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
@@ -369,6 +401,9 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	c->half[CT_ORIG].out = dst;
 	ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
 	c->half[CT_REPLY].out = src;
+	back = ct_way_back(src, dst, &pkt->key);
+	if (!back)
+		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
 	c->nat = nat;
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
@@ -381,7 +416,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	if (!vnet_ft_insert(&vn->conns, &c->e) && hit) {
 		hit->conn = c;
 		hit->dir = CT_ORIG;
-		hit->opened = true;
+		hit->way_back = back;
 	}
 	return VNET_PASS;
 }
@@ -510,36 +545,24 @@ static void ct_remember_half(struct ct_half *h, struct vnet_port *dport,
 }
 
 /*
- * The full path delivered the packet from @port with key @k that passed
- * by @hit to @dport, untranslated, under flow generation @gen: the next
- * packets of that half may take the short way (vnet_ct_fast()) until it
- * changes. If the packet opened the connection, its replies may too, now,
- * if their route leads back to @port: both directions are cached at once,
- * and the first reply is a hit.
+ * The full path delivered the packet that passed by @hit to @dport,
+ * untranslated, under flow generation @gen: the next packets of that half
+ * may take the short way (vnet_ct_fast()) until it changes. If the packet
+ * opened the connection and its replies are routed back (ct_way_back(),
+ * under the same generation), they may too: both directions are cached
+ * at once, and the first reply is a hit.
  */
-void vnet_ct_remember(struct vnet_port *port, const struct vnet_acl_key *k,
-		      const struct vnet_ct_hit *hit, struct vnet_port *dport,
+void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 		      u32 gen)
 {
 	struct vnet_conn *c = hit->conn;
-	enum vnet_drop_reason why;
-	struct vnet_acl_key r;
 
-	if (!c || READ_ONCE(c->nat))
+	if (!c || !gen || READ_ONCE(c->nat))
 		return;
 	ct_remember_half(&c->half[hit->dir], dport, gen);
-	/* A remote endpoint's replies come out of the tunnel (tunnel.c). */
-	if (!hit->opened || dport->endpoint)
-		return;
-	memset(&r, 0, sizeof(r));
-	r.family = k->family;
-	r.proto = k->proto;
-	memcpy(r.src, k->dst, sizeof(r.src));
-	memcpy(r.dst, k->src, sizeof(r.dst));
-	r.sport = k->dport;
-	r.dport = k->sport;
-	if (vnet_next_hop(dport, &r, &why, NULL) == port)
-		ct_remember_half(&c->half[CT_REPLY], port, gen);
+	if (hit->way_back)
+		ct_remember_half(&c->half[CT_REPLY], c->half[CT_REPLY].out,
+				 gen);
 }
 
 /*
@@ -560,8 +583,13 @@ struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	struct ct_half *h;
 	u32 hgen;
 
-	/* Fragments and errors follow another entry: the full path. */
-	if (f->key.fragment || f->frag_first || vnet_ft_empty(&vn->conns) ||
+	/*
+	 * Fragments and errors follow another entry: the full path. So
+	 * does everything at generation 0, which no half remembers but
+	 * a half never delivered holds (the counter passes it on a wrap).
+	 */
+	if (!gen || f->key.fragment || f->frag_first ||
+	    vnet_ft_empty(&vn->conns) ||
 	    !ct_classify(skb, port, f, &pkt) || pkt.error)
 		goto out;
 	c = ct_find(vn, &pkt.key, &dir);

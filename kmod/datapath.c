@@ -183,7 +183,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		if (err)
 			return vnet_drop(port, vnet_nat_drop(err));
 	} else {
-		vnet_ct_remember(port, k, &hit, dport, gen);
+		vnet_ct_remember(&hit, dport, gen);
 	}
 	return vnet_rewrite_xmit(port, skb, dport);
 }

@@ -42,7 +42,7 @@ struct vnet_conn;
 struct vnet_ct_hit {
 	struct vnet_conn *conn;
 	unsigned int dir;
-	bool opened;		/* by this packet */
+	bool way_back;		/* it opened it; replies come back */
 };
 
 int vnet_ct_cache_init(void);
@@ -55,8 +55,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
 				     const struct vnet_flow *f, bool nat,
 				     struct vnet_ct_hit *hit);
-void vnet_ct_remember(struct vnet_port *port, const struct vnet_acl_key *k,
-		      const struct vnet_ct_hit *hit, struct vnet_port *dport,
+void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 		      u32 gen);
 struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 			       const struct vnet_flow *f, u32 gen);

@@ -28,6 +28,7 @@ ALL_TESTS="
 	port
 	lb
 	endpoint
+	squat
 "
 
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
@@ -289,6 +290,49 @@ endpoint()
 	v endpoint del A 10.1.1.9
 	stopped "the endpoint deleted" a1 vm-a1 6701 10.1.1.9 no-port collected
 	ip -n "$CTL" link del under0
+}
+
+# spoof SRC SPORT DST DPORT: nva, whose port has forwarding on (it may send
+# any source), sends one UDP datagram from SRC:SPORT to DST:DPORT.
+spoof()
+{
+	vm nva python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_IP, 19, 1)	# IP_TRANSPARENT: any source
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.sendto(b"squat", (sys.argv[3], int(sys.argv[4])))' "$@"
+}
+
+# A port with forwarding on opens connections in other ports' names; their
+# reply halves must not take the keys of those ports' own connections,
+# which the flow table keys by sender and 5-tuple alone: a reply half
+# whose replies are not routed back to its opener is never found. a1's
+# inbound UDP is denied, so its answers pass only on its connections.
+squat()
+{
+	local tx d
+
+	v acl add A port vm-a1 dir in prio 100 action deny proto udp
+	tx=$(counter vm-a2 tx-packets)
+	check "nva sends from a1's address to a2" spoof 10.1.1.4 6802 10.1.1.5 5000
+	check "a2 got it" retry 20 counter_above vm-a2 tx-packets "$tx"
+	d=$(counter vm-a2 acl)
+	check_output "a1 opens that 5-tuple itself: answered" reply \
+		ask a1 6802 10.1.1.5
+	check "a2's answer was not dropped" test "$(counter vm-a2 acl)" -eq "$d"
+	hit_both "a1's connection, then hits" a1 vm-a1 6802 10.1.1.5 vm-a2
+
+	# The other way: a datagram a1 accepts, as if from a2.
+	v acl del A port vm-a1 dir in prio 100
+	tx=$(counter vm-a1 tx-packets)
+	check "nva sends from a2's address to a1" spoof 10.1.1.5 5000 10.1.1.4 6803
+	check "a1 got it" retry 20 counter_above vm-a1 tx-packets "$tx"
+	v acl add A port vm-a1 dir in prio 100 action deny proto udp
+	check_output "a1 opens the mirror of that 5-tuple: answered" reply \
+		ask a1 6803 10.1.1.5
+	hit_both "a1's connection, then hits" a1 vm-a1 6803 10.1.1.5 vm-a2
+	v acl del A port vm-a1 dir in prio 100
 }
 
 tests_run

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Scale: 10,000 vnets (one prefix each) and 10,000 peerings loaded with
-# vnetctl -b, dumped and deleted. Times and memory are reported as TAP
-# comments, never asserted (benchmarks are not tests).
+# vnetctl -b, dumped and deleted; 100,000 ACL rules; 100,008 connections
+# of one port (VNET_FLOWS: 500,008 in make check-capacity), then each of
+# them delivered again by the flow table. Times
+# and memory are reported as TAP comments, never asserted (benchmarks are
+# not tests).
 #
 # One function per case, each deleting what it loaded: TESTS=acl_rules
 # (VNET_TESTS through vm.sh) runs one alone.
@@ -13,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 ALL_TESTS="
 	vnets_peerings
 	acl_rules
+	flows
 "
 
 # 10,000 vnets and 10,000 peerings loaded with -b, dumped and deleted.
@@ -92,6 +96,133 @@ acl_rules()
 	echo "# time: dump 100001 rules: $(( $(now_ms) - t0 )) ms"
 	phase "delete the subnet and its 100001 rules" v subnet del acl s
 	v vnet del acl
+}
+
+# pktgen COUNT: COUNT (8 times an odd number S) 60-byte UDP datagrams
+# from c1 (10.1.1.4) to d1 (10.1.1.5), fresh skbs, source ports 1024 to
+# 1024 + S - 1 and destination ports 5000..5007 stepping together: COUNT
+# distinct 5-tuples in a row (S is odd, so a pair comes back only after 8
+# times S datagrams).
+pktgen()
+{
+	local pg=/proc/net/pktgen s=$(($1 / 8))
+	vm c1 sh -e -c "
+		echo rem_device_all > $pg/kpktgend_0
+		echo add_device eth0 > $pg/kpktgend_0
+		for c in 'count $1' 'clone_skb 0' 'pkt_size 60' 'delay 0' \
+			'dst 10.1.1.5' 'dst_mac $ROUTER_MAC' \
+			'src_min 10.1.1.4' 'src_max 10.1.1.4' \
+			'udp_src_min 1024' 'udp_src_max $((1024 + s))' \
+			'udp_dst_min 5000' 'udp_dst_max 5008'; do
+			echo \"\$c\" > $pg/eth0
+		done
+		echo start > $pg/pgctrl" ||
+		{ vm c1 cat $pg/eth0 >&2; return 1; }
+}
+
+# fc DEV: DEV's flow-hits, flow-misses, flow-recomputes, connections,
+# tx-packets and tx-error drops, one line (one vnetctl).
+fc()
+{
+	local out k n line=
+	out=$(v -j stats "$1")
+	for k in flow-hits flow-misses flow-recomputes connections tx-packets \
+		tx-error; do
+		n=0
+		[[ $out =~ \"$k\":([0-9]+) ]] && n=${BASH_REMATCH[1]}
+		line+="$n "
+	done
+	echo "${line% }"
+}
+
+# is DESC A B: A equals B (else both are shown)
+is() { [ "$2" -eq "$3" ] || { echo "$1: $2, expected $3" >&2; return 1; }; }
+
+# VNET_FLOWS connections from one port, with the shares raised for them
+# as an operator would for 500,000 (Documentation/vnet.rst, Limits), then
+# the same datagrams again: each one a hit of the flow table. pktgen
+# outruns the receiving softirq under emulation, and a veth's backlog
+# holds netdev_max_backlog packets (1000): it is raised to hold them all,
+# and what reached the module is still decided from its counters.
+flows()
+{
+	local P=/sys/module/vnet/parameters n=${VNET_FLOWS:-100008} old t0 t1
+	local objs snap0 max vnet port udp icmp backlog
+	local -a c0 c1 d0 d1
+	if ((n % 8 || n / 8 % 2 == 0 || n > 500008)); then
+		fail "VNET_FLOWS=$n" "8 times an odd number, at most 500008"
+		return
+	fi
+	old="$(cat $P/ct_max) $(cat $P/ct_max_per_vnet) $(cat $P/ct_max_per_port)"
+	old+=" $(cat $P/ct_timeout_udp) $(cat $P/ct_timeout_icmp)"
+	backlog=$(sysctl -n net.core.netdev_max_backlog)
+	sysctl -qw net.core.netdev_max_backlog=$n
+	echo 4194304 >$P/ct_max
+	echo 1048576 >$P/ct_max_per_vnet
+	echo 500008 >$P/ct_max_per_port
+	# Unanswered UDP lives 30 s, echoes too: less than the spray takes
+	# under emulation, and the counts compare before and after.
+	echo 600 >$P/ct_timeout_udp
+	echo 600 >$P/ct_timeout_icmp
+	modprobe pktgen
+	v vnet add F id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+	v subnet add F s prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+	add_vm c1 F s 10.1.1.4 fd00:1:0:1::4 52:54:00:00:01:04
+	add_vm d1 F s 10.1.1.5 fd00:1:0:1::5 52:54:00:00:01:05
+	# d1 takes them silently: no port unreachable for each.
+	vm d1 nft add table ip f '{ chain i { type filter hook input priority 0; udp dport 5000-5007 drop; }; }'
+	check "c1 reaches d1" reach c1 10.1.1.5
+	# Every address's MAC is the router's (arp_nd.c answers for all).
+	ROUTER_MAC=$(vm c1 ip neigh show 10.1.1.5 | awk '{ print $5 }')
+
+	snap0=$(meminfo Slab)
+	read -ra c0 <<<"$(fc vm-c1)"
+	t0=$(now_ms)
+	check "pktgen sends $n datagrams of distinct 5-tuples" pktgen $n
+	t1=$(now_ms)
+	read -ra c1 <<<"$(fc vm-c1)"
+	echo "# $((c1[1] - c0[1])) of $n reached the module:" \
+		"$(( (c1[1] - c0[1]) * 1000 / (t1 - t0 + 1) )) new connections" \
+		"per second (pktgen's time, $((t1 - t0)) ms)"
+	check "all reach the module, each a miss" \
+		is misses $((c1[1] - c0[1])) $n
+	check "each one opened a connection" \
+		is connections $((c1[3] - c0[3])) $((c1[1] - c0[1]))
+	objs=$(awk '$1 == "vnet_conn" { print $2 " objects of " $4 " bytes" }' \
+		/proc/slabinfo 2>/dev/null)
+	echo "# vnet_conn: ${objs:-merged with another cache};" \
+		"$(( ($(meminfo Slab) - snap0) * 1024 / n )) bytes of slab" \
+		"per connection, the tables' buckets included"
+
+	read -ra d0 <<<"$(fc vm-d1)"
+	t0=$(now_ms)
+	check "the same datagrams again" pktgen $n
+	t1=$(now_ms)
+	read -ra c0 <<<"$(fc vm-c1)"
+	read -ra d1 <<<"$(fc vm-d1)"
+	echo "# $((c0[0] - c1[0])) hits: $((t1 - t0)) ms"
+	check "all reach the module again, each a hit" \
+		is hits $((c0[0] - c1[0])) $n
+	check "no miss, no recomputation" \
+		is "misses and recomputations" \
+		$((c0[1] + c0[2] - c1[1] - c1[2])) 0
+	# d1's backlog may overflow too: its veth refuses, counted on d1.
+	echo "# d1: $((d1[4] - d0[4])) delivered, $((d1[5] - d0[5])) refused"
+	check "each hit delivered to d1 (or refused by its veth)" \
+		test $((d1[4] - d0[4] + d1[5] - d0[5])) -ge $((c0[0] - c1[0]))
+
+	v port del vm-d1
+	check "d1's port gone, c1's connections go with it" \
+		retry 150 eval '[ "$(counter vm-c1 connections)" -lt 10 ]'
+	v vnet del F
+	# Lower the shares before ct_max: the order must hold at each step.
+	read -r max vnet port udp icmp <<<"$old"
+	echo "$udp" >$P/ct_timeout_udp
+	echo "$icmp" >$P/ct_timeout_icmp
+	echo "$port" >$P/ct_max_per_port
+	echo "$vnet" >$P/ct_max_per_vnet
+	echo "$max" >$P/ct_max
+	sysctl -qw net.core.netdev_max_backlog="$backlog"
 }
 
 tests_run
