@@ -131,12 +131,12 @@ ovs_start()
 	modprobe -q openvswitch || return 1
 	ovsdb-tool create "$OVS_DIR/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
 	ovsdb-server "$OVS_DIR/conf.db" --remote="punix:$OVS_DIR/db.sock" \
-		--pidfile="$OVS_DIR/ovsdb-server.pid" --log-file="$OVS_DIR/ovsdb-server.log" \
+		--pidfile="$OVS_DIR/ovsdb-server.pid" --log-file="$OVS_DIR/ovsdb-server.log" -vconsole:off \
 		--detach || return 1
 	OVS_RUN=1
 	ovsctl --no-wait init
 	ovs-vswitchd "unix:$OVS_DIR/db.sock" --pidfile="$OVS_DIR/ovs-vswitchd.pid" \
-		--log-file="$OVS_DIR/ovs-vswitchd.log" --detach || return 1
+		--log-file="$OVS_DIR/ovs-vswitchd.log" -vconsole:off --detach || return 1
 }
 ovs_stop()
 {
@@ -297,7 +297,7 @@ vstats() # the vnet sender port's flow counters: "HITS MISSES RECOMPUTES"
 declare -A READY LOADT
 run()
 {
-	local sc=$1 s r v h0 h1
+	local sc=$1 s r v h0= h1=
 	local list=()
 	for s in "${SETUPS[@]}"; do [ -n "${READY[$s]:-}" ] && list+=("$s"); done
 	for s in "${list[@]}"; do measure "$s" >/dev/null; : >"$WORK/samples.$s"; done
@@ -326,6 +326,13 @@ debug()
 	[ -z "${READY[ipt]:-}" ] || ip netns exec ipt-r iptables-nft -nvL FORWARD | tail -4
 	[ -z "${READY[ipt]:-}" ] || ip netns exec ipt-r cat /proc/sys/net/netfilter/nf_conntrack_count
 	[ -z "${READY[vnet]:-}" ] || vnetctl -n vh stats
+	if [ -n "${READY[ovs]:-}" ]; then
+		ovs-ofctl dump-flows br-b | head -5
+		ovs-appctl dpctl/show
+		ovs-appctl dpctl/dump-flows | head -5
+		ip -s link show ovs-in; ip -n ovs-k -s link show eth0
+		tail -5 "$OVS_DIR/ovs-vswitchd.log"
+	fi
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 summary() # SCENARIO H0 H1 SETUP...
