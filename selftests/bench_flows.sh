@@ -225,8 +225,8 @@ pg_setup() # SETUP
 #           the warm-up (the scale runs)
 #   flows1k pktgen's 1,000 flows (each keeps one random destination of
 #           the 4,096), port 5000: at most 1,000 established flows
-#   new     random source port 1024-65535 too: almost every packet is
-#           the first of its flow (about 252 million tuples)
+#   new     random source port 1024-65534 too: almost every packet is
+#           the first of its flow (about 528 million tuples)
 traffic()
 {
 	local ns=${SENDER[$1]} a=()
@@ -239,11 +239,11 @@ traffic()
 		    "dst6_max fd00:200::fff")
 	fi
 	case $3 in
-	est) a+=("flows 0" "udp_src_min 4000" "udp_src_max 4000"
+	est) a+=("flows 0" "flag !UDPSRC_RND" "udp_src_min 4000" "udp_src_max 4000"
 		 "udp_dst_min 5000" "udp_dst_max 5002" "flag UDPDST_RND") ;;
-	flows1k) a+=("flows 1000" "flowlen 1000000000" "udp_src_min 4000"
+	flows1k) a+=("flows 1000" "flowlen 1000000000" "flag !UDPSRC_RND" "flag !UDPDST_RND" "udp_src_min 4000"
 		 "udp_src_max 4000" "udp_dst_min 5000" "udp_dst_max 5000") ;;
-	new) a+=("flows 0" "udp_src_min 1024" "udp_src_max 65536" "flag UDPSRC_RND"
+	new) a+=("flows 0" "udp_src_min 1024" "udp_src_max 65535" "flag UDPSRC_RND"
 		 "udp_dst_min 5000" "udp_dst_max 5002" "flag UDPDST_RND") ;;
 	esac
 	pg "$ns" "${a[@]}"
@@ -300,6 +300,7 @@ run()
 	local sc=$1 s r v h0= h1=
 	local list=()
 	for s in "${SETUPS[@]}"; do [ -n "${READY[$s]:-}" ] && list+=("$s"); done
+	rm -f "$WORK"/samples.*
 	for s in "${list[@]}"; do measure "$s" >/dev/null; : >"$WORK/samples.$s"; done
 	[ -z "${READY[vnet]:-}" ] || h0=$(vstats)
 	for ((r = 0; r < ROUNDS; r++)); do
@@ -337,9 +338,13 @@ debug()
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 summary() # SCENARIO H0 H1 SETUP...
 {
-	local sc=$1 h0=$2 h1=$3 s m lo hi dm base hit
+	local sc=$1 h0=$2 h1=$3 s m lo hi dm base hit drop
 	shift 3
 	base=$(cut -d' ' -f1 "$WORK/samples.plain" 2>/dev/null | median)
+	# The forwarder's own cost: time per packet minus that of the same
+	# packets dropped at the ingress hook (the sender's and the veth's
+	# share cancels), against the same difference for plain forwarding.
+	drop=$(cut -d' ' -f1 "$WORK/samples.drop" 2>/dev/null | median)
 	for s in "$@"; do
 		m=$(cut -d" " -f1 "$WORK/samples.$s" | median)
 		lo=$(cut -d" " -f1 "$WORK/samples.$s" | sort -n | head -n 1)
@@ -352,12 +357,17 @@ summary() # SCENARIO H0 H1 SETUP...
 				printf "%.1f%%", (h + m) ? 100 * h / (h + m) : 0 }')
 		fi
 		awk -v sc="$sc" -v s="$s" -v m="$m" -v lo="$lo" -v hi="$hi" -v b="${base:-0}" \
-			-v dm="$dm" -v hit="$hit" -v lt="${LOADT[$s]:--}" 'BEGIN {
+			-v dm="$dm" -v hit="$hit" -v lt="${LOADT[$s]:--}" -v dr="${drop:-0}" 'BEGIN {
 			r = b ? sprintf("%.2f", m / b) : "-"
 			x = (b && m) ? sprintf("%+.0f", 1e9 / m - 1e9 / b) : "-"
 			d = (s == "drop") ? "-" : (m ? sprintf("%.0f%%", 100 * dm / m) : "-")
-			printf "| %s | %s | %d | %d-%d | %s | %s | %s | %s | %s |\n",
-				sc, s, m, lo, hi, r, x, d, hit, lt }'
+			own = ownr = "-"
+			if (dr && m && s != "drop") {
+				o = 1e9 / m - 1e9 / dr; own = sprintf("%.0f", o)
+				if (b) { ob = 1e9 / b - 1e9 / dr; ownr = ob > 0 ? sprintf("%.2f", o / ob) : "-" }
+			}
+			printf "| %s | %s | %d | %d-%d | %s | %s | %s | %s | %s | %s | %s |\n",
+				sc, s, m, lo, hi, r, x, own, ownr, d, hit, lt }'
 	done
 }
 
@@ -526,8 +536,8 @@ load()
 header()
 {
 	echo
-	echo "| scenario | setup | packets/s (median) | range | ratio to plain | extra ns/packet | delivered | flow-table hits | rules load |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| scenario | setup | packets/s (median) | range | ratio to plain | extra ns/packet | own ns/packet | own cost / plain's | delivered | flow-table hits | rules load |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 }
 
 say "setting up: ${SETUPS[*]}; $ROUNDS rounds of $SECS s; slub_debug: $(grep -o 'slub_debug[^ ]*' /proc/cmdline || echo off)"
@@ -562,4 +572,201 @@ if part scale; then
 		run "$n rules"
 	done
 fi
-say "done"
+
+# Churn: 1% of 100,000 rules replaced every second while traffic runs
+# (vnet only): one batch a second deletes 1,000 fillers and adds 1,000
+# others at the same priorities. Prints packets per second of each
+# second, before and during the churn; the dip is the lowest second.
+churn()
+{
+	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0
+	has vnet && [ -n "${READY[vnet]:-}" ] || return
+	load vnet 100000
+	[ -n "${READY[vnet]:-}" ] || { say "churn: 100,000 rules did not load"; return; }
+	# The replacement rules: the same shape, other addresses (10.99/16).
+	awk '$0 ~ / subnet s1 dir out prio [0-9]+ / && $9 <= 60000' "$WORK/vnet.rules" |
+		head -n 60000 >"$WORK/churn.base"
+	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
+	pid=$!
+	sleep 1
+	(
+		local r=0 a b
+		sleep "$t"
+		while :; do
+			a=$((r * 1000 % 59000 + 1))
+			# 1,000 rules out, 1,000 new at their priorities, one batch.
+			sed -n "${a},$((a + 999))p" "$WORK/churn.base" |
+				awk -v r="$r" '{ print "acl del A subnet s1 dir out prio " $9
+					x = $0; sub(/src 10\.[0-9]+\./, "src 10.99.", x)
+					sub(/prio [0-9]+ action (allow|deny)/, "prio " $9 " action " (r % 2 ? "deny" : "allow"), x)
+					print x }' >"$WORK/churn.batch"
+			b=$EPOCHREALTIME
+			vnetctl -n vh -b "$WORK/churn.batch" >/dev/null 2>&1 ||
+				echo "churn: batch $r refused" >&2
+			echo "$b $EPOCHREALTIME" >>"$WORK/churn.times"
+			r=$((r + 1))
+			sleep "$(awk -v a="$b" -v b="$EPOCHREALTIME" 'BEGIN { d = 1 - (b - a); print (d > 0 ? d : 0) }')"
+		done
+	) &
+	cpid=$!
+	: >"$WORK/churn.times"
+	c0=$(count vh vs-src); t0=$EPOCHREALTIME
+	for ((i = 0; i < 2 * t; i++)); do
+		sleep 1
+		c1=$(count vh vs-src); t1=$EPOCHREALTIME
+		awk -v i="$i" -v t="$t" -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" \
+			'BEGIN { printf "%s %d\n", i < t ? "before" : "during", (b - a) / (t1 - t0) }' >>"$WORK/churn.pps"
+		c0=$c1 t0=$t1
+	done
+	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
+	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pid"
+	n=$(wc -l <"$WORK/churn.times")
+	local before during low busy
+	before=$(awk '$1 == "before" { print $2 }' "$WORK/churn.pps" | median)
+	during=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | median)
+	low=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | sort -n | head -n 1)
+	busy=$(awk '{ d += $2 - $1 } END { printf "%.2f", NR ? d / NR : 0 }' "$WORK/churn.times")
+	awk -v b="$before" -v d="$during" -v l="$low" -v n="$n" -v t="$t" -v busy="$busy" 'BEGIN {
+		printf "| 100000 rules, 1%% replaced each second | vnet | %d before, %d during (medians) | lowest second %d | %.0f%% | %d batches of 2,000 commands in %d s, %s s each |\n",
+			b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
+	echo "# churn, packets/s each second: $(awk '{ printf "%s:%s ", $1, $2 }' "$WORK/churn.pps")"
+	awk '{ printf "churn\tvnet\t%d\t%s\t0\n", NR - 1, $2 }' "$WORK/churn.pps" >>"$TSV"
+}
+
+slab() # the vnet_conn cache: "ACTIVE OBJSIZE" (booted with slub_nomerge)
+{
+	awk '$1 == "vnet_conn" { print $2, $4 }' /proc/slabinfo
+}
+
+# A second vnet B (10.50.0.0/16) peered with A, and a third subnet s3
+# in A; a sender port for each (10.1.1.5 to 10.1.3.4 inside A, 10.1.1.6
+# to 10.50.1.4 across the peering), both sinks dropping UDP at ingress
+# but answering ping (the latency).
+peering_setup()
+{
+	newns vnet-s2; newns vnet-s3; newns vnet-i; newns vnet-p
+	vm vnet-s2 vh vs-src2 52:54:00:00:01:05
+	vm vnet-s3 vh vs-src3 52:54:00:00:01:06
+	vm vnet-i vh vs-in 52:54:00:00:03:04
+	vm vnet-p vh vs-pb 52:54:00:00:50:04
+	vnetctl -n vh -b - <<-EOF
+	vnet add B id 2 prefix 10.50.0.0/16
+	subnet add B b1 prefix 10.50.1.0/24
+	subnet add A s3 prefix 10.1.3.0/24
+	port add vs-src2 vnet A subnet s1 mac 52:54:00:00:01:05 ip 10.1.1.5
+	port add vs-src3 vnet A subnet s1 mac 52:54:00:00:01:06 ip 10.1.1.6
+	port add vs-in vnet A subnet s3 mac 52:54:00:00:03:04 ip 10.1.3.4
+	port add vs-pb vnet B subnet b1 mac 52:54:00:00:50:04 ip 10.50.1.4
+	peering add A a-b remote B
+	peering add B b-a remote A
+	EOF
+	local ns ip gw
+	for ns in vnet-s2:10.1.1.5:10.1.1.1 vnet-s3:10.1.1.6:10.1.1.1 vnet-i:10.1.3.4:10.1.3.1 vnet-p:10.50.1.4:10.50.1.1; do
+		IFS=: read -r ns ip gw <<<"$ns"
+		ip -n "$ns" addr add "$ip/24" dev eth0
+		ip -n "$ns" route add default via "$gw"
+	done
+	for ns in vnet-i vnet-p; do
+		ip netns exec "$ns" nft -f - <<-EOF
+		table netdev sink {
+			chain in { type filter hook ingress device eth0 priority 0; policy accept; udp dport 5000-5001 drop; }
+		}
+		EOF
+	done
+	SENDER[vin]=vnet-s2 IN[vin]="vh vs-src2" OUT_[vin]="vnet-i eth0" DMAC[vin]=${DMAC[vnet]}
+	SENDER[vpeer]=vnet-s3 IN[vpeer]="vh vs-src3" OUT_[vpeer]="vnet-p eth0" DMAC[vpeer]=${DMAC[vnet]}
+	for s in vin vpeer; do
+		pg_setup "$s"
+		pg "${SENDER[$s]}" "flag !IPDST_RND"
+	done
+	pg vnet-s2 "src_min 10.1.1.5" "src_max 10.1.1.5" "dst_min 10.1.3.4" "dst_max 10.1.3.4"
+	pg vnet-s3 "src_min 10.1.1.6" "src_max 10.1.1.6" "dst_min 10.50.1.4" "dst_max 10.50.1.4"
+}
+latency() # NS DST: ping's "min/avg/max/mdev" in ms
+{
+	ip netns exec "$1" ping -c 20 -i 0.05 -q "$2" 2>/dev/null | awk -F' = ' '/rtt/ { print $2 }'
+}
+
+retraffic() # v4|v6 est|new|flows1k: every ready setup's pktgen
+{
+	local s
+	for s in "${SETUPS[@]}"; do
+		[ -n "${READY[$s]:-}" ] && traffic "$s" "$1" "$2"
+	done
+}
+load_all() # N [v6]
+{
+	local s
+	for s in ipt nft ovs vnet; do
+		has "$s" && [ -n "${SENDER[$s]:-}" ] && load "$s" "$@"
+	done
+}
+
+if part churn; then
+	echo
+	echo "| scenario | setup | packets/s | dip | share of the rate lost at the lowest second | churn |"
+	echo "|---|---|---|---|---|---|"
+	churn
+fi
+
+if part flows || part ipv6 || part vnets || part peering; then
+	say "1,000 rules in every setup for the parts below"
+	load_all 1000
+	header
+	retraffic v4 est
+	run "1000 rules, 8,192 flows (again)"
+fi
+if part flows; then
+	retraffic v4 flows1k
+	run "1000 rules, ~1,000 flows"
+	# All-new flows: every packet a new connection, for the conntrack of
+	# vnet and of Linux (iptables and nftables rules are stateful).
+	modprobe -q nf_conntrack
+	sysctl -qw net.netfilter.nf_conntrack_max=4194304 2>/dev/null
+	retraffic v4 new
+	sl0=$(slab); c0=$(vnetctl -n vh -j stats vs-src | jq '.[0].connections // 0')
+	run "1000 rules, all-new flows"
+	sl1=$(slab); c1=$(vnetctl -n vh -j stats vs-src | jq '.[0].connections // 0')
+	awk -v a="$sl0" -v b="$sl1" -v c0="$c0" -v c1="$c1" 'BEGIN { split(a, x, " "); split(b, y, " ")
+		printf "# vnet_conn: %d objects of %d bytes for %d connections (was %d objects for %d)", y[1], y[2], c1, x[1], c0
+		if (c1 > c0) printf "; %.0f bytes of slab per new connection", (y[1] - x[1]) * y[2] / (c1 - c0)
+		print "" }'
+	echo "# flow setup rate: the vnet row above (every packet a new flow; denied ones make none)"
+	retraffic v4 est
+fi
+if part ipv6; then
+	say "IPv6: the same rules and traffic in IPv6"
+	load_all 1000 v6
+	retraffic v6 est
+	run "1000 rules, IPv6"
+	load_all 1000
+	retraffic v4 est
+fi
+if part vnets && has vnet; then
+	say "10,000 vnets in the namespace"
+	for ((i = 0; i < 9999; i++)); do
+		echo "vnet add V$i id $((i + 100)) prefix 11.$((i / 256)).$((i % 256)).0/24"
+	done >"$WORK/vnets"
+	t0=$EPOCHREALTIME
+	vnetctl -n vh -b "$WORK/vnets" >/dev/null
+	LOADT[vnet]=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s (vnets)", b - a }')
+	saved=("${SETUPS[@]}"); SETUPS=(plain vnet drop)
+	run "1000 rules, 10,000 vnets"
+	SETUPS=("${saved[@]}")
+	sed 's/^vnet add \(V[0-9]*\) .*/vnet del \1/' "$WORK/vnets" >"$WORK/vnets.del"
+	vnetctl -n vh -b "$WORK/vnets.del" >/dev/null
+fi
+if part peering && has vnet; then
+	say "inside one vnet against across a peering"
+	peering_setup
+	saved=("${SETUPS[@]}"); SETUPS=(vin vpeer drop); READY[vin]=1 READY[vpeer]=1
+	LOADT[vin]=- LOADT[vpeer]=-
+	run "1000 rules, one destination: vin inside A, vpeer across A-B"
+	SETUPS=("${saved[@]}")
+	for r in 1 2 3; do
+		echo "# ping inside A (10.1.1.5 to 10.1.3.4): $(latency vnet-s2 10.1.3.4);" \
+			"across the peering (10.1.1.6 to 10.50.1.4): $(latency vnet-s3 10.50.1.4)"
+	done
+fi
+say "done in $((SECONDS - START)) s"
