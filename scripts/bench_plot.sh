@@ -31,20 +31,21 @@ for f in "$dat"/*.dat; do
 	nft) t="nftables (concatenated interval sets)" ;;
 	ovs) t="Open vSwitch kernel datapath" ;;
 	vnet) t="vnet.ko" ;;
-	drop) t="dropped at the ingress hook (sender's cost)" ;;
+	drop) t="dropped at the ingress hook (the sender alone)" ;;
 	*) t=$s ;;
 	esac
 	plots+=("'$f' using 1:2 with linespoints title '$t'")
 done
 gnuplot <<-EOF
-set terminal pngcairo size 900,560 noenhanced
+set terminal pngcairo size 900,640 noenhanced
 set output '$png'
 set title 'Packets per second against rule count (pktgen, 64-byte UDP, QEMU TCG; medians)'
 set logscale x
+set xrange [5:200000]
 set logscale y
 set xlabel 'rules'
 set ylabel 'packets per second handled by the forwarder'
-set key outside right
+set key below
 set grid
 plot $(IFS=,; echo "${plots[*]}")
 EOF
