@@ -158,6 +158,7 @@ demo: deps
 	echo "make demo: $$(( $$(date +%s) - start )) s"
 
 bench: deps
+	scripts/deps.sh bench
 	$(MAKE) all
 	@if [ -x scripts/bench.sh ]; then scripts/bench.sh; \
 	else echo "scripts/bench.sh does not exist yet"; fi

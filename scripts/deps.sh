@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: scripts/deps.sh [attack|dkms|fuzz|debug|etcd]
+# usage: scripts/deps.sh [attack|dkms|fuzz|debug|etcd|bench]
 #
 # Installs the Debian packages the build, the unit tests and the VM
 # selftests need; with "attack" also the attack tools of make
@@ -10,7 +10,8 @@
 # check-fuzz-userspace (libclang-rt-14-dev: a recommends of clang, which
 # an install without recommends skips); with "debug" the kernel source
 # and tools to build the debug kernel of make check-debug; with "etcd"
-# the etcd of make check-etcd. Idempotent and quick when everything is
+# the etcd of make check-etcd; with "bench" the peers and the plot of make
+# bench (Open vSwitch, iptables, gnuplot). Idempotent and quick when everything is
 # present: apt is only asked when dpkg says a package is
 # missing. Run as root.
 set -euo pipefail
@@ -39,6 +40,10 @@ elif [ "${1:-}" = debug ]; then
 	packages+=(linux-source-6.1 flex bison bc libelf-dev libssl-dev)
 elif [ "${1:-}" = etcd ]; then
 	packages+=(etcd-server etcd-client)	# selftests/etcd.sh
+elif [ "${1:-}" = bench ]; then
+	# selftests/bench_flows.sh: the peers vnet.ko is measured against
+	# (the daemons run from the VM's tmpfs, not as services), and the plot.
+	packages+=(openvswitch-switch iptables gnuplot-nox)
 fi
 
 missing=()
