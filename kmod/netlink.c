@@ -666,10 +666,18 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
  * refusal is a bare -EPERM without extack message; vnetctl explains it.
  */
 #define VNET_OP(_cmd, _doit, _dumpit, _policy)			\
-	VNET_OP_CURSOR(_cmd, _doit, NULL, _dumpit, NULL, _policy)
+	VNET_OP_FULL(_cmd, _doit, NULL, _dumpit, NULL, _policy, 0)
 
 /* A dump whose cursor @_start allocates and @_done frees. */
 #define VNET_OP_CURSOR(_cmd, _doit, _start, _dumpit, _done, _policy) \
+	VNET_OP_FULL(_cmd, _doit, _start, _dumpit, _done, _policy, 0)
+
+/* A request that may change state: the flow table forgets (post_doit). */
+#define VNET_OP_CHANGE(_cmd, _doit, _dumpit, _policy)		\
+	VNET_OP_FULL(_cmd, _doit, NULL, _dumpit, NULL, _policy,	\
+		     VNET_OP_CHANGES)
+
+#define VNET_OP_FULL(_cmd, _doit, _start, _dumpit, _done, _policy, _iflags) \
 	{							\
 		.cmd = _cmd,					\
 		.doit = _doit,					\
@@ -679,17 +687,7 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 		.policy = _policy,				\
 		.maxattr = VNET_A_MAX,				\
 		.flags = GENL_UNS_ADMIN_PERM,			\
-	}
-
-#define VNET_OP_CHANGE(_cmd, _doit, _dumpit, _policy)		\
-	{							\
-		.cmd = _cmd,					\
-		.doit = _doit,					\
-		.dumpit = _dumpit,				\
-		.policy = _policy,				\
-		.maxattr = VNET_A_MAX,				\
-		.flags = GENL_UNS_ADMIN_PERM,			\
-		.internal_flags = VNET_OP_CHANGES,		\
+		.internal_flags = _iflags,			\
 	}
 
 static const struct genl_ops vnet_ops[] = {

@@ -330,6 +330,16 @@ add_vm()	# NAME VNET SUBNET IP4 IP6 MAC [PORT-OPTION...]
 		ip "$ip4" ip "$ip6" "${@:7}"
 }
 
+# A VM whose port has forwarding on, and that forwards IP itself.
+add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
+{
+	add_vm "$@" forwarding on &&
+		vm "$1" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv4.conf.all.send_redirects=0 \
+			net.ipv4.conf.eth0.send_redirects=0 \
+			net.ipv6.conf.all.forwarding=1
+}
+
 # replug NAME MAC IP4: the veth of VM NAME (add_vm) made again after its
 # deletion: vm-NAME on the host, eth0 in the VM with MAC and IP4/24, both
 # up, and the default route through the router.

@@ -125,19 +125,7 @@ opened()	# DESC VM DEV SPORT ADDR DDEV
 	hit_both "$1, then hits" "$2" "$3" "$4" "$5" "$6"
 }
 
-add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
-{
-	add_vm "$@" forwarding on &&
-		vm "$1" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv4.conf.all.send_redirects=0 \
-			net.ipv4.conf.eth0.send_redirects=0 \
-			net.ipv6.conf.all.forwarding=1
-}
-
-v vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
-v vnet add B id 2 prefix 10.2.0.0/16 prefix fd00:2::/48
-v subnet add A s prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
-v subnet add B s prefix 10.2.1.0/24 prefix fd00:2:0:1::/64
+add_vnets A:1 B:2
 v peering add A ab remote B
 v peering add B ba remote A
 add_vm a1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:01:01:04

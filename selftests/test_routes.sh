@@ -35,16 +35,6 @@ ALL_TESTS="
 #   gw's eth1 -- onprem's eth0: 192.168.1.0/24 fd00:99:0:1::/64, behind the
 #   hub's gateway as 192.168.0.0/16 and fd00:99::/48
 
-# A VM whose port has forwarding on, and that forwards IP itself.
-add_router_vm()	# NAME VNET SUBNET IP4 IP6 MAC
-{
-	add_vm "$@" forwarding on &&
-		vm "$1" sysctl -qw net.ipv4.ip_forward=1 \
-			net.ipv4.conf.all.send_redirects=0 \
-			net.ipv4.conf.eth0.send_redirects=0 \
-			net.ipv6.conf.all.forwarding=1
-}
-
 state()		# the configuration, as JSON: refusals must not change it
 {
 	# One vnetctl for all (a batch): each process costs under emulation.
