@@ -297,10 +297,12 @@ static struct vnet_conn *ct_find(struct vnet_net *vn, const struct ct_key *key,
 
 /*
  * The live connection with a half @key that goes to @dst. One of that
- * key going elsewhere is not this packet's: its route changed since, or
- * the way back differs from the way there. If it was opened the way this
- * packet goes (its original half) and this packet may open one, it is
- * obsolete: it goes, so that the new one can take its key.
+ * key going elsewhere is not this packet's: the route of its packets
+ * changed since it was made (a reply half whose replies went another way
+ * from the start is never found: CT_TAG_OFF_PATH). If this packet may
+ * open a connection, that one is obsolete: it goes, so that the new one
+ * can take its key. Only a party to it can do that: the key names its
+ * sender.
  */
 static struct vnet_conn *ct_find_to(struct vnet_net *vn,
 				    const struct ct_pkt *pkt,
@@ -311,7 +313,7 @@ static struct vnet_conn *ct_find_to(struct vnet_net *vn,
 
 	if (!c || c->half[!*dir].key.from == dst->ct)
 		return c;
-	if (*dir == CT_ORIG && pkt->opens)
+	if (pkt->opens)
 		ct_kill(vn, c);
 	return NULL;
 }
@@ -350,11 +352,11 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 }
 
 /*
- * Would a reply to the packet with key @k from @src to @dst be routed back
- * to @src? From a remote endpoint, as its host decides (tunnel.c).
+ * Where a reply to the packet with key @k to @dst is routed (NULL: it is
+ * dropped). From a remote endpoint, as its host decides (tunnel.c).
  */
-static bool ct_way_back(struct vnet_port *src, struct vnet_port *dst,
-			const struct ct_key *k)
+static struct vnet_port *ct_way_back(struct vnet_port *dst,
+				     const struct ct_key *k)
 {
 	enum vnet_drop_reason why;
 	struct vnet_acl_key r = {
@@ -369,8 +371,26 @@ static bool ct_way_back(struct vnet_port *src, struct vnet_port *dst,
 		r.dport = k->sport;
 	}
 	if (dst->endpoint)
-		return vnet_next_hop_remote(dst->endpoint, &r, &why) == src;
-	return vnet_next_hop(dst, &r, &why, NULL) == src;
+		return vnet_next_hop_remote(dst->endpoint, &r, &why);
+	return vnet_next_hop(dst, &r, &why, NULL);
+}
+
+/*
+ * The reply key @key of a new entry, whose replies go to @back, is held by
+ * another entry's reply half whose replies no longer come back to its
+ * opener: the routes changed since it was made (and a port with
+ * forwarding on may have made it in another VM's name, and keep it
+ * alive). That entry is obsolete: it goes, so that the new one can take
+ * the key.
+ */
+static void ct_evict_stale(struct vnet_net *vn, const struct ct_key *key,
+			   const struct vnet_port *back)
+{
+	unsigned int dir;
+	struct vnet_conn *c = ct_find(vn, key, &dir);
+
+	if (c && dir == CT_REPLY && c->half[CT_REPLY].out != back)
+		ct_kill(vn, c);
 }
 
 /*
@@ -401,9 +421,11 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	c->half[CT_ORIG].out = dst;
 	ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
 	c->half[CT_REPLY].out = src;
-	back = ct_way_back(src, dst, &pkt->key);
+	back = ct_way_back(dst, &pkt->key) == src;
 	if (!back)
 		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
+	else
+		ct_evict_stale(vn, &c->half[CT_REPLY].key, src);
 	c->nat = nat;
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?

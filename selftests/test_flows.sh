@@ -29,6 +29,7 @@ ALL_TESTS="
 	lb
 	endpoint
 	squat
+	squat_moved
 "
 
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
@@ -320,6 +321,28 @@ squat()
 	check_output "a1 opens the mirror of that 5-tuple: answered" reply \
 		ask a1 6803 10.1.1.5
 	hit_both "a1's connection, then hits" a1 vm-a1 6803 10.1.1.5 vm-a2
+	v acl del A port vm-a1 dir in prio 100
+}
+
+# An entry whose replies came back through its opener when it was made
+# keeps its reply key until the routes change; then it is obsolete, and
+# the connection that needs that key now takes it.
+squat_moved()
+{
+	local tx d
+
+	v acl add A port vm-a1 dir in prio 100 action deny proto udp
+	v route add A s 10.1.1.4/32 nexthop appliance 10.1.2.6
+	tx=$(counter vm-a2 tx-packets)
+	check "nva sends from a1's address to a2 (on a2's way back)" \
+		spoof 10.1.1.4 6804 10.1.1.5 5000
+	check "a2 got it" retry 20 counter_above vm-a2 tx-packets "$tx"
+	v route del A s 10.1.1.4/32
+	d=$(counter vm-a2 acl)
+	check_output "a1 opens that 5-tuple once the route is gone: answered" \
+		reply ask a1 6804 10.1.1.5
+	check "a2's answer was not dropped" test "$(counter vm-a2 acl)" -eq "$d"
+	hit_both "a1's connection, then hits" a1 vm-a1 6804 10.1.1.5 vm-a2
 	v acl del A port vm-a1 dir in prio 100
 }
 
