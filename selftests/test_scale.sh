@@ -147,7 +147,7 @@ is() { [ "$2" -eq "$3" ] || { echo "$1: $2, expected $3" >&2; return 1; }; }
 flows()
 {
 	local P=/sys/module/vnet/parameters n=${VNET_FLOWS:-100008} old t0 t1
-	local objs snap0 max vnet port udp icmp backlog
+	local objs snap0 max vnet port udp icmp backlog lost
 	local -a c0 c1 d0 d1
 	if ((n % 8 || n / 8 % 2 == 0 || n > 500008)); then
 		fail "VNET_FLOWS=$n" "8 times an odd number, at most 500008"
@@ -186,8 +186,12 @@ flows()
 		"per second (pktgen's time, $((t1 - t0)) ms)"
 	check "all reach the module, each a miss" \
 		is misses $((c1[1] - c0[1])) $n
-	check "each one opened a connection" \
-		is connections $((c1[3] - c0[3])) $((c1[1] - c0[1]))
+	# An insert can fail while the table grows (rhashtable, GFP_ATOMIC):
+	# that datagram passes without its entry. Counted, and bounded.
+	lost=$(( (c1[1] - c0[1]) - (c1[3] - c0[3]) ))
+	echo "# entries lost while the table grew: $lost"
+	check "each one opened a connection (but for 1 in 10,000 at most)" \
+		test "$lost" -ge 0 -a "$lost" -le $((n / 10000))
 	objs=$(awk '$1 == "vnet_conn" { print $2 " objects of " $4 " bytes" }' \
 		/proc/slabinfo 2>/dev/null)
 	echo "# vnet_conn: ${objs:-merged with another cache};" \
@@ -201,11 +205,11 @@ flows()
 	read -ra c0 <<<"$(fc vm-c1)"
 	read -ra d1 <<<"$(fc vm-d1)"
 	echo "# $((c0[0] - c1[0])) hits: $((t1 - t0)) ms"
-	check "all reach the module again, each a hit" \
-		is hits $((c0[0] - c1[0])) $n
-	check "no miss, no recomputation" \
+	check "all reach the module again, each a hit (but the lost)" \
+		is hits $((c0[0] - c1[0])) $((n - lost))
+	check "a miss for each lost entry, no other, no recomputation" \
 		is "misses and recomputations" \
-		$((c0[1] + c0[2] - c1[1] - c1[2])) 0
+		$((c0[1] + c0[2] - c1[1] - c1[2])) "$lost"
 	# d1's backlog may overflow too: its veth refuses, counted on d1.
 	echo "# d1: $((d1[4] - d0[4])) delivered, $((d1[5] - d0[5])) refused"
 	check "each hit delivered to d1 (or refused by its veth)" \
