@@ -319,6 +319,24 @@ static struct vnet_conn *ct_find_to(struct vnet_net *vn,
 }
 
 /*
+ * What the rules and the routes see of connection key @o: its own
+ * direction, or with @reverse that of its replies.
+ */
+static void ct_acl_key(struct vnet_acl_key *k, const struct ct_key *o,
+		       bool reverse)
+{
+	memset(k, 0, sizeof(*k));
+	k->family = o->family;
+	k->proto = o->proto;
+	memcpy(k->src, reverse ? o->dst : o->src, sizeof(k->src));
+	memcpy(k->dst, reverse ? o->src : o->dst, sizeof(k->dst));
+	if (o->proto == IPPROTO_TCP || o->proto == IPPROTO_UDP) {
+		k->sport = reverse ? o->dport : o->sport;
+		k->dport = reverse ? o->sport : o->dport;
+	}
+}
+
+/*
  * Is connection @c, found by its half @dir, still allowed by the rules?
  * Checks its original direction again if the rules changed since it was
  * last checked.
@@ -327,21 +345,13 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 			     unsigned int dir, struct vnet_port *src,
 			     struct vnet_port *dst, u32 gen)
 {
-	const struct ct_key *o = &c->half[CT_ORIG].key;
-	struct vnet_acl_key k = {};
+	struct vnet_acl_key k;
 
 	if (READ_ONCE(c->e.gen) == gen)
 		return true;
 	if (dir == CT_REPLY)
 		swap(src, dst);
-	k.family = o->family;
-	k.proto = o->proto;
-	memcpy(k.src, o->src, sizeof(k.src));
-	memcpy(k.dst, o->dst, sizeof(k.dst));
-	if (o->proto == IPPROTO_TCP || o->proto == IPPROTO_UDP) {
-		k.sport = o->sport;
-		k.dport = o->dport;
-	}
+	ct_acl_key(&k, &c->half[CT_ORIG].key, false);
 	k.from_vnet = src->vnet->id;
 	if (!vnet_acl_path_allows(src, dst, &k)) {
 		ct_kill(vn, c);
@@ -359,17 +369,9 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
 				     const struct ct_key *k)
 {
 	enum vnet_drop_reason why;
-	struct vnet_acl_key r = {
-		.family = k->family,
-		.proto = k->proto,
-	};
+	struct vnet_acl_key r;
 
-	memcpy(r.src, k->dst, sizeof(r.src));
-	memcpy(r.dst, k->src, sizeof(r.dst));
-	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP) {
-		r.sport = k->dport;
-		r.dport = k->sport;
-	}
+	ct_acl_key(&r, k, true);
 	if (dst->endpoint)
 		return vnet_next_hop_remote(dst->endpoint, &r, &why);
 	return vnet_next_hop(dst, &r, &why, NULL);
@@ -559,10 +561,9 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	return why;
 }
 
-static void ct_remember_half(struct ct_half *h, struct vnet_port *dport,
-			     u32 gen)
+static void ct_remember_half(struct ct_half *h, u32 gen)
 {
-	if (h->out == dport && READ_ONCE(h->gen) != gen)
+	if (READ_ONCE(h->gen) != gen)
 		WRITE_ONCE(h->gen, gen);
 }
 
@@ -581,10 +582,10 @@ void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 
 	if (!c || !gen || READ_ONCE(c->nat))
 		return;
-	ct_remember_half(&c->half[hit->dir], dport, gen);
+	if (c->half[hit->dir].out == dport)
+		ct_remember_half(&c->half[hit->dir], gen);
 	if (hit->way_back)
-		ct_remember_half(&c->half[CT_REPLY], c->half[CT_REPLY].out,
-				 gen);
+		ct_remember_half(&c->half[CT_REPLY], gen);
 }
 
 /*

@@ -397,25 +397,35 @@ reach()		# VM ADDR: ping answers within a few tries
 # was answered; it never waits for a timeout when it passes. NEG_WAIT_MS
 # bounds the wait (only a failing check waits that long).
 
-counter()	# DEV KEY: a port's stats counter (drop reasons too), 0 if none;
-{		# KEY "drops": all its drops. STATS: the vnetctl to ask (v).
-	local out n=0 re
+counters()	# DEV KEY...: a port's stats counters (drop reasons too) on
+{		# one line, 0 for each it lacks. STATS: the vnetctl to ask (v).
+	local out k line=
 	# Polled in loops: no process but vnetctl itself.
 	out=$(${STATS:-v} -j stats "$1" 2>/dev/null)
-	if [ "$2" = drops ]; then
-		[[ $out =~ \"drops\":\{([^\}]*)\} ]] || { echo 0; return; }
-		out=${BASH_REMATCH[1]}
-		re=':([0-9]+)(.*)'
-		while [[ $out =~ $re ]]; do
-			n=$((n + BASH_REMATCH[1]))
-			out=${BASH_REMATCH[2]}
-		done
-		echo "$n"
-	elif [[ $out =~ \"$2\":([0-9]+) ]]; then
-		echo "${BASH_REMATCH[1]}"
-	else
-		echo 0
-	fi
+	shift
+	for k; do
+		if [[ $out =~ \"$k\":([0-9]+) ]]; then
+			line+="${BASH_REMATCH[1]} "
+		else
+			line+="0 "
+		fi
+	done
+	echo "${line% }"
+}
+
+counter()	# DEV KEY: one of counters, or with KEY "drops" the sum of
+{		# all its drops.
+	local out n=0 re
+	[ "$2" = drops ] || { counters "$@"; return; }
+	out=$(${STATS:-v} -j stats "$1" 2>/dev/null)
+	[[ $out =~ \"drops\":\{([^\}]*)\} ]] || { echo 0; return; }
+	out=${BASH_REMATCH[1]}
+	re=':([0-9]+)(.*)'
+	while [[ $out =~ $re ]]; do
+		n=$((n + BASH_REMATCH[1]))
+		out=${BASH_REMATCH[2]}
+	done
+	echo "$n"
 }
 
 counter_above()	# DEV KEY N: the counter is above N

@@ -40,17 +40,7 @@ ask() { vm "$1" $UDP ask "$2" "$3" 5000 2; }
 
 # flows DEV: DEV's flow-hits, flow-misses and flow-recomputes, one line
 # (one vnetctl: each process costs under emulation).
-flows()
-{
-	local out k n line=
-	out=$(v -j stats "$1")
-	for k in flow-hits flow-misses flow-recomputes; do
-		n=0
-		[[ $out =~ \"$k\":([0-9]+) ]] && n=${BASH_REMATCH[1]}
-		line+="$n "
-	done
-	echo "${line% }"
-}
+flows() { counters "$1" flow-hits flow-misses flow-recomputes; }
 
 # snap DEV...: remembers their flow counters as they are now.
 declare -A SNAP

@@ -4,9 +4,8 @@
 # Scale: 10,000 vnets (one prefix each) and 10,000 peerings loaded with
 # vnetctl -b, dumped and deleted; 100,000 ACL rules; 100,008 connections
 # of one port (VNET_FLOWS: 500,008 in make check-capacity), then each of
-# them delivered again by the flow table. Times
-# and memory are reported as TAP comments, never asserted (benchmarks are
-# not tests).
+# them delivered again by the flow table. Times and memory are reported
+# as TAP comments, never asserted (benchmarks are not tests).
 #
 # One function per case, each deleting what it loaded: TESTS=acl_rules
 # (VNET_TESTS through vm.sh) runs one alone.
@@ -124,19 +123,9 @@ pktgen()
 # tx-packets and tx-error drops, one line (one vnetctl).
 fc()
 {
-	local out k n line=
-	out=$(v -j stats "$1")
-	for k in flow-hits flow-misses flow-recomputes connections tx-packets \
-		tx-error; do
-		n=0
-		[[ $out =~ \"$k\":([0-9]+) ]] && n=${BASH_REMATCH[1]}
-		line+="$n "
-	done
-	echo "${line% }"
+	counters "$1" flow-hits flow-misses flow-recomputes connections \
+		tx-packets tx-error
 }
-
-# is DESC A B: A equals B (else both are shown)
-is() { [ "$2" -eq "$3" ] || { echo "$1: $2, expected $3" >&2; return 1; }; }
 
 # VNET_FLOWS connections from one port, with the shares raised for them
 # as an operator would for 500,000 (Documentation/vnet.rst, Limits), then
@@ -156,7 +145,7 @@ flows()
 	old="$(cat $P/ct_max) $(cat $P/ct_max_per_vnet) $(cat $P/ct_max_per_port)"
 	old+=" $(cat $P/ct_timeout_udp) $(cat $P/ct_timeout_icmp)"
 	backlog=$(sysctl -n net.core.netdev_max_backlog)
-	sysctl -qw net.core.netdev_max_backlog=$n
+	sysctl -qw net.core.netdev_max_backlog="$n"
 	echo 4194304 >$P/ct_max
 	echo 1048576 >$P/ct_max_per_vnet
 	echo 500008 >$P/ct_max_per_port
@@ -184,8 +173,8 @@ flows()
 	echo "# $((c1[1] - c0[1])) of $n reached the module:" \
 		"$(( (c1[1] - c0[1]) * 1000 / (t1 - t0 + 1) )) new connections" \
 		"per second (pktgen's time, $((t1 - t0)) ms)"
-	check "all reach the module, each a miss" \
-		is misses $((c1[1] - c0[1])) $n
+	check_output "all reach the module, each a miss" $n \
+		echo $((c1[1] - c0[1]))
 	# An insert can fail while the table grows (rhashtable, GFP_ATOMIC):
 	# that datagram passes without its entry. Counted, and bounded.
 	lost=$(( (c1[1] - c0[1]) - (c1[3] - c0[3]) ))
@@ -205,11 +194,10 @@ flows()
 	read -ra c0 <<<"$(fc vm-c1)"
 	read -ra d1 <<<"$(fc vm-d1)"
 	echo "# $((c0[0] - c1[0])) hits: $((t1 - t0)) ms"
-	check "all reach the module again, each a hit (but the lost)" \
-		is hits $((c0[0] - c1[0])) $((n - lost))
-	check "a miss for each lost entry, no other, no recomputation" \
-		is "misses and recomputations" \
-		$((c0[1] + c0[2] - c1[1] - c1[2])) "$lost"
+	check_output "all reach the module again, each a hit (but the lost)" \
+		$((n - lost)) echo $((c0[0] - c1[0]))
+	check_output "a miss for each lost entry, no other, no recomputation" \
+		"$lost" echo $((c0[1] + c0[2] - c1[1] - c1[2]))
 	# d1's backlog may overflow too: its veth refuses, counted on d1.
 	echo "# d1: $((d1[4] - d0[4])) delivered, $((d1[5] - d0[5])) refused"
 	check "each hit delivered to d1 (or refused by its veth)" \
