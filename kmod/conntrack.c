@@ -11,11 +11,12 @@
  * quotes a tracked packet passes as related.
  *
  * A half's key names the port that sends it by its conntrack account,
- * which lives as long as an entry refers to it, and the half names the
- * port it goes to: two vnets that use the same addresses never share an
- * entry, and an entry dies with either of its ports. The key leaves the
- * destination port out, so that a packet finds its connection before its
- * route is looked up: that is the flow table of the packet path.
+ * which lives as long as an entry refers to it (but for a half no packet
+ * may find: CT_TAG_OFF_PATH), and the half names the port it goes to:
+ * two vnets that use the same addresses never share an entry, and an
+ * entry dies with either of its ports. The key leaves the destination
+ * port out, so that a packet finds its connection before its route is
+ * looked up: that is the flow table of the packet path.
  *
  * The flow table (vnet_ct_fast()): each half remembers the flow
  * generation (vn->flow_gen, bumped by every change of configuration and
@@ -77,11 +78,14 @@ struct ct_key {
 
 /*
  * Tags: an ICMP echo request's id, or the IP id of a fragmented packet.
- * CT_TAG_OFF_PATH marks the reply half of an entry whose replies would
- * not be routed back to its opener: no packet's key has it, so that half
- * is never found and never takes a key a real connection needs (else a
- * port with forwarding on, which may send any source, could open entries
- * whose reply halves hold the keys of other ports' replies).
+ * CT_TAG_OFF_PATH marks a reply half that no packet may find: that of an
+ * entry whose replies would not be routed back to its opener, and that
+ * of a fragment entry (only its own direction is looked up). No packet's
+ * key has the mark, and such a half is keyed under the opener's account,
+ * not the replier's: it never takes a key that a real connection, or
+ * another opener's marked half, needs. (Else a port with forwarding on,
+ * which may send any source, could open entries whose reply halves hold
+ * the keys of other ports' replies, or of their fragments' entries.)
  */
 enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT, CT_TAG_OFF_PATH = 0x80 };
 
@@ -103,7 +107,8 @@ struct ct_half {
 /*
  * e.acct[0] is the account charged for it, the opener's (or for a
  * fragment entry maybe the other port's), e.acct[1] the other port's;
- * e.gen is vn->acl_gen when the rules last allowed it.
+ * e.gen is vn->acl_gen when the rules last allowed it. Who sends a half
+ * is ct_sender()'s to say, not its key's (an off-path half).
  */
 struct vnet_conn {
 	struct vnet_ft_entry e;
@@ -281,6 +286,17 @@ static enum vnet_ct_kind ct_kind(const struct ct_key *k)
 	return k->stag == CT_TAG_FRAGMENT ? VNET_CT_FRAGMENT : VNET_CT_CONN;
 }
 
+/* The account of the port that sends half @dir of @c. */
+static const struct vnet_ct_account *ct_sender(const struct vnet_conn *c,
+					       unsigned int dir)
+{
+	const struct vnet_ct_account *opener = c->half[CT_ORIG].key.from;
+
+	if (dir == CT_ORIG)
+		return opener;
+	return c->e.acct[0] == opener ? c->e.acct[1] : c->e.acct[0];
+}
+
 static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
 {
 	vnet_ft_kill(&vn->conns, &c->e);
@@ -311,7 +327,7 @@ static struct vnet_conn *ct_find_to(struct vnet_net *vn,
 {
 	struct vnet_conn *c = ct_find(vn, &pkt->key, dir);
 
-	if (!c || c->half[!*dir].key.from == dst->ct)
+	if (!c || ct_sender(c, !*dir) == dst->ct)
 		return c;
 	if (pkt->opens)
 		ct_kill(vn, c);
@@ -421,13 +437,15 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 		return why;
 	c->half[CT_ORIG].key = pkt->key;
 	c->half[CT_ORIG].out = dst;
-	ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
 	c->half[CT_REPLY].out = src;
-	back = ct_way_back(dst, &pkt->key) == src;
-	if (!back)
-		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
-	else
+	back = kind == VNET_CT_CONN && ct_way_back(dst, &pkt->key) == src;
+	if (back) {
+		ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
 		ct_evict_stale(vn, &c->half[CT_REPLY].key, src);
+	} else {
+		ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct);
+		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
+	}
 	c->nat = nat;
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
@@ -471,7 +489,7 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 	ct_fragment_key(&key, src, f);
 	c = ct_find(vn, &key, &dir);
 	if (c && dir == CT_ORIG && READ_ONCE(c->e.gen) == gen &&
-	    c->half[CT_REPLY].key.from == dst->ct)
+	    ct_sender(c, CT_REPLY) == dst->ct)
 		return VNET_PASS;
 	return acl_verdict(src, dst, &f->key);
 }
@@ -505,7 +523,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		c = NULL;
 		if (ct_quoted(skb, f->thoff + 8, dst, &pkt))
 			c = ct_find(vn, &pkt.inner, &dir);
-		if (c && c->half[!dir].key.from == src->ct &&
+		if (c && ct_sender(c, !dir) == src->ct &&
 		    ct_still_allowed(vn, c, dir, dst, src, gen))
 			why = VNET_PASS;
 		else
@@ -630,7 +648,7 @@ struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	    READ_ONCE(c->e.state) >= VNET_FLOW_FIN)
 		goto out;
 	/* Its port is being removed: h->out may be freed after this. */
-	if (vnet_ct_account_gone(c->half[!dir].key.from))
+	if (vnet_ct_account_gone(ct_sender(c, !dir)))
 		goto out;
 	vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY, pkt.tcp_flags);
 	out = h->out;

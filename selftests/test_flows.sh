@@ -30,9 +30,11 @@ ALL_TESTS="
 	endpoint
 	squat
 	squat_moved
+	squat_fragments
 "
 
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
+FRAG="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/frag.py"
 
 # ask VM SPORT ADDR: one datagram to ADDR port 5000 from SPORT; prints
 # reply or timeout (2 s).
@@ -334,6 +336,42 @@ squat_moved()
 	check "a2's answer was not dropped" test "$(counter vm-a2 acl)" -eq "$d"
 	hit_both "a1's connection, then hits" a1 vm-a1 6804 10.1.1.5 vm-a2
 	v acl del A port vm-a1 dir in prio 100
+}
+
+# A fragment entry's reply half is never looked up, but it holds a key
+# all the same. nva, with forwarding on, sends first fragments in a1's
+# name with the ids a1 will use; a1's own fragment entries must still be
+# made, or its later fragments fail closed wherever a rule applies (here
+# a2's allow). a2's replies to a1 are routed nowhere, so that a1 is as
+# far off its replies' way back as nva is.
+squat_fragments()
+{
+	local rmac tx d p
+	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+	v acl add A port vm-a2 dir in prio 100 action allow proto udp
+	for p in 10.1.1.4/32 fd00:1:0:1::4/128; do
+		v route add A s $p nexthop none
+	done
+	tx=$(counter vm-a2 tx-packets)
+	check "nva sends datagrams in fragments in a1's name" \
+		vm nva $FRAG eth0 52:54:00:01:02:06 "$rmac" \
+		10.1.1.4,10.1.1.5,6810,5001,4242,all \
+		fd00:1:0:1::4,fd00:1:0:1::5,6810,5001,4242,all
+	check "a2 got their six fragments" \
+		retry 20 counter_above vm-a2 tx-packets $((tx + 5))
+	d=$(counter vm-a1 acl)
+	tx=$(counter vm-a2 tx-packets)
+	check "a1 sends its own, with the same ids" \
+		vm a1 $FRAG eth0 52:54:00:01:01:04 "$rmac" \
+		10.1.1.4,10.1.1.5,6811,5001,4242,all \
+		fd00:1:0:1::4,fd00:1:0:1::5,6811,5001,4242,all
+	check "a2 got all six of a1's fragments" \
+		retry 20 counter_above vm-a2 tx-packets $((tx + 5))
+	check "none of a1's was dropped" test "$(counter vm-a1 acl)" -eq "$d"
+	for p in 10.1.1.4/32 fd00:1:0:1::4/128; do
+		v route del A s $p
+	done
+	v acl del A port vm-a2 dir in prio 100
 }
 
 tests_run
