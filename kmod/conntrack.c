@@ -427,6 +427,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	enum vnet_drop_reason why;
 	struct vnet_conn *c;
 	bool back;
+	int err;
 
 	/* A port being removed opens nothing: its entries are collected. */
 	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
@@ -452,13 +453,18 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 			  VNET_FLOW_TO_FRAGMENT :
 			  vnet_flow_timeout_of(pkt->key.proto, VNET_FLOW_NEW));
 	/*
-	 * Another CPU may have opened it first, or the table cannot grow:
-	 * the packet was allowed anyway; only its entry is missing.
+	 * Another CPU may have opened it first, another entry may hold its
+	 * reply key (off the path, or the replies of a connection in the
+	 * other direction), or the table could not grow (counted): the
+	 * packet was allowed anyway; only its entry is missing.
 	 */
-	if (!vnet_ft_insert(&vn->conns, &c->e) && hit) {
+	err = vnet_ft_insert(&vn->conns, &c->e);
+	if (!err && hit) {
 		hit->conn = c;
 		hit->dir = CT_ORIG;
 		hit->way_back = back;
+	} else if (err && err != -EEXIST && err != -EADDRINUSE) {
+		vnet_count_flow(src, VNET_FLOW_INSERT_FAILED);
 	}
 	return VNET_PASS;
 }

@@ -239,10 +239,28 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 }
 
 /*
+ * One key of an entry. A table above its size grows in a worker; when
+ * inserts outrun it, an insert must allocate the larger table itself,
+ * atomically, and may fail (-ENOMEM), or find another resize under way
+ * (-EBUSY): the worker has been kicked by then, so one more try is
+ * worth it.
+ */
+static int ft_insert_key(struct vnet_flow_table *ft, struct rhash_head *node)
+{
+	int err = rhashtable_lookup_insert_fast(&ft->ht, node,
+						ft->type->params);
+
+	if (err == -ENOMEM || err == -EBUSY)
+		err = rhashtable_lookup_insert_fast(&ft->ht, node,
+						    ft->type->params);
+	return err;
+}
+
+/*
  * Packet path, under RCU: publishes @e, from vnet_ft_alloc(), under all
  * its keys. On failure @e is uncharged and freed: -EEXIST if its first
  * key is another entry's (another CPU was first), -EADDRINUSE if a later
- * key is, or the table's error (it cannot grow).
+ * key is, or the table's error (it could not grow).
  */
 int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 {
@@ -251,9 +269,7 @@ int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 	int err = 0;
 
 	for (i = 0; i < t->nr_keys; i++) {
-		err = rhashtable_lookup_insert_fast(&ft->ht,
-						    node_of(t, half_of(t, e, i)),
-						    t->params);
+		err = ft_insert_key(ft, node_of(t, half_of(t, e, i)));
 		if (err) {
 			if (err == -EEXIST && i)
 				err = -EADDRINUSE;

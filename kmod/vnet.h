@@ -248,6 +248,7 @@ enum vnet_flow_count {
 	VNET_FLOW_HIT,		/* delivered by its connection's half */
 	VNET_FLOW_MISS,		/* no half that knew where it goes */
 	VNET_FLOW_RECOMPUTE,	/* a half that knew, before a change */
+	VNET_FLOW_INSERT_FAILED, /* an entry it opened the table refused */
 	VNET_FLOW_NR
 };
 

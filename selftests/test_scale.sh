@@ -120,11 +120,12 @@ pktgen()
 }
 
 # fc DEV: DEV's flow-hits, flow-misses, flow-recomputes, connections,
-# tx-packets and tx-error drops, one line (one vnetctl).
+# tx-packets, tx-error drops and flow-insert-failed, one line (one
+# vnetctl).
 fc()
 {
 	counters "$1" flow-hits flow-misses flow-recomputes connections \
-		tx-packets tx-error
+		tx-packets tx-error flow-insert-failed
 }
 
 # VNET_FLOWS connections from one port, with the shares raised for them
@@ -179,6 +180,8 @@ flows()
 	# that datagram passes without its entry. Counted, and bounded.
 	lost=$(( (c1[1] - c0[1]) - (c1[3] - c0[3]) ))
 	echo "# entries lost while the table grew: $lost"
+	check_output "each lost entry counted as flow-insert-failed" "$lost" \
+		echo $((c1[6] - c0[6]))
 	check "each one opened a connection (but for 1 in 10,000 at most)" \
 		test "$lost" -ge 0 -a "$lost" -le $((n / 10000))
 	objs=$(awk '$1 == "vnet_conn" { print $2 " objects of " $4 " bytes" }' \

@@ -17,6 +17,7 @@ const struct field stats_fields[] = {
 	{ "flow-hits", F_KEY, NULL },
 	{ "flow-misses", F_KEY, NULL },
 	{ "flow-recomputes", F_KEY, NULL },
+	{ "flow-insert-failed", F_KEY, NULL },
 	{ "drops", F_MAP, "drop" },
 	FIELDS_END
 };

@@ -93,6 +93,9 @@
  *            found no entry that knew where they go (a miss), or found
  *            one that knew before the last change of configuration and
  *            took the full path again (a recomputation)
+ *        VNET_STATS_A_FLOW_INSERT_FAILED: NLA_U64, connections the
+ *            port opened whose entry the table could not take (it could
+ *            not grow at that moment): their packets passed untracked
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -398,6 +401,7 @@ enum vnet_stats_attr {
 	VNET_STATS_A_FLOW_HITS,
 	VNET_STATS_A_FLOW_MISSES,
 	VNET_STATS_A_FLOW_RECOMPUTES,
+	VNET_STATS_A_FLOW_INSERT_FAILED,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
