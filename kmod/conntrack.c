@@ -114,6 +114,7 @@ struct vnet_conn {
 	struct vnet_ft_entry e;
 	struct ct_half half[2];
 	bool nat;		/* an lb translates it: no flow table hits */
+	bool drop;		/* not a connection: a denied flow (below) */
 };
 
 static struct vnet_ft_type ct_type =
@@ -394,12 +395,13 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
 }
 
 /*
- * The reply key @key of a new entry, whose replies go to @back, is held by
- * another entry's reply half whose replies no longer come back to its
- * opener: the routes changed since it was made (and a port with
- * forwarding on may have made it in another VM's name, and keep it
- * alive). That entry is obsolete: it goes, so that the new one can take
- * the key.
+ * The reply key @key of a new entry, whose replies go to @back, may be
+ * held by another entry that it makes obsolete: so it goes, and the new
+ * one takes the key. That is a reply half whose replies no longer come
+ * back to its opener (the routes changed since it was made, and a port
+ * with forwarding on may have made it in another VM's name, and keep it
+ * alive), or a denied flow's verdict (the new connection's replies are
+ * that flow, and they are allowed as replies).
  */
 static void ct_evict_stale(struct vnet_net *vn, const struct ct_key *key,
 			   const struct vnet_port *back)
@@ -407,23 +409,53 @@ static void ct_evict_stale(struct vnet_net *vn, const struct ct_key *key,
 	unsigned int dir;
 	struct vnet_conn *c = ct_find(vn, key, &dir);
 
-	if (c && dir == CT_REPLY && c->half[CT_REPLY].out != back)
+	if (c && (READ_ONCE(c->drop) ||
+		  (dir == CT_REPLY && c->half[CT_REPLY].out != back)))
 		ct_kill(vn, c);
 }
 
+/* How ct_open() makes an entry. */
+enum {
+	CT_OPEN_NAT = BIT(0),		/* an lb translates it */
+	CT_OPEN_DST_PAYS = BIT(1),	/* charged to the receiving port */
+	CT_OPEN_DROP = BIT(2),		/* a denied flow's verdict */
+};
+
+static enum vnet_flow_timeout ct_timeout(enum vnet_ct_kind kind, u8 proto)
+{
+	switch (kind) {
+	case VNET_CT_FRAGMENT:
+		return VNET_FLOW_TO_FRAGMENT;
+	case VNET_CT_DROP:
+		return VNET_FLOW_TO_DROP;
+	default:
+		return vnet_flow_timeout_of(proto, VNET_FLOW_NEW);
+	}
+}
+
 /*
- * A new entry for @pkt, charged to @src's account, or to @dst's if
- * @dst_pays (a fragment entry of a packet that @dst's connection brought);
- * @nat if an lb translates it. With @hit, where it went in.
+ * A new entry for @pkt, charged to @src's account, or to @dst's with
+ * CT_OPEN_DST_PAYS (a fragment entry of a packet that @dst's connection
+ * brought). With @hit, where it went in.
+ *
+ * With CT_OPEN_DROP it is no connection but the verdict of a flow the
+ * rules deny, so that its next packets are dropped by the flow table's
+ * one lookup, not by the classifier. It holds its own key and nothing
+ * else: it never lets a packet through (the packet path's lookups pass
+ * it by), a connection that needs its key takes it (ct_evict_stale()),
+ * and a port holds at most a quarter of its share of them, so that
+ * denied traffic cannot keep it from opening connections.
  */
 static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     struct vnet_port *src,
 				     struct vnet_port *dst,
 				     const struct ct_pkt *pkt, u32 gen,
-				     bool dst_pays, bool nat,
+				     unsigned int how,
 				     struct vnet_ct_hit *hit)
 {
-	enum vnet_ct_kind kind = ct_kind(&pkt->key);
+	enum vnet_ct_kind kind = how & CT_OPEN_DROP ? VNET_CT_DROP :
+				 ct_kind(&pkt->key);
+	bool dst_pays = how & CT_OPEN_DST_PAYS;
 	enum vnet_drop_reason why;
 	struct vnet_conn *c;
 	bool back;
@@ -431,6 +463,9 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 
 	/* A port being removed opens nothing: its entries are collected. */
 	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
+		return VNET_PASS;
+	if (kind == VNET_CT_DROP && vnet_ct_port_count(src, VNET_CT_DROP) >=
+	    READ_ONCE(vnet_ct_max_per_port) / 4)
 		return VNET_PASS;
 	c = vnet_ft_alloc(&vn->conns, dst_pays ? dst->ct : src->ct,
 			  dst_pays ? src->ct : dst->ct, kind, &why);
@@ -447,11 +482,10 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 		ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct);
 		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
 	}
-	c->nat = nat;
+	c->nat = how & CT_OPEN_NAT;
+	c->drop = kind == VNET_CT_DROP;
 	c->e.gen = gen;
-	vnet_ft_expire_in(&c->e, kind == VNET_CT_FRAGMENT ?
-			  VNET_FLOW_TO_FRAGMENT :
-			  vnet_flow_timeout_of(pkt->key.proto, VNET_FLOW_NEW));
+	vnet_ft_expire_in(&c->e, ct_timeout(kind, pkt->key.proto));
 	/*
 	 * Another CPU may have opened it first, another entry may hold its
 	 * reply key (off the path, or the replies of a connection in the
@@ -463,7 +497,8 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 		hit->conn = c;
 		hit->dir = CT_ORIG;
 		hit->way_back = back;
-	} else if (err && err != -EEXIST && err != -EADDRINUSE) {
+	} else if (err && err != -EEXIST && err != -EADDRINUSE &&
+		   kind != VNET_CT_DROP) {
 		vnet_count_flow(src, VNET_FLOW_INSERT_FAILED);
 	}
 	return VNET_PASS;
@@ -529,7 +564,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		c = NULL;
 		if (ct_quoted(skb, f->thoff + 8, dst, &pkt))
 			c = ct_find(vn, &pkt.inner, &dir);
-		if (c && ct_sender(c, !dir) == src->ct &&
+		if (c && !READ_ONCE(c->drop) && ct_sender(c, !dir) == src->ct &&
 		    ct_still_allowed(vn, c, dir, dst, src, gen))
 			why = VNET_PASS;
 		else
@@ -538,10 +573,12 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		c = ct_find_to(vn, &pkt, dst, &dir);
 		/*
 		 * A SYN on a closing connection starts a new one, from
-		 * either side: it is checked like any new connection.
+		 * either side: it is checked like any new connection. A
+		 * denied flow's verdict is the rules' to give again.
 		 */
-		if (c && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
-		    READ_ONCE(c->e.state) >= VNET_FLOW_FIN) {
+		if (c && (READ_ONCE(c->drop) ||
+			  (pkt.opens && pkt.key.proto == IPPROTO_TCP &&
+			   READ_ONCE(c->e.state) >= VNET_FLOW_FIN))) {
 			ct_kill(vn, c);
 			c = NULL;
 		}
@@ -559,9 +596,13 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
+			/* Cached, if it is the flow table's to find. */
+			if (pkt.opens && !nat && !f->frag_first)
+				ct_open(vn, src, dst, &pkt, gen, CT_OPEN_DROP,
+					hit);
 		} else {
 			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
-						  false, nat, hit) :
+						  nat ? CT_OPEN_NAT : 0, hit) :
 					  VNET_PASS;
 		}
 	}
@@ -580,7 +621,8 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		c = ct_find(vn, &pkt.key, NULL);	/* the same id, earlier */
 		if (c)
 			ct_kill(vn, c);
-		ct_open(vn, src, dst, &pkt, gen, reply, true, NULL);
+		ct_open(vn, src, dst, &pkt, gen,
+			CT_OPEN_NAT | (reply ? CT_OPEN_DST_PAYS : 0), NULL);
 	}
 	return why;
 }
@@ -613,17 +655,18 @@ void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 }
 
 /*
- * The flow table's lookup, under RCU: the port that @skb from @port,
- * parsed as @f, goes to, if its connection half was delivered under flow
- * generation @gen; else NULL, and it takes the full path. Counts a hit,
- * a recomputation (a half that knew an older generation) or a miss.
+ * The flow table's lookup, under RCU: if the half of @skb's connection
+ * (from @port, parsed as @f) was delivered under flow generation @gen,
+ * true and in *@out the port it goes to; if it is a flow the rules denied
+ * under @gen, true and NULL: it is dropped. Else false, and it takes the
+ * full path. Counts a hit, a recomputation (a half that knew an older
+ * generation) or a miss.
  */
-struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
-			       const struct vnet_flow *f, u32 gen)
+bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
+		  const struct vnet_flow *f, u32 gen, struct vnet_port **out)
 {
 	struct vnet_net *vn = port->vn;
 	enum vnet_flow_count what = VNET_FLOW_MISS;
-	struct vnet_port *out = NULL;
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
 	unsigned int dir;
@@ -656,12 +699,19 @@ struct vnet_port *vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	/* Its port is being removed: h->out may be freed after this. */
 	if (vnet_ct_account_gone(ct_sender(c, !dir)))
 		goto out;
-	vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY, pkt.tcp_flags);
-	out = h->out;
-	what = VNET_FLOW_HIT;
+	if (READ_ONCE(c->drop)) {
+		vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
+		*out = NULL;
+	} else {
+		vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY,
+			      pkt.tcp_flags);
+		*out = h->out;
+	}
+	vnet_count_flow(port, VNET_FLOW_HIT);
+	return true;
 out:
 	vnet_count_flow(port, what);
-	return out;
+	return false;
 }
 
 /* A rule changed: entries check their original direction again. */

@@ -134,7 +134,8 @@ enum vnet_drop_reason vnet_nat_drop(int err)
 
 /*
  * The flow table first (conntrack.c): a packet of a connection that the
- * full path delivered since the last change goes where it went. Else
+ * full path delivered since the last change goes where it went, one of a
+ * flow it denied since then is dropped. Else
  * route @skb to its next hop (nexthop.c): the port that owns the
  * destination, a remote endpoint, an appliance or gateway port a route
  * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
@@ -155,9 +156,9 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_port *dport;
 	int err;
 
-	dport = vnet_ct_fast(port, skb, f, gen);
-	if (dport)
-		return vnet_rewrite_xmit(port, skb, dport);
+	if (vnet_ct_fast(port, skb, f, gen, &dport))
+		return dport ? vnet_rewrite_xmit(port, skb, dport) :
+			       vnet_drop(port, VNET_DROP_ACL);
 	vnet_lb_reply(port, skb, f, &rev);
 	vnet_lb_related(port, skb, f, &pick.lb);
 	dport = vnet_next_hop(port, k, &why, &pick);
@@ -172,8 +173,11 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	}
 	k->from_vnet = port->vnet->id;
 	why = vnet_ct_filter(port, dport, skb, f, pick.lb.lb || rev.hit, &hit);
-	if (why != VNET_PASS)
+	if (why != VNET_PASS) {
+		/* A denied flow's verdict, if it was cached. */
+		vnet_ct_remember(&hit, dport, gen);
 		return vnet_drop(port, why);
+	}
 	if (pick.lb.lb) {
 		why = vnet_lb_open(port, skb, f, &pick.lb);
 		if (why != VNET_PASS)

@@ -345,6 +345,7 @@ static unsigned int *const timeouts[VNET_FLOW_TO_NR] = {
 	[VNET_FLOW_TO_ICMP] = &vnet_ct_timeout_icmp,
 	[VNET_FLOW_TO_OTHER] = &vnet_ct_timeout_other,
 	[VNET_FLOW_TO_FRAGMENT] = &vnet_ct_timeout_fragment,
+	[VNET_FLOW_TO_DROP] = &vnet_ct_timeout_drop,
 };
 
 /* @e expires after timeout @t from now. */

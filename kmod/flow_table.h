@@ -95,12 +95,14 @@ extern unsigned int vnet_ct_timeout_udp_stream;
 extern unsigned int vnet_ct_timeout_icmp;
 extern unsigned int vnet_ct_timeout_other;
 extern unsigned int vnet_ct_timeout_fragment;
+extern unsigned int vnet_ct_timeout_drop;
 
 /* What a VM can fill: each entry counts against its port's, vnet's share. */
 enum vnet_ct_kind {
 	VNET_CT_CONN,		/* a tracked connection */
 	VNET_CT_FRAGMENT,	/* a first fragment's decision, for the rest */
 	VNET_CT_LB_FLOW,	/* a load balancer connection (lb_flow.c) */
+	VNET_CT_DROP,		/* a flow the rules deny: a cached verdict */
 	VNET_CT_NR_KINDS
 };
 

@@ -137,6 +137,7 @@ VNET_CT_TIMEOUT(udp_stream, 180, "UDP flow with traffic both ways");
 VNET_CT_TIMEOUT(icmp, 30, "ICMP echo");
 VNET_CT_TIMEOUT(other, 600, "other protocols");
 VNET_CT_TIMEOUT(fragment, 10, "later fragments follow their first one");
+VNET_CT_TIMEOUT(drop, 30, "a denied flow's verdict, cached");
 unsigned int vnet_max_routes = 100000;
 module_param_named(max_routes, vnet_max_routes, uint, 0644);
 MODULE_PARM_DESC(max_routes, "Maximum number of user routes per subnet");

@@ -134,6 +134,8 @@ static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
 			vnet_ct_port_count(port, VNET_CT_FRAGMENT)) ||
 	    nla_put_u32(skb, VNET_STATS_A_LB_FLOWS,
 			vnet_ct_port_count(port, VNET_CT_LB_FLOW)) ||
+	    nla_put_u32(skb, VNET_STATS_A_DENIED_FLOWS,
+			vnet_ct_port_count(port, VNET_CT_DROP)) ||
 	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_HITS,
 			      u64_stats_read(&sum.flows[VNET_FLOW_HIT]),
 			      VNET_STATS_A_PAD) ||

@@ -14,6 +14,7 @@ const struct field stats_fields[] = {
 	{ "connections", F_KEY, NULL },
 	{ "fragments", F_KEY, NULL },
 	{ "lb-flows", F_KEY, NULL },
+	{ "denied-flows", F_KEY, NULL },
 	{ "flow-hits", F_KEY, NULL },
 	{ "flow-misses", F_KEY, NULL },
 	{ "flow-recomputes", F_KEY, NULL },

@@ -85,11 +85,14 @@
  *            decision of a first fragment, kept for the later ones)
  *        VNET_STATS_A_LB_FLOWS: NLA_U32, load balancer connections it
  *            opened as a client
- *        The three count against the port's and its vnet's shares
+ *        VNET_STATS_A_DENIED_FLOWS: NLA_U32, flows it sent that the rules
+ *            denied, whose verdict the flow table keeps
+ *        The four count against the port's and its vnet's shares
  *        (module parameters ct_max_per_port, ct_max_per_vnet).
  *        VNET_STATS_A_FLOW_HITS, VNET_STATS_A_FLOW_MISSES,
  *        VNET_STATS_A_FLOW_RECOMPUTES: NLA_U64, the IP packets the port
- *            sent that the flow table delivered at once (a hit), that
+ *            sent that the flow table decided at once (a hit:
+ *            delivered, or dropped as a flow the rules denied), that
  *            found no entry that knew where they go (a miss), or found
  *            one that knew before the last change of configuration and
  *            took the full path again (a recomputation)
@@ -402,6 +405,7 @@ enum vnet_stats_attr {
 	VNET_STATS_A_FLOW_MISSES,
 	VNET_STATS_A_FLOW_RECOMPUTES,
 	VNET_STATS_A_FLOW_INSERT_FAILED,
+	VNET_STATS_A_DENIED_FLOWS,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
