@@ -538,8 +538,9 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 /*
  * Packet path, under RCU: may @skb, parsed as @f, go from @src to @dst?
  * Returns VNET_PASS to let it pass, or why it is dropped. @nat: an lb
- * translates it. @hit, if not NULL, learns the connection half it passed
- * by, for vnet_ct_remember().
+ * translates it. @hit, if not NULL (the flow table is in front: a
+ * port's packets, not the tunnel's), learns the connection half it passed
+ * by, or the denied flow's entry it made, for vnet_ct_remember().
  */
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
@@ -596,8 +597,11 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			why = VNET_PASS;
 		} else if (!vnet_acl_path_allows(src, dst, &f->key)) {
 			why = VNET_DROP_ACL;
-			/* Cached, if it is the flow table's to find. */
-			if (pkt.opens && !nat && !f->frag_first)
+			/*
+			 * Cached, if the flow table is in front of this
+			 * path (@hit) and would find it.
+			 */
+			if (hit && pkt.opens && !nat && !f->frag_first)
 				ct_open(vn, src, dst, &pkt, gen, CT_OPEN_DROP,
 					hit);
 		} else {
