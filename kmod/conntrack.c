@@ -434,43 +434,23 @@ static enum vnet_flow_timeout ct_timeout(enum vnet_ct_kind kind, u8 proto)
 }
 
 /*
- * A new entry for @pkt, charged to @src's account, or to @dst's with
- * CT_OPEN_DST_PAYS (a fragment entry of a packet that @dst's connection
- * brought). With @hit, where it went in.
- *
- * With CT_OPEN_DROP it is no connection but the verdict of a flow the
- * rules deny, so that its next packets are dropped by the flow table's
- * one lookup, not by the classifier. It holds its own key and nothing
- * else: it never lets a packet through (the packet path's lookups pass
- * it by), a connection that needs its key takes it (ct_evict_stale()),
- * and a port holds at most a quarter of its share of them, so that
- * denied traffic cannot keep it from opening connections.
+ * Makes and inserts an entry of @kind for @pkt, charged to @payer; see
+ * ct_open(). Returns vnet_ft_insert()'s error, or -ENOSPC with *@why set.
  */
-static enum vnet_drop_reason ct_open(struct vnet_net *vn,
-				     struct vnet_port *src,
-				     struct vnet_port *dst,
-				     const struct ct_pkt *pkt, u32 gen,
-				     unsigned int how,
-				     struct vnet_ct_hit *hit)
+static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
+		     struct vnet_port *dst, const struct ct_pkt *pkt, u32 gen,
+		     unsigned int how, enum vnet_ct_kind kind,
+		     struct vnet_ct_hit *hit, enum vnet_drop_reason *why)
 {
-	enum vnet_ct_kind kind = how & CT_OPEN_DROP ? VNET_CT_DROP :
-				 ct_kind(&pkt->key);
 	bool dst_pays = how & CT_OPEN_DST_PAYS;
-	enum vnet_drop_reason why;
 	struct vnet_conn *c;
 	bool back;
 	int err;
 
-	/* A port being removed opens nothing: its entries are collected. */
-	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
-		return VNET_PASS;
-	if (kind == VNET_CT_DROP && vnet_ct_port_count(src, VNET_CT_DROP) >=
-	    READ_ONCE(vnet_ct_max_per_port) / 4)
-		return VNET_PASS;
 	c = vnet_ft_alloc(&vn->conns, dst_pays ? dst->ct : src->ct,
-			  dst_pays ? src->ct : dst->ct, kind, &why);
+			  dst_pays ? src->ct : dst->ct, kind, why);
 	if (!c)
-		return why;
+		return -ENOSPC;
 	c->half[CT_ORIG].key = pkt->key;
 	c->half[CT_ORIG].out = dst;
 	c->half[CT_REPLY].out = src;
@@ -486,22 +466,79 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	c->drop = kind == VNET_CT_DROP;
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, ct_timeout(kind, pkt->key.proto));
+	err = vnet_ft_insert(&vn->conns, &c->e);
+	if (!err && hit) {
+		hit->conn = c;
+		hit->dir = CT_ORIG;
+		hit->way_back = back;
+	}
+	/* Only a reply key that ct_evict_stale() may free is worth a retry. */
+	if (err == -EADDRINUSE && !back)
+		err = -EEXIST;
+	return err;
+}
+
+/*
+ * A new entry for @pkt, charged to @src's account, or to @dst's with
+ * CT_OPEN_DST_PAYS (a fragment entry of a packet that @dst's connection
+ * brought). With @hit, where it went in.
+ *
+ * With CT_OPEN_DROP it is no connection but the verdict of a flow the
+ * rules deny, so that its next packets are dropped by the flow table's
+ * one lookup, not by the classifier. It holds its own key and nothing
+ * else: it never lets a packet through (the packet path's lookups pass
+ * it by), a connection that needs its key takes it (ct_evict_stale()),
+ * and it takes no place a connection needs: verdicts have a pool of
+ * their own (flow_table.c), and one the pool refuses is not cached.
+ */
+static enum vnet_drop_reason ct_open(struct vnet_net *vn,
+				     struct vnet_port *src,
+				     struct vnet_port *dst,
+				     const struct ct_pkt *pkt, u32 gen,
+				     unsigned int how,
+				     struct vnet_ct_hit *hit)
+{
+	enum vnet_ct_kind kind = how & CT_OPEN_DROP ? VNET_CT_DROP :
+				 ct_kind(&pkt->key);
+	enum vnet_drop_reason why = VNET_PASS;
+	int err;
+
+	/* A port being removed opens nothing: its entries are collected. */
+	if (vnet_ct_account_gone(src->ct) || vnet_ct_account_gone(dst->ct))
+		return VNET_PASS;
+	err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit, &why);
+	/*
+	 * Another CPU may have cached a denied flow under the reply key
+	 * since ct_evict_stale() looked: it goes, once more.
+	 */
+	if (err == -EADDRINUSE)
+		err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit, &why);
+	if (kind == VNET_CT_DROP)
+		return VNET_PASS;	/* the packet drops anyway */
 	/*
 	 * Another CPU may have opened it first, another entry may hold its
 	 * reply key (off the path, or the replies of a connection in the
 	 * other direction), or the table could not grow (counted): the
 	 * packet was allowed anyway; only its entry is missing.
 	 */
-	err = vnet_ft_insert(&vn->conns, &c->e);
-	if (!err && hit) {
+	if (err && err != -ENOSPC && err != -EEXIST && err != -EADDRINUSE)
+		vnet_count_flow(src, VNET_FLOW_INSERT_FAILED);
+	return why;
+}
+
+/*
+ * The rules still deny the flow of verdict @c: it stays (the whole
+ * datagram and the first fragment of a flow find the same one, and
+ * neither may kill and remake it for the other), renewed, and it may be
+ * remembered under the current flow generation.
+ */
+static void ct_renew_verdict(struct vnet_conn *c, struct vnet_ct_hit *hit)
+{
+	vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
+	if (hit) {
 		hit->conn = c;
 		hit->dir = CT_ORIG;
-		hit->way_back = back;
-	} else if (err && err != -EEXIST && err != -EADDRINUSE &&
-		   kind != VNET_CT_DROP) {
-		vnet_count_flow(src, VNET_FLOW_INSERT_FAILED);
 	}
-	return VNET_PASS;
 }
 
 /* The rules alone, for a packet that no connection lets through. */
@@ -551,8 +588,8 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	/* Read before the rules: a change after it makes a later re-check. */
 	u32 gen = smp_load_acquire(&vn->acl_gen);
 	enum vnet_drop_reason why;
+	struct vnet_conn *c, *verdict = NULL;
 	struct ct_pkt pkt = {};
-	struct vnet_conn *c;
 	bool reply = false;
 	unsigned int dir;
 
@@ -573,13 +610,15 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	} else {
 		c = ct_find_to(vn, &pkt, dst, &dir);
 		/*
-		 * A SYN on a closing connection starts a new one, from
-		 * either side: it is checked like any new connection. A
-		 * denied flow's verdict is the rules' to give again.
+		 * A denied flow's verdict is the rules' to give again. A SYN
+		 * on a closing connection starts a new one, from either
+		 * side: it is checked like any new connection.
 		 */
-		if (c && (READ_ONCE(c->drop) ||
-			  (pkt.opens && pkt.key.proto == IPPROTO_TCP &&
-			   READ_ONCE(c->e.state) >= VNET_FLOW_FIN))) {
+		if (c && READ_ONCE(c->drop)) {
+			verdict = c;
+			c = NULL;
+		} else if (c && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
+			   READ_ONCE(c->e.state) >= VNET_FLOW_FIN) {
 			ct_kill(vn, c);
 			c = NULL;
 		}
@@ -599,12 +638,17 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			why = VNET_DROP_ACL;
 			/*
 			 * Cached, if the flow table is in front of this
-			 * path (@hit) and would find it.
+			 * path (@hit) and would find it; a verdict that
+			 * still stands is renewed in place.
 			 */
-			if (hit && pkt.opens && !nat && !f->frag_first)
+			if (verdict && !nat)
+				ct_renew_verdict(verdict, hit);
+			else if (hit && pkt.opens && !nat && !f->frag_first)
 				ct_open(vn, src, dst, &pkt, gen, CT_OPEN_DROP,
 					hit);
 		} else {
+			if (verdict)
+				ct_kill(vn, verdict);
 			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
 						  nat ? CT_OPEN_NAT : 0, hit) :
 					  VNET_PASS;

@@ -108,19 +108,46 @@ unsigned int vnet_ct_port_count(const struct vnet_port *port,
 }
 
 /*
- * A new entry of @kind, in the table whose count is @nr, opened by the
- * port of account @a. Checks and charges the port's share, then its
- * vnet's, then the table's size; returns VNET_PASS, or the reason to
- * drop, with nothing charged. Counts go up before the checks so that
- * CPUs racing for the last place cannot both take it; one may be refused
- * in vain, never one too many let in.
+ * A cached verdict (VNET_CT_DROP) is no connection: it takes no place in
+ * the shares or in the table's size, which are the connections', but has
+ * a pool of its own, a quarter of each: at most ct_max_per_port / 4 per
+ * port and ct_max / 4 per table. Else a port with forwarding on, which
+ * may send in any VM's name, could make another VM's answers denied
+ * flows charged to that VM and fill its share, or its vnet's. A verdict
+ * the pool refuses is only not cached.
+ */
+static enum vnet_drop_reason charge_verdict(struct vnet_ct_account *a,
+					    struct vnet_flow_table *ft)
+{
+	if (atomic_inc_return(&a->kind[VNET_CT_DROP]) >
+	    READ_ONCE(vnet_ct_max_per_port) / 4) {
+		atomic_dec(&a->kind[VNET_CT_DROP]);
+		return VNET_DROP_PORT_SHARE;
+	}
+	if (atomic_inc_return(&ft->nr_verdicts) > READ_ONCE(vnet_ct_max) / 4) {
+		atomic_dec(&ft->nr_verdicts);
+		atomic_dec(&a->kind[VNET_CT_DROP]);
+		return VNET_DROP_CT_FULL;
+	}
+	return VNET_PASS;
+}
+
+/*
+ * A new entry of @kind in @ft, opened by the port of account @a. Checks
+ * and charges the port's share, then its vnet's, then the table's size;
+ * returns VNET_PASS, or the reason to drop, with nothing charged. Counts
+ * go up before the checks so that CPUs racing for the last place cannot
+ * both take it; one may be refused in vain, never one too many let in.
  */
 static enum vnet_drop_reason charge(struct vnet_ct_account *a,
-				    enum vnet_ct_kind kind, atomic_t *nr)
+				    enum vnet_ct_kind kind,
+				    struct vnet_flow_table *ft)
 {
 	struct vnet_ct_account *v = a->vnet;
 	enum vnet_drop_reason why;
 
+	if (kind == VNET_CT_DROP)
+		return charge_verdict(a, ft);
 	if (atomic_inc_return(&a->held) > READ_ONCE(vnet_ct_max_per_port)) {
 		why = VNET_DROP_PORT_SHARE;
 		goto undo_port;
@@ -130,8 +157,8 @@ static enum vnet_drop_reason charge(struct vnet_ct_account *a,
 		why = VNET_DROP_VNET_SHARE;
 		goto undo_vnet;
 	}
-	if (atomic_inc_return(nr) > READ_ONCE(vnet_ct_max)) {
-		atomic_dec(nr);
+	if (atomic_inc_return(&ft->nr) > READ_ONCE(vnet_ct_max)) {
+		atomic_dec(&ft->nr);
 		why = VNET_DROP_CT_FULL;
 		goto undo_vnet;
 	}
@@ -148,10 +175,14 @@ undo_port:
 
 /* The entry charged by charge() is gone. */
 static void uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
-		     atomic_t *nr)
+		     struct vnet_flow_table *ft)
 {
 	atomic_dec(&a->kind[kind]);
-	atomic_dec(nr);
+	if (kind == VNET_CT_DROP) {
+		atomic_dec(&ft->nr_verdicts);
+		return;
+	}
+	atomic_dec(&ft->nr);
 	if (a->vnet)
 		atomic_dec(&a->vnet->held);
 	atomic_dec(&a->held);
@@ -216,12 +247,12 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 	struct vnet_ft_entry *e;
 	unsigned int i;
 
-	*why = charge(payer, kind, &ft->nr);
+	*why = charge(payer, kind, ft);
 	if (*why != VNET_PASS)
 		return NULL;
 	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
 	if (!e) {
-		uncharge(payer, kind, &ft->nr);
+		uncharge(payer, kind, ft);
 		*why = VNET_DROP_NO_MEMORY;
 		return NULL;
 	}
@@ -281,7 +312,7 @@ int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 			rhashtable_remove_fast(&ft->ht,
 					       node_of(t, half_of(t, e, i)),
 					       t->params);
-		uncharge(e->acct[0], e->kind, &ft->nr);
+		uncharge(e->acct[0], e->kind, ft);
 		call_rcu(&e->rcu, ft_free_rcu);
 		return err;
 	}
@@ -303,7 +334,7 @@ void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 	for (i = 0; i < t->nr_keys; i++)
 		rhashtable_remove_fast(&ft->ht, node_of(t, half_of(t, e, i)),
 				       t->params);
-	uncharge(e->acct[0], e->kind, &ft->nr);
+	uncharge(e->acct[0], e->kind, ft);
 	call_rcu(&e->rcu, ft_free_rcu);
 }
 
@@ -434,6 +465,7 @@ int vnet_ft_init(struct vnet_flow_table *ft, struct vnet_ft_type *type)
 {
 	ft->type = type;
 	atomic_set(&ft->nr, 0);
+	atomic_set(&ft->nr_verdicts, 0);
 	INIT_DELAYED_WORK(&ft->gc, ft_gc);
 	return rhashtable_init(&ft->ht, &type->params);
 }

@@ -17,7 +17,9 @@
  * (a port's: acct[0]) and through it to that port's vnet, and counts
  * against the table's size (at most ct_max entries); it may hold a second
  * account (acct[1]) that is not charged, only kept alive and watched. An
- * entry goes when either of its ports goes.
+ * entry goes when either of its ports goes. A cached verdict
+ * (VNET_CT_DROP) is charged to a pool of its own instead, apart from the
+ * connections' places (flow_table.c, charge_verdict()).
  *
  * DOC: Locking
  *
@@ -58,10 +60,11 @@
  * - Accounts are refcounted: a port's by the port and by every entry
  *   that holds it, a vnet's by the vnet and by its ports' accounts. So an
  *   account outlives every entry that holds it or is charged through it.
- * - Counters (an account's held and kind[], a table's nr) go up before
- *   the limits are checked, so CPUs racing for the last place cannot
- *   both take it: one may be refused in vain, never one too many let in.
- *   A table's nr is never zero while an entry is findable alive in it.
+ * - Counters (an account's held and kind[], a table's nr and
+ *   nr_verdicts) go up before the limits are checked, so CPUs racing for
+ *   the last place cannot both take it: one may be refused in vain, never
+ *   one too many let in. A table's nr and nr_verdicts are never both zero
+ *   while an entry is findable alive in it.
  */
 #ifndef _VNET_FLOW_TABLE_H
 #define _VNET_FLOW_TABLE_H
@@ -177,6 +180,7 @@ struct vnet_ft_type {
 struct vnet_flow_table {
 	struct rhashtable ht;
 	atomic_t nr;			/* entries charged to it */
+	atomic_t nr_verdicts;		/* VNET_CT_DROP entries, apart */
 	struct delayed_work gc;		/* removes expired entries */
 	struct vnet_ft_type *type;
 };
@@ -201,7 +205,7 @@ void vnet_ft_collect_soon(struct vnet_flow_table *ft);
 /* Are there entries in @ft? A cheap test before a lookup. */
 static inline bool vnet_ft_empty(struct vnet_flow_table *ft)
 {
-	return !atomic_read(&ft->nr);
+	return !atomic_read(&ft->nr) && !atomic_read(&ft->nr_verdicts);
 }
 
 #endif /* _VNET_FLOW_TABLE_H */

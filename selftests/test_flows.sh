@@ -32,8 +32,10 @@ ALL_TESTS="
 	squat_moved
 	squat_fragments
 	drops
+	reflect
 "
 
+PARAMS=/sys/module/vnet/parameters
 UDP="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/udp.py"
 FRAG="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/frag.py"
 
@@ -286,16 +288,19 @@ endpoint()
 	ip -n "$CTL" link del under0
 }
 
-# spoof SRC SPORT DST DPORT: nva, whose port has forwarding on (it may send
-# any source), sends one UDP datagram from SRC:SPORT to DST:DPORT.
+# spoof SRC SPORT DST DPORT [N]: nva, whose port has forwarding on (it may
+# send any source), sends one UDP datagram from SRC:SPORT to DST:DPORT, or
+# N from SPORT up.
 spoof()
 {
 	vm nva python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_IP, 19, 1)	# IP_TRANSPARENT: any source
-s.bind((sys.argv[1], int(sys.argv[2])))
-s.sendto(b"squat", (sys.argv[3], int(sys.argv[4])))' "$@"
+src, sport, dst, dport = sys.argv[1:5]
+for p in range(int(sport), int(sport) + int(sys.argv[5])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_IP, 19, 1)	# IP_TRANSPARENT: any source
+    s.bind((src, p))
+    s.sendto(b"squat", (dst, int(dport)))' "$1" "$2" "$3" "$4" "${5:-1}"
 }
 
 # A port with forwarding on opens connections in other ports' names; their
@@ -359,15 +364,14 @@ squat_moved()
 # far off its replies' way back as nva is.
 squat_fragments()
 {
-	local rmac tx d p
-	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
+	local tx d p
 	v acl add A port vm-a2 dir in prio 100 action allow proto udp
 	for p in 10.1.1.4/32 fd00:1:0:1::4/128; do
 		v route add A s $p nexthop none
 	done
 	tx=$(counter vm-a2 tx-packets)
 	check "nva sends datagrams in fragments in a1's name" \
-		vm nva $FRAG eth0 52:54:00:01:02:06 "$rmac" \
+		craft nva 52:54:00:01:02:06 \
 		10.1.1.4,10.1.1.5,6810,5001,4242,all \
 		fd00:1:0:1::4,fd00:1:0:1::5,6810,5001,4242,all
 	check "a2 got their six fragments" \
@@ -375,7 +379,7 @@ squat_fragments()
 	d=$(counter vm-a1 acl)
 	tx=$(counter vm-a2 tx-packets)
 	check "a1 sends its own, with the same ids" \
-		vm a1 $FRAG eth0 52:54:00:01:01:04 "$rmac" \
+		craft a1 52:54:00:01:01:04 \
 		10.1.1.4,10.1.1.5,6811,5001,4242,all \
 		fd00:1:0:1::4,fd00:1:0:1::5,6811,5001,4242,all
 	check "a2 got all six of a1's fragments" \
@@ -387,14 +391,22 @@ squat_fragments()
 	v acl del A port vm-a2 dir in prio 100
 }
 
-# send VM MAC SRC,DST,SPORT,DPORT...: one UDP datagram each, crafted
-# (frag.py whole), to the router.
-send()
+# craft VM MAC PACKET...: frag.py's PACKETs from VM's eth0 (MAC) to vnet
+# A's router.
+craft()
 {
 	local vm=$1 mac=$2 rmac
 	shift 2
 	rmac=$(v -j vnet show A | sed -n 's/.*"router-mac":"\([0-9a-f:]*\)".*/\1/p')
-	vm "$vm" $FRAG eth0 "$mac" "$rmac" "${@/%/,1,whole}"
+	vm "$vm" $FRAG eth0 "$mac" "$rmac" "$@"
+}
+
+# send VM MAC SRC,DST,SPORT,DPORT...: one UDP datagram each, crafted.
+send()
+{
+	local vm=$1 mac=$2
+	shift 2
+	craft "$vm" "$mac" "${@/%/,1,whole}"
 }
 
 # unreachable VM MAC SRC DST QSRC QDST QSPORT QDPORT: an ICMP port
@@ -456,6 +468,23 @@ drops()
 	check "it is dropped as acl" retry 20 counter_above vm-a2 acl "$d"
 	v acl del A port vm-a1 dir in prio 100
 
+	# A first fragment of a denied flow finds its verdict and leaves it
+	# (neither kills and remakes it for the other): a whole datagram
+	# after it is still a hit. Each step is seen dropped before the next.
+	d=$(counter vm-a1 acl)
+	snap vm-a1
+	check "a1 sends a denied datagram" \
+		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6903,5000
+	check "dropped as acl" retry 20 counter_above vm-a1 acl "$d"
+	check "a1 sends that flow's next datagram in fragments" \
+		craft a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6903,5000,77,all
+	check "the three dropped as acl" \
+		retry 20 counter_above vm-a1 acl $((d + 3))
+	check "and a whole one again" \
+		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6903,5000
+	check "dropped as acl" retry 20 counter_above vm-a1 acl $((d + 4))
+	check "a hit: the fragments kept the verdict" moved vm-a1 '1 4 0'
+
 	v acl del A port vm-a2 dir in prio 100
 	reopened "the deny removed" a1 vm-a1 6901 10.1.1.5 vm-a2
 
@@ -478,6 +507,49 @@ drops()
 		10.1.1.5 vm-a2
 	check_output "it took the denied flow's place" 0 \
 		counter vm-a2 denied-flows
+	v acl del A port vm-a1 dir in prio 100
+}
+
+# A port with forwarding on can make a VM answer a third one: nva sends
+# datagrams from a1's address to b1 (vnet B), and b1's answers go to a1,
+# whose inbound UDP is denied. Each answer is a denied flow of b1's; its
+# cached verdict must take no place that b1's connections, or vnet B's,
+# need. b1 is vnet B's only port, and opens nothing in the other cases.
+reflect()
+{
+	local old_port old_vnet d sp n=0
+
+	old_port=$(<$PARAMS/ct_max_per_port)
+	old_vnet=$(<$PARAMS/ct_max_per_vnet)
+	v acl add A port vm-a1 dir in prio 100 action deny proto udp
+	check "b1 holds no entry" retry 250 eval \
+		'[ "$(counters vm-b1 connections fragments denied-flows)" = "0 0 0" ]'
+	d=$(counter vm-b1 acl)
+	check "nva sends 20 datagrams from a1's address to b1" \
+		spoof 10.1.1.4 7100 10.2.1.4 5000 20
+	check "b1's 20 answers are dropped as acl" \
+		retry 50 counter_above vm-b1 acl $((d + 19))
+	check_output "b1 holds their 20 verdicts" 20 counter vm-b1 denied-flows
+
+	# Shares of 8 (per-port <= per-vnet <= ct_max at every write):
+	# verdicts have a pool of a quarter of that, apart, which b1's 20
+	# already overflow.
+	echo 8 >$PARAMS/ct_max_per_port
+	echo 8 >$PARAMS/ct_max_per_vnet
+	for sp in $(seq 7200 7207); do
+		[ "$(ask b1 "$sp" 10.1.1.5)" = reply ] && n=$((n + 1))
+	done
+	check_output "b1 opens 8 connections: its whole share" 8 echo $n
+	d=$(counter vm-b1 port-share)
+	check_output "a ninth is refused" timeout ask b1 7208 10.1.1.5
+	check "as port-share" counter_above vm-b1 port-share "$d"
+	d=$(counter vm-b1 acl)
+	check "b1 sends a1 10 denied datagrams" vm b1 $UDP spray 10 10.1.1.4 5000
+	check "dropped as acl" retry 50 counter_above vm-b1 acl $((d + 9))
+	check_output "none cached: the pool is full" 20 \
+		counter vm-b1 denied-flows
+	echo "$old_vnet" >$PARAMS/ct_max_per_vnet
+	echo "$old_port" >$PARAMS/ct_max_per_port
 	v acl del A port vm-a1 dir in prio 100
 }
 

@@ -87,8 +87,9 @@
  *            opened as a client
  *        VNET_STATS_A_DENIED_FLOWS: NLA_U32, flows it sent that the rules
  *            denied, whose verdict the flow table keeps
- *        The four count against the port's and its vnet's shares
- *        (module parameters ct_max_per_port, ct_max_per_vnet).
+ *        The first three count against the port's and its vnet's shares
+ *        (module parameters ct_max_per_port, ct_max_per_vnet); denied
+ *        flows against a pool of a quarter of ct_max_per_port.
  *        VNET_STATS_A_FLOW_HITS, VNET_STATS_A_FLOW_MISSES,
  *        VNET_STATS_A_FLOW_RECOMPUTES: NLA_U64, the IP packets the port
  *            sent that the flow table decided at once (a hit:
