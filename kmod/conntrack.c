@@ -67,33 +67,13 @@
 #include "vnet.h"
 #include "acl.h"
 #include "datapath.h"
-
-struct ct_key {
-	const struct vnet_ct_account *from;
-	u8 src[16], dst[16];
-	u16 sport, dport;	/* TCP, UDP; ICMP echo id; fragment id */
-	u8 stag, dtag;		/* what sport, dport hold if not ports */
-	u8 family, proto;
-};
-
-/*
- * Tags: an ICMP echo request's id, or the IP id of a fragmented packet.
- * CT_TAG_OFF_PATH marks a reply half that no packet may find: that of an
- * entry whose replies would not be routed back to its opener, and that
- * of a fragment entry (only its own direction is looked up). No packet's
- * key has the mark, and such a half is keyed under the opener's account,
- * not the replier's: it never takes a key that a real connection, or
- * another opener's marked half, needs. (Else a port with forwarding on,
- * which may send any source, could open entries whose reply halves hold
- * the keys of other ports' replies, or of their fragments' entries.)
- */
-enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT, CT_TAG_OFF_PATH = 0x80 };
+#include "core/flow_key.h"
 
 enum { CT_ORIG, CT_REPLY };
 
 struct ct_half {
 	struct rhash_head node;
-	struct ct_key key;
+	struct vnet_ct_key key;
 	/*
 	 * Where it goes: the other half's sender, whose account the entry
 	 * holds; valid while that account is not gone (the port is freed
@@ -122,34 +102,19 @@ static struct vnet_ft_type ct_type =
 
 /* What a packet means to the tracker. */
 struct ct_pkt {
-	struct ct_key key;
+	struct vnet_ct_key key;
 	u8 tcp_flags;
 	bool opens;		/* may open a connection */
 	bool error;		/* an ICMP error; @inner is what it quotes */
-	struct ct_key inner;
+	struct vnet_ct_key inner;
 };
-
-static void ct_mirror(struct ct_key *r, const struct ct_key *k,
-		      const struct vnet_ct_account *to)
-{
-	memset(r, 0, sizeof(*r));
-	r->from = to;
-	memcpy(r->src, k->dst, sizeof(r->src));
-	memcpy(r->dst, k->src, sizeof(r->dst));
-	r->sport = k->dport;
-	r->dport = k->sport;
-	r->stag = k->dtag;
-	r->dtag = k->stag;
-	r->family = k->family;
-	r->proto = k->proto;
-}
 
 /*
  * The transport part of @key from the header at @off: ports, or the ICMP
  * echo id on the side of the request. Also what the packet may do.
  */
 static bool ct_transport(struct sk_buff *skb, unsigned int off,
-			 struct ct_key *key, struct ct_pkt *pkt, bool quoted)
+			 struct vnet_ct_key *key, struct ct_pkt *pkt, bool quoted)
 {
 	const u8 *l4;
 	bool v4;
@@ -213,7 +178,7 @@ static bool ct_transport(struct sk_buff *skb, unsigned int off,
 static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 		      const struct vnet_port *dst, struct ct_pkt *pkt)
 {
-	struct ct_key *k = &pkt->inner;
+	struct vnet_ct_key *k = &pkt->inner;
 	struct ct_pkt ignored = {};
 	unsigned int hlen;
 
@@ -254,7 +219,7 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 	       !ignored.error;
 }
 
-static void ct_addresses(struct ct_key *key, const struct vnet_port *src,
+static void ct_addresses(struct vnet_ct_key *key, const struct vnet_port *src,
 			 const struct vnet_acl_key *k)
 {
 	key->from = src->ct;
@@ -272,7 +237,8 @@ static bool ct_classify(struct sk_buff *skb, const struct vnet_port *src,
 }
 
 /* The key under which the later fragments of @f find its first one. */
-static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
+static void ct_fragment_key(struct vnet_ct_key *key,
+			    const struct vnet_port *src,
 			    const struct vnet_flow *f)
 {
 	memset(key, 0, sizeof(*key));
@@ -282,7 +248,7 @@ static void ct_fragment_key(struct ct_key *key, const struct vnet_port *src,
 	key->stag = CT_TAG_FRAGMENT;
 }
 
-static enum vnet_ct_kind ct_kind(const struct ct_key *k)
+static enum vnet_ct_kind ct_kind(const struct vnet_ct_key *k)
 {
 	return k->stag == CT_TAG_FRAGMENT ? VNET_CT_FRAGMENT : VNET_CT_CONN;
 }
@@ -304,7 +270,8 @@ static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
 }
 
 /* The live connection with a half @key, and in *@dir which half. */
-static struct vnet_conn *ct_find(struct vnet_net *vn, const struct ct_key *key,
+static struct vnet_conn *ct_find(struct vnet_net *vn,
+				 const struct vnet_ct_key *key,
 				 unsigned int *dir)
 {
 	struct vnet_ft_entry *e = vnet_ft_find(&vn->conns, key, dir);
@@ -339,7 +306,7 @@ static struct vnet_conn *ct_find_to(struct vnet_net *vn,
  * What the rules and the routes see of connection key @o: its own
  * direction, or with @reverse that of its replies.
  */
-static void ct_acl_key(struct vnet_acl_key *k, const struct ct_key *o,
+static void ct_acl_key(struct vnet_acl_key *k, const struct vnet_ct_key *o,
 		       bool reverse)
 {
 	memset(k, 0, sizeof(*k));
@@ -383,7 +350,7 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
  * dropped). From a remote endpoint, as its host decides (tunnel.c).
  */
 static struct vnet_port *ct_way_back(struct vnet_port *dst,
-				     const struct ct_key *k)
+				     const struct vnet_ct_key *k)
 {
 	enum vnet_drop_reason why;
 	struct vnet_acl_key r;
@@ -403,7 +370,7 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * alive), or a denied flow's verdict (the new connection's replies are
  * that flow, and they are allowed as replies).
  */
-static void ct_evict_stale(struct vnet_net *vn, const struct ct_key *key,
+static void ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 			   const struct vnet_port *back)
 {
 	unsigned int dir;
@@ -456,10 +423,10 @@ static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
 	c->half[CT_REPLY].out = src;
 	back = kind == VNET_CT_CONN && ct_way_back(dst, &pkt->key) == src;
 	if (back) {
-		ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
+		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
 		ct_evict_stale(vn, &c->half[CT_REPLY].key, src);
 	} else {
-		ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct);
+		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct);
 		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
 	}
 	c->nat = how & CT_OPEN_NAT;
@@ -562,7 +529,7 @@ static enum vnet_drop_reason ct_later_fragment(struct vnet_net *vn,
 {
 	struct vnet_conn *c;
 	unsigned int dir;
-	struct ct_key key;
+	struct vnet_ct_key key;
 
 	ct_fragment_key(&key, src, f);
 	c = ct_find(vn, &key, &dir);
