@@ -61,6 +61,7 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jhash.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
@@ -97,8 +98,17 @@ struct vnet_conn {
 	bool drop;		/* not a connection: a denied flow (below) */
 };
 
+/* A half's key, hashed: see vnet_ct_key_words(). */
+static u32 ct_hash(const void *data, u32 len, u32 seed)
+{
+	u32 buf[VNET_CT_KEY_WORDS4], n;
+	const u32 *w = vnet_ct_key_words(data, buf, &n);
+
+	return jhash2(w, n, seed);
+}
+
 static struct vnet_ft_type ct_type =
-	VNET_FT_TYPE(vnet_conn, half, ct_half, 2, NULL);
+	VNET_FT_TYPE(vnet_conn, half, ct_half, 2, NULL, ct_hash);
 
 /* What a packet means to the tracker. */
 struct ct_pkt {
@@ -368,17 +378,19 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * back to its opener (the routes changed since it was made, and a port
  * with forwarding on may have made it in another VM's name, and keep it
  * alive), or a denied flow's verdict (the new connection's replies are
- * that flow, and they are allowed as replies).
+ * that flow, and they are allowed as replies). True if one went.
  */
-static void ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
+static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 			   const struct vnet_port *back)
 {
 	unsigned int dir;
 	struct vnet_conn *c = ct_find(vn, key, &dir);
 
-	if (c && (READ_ONCE(c->drop) ||
-		  (dir == CT_REPLY && c->half[CT_REPLY].out != back)))
-		ct_kill(vn, c);
+	if (!c || (!READ_ONCE(c->drop) &&
+		   (dir != CT_REPLY || c->half[CT_REPLY].out == back)))
+		return false;
+	ct_kill(vn, c);
+	return true;
 }
 
 /* How ct_open() makes an entry. */
@@ -467,7 +479,8 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 {
 	enum vnet_ct_kind kind = how & CT_OPEN_DROP ? VNET_CT_DROP :
 				 ct_kind(&pkt->key);
-	enum vnet_drop_reason why = VNET_PASS;
+	enum vnet_drop_reason why = VNET_PASS, again;
+	struct vnet_ct_key reply;
 	int err;
 
 	/* A port being removed opens nothing: its entries are collected. */
@@ -476,10 +489,18 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit, &why);
 	/*
 	 * Another CPU may have cached a denied flow under the reply key
-	 * since ct_evict_stale() looked: it goes, once more.
+	 * since ct_evict_stale() looked: if it goes now, once more. The
+	 * packet was allowed: it passes whatever the second try meets.
 	 */
-	if (err == -EADDRINUSE)
-		err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit, &why);
+	if (err == -EADDRINUSE) {
+		vnet_ct_mirror(&reply, &pkt->key, dst->ct);
+		if (ct_evict_stale(vn, &reply, src)) {
+			err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit,
+					&again);
+			if (err == -ENOSPC)
+				err = -ENOMEM;	/* counted below */
+		}
+	}
 	if (kind == VNET_CT_DROP)
 		return VNET_PASS;	/* the packet drops anyway */
 	/*

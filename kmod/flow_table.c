@@ -24,7 +24,8 @@
 struct vnet_ct_account {
 	refcount_t ref;
 	atomic_t held;		/* entries opened, all tables: the share */
-	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
+	/* By kind: a port's all, a vnet's only its verdicts (VNET_CT_DROP) */
+	atomic_t kind[VNET_CT_NR_KINDS];
 	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
 	bool gone;		/* the port was removed */
 };
@@ -111,25 +112,40 @@ unsigned int vnet_ct_port_count(const struct vnet_port *port,
  * A cached verdict (VNET_CT_DROP) is no connection: it takes no place in
  * the shares or in the table's size, which are the connections', but has
  * a pool of its own, a quarter of each: at most ct_max_per_port / 4 per
- * port and ct_max / 4 per table. Else a port with forwarding on, which
- * may send in any VM's name, could make another VM's answers denied
- * flows charged to that VM and fill its share, or its vnet's. A verdict
- * the pool refuses is only not cached.
+ * port, ct_max_per_vnet / 4 per vnet and ct_max / 4 per table. Else a
+ * port with forwarding on, which may send in any VM's name, could make
+ * another VM's answers denied flows charged to that VM and fill its
+ * share, or its vnet's; and one tenant could take every other's
+ * verdicts. A verdict the pool refuses is only not cached.
  */
 static enum vnet_drop_reason charge_verdict(struct vnet_ct_account *a,
 					    struct vnet_flow_table *ft)
 {
+	atomic_t *v = a->vnet ? &a->vnet->kind[VNET_CT_DROP] : NULL;
+	enum vnet_drop_reason why;
+
 	if (atomic_inc_return(&a->kind[VNET_CT_DROP]) >
 	    READ_ONCE(vnet_ct_max_per_port) / 4) {
-		atomic_dec(&a->kind[VNET_CT_DROP]);
-		return VNET_DROP_PORT_SHARE;
+		why = VNET_DROP_PORT_SHARE;
+		goto undo_port;
+	}
+	if (v && atomic_inc_return(v) > READ_ONCE(vnet_ct_max_per_vnet) / 4) {
+		why = VNET_DROP_VNET_SHARE;
+		goto undo_vnet;
 	}
 	if (atomic_inc_return(&ft->nr_verdicts) > READ_ONCE(vnet_ct_max) / 4) {
 		atomic_dec(&ft->nr_verdicts);
-		atomic_dec(&a->kind[VNET_CT_DROP]);
-		return VNET_DROP_CT_FULL;
+		why = VNET_DROP_CT_FULL;
+		goto undo_vnet;
 	}
 	return VNET_PASS;
+
+undo_vnet:
+	if (v)
+		atomic_dec(v);
+undo_port:
+	atomic_dec(&a->kind[VNET_CT_DROP]);
+	return why;
 }
 
 /*
@@ -180,6 +196,8 @@ static void uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
 	atomic_dec(&a->kind[kind]);
 	if (kind == VNET_CT_DROP) {
 		atomic_dec(&ft->nr_verdicts);
+		if (a->vnet)
+			atomic_dec(&a->vnet->kind[kind]);
 		return;
 	}
 	atomic_dec(&ft->nr);

@@ -157,13 +157,15 @@ struct vnet_ft_type {
 /*
  * The type of struct @type, which starts with its struct vnet_ft_entry
  * e, and whose halves are the array @halves of @nr struct @half_type,
- * each with its members node, key and dir.
+ * each with its members node, key and dir. @hash_fn: the hash of a key,
+ * or NULL for rhashtable's own (jhash2 over the whole key).
  */
-#define VNET_FT_TYPE(type, halves, half_type, nr, stale_fn) {		\
+#define VNET_FT_TYPE(type, halves, half_type, nr, stale_fn, hash_fn) {	\
 	.params = {							\
 		.key_len = sizeof_field(struct half_type, key),		\
 		.key_offset = offsetof(struct half_type, key),		\
 		.head_offset = offsetof(struct half_type, node),	\
+		.hashfn = (hash_fn),					\
 		.automatic_shrinking = true,				\
 	},								\
 	.name = #type,							\

@@ -91,7 +91,7 @@ MODULE_PARM_DESC(ct_max,
 		 "Maximum number of entries per flow table (connections, lb connections) per network namespace; cached verdicts of denied flows have a quarter more, apart");
 module_param_cb(ct_max_per_vnet, &ct_limit_ops, &vnet_ct_max_per_vnet, 0644);
 MODULE_PARM_DESC(ct_max_per_vnet,
-		 "Maximum number of flow table entries the ports of one vnet may open (default ct_max / 4; at most ct_max)");
+		 "Maximum number of flow table entries the ports of one vnet may open (default ct_max / 4; at most ct_max); cached verdicts of denied flows have a quarter more, apart");
 module_param_cb(ct_max_per_port, &ct_limit_ops, &vnet_ct_max_per_port, 0644);
 MODULE_PARM_DESC(ct_max_per_port,
 		 "Maximum number of flow table entries one port may open (default 65536; at most ct_max_per_vnet); cached verdicts of denied flows have a quarter more, apart");

@@ -265,8 +265,11 @@ sent_probes=$(jq --slurpfile t "$WORK/traffic.json" \
 	'[$t[0].flows[] | select(.probe) | .name] as $p
 	 | [.flows | to_entries[] | select(.key as $k | $p | index($k))
 	    | .value.sent - ([.value.received[]] | add // 0)] | add' "$r")
+# A floor that shows the probes ran the whole time, not a rate: 10 a
+# second, which the debug kernel (KASAN, lockdep) meets too (about 18 a
+# second there under emulation, some hundreds on Debian's).
 check "the probes were sent ($sent_probes undelivered)" \
-	test "$sent_probes" -gt $((seconds * 100))
+	test "$sent_probes" -gt $((seconds * 10))
 drops=$(($(drops_total) - drops0)) backlog=$(($(backlog_drops) - backlog0))
 check "the module counted a drop for each ($drops drops, $backlog in full input queues)" \
 	test $((drops + backlog)) -ge "$sent_probes"

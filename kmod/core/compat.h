@@ -9,6 +9,7 @@
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/stddef.h>	/* offsetof */
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/mm.h>		/* kvmalloc_array, kvfree */
@@ -34,6 +35,7 @@
 #define core_load_once(p) READ_ONCE(*(p))
 #else
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

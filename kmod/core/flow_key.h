@@ -13,13 +13,46 @@
 /* Who sends a half: its port's account (opaque here). */
 struct vnet_ct_account;
 
+/*
+ * Compared whole; hashed whole for IPv6, and for IPv4 without the
+ * addresses' last 12 bytes, which are zero in every key the module
+ * builds (vnet_ct_key_words()): the first 16 bytes, then the two
+ * addresses.
+ */
 struct vnet_ct_key {
 	const struct vnet_ct_account *from;
-	u8 src[16], dst[16];
 	u16 sport, dport;	/* TCP, UDP; ICMP echo id; fragment id */
 	u8 stag, dtag;		/* what sport, dport hold if not ports */
 	u8 family, proto;
+	u8 src[16], dst[16];
 };
+
+/* The key in 32-bit words; the words before the addresses. */
+#define VNET_CT_KEY_WORDS	(sizeof(struct vnet_ct_key) / 4)
+#define VNET_CT_KEY_HEAD	(offsetof(struct vnet_ct_key, src) / 4)
+#define VNET_CT_KEY_WORDS4	(VNET_CT_KEY_HEAD + 2)
+
+_Static_assert(sizeof(struct vnet_ct_key) % 4 == 0 &&
+	       offsetof(struct vnet_ct_key, src) % 4 == 0,
+	       "a flow key is hashed as 32-bit words");
+
+/*
+ * The words of @k to hash, and in *@n how many: @k's own, or for IPv4
+ * @buf's (VNET_CT_KEY_WORDS4 of them): half the hashing of a lookup.
+ */
+static inline const u32 *vnet_ct_key_words(const struct vnet_ct_key *k,
+					   u32 *buf, u32 *n)
+{
+	if (k->family != AF_INET) {
+		*n = VNET_CT_KEY_WORDS;
+		return (const u32 *)k;
+	}
+	memcpy(buf, k, VNET_CT_KEY_HEAD * 4);
+	memcpy(&buf[VNET_CT_KEY_HEAD], k->src, 4);
+	memcpy(&buf[VNET_CT_KEY_HEAD + 1], k->dst, 4);
+	*n = VNET_CT_KEY_WORDS4;
+	return buf;
+}
 
 /*
  * Tags: an ICMP echo request's id, or the IP id of a fragmented packet.

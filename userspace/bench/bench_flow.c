@@ -8,9 +8,9 @@
  * lookup that misses, then both halves inserted) and divide by PACKETS.
  *
  * What is modelled as the module does it: the key (core/flow_key.h, the
- * same struct) built from the parsed headers; its hash as the kernel's
- * rhashtable computes one for a key whose length is a multiple of four
- * bytes (Bob Jenkins' lookup3 over 32-bit words, seeded), a bucket array
+ * same struct) built from the parsed headers; its hash as the module's
+ * ct_hash() computes it (the key's words that vnet_ct_key_words() picks,
+ * through the kernel's jhash2: Bob Jenkins' lookup3, seeded), a bucket array
  * of a power of two that the table keeps under 3/4 full, chains compared
  * key by key; an entry laid out as struct vnet_conn (a 56-byte head, then
  * two halves of chain link, key, port, generation, direction); the
@@ -155,7 +155,9 @@ static u32 hash_words(const u32 *k, u32 n, u32 seed)
 static struct model_half **bucket(const struct model_table *t,
 				  const struct vnet_ct_key *key)
 {
-	u32 h = hash_words((const u32 *)key, sizeof(*key) / 4, t->seed);
+	u32 buf[VNET_CT_KEY_WORDS4], n;
+	const u32 *w = vnet_ct_key_words(key, buf, &n);
+	u32 h = hash_words(w, n, t->seed);
 
 	return &t->buckets[h & t->mask];
 }

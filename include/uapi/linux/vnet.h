@@ -89,7 +89,7 @@
  *            denied, whose verdict the flow table keeps
  *        The first three count against the port's and its vnet's shares
  *        (module parameters ct_max_per_port, ct_max_per_vnet); denied
- *        flows against a pool of a quarter of ct_max_per_port.
+ *        flows against pools of a quarter of each, apart.
  *        VNET_STATS_A_FLOW_HITS, VNET_STATS_A_FLOW_MISSES,
  *        VNET_STATS_A_FLOW_RECOMPUTES: NLA_U64, the IP packets the port
  *            sent that the flow table decided at once (a hit:
