@@ -358,6 +358,19 @@ squat_moved()
 	v acl del A port vm-a1 dir in prio 100
 }
 
+# in_fragments DESC VM MAC SPORT: VM sends a datagram in three fragments,
+# IP id 4242, from a1's addresses and SPORT to a2's port 5001, in IPv4
+# and IPv6; a2 gets all six.
+in_fragments()
+{
+	local tx
+	tx=$(counter vm-a2 tx-packets)
+	check "$1" craft "$2" "$3" 10.1.1.4,10.1.1.5,"$4",5001,4242,all \
+		fd00:1:0:1::4,fd00:1:0:1::5,"$4",5001,4242,all
+	check "a2 got the six fragments" \
+		retry 20 counter_above vm-a2 tx-packets $((tx + 5))
+}
+
 # A fragment entry's reply half is never looked up, but it holds a key
 # all the same. nva, with forwarding on, sends first fragments in a1's
 # name with the ids a1 will use; a1's own fragment entries must still be
@@ -366,26 +379,16 @@ squat_moved()
 # far off its replies' way back as nva is.
 squat_fragments()
 {
-	local tx d p
+	local d p
 	v acl add A port vm-a2 dir in prio 100 action allow proto udp
 	for p in 10.1.1.4/32 fd00:1:0:1::4/128; do
 		v route add A s $p nexthop none
 	done
-	tx=$(counter vm-a2 tx-packets)
-	check "nva sends datagrams in fragments in a1's name" \
-		craft nva 52:54:00:01:02:06 \
-		10.1.1.4,10.1.1.5,6810,5001,4242,all \
-		fd00:1:0:1::4,fd00:1:0:1::5,6810,5001,4242,all
-	check "a2 got their six fragments" \
-		retry 20 counter_above vm-a2 tx-packets $((tx + 5))
+	in_fragments "nva sends datagrams in fragments in a1's name" \
+		nva 52:54:00:01:02:06 6810
 	d=$(counter vm-a1 acl)
-	tx=$(counter vm-a2 tx-packets)
-	check "a1 sends its own, with the same ids" \
-		craft a1 52:54:00:01:01:04 \
-		10.1.1.4,10.1.1.5,6811,5001,4242,all \
-		fd00:1:0:1::4,fd00:1:0:1::5,6811,5001,4242,all
-	check "a2 got all six of a1's fragments" \
-		retry 20 counter_above vm-a2 tx-packets $((tx + 5))
+	in_fragments "a1 sends its own, with the same ids" \
+		a1 52:54:00:01:01:04 6811
 	check "none of a1's was dropped" test "$(counter vm-a1 acl)" -eq "$d"
 	for p in 10.1.1.4/32 fd00:1:0:1::4/128; do
 		v route del A s $p
