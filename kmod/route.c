@@ -83,7 +83,8 @@ static struct vnet_rtable *rtable_build(struct vnet_subnet *s,
 		struct vnet_route *r = rb_entry(rb, struct vnet_route, rb);
 
 		r->slot = rt->nr_slots++;
-		if (WARN_ON(rtable_insert(rt, r))) {
+		/* The trie may find no memory for a node: no bug, a refusal. */
+		if (rtable_insert(rt, r)) {
 			rtable_free(rt);
 			return NULL;
 		}
