@@ -23,9 +23,9 @@
  */
 struct vnet_ct_account {
 	refcount_t ref;
-	atomic_t held;		/* entries opened, all tables: the share */
-	/* By kind: a port's all, a vnet's only its verdicts (VNET_CT_DROP) */
-	atomic_t kind[VNET_CT_NR_KINDS];
+	/* entries opened, all tables, by pool: the share */
+	atomic_t held[VNET_FT_NR_POOLS];
+	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
 	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
 	bool gone;		/* the port was removed */
 };
@@ -109,72 +109,54 @@ unsigned int vnet_ct_port_count(const struct vnet_port *port,
 }
 
 /*
- * A cached verdict (VNET_CT_DROP) is no connection: it takes no place in
- * the shares or in the table's size, which are the connections', but has
- * a pool of its own, a quarter of each: at most ct_max_per_port / 4 per
- * port, ct_max_per_vnet / 4 per vnet and ct_max / 4 per table. Else a
- * port with forwarding on, which may send in any VM's name, could make
- * another VM's answers denied flows charged to that VM and fill its
- * share, or its vnet's; and one tenant could take every other's
- * verdicts. A verdict the pool refuses is only not cached.
+ * The places an entry takes. A cached verdict (VNET_CT_DROP) is no
+ * connection: it takes no place in the shares or in the table's size,
+ * which are the connections', but has a pool of its own, a quarter of
+ * each (ct_max_per_port / 4 per port, ct_max_per_vnet / 4 per vnet,
+ * ct_max / 4 per table). Else a port with forwarding on, which may send
+ * in any VM's name, could make another VM's answers denied flows charged
+ * to that VM and fill its share, or its vnet's; and one tenant could take
+ * every other's verdicts. A verdict the pool refuses is only not cached.
  */
-static enum vnet_drop_reason charge_verdict(struct vnet_ct_account *a,
-					    struct vnet_flow_table *ft)
+static enum vnet_ft_pool pool_of(enum vnet_ct_kind kind)
 {
-	atomic_t *v = a->vnet ? &a->vnet->kind[VNET_CT_DROP] : NULL;
-	enum vnet_drop_reason why;
+	return kind == VNET_CT_DROP ? VNET_FT_POOL_VERDICT : VNET_FT_POOL_CONN;
+}
 
-	if (atomic_inc_return(&a->kind[VNET_CT_DROP]) >
-	    READ_ONCE(vnet_ct_max_per_port) / 4) {
-		why = VNET_DROP_PORT_SHARE;
-		goto undo_port;
-	}
-	if (v && atomic_inc_return(v) > READ_ONCE(vnet_ct_max_per_vnet) / 4) {
-		why = VNET_DROP_VNET_SHARE;
-		goto undo_vnet;
-	}
-	if (atomic_inc_return(&ft->nr_verdicts) > READ_ONCE(vnet_ct_max) / 4) {
-		atomic_dec(&ft->nr_verdicts);
-		why = VNET_DROP_CT_FULL;
-		goto undo_vnet;
-	}
-	return VNET_PASS;
-
-undo_vnet:
-	if (v)
-		atomic_dec(v);
-undo_port:
-	atomic_dec(&a->kind[VNET_CT_DROP]);
-	return why;
+/* Limit @param (a module parameter) in pool @p. */
+static unsigned int pool_limit(const unsigned int *param, enum vnet_ft_pool p)
+{
+	return READ_ONCE(*param) / (p == VNET_FT_POOL_VERDICT ? 4 : 1);
 }
 
 /*
  * A new entry of @kind in @ft, opened by the port of account @a. Checks
- * and charges the port's share, then its vnet's, then the table's size;
- * returns VNET_PASS, or the reason to drop, with nothing charged. Counts
- * go up before the checks so that CPUs racing for the last place cannot
- * both take it; one may be refused in vain, never one too many let in.
+ * and charges, in its pool, the port's share, then its vnet's, then the
+ * table's size; returns VNET_PASS, or the reason to drop, with nothing
+ * charged. Counts go up before the checks so that CPUs racing for the
+ * last place cannot both take it; one may be refused in vain, never one
+ * too many let in.
  */
 static enum vnet_drop_reason charge(struct vnet_ct_account *a,
 				    enum vnet_ct_kind kind,
 				    struct vnet_flow_table *ft)
 {
+	enum vnet_ft_pool p = pool_of(kind);
 	struct vnet_ct_account *v = a->vnet;
 	enum vnet_drop_reason why;
 
-	if (kind == VNET_CT_DROP)
-		return charge_verdict(a, ft);
-	if (atomic_inc_return(&a->held) > READ_ONCE(vnet_ct_max_per_port)) {
+	if (atomic_inc_return(&a->held[p]) >
+	    pool_limit(&vnet_ct_max_per_port, p)) {
 		why = VNET_DROP_PORT_SHARE;
 		goto undo_port;
 	}
-	if (v && atomic_inc_return(&v->held) >
-		 READ_ONCE(vnet_ct_max_per_vnet)) {
+	if (v && atomic_inc_return(&v->held[p]) >
+		 pool_limit(&vnet_ct_max_per_vnet, p)) {
 		why = VNET_DROP_VNET_SHARE;
 		goto undo_vnet;
 	}
-	if (atomic_inc_return(&ft->nr) > READ_ONCE(vnet_ct_max)) {
-		atomic_dec(&ft->nr);
+	if (atomic_inc_return(&ft->nr[p]) > pool_limit(&vnet_ct_max, p)) {
+		atomic_dec(&ft->nr[p]);
 		why = VNET_DROP_CT_FULL;
 		goto undo_vnet;
 	}
@@ -183,9 +165,9 @@ static enum vnet_drop_reason charge(struct vnet_ct_account *a,
 
 undo_vnet:
 	if (v)
-		atomic_dec(&v->held);
+		atomic_dec(&v->held[p]);
 undo_port:
-	atomic_dec(&a->held);
+	atomic_dec(&a->held[p]);
 	return why;
 }
 
@@ -193,17 +175,13 @@ undo_port:
 static void uncharge(struct vnet_ct_account *a, enum vnet_ct_kind kind,
 		     struct vnet_flow_table *ft)
 {
+	enum vnet_ft_pool p = pool_of(kind);
+
 	atomic_dec(&a->kind[kind]);
-	if (kind == VNET_CT_DROP) {
-		atomic_dec(&ft->nr_verdicts);
-		if (a->vnet)
-			atomic_dec(&a->vnet->kind[kind]);
-		return;
-	}
-	atomic_dec(&ft->nr);
+	atomic_dec(&ft->nr[p]);
 	if (a->vnet)
-		atomic_dec(&a->vnet->held);
-	atomic_dec(&a->held);
+		atomic_dec(&a->vnet->held[p]);
+	atomic_dec(&a->held[p]);
 }
 
 /*
@@ -482,8 +460,8 @@ void vnet_ft_collect_soon(struct vnet_flow_table *ft)
 int vnet_ft_init(struct vnet_flow_table *ft, struct vnet_ft_type *type)
 {
 	ft->type = type;
-	atomic_set(&ft->nr, 0);
-	atomic_set(&ft->nr_verdicts, 0);
+	atomic_set(&ft->nr[VNET_FT_POOL_CONN], 0);
+	atomic_set(&ft->nr[VNET_FT_POOL_VERDICT], 0);
 	INIT_DELAYED_WORK(&ft->gc, ft_gc);
 	return rhashtable_init(&ft->ht, &type->params);
 }

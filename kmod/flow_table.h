@@ -18,8 +18,8 @@
  * against the table's size (at most ct_max entries); it may hold a second
  * account (acct[1]) that is not charged, only kept alive and watched. An
  * entry goes when either of its ports goes. A cached verdict
- * (VNET_CT_DROP) is charged to a pool of its own instead, apart from the
- * connections' places (flow_table.c, charge_verdict()).
+ * (VNET_CT_DROP) is charged the same way in a pool of its own, apart
+ * from the connections' places (enum vnet_ft_pool).
  *
  * DOC: Locking
  *
@@ -60,11 +60,11 @@
  * - Accounts are refcounted: a port's by the port and by every entry
  *   that holds it, a vnet's by the vnet and by its ports' accounts. So an
  *   account outlives every entry that holds it or is charged through it.
- * - Counters (an account's held and kind[], a table's nr and
- *   nr_verdicts) go up before the limits are checked, so CPUs racing for
- *   the last place cannot both take it: one may be refused in vain, never
- *   one too many let in. A table's nr and nr_verdicts are never both zero
- *   while an entry is findable alive in it.
+ * - Counters (an account's held[] and kind[], a table's nr[]) go up
+ *   before the limits are checked, so CPUs racing for the last place
+ *   cannot both take it: one may be refused in vain, never one too many
+ *   let in. A table's nr[] are never all zero while an entry is findable
+ *   alive in it.
  */
 #ifndef _VNET_FLOW_TABLE_H
 #define _VNET_FLOW_TABLE_H
@@ -107,6 +107,13 @@ enum vnet_ct_kind {
 	VNET_CT_LB_FLOW,	/* a load balancer connection (lb_flow.c) */
 	VNET_CT_DROP,		/* a flow the rules deny: a cached verdict */
 	VNET_CT_NR_KINDS
+};
+
+/* Whose places an entry takes: connections', or cached verdicts'. */
+enum vnet_ft_pool {
+	VNET_FT_POOL_CONN,	/* every kind but VNET_CT_DROP */
+	VNET_FT_POOL_VERDICT,	/* VNET_CT_DROP: a quarter of each limit */
+	VNET_FT_NR_POOLS
 };
 
 /* What a port, or a vnet, holds in the tables (flow_table.c). */
@@ -181,8 +188,7 @@ struct vnet_ft_type {
 
 struct vnet_flow_table {
 	struct rhashtable ht;
-	atomic_t nr;			/* entries charged to it */
-	atomic_t nr_verdicts;		/* VNET_CT_DROP entries, apart */
+	atomic_t nr[VNET_FT_NR_POOLS];	/* entries charged to it, by pool */
 	struct delayed_work gc;		/* removes expired entries */
 	struct vnet_ft_type *type;
 };
@@ -207,7 +213,8 @@ void vnet_ft_collect_soon(struct vnet_flow_table *ft);
 /* Are there entries in @ft? A cheap test before a lookup. */
 static inline bool vnet_ft_empty(struct vnet_flow_table *ft)
 {
-	return !atomic_read(&ft->nr) && !atomic_read(&ft->nr_verdicts);
+	return !atomic_read(&ft->nr[VNET_FT_POOL_CONN]) &&
+	       !atomic_read(&ft->nr[VNET_FT_POOL_VERDICT]);
 }
 
 #endif /* _VNET_FLOW_TABLE_H */

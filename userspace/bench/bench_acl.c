@@ -17,15 +17,8 @@
 
 #include "../../kmod/core/acl.h"
 
-static u32 rng_state = 88172645U;
-
-static u32 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
+#define BENCH_RNG_SEED 88172645U
+#include "rng.h"
 
 static int v6;	/* the same mix in IPv6: fd00::/8, 48 to 128 bits */
 

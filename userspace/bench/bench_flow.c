@@ -35,15 +35,8 @@
 #include "../../kmod/core/flow_key.h"
 #include "../../kmod/core/flow_state.h"
 
-static u32 rng_state = 2166136261U;
-
-static u32 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
+#define BENCH_RNG_SEED 2166136261U
+#include "rng.h"
 
 /* What a port's account holds that a hit reads. */
 struct vnet_ct_account {

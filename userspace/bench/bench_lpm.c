@@ -17,16 +17,8 @@
 
 #include "../../kmod/core/lpm.h"
 
-/* A small deterministic generator, so every run sees the same input. */
-static u32 rng_state = 2463534242U;
-
-static u32 rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
+#define BENCH_RNG_SEED 2463534242U
+#include "rng.h"
 
 static bool dense;
 
