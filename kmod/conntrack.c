@@ -378,7 +378,9 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * back to its opener (the routes changed since it was made, and a port
  * with forwarding on may have made it in another VM's name, and keep it
  * alive), or a denied flow's verdict (the new connection's replies are
- * that flow, and they are allowed as replies). True if one went.
+ * that flow, and they are allowed as replies). False if a live entry
+ * that stays holds the key; true if none does now (this one went, or
+ * ct_find() met an expired one and removed it, or a dying one).
  */
 static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 			   const struct vnet_port *back)
@@ -386,8 +388,10 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 	unsigned int dir;
 	struct vnet_conn *c = ct_find(vn, key, &dir);
 
-	if (!c || (!READ_ONCE(c->drop) &&
-		   (dir != CT_REPLY || c->half[CT_REPLY].out == back)))
+	if (!c)
+		return true;
+	if (!READ_ONCE(c->drop) &&
+	    (dir != CT_REPLY || c->half[CT_REPLY].out == back))
 		return false;
 	ct_kill(vn, c);
 	return true;

@@ -35,6 +35,7 @@ ALL_TESTS="
 	renew
 	reflect
 	pool
+	pool_back
 "
 
 PARAMS=/sys/module/vnet/parameters
@@ -589,6 +590,72 @@ pool()
 	echo "$old_vnet" >$PARAMS/ct_max_per_vnet
 	echo "$old_port" >$PARAMS/ct_max_per_port
 	v acl del A port vm-a2 dir in prio 100
+}
+
+# A verdict's place in the vnet pool is given back when it goes: taken
+# by a connection that needs its key (ct_evict_stale()), or expired.
+# Shares of 16: pools of 4 per port and per vnet. Timeouts of 600 s
+# while counting (the verdicts outlive the case however slow the
+# machine), 1 s only to clear, with the flows sent again to renew them.
+pool_back()
+{
+	local old_port old_vnet old_max old_to d
+	old_port=$(<$PARAMS/ct_max_per_port)
+	old_vnet=$(<$PARAMS/ct_max_per_vnet)
+	old_max=$(<$PARAMS/ct_max)
+	old_to=$(<$PARAMS/ct_timeout_drop)
+	no_verdicts vm-a1 vm-a2 vm-nva vm-b1
+	echo 16 >$PARAMS/ct_max_per_port
+	echo 16 >$PARAMS/ct_max_per_vnet
+	echo 32 >$PARAMS/ct_max
+	echo 600 >$PARAMS/ct_timeout_drop
+	v acl add A port vm-a1 dir in prio 100 action deny proto udp
+	local a2=(10.1.1.5,10.1.1.4,5000,7400 10.1.1.5,10.1.1.4,5000,7401
+		  10.1.1.5,10.1.1.4,5000,7402 10.1.1.5,10.1.1.4,5000,7403)
+	local nva=(10.1.2.6,10.1.1.4,7410,5000 10.1.2.6,10.1.1.4,7411,5000)
+	local nva4=(10.1.2.6,10.1.1.4,7420,5000 10.1.2.6,10.1.1.4,7421,5000
+		    10.1.2.6,10.1.1.4,7422,5000 10.1.2.6,10.1.1.4,7423,5000)
+	check "a2 sends a1 4 denied datagrams" \
+		send a2 52:54:00:01:01:05 "${a2[@]}"
+	check "a2 holds 4: vnet A's pool" \
+		retry 20 eval '[ "$(counter vm-a2 denied-flows)" = 4 ]'
+	d=$(counter vm-nva acl)
+	check "nva sends a1 2 denied datagrams" \
+		send nva 52:54:00:01:02:06 "${nva[@]}"
+	check "both dropped as acl" \
+		retry 50 counter_above vm-nva acl $((d + 1))
+	check_output "nva holds none: the pool is full" 0 \
+		counter vm-nva denied-flows
+	check_output "a1 opens the flow a2's first verdict denied the other way" \
+		reply ask a1 7400 10.1.1.5
+	check_output "its key taken, a2 holds 3" 3 counter vm-a2 denied-flows
+	check "nva sends the 2 again" send nva 52:54:00:01:02:06 "${nva[@]}"
+	check "nva holds 1: the taken verdict's place" \
+		retry 20 eval '[ "$(counter vm-nva denied-flows)" = 1 ]'
+	d=$(counter vm-nva acl)
+	check "nva sends the 2 again" send nva 52:54:00:01:02:06 "${nva[@]}"
+	check "both dropped" retry 50 counter_above vm-nva acl $((d + 1))
+	check_output "and still 1: the pool is full again" 1 \
+		counter vm-nva denied-flows
+
+	# The same flows again renew them with a timeout of 1 s.
+	echo 1 >$PARAMS/ct_timeout_drop
+	check "a2 sends its 3 again" send a2 52:54:00:01:01:05 "${a2[@]:1}"
+	check "nva sends its 2 again" send nva 52:54:00:01:02:06 "${nva[@]}"
+	no_verdicts vm-a2 vm-nva
+	echo 600 >$PARAMS/ct_timeout_drop
+	check "nva sends a1 4 other denied datagrams" \
+		send nva 52:54:00:01:02:06 "${nva4[@]}"
+	check "nva holds 4: the expired verdicts' places" \
+		retry 20 eval '[ "$(counter vm-nva denied-flows)" = 4 ]'
+	echo 1 >$PARAMS/ct_timeout_drop
+	check "nva sends them again" send nva 52:54:00:01:02:06 "${nva4[@]}"
+	no_verdicts vm-nva
+	echo "$old_to" >$PARAMS/ct_timeout_drop
+	echo "$old_max" >$PARAMS/ct_max
+	echo "$old_vnet" >$PARAMS/ct_max_per_vnet
+	echo "$old_port" >$PARAMS/ct_max_per_port
+	v acl del A port vm-a1 dir in prio 100
 }
 
 # allocs: flow table entries allocated so far (a kprobe on vnet_ft_alloc,

@@ -14,10 +14,9 @@
 struct vnet_ct_account;
 
 /*
- * Compared whole; hashed whole for IPv6, and for IPv4 without the
- * addresses' last 12 bytes, which are zero in every key the module
- * builds (vnet_ct_key_words()): the first 16 bytes, then the two
- * addresses.
+ * Compared whole; hashed whole, or for an IPv4 key whose addresses' last
+ * 12 bytes are zero (every key the module builds) without them: the
+ * first 16 bytes, then the two addresses (vnet_ct_key_words()).
  */
 struct vnet_ct_key {
 	const struct vnet_ct_account *from;
@@ -32,18 +31,31 @@ struct vnet_ct_key {
 #define VNET_CT_KEY_HEAD	(offsetof(struct vnet_ct_key, src) / 4)
 #define VNET_CT_KEY_WORDS4	(VNET_CT_KEY_HEAD + 2)
 
-_Static_assert(sizeof(struct vnet_ct_key) % 4 == 0 &&
-	       offsetof(struct vnet_ct_key, src) % 4 == 0,
-	       "a flow key is hashed as 32-bit words");
+/* No padding: every byte hashed and compared is one a builder wrote. */
+_Static_assert(sizeof(struct vnet_ct_key) == sizeof(void *) + 8 + 32 &&
+	       sizeof(void *) % 4 == 0,
+	       "a flow key is hashed as 32-bit words, without padding");
+
+/* Are the last 12 bytes of both of @k's addresses zero? */
+static inline bool vnet_ct_key_v4_tails_zero(const struct vnet_ct_key *k)
+{
+	u32 s[3], d[3];
+
+	memcpy(s, &k->src[4], sizeof(s));
+	memcpy(d, &k->dst[4], sizeof(d));
+	return !(s[0] | s[1] | s[2] | d[0] | d[1] | d[2]);
+}
 
 /*
  * The words of @k to hash, and in *@n how many: @k's own, or for IPv4
  * @buf's (VNET_CT_KEY_WORDS4 of them): half the hashing of a lookup.
+ * Only when the tails left out are zero: else two keys that differ only
+ * there would collide whatever the seed.
  */
 static inline const u32 *vnet_ct_key_words(const struct vnet_ct_key *k,
 					   u32 *buf, u32 *n)
 {
-	if (k->family != AF_INET) {
+	if (k->family != AF_INET || !vnet_ct_key_v4_tails_zero(k)) {
 		*n = VNET_CT_KEY_WORDS;
 		return (const u32 *)k;
 	}
