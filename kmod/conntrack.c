@@ -27,7 +27,12 @@
  * every half stale at once; the next packet of each takes the full path
  * again (a recomputation) and, if it is still delivered the same way,
  * renews the half's generation. A connection that a load balancer
- * translates never takes the short way (its halves are marked nat).
+ * translates (marked nat) is keyed as translated, the backend as
+ * destination: the client's packet, which goes to the frontend, finds its
+ * lb record first (lb_flow.c), then the connection under the translated
+ * key; the backend's reply finds the connection, then its record for the
+ * frontend it must come from. The two lookups yield the translation and
+ * the output; the full path's route, backend choice and ACLs are skipped.
  *
  * Every ACL change bumps vn->acl_gen. An entry remembers the generation it
  * was last checked at; a hit with an older one checks the original
@@ -68,6 +73,7 @@
 #include "vnet.h"
 #include "acl.h"
 #include "datapath.h"
+#include "lb.h"
 #include "core/flow_key.h"
 
 enum { CT_ORIG, CT_REPLY };
@@ -674,19 +680,20 @@ static void ct_remember_half(struct ct_half *h, u32 gen)
 }
 
 /*
- * The full path delivered the packet that passed by @hit to @dport,
- * untranslated, under flow generation @gen: the next packets of that half
- * may take the short way (vnet_ct_fast()) until it changes. If the packet
- * opened the connection and its replies are routed back (ct_way_back(),
- * under the same generation), they may too: both directions are cached
- * at once, and the first reply is a hit.
+ * The full path delivered the packet that passed by @hit to @dport (an lb
+ * connection's, translated as its record says) under flow generation
+ * @gen: the next packets of that half may take the short way
+ * (vnet_ct_fast()) until it changes. If the packet opened the connection
+ * and its replies are routed back (ct_way_back(), under the same
+ * generation), they may too: both directions are cached at once, and the
+ * first reply is a hit.
  */
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 		      u32 gen)
 {
 	struct vnet_conn *c = hit->conn;
 
-	if (!c || !gen || READ_ONCE(c->nat))
+	if (!c || !gen)
 		return;
 	if (c->half[hit->dir].out == dport)
 		ct_remember_half(&c->half[hit->dir], gen);
@@ -695,23 +702,50 @@ void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 }
 
 /*
+ * The connection of a client's packet @pkt to an lb frontend, under the
+ * key its record translates it to (the backend as destination), with
+ * that translation in @lb; NULL if it has none that the full path made.
+ */
+static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
+				    struct vnet_port *port,
+				    const struct ct_pkt *pkt,
+				    struct vnet_lb_fast *lb,
+				    unsigned int *dir)
+{
+	struct vnet_ct_key key;
+	struct vnet_conn *c;
+
+	if (!vnet_lb_fast_find(port, &pkt->key, false, lb))
+		return NULL;
+	key = pkt->key;
+	memcpy(key.dst, lb->addr, sizeof(key.dst));
+	key.dport = lb->port;
+	c = ct_find(vn, &key, dir);
+	return c && READ_ONCE(c->nat) && *dir == CT_ORIG ? c : NULL;
+}
+
+/*
  * The flow table's lookup, under RCU: if the half of @skb's connection
  * (from @port, parsed as @f) was delivered under flow generation @gen,
- * true and in *@out the port it goes to; if it is a flow the rules denied
- * under @gen, true and NULL: it is dropped. Else false, and it takes the
- * full path. Counts a hit, a recomputation (a half that knew an older
- * generation) or a miss.
+ * true and in *@out the port it goes to, @skb translated if an lb
+ * translates it; if it is a flow the rules denied under @gen, or its
+ * translation fails, true, NULL and in *@why the reason it is dropped.
+ * Else false, and it takes the full path. Counts a hit, a recomputation
+ * (a half that knew an older generation) or a miss.
  */
 bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
-		  const struct vnet_flow *f, u32 gen, struct vnet_port **out)
+		  const struct vnet_flow *f, u32 gen, struct vnet_port **out,
+		  enum vnet_drop_reason *why)
 {
 	struct vnet_net *vn = port->vn;
 	enum vnet_flow_count what = VNET_FLOW_MISS;
+	struct vnet_lb_fast lb = {};
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
 	unsigned int dir;
 	struct ct_half *h;
 	u32 hgen;
+	int err;
 
 	/*
 	 * Fragments and errors follow another entry: the full path. So
@@ -723,7 +757,13 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	    !ct_classify(skb, port, f, &pkt) || pkt.error)
 		goto out;
 	c = ct_find(vn, &pkt.key, &dir);
-	if (!c || READ_ONCE(c->nat))
+	if (!c)
+		c = ct_find_lb(vn, port, &pkt, &lb, &dir);
+	else if (READ_ONCE(c->nat) &&
+		 (dir != CT_REPLY ||
+		  !vnet_lb_fast_find(port, &pkt.key, true, &lb)))
+		goto out;	/* sent untranslated; a reply without record */
+	if (!c)
 		goto out;
 	h = &c->half[dir];
 	hgen = READ_ONCE(h->gen);
@@ -739,14 +779,20 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	/* Its port is being removed: h->out may be freed after this. */
 	if (vnet_ct_account_gone(ct_sender(c, !dir)))
 		goto out;
+	*out = NULL;
 	if (READ_ONCE(c->drop)) {
 		vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
-		*out = NULL;
-	} else {
-		vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY,
-			      pkt.tcp_flags);
-		*out = h->out;
+		*why = VNET_DROP_ACL;
+		goto hit;
 	}
+	err = lb.flow ? vnet_lb_fast_xlate(skb, f, &lb, pkt.tcp_flags) : 0;
+	if (err) {
+		*why = vnet_nat_drop(err);
+		goto hit;
+	}
+	vnet_ft_touch(&c->e, pkt.key.proto, dir == CT_REPLY, pkt.tcp_flags);
+	*out = h->out;
+hit:
 	vnet_count_flow(port, VNET_FLOW_HIT);
 	return true;
 out:

@@ -134,8 +134,9 @@ enum vnet_drop_reason vnet_nat_drop(int err)
 
 /*
  * The flow table first (conntrack.c): a packet of a connection that the
- * full path delivered since the last change goes where it went, one of a
- * flow it denied since then is dropped. Else
+ * full path delivered since the last change goes where it went,
+ * translated as it was if an lb translates it; one of a flow it denied
+ * since then is dropped. Else
  * route @skb to its next hop (nexthop.c): the port that owns the
  * destination, a remote endpoint, an appliance or gateway port a route
  * leads to, or the backend of a load balancer's frontend (lb_flow.c: its
@@ -154,11 +155,12 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_ct_hit hit = {};
 	enum vnet_drop_reason why;
 	struct vnet_port *dport;
+	bool related = false;	/* an lb's fragment or ICMP error */
 	int err;
 
-	if (vnet_ct_fast(port, skb, f, gen, &dport))
+	if (vnet_ct_fast(port, skb, f, gen, &dport, &why))
 		return dport ? vnet_rewrite_xmit(port, skb, dport) :
-			       vnet_drop(port, VNET_DROP_ACL);
+			       vnet_drop(port, why);
 	vnet_lb_reply(port, skb, f, &rev);
 	vnet_lb_related(port, skb, f, &pick.lb);
 	dport = vnet_next_hop(port, k, &why, &pick);
@@ -182,13 +184,16 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 		why = vnet_lb_open(port, skb, f, &pick.lb);
 		if (why != VNET_PASS)
 			return vnet_drop(port, why);
+		related = pick.lb.kind != VNET_LB_CONN;
 	} else if (rev.hit) {
 		err = vnet_lb_snat(skb, f, &rev);
 		if (err)
 			return vnet_drop(port, vnet_nat_drop(err));
-	} else {
-		vnet_ct_remember(&hit, dport, gen);
+		related = rev.kind != VNET_LB_CONN;
 	}
+	/* Translated: the flow table finds the lb's record, then this. */
+	if (!related)
+		vnet_ct_remember(&hit, dport, gen);
 	return vnet_rewrite_xmit(port, skb, dport);
 }
 

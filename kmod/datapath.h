@@ -58,7 +58,8 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 		      u32 gen);
 bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
-		  const struct vnet_flow *f, u32 gen, struct vnet_port **out);
+		  const struct vnet_flow *f, u32 gen, struct vnet_port **out,
+		  enum vnet_drop_reason *why);
 
 /* nexthop.c: the packet path's route lookup */
 /* The route vnet_next_hop() took, for "vnetctl trace": one is set. */

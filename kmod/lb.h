@@ -112,6 +112,25 @@ struct vnet_lb_rev {
 	struct vnet_lb_flow *flow;	/* VNET_LB_CONN */
 };
 
+/*
+ * The flow table's view of an lb connection (vnet_ct_fast()): which of
+ * its records a packet belongs to, and the address and port it gets,
+ * as destination (the client's packet to the frontend) or as source
+ * (the backend's reply).
+ */
+struct vnet_lb_fast {
+	struct vnet_lb_flow *flow;
+	const u8 *addr;
+	u16 port;
+	bool reply;
+};
+
+struct vnet_ct_key;
+bool vnet_lb_fast_find(struct vnet_port *port, const struct vnet_ct_key *k,
+		       bool reply, struct vnet_lb_fast *fast);
+int vnet_lb_fast_xlate(struct sk_buff *skb, const struct vnet_flow *f,
+		       const struct vnet_lb_fast *fast, u8 tcp_flags);
+
 void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		   const struct vnet_flow *f, struct vnet_lb_rev *rev);
 void vnet_lb_related(struct vnet_port *port, struct sk_buff *skb,

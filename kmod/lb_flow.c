@@ -47,6 +47,7 @@
 
 #include "endpoint.h"
 #include "lb_flow.h"
+#include "core/flow_key.h"
 
 static bool lbf_stale(struct vnet_flow_table *ft,
 		      const struct vnet_ft_entry *e);
@@ -392,6 +393,53 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 		lbf_frag_add(rev->vn, rev->acct,
 			     fl->half[LBF_REPLY].key.vnet_id, f, f->key.src,
 			     f->key.dst, true, &fl->nat);
+	return err;
+}
+
+/*
+ * Under RCU, for the flow table (conntrack.c, vnet_ct_fast()): is the TCP
+ * or UDP packet with key @k from @port, as sent, a record's half: the
+ * client's packet to the frontend, or with @reply the backend's reply?
+ * Then @fast has its translation. Whether the full path delivered it
+ * so under the current configuration is the connection's half to say.
+ */
+bool vnet_lb_fast_find(struct vnet_port *port, const struct vnet_ct_key *k,
+		       bool reply, struct vnet_lb_fast *fast)
+{
+	struct vnet_net *vn = port->vn;
+	struct vnet_lb_flow *fl;
+	struct lbf_key key;
+	unsigned int dir;
+
+	if (vnet_ft_empty(&vn->lb_flows) ||
+	    (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
+		return false;
+	lbf_key_set(&key, port->vnet->id, k->family, k->proto, k->src,
+		    k->sport, k->dst, k->dport);
+	fl = lbf_find(vn, &key, &dir);
+	if (!fl || dir != (reply ? LBF_REPLY : LBF_ORIG))
+		return false;
+	fast->flow = fl;
+	fast->reply = reply;
+	fast->addr = reply ? fl->nat.fe : fl->nat.be;
+	fast->port = reply ? fl->nat.fport : fl->nat.bport;
+	return true;
+}
+
+/*
+ * A flow-table hit on @fast's record: @skb is translated as the full
+ * path translates it (vnet_lb_dnat(), vnet_lb_snat()), and the record is
+ * refreshed as vnet_lb_open() and vnet_lb_reply() refresh it. Not for a
+ * fragment: the flow table leaves those to the full path.
+ */
+int vnet_lb_fast_xlate(struct sk_buff *skb, const struct vnet_flow *f,
+		       const struct vnet_lb_fast *fast, u8 tcp_flags)
+{
+	int err = rewrite(skb, f, !fast->reply, fast->addr, fast->port);
+
+	if (!err)
+		vnet_ft_touch(&fast->flow->e, f->key.proto, fast->reply,
+			      tcp_flags);
 	return err;
 }
 

@@ -244,30 +244,38 @@ port()
 	recomputed "a2 back" a1 vm-a1 6501 10.1.1.5 vm-a2
 }
 
+# An lb's translation is the flow table's too: the client's packets find
+# the lb's record (they go to the frontend), then the connection under
+# the translated key; the backend's replies find the connection, then
+# the record (their source becomes the frontend). A hit translates them
+# as the full path does: the backend answers only what reaches its own
+# address, and the client's connected socket only what comes from the
+# frontend.
 lb()
 {
-	local i tx
+	local tx
 
 	v lb add A web frontend 10.1.1.100 proto udp port 5000 \
 		backend 10.1.1.5:5000
-	snap vm-a1 vm-a2
-	for i in 1 2 3; do
-		check_output "a1 through the lb ($i)" reply \
-			ask a1 6601 10.1.1.100
-	done
-	# Its translation is the lb's (lb_flow.c): never the flow table's.
-	check "translated traffic never hits" eval \
-		"moved vm-a1 '0 - -' && moved vm-a2 '0 - -'"
+	v lb add A web6 frontend fd00:1:0:1::100 proto udp port 5000 \
+		backend [fd00:1:0:1::5]:5000
+	opened "a1 through the lb" a1 vm-a1 6601 10.1.1.100 vm-a2
+	opened "a1 through the lb (IPv6)" a1 vm-a1 6601 fd00:1:0:1::100 vm-a2
+	v lb del A web6
 	# The flow goes on with the new backend at its next datagram.
 	v lb replace A web frontend 10.1.1.100 proto udp port 5000 \
 		backend 10.1.2.6:5000
 	tx=$(counter vm-nva tx-packets)
+	snap vm-a1 vm-nva
 	check_output "its backend replaced" reply ask a1 6601 10.1.1.100
+	check "no hit for the client: the change is recomputed" eval \
+		"moved vm-a1 '0 - -' && moved vm-nva '1 0 0'"
 	check "the new backend got it" counter_above vm-nva tx-packets "$tx"
+	hit_both "the new backend, then hits" a1 vm-a1 6601 10.1.1.100 vm-nva
 	v lb del A web
+	snap vm-a1
 	check_output "the lb deleted" timeout ask a1 6601 10.1.1.100
-	# That 5-tuple was translated: it stays off the flow table until its
-	# entry expires. Another is not.
+	check "no hit" moved vm-a1 '0 - -'
 	opened "a1 to a2 directly" a1 vm-a1 6602 10.1.1.5 vm-a2
 }
 
