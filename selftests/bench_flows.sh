@@ -31,12 +31,16 @@
 # seconds a peer gets to load a rule set, 240), BENCH_SETUPS (the setups,
 # all by default), BENCH_PARTS (which parts run, in this order: "scale
 # churn flows ipv6 vnets peering"), BENCH_CHURN_SECS (10: seconds before
-# and during the churn), BENCH_DEBUG (counters after each run).
+# and during the churn), BENCH_DEBUG (counters after each run),
+# BENCH_BUDGET (seconds for the whole, 2100: a rule load gets at most an
+# eighth of what is left, and a run or part that would not fit in what
+# is left is left out, saying so).
 set -u
 ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-2}
 SCALES=${BENCH_SCALES:-10 1000 10000 100000}
 LOADMAX=${BENCH_LOAD_MAX:-240}
+BUDGET=${BENCH_BUDGET:-2100}
 PARTS=${BENCH_PARTS:-scale churn flows ipv6 vnets peering}
 SETUPS=(${BENCH_SETUPS:-plain ipt nft ovs vnet drop})
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -62,6 +66,15 @@ trap cleanup EXIT
 has() { [[ " ${SETUPS[*]} " == *" $1 "* ]]; }
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 say() { printf '# [%4ds] %s\n' $((SECONDS - START)) "$*"; }
+left() { echo $((BUDGET - (SECONDS - START))); }
+# fits SECONDS WHAT: is there that much of the budget left? Else says
+# WHAT is left out.
+fits()
+{
+	[ "$(left)" -ge "$1" ] && return
+	say "$2: left out, it needs about $1 s and $(left) s of the budget are left"
+	return 1
+}
 
 newns()
 {
@@ -308,6 +321,8 @@ run()
 	local sc=$1 s r v h0= h1=
 	local list=()
 	for s in "${SETUPS[@]}"; do [ -n "${READY[$s]:-}" ] && list+=("$s"); done
+	# A sample takes SECS, the ramp and the drain: about SECS + 2 s.
+	fits $(((ROUNDS + 1) * ${#list[@]} * (SECS + 2))) "$sc" || return
 	rm -f "$WORK"/samples.*
 	for s in "${list[@]}"; do measure "$s" >/dev/null; : >"$WORK/samples.$s"; done
 	[ -z "${READY[vnet]:-}" ] || h0=$(vstats)
@@ -524,6 +539,11 @@ ovs_load() # N [v6]
 load()
 {
 	local s=$1 t0 rc
+	# What the peers' *_load get (dynamic scope): an eighth of what is
+	# left of the budget at most, 20 s at least.
+	local LOADMAX=$LOADMAX cap=$(($(left) / 8))
+	[ "$cap" -ge 20 ] || cap=20
+	[ "$cap" -ge "$LOADMAX" ] || LOADMAX=$cap
 	t0=$EPOCHREALTIME
 	"${s}_load" "${@:2}" >"$WORK/load.log" 2>&1
 	rc=$?
@@ -592,6 +612,7 @@ churn()
 {
 	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0
 	has vnet && [ -n "${READY[vnet]:-}" ] || return
+	fits $((2 * t + 240)) "churn" || return
 	load vnet 100000
 	[ -n "${READY[vnet]:-}" ] || { say "churn: 100,000 rules did not load"; return; }
 	# The replacement rules: the same shape, other addresses (10.99/16).
@@ -754,7 +775,7 @@ if part ipv6; then
 	load_all 1000
 	retraffic v4 est
 fi
-if part vnets && has vnet; then
+if part vnets && has vnet && fits $((120 + 3 * (ROUNDS + 1) * (SECS + 2))) "10,000 vnets"; then
 	say "10,000 vnets in the namespace"
 	for ((i = 0; i < 9999; i++)); do
 		echo "vnet add V$i id $((i + 100)) prefix 11.$((i / 256)).$((i % 256)).0/24"
@@ -780,4 +801,4 @@ if part peering && has vnet; then
 			"across the peering (10.1.1.6 to 10.50.1.4): $(latency vnet-s3 10.50.1.4)"
 	done
 fi
-say "done in $((SECONDS - START)) s"
+say "done in $((SECONDS - START)) s (budget $BUDGET s)"
