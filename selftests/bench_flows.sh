@@ -546,6 +546,7 @@ load()
 	local LOADMAX=$LOADMAX cap=$(($(left) / 8))
 	[ "$cap" -ge 20 ] || cap=20
 	[ "$cap" -ge "$LOADMAX" ] || LOADMAX=$cap
+	say "$s: loading $2 rules${3:+ ($3)}, at most $LOADMAX s"
 	t0=$EPOCHREALTIME
 	"${s}_load" "${@:2}" >"$WORK/load.log" 2>&1
 	rc=$?
@@ -554,12 +555,16 @@ load()
 		say "$s: loading $2 rules did not finish in $LOADMAX s: left out"
 		LOADT[$s]="not in ${LOADMAX} s"
 		unset "READY[$s]"
+		# ovs-vswitchd goes on digesting what it was sent, on a
+		# core the other setups need: it stops here.
+		[ "$s" != ovs ] || ovs_stop
 	elif [ "$rc" != 0 ]; then
 		say "$s: loading $2 rules failed ($rc): $(tail -n 3 "$WORK/load.log" | tr '\n' ' ')"
 		LOADT[$s]="failed"
 		unset "READY[$s]"
 	else
 		READY[$s]=1
+		say "$s: loaded in ${LOADT[$s]}"
 	fi
 }
 
