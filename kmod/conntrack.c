@@ -21,8 +21,8 @@
  * The flow table (vnet_ct_fast()): each half remembers the flow
  * generation (vn->flow_gen, bumped by every change of configuration and
  * every port bound or unbound) under which the full path last delivered
- * a packet of it to its destination port, without a load balancer's
- * translation. A packet whose half remembers the current generation is
+ * a packet of it to its destination port, and whether a load balancer
+ * translated that packet (ct_proof()). A packet whose half remembers the current generation is
  * delivered by that one lookup: no route lookup, no ACL. Any change makes
  * every half stale at once; the next packet of each takes the full path
  * again (a recomputation) and, if it is still delivered the same way,
@@ -87,7 +87,7 @@ struct ct_half {
 	 * a grace period after it is retired).
 	 */
 	struct vnet_port *out;
-	u32 gen;		/* vn->flow_gen it was delivered under, or 0 */
+	u32 gen;		/* ct_proof() of its last delivery, or 0 */
 	u8 dir;			/* CT_ORIG or CT_REPLY */
 };
 
@@ -673,32 +673,50 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 	return why;
 }
 
-static void ct_remember_half(struct ct_half *h, u32 gen)
+/*
+ * What a half remembers of the full path's last delivery of one of its
+ * packets: the flow generation, and whether an lb translated the packet.
+ * The same connection may carry both kinds (a client that also sends
+ * straight to the backend from the same port): a packet is a hit only if
+ * the full path proved its own kind, else one direct datagram after a
+ * change would renew the half for the frontend's packets too, which a
+ * route to the frontend may now drop. One store: the two never tear.
+ * 0 is never a proof (gen 0 is skipped, and so is the one value whose
+ * shift is 0).
+ */
+static u32 ct_proof(u32 gen, bool translated)
 {
-	if (READ_ONCE(h->gen) != gen)
-		WRITE_ONCE(h->gen, gen);
+	return gen << 1 | translated;
+}
+
+static void ct_remember_half(struct ct_half *h, u32 proof)
+{
+	if (proof && READ_ONCE(h->gen) != proof)
+		WRITE_ONCE(h->gen, proof);
 }
 
 /*
- * The full path delivered the packet that passed by @hit to @dport (an lb
- * connection's, translated as its record says) under flow generation
- * @gen: the next packets of that half may take the short way
+ * The full path delivered the packet that passed by @hit to @dport under
+ * flow generation @gen, @translated by an lb as its record says or not
+ * (ct_proof()): the next packets of that half may take the short way
  * (vnet_ct_fast()) until it changes. If the packet opened the connection
  * and its replies are routed back (ct_way_back(), under the same
  * generation), they may too: both directions are cached at once, and the
  * first reply is a hit.
  */
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
-		      u32 gen)
+		      u32 gen, bool translated)
 {
 	struct vnet_conn *c = hit->conn;
+	u32 proof = ct_proof(gen, translated);
 
 	if (!c || !gen)
 		return;
 	if (c->half[hit->dir].out == dport)
-		ct_remember_half(&c->half[hit->dir], gen);
+		ct_remember_half(&c->half[hit->dir], proof);
+	/* The replies of a translated connection are translated back. */
 	if (hit->way_back)
-		ct_remember_half(&c->half[CT_REPLY], gen);
+		ct_remember_half(&c->half[CT_REPLY], proof);
 }
 
 /*
@@ -727,8 +745,8 @@ static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
 /*
  * The flow table's lookup, under RCU: if the half of @skb's connection
  * (from @port, parsed as @f) was delivered under flow generation @gen,
- * true and in *@out the port it goes to, @skb translated if an lb
- * translates it; if it is a flow the rules denied under @gen, or its
+ * translated as @skb would be (ct_proof()), true and in *@out the port
+ * it goes to, @skb translated if an lb translates it; if it is a flow the rules denied under @gen, or its
  * translation fails, true, NULL and in *@why the reason it is dropped.
  * Else false, and it takes the full path. Counts a hit, a recomputation
  * (a half that knew an older generation) or a miss.
@@ -759,15 +777,15 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	c = ct_find(vn, &pkt.key, &dir);
 	if (!c)
 		c = ct_find_lb(vn, port, &pkt, &lb, &dir);
-	else if (READ_ONCE(c->nat) &&
-		 (dir != CT_REPLY ||
-		  !vnet_lb_fast_find(port, &pkt.key, true, &lb)))
-		goto out;	/* sent untranslated; a reply without record */
+	else if (dir == CT_REPLY && READ_ONCE(c->nat))
+		/* From the frontend, as the full path would, if recorded. */
+		vnet_lb_fast_find(port, &pkt.key, true, &lb);
 	if (!c)
 		goto out;
+	/* Delivered under @gen, and translated as this one would be. */
 	h = &c->half[dir];
 	hgen = READ_ONCE(h->gen);
-	if (hgen != gen) {
+	if (!hgen || hgen != ct_proof(gen, lb.flow)) {
 		if (hgen)
 			what = VNET_FLOW_RECOMPUTE;
 		goto out;

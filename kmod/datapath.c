@@ -177,7 +177,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	why = vnet_ct_filter(port, dport, skb, f, pick.lb.lb || rev.hit, &hit);
 	if (why != VNET_PASS) {
 		/* A denied flow's verdict, if it was cached. */
-		vnet_ct_remember(&hit, dport, gen);
+		vnet_ct_remember(&hit, dport, gen, false);
 		return vnet_drop(port, why);
 	}
 	if (pick.lb.lb) {
@@ -193,7 +193,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	}
 	/* Translated: the flow table finds the lb's record, then this. */
 	if (!related)
-		vnet_ct_remember(&hit, dport, gen);
+		vnet_ct_remember(&hit, dport, gen, pick.lb.lb || rev.hit);
 	return vnet_rewrite_xmit(port, skb, dport);
 }
 

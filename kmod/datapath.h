@@ -56,7 +56,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     const struct vnet_flow *f, bool nat,
 				     struct vnet_ct_hit *hit);
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
-		      u32 gen);
+		      u32 gen, bool translated);
 bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		  const struct vnet_flow *f, u32 gen, struct vnet_port **out,
 		  enum vnet_drop_reason *why);
