@@ -21,9 +21,10 @@
  * The flow table (vnet_ct_fast()): each half remembers the flow
  * generation (vn->flow_gen, bumped by every change of configuration and
  * every port bound or unbound) under which the full path last delivered
- * a packet of it to its destination port, and whether a load balancer
- * translated that packet (ct_proof()). A packet whose half remembers the current generation is
- * delivered by that one lookup: no route lookup, no ACL. Any change makes
+ * a packet of it to its destination port, and how a load balancer
+ * translated that packet (ct_proof()). A packet whose half remembers the
+ * current generation, translated as it would be, is delivered by that
+ * one lookup: no route lookup, no ACL. Any change makes
  * every half stale at once; the next packet of each takes the full path
  * again (a recomputation) and, if it is still delivered the same way,
  * renews the half's generation. A connection that a load balancer
@@ -100,7 +101,7 @@ struct ct_half {
 struct vnet_conn {
 	struct vnet_ft_entry e;
 	struct ct_half half[2];
-	bool nat;		/* an lb translates it: no flow table hits */
+	bool nat;		/* an lb translated a packet of it */
 	bool drop;		/* not a connection: a denied flow (below) */
 };
 
@@ -675,18 +676,26 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 
 /*
  * What a half remembers of the full path's last delivery of one of its
- * packets: the flow generation, and whether an lb translated the packet.
- * The same connection may carry both kinds (a client that also sends
- * straight to the backend from the same port): a packet is a hit only if
- * the full path proved its own kind, else one direct datagram after a
- * change would renew the half for the frontend's packets too, which a
- * route to the frontend may now drop. One store: the two never tear.
- * 0 is never a proof (gen 0 is skipped, and so is the one value whose
- * shift is 0).
+ * packets: the flow generation, and how an lb translated the packet. One
+ * half may carry packets of more than one kind (a client that sends to
+ * a frontend and straight to its backend from the same port shares one
+ * connection between the two): a packet is a hit only if the full path
+ * proved its own kind, else one direct datagram after a change would
+ * renew the half for the frontend's packets too, which a route to the
+ * frontend may now drop. One store: the two never tear. 0 is never a
+ * proof (gen 0 is skipped, and so is any whose shift is 0). The shift
+ * makes a generation match the one 2^30 changes away (vnet.rst).
  */
-static u32 ct_proof(u32 gen, bool translated)
+static u32 ct_proof(u32 gen, enum vnet_ct_xlate x)
 {
-	return gen << 1 | translated;
+	return gen << 2 | x;
+}
+
+/* The replies of a packet translated @x are translated the other way. */
+static enum vnet_ct_xlate ct_xlate_back(enum vnet_ct_xlate x)
+{
+	return x == VNET_CT_DNAT ? VNET_CT_SNAT :
+	       x == VNET_CT_SNAT ? VNET_CT_DNAT : VNET_CT_UNTRANSLATED;
 }
 
 static void ct_remember_half(struct ct_half *h, u32 proof)
@@ -697,32 +706,32 @@ static void ct_remember_half(struct ct_half *h, u32 proof)
 
 /*
  * The full path delivered the packet that passed by @hit to @dport under
- * flow generation @gen, @translated by an lb as its record says or not
- * (ct_proof()): the next packets of that half may take the short way
+ * flow generation @gen, translated by an lb as @x says (ct_proof()): the
+ * next packets of that half may take the short way
  * (vnet_ct_fast()) until it changes. If the packet opened the connection
  * and its replies are routed back (ct_way_back(), under the same
  * generation), they may too: both directions are cached at once, and the
  * first reply is a hit.
  */
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
-		      u32 gen, bool translated)
+		      u32 gen, enum vnet_ct_xlate x)
 {
 	struct vnet_conn *c = hit->conn;
-	u32 proof = ct_proof(gen, translated);
 
 	if (!c || !gen)
 		return;
 	if (c->half[hit->dir].out == dport)
-		ct_remember_half(&c->half[hit->dir], proof);
-	/* The replies of a translated connection are translated back. */
+		ct_remember_half(&c->half[hit->dir], ct_proof(gen, x));
 	if (hit->way_back)
-		ct_remember_half(&c->half[CT_REPLY], proof);
+		ct_remember_half(&c->half[CT_REPLY],
+				 ct_proof(gen, ct_xlate_back(x)));
 }
 
 /*
  * The connection of a client's packet @pkt to an lb frontend, under the
  * key its record translates it to (the backend as destination), with
- * that translation in @lb; NULL if it has none that the full path made.
+ * that translation in @lb; NULL if it has none. Either half: a backend
+ * may have sent first, straight to the client.
  */
 static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
 				    struct vnet_port *port,
@@ -731,25 +740,24 @@ static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
 				    unsigned int *dir)
 {
 	struct vnet_ct_key key;
-	struct vnet_conn *c;
 
 	if (!vnet_lb_fast_find(port, &pkt->key, false, lb))
 		return NULL;
 	key = pkt->key;
 	memcpy(key.dst, lb->addr, sizeof(key.dst));
 	key.dport = lb->port;
-	c = ct_find(vn, &key, dir);
-	return c && READ_ONCE(c->nat) && *dir == CT_ORIG ? c : NULL;
+	return ct_find(vn, &key, dir);
 }
 
 /*
  * The flow table's lookup, under RCU: if the half of @skb's connection
  * (from @port, parsed as @f) was delivered under flow generation @gen,
  * translated as @skb would be (ct_proof()), true and in *@out the port
- * it goes to, @skb translated if an lb translates it; if it is a flow the rules denied under @gen, or its
- * translation fails, true, NULL and in *@why the reason it is dropped.
- * Else false, and it takes the full path. Counts a hit, a recomputation
- * (a half that knew an older generation) or a miss.
+ * it goes to, @skb translated if an lb translates it; if it is a flow
+ * the rules denied under @gen, or its translation fails, true, NULL and
+ * in *@why the reason it is dropped. Else false, and it takes the full
+ * path. Counts a hit, a recomputation (a half that knew another proof)
+ * or a miss.
  */
 bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		  const struct vnet_flow *f, u32 gen, struct vnet_port **out,
@@ -757,6 +765,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 {
 	struct vnet_net *vn = port->vn;
 	enum vnet_flow_count what = VNET_FLOW_MISS;
+	enum vnet_ct_xlate x = VNET_CT_UNTRANSLATED;
 	struct vnet_lb_fast lb = {};
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
@@ -774,18 +783,25 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	    vnet_ft_empty(&vn->conns) ||
 	    !ct_classify(skb, port, f, &pkt) || pkt.error)
 		goto out;
+	/*
+	 * How the full path would translate it: to the backend if it goes
+	 * to a frontend (the connection is keyed translated), from the
+	 * frontend if it is a backend's reply (vnet_lb_reply() asks that
+	 * of every packet), else not at all.
+	 */
 	c = ct_find(vn, &pkt.key, &dir);
-	if (!c)
+	if (!c) {
 		c = ct_find_lb(vn, port, &pkt, &lb, &dir);
-	else if (dir == CT_REPLY && READ_ONCE(c->nat))
-		/* From the frontend, as the full path would, if recorded. */
-		vnet_lb_fast_find(port, &pkt.key, true, &lb);
+		x = VNET_CT_DNAT;
+	} else if (vnet_lb_fast_find(port, &pkt.key, true, &lb)) {
+		x = VNET_CT_SNAT;
+	}
 	if (!c)
 		goto out;
 	/* Delivered under @gen, and translated as this one would be. */
 	h = &c->half[dir];
 	hgen = READ_ONCE(h->gen);
-	if (!hgen || hgen != ct_proof(gen, lb.flow)) {
+	if (!hgen || hgen != ct_proof(gen, x)) {
 		if (hgen)
 			what = VNET_FLOW_RECOMPUTE;
 		goto out;

@@ -5,8 +5,10 @@
  *   port security (VLAN, source MAC) -> ARP answered here -> IP and
  *   transport headers read (flow_parse.c) -> neighbour discovery answered
  *   -> DHCP servers, ND behind extension headers, broadcast and the source
- *   IP checked -> next hop (nexthop.c: routes, appliances, gateways) -> connection
- *   tracking and ACLs (conntrack.c, acl.c) -> Ethernet rewrite
+ *   IP checked -> the flow table (conntrack.c: a known flow's packet is
+ *   delivered, translated or dropped by its lookup) -> else next hop
+ *   (nexthop.c: routes, appliances, gateways) -> connection tracking and
+ *   ACLs (conntrack.c, acl.c) -> Ethernet rewrite
  *   (destination MAC, router MAC as source) -> transmit on the
  *   destination interface, or through the tunnel to a remote endpoint
  *   (tunnel.c, which also delivers what comes out of the tunnel).
@@ -177,7 +179,7 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 	why = vnet_ct_filter(port, dport, skb, f, pick.lb.lb || rev.hit, &hit);
 	if (why != VNET_PASS) {
 		/* A denied flow's verdict, if it was cached. */
-		vnet_ct_remember(&hit, dport, gen, false);
+		vnet_ct_remember(&hit, dport, gen, VNET_CT_UNTRANSLATED);
 		return vnet_drop(port, why);
 	}
 	if (pick.lb.lb) {
@@ -191,9 +193,10 @@ static unsigned int route(struct vnet_port *port, struct sk_buff *skb,
 			return vnet_drop(port, vnet_nat_drop(err));
 		related = rev.kind != VNET_LB_CONN;
 	}
-	/* Translated: the flow table finds the lb's record, then this. */
 	if (!related)
-		vnet_ct_remember(&hit, dport, gen, pick.lb.lb || rev.hit);
+		vnet_ct_remember(&hit, dport, gen,
+				 pick.lb.lb ? VNET_CT_DNAT :
+				 rev.hit ? VNET_CT_SNAT : VNET_CT_UNTRANSLATED);
 	return vnet_rewrite_xmit(port, skb, dport);
 }
 

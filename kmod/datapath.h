@@ -55,8 +55,15 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
 				     const struct vnet_flow *f, bool nat,
 				     struct vnet_ct_hit *hit);
+/* How an lb translated a packet (conntrack.c, ct_proof()). */
+enum vnet_ct_xlate {
+	VNET_CT_UNTRANSLATED,
+	VNET_CT_DNAT,		/* to a frontend: now to its backend */
+	VNET_CT_SNAT,		/* a backend's reply: now from the frontend */
+};
+
 void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
-		      u32 gen, bool translated);
+		      u32 gen, enum vnet_ct_xlate x);
 bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		  const struct vnet_flow *f, u32 gen, struct vnet_port **out,
 		  enum vnet_drop_reason *why);

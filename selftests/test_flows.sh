@@ -29,6 +29,7 @@ ALL_TESTS="
 	lb
 	lb_tcp
 	lb_route
+	lb_backend_first
 	endpoint
 	squat
 	squat_moved
@@ -353,6 +354,25 @@ lb_route()
 	v route del A s 10.1.1.100/32
 	recomputed "the route gone, through the lb again" a1 vm-a1 6611 \
 		10.1.1.100 vm-a2
+	v lb del A web
+}
+
+# The backend sends first, straight to the client; then the client goes
+# through the lb on that 5-tuple: one connection, whose client half is
+# found under the translated key, and whose backend half is the
+# backend's reply as the full path sees it (an lb record has its key:
+# from the frontend). Each hits as what it is after a change.
+lb_backend_first()
+{
+	v lb add A web frontend 10.1.1.100 proto udp port 5000 \
+		backend 10.1.1.5:5000
+	check "a2 sends a1 a datagram first" \
+		send a2 52:54:00:01:01:05 10.1.1.5,10.1.1.4,5000,6621
+	check_output "then a1 through the lb from that port: answered from the frontend" \
+		reply ask a1 6621 10.1.1.100
+	v acl add A port vm-a2 dir in prio 100 action allow proto tcp dport 22
+	recomputed "after a change" a1 vm-a1 6621 10.1.1.100 vm-a2
+	v acl del A port vm-a2 dir in prio 100
 	v lb del A web
 }
 
