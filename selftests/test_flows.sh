@@ -666,20 +666,37 @@ no_verdicts()
 	done
 }
 
+# small_pools: remembers the shares and ct_timeout_drop, waits until no
+# port holds a verdict, then sets shares of 16 and a table of 32: pools
+# of 4 per port and per vnet, 8 in the namespace. restore_pools puts
+# them back (per-port <= per-vnet <= ct_max at every write).
+declare -A SAVED
+small_pools()
+{
+	local p
+	for p in ct_max_per_port ct_max_per_vnet ct_max ct_timeout_drop; do
+		SAVED[$p]=$(<$PARAMS/$p)
+	done
+	no_verdicts vm-a1 vm-a2 vm-nva vm-b1
+	echo 16 >$PARAMS/ct_max_per_port
+	echo 16 >$PARAMS/ct_max_per_vnet
+	echo 32 >$PARAMS/ct_max
+}
+restore_pools()
+{
+	local p
+	for p in ct_timeout_drop ct_max ct_max_per_vnet ct_max_per_port; do
+		echo "${SAVED[$p]}" >$PARAMS/$p
+	done
+}
+
 # Verdicts have a pool per vnet too (a quarter of ct_max_per_vnet), so
 # that one tenant cannot take the namespace's (a quarter of ct_max) from
 # the others. Shares of 16, a table of 32: pools of 4 per port and per
 # vnet, 8 in the namespace.
 pool()
 {
-	local old_port old_vnet old_max
-	old_port=$(<$PARAMS/ct_max_per_port)
-	old_vnet=$(<$PARAMS/ct_max_per_vnet)
-	old_max=$(<$PARAMS/ct_max)
-	no_verdicts vm-a1 vm-a2 vm-nva vm-b1
-	echo 16 >$PARAMS/ct_max_per_port
-	echo 16 >$PARAMS/ct_max_per_vnet
-	echo 32 >$PARAMS/ct_max
+	small_pools
 	v acl add A port vm-a2 dir in prio 100 action deny proto udp
 	check "a1 sends 10 denied flows" vm a1 $UDP spray 10 10.1.1.5 5000
 	check "nva sends 10 denied flows" vm nva $UDP spray 10 10.1.1.5 5000
@@ -691,9 +708,7 @@ pool()
 	check_output "and again" timeout ask b1 7300 10.1.1.5
 	check "the second a hit: vnet B's verdict was cached" moved vm-b1 '1 1 0'
 	check_output "b1 holds it" 1 counter vm-b1 denied-flows
-	echo "$old_max" >$PARAMS/ct_max
-	echo "$old_vnet" >$PARAMS/ct_max_per_vnet
-	echo "$old_port" >$PARAMS/ct_max_per_port
+	restore_pools
 	v acl del A port vm-a2 dir in prio 100
 }
 
@@ -704,15 +719,8 @@ pool()
 # machine), 1 s only to clear, with the flows sent again to renew them.
 pool_back()
 {
-	local old_port old_vnet old_max old_to d
-	old_port=$(<$PARAMS/ct_max_per_port)
-	old_vnet=$(<$PARAMS/ct_max_per_vnet)
-	old_max=$(<$PARAMS/ct_max)
-	old_to=$(<$PARAMS/ct_timeout_drop)
-	no_verdicts vm-a1 vm-a2 vm-nva vm-b1
-	echo 16 >$PARAMS/ct_max_per_port
-	echo 16 >$PARAMS/ct_max_per_vnet
-	echo 32 >$PARAMS/ct_max
+	local d
+	small_pools
 	echo 600 >$PARAMS/ct_timeout_drop
 	v acl add A port vm-a1 dir in prio 100 action deny proto udp
 	local a2=(10.1.1.5,10.1.1.4,5000,7400 10.1.1.5,10.1.1.4,5000,7401
@@ -756,10 +764,7 @@ pool_back()
 	echo 1 >$PARAMS/ct_timeout_drop
 	check "nva sends them again" send nva 52:54:00:01:02:06 "${nva4[@]}"
 	no_verdicts vm-nva
-	echo "$old_to" >$PARAMS/ct_timeout_drop
-	echo "$old_max" >$PARAMS/ct_max
-	echo "$old_vnet" >$PARAMS/ct_max_per_vnet
-	echo "$old_port" >$PARAMS/ct_max_per_port
+	restore_pools
 	v acl del A port vm-a1 dir in prio 100
 }
 
