@@ -5,7 +5,8 @@
  * user routes (its rtable), a user route winning a tie; then the port the
  * packet goes to, or the stand-in port of a remote endpoint (endpoint.c):
  * an endpoint is found where a port would be, in its vnet (the own one or
- * a usable peer), so peering and rule 7 apply to it as to a port. Runs under RCU in the ingress hook: no locks, no sleep.
+ * a usable peer), so peering and rule 7 apply to it as to a port. Runs
+ * under RCU in the ingress hook: no locks, no sleep.
  *
  * A user route whose appliance or gateway cannot be reached drops the
  * packet (fails closed): it never falls back to a system route.
