@@ -622,12 +622,13 @@ if part scale; then
 			# A load is at least linear in the rules, and a peer's
 			# may be worse and not interruptible (nftables' interval
 			# sets commit in the kernel: 100,000 rules ran past 10
-			# minutes whatever the timeout): one whose last load,
-			# scaled by (N / last N)^1.5, would pass an eighth of
-			# the budget left is not tried.
+			# minutes whatever the timeout): one whose last load
+			# took 5 s or more (below that, starting the tool is
+			# most of it) and, scaled by (N / last N)^1.5, would
+			# pass an eighth of the budget left is not tried.
 			if [ "$s" != vnet ] && [ -n "${LOADS[$s]:-}" ] &&
 			   awk -v t="${LOADS[$s]}" -v n="$n" -v p="$prev" -v c="$(($(left) / 8))" \
-				'BEGIN { exit !(p && t * (n / p) ^ 1.5 > c) }'; then
+				'BEGIN { exit !(p && t >= 5 && t * (n / p) ^ 1.5 > c) }'; then
 				say "$s: left out at $n rules: its $prev took ${LOADS[$s]} s"
 				LOADT[$s]="left out: $prev took ${LOADS[$s]} s"
 				unset "READY[$s]"
