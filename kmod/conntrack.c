@@ -691,6 +691,14 @@ static u32 ct_proof(u32 gen, enum vnet_ct_xlate x)
 	return gen << 2 | x;
 }
 
+/* How a packet that found @lb (or none) is translated. */
+static enum vnet_ct_xlate ct_xlate_of(const struct vnet_lb_fast *lb)
+{
+	if (!lb->flow)
+		return VNET_CT_UNTRANSLATED;
+	return lb->reply ? VNET_CT_SNAT : VNET_CT_DNAT;
+}
+
 /* The replies of a packet translated @x are translated the other way. */
 static enum vnet_ct_xlate ct_xlate_back(enum vnet_ct_xlate x)
 {
@@ -765,7 +773,6 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 {
 	struct vnet_net *vn = port->vn;
 	enum vnet_flow_count what = VNET_FLOW_MISS;
-	enum vnet_ct_xlate x = VNET_CT_UNTRANSLATED;
 	struct vnet_lb_fast lb = {};
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
@@ -790,18 +797,16 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	 * of every packet), else not at all.
 	 */
 	c = ct_find(vn, &pkt.key, &dir);
-	if (!c) {
+	if (c)
+		vnet_lb_fast_find(port, &pkt.key, true, &lb);
+	else
 		c = ct_find_lb(vn, port, &pkt, &lb, &dir);
-		x = VNET_CT_DNAT;
-	} else if (vnet_lb_fast_find(port, &pkt.key, true, &lb)) {
-		x = VNET_CT_SNAT;
-	}
 	if (!c)
 		goto out;
 	/* Delivered under @gen, and translated as this one would be. */
 	h = &c->half[dir];
 	hgen = READ_ONCE(h->gen);
-	if (!hgen || hgen != ct_proof(gen, x)) {
+	if (!hgen || hgen != ct_proof(gen, ct_xlate_of(&lb))) {
 		if (hgen)
 			what = VNET_FLOW_RECOMPUTE;
 		goto out;

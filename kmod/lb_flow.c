@@ -336,6 +336,29 @@ enum vnet_drop_reason vnet_lb_open(struct vnet_port *port,
 }
 
 /*
+ * Under RCU: the record with half @want whose key is a TCP or UDP packet
+ * from @port with these addresses and ports, as sent; NULL if none.
+ */
+static struct vnet_lb_flow *lbf_find_sent(struct vnet_port *port, u8 family,
+					  u8 proto, const u8 *src, u16 sport,
+					  const u8 *dst, u16 dport,
+					  unsigned int want)
+{
+	struct vnet_net *vn = port->vn;
+	struct vnet_lb_flow *fl;
+	struct lbf_key key;
+	unsigned int dir;
+
+	if (vnet_ft_empty(&vn->lb_flows) ||
+	    (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return NULL;
+	lbf_key_set(&key, port->vnet->id, family, proto, src, sport, dst,
+		    dport);
+	fl = lbf_find(vn, &key, &dir);
+	return fl && dir == want ? fl : NULL;
+}
+
+/*
  * Under RCU, before routing: is @skb from @port the reply of a backend to
  * an lb connection? Then @rev says which frontend it must come from.
  */
@@ -346,8 +369,6 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 	struct vnet_net *vn = port->vn;
 	const struct vnet_lb *lb;
 	struct vnet_lb_flow *fl;
-	struct lbf_key key;
-	unsigned int dir;
 	bool any;
 
 	if (k->fragment || k->proto == IPPROTO_ICMP ||
@@ -355,13 +376,9 @@ void vnet_lb_reply(struct vnet_port *port, struct sk_buff *skb,
 		lbf_reply_related(port, skb, f, rev);
 		return;
 	}
-	if (vnet_ft_empty(&vn->lb_flows) ||
-	    (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
-		return;
-	lbf_key_set(&key, port->vnet->id, k->family, k->proto, k->src,
-		    k->sport, k->dst, k->dport);
-	fl = lbf_find(vn, &key, &dir);
-	if (!fl || dir != LBF_REPLY)
+	fl = lbf_find_sent(port, k->family, k->proto, k->src, k->sport, k->dst,
+			   k->dport, LBF_REPLY);
+	if (!fl)
 		return;
 	lb = vnet_lb_frontend(vn, fl->nat.lb_vnet, k->family, fl->nat.fe,
 			      k->proto, fl->nat.fport, &any);
@@ -406,18 +423,11 @@ int vnet_lb_snat(struct sk_buff *skb, const struct vnet_flow *f,
 bool vnet_lb_fast_find(struct vnet_port *port, const struct vnet_ct_key *k,
 		       bool reply, struct vnet_lb_fast *fast)
 {
-	struct vnet_net *vn = port->vn;
 	struct vnet_lb_flow *fl;
-	struct lbf_key key;
-	unsigned int dir;
 
-	if (vnet_ft_empty(&vn->lb_flows) ||
-	    (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP))
-		return false;
-	lbf_key_set(&key, port->vnet->id, k->family, k->proto, k->src,
-		    k->sport, k->dst, k->dport);
-	fl = lbf_find(vn, &key, &dir);
-	if (!fl || dir != (reply ? LBF_REPLY : LBF_ORIG))
+	fl = lbf_find_sent(port, k->family, k->proto, k->src, k->sport, k->dst,
+			   k->dport, reply ? LBF_REPLY : LBF_ORIG);
+	if (!fl)
 		return false;
 	fast->flow = fl;
 	fast->reply = reply;

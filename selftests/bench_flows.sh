@@ -536,16 +536,32 @@ ovs_load() # N [v6]
 	timeout "$LOADMAX" ovs-ofctl add-flows br-b "$WORK/ovs.flows"
 }
 
+# load_cap: the seconds a load may take: an eighth of what is left of
+# the budget, 20 at least, BENCH_LOAD_MAX at most.
+load_cap()
+{
+	local cap=$(($(left) / 8))
+	[ "$cap" -ge 20 ] || cap=20
+	[ "$cap" -le "$LOADMAX" ] || cap=$LOADMAX
+	echo "$cap"
+}
+
+# leave_out SETUP N WHY: SETUP is not loaded or run at N rules and after.
+leave_out()
+{
+	say "$1: left out at $2 rules: $3"
+	LOADT[$1]="left out: $3"
+	unset "READY[$1]"
+}
+
 # load SETUP N [v6]: time a setup's load of N rules into LOADT; a setup
 # that fails or times out is left out of the runs that follow.
 load()
 {
 	local s=$1 t0 rc
-	# What the peers' *_load get (dynamic scope): an eighth of what is
-	# left of the budget at most, 20 s at least.
-	local LOADMAX=$LOADMAX cap=$(($(left) / 8))
-	[ "$cap" -ge 20 ] || cap=20
-	[ "$cap" -ge "$LOADMAX" ] || LOADMAX=$cap
+	# What the peers' *_load get (dynamic scope).
+	local LOADMAX
+	LOADMAX=$(load_cap)
 	say "$s: loading $2 rules${3:+ ($3)}, at most $LOADMAX s"
 	t0=$EPOCHREALTIME
 	"${s}_load" "${@:2}" >"$WORK/load.log" 2>&1
@@ -601,11 +617,11 @@ fi
 
 # The parts after the scales keep this much of the budget (BENCH_REST).
 REST=${BENCH_REST:-900}
+part churn || part flows || part ipv6 || part vnets || part peering || REST=0
 prev=0
 if part scale; then
 	header
 	for n in $SCALES; do
-		part churn || part flows || part ipv6 || part vnets || part peering || REST=0
 		BUDGET=$((BUDGET - REST)) fits 240 "$n rules" || break
 		for s in ipt nft ovs vnet; do
 			has "$s" && [ -n "${READY[$s]:-}${LOADT[$s]:-}" ] || continue
@@ -614,9 +630,7 @@ if part scale; then
 			# A linear walk only gets slower with more rules: past a
 			# twentieth of plain's rate, a sample would take minutes.
 			if awk -v r="${RATIO[$s]:-1}" 'BEGIN { exit !(r < 0.05) }'; then
-				say "$s: left out at $n rules: ${RATIO[$s]} of plain's rate at the scale before"
-				LOADT[$s]="left out: ${RATIO[$s]} of plain before"
-				unset "READY[$s]"
+				leave_out "$s" "$n" "${RATIO[$s]} of plain's rate at $prev"
 				continue
 			fi
 			# A load is at least linear in the rules, and a peer's
@@ -625,13 +639,12 @@ if part scale; then
 			# minutes whatever the timeout): one whose last load
 			# took 5 s or more (below that, starting the tool is
 			# most of it) and, scaled by (N / last N)^1.5, would
-			# pass an eighth of the budget left is not tried.
+			# pass what a load may take now (load_cap) is not
+			# tried.
 			if [ "$s" != vnet ] && [ -n "${LOADS[$s]:-}" ] &&
-			   awk -v t="${LOADS[$s]}" -v n="$n" -v p="$prev" -v c="$(($(left) / 8))" \
+			   awk -v t="${LOADS[$s]}" -v n="$n" -v p="$prev" -v c="$(load_cap)" \
 				'BEGIN { exit !(p && t >= 5 && t * (n / p) ^ 1.5 > c) }'; then
-				say "$s: left out at $n rules: its $prev took ${LOADS[$s]} s"
-				LOADT[$s]="left out: $prev took ${LOADS[$s]} s"
-				unset "READY[$s]"
+				leave_out "$s" "$n" "its $prev took ${LOADS[$s]} s"
 				continue
 			fi
 			load "$s" "$n"
