@@ -677,6 +677,15 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
 	VNET_OP_FULL(_cmd, _doit, NULL, _dumpit, NULL, _policy,	\
 		     VNET_OP_CHANGES)
 
+/*
+ * A change that reaches the packet path only when it is published (ACL
+ * rules: a batch defers them to its commit), and which tells the flow
+ * table then (vnet_ct_rules_changed()): not at each request, else every
+ * flow would take the full path again after each line of a batch.
+ */
+#define VNET_OP_PUBLISH(_cmd, _doit, _policy)			\
+	VNET_OP_FULL(_cmd, _doit, NULL, NULL, NULL, _policy, 0)
+
 #define VNET_OP_FULL(_cmd, _doit, _start, _dumpit, _done, _policy, _iflags) \
 	{							\
 		.cmd = _cmd,					\
@@ -718,10 +727,10 @@ static const struct genl_ops vnet_ops[] = {
 		vnet_ifname_policy),
 	VNET_OP(VNET_CMD_STATS_GET, vnet_stats_get_doit, vnet_stats_get_dumpit,
 		vnet_ifname_policy),
-	VNET_OP_CHANGE(VNET_CMD_ACL_NEW, vnet_acl_new_doit, NULL, vnet_acl_new_policy),
-	VNET_OP_CHANGE(VNET_CMD_ACL_DEL, vnet_acl_del_doit, NULL, vnet_acl_del_policy),
+	VNET_OP_PUBLISH(VNET_CMD_ACL_NEW, vnet_acl_new_doit, vnet_acl_new_policy),
+	VNET_OP_PUBLISH(VNET_CMD_ACL_DEL, vnet_acl_del_doit, vnet_acl_del_policy),
 	VNET_OP(VNET_CMD_ACL_GET, NULL, vnet_acl_get_dumpit, vnet_vnet_policy),
-	VNET_OP_CHANGE(VNET_CMD_ACL_COMMIT, vnet_acl_commit_doit, NULL, empty_policy),
+	VNET_OP_PUBLISH(VNET_CMD_ACL_COMMIT, vnet_acl_commit_doit, empty_policy),
 	VNET_OP_CHANGE(VNET_CMD_ROUTE_NEW, vnet_route_new_doit, NULL,
 		vnet_route_new_policy),
 	VNET_OP_CHANGE(VNET_CMD_ROUTE_DEL, vnet_route_del_doit, NULL,

@@ -661,7 +661,7 @@ fi
 # second, before and during the churn; the dip is the lowest second.
 churn()
 {
-	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0
+	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1
 	has vnet && [ -n "${READY[vnet]:-}" ] || return
 	fits $((2 * t + 240)) "churn" || return
 	load vnet 100000
@@ -695,12 +695,14 @@ churn()
 	: >"$WORK/churn.times"
 	c0=$(count vh vs-src); t0=$EPOCHREALTIME
 	for ((i = 0; i < 2 * t; i++)); do
+		[ "$i" -ne "$t" ] || h0=$(vstats)
 		sleep 1
 		c1=$(count vh vs-src); t1=$EPOCHREALTIME
 		awk -v i="$i" -v t="$t" -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" \
 			'BEGIN { printf "%s %d\n", i < t ? "before" : "during", (b - a) / (t1 - t0) }' >>"$WORK/churn.pps"
 		c0=$c1 t0=$t1
 	done
+	h1=$(vstats)
 	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
@@ -714,6 +716,11 @@ churn()
 		printf "| 100000 rules, 1%% replaced each second | vnet | %d before, %d during (medians) | lowest second %d | %.0f%% | %d batches of 2,000 commands in %d s, %s s each |\n",
 			b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
 	echo "# churn, packets/s each second: $(awk '{ printf "%s:%s ", $1, $2 }' "$WORK/churn.pps")"
+	# Each batch may send each flow through the full path once (its
+	# commit), no more.
+	echo "$h0 $h1" | awk '{ h = $4 - $1; m = $5 - $2; r = $6 - $3
+		printf "# churn: flow-table hits %.1f %% of the sender'"'"'s packets during the churn (%d hits, %d misses, %d recomputations)\n",
+			h + m + r ? 100 * h / (h + m + r) : 0, h, m, r }'
 	awk '{ printf "churn\tvnet\t%d\t%s\t0\n", NR - 1, $2 }' "$WORK/churn.pps" >>"$TSV"
 }
 
