@@ -354,9 +354,9 @@ struct vnet_peering {
 /*
  * Every change the packet path may see (a request that changes anything,
  * an interface bound or unbound, ACL rules published: one command's, or
- * a batch's at its commit) ends with this, once the change is published: whatever the flow table
- * learned before it is stale (conntrack.c). 0 is never a generation the
- * flow table remembers anything under.
+ * a batch's at its commit) ends with this, once the change is published:
+ * whatever the flow table learned before it is stale (conntrack.c). 0 is
+ * never a generation the flow table remembers anything under.
  */
 static inline void vnet_flows_changed(struct vnet_net *vn)
 {

@@ -558,10 +558,11 @@ leave_out()
 # that fails or times out is left out of the runs that follow.
 load()
 {
-	local s=$1 t0 rc
-	# What the peers' *_load get (dynamic scope).
-	local LOADMAX
-	LOADMAX=$(load_cap)
+	local s=$1 t0 rc cap
+	# What the peers' *_load get (dynamic scope); computed before the
+	# local shadows the global that load_cap reads.
+	cap=$(load_cap)
+	local LOADMAX=$cap
 	say "$s: loading $2 rules${3:+ ($3)}, at most $LOADMAX s"
 	t0=$EPOCHREALTIME
 	"${s}_load" "${@:2}" >"$WORK/load.log" 2>&1
