@@ -673,9 +673,12 @@ churn()
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
 	pid=$!
 	sleep 1
+	rm -f "$WORK/churn.go"
 	(
 		local r=0 a b
-		sleep "$t"
+		# From the first second "during" on: the loop below takes more
+		# than a second a turn, so a sleep of t would start it early.
+		while [ ! -e "$WORK/churn.go" ]; do sleep 0.1; done
 		while :; do
 			a=$((r * 1000 % 59000 + 1))
 			# 1,000 rules out, 1,000 new at their priorities, one batch.
@@ -696,7 +699,11 @@ churn()
 	: >"$WORK/churn.times"
 	c0=$(count vh vs-src); t0=$EPOCHREALTIME
 	for ((i = 0; i < 2 * t; i++)); do
-		[ "$i" -ne "$t" ] || { h0=$(vstats); td=$EPOCHREALTIME; }
+		[ "$i" -ne "$t" ] || {
+			h0=$(vstats)
+			td=$EPOCHREALTIME
+			touch "$WORK/churn.go"
+		}
 		sleep 1
 		c1=$(count vh vs-src); t1=$EPOCHREALTIME
 		awk -v i="$i" -v t="$t" -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" \
