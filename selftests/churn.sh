@@ -184,7 +184,9 @@ step()
 
 # faults_on P: P percent of the allocations from the module's caches
 # fail (failslab, its cache filter on those caches alone), sleeping ones
-# too, in any task; 0: none.
+# too, in any task; 0: none. "times" counts down from FAULT_BUDGET with
+# each failure, so that faults_injected can tell how many there were.
+FAULT_BUDGET=100000000
 faults_on()
 {
 	local f=/sys/kernel/debug/failslab c
@@ -193,8 +195,12 @@ faults_on()
 	echo Y >$f/cache-filter
 	echo N >$f/task-filter
 	echo 1 >$f/interval
-	echo -1 >$f/times
+	echo $FAULT_BUDGET >$f/times
 	echo "$1" >$f/probability
+}
+faults_injected()
+{
+	echo $((FAULT_BUDGET - $(cat /sys/kernel/debug/failslab/times)))
 }
 # The caches marked for failslab: 6.1 marks a cache only when it is made,
 # from the boot's slub_debug=A,vnet_* (sysfs' failslab is read-only).
@@ -237,11 +243,12 @@ while [ -z "$failed_round" ] && [ $((rounds % 4)) -ne 0 ]; do
 	round "$rounds" || failed_round=$rounds
 	rounds=$((rounds + 1))
 done
-[ "$faults" = 0 ] || faults_on 0
+[ "$faults" = 0 ] || { injected=$(faults_injected); faults_on 0; }
 kill -TERM "$traffic"
 wait "$traffic"
 if [ "$faults" != 0 ]; then
 	echo "# $retried steps refused by an injected fault and retried"
+	check "allocations failed ($injected injected)" test "$injected" -gt 0
 	check_output "every refusal was a plain error" 0 echo "$unclean"
 fi
 check "every change of $rounds rounds was accepted" test -z "$failed_round"
