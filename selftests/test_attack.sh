@@ -165,7 +165,9 @@ done
 
 stage "attackers quiet"
 # Whatever vnet lets through from a port reaches this chain (priority 10
-# runs after vnet's hook at 0): the host stack would see it.
+# runs after vnet's hook at 0): the host stack would see it. Anonymous
+# counters, told apart by comment: named ones need nft_objref, which a
+# trimmed debug kernel may not have.
 devs=
 for x in $VMS; do
 	devs+="${devs:+, }vm-$x"
@@ -173,14 +175,11 @@ done
 check "the host's leak counters: nftables netdev ingress after vnet's hook" \
 	ip netns exec "$CTL" nft -f - <<EOF
 table netdev vnet_attack {
-	counter atk {}
-	counter atkf {}
-	counter any {}
 	chain leak {
 		type filter hook ingress devices = { $devs } priority 10; policy accept;
-		counter name "any"
-		iifname "vm-atk" counter name "atk"
-		iifname "vm-atkf" counter name "atkf"
+		counter comment "any"
+		iifname "vm-atk" counter comment "atk"
+		iifname "vm-atkf" counter comment "atkf"
 	}
 }
 EOF
@@ -258,7 +257,7 @@ test_host()
 	verdicts host
 	got=$(ip netns exec "$CTL" nft list table netdev vnet_attack)
 	for n in atk atkf any; do
-		re="counter $n \\{[[:space:]]*packets ([0-9]+)"
+		re="counter packets ([0-9]+) bytes [0-9]+ comment \"$n\""
 		if [[ $got =~ $re ]] && [ "${BASH_REMATCH[1]}" = 0 ]; then
 			ok "the host stack got no packet from ${n/any/any port} (nftables ingress after vnet's hook)"
 		else
