@@ -684,7 +684,7 @@ void vnet_nl_flags(const struct nlattr *attr, u32 *value, u32 *selector)
  * flow would take the full path again after each line of a batch.
  */
 #define VNET_OP_PUBLISH(_cmd, _doit, _policy)			\
-	VNET_OP_FULL(_cmd, _doit, NULL, NULL, NULL, _policy, 0)
+	VNET_OP(_cmd, _doit, NULL, _policy)
 
 #define VNET_OP_FULL(_cmd, _doit, _start, _dumpit, _done, _policy, _iflags) \
 	{							\

@@ -38,8 +38,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Seconds each job takes, measured in "make check" on the 2-core machine
-# with two lanes (2026-12-03; test_flows after its share cases moved
-# first, from a VM of its own): only the ratios matter, to balance the
+# with two lanes (2026-12-03): only the ratios matter, to balance the
 # lanes. A test file not listed counts as DEFAULT_DURATION.
 declare -A DURATION=(
 	[@unit]=13 [@harness]=90 [@install]=1
@@ -51,7 +50,7 @@ declare -A DURATION=(
 	[test_perm.sh]=13 [test_policy.sh]=3 [test_routes.sh]=79
 	[test_scale.sh]=71 [test_tap.sh]=47 [test_teardown.sh]=21
 	[test_port.sh]=58 [test_apply.sh]=23 [test_pktfuzz.sh]=6
-	[test_trace.sh]=21 [test_walkthrough.sh]=5 [test_flows.sh]=230
+	[test_trace.sh]=21 [test_walkthrough.sh]=5 [test_flows.sh]=192
 )
 DEFAULT_DURATION=60
 

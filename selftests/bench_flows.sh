@@ -662,7 +662,7 @@ fi
 # second, before and during the churn; the dip is the lowest second.
 churn()
 {
-	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 td
+	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 tc secs
 	has vnet && [ -n "${READY[vnet]:-}" ] || return
 	fits $((2 * t + 240)) "churn" || return
 	load vnet 100000
@@ -701,7 +701,7 @@ churn()
 	for ((i = 0; i < 2 * t; i++)); do
 		[ "$i" -ne "$t" ] || {
 			h0=$(vstats)
-			td=$EPOCHREALTIME
+			tc=$EPOCHREALTIME
 			touch "$WORK/churn.go"
 		}
 		sleep 1
@@ -713,7 +713,7 @@ churn()
 	h1=$(vstats)
 	# The seconds of the churn as they passed (a loaded machine
 	# stretches the loop's).
-	td=$(awk -v a="$td" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
+	secs=$(awk -v a="$tc" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
@@ -723,7 +723,7 @@ churn()
 	during=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | median)
 	low=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | sort -n | head -n 1)
 	busy=$(awk '{ d += $2 - $1 } END { printf "%.2f", NR ? d / NR : 0 }' "$WORK/churn.times")
-	awk -v b="$before" -v d="$during" -v l="$low" -v n="$n" -v t="$td" -v busy="$busy" 'BEGIN {
+	awk -v b="$before" -v d="$during" -v l="$low" -v n="$n" -v t="$secs" -v busy="$busy" 'BEGIN {
 		printf "| 100000 rules, 1%% replaced each second | vnet | %d before, %d during (medians) | lowest second %d | %.0f%% | %d batches of 2,000 commands in %d s, %s s each |\n",
 			b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
 	echo "# churn, packets/s each second: $(awk '{ printf "%s:%s ", $1, $2 }' "$WORK/churn.pps")"

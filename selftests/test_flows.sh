@@ -208,19 +208,13 @@ acl()
 # removal lets it through again.
 batch()
 {
-	local pid p h m r d
+	local pid p h m r
 
 	opened "a1 to a2" a1 vm-a1 6251 10.1.1.5 vm-a2
 	for ((p = 1000; p < 3000; p++)); do
 		echo "acl add B port vm-b1 dir in prio $p action allow proto tcp dport 22"
 	done >"$WORK/batch"
-	vm_bg a1 python3 -c '
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("0.0.0.0", 6251))
-while True:
-    s.sendto(b"stream", ("10.1.1.5", 5000))
-    time.sleep(0.001)'
+	vm_bg a1 $UDP stream 6251 10.1.1.5 5000
 	pid=$!
 	snap vm-a1
 	check "a1 streams to a2: hits" retry 50 eval \
@@ -716,6 +710,16 @@ restore_pools()
 	done
 }
 
+# b1_asks_8: b1 asks a2 from source ports 7200-7207; how many answered.
+b1_asks_8()
+{
+	local sp n=0
+	for sp in $(seq 7200 7207); do
+		[ "$(ask b1 "$sp" 10.1.1.5)" = reply ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
 # A port with forwarding on can make a VM answer a third one: nva sends
 # datagrams from a1's address to b1 (vnet B), and b1's answers go to a1,
 # whose inbound UDP is denied. Each answer is a denied flow of b1's; its
@@ -723,7 +727,7 @@ restore_pools()
 # need. b1 is vnet B's only port, and opens nothing in the other cases.
 reflect()
 {
-	local d sp n=0
+	local d
 
 	save_pools
 	v acl add A port vm-a1 dir in prio 100 action deny proto udp
@@ -743,10 +747,7 @@ reflect()
 	# already overflow.
 	echo 8 >$PARAMS/ct_max_per_port
 	echo 8 >$PARAMS/ct_max_per_vnet
-	for sp in $(seq 7200 7207); do
-		[ "$(ask b1 "$sp" 10.1.1.5)" = reply ] && n=$((n + 1))
-	done
-	check_output "b1 opens 8 connections: its whole share" 8 echo $n
+	check_output "b1 opens 8 connections: its whole share" 8 b1_asks_8
 	d=$(counter vm-b1 port-share)
 	check_output "a ninth is refused" timeout ask b1 7208 10.1.1.5
 	check "as port-share" counter_above vm-b1 port-share "$d"
@@ -765,11 +766,7 @@ reflect()
 	echo 1 >$PARAMS/ct_timeout_udp_stream
 	check "nva sends the 20 again: b1's answers renew their verdicts" \
 		spoof 10.1.1.4 7100 10.2.1.4 5000 20
-	n=0
-	for sp in $(seq 7200 7207); do
-		[ "$(ask b1 "$sp" 10.1.1.5)" = reply ] && n=$((n + 1))
-	done
-	check_output "b1 renews its 8 connections" 8 echo $n
+	check_output "b1 renews its 8 connections" 8 b1_asks_8
 	no_verdicts vm-b1
 	check "the ports hold at most 8 connections" retry 250 few_connections
 	restore_pools

@@ -4,6 +4,8 @@
 
   udp.py serve ADDR PORT [DELAY]   answer each datagram after DELAY seconds
   udp.py spray N ADDR PORT          one datagram from each of N source ports
+  udp.py stream SPORT ADDR PORT     a datagram from SPORT every millisecond,
+                                   until killed
   udp.py ask SPORT ADDR PORT [WAIT]  send one datagram from SPORT, print
                                    what came back within WAIT seconds (2):
                                    "reply", "refused" (an ICMP port
@@ -56,12 +58,22 @@ def spray(n, addr, port):
     print(len(socks))
 
 
+def stream(sport, addr, port):
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind(("::" if ":" in addr else "0.0.0.0", sport))
+    while True:
+        s.sendto(b"stream", (addr, port))
+        time.sleep(0.001)
+
+
 def main():
     if sys.argv[1] == "serve":
         delay = float(sys.argv[4]) if len(sys.argv) > 4 else 0
         serve(sys.argv[2], int(sys.argv[3]), delay)
     elif sys.argv[1] == "spray":
         spray(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "stream":
+        stream(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]))
     elif sys.argv[1] == "ask":
         wait = float(sys.argv[5]) if len(sys.argv) > 5 else 2
         ask(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), wait)
