@@ -37,8 +37,9 @@
  *
  * Every ACL change bumps vn->acl_gen. An entry remembers the generation it
  * was last checked at; a hit with an older one checks the original
- * direction against the rules again and removes the entry if they no
- * longer allow it: removing an allow rule stops open connections.
+ * direction against the rules again and stops the entry if they no
+ * longer allow it (ct_stop()): removing an allow rule stops open
+ * connections.
  *
  * Only some packets open a connection: a TCP SYN without ACK, the first
  * UDP datagram, an ICMP echo request, the first packet of another
@@ -103,6 +104,7 @@ struct vnet_conn {
 	struct ct_half half[2];
 	bool nat;		/* an lb translated a packet of it */
 	bool drop;		/* not a connection: a denied flow (below) */
+	bool stopped;		/* a verdict in a stopped flow's place */
 };
 
 /* A half's key, hashed: see vnet_ct_key_words(). */
@@ -338,6 +340,47 @@ static void ct_acl_key(struct vnet_acl_key *k, const struct vnet_ct_key *o,
 }
 
 /*
+ * The rules no longer allow connection @c. A TCP connection or an echo
+ * goes: a packet of its other side cannot open it again (a TCP ACK, an
+ * echo reply opens nothing). A flow that either side may open (UDP,
+ * other protocols) is replaced by the verdict of a denied flow under
+ * both of its keys, "stopped": its denied direction drops at the flow
+ * table's one lookup, like any denied flow, and a packet of its other
+ * side passes on the rules alone and opens nothing (vnet_ct_filter()).
+ * Else an answer that was on its way when the rule came would open the
+ * flow again the other way round, the denied datagrams would be its
+ * replies, and a flow that both sides keep busy would never stop. The
+ * verdict takes the connection's place in its opener's share (so no
+ * share refuses it), until it expires a drop timeout after the denied
+ * side's last packet. An lb's connection goes: its keys are translated.
+ */
+static void ct_stop(struct vnet_net *vn, struct vnet_conn *c, u32 gen)
+{
+	const struct vnet_ct_key *k = &c->half[CT_ORIG].key;
+	struct vnet_conn *v;
+	unsigned int i;
+
+	if (k->proto == IPPROTO_TCP || k->stag == CT_TAG_ECHO ||
+	    READ_ONCE(c->nat))
+		goto kill;
+	v = vnet_ft_alloc_like(&vn->conns, &c->e);
+	if (!v)
+		goto kill;
+	for (i = 0; i < 2; i++) {
+		v->half[i].key = c->half[i].key;
+		v->half[i].out = c->half[i].out;
+	}
+	v->drop = true;
+	v->stopped = true;
+	v->e.gen = gen;
+	vnet_ft_expire_in(&v->e, VNET_FLOW_TO_DROP);
+	vnet_ft_replace(&vn->conns, &c->e, &v->e);
+	return;
+kill:
+	ct_kill(vn, c);
+}
+
+/*
  * Is connection @c, found by its half @dir, still allowed by the rules?
  * Checks its original direction again if the rules changed since it was
  * last checked.
@@ -355,7 +398,7 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 	ct_acl_key(&k, &c->half[CT_ORIG].key, false);
 	k.from_vnet = src->vnet->id;
 	if (!vnet_acl_path_allows(src, dst, &k)) {
-		ct_kill(vn, c);
+		ct_stop(vn, c, gen);
 		return false;
 	}
 	WRITE_ONCE(c->e.gen, gen);
@@ -385,9 +428,10 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * back to its opener (the routes changed since it was made, and a port
  * with forwarding on may have made it in another VM's name, and keep it
  * alive), or a denied flow's verdict (the new connection's replies are
- * that flow, and they are allowed as replies). False if a live entry
- * that stays holds the key; true if none does now (this one went, or
- * ct_find() met an expired one and removed it, or a dying one).
+ * that flow, and they are allowed as replies), unless a rule change
+ * stopped that flow (ct_stop()). False if a live entry that stays holds
+ * the key; true if none does now (this one went, or ct_find() met an
+ * expired one and removed it, or a dying one).
  */
 static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 			   const struct vnet_port *back)
@@ -397,8 +441,8 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 
 	if (!c)
 		return true;
-	if (!READ_ONCE(c->drop) &&
-	    (dir != CT_REPLY || c->half[CT_REPLY].out == back))
+	if (READ_ONCE(c->drop) ? c->stopped :
+	    dir != CT_REPLY || c->half[CT_REPLY].out == back)
 		return false;
 	ct_kill(vn, c);
 	return true;
@@ -477,7 +521,8 @@ static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
  * rules deny, so that its next packets are dropped by the flow table's
  * one lookup, not by the classifier. It holds its own key and nothing
  * else: it never lets a packet through (the packet path's lookups pass
- * it by), a connection that needs its key takes it (ct_evict_stale()),
+ * it by), a connection that needs its key takes it (ct_evict_stale(),
+ * unless it is a stopped flow's),
  * and it takes no place a connection needs: verdicts have a pool of
  * their own (flow_table.c), and one the pool refuses is not cached.
  */
@@ -620,8 +665,14 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			   READ_ONCE(c->e.state) >= VNET_FLOW_FIN) {
 			ct_kill(vn, c);
 			c = NULL;
+		} else if (c && !ct_still_allowed(vn, c, dir, src, dst, gen)) {
+			/* Stopped: the packet meets its verdict, if any. */
+			verdict = ct_find(vn, &pkt.key, &dir);
+			if (verdict && !READ_ONCE(verdict->drop))
+				verdict = NULL;
+			c = NULL;
 		}
-		if (c && ct_still_allowed(vn, c, dir, src, dst, gen)) {
+		if (c) {
 			reply = dir == CT_REPLY;
 			/* Its TCP flags are 0 unless it is TCP. */
 			vnet_ft_touch(&c->e, pkt.key.proto, reply,
@@ -640,11 +691,20 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			 * path (@hit) and would find it; a verdict that
 			 * still stands is renewed in place.
 			 */
-			if (verdict && !nat)
-				ct_renew_verdict(verdict, hit);
-			else if (hit && pkt.opens && !nat && !f->frag_first)
+			if (verdict) {
+				if (dir == CT_ORIG && !nat)
+					ct_renew_verdict(verdict, hit);
+			} else if (hit && pkt.opens && !nat && !f->frag_first) {
 				ct_open(vn, src, dst, &pkt, gen, CT_OPEN_DROP,
 					hit);
+			}
+		} else if (verdict && dir == CT_REPLY) {
+			/*
+			 * The other side of a stopped flow (ct_stop()): the
+			 * rules let it through, but it opens nothing, and
+			 * the verdict stays.
+			 */
+			why = VNET_PASS;
 		} else {
 			if (verdict)
 				ct_kill(vn, verdict);

@@ -266,6 +266,34 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 }
 
 /*
+ * Packet path, under RCU: a new entry of the same type, kind and accounts
+ * as live entry @old, to take its place (vnet_ft_replace()), whose charge
+ * it inherits: it is not charged again, so no share refuses it. DEAD until
+ * then; the caller fills in its keys (the same as @old's), expiry and
+ * payload. NULL if there is no memory.
+ */
+void *vnet_ft_alloc_like(struct vnet_flow_table *ft,
+			 const struct vnet_ft_entry *old)
+{
+	const struct vnet_ft_type *t = ft->type;
+	struct vnet_ft_entry *e;
+	unsigned int i;
+
+	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
+	if (!e)
+		return NULL;
+	e->acct[0] = account_get(old->acct[0]);
+	e->acct[1] = old->acct[1] ? account_get(old->acct[1]) : NULL;
+	e->type = t->id;
+	e->kind = old->kind;
+	e->state = VNET_FLOW_NEW;
+	for (i = 0; i < t->nr_keys; i++)
+		*dir_of(t, half_of(t, e, i)) = i;
+	e->flags = BIT(VNET_FT_DEAD);
+	return e;
+}
+
+/*
  * One key of an entry. A table above its size grows in a worker; when
  * inserts outrun it, an insert must allocate the larger table itself,
  * atomically, and may fail (-ENOMEM), or find another resize under way
@@ -332,6 +360,37 @@ void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e)
 				       t->params);
 	uncharge(e->acct[0], e->kind, ft);
 	call_rcu(&e->rcu, ft_free_rcu);
+}
+
+/*
+ * Packet path, under RCU: @new, from vnet_ft_alloc_like(@old), takes the
+ * place of @old under every key, unless someone kills @old first (then
+ * -ENOENT, and @new is freed). Each key goes from one entry to the other
+ * in one step (rhashtable_replace_fast()): no packet finds the key free
+ * in between and makes an entry of its own there. Both are DEAD until
+ * every key has moved (a lookup misses), so that nobody kills @new while
+ * a key of it is not in yet; then @old goes as vnet_ft_kill() would,
+ * except that its charge is @new's now.
+ */
+int vnet_ft_replace(struct vnet_flow_table *ft, struct vnet_ft_entry *old,
+		    struct vnet_ft_entry *new)
+{
+	const struct vnet_ft_type *t = ft->type;
+	unsigned int i;
+
+	if (test_and_set_bit(VNET_FT_DEAD, &old->flags)) {
+		call_rcu(&new->rcu, ft_free_rcu);
+		return -ENOENT;
+	}
+	/* Only the DEAD bit's owner takes @old's halves out: all are in. */
+	for (i = 0; i < t->nr_keys; i++)
+		WARN_ON_ONCE(rhashtable_replace_fast(&ft->ht,
+						     node_of(t, half_of(t, old, i)),
+						     node_of(t, half_of(t, new, i)),
+						     t->params));
+	call_rcu(&old->rcu, ft_free_rcu);
+	clear_bit_unlock(VNET_FT_DEAD, &new->flags);
+	return 0;
 }
 
 /*

@@ -40,7 +40,8 @@
  *   returns. So an entry is removed and uncharged exactly once, whether
  *   the packet path (expired at lookup, stopped by a rule, replaced) or
  *   the collector (expired, its port or lb gone, namespace exit) gets
- *   there first.
+ *   there first. vnet_ft_replace() takes the bit the same way, and moves
+ *   the entry's keys and its charge to the entry that replaces it.
  * - A lookup that finds a half whose entry is DEAD, or expired, misses. An
  *   entry found alive may be killed right after by another CPU: its
  *   memory, its accounts and everything it points to stay valid until the
@@ -202,6 +203,10 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 		    struct vnet_ct_account *other, enum vnet_ct_kind kind,
 		    enum vnet_drop_reason *why);
 int vnet_ft_insert(struct vnet_flow_table *ft, struct vnet_ft_entry *e);
+void *vnet_ft_alloc_like(struct vnet_flow_table *ft,
+			 const struct vnet_ft_entry *old);
+int vnet_ft_replace(struct vnet_flow_table *ft, struct vnet_ft_entry *old,
+		    struct vnet_ft_entry *new);
 struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 				   const void *key, unsigned int *dir);
 void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e);

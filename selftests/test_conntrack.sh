@@ -26,6 +26,7 @@ ALL_TESTS="
 	twin
 	rule_del
 	rule_add
+	rule_add_udp
 	fragments
 	timeouts
 	shares
@@ -196,6 +197,41 @@ rule_add()
 	check "the open connection stops" stream_stopped vm-vm2
 	stream_stop
 	v acl del A subnet db dir in prio 10
+}
+
+# So does a new deny of a UDP flow, whichever side's datagram comes first
+# after it. UDP has no roles: a datagram the rules allow opens a flow
+# from either side. But an answer that was on its way when the rule came
+# may pass (the rules allow that direction), and must not open the flow
+# again the other way round: the denied datagrams would be its replies,
+# and a flow that both sides keep busy would never stop. vm3's late
+# answer is sent by hand, from the port vm2 wrote to; nothing listens on
+# either side (5002, and vm2's source port), so each datagram that
+# arrives is answered by a port unreachable ("refused").
+rule_add_udp()
+{
+	local d first sport=4100
+	for first in answer datagram; do
+		check_output "UDP from vm2 to vm3 opens a flow ($first first)" refused \
+			ask vm2 $sport 10.1.2.4 5002
+		check "acl add of a deny of that flow ($first first)" \
+			v acl add A subnet db dir in prio 10 action deny proto udp \
+			src 10.1.1.5/32 sport $sport
+		d=$(counter vm-vm2 acl)
+		[ "$first" = answer ] ||
+			check_output "vm2's next datagram is dropped" timeout \
+				ask vm2 $sport 10.1.2.4 5002 1
+		check_output "vm3's late answer passes on the rules alone ($first first)" \
+			refused ask vm3 5002 10.1.1.5 $sport
+		check_output "vm2's datagram after it is dropped ($first first)" timeout \
+			ask vm2 $sport 10.1.2.4 5002 1
+		check "counted as acl on vm2's port ($first first)" \
+			counter_above vm-vm2 acl "$d"
+		v acl del A subnet db dir in prio 10
+		check_output "the deny deleted, the flow opens again ($first first)" refused \
+			ask vm2 $sport 10.1.2.4 5002
+		sport=$((sport + 1))
+	done
 }
 
 # Later fragments follow their first fragment. frag.py sends UDP datagrams

@@ -204,11 +204,13 @@ acl()
 # millisecond) while a batch adds 2,000 rules that concern neither (on
 # b1's port): a1's flow is recomputed at the commit (twice if the
 # deferred commit came first, after a second without a line). Then a
-# batch's deny of the connection drops its next datagram, and its
-# removal lets it through again.
+# batch's deny of the connection stops the stream: a2, which answers each
+# datagram, may have an answer on its way then, and it must not open the
+# flow again the other way round (test_conntrack rule_add_udp); and the
+# deny's removal lets the stream through again.
 batch()
 {
-	local pid p h m r
+	local pid p h m r d u
 
 	opened "a1 to a2" a1 vm-a1 6251 10.1.1.5 vm-a2
 	for ((p = 1000; p < 3000; p++)); do
@@ -229,15 +231,25 @@ batch()
 		test $((h + m + r)) -ge 20
 	check "a1's flow recomputed at the commit only ($r)" \
 		test "$r" -ge 1 -a "$r" -le 2
-	kill "$pid"
-	wait "$pid" 2>/dev/null
 	echo "acl add A port vm-a2 dir in prio 110 action deny proto udp src 10.1.1.4/32 sport 6251" \
 		>"$WORK/deny"
-	check "a batch denies the connection" v -b "$WORK/deny"
-	stopped "a batch's deny, at the next datagram" a1 vm-a1 6251 10.1.1.5 acl
+	d=$(counter vm-a1 acl)
+	check "a batch denies the stream" v -b "$WORK/deny"
+	check "the stream is dropped as acl" \
+		retry 50 counter_above vm-a1 acl $((d + 2))
+	# From then on every datagram drops: a2 receives none of the next 20.
+	u=$(udp_in a2)
+	d=$(counter vm-a1 acl)
+	check "the stream keeps being dropped" \
+		retry 50 counter_above vm-a1 acl $((d + 19))
+	check_output "a2 received none of it" "$u" udp_in a2
 	echo "acl del A port vm-a2 dir in prio 110" >"$WORK/deny"
 	check "a batch deletes the deny" v -b "$WORK/deny"
-	reopened "the batch's deny deleted" a1 vm-a1 6251 10.1.1.5 vm-a2
+	snap vm-a1
+	check "the stream passes again: hits" retry 50 eval \
+		'[ "$(since vm-a1 | cut -d " " -f 1)" -ge 3 ]'
+	kill "$pid"
+	wait "$pid" 2>/dev/null
 	sed 's/^acl add \(.* prio [0-9]*\) .*/acl del \1/' "$WORK/batch" \
 		>"$WORK/unbatch"
 	check "the 2,000 rules deleted in a batch" v -b "$WORK/unbatch"
@@ -263,6 +275,12 @@ peering()
 ip_in()
 {
 	vm "$1" awk '$1 == "Ip:" && $4 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp
+}
+
+# udp_in VM: the IPv4 UDP datagrams VM has received (InDatagrams).
+udp_in()
+{
+	vm "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp
 }
 
 route()
