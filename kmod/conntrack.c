@@ -343,29 +343,34 @@ static void ct_acl_key(struct vnet_acl_key *k, const struct vnet_ct_key *o,
  * The rules no longer allow connection @c. A TCP connection or an echo
  * goes: a packet of its other side cannot open it again (a TCP ACK, an
  * echo reply opens nothing). A flow that either side may open (UDP,
- * other protocols) is replaced by the verdict of a denied flow under
- * both of its keys, "stopped": its denied direction drops at the flow
- * table's one lookup, like any denied flow, and a packet of its other
- * side passes on the rules alone and opens nothing (vnet_ct_filter()).
- * Else an answer that was on its way when the rule came would open the
- * flow again the other way round, the denied datagrams would be its
- * replies, and a flow that both sides keep busy would never stop. The
- * verdict takes the connection's place in its opener's share (so no
- * share refuses it), until it expires a drop timeout after the denied
- * side's last packet. An lb's connection goes: its keys are translated.
+ * other protocols, through an lb too) is replaced by the verdict of a
+ * denied flow under both of its keys, "stopped": its denied direction
+ * drops at the flow table's one lookup, like any denied flow, and a
+ * packet of its other side passes on the rules alone and opens nothing
+ * (vnet_ct_filter()). Else an answer that was on its way when the rule
+ * came would open the flow again the other way round, the denied
+ * datagrams would be its replies, and a flow that both sides keep busy
+ * would never stop. The verdict takes the connection's place in its
+ * opener's share (so no share refuses it) for one drop timeout from the
+ * stop, never renewed: long enough for the answers on their way, and
+ * nobody can keep a place of another VM's share with it. Then the flow
+ * is as any other. Without memory for it, the connection only goes
+ * (counted on @port, whose packet stopped it, as an insert failure).
  */
-static void ct_stop(struct vnet_net *vn, struct vnet_conn *c, u32 gen)
+static void ct_stop(struct vnet_net *vn, struct vnet_conn *c, u32 gen,
+		    struct vnet_port *port)
 {
 	const struct vnet_ct_key *k = &c->half[CT_ORIG].key;
 	struct vnet_conn *v;
 	unsigned int i;
 
-	if (k->proto == IPPROTO_TCP || k->stag == CT_TAG_ECHO ||
-	    READ_ONCE(c->nat))
+	if (k->proto == IPPROTO_TCP || k->stag == CT_TAG_ECHO)
 		goto kill;
 	v = vnet_ft_alloc_like(&vn->conns, &c->e);
-	if (!v)
+	if (!v) {
+		vnet_count_flow(port, VNET_FLOW_INSERT_FAILED);
 		goto kill;
+	}
 	for (i = 0; i < 2; i++) {
 		v->half[i].key = c->half[i].key;
 		v->half[i].out = c->half[i].out;
@@ -391,6 +396,8 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 {
 	struct vnet_acl_key k;
 
+	struct vnet_port *sender = src;
+
 	if (READ_ONCE(c->e.gen) == gen)
 		return true;
 	if (dir == CT_REPLY)
@@ -398,7 +405,7 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 	ct_acl_key(&k, &c->half[CT_ORIG].key, false);
 	k.from_vnet = src->vnet->id;
 	if (!vnet_acl_path_allows(src, dst, &k)) {
-		ct_stop(vn, c, gen);
+		ct_stop(vn, c, gen, sender);
 		return false;
 	}
 	WRITE_ONCE(c->e.gen, gen);
@@ -429,7 +436,8 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * with forwarding on may have made it in another VM's name, and keep it
  * alive), or a denied flow's verdict (the new connection's replies are
  * that flow, and they are allowed as replies), unless a rule change
- * stopped that flow (ct_stop()). False if a live entry that stays holds
+ * stopped that flow (ct_stop()) and its replies still come back to its
+ * opener. False if a live entry that stays holds
  * the key; true if none does now (this one went, or ct_find() met an
  * expired one and removed it, or a dying one).
  */
@@ -441,8 +449,8 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 
 	if (!c)
 		return true;
-	if (READ_ONCE(c->drop) ? c->stopped :
-	    dir != CT_REPLY || c->half[CT_REPLY].out == back)
+	if ((!READ_ONCE(c->drop) || c->stopped) &&
+	    (dir != CT_REPLY || c->half[CT_REPLY].out == back))
 		return false;
 	ct_kill(vn, c);
 	return true;
@@ -573,16 +581,24 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 /*
  * The rules still deny the flow of verdict @c: it stays (the whole
  * datagram and the first fragment of a flow find the same one, and
- * neither may kill and remake it for the other), renewed, and it may be
- * remembered under the current flow generation.
+ * neither may kill and remake it for the other), renewed unless it is a
+ * stopped flow's (ct_stop()), and it may be remembered under the current
+ * flow generation.
  */
 static void ct_renew_verdict(struct vnet_conn *c, struct vnet_ct_hit *hit)
 {
-	vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
+	if (!c->stopped)
+		vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
 	if (hit) {
 		hit->conn = c;
 		hit->dir = CT_ORIG;
 	}
+}
+
+/* Was ACL generation @a read before @b? (The counter wraps.) */
+static bool ct_gen_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
 }
 
 /* The rules alone, for a packet that no connection lets through. */
@@ -698,11 +714,14 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				ct_open(vn, src, dst, &pkt, gen, CT_OPEN_DROP,
 					hit);
 			}
-		} else if (verdict && dir == CT_REPLY) {
+		} else if (verdict &&
+			   (dir == CT_REPLY ||
+			    ct_gen_before(gen, READ_ONCE(verdict->e.gen)))) {
 			/*
-			 * The other side of a stopped flow (ct_stop()): the
-			 * rules let it through, but it opens nothing, and
-			 * the verdict stays.
+			 * The other side of a stopped flow (ct_stop()), or a
+			 * packet checked against rules older than the
+			 * verdict's: it passes, but opens nothing, and the
+			 * verdict stays.
 			 */
 			why = VNET_PASS;
 		} else {
@@ -880,7 +899,8 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		goto out;
 	*out = NULL;
 	if (READ_ONCE(c->drop)) {
-		vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
+		if (!c->stopped)
+			vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
 		*why = VNET_DROP_ACL;
 		goto hit;
 	}

@@ -27,6 +27,7 @@ ALL_TESTS="
 	rule_del
 	rule_add
 	rule_add_udp
+	stopped_expires
 	fragments
 	timeouts
 	shares
@@ -232,6 +233,34 @@ rule_add_udp()
 			ask vm2 $sport 10.1.2.4 5002
 		sport=$((sport + 1))
 	done
+}
+
+# A stopped flow's verdict keeps the connection's place in the opener's
+# share for one drop timeout from the stop (2 s here), however busy the
+# denied side keeps it: then its datagrams make a denied flow's verdict,
+# in the verdicts' pool (denied-flows). Else a VM made to answer (by a
+# port with forwarding on, in another VM's name) could hold its share.
+stopped_expires()
+{
+	local old d pid
+	old=$(cat $PARAMS/ct_timeout_drop)
+	echo 2 >$PARAMS/ct_timeout_drop
+	check "vm2 holds no denied flow's verdict" \
+		busywait 40000 eval '[ "$(counter vm-vm2 denied-flows)" -eq 0 ]'
+	check_output "UDP from vm2 to vm3 opens a flow" refused \
+		ask vm2 4200 10.1.2.4 5002
+	v acl add A subnet db dir in prio 10 action deny proto udp \
+		src 10.1.1.5/32 sport 4200
+	d=$(counter vm-vm2 acl)
+	vm_bg vm2 $UDP stream 4200 10.1.2.4 5002
+	pid=$!
+	check "vm2's stream is stopped" busywait 10000 counter_above vm-vm2 acl "$d"
+	check "its verdict becomes a denied flow's while the stream runs" \
+		busywait 20000 counter_above vm-vm2 denied-flows 0
+	kill "$pid"
+	wait "$pid" 2>/dev/null
+	v acl del A subnet db dir in prio 10
+	echo "$old" >$PARAMS/ct_timeout_drop
 }
 
 # Later fragments follow their first fragment. frag.py sends UDP datagrams

@@ -22,6 +22,7 @@ ALL_TESTS="
 	fragments_icmp
 	short_first_fragment
 	acls
+	rule_add_udp
 	trace
 	refusals
 	bad_usage
@@ -51,6 +52,7 @@ ALL_TESTS="
 #   lb pweb of P: frontend 10.2.0.50 tcp 80 -> p1:8080, used from A
 
 LB="/usr/bin/python3 $(dirname "$(realpath "$0")")/lb.py"
+UDP="/usr/bin/python3 $(dirname "$(realpath "$0")")/udp.py"
 
 add_vnets A:1 P:2 Q:3 R:4
 add_vm b1 A s 10.1.1.4 fd00:1:0:1::4 52:54:00:01:01:04
@@ -365,6 +367,39 @@ acls()
 	v acl add A port vm-c1 dir out prio 100 action deny proto udp dport 8080
 	denied "an outbound rule of the client sees the backend's port" c1 udp 10.1.1.200 53 vm-c1 acl
 	v acl del A port vm-c1 dir out prio 100
+}
+
+# A new deny stops an lb's UDP flow for good, whichever side sends first
+# after it, as without an lb (test_conntrack rule_add_udp): the backend's
+# late answer comes back from the frontend, but does not open the flow
+# again the other way round. lb late: frontend 10.1.1.201 udp 54 to
+# b1:8081, where nothing listens (c1 is answered "refused"); b1's late
+# answer is sent by hand, from that port to c1's.
+rule_add_udp()
+{
+	local d first sport=4300
+	v lb add A late frontend 10.1.1.201 proto udp port 54 backend 10.1.1.4:8081
+	for first in answer datagram; do
+		check_output "c1 to lb late opens a flow ($first first)" refused \
+			vm c1 $UDP ask $sport 10.1.1.201 54 2
+		check "a deny of that flow into b1 ($first first)" \
+			v acl add A port vm-b1 dir in prio 100 action deny proto udp \
+			src 10.1.1.10/32 sport $sport
+		d=$(counter vm-c1 acl)
+		[ "$first" = answer ] ||
+			check_output "c1's next datagram is dropped" timeout \
+				vm c1 $UDP ask $sport 10.1.1.201 54 1
+		vm b1 $UDP ask 8081 10.1.1.10 $sport 1 >/dev/null
+		check_output "c1's datagram after b1's late answer is dropped ($first first)" \
+			timeout vm c1 $UDP ask $sport 10.1.1.201 54 1
+		check "counted as acl on c1's port ($first first)" \
+			counter_above vm-c1 acl "$d"
+		v acl del A port vm-b1 dir in prio 100
+		check_output "the deny deleted, the flow opens again ($first first)" \
+			refused vm c1 $UDP ask $sport 10.1.1.201 54 2
+		sport=$((sport + 1))
+	done
+	v lb del A late
 }
 
 trace()
