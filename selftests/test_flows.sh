@@ -888,17 +888,25 @@ allocs() { awk '$1 == "vnet_alloc" { print $2 }' /sys/kernel/tracing/kprobe_prof
 # Counted by a kprobe: no entry is allocated after the first packet.
 renew()
 {
-	local T=/sys/kernel/tracing d n0
+	local T=/sys/kernel/tracing d n0 probe=
 	mountpoint -q $T || mount -t tracefs tracefs $T
-	echo 'p:vnet_alloc vnet:vnet_ft_alloc' >>$T/kprobe_events
-	echo 1 >$T/events/kprobes/vnet_alloc/enable
+	# The debug kernel's trimmed configuration has no kprobe events:
+	# there the allocation checks are skipped, and say so.
+	if echo 'p:vnet_alloc vnet:vnet_ft_alloc' 2>/dev/null >>$T/kprobe_events; then
+		echo 1 >$T/events/kprobes/vnet_alloc/enable
+		probe=1
+	fi
 	v acl add A port vm-a2 dir in prio 100 action deny proto udp
 	d=$(counter vm-a1 acl)
 	check "a1 sends a denied datagram" \
 		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000
 	check "dropped as acl" retry 20 counter_above vm-a1 acl "$d"
-	n0=$(allocs)
-	check "the probe counts" test "$n0" -gt 0
+	if [ -n "$probe" ]; then
+		n0=$(allocs)
+		check "the probe counts" test "$n0" -gt 0
+	else
+		skip "the probe counts" "no kprobe events in this kernel"
+	fi
 	v acl add A port vm-a2 dir in prio 200 action allow proto tcp dport 22
 	snap vm-a1
 	check "again after a change" \
@@ -911,11 +919,17 @@ renew()
 		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000
 	check "all dropped as acl" retry 20 counter_above vm-a1 acl $((d + 5))
 	check "the whole one a hit" moved vm-a1 '1 3 1'
-	check_output "no entry allocated since the verdict" "$n0" allocs
+	if [ -n "$probe" ]; then
+		check_output "no entry allocated since the verdict" "$n0" allocs
+	else
+		skip "no entry allocated since the verdict" "no kprobe events in this kernel"
+	fi
 	v acl del A port vm-a2 dir in prio 200
 	v acl del A port vm-a2 dir in prio 100
-	echo 0 >$T/events/kprobes/vnet_alloc/enable
-	echo '-:vnet_alloc' >>$T/kprobe_events
+	if [ -n "$probe" ]; then
+		echo 0 >$T/events/kprobes/vnet_alloc/enable
+		echo '-:vnet_alloc' >>$T/kprobe_events
+	fi
 }
 
 tests_run
