@@ -39,6 +39,7 @@ ALL_TESTS="
 	endpoint
 	squat
 	squat_moved
+	squat_stopped
 	squat_fragments
 	drops
 	renew
@@ -541,6 +542,35 @@ squat_moved()
 	check "a2's answer was not dropped" test "$(counter vm-a2 acl)" -eq "$d"
 	hit_both "a1's connection, then hits" a1 vm-a1 6804 10.1.1.5 vm-a2
 	v acl del A port vm-a1 dir in prio 100
+}
+
+# A stopped flow's verdict (a rule change stopped a UDP flow, test_conntrack
+# rule_add_udp) gives its key to a new connection whose replies no longer
+# come back to the flow's opener, as a live connection's reply half does
+# (squat_moved): a deny on a1's side stops a1's flow to a2, then a1's
+# address is routed to nva, which opens that 5-tuple in a1's name. nva
+# takes in UDP only as return traffic: a2's answer must come back to it
+# as such, not be judged on the rules alone (and dropped).
+squat_stopped()
+{
+	local d rx
+
+	check_output "a1 to a2 from 6806" reply ask a1 6806 10.1.1.5
+	v acl add A port vm-a1 dir out prio 120 action deny proto udp sport 6806
+	d=$(counter vm-a1 acl)
+	check_output "a1's next datagram is stopped" timeout ask a1 6806 10.1.1.5
+	check "dropped as acl" counter_above vm-a1 acl "$d"
+	v acl add A port vm-nva dir in prio 100 action deny proto udp
+	v route add A s 10.1.1.4/32 nexthop appliance 10.1.2.6
+	rx=$(ip_in nva)
+	d=$(counter vm-a2 acl)
+	check "nva sends from a1's address and port to a2" \
+		spoof 10.1.1.4 6806 10.1.1.5 5000
+	check "a2's answer reached nva" retry 20 eval '[ "$(ip_in nva)" -gt "$rx" ]'
+	check "a2's answer was not dropped" test "$(counter vm-a2 acl)" -eq "$d"
+	v route del A s 10.1.1.4/32
+	v acl del A port vm-nva dir in prio 100
+	v acl del A port vm-a1 dir out prio 120
 }
 
 # in_fragments DESC VM MAC SPORT: VM sends a datagram in three fragments,
