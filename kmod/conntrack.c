@@ -394,9 +394,8 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 			     unsigned int dir, struct vnet_port *src,
 			     struct vnet_port *dst, u32 gen)
 {
-	struct vnet_acl_key k;
-
 	struct vnet_port *sender = src;
+	struct vnet_acl_key k;
 
 	if (READ_ONCE(c->e.gen) == gen)
 		return true;
@@ -437,9 +436,9 @@ static struct vnet_port *ct_way_back(struct vnet_port *dst,
  * alive), or a denied flow's verdict (the new connection's replies are
  * that flow, and they are allowed as replies), unless a rule change
  * stopped that flow (ct_stop()) and its replies still come back to its
- * opener. False if a live entry that stays holds
- * the key; true if none does now (this one went, or ct_find() met an
- * expired one and removed it, or a dying one).
+ * opener. False if a live entry that stays holds the key; true if none
+ * does now (this one went, or ct_find() met an expired one and removed
+ * it, or a dying one).
  */
 static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 			   const struct vnet_port *back)
@@ -530,9 +529,9 @@ static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
  * one lookup, not by the classifier. It holds its own key and nothing
  * else: it never lets a packet through (the packet path's lookups pass
  * it by), a connection that needs its key takes it (ct_evict_stale(),
- * unless it is a stopped flow's),
- * and it takes no place a connection needs: verdicts have a pool of
- * their own (flow_table.c), and one the pool refuses is not cached.
+ * unless it is a stopped flow's), and it takes no place a connection
+ * needs: verdicts have a pool of their own (flow_table.c), and one the
+ * pool refuses is not cached.
  */
 static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 				     struct vnet_port *src,
