@@ -43,14 +43,14 @@ trap 'exit 130' INT TERM
 declare -A DURATION=(
 	[@unit]=13 [@harness]=90 [@install]=1
 	[test_acl.sh]=43 [test_attack.sh]=27 [test_config.sh]=31
-	[test_conntrack.sh]=58 [test_control.sh]=21 [test_datapath.sh]=48
+	[test_conntrack.sh]=65 [test_control.sh]=21 [test_datapath.sh]=48
 	[test_demo.sh]=100 [test_dump.sh]=14 [test_endpoint.sh]=111
 	[test_flood.sh]=28 [test_graph.sh]=9 [test_install.sh]=36
 	[test_lb.sh]=86 [test_lib.sh]=59 [test_module.sh]=13
 	[test_perm.sh]=13 [test_policy.sh]=3 [test_routes.sh]=79
 	[test_scale.sh]=71 [test_tap.sh]=47 [test_teardown.sh]=21
 	[test_port.sh]=58 [test_apply.sh]=23 [test_pktfuzz.sh]=6
-	[test_trace.sh]=21 [test_walkthrough.sh]=5 [test_flows.sh]=192
+	[test_trace.sh]=21 [test_walkthrough.sh]=5 [test_flows.sh]=201
 )
 DEFAULT_DURATION=60
 
