@@ -104,7 +104,6 @@ struct vnet_conn {
 	struct ct_half half[2];
 	bool nat;		/* an lb translated a packet of it */
 	bool drop;		/* not a connection: a denied flow (below) */
-	bool stopped;		/* a verdict in a stopped flow's place */
 };
 
 /* A half's key, hashed: see vnet_ct_key_words(). */
@@ -356,9 +355,10 @@ static void ct_acl_key(struct vnet_acl_key *k, const struct vnet_ct_key *o,
  * nobody can keep a place of another VM's share with it. Then the flow
  * is as any other. Without memory for it, the connection only goes
  * (counted on @port, whose packet stopped it, as an insert failure).
+ * Returns the verdict, or NULL if there is none (or another CPU made it).
  */
-static void ct_stop(struct vnet_net *vn, struct vnet_conn *c, u32 gen,
-		    struct vnet_port *port)
+static struct vnet_conn *ct_stop(struct vnet_net *vn, struct vnet_conn *c,
+				 u32 gen, struct vnet_port *port)
 {
 	const struct vnet_ct_key *k = &c->half[CT_ORIG].key;
 	struct vnet_conn *v;
@@ -376,24 +376,35 @@ static void ct_stop(struct vnet_net *vn, struct vnet_conn *c, u32 gen,
 		v->half[i].out = c->half[i].out;
 	}
 	v->drop = true;
-	v->stopped = true;
 	v->e.gen = gen;
 	vnet_ft_expire_in(&v->e, VNET_FLOW_TO_DROP);
-	vnet_ft_replace(&vn->conns, &c->e, &v->e);
-	return;
+	return vnet_ft_replace(&vn->conns, &c->e, &v->e) ? NULL : v;
 kill:
 	ct_kill(vn, c);
+	return NULL;
+}
+
+/*
+ * Is verdict @c a stopped flow's? It kept the stopped connection's kind
+ * (and charge); one made for a denied packet is VNET_CT_DROP.
+ */
+static bool ct_stopped(const struct vnet_conn *c)
+{
+	return c->e.kind != VNET_CT_DROP;
 }
 
 /*
  * Is connection @c, found by its half @dir, still allowed by the rules?
  * Checks its original direction again if the rules changed since it was
- * last checked.
+ * last checked; if not, it is stopped, and *@verdict (if not NULL) is
+ * what took its place (ct_stop()).
  */
 static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 			     unsigned int dir, struct vnet_port *src,
-			     struct vnet_port *dst, u32 gen)
+			     struct vnet_port *dst, u32 gen,
+			     struct vnet_conn **verdict)
 {
+	struct vnet_conn *v;
 	struct vnet_port *sender = src;
 	struct vnet_acl_key k;
 
@@ -404,7 +415,9 @@ static bool ct_still_allowed(struct vnet_net *vn, struct vnet_conn *c,
 	ct_acl_key(&k, &c->half[CT_ORIG].key, false);
 	k.from_vnet = src->vnet->id;
 	if (!vnet_acl_path_allows(src, dst, &k)) {
-		ct_stop(vn, c, gen, sender);
+		v = ct_stop(vn, c, gen, sender);
+		if (verdict)
+			*verdict = v;
 		return false;
 	}
 	WRITE_ONCE(c->e.gen, gen);
@@ -448,7 +461,7 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 
 	if (!c)
 		return true;
-	if ((!READ_ONCE(c->drop) || c->stopped) &&
+	if ((!READ_ONCE(c->drop) || ct_stopped(c)) &&
 	    (dir != CT_REPLY || c->half[CT_REPLY].out == back))
 		return false;
 	ct_kill(vn, c);
@@ -586,7 +599,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
  */
 static void ct_renew_verdict(struct vnet_conn *c, struct vnet_ct_hit *hit)
 {
-	if (!c->stopped)
+	if (!ct_stopped(c))
 		vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
 	if (hit) {
 		hit->conn = c;
@@ -662,7 +675,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		if (ct_quoted(skb, f->thoff + 8, dst, &pkt))
 			c = ct_find(vn, &pkt.inner, &dir);
 		if (c && !READ_ONCE(c->drop) && ct_sender(c, !dir) == src->ct &&
-		    ct_still_allowed(vn, c, dir, dst, src, gen))
+		    ct_still_allowed(vn, c, dir, dst, src, gen, NULL))
 			why = VNET_PASS;
 		else
 			why = acl_verdict(src, dst, &f->key);
@@ -680,12 +693,9 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			   READ_ONCE(c->e.state) >= VNET_FLOW_FIN) {
 			ct_kill(vn, c);
 			c = NULL;
-		} else if (c && !ct_still_allowed(vn, c, dir, src, dst, gen)) {
-			/* Stopped: the packet meets its verdict, if any. */
-			verdict = ct_find(vn, &pkt.key, &dir);
-			if (verdict && !READ_ONCE(verdict->drop))
-				verdict = NULL;
-			c = NULL;
+		} else if (c && !ct_still_allowed(vn, c, dir, src, dst, gen,
+						  &verdict)) {
+			c = NULL;	/* the packet meets its verdict, if any */
 		}
 		if (c) {
 			reply = dir == CT_REPLY;
@@ -898,7 +908,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		goto out;
 	*out = NULL;
 	if (READ_ONCE(c->drop)) {
-		if (!c->stopped)
+		if (!ct_stopped(c))
 			vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
 		*why = VNET_DROP_ACL;
 		goto hit;

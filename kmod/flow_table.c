@@ -230,6 +230,34 @@ static void ft_free_rcu(struct rcu_head *head)
 }
 
 /*
+ * An entry of @kind holding @payer (and @other, if any), not charged:
+ * DEAD, so that nobody else finds or kills it half inserted. The callers'
+ * entries or ports are alive (RCU): so are their accounts.
+ */
+static struct vnet_ft_entry *ft_new(struct vnet_flow_table *ft,
+				    struct vnet_ct_account *payer,
+				    struct vnet_ct_account *other,
+				    enum vnet_ct_kind kind)
+{
+	const struct vnet_ft_type *t = ft->type;
+	struct vnet_ft_entry *e;
+	unsigned int i;
+
+	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
+	if (!e)
+		return NULL;
+	e->acct[0] = account_get(payer);
+	e->acct[1] = other ? account_get(other) : NULL;
+	e->type = t->id;
+	e->kind = kind;
+	e->state = VNET_FLOW_NEW;
+	for (i = 0; i < t->nr_keys; i++)
+		*dir_of(t, half_of(t, e, i)) = i;
+	e->flags = BIT(VNET_FT_DEAD);
+	return e;
+}
+
+/*
  * Packet path, under RCU: a new entry of @kind, charged to @payer (and
  * holding @other, if any, alive), DEAD until vnet_ft_insert(). The caller
  * fills in its keys, expiry and payload. NULL with *@why set if a share
@@ -239,29 +267,16 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 		    struct vnet_ct_account *other, enum vnet_ct_kind kind,
 		    enum vnet_drop_reason *why)
 {
-	const struct vnet_ft_type *t = ft->type;
 	struct vnet_ft_entry *e;
-	unsigned int i;
 
 	*why = charge(payer, kind, ft);
 	if (*why != VNET_PASS)
 		return NULL;
-	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
+	e = ft_new(ft, payer, other, kind);
 	if (!e) {
 		uncharge(payer, kind, ft);
 		*why = VNET_DROP_NO_MEMORY;
-		return NULL;
 	}
-	/* The callers' ports are alive (RCU): so are their accounts. */
-	e->acct[0] = account_get(payer);
-	e->acct[1] = other ? account_get(other) : NULL;
-	e->type = t->id;
-	e->kind = kind;
-	e->state = VNET_FLOW_NEW;
-	for (i = 0; i < t->nr_keys; i++)
-		*dir_of(t, half_of(t, e, i)) = i;
-	/* Nobody else finds or kills a half inserted entry. */
-	e->flags = BIT(VNET_FT_DEAD);
 	return e;
 }
 
@@ -275,22 +290,7 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 void *vnet_ft_alloc_like(struct vnet_flow_table *ft,
 			 const struct vnet_ft_entry *old)
 {
-	const struct vnet_ft_type *t = ft->type;
-	struct vnet_ft_entry *e;
-	unsigned int i;
-
-	e = kmem_cache_zalloc(t->cache, GFP_ATOMIC);
-	if (!e)
-		return NULL;
-	e->acct[0] = account_get(old->acct[0]);
-	e->acct[1] = old->acct[1] ? account_get(old->acct[1]) : NULL;
-	e->type = t->id;
-	e->kind = old->kind;
-	e->state = VNET_FLOW_NEW;
-	for (i = 0; i < t->nr_keys; i++)
-		*dir_of(t, half_of(t, e, i)) = i;
-	e->flags = BIT(VNET_FT_DEAD);
-	return e;
+	return ft_new(ft, old->acct[0], old->acct[1], old->kind);
 }
 
 /*

@@ -273,15 +273,15 @@ peering()
 
 # ip_in VM: the IPv4 packets VM's stack has taken in, its own or to
 # forward (not ARP: an appliance's neighbour probes come at any time).
-ip_in()
-{
-	vm "$1" awk '$1 == "Ip:" && $4 ~ /^[0-9]+$/ { print $4 }' /proc/net/snmp
-}
+ip_in() { snmp "$1" Ip 4; }
 
 # udp_in VM: the IPv4 UDP datagrams VM has received (InDatagrams).
-udp_in()
+udp_in() { snmp "$1" Udp 2; }
+
+# snmp VM GROUP FIELD: field FIELD of VM's GROUP counters (/proc/net/snmp).
+snmp()
 {
-	vm "$1" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ { print $2 }' /proc/net/snmp
+	vm "$1" awk -v g="$2:" -v f="$3" '$1 == g && $f ~ /^[0-9]+$/ { print $f }' /proc/net/snmp
 }
 
 route()
