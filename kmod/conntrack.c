@@ -28,7 +28,7 @@
  * every half stale at once; the next packet of each takes the full path
  * again (a recomputation) and, if it is still delivered the same way,
  * renews the half's generation. A connection that a load balancer
- * translates (marked nat) is keyed as translated, the backend as
+ * translates is keyed as translated, the backend as
  * destination: the client's packet, which goes to the frontend, finds its
  * lb record first (lb_flow.c), then the connection under the translated
  * key; the backend's reply finds the connection, then its record for the
@@ -80,31 +80,49 @@
 
 enum { CT_ORIG, CT_REPLY };
 
+/*
+ * A packet of a connection reads its half, then the entry's head: one
+ * cache line each (struct vnet_conn is cache aligned), so the half holds
+ * no more than its lookup needs.
+ */
 struct ct_half {
 	struct rhash_head node;
 	struct vnet_ct_key key;
+	u8 dir;			/* CT_ORIG or CT_REPLY */
 	/*
 	 * Where it goes: the other half's sender, whose account the entry
 	 * holds; valid while that account is not gone (the port is freed
 	 * a grace period after it is retired).
 	 */
 	struct vnet_port *out;
-	u32 gen;		/* ct_proof() of its last delivery, or 0 */
-	u8 dir;			/* CT_ORIG or CT_REPLY */
 };
 
 /*
- * e.acct[0] is the account charged for it, the opener's (or for a
- * fragment entry maybe the other port's), e.acct[1] the other port's;
- * e.gen is vn->acl_gen when the rules last allowed it. Who sends a half
- * is ct_sender()'s to say, not its key's (an off-path half).
+ * e.acct[0] is the account charged for it, the opener's (or with
+ * CT_DST_PAYS, for a fragment entry, the other port's), the other one is
+ * in e.acct[1]; e.gen is vn->acl_gen when the rules last allowed it. Who
+ * sends a half is ct_sender()'s to say, not its key's (an off-path half).
  */
 struct vnet_conn {
 	struct vnet_ft_entry e;
+	u32 proof[2];		/* ct_proof() of a half's last delivery, or 0 */
 	struct ct_half half[2];
-	bool nat;		/* an lb translated a packet of it */
-	bool drop;		/* not a connection: a denied flow (below) */
+} ____cacheline_aligned;
+
+static_assert(!IS_ENABLED(CONFIG_64BIT) ||
+	      (offsetof(struct vnet_conn, half) == 64 &&
+	       sizeof(struct ct_half) == 64));
+
+/* Bits of c->e.flags. */
+enum {
+	CT_DROP = VNET_FT_USER,	/* not a connection: a denied flow (below) */
+	CT_DST_PAYS,		/* e.acct[0] is the receiver's, not the opener's */
 };
+
+static bool ct_flag(const struct vnet_conn *c, unsigned int bit)
+{
+	return test_bit(bit, &c->e.flags);
+}
 
 /* A half's key, hashed: see vnet_ct_key_words(). */
 static u32 ct_hash(const void *data, u32 len, u32 seed)
@@ -201,7 +219,7 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 	unsigned int hlen;
 
 	memset(k, 0, sizeof(*k));
-	k->from = dst->ct;
+	k->from = dst->ct_id;
 	k->family = pkt->key.family;
 	if (k->family == AF_INET) {
 		const struct iphdr *iph;
@@ -240,7 +258,7 @@ static bool ct_quoted(struct sk_buff *skb, unsigned int off,
 static void ct_addresses(struct vnet_ct_key *key, const struct vnet_port *src,
 			 const struct vnet_acl_key *k)
 {
-	key->from = src->ct;
+	key->from = src->ct_id;
 	key->family = k->family;
 	key->proto = k->proto;
 	memcpy(key->src, k->src, sizeof(key->src));
@@ -275,11 +293,7 @@ static enum vnet_ct_kind ct_kind(const struct vnet_ct_key *k)
 static const struct vnet_ct_account *ct_sender(const struct vnet_conn *c,
 					       unsigned int dir)
 {
-	const struct vnet_ct_account *opener = c->half[CT_ORIG].key.from;
-
-	if (dir == CT_ORIG)
-		return opener;
-	return c->e.acct[0] == opener ? c->e.acct[1] : c->e.acct[0];
+	return c->e.acct[(dir == CT_ORIG) == ct_flag(c, CT_DST_PAYS)];
 }
 
 static void ct_kill(struct vnet_net *vn, struct vnet_conn *c)
@@ -375,7 +389,9 @@ static struct vnet_conn *ct_stop(struct vnet_net *vn, struct vnet_conn *c,
 		v->half[i].key = c->half[i].key;
 		v->half[i].out = c->half[i].out;
 	}
-	v->drop = true;
+	if (ct_flag(c, CT_DST_PAYS))
+		__set_bit(CT_DST_PAYS, &v->e.flags);
+	__set_bit(CT_DROP, &v->e.flags);
 	v->e.gen = gen;
 	vnet_ft_expire_in(&v->e, VNET_FLOW_TO_DROP);
 	return vnet_ft_replace(&vn->conns, &c->e, &v->e) ? NULL : v;
@@ -461,7 +477,7 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 
 	if (!c)
 		return true;
-	if ((!READ_ONCE(c->drop) || ct_stopped(c)) &&
+	if ((!ct_flag(c, CT_DROP) || ct_stopped(c)) &&
 	    (dir != CT_REPLY || c->half[CT_REPLY].out == back))
 		return false;
 	ct_kill(vn, c);
@@ -470,9 +486,8 @@ static bool ct_evict_stale(struct vnet_net *vn, const struct vnet_ct_key *key,
 
 /* How ct_open() makes an entry. */
 enum {
-	CT_OPEN_NAT = BIT(0),		/* an lb translates it */
-	CT_OPEN_DST_PAYS = BIT(1),	/* charged to the receiving port */
-	CT_OPEN_DROP = BIT(2),		/* a denied flow's verdict */
+	CT_OPEN_DST_PAYS = BIT(0),	/* charged to the receiving port */
+	CT_OPEN_DROP = BIT(1),		/* a denied flow's verdict */
 };
 
 static enum vnet_flow_timeout ct_timeout(enum vnet_ct_kind kind, u8 proto)
@@ -510,14 +525,17 @@ static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
 	c->half[CT_REPLY].out = src;
 	back = kind == VNET_CT_CONN && ct_way_back(dst, &pkt->key) == src;
 	if (back) {
-		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct);
+		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, dst->ct_id);
 		ct_evict_stale(vn, &c->half[CT_REPLY].key, src);
 	} else {
-		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct);
+		vnet_ct_mirror(&c->half[CT_REPLY].key, &pkt->key, src->ct_id);
 		c->half[CT_REPLY].key.dtag |= CT_TAG_OFF_PATH;
 	}
-	c->nat = how & CT_OPEN_NAT;
-	c->drop = kind == VNET_CT_DROP;
+	/* Not yet findable: plain stores. */
+	if (kind == VNET_CT_DROP)
+		__set_bit(CT_DROP, &c->e.flags);
+	if (dst_pays)
+		__set_bit(CT_DST_PAYS, &c->e.flags);
 	c->e.gen = gen;
 	vnet_ft_expire_in(&c->e, ct_timeout(kind, pkt->key.proto));
 	err = vnet_ft_insert(&vn->conns, &c->e);
@@ -569,7 +587,7 @@ static enum vnet_drop_reason ct_open(struct vnet_net *vn,
 	 * packet was allowed: it passes whatever the second try meets.
 	 */
 	if (err == -EADDRINUSE) {
-		vnet_ct_mirror(&reply, &pkt->key, dst->ct);
+		vnet_ct_mirror(&reply, &pkt->key, dst->ct_id);
 		if (ct_evict_stale(vn, &reply, src)) {
 			err = ct_insert(vn, src, dst, pkt, gen, how, kind, hit,
 					&again);
@@ -674,7 +692,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		c = NULL;
 		if (ct_quoted(skb, f->thoff + 8, dst, &pkt))
 			c = ct_find(vn, &pkt.inner, &dir);
-		if (c && !READ_ONCE(c->drop) && ct_sender(c, !dir) == src->ct &&
+		if (c && !ct_flag(c, CT_DROP) && ct_sender(c, !dir) == src->ct &&
 		    ct_still_allowed(vn, c, dir, dst, src, gen, NULL))
 			why = VNET_PASS;
 		else
@@ -686,7 +704,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		 * on a closing connection starts a new one, from either
 		 * side: it is checked like any new connection.
 		 */
-		if (c && READ_ONCE(c->drop)) {
+		if (c && ct_flag(c, CT_DROP)) {
 			verdict = c;
 			c = NULL;
 		} else if (c && pkt.opens && pkt.key.proto == IPPROTO_TCP &&
@@ -702,8 +720,6 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			/* Its TCP flags are 0 unless it is TCP. */
 			vnet_ft_touch(&c->e, pkt.key.proto, reply,
 				      pkt.tcp_flags);
-			if (nat && !READ_ONCE(c->nat))
-				WRITE_ONCE(c->nat, true);
 			if (hit) {
 				hit->conn = c;
 				hit->dir = dir;
@@ -737,7 +753,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 			if (verdict)
 				ct_kill(vn, verdict);
 			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
-						  nat ? CT_OPEN_NAT : 0, hit) :
+						  0, hit) :
 					  VNET_PASS;
 		}
 	}
@@ -757,7 +773,7 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		if (c)
 			ct_kill(vn, c);
 		ct_open(vn, src, dst, &pkt, gen,
-			CT_OPEN_NAT | (reply ? CT_OPEN_DST_PAYS : 0), NULL);
+			reply ? CT_OPEN_DST_PAYS : 0, NULL);
 	}
 	return why;
 }
@@ -794,10 +810,11 @@ static enum vnet_ct_xlate ct_xlate_back(enum vnet_ct_xlate x)
 	       x == VNET_CT_SNAT ? VNET_CT_DNAT : VNET_CT_UNTRANSLATED;
 }
 
-static void ct_remember_half(struct ct_half *h, u32 proof)
+static void ct_remember_half(struct vnet_conn *c, unsigned int dir,
+			     u32 proof)
 {
-	if (proof && READ_ONCE(h->gen) != proof)
-		WRITE_ONCE(h->gen, proof);
+	if (proof && READ_ONCE(c->proof[dir]) != proof)
+		WRITE_ONCE(c->proof[dir], proof);
 }
 
 /*
@@ -817,10 +834,9 @@ void vnet_ct_remember(const struct vnet_ct_hit *hit, struct vnet_port *dport,
 	if (!c || !gen)
 		return;
 	if (c->half[hit->dir].out == dport)
-		ct_remember_half(&c->half[hit->dir], ct_proof(gen, x));
+		ct_remember_half(c, hit->dir, ct_proof(gen, x));
 	if (hit->way_back)
-		ct_remember_half(&c->half[CT_REPLY],
-				 ct_proof(gen, ct_xlate_back(x)));
+		ct_remember_half(c, CT_REPLY, ct_proof(gen, ct_xlate_back(x)));
 }
 
 /*
@@ -893,7 +909,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 		goto out;
 	/* Delivered under @gen, and translated as this one would be. */
 	h = &c->half[dir];
-	hgen = READ_ONCE(h->gen);
+	hgen = READ_ONCE(c->proof[dir]);
 	if (!hgen || hgen != ct_proof(gen, ct_xlate_of(&lb))) {
 		if (hgen)
 			what = VNET_FLOW_RECOMPUTE;
@@ -907,7 +923,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	if (vnet_ct_account_gone(ct_sender(c, !dir)))
 		goto out;
 	*out = NULL;
-	if (READ_ONCE(c->drop)) {
+	if (ct_flag(c, CT_DROP)) {
 		if (!ct_stopped(c))
 			vnet_ft_expire_in(&c->e, VNET_FLOW_TO_DROP);
 		*why = VNET_DROP_ACL;

@@ -4,6 +4,7 @@
  * garbage collector and the per-port and per-vnet shares. The rules it
  * keeps are written at the top of flow_table.h.
  */
+#include <linux/idr.h>
 #include <linux/jiffies.h>
 #include <linux/refcount.h>
 #include <linux/rhashtable.h>
@@ -11,6 +12,18 @@
 #include <linux/workqueue.h>
 
 #include "vnet.h"
+
+/*
+ * Entries are tenants' to make and free at will: a cache of their own,
+ * not shared with other objects of their size, where the kernel can say
+ * so (SLAB_NO_MERGE, Linux 6.5 on; "slub_nomerge" on the command line
+ * before).
+ */
+#ifdef SLAB_NO_MERGE
+#define FT_SLAB_FLAGS	SLAB_NO_MERGE
+#else
+#define FT_SLAB_FLAGS	0
+#endif
 
 /* How often the collector looks for expired entries while there are any. */
 #define VNET_FT_GC_INTERVAL	(2 * HZ)
@@ -27,8 +40,15 @@ struct vnet_ct_account {
 	atomic_t held[VNET_FT_NR_POOLS];
 	atomic_t kind[VNET_CT_NR_KINDS];	/* a port's, by table */
 	struct vnet_ct_account *vnet;	/* a port's vnet; none for a vnet */
+	u32 id;			/* what flow keys name it by */
 	bool gone;		/* the port was removed */
 };
+
+/*
+ * Accounts' ids, unique among the living: an entry holds the accounts
+ * its keys name, so no key outlives its id.
+ */
+static DEFINE_IDA(account_ids);
 
 static struct vnet_ct_account *account_get(struct vnet_ct_account *a)
 {
@@ -42,15 +62,24 @@ static void account_put(struct vnet_ct_account *a)
 		return;
 	if (a->vnet)
 		account_put(a->vnet);
+	ida_free(&account_ids, a->id);
 	kfree(a);
 }
 
 static struct vnet_ct_account *account_new(void)
 {
 	struct vnet_ct_account *a = kzalloc(sizeof(*a), GFP_KERNEL);
+	int id;
 
-	if (a)
-		refcount_set(&a->ref, 1);
+	if (!a)
+		return NULL;
+	id = ida_alloc_min(&account_ids, 1, GFP_KERNEL);
+	if (id < 0) {
+		kfree(a);
+		return NULL;
+	}
+	a->id = id;
+	refcount_set(&a->ref, 1);
 	return a;
 }
 
@@ -68,7 +97,10 @@ void vnet_ct_account_retire(struct vnet_ct_account *a)
 int vnet_ct_port_init(struct vnet_port *port)
 {
 	port->ct = account_new();
-	return port->ct ? 0 : -ENOMEM;
+	if (!port->ct)
+		return -ENOMEM;
+	port->ct_id = port->ct->id;	/* read per packet, unlike the account */
+	return 0;
 }
 
 /*
@@ -542,7 +574,7 @@ int vnet_ft_type_init(struct vnet_ft_type *type)
 	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
 		return -ENOSPC;
 	type->cache = kmem_cache_create(type->name, type->size, type->align,
-					0, NULL);
+					FT_SLAB_FLAGS, NULL);
 	if (!type->cache)
 		return -ENOMEM;
 	/* Registered only once it can be freed to: ft_free_rcu() looks here. */

@@ -134,7 +134,7 @@ bool vnet_ct_account_gone(const struct vnet_ct_account *a);
 struct vnet_ft_entry {
 	struct vnet_ct_account *acct[2];	/* [0] charged; [1] or NULL */
 	unsigned long expires;			/* jiffies */
-	unsigned long flags;			/* VNET_FT_DEAD */
+	unsigned long flags;			/* VNET_FT_DEAD, user's */
 	u32 gen;				/* the user's generation */
 	u8 kind;				/* enum vnet_ct_kind */
 	u8 state;				/* enum vnet_flow_state */
@@ -142,7 +142,13 @@ struct vnet_ft_entry {
 	struct rcu_head rcu;
 };
 
-enum { VNET_FT_DEAD };
+/*
+ * Bits of flags: the table's, then the user's own. The user sets its bits
+ * with plain __set_bit() only before vnet_ft_insert() or vnet_ft_replace()
+ * makes the entry findable; after that every write to the word must be
+ * atomic (set_bit()), or it could undo another CPU's DEAD bit.
+ */
+enum { VNET_FT_DEAD, VNET_FT_USER };
 
 struct vnet_flow_table;
 

@@ -312,6 +312,7 @@ struct vnet_port {
 	struct vnet_subnet *subnet;
 	struct vnet_acl_list acl[2];	/* by enum vnet_acl_dir */
 	struct vnet_ct_account *ct;	/* connections it takes part in */
+	u32 ct_id;			/* @ct's id, as flow keys name it */
 	struct vnet_endpoint *endpoint;	/* a remote endpoint's stand-in */
 	/* control path */
 	struct vnet_node n;		/* on vn->ports: the interface name */

@@ -8,8 +8,8 @@
 # .build/bench/ (bench_flows.txt, bench_flows.tsv, bench_flows.png).
 #
 # BENCH_ROUNDS, BENCH_SECS, BENCH_SCALES, BENCH_LOAD_MAX, BENCH_SETUPS,
-# BENCH_PARTS and BENCH_CHURN_SECS go to bench_flows.sh (see its head);
-# BENCH_ONLY=flows runs that part alone.
+# BENCH_PARTS, BENCH_CHURN_SECS and BENCH_CHURN_RUNS go to bench_flows.sh
+# (see its head); BENCH_ONLY=flows runs that part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$SECONDS

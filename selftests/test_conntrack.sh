@@ -404,6 +404,10 @@ port_del()
 	v port del vm-vm2
 	check "removing the other ports frees vm1's connections" retry 50 vm1_idle
 	v port add vm-vm3 vnet A subnet db mac 52:54:00:00:02:04 ip 10.1.2.4 ip fd00:1:0:2::4
+	# Flow keys name ports by their account's id, which a new port may
+	# reuse once no entry names it: what vm1 sends the new vm3 is new.
+	check_output "vm1 sends the new vm3 a datagram" 1 vm vm1 $UDP spray 1 10.1.2.4 5000
+	check "it opens one new connection" test "$(counter vm-vm1 connections)" -eq 1
 	v port add vm-vm4 vnet B subnet s mac 52:54:00:00:04:04 ip 10.2.1.4 ip fd00:2:0:1::4
 	v port add vm-vm2 vnet A subnet web mac 52:54:00:00:01:05 ip 10.1.1.5 ip fd00:1:0:1::5
 }

@@ -10,16 +10,15 @@
 
 #include "compat.h"
 
-/* Who sends a half: its port's account (opaque here). */
-struct vnet_ct_account;
-
 /*
  * Compared whole; hashed whole, or for an IPv4 key whose addresses' last
  * 12 bytes are zero (every key the module builds) without them: the
- * first 16 bytes, then the two addresses (vnet_ct_key_words()).
+ * first 12 bytes, then the two addresses (vnet_ct_key_words()). 44 bytes,
+ * so that a half (chain link, key, direction, output) fills one cache
+ * line.
  */
 struct vnet_ct_key {
-	const struct vnet_ct_account *from;
+	u32 from;		/* who sends it: its port's account's id */
 	u16 sport, dport;	/* TCP, UDP; ICMP echo id; fragment id */
 	u8 stag, dtag;		/* what sport, dport hold if not ports */
 	u8 family, proto;
@@ -32,8 +31,7 @@ struct vnet_ct_key {
 #define VNET_CT_KEY_WORDS4	(VNET_CT_KEY_HEAD + 2)
 
 /* No padding: every byte hashed and compared is one a builder wrote. */
-_Static_assert(sizeof(struct vnet_ct_key) == sizeof(void *) + 8 + 32 &&
-	       sizeof(void *) % 4 == 0,
+_Static_assert(sizeof(struct vnet_ct_key) == 4 + 8 + 32,
 	       "a flow key is hashed as 32-bit words, without padding");
 
 /* Are the last 12 bytes of both of @k's addresses zero? */
@@ -79,10 +77,9 @@ static inline const u32 *vnet_ct_key_words(const struct vnet_ct_key *k,
  */
 enum { CT_TAG_ECHO = 1, CT_TAG_FRAGMENT, CT_TAG_OFF_PATH = 0x80 };
 
-/* @r: the key of the replies to key @k, sent by account @to. */
+/* @r: the key of the replies to key @k, sent by account id @to. */
 static inline void vnet_ct_mirror(struct vnet_ct_key *r,
-				  const struct vnet_ct_key *k,
-				  const struct vnet_ct_account *to)
+				  const struct vnet_ct_key *k, u32 to)
 {
 	memset(r, 0, sizeof(*r));
 	r->from = to;

@@ -12,10 +12,11 @@
  * ct_hash() computes it (the key's words that vnet_ct_key_words() picks,
  * through the kernel's jhash2: Bob Jenkins' lookup3, seeded), a bucket array
  * of a power of two that the table keeps under 3/4 full, chains compared
- * key by key; an entry laid out as struct vnet_conn (a 56-byte head, then
- * two halves of chain link, key, port, generation, direction); the
- * checks of a hit (dead, expired, translated, generation, a SYN on a
- * closing connection, the other port's account) and its update (the
+ * key by key; an entry laid out as struct vnet_conn, cache aligned (a
+ * 64-byte line of head and the halves' proofs, then a line per half:
+ * chain link, key, direction, port); the checks of a hit (dead, expired,
+ * proof, the other port's account, a denied flow's verdict) and its
+ * update (the
  * core's own state machine, core/flow_state.c, and the expiry). What it
  * leaves out: the netfilter hook, the header parse (flow_parse.c), the
  * source check, the per-CPU counter's preemption guard, the Ethernet
@@ -46,16 +47,19 @@ struct vnet_ct_account {
 
 struct model_port {
 	struct vnet_ct_account *ct;
+	u32 ct_id;			/* ct->id */
 	unsigned long hits;		/* per CPU in the module */
 };
 
 struct model_half {
 	struct model_half *next;	/* struct rhash_head */
 	struct vnet_ct_key key;
-	struct model_port *out;
-	u32 gen;
 	u8 dir;
+	struct model_port *out;
 };
+
+/* Bits of flags. */
+enum { MODEL_DEAD, MODEL_DROP, MODEL_DST_PAYS };
 
 /* struct vnet_ft_entry, then the user's fields (struct vnet_conn). */
 struct model_conn {
@@ -65,9 +69,12 @@ struct model_conn {
 	u32 gen;
 	u8 kind, state, type;
 	void *rcu[2];			/* struct rcu_head */
+	u32 proof[2];
 	struct model_half half[2];
-	bool nat, drop;
-};
+} __attribute__((aligned(64)));
+
+_Static_assert(offsetof(struct model_conn, half) == 64 &&
+	       sizeof(struct model_half) == 64, "the module's layout");
 
 /* The parsed packet the key is built from (struct vnet_flow). */
 struct model_pkt {
@@ -176,7 +183,7 @@ static struct model_conn *conn_of(struct model_half *h)
 static void classify(const struct model_pkt *p, struct vnet_ct_key *key)
 {
 	memset(key, 0, sizeof(*key));
-	key->from = p->from->ct;
+	key->from = p->from->ct_id;
 	key->family = p->family;
 	key->proto = p->proto;
 	memcpy(key->src, p->src, sizeof(key->src));
@@ -200,12 +207,13 @@ struct model_port *model_hit(const struct model_table *t,
 	if (!h)
 		return NULL;
 	c = conn_of(h);
-	if ((c->flags & 1) || jiffies > c->expires || c->nat || h->gen != gen)
+	if ((c->flags & 1UL << MODEL_DEAD) || jiffies > c->expires ||
+	    c->proof[h->dir] != gen)
 		return NULL;
-	/* The other half's sender: the entry's other account. */
-	if (c->acct[c->acct[0] == key.from]->gone)
+	/* The other half's sender (ct_sender()). */
+	if (c->acct[(h->dir == 1) == !!(c->flags & 1UL << MODEL_DST_PAYS)]->gone)
 		return NULL;
-	if (c->drop) {
+	if (c->flags & 1UL << MODEL_DROP) {
 		c->expires = jiffies + timeouts[VNET_FLOW_TO_DROP] * HZ;
 		return NULL;
 	}
@@ -244,11 +252,11 @@ bool model_open(struct model_table *t, const struct model_pkt *p,
 	c->acct[1] = to->ct;
 	c->half[0].key = key;
 	c->half[0].out = to;
-	c->half[0].gen = gen;
+	c->proof[0] = gen;
 	c->half[1].out = p->from;
-	c->half[1].gen = gen;
+	c->proof[1] = gen;
 	c->half[1].dir = 1;
-	vnet_ct_mirror(&c->half[1].key, &key, to->ct);
+	vnet_ct_mirror(&c->half[1].key, &key, to->ct_id);
 	c->expires = jiffies +
 		     timeouts[vnet_flow_timeout_of(p->proto, VNET_FLOW_NEW)] * HZ;
 	link_half(t, &c->half[0]);
@@ -270,7 +278,8 @@ static void address(u8 *a)
 int main(int argc, char **argv)
 {
 	static struct vnet_ct_account acct[2] = { { 1, false }, { 1, false } };
-	static struct model_port port[2] = { { &acct[0], 0 }, { &acct[1], 0 } };
+	static struct model_port port[2] = { { &acct[0], 1, 0 },
+					     { &acct[1], 2, 0 } };
 	unsigned long flows, packets, i, hits = 0;
 	struct model_table t = { .seed = 0x9e3779b9 };
 	struct model_conn *conns;
@@ -290,11 +299,12 @@ int main(int argc, char **argv)
 		size *= 2;
 	t.mask = size - 1;
 	t.buckets = calloc(size, sizeof(*t.buckets));
-	conns = calloc(flows, sizeof(*conns));
+	conns = aligned_alloc(64, flows * sizeof(*conns));
 	pkts = calloc(flows, sizeof(*pkts));
 	rev = calloc(flows, sizeof(*rev));
 	if (!t.buckets || !conns || !pkts || !rev)
 		return 1;
+	memset(conns, 0, flows * sizeof(*conns));
 	for (i = 0; i < flows; i++) {
 		struct model_pkt *p = &pkts[i], *r = &rev[i];
 
