@@ -8,7 +8,7 @@
 # .build/bench/ (bench_flows.txt, bench_flows.tsv, bench_flows.png).
 #
 # BENCH_ROUNDS, BENCH_SECS, BENCH_SCALES, BENCH_LOAD_MAX, BENCH_SETUPS,
-# BENCH_PARTS, BENCH_CHURN_SECS and BENCH_CHURN_RUNS go to bench_flows.sh
+# BENCH_PARTS, BENCH_CHURN_SECS and BENCH_CHURN_CPUS go to bench_flows.sh
 # (see its head); BENCH_ONLY=flows runs that part alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +27,11 @@ for v in $(compgen -v BENCH_); do vars+=("$v=${!v}"); done
 VM_APPEND=slub_nomerge VM_OUT=$out VM_TIMEOUT=${VM_TIMEOUT:-3600} \
 	selftests/vm.sh --no-slub-debug env "${vars[@]}" selftests/bench_flows.sh |
 	tee "$out/bench_flows.txt"
-scripts/bench_plot.sh "$out/bench_flows.tsv" "$out/bench_flows.png"
+# The plot is of the scale part's samples: none if BENCH_PARTS left it out.
+if awk -F'\t' '$1 ~ /^[0-9]+ rules$/ { f = 1 } END { exit !f }' \
+	"$out/bench_flows.tsv" 2>/dev/null; then
+	scripts/bench_plot.sh "$out/bench_flows.tsv" "$out/bench_flows.png"
+fi
 if [ "${BENCH_ONLY:-}" != flows ]; then
 	scripts/bench-core.sh
 fi

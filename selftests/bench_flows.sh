@@ -30,8 +30,9 @@
 # BENCH_SCALES (rule counts, "10 1000 10000 100000"), BENCH_LOAD_MAX (the
 # seconds a peer gets to load a rule set, 240), BENCH_SETUPS (the setups,
 # all by default), BENCH_PARTS (which parts run, in this order: "scale
-# churn flows ipv6 vnets peering"), BENCH_CHURN_SECS (10: seconds before
-# and during the churn), BENCH_CHURN_RUNS (3: churn runs, one row each),
+# churn flows ipv6 vnets peering new100k"), BENCH_CHURN_SECS (10: seconds before
+# and during the churn), BENCH_CHURN_CPUS ("free any free any": a churn
+# run for each, see churn()),
 # BENCH_DEBUG (counters after each run),
 # BENCH_BUDGET (seconds for the whole, 2100: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
@@ -42,7 +43,7 @@ SECS=${BENCH_SECS:-2}
 SCALES=${BENCH_SCALES:-10 1000 10000 100000}
 LOADMAX=${BENCH_LOAD_MAX:-240}
 BUDGET=${BENCH_BUDGET:-2100}
-PARTS=${BENCH_PARTS:-scale churn flows ipv6 vnets peering}
+PARTS=${BENCH_PARTS:-scale churn flows ipv6 vnets peering new100k}
 SETUPS=(${BENCH_SETUPS:-plain ipt nft ovs vnet drop})
 HERE=$(cd "$(dirname "$0")" && pwd)
 START=$SECONDS
@@ -619,7 +620,8 @@ fi
 
 # The parts after the scales keep this much of the budget (BENCH_REST).
 REST=${BENCH_REST:-900}
-part churn || part flows || part ipv6 || part vnets || part peering || REST=0
+part churn || part flows || part ipv6 || part vnets || part peering ||
+	part new100k || REST=0
 prev=0
 if part scale; then
 	header
@@ -664,15 +666,14 @@ fi
 # (vnet only): one batch a second deletes 1,000 fillers and adds 1,000
 # others at the same priorities. Prints packets per second of each
 # second, before and during the churn; the dip is the lowest second.
-# BENCH_CHURN_RUNS runs, one row each: the dip varies from run to run.
-# The batches run on the CPU that pktgen's thread (kpktgend_0) leaves
-# free, as an operator keeps the control plane off the CPUs that carry
-# the traffic: what is measured is what the churn costs the packet path
-# (each flow's recomputation, the rule set's replacement, the grace
-# periods), not a compile that takes the sender's CPU.
+# One run per word of BENCH_CHURN_CPUS, one row each (the dip varies
+# from run to run): "free" runs the batches on the CPU that pktgen's
+# thread (kpktgend_0) leaves free, as an operator keeps the control
+# plane off the CPUs that carry the traffic; "any" leaves them to the
+# scheduler.
 churn()
 {
-	local r
+	local r cpus=(${BENCH_CHURN_CPUS:-free any free any})
 	has vnet && [ -n "${READY[vnet]:-}" ] || return
 	fits $((2 * ${BENCH_CHURN_SECS:-10} + 240)) "churn" || return
 	load vnet 100000
@@ -680,16 +681,19 @@ churn()
 	# The replacement rules: the same shape, other addresses (10.99/16).
 	awk '$0 ~ / subnet s1 dir out prio [0-9]+ / && $9 <= 60000' "$WORK/vnet.rules" |
 		head -n 60000 >"$WORK/churn.base"
-	for ((r = 0; r < ${BENCH_CHURN_RUNS:-3}; r++)); do
+	for ((r = 0; r < ${#cpus[@]}; r++)); do
 		[ "$r" -eq 0 ] || fits $((2 * ${BENCH_CHURN_SECS:-10} + 30)) "churn run $((r + 1))" || return
-		churn_run "$((r + 1))"
+		churn_run "$((r + 1))" "${cpus[r]}"
 	done
 }
 
-churn_run() # RUN: its number, in the samples' scenario (churn1, ...)
+# churn_run RUN CPU: RUN, its number, names its samples (churn1, ...);
+# CPU: free or any.
+churn_run()
 {
 	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 tc secs
-	local cpu=$(($(nproc) > 1 ? 1 : 0))
+	local pin=(taskset -c "$(($(nproc) > 1 ? 1 : 0))")
+	[ "$2" = free ] || pin=()
 	: >"$WORK/churn.pps"
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
 	pid=$!
@@ -709,7 +713,7 @@ churn_run() # RUN: its number, in the samples' scenario (churn1, ...)
 					sub(/prio [0-9]+ action (allow|deny)/, "prio " $9 " action " (r % 2 ? "deny" : "allow"), x)
 					print x }' >"$WORK/churn.batch"
 			b=$EPOCHREALTIME
-			taskset -c "$cpu" vnetctl -n vh -b "$WORK/churn.batch" >/dev/null 2>&1 ||
+			"${pin[@]}" vnetctl -n vh -b "$WORK/churn.batch" >/dev/null 2>&1 ||
 				echo "churn: batch $r refused" >&2
 			echo "$b $EPOCHREALTIME" >>"$WORK/churn.times"
 			r=$((r + 1))
@@ -744,9 +748,9 @@ churn_run() # RUN: its number, in the samples' scenario (churn1, ...)
 	during=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | median)
 	low=$(awk '$1 == "during" { print $2 }' "$WORK/churn.pps" | sort -n | head -n 1)
 	busy=$(awk '{ d += $2 - $1 } END { printf "%.2f", NR ? d / NR : 0 }' "$WORK/churn.times")
-	awk -v b="$before" -v d="$during" -v l="$low" -v n="$n" -v t="$secs" -v busy="$busy" 'BEGIN {
-		printf "| 100000 rules, 1%% replaced each second | vnet | %d before, %d during (medians) | lowest second %d | %.0f%% | %d batches of 2,000 commands in %d s, %s s each |\n",
-			b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
+	awk -v b="$before" -v d="$during" -v l="$low" -v n="$n" -v t="$secs" -v busy="$busy" -v cpu="$2" 'BEGIN {
+		printf "| 100000 rules, 1%% replaced each second (batches on %s CPU) | vnet | %d before, %d during (medians) | lowest second %d | %.0f%% | %d batches of 2,000 commands in %d s, %s s each |\n",
+			cpu, b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
 	echo "# churn, packets/s each second: $(awk '{ printf "%s:%s ", $1, $2 }' "$WORK/churn.pps")"
 	# Each batch may send each flow through the full path once (its
 	# commit), no more.
@@ -893,5 +897,24 @@ if [ -n "$MID" ] && part peering && has vnet; then
 		echo "# ping inside A (10.1.1.5 to 10.1.3.4): $(latency vnet-s2 10.1.3.4);" \
 			"across the peering (10.1.1.6 to 10.50.1.4): $(latency vnet-s3 10.50.1.4)"
 	done
+fi
+# All-new flows at 100,000 rules (vnet against plain; the peers are not
+# loaded at that scale): every packet a new connection, each looked up in
+# the full rule set. Last, as it loads nf_conntrack (which slows plain)
+# if the flows part has not.
+if part new100k && has vnet && [ -n "${READY[vnet]:-}" ] &&
+	fits $((240 + 3 * (ROUNDS + 1) * (SECS + 2))) "all-new flows at 100,000 rules"; then
+	say "all-new flows at 100,000 rules"
+	load vnet 100000
+	if [ -n "${READY[vnet]:-}" ]; then
+		modprobe -q nf_conntrack
+		sysctl -qw net.netfilter.nf_conntrack_max=4194304 2>/dev/null
+		saved=("${SETUPS[@]}"); SETUPS=(plain vnet drop)
+		retraffic v4 new
+		header
+		run "100000 rules, all-new flows"
+		retraffic v4 est
+		SETUPS=("${saved[@]}")
+	fi
 fi
 say "done in $((SECONDS - START)) s (budget $BUDGET s)"
