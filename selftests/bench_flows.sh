@@ -34,7 +34,7 @@
 # and during the churn), BENCH_CHURN_CPUS ("free any burn free any burn": a churn
 # run for each, see churn()),
 # BENCH_DEBUG (counters after each run),
-# BENCH_BUDGET (seconds for the whole, 2100: a rule load gets at most an
+# BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
 # is left is left out, saying so).
 set -u
@@ -42,7 +42,7 @@ ROUNDS=${BENCH_ROUNDS:-7}
 SECS=${BENCH_SECS:-2}
 SCALES=${BENCH_SCALES:-10 1000 10000 100000}
 LOADMAX=${BENCH_LOAD_MAX:-240}
-BUDGET=${BENCH_BUDGET:-2100}
+BUDGET=${BENCH_BUDGET:-2400}
 PARTS=${BENCH_PARTS:-scale churn flows ipv6 vnets peering new100k}
 SETUPS=(${BENCH_SETUPS:-plain ipt nft ovs vnet drop})
 HERE=$(cd "$(dirname "$0")" && pwd)
