@@ -392,9 +392,7 @@ static struct vnet_conn *ct_stop(struct vnet_net *vn, struct vnet_conn *c,
 		v->half[i].key = c->half[i].key;
 		v->half[i].out = c->half[i].out;
 	}
-	if (ct_flag(c, CT_DST_PAYS))
-		__set_bit(CT_DST_PAYS, &v->e.flags);
-	__set_bit(CT_DROP, &v->e.flags);
+	__set_bit(CT_DROP, &v->e.flags);	/* CT_DST_PAYS came with it */
 	v->e.gen = gen;
 	vnet_ft_expire_in(&v->e, VNET_FLOW_TO_DROP);
 	return vnet_ft_replace(&vn->conns, &c->e, &v->e) ? NULL : v;
@@ -755,9 +753,9 @@ enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 		} else {
 			if (verdict)
 				ct_kill(vn, verdict);
-			why = pkt.opens ? ct_open(vn, src, dst, &pkt, gen,
-						  0, hit) :
-					  VNET_PASS;
+			why = pkt.opens ?
+			      ct_open(vn, src, dst, &pkt, gen, 0, hit) :
+			      VNET_PASS;
 		}
 	}
 	if (why == VNET_PASS && f->frag_first) {

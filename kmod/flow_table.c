@@ -313,16 +313,21 @@ void *vnet_ft_alloc(struct vnet_flow_table *ft, struct vnet_ct_account *payer,
 }
 
 /*
- * Packet path, under RCU: a new entry of the same type, kind and accounts
- * as live entry @old, to take its place (vnet_ft_replace()), whose charge
- * it inherits: it is not charged again, so no share refuses it. DEAD until
- * then; the caller fills in its keys (the same as @old's), expiry and
- * payload. NULL if there is no memory.
+ * Packet path, under RCU: a new entry of the same type, kind, accounts and
+ * user's flag bits as live entry @old, to take its place
+ * (vnet_ft_replace()), whose charge it inherits: it is not charged again,
+ * so no share refuses it. DEAD until then; the caller fills in its keys
+ * (the same as @old's), expiry and payload. NULL if there is no memory.
  */
 void *vnet_ft_alloc_like(struct vnet_flow_table *ft,
 			 const struct vnet_ft_entry *old)
 {
-	return ft_new(ft, old->acct[0], old->acct[1], old->kind);
+	struct vnet_ft_entry *e;
+
+	e = ft_new(ft, old->acct[0], old->acct[1], old->kind);
+	if (e)
+		e->flags |= READ_ONCE(old->flags) & ~BIT(VNET_FT_DEAD);
+	return e;
 }
 
 /*

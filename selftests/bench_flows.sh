@@ -30,11 +30,10 @@
 # BENCH_SCALES (rule counts, "10 1000 10000 100000"), BENCH_LOAD_MAX (the
 # seconds a peer gets to load a rule set, 240), BENCH_SETUPS (the setups,
 # all by default), BENCH_PARTS (which parts run, in this order: "scale
-# churn flows ipv6 vnets peering new100k"), BENCH_CHURN_SECS (10: seconds before
-# and during the churn), BENCH_CHURN_CPUS ("free any burn free any burn": a churn
-# run for each, see churn()),
-# BENCH_DEBUG (counters after each run),
-# BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
+# churn flows ipv6 vnets peering new100k"), BENCH_CHURN_SECS (10: seconds
+# before and during the churn), BENCH_CHURN_CPUS ("free any burn free any
+# burn": a churn run for each, see churn()), BENCH_DEBUG (counters after
+# each run), BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
 # is left is left out, saying so).
 set -u
@@ -698,7 +697,8 @@ churn_run()
 	case $2 in
 	free) what="100000 rules, 1% replaced each second, batches on the free CPU" ;;
 	any) what="100000 rules, 1% replaced each second, batches on any CPU"; pin=() ;;
-	*) what="100000 rules, none replaced, the free CPU kept busy" ;;
+	burn) what="100000 rules, none replaced, the free CPU kept busy" ;;
+	*) say "churn: no such run: $2 (free, any or burn)"; return ;;
 	esac
 	: >"$WORK/churn.pps"
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &

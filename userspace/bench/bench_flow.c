@@ -16,8 +16,8 @@
  * 64-byte line of head and the halves' proofs, then a line per half:
  * chain link, key, direction, port); the checks of a hit (dead, expired,
  * proof, the other port's account, a denied flow's verdict) and its
- * update (the
- * core's own state machine, core/flow_state.c, and the expiry). What it
+ * update (the core's own state machine, core/flow_state.c, and the
+ * expiry). What it
  * leaves out: the netfilter hook, the header parse (flow_parse.c), the
  * source check, the per-CPU counter's preemption guard, the Ethernet
  * rewrite and the transmit; and for model_open the allocation and the
@@ -47,7 +47,7 @@ struct vnet_ct_account {
 
 struct model_port {
 	struct vnet_ct_account *ct;
-	u32 ct_id;			/* ct->id */
+	u32 ct_id;			/* its account's id: keys name it so */
 	unsigned long hits;		/* per CPU in the module */
 };
 
