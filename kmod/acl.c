@@ -120,7 +120,7 @@ fail:
 
 /*
  * An empty list publishes no set: the packet path knows no rule applies.
- * Tracked connections check themselves against the new rules.
+ * The flow table learns of it once the publishing is done (acl_changed()).
  */
 static void acl_publish(struct vnet_net *vn, struct vnet_acl_list *l,
 			struct vnet_acl_set *set)
@@ -132,7 +132,6 @@ static void acl_publish(struct vnet_net *vn, struct vnet_acl_list *l,
 		set = NULL;
 	}
 	old = rcu_replace_pointer(l->set, set, lockdep_is_held(&vn->lock));
-	vnet_ct_rules_changed(vn);
 	if (old)
 		call_rcu(&old->rcu, acl_set_free_rcu);
 }
@@ -147,6 +146,16 @@ static void acl_remove(struct vnet_acl_list *l, struct vnet_acl_entry *e)
 {
 	rb_erase(&e->rb, &l->rules);
 	l->count--;
+}
+
+/*
+ * After one or more sets are published: tracked connections check
+ * themselves against the new rules, but for those that no changed rule
+ * can concern (acl_delta.c).
+ */
+static void acl_changed(struct vnet_net *vn)
+{
+	vnet_ct_rules_changed(vn, vnet_acl_delta_take(vn));
 }
 
 /* @set is compiled from every rule of @l: deferred changes end here. */
@@ -182,16 +191,22 @@ int vnet_acl_commit(struct vnet_net *vn)
 {
 	struct vnet_acl_list *l, *tmp;
 	struct vnet_acl_set *set;
+	bool published = false;
+	int err = 0;
 
 	list_for_each_entry_safe(l, tmp, &vn->acl_dirty, dirty_link) {
 		set = acl_compile(l, 0);
 		if (!set) {	/* the old rules stay; try again soon */
 			mod_delayed_work(system_wq, &vn->acl_work, HZ);
-			return -ENOMEM;
+			err = -ENOMEM;
+			break;
 		}
 		acl_publish_all(vn, l, set);
+		published = true;
 	}
-	return 0;
+	if (published)
+		acl_changed(vn);
+	return err;
 }
 
 void vnet_acl_work(struct work_struct *work)
@@ -222,6 +237,8 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 				   scope, l->count);
 	e->list = l;
 	acl_insert(l, e);
+	/* Noted even if refused below: a delta may name more rules. */
+	vnet_acl_delta_note(req->vn, &e->rule);
 	if (defer) {
 		l->added++;
 		acl_defer(req->vn, l);
@@ -232,6 +249,7 @@ int vnet_acl_add(struct vnet_req *req, struct vnet_acl_list *l,
 			return -ENOMEM;
 		}
 		acl_publish_all(req->vn, l, set);
+		acl_changed(req->vn);
 		vnet_notify_acl(l, e, VNET_CMD_ACL_NEW, NULL);
 	}
 	if (e->rule.from_vnet) {
@@ -253,6 +271,7 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 				   "%s has no rule of priority %u in this direction",
 				   scope, prio);
 	acl_remove(l, e);
+	vnet_acl_delta_note(req->vn, &e->rule);
 	if (defer) {
 		l->removed++;
 		acl_defer(req->vn, l);
@@ -263,6 +282,7 @@ int vnet_acl_del(struct vnet_req *req, struct vnet_acl_list *l,
 			return -ENOMEM;
 		}
 		acl_publish_all(req->vn, l, set);
+		acl_changed(req->vn);
 		vnet_notify_acl(l, e, VNET_CMD_ACL_DEL, NULL);
 	}
 	hlist_del_init(&e->from_link);
@@ -294,6 +314,9 @@ int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
 			goto nomem;
 		list_add_tail(&l->unref_link, &lists);
 	}
+	/* These rules go without a note: no delta for what follows. */
+	if (!list_empty(&lists))
+		vnet_acl_delta_unknown(req->vn);
 	hlist_for_each_entry_safe(e, next, &v->acl_users, from_link) {
 		l = e->list;
 		if (vnet_acl_list_vnet(l) == v)
@@ -303,11 +326,14 @@ int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
 		vnet_notify_acl(l, e, VNET_CMD_ACL_DEL, v);
 		kfree(e);
 	}
+	if (list_empty(&lists))
+		return 0;
 	list_for_each_entry_safe(l, tmp, &lists, unref_link) {
 		list_del(&l->unref_link);
 		acl_publish_all(req->vn, l, l->unref_set);
 		l->unref_set = NULL;
 	}
+	acl_changed(req->vn);
 	return 0;
 
 nomem:

@@ -24,6 +24,23 @@ struct vnet_acl_set {
 	struct vnet_acl_verdict rule[];	/* by rule index */
 };
 
+/*
+ * What one publication of ACL rules changed, for the flow table: the
+ * rules deleted and added since the last one (acl_delta.c), as a
+ * classifier. A flow that none of them matches is decided by the new
+ * rules as by the old, so an entry that knew it at flow generation
+ * @flow_from (ACL generation @acl_from) still knows it at @flow_to
+ * (@acl_to): conntrack.c carries it over instead of taking the full
+ * path again. Published under RCU once the flow generation moved from
+ * @flow_from to @flow_to with nothing else in between.
+ */
+struct vnet_acl_delta {
+	struct vnet_acl cls;
+	u32 flow_from, flow_to;
+	u32 acl_from, acl_to;
+	struct rcu_head rcu;
+};
+
 struct vnet_acl_entry {
 	struct rb_node rb;
 	struct vnet_acl_list *list;
@@ -55,5 +72,15 @@ vnet_acl_decide(const struct vnet_acl_list *l, const struct vnet_acl_key *k,
 bool vnet_acl_path_allows(const struct vnet_port *src,
 			  const struct vnet_port *dst,
 			  const struct vnet_acl_key *k);
+
+/* acl_delta.c: what a publication changed (vn->lock held, but _misses) */
+void vnet_acl_delta_note(struct vnet_net *vn, const struct vnet_acl_rule *r);
+void vnet_acl_delta_unknown(struct vnet_net *vn);
+struct vnet_acl_delta *vnet_acl_delta_take(struct vnet_net *vn);
+void vnet_acl_delta_free(struct vnet_acl_delta *d);
+void vnet_acl_delta_free_rcu(struct vnet_acl_delta *d);
+void vnet_acl_delta_exit(struct vnet_net *vn);
+bool vnet_acl_delta_misses(const struct vnet_acl_delta *d,
+			   const struct vnet_acl_key *k);
 
 #endif /* _VNET_ACL_H */

@@ -27,7 +27,10 @@
  * one lookup: no route lookup, no ACL. Any change makes
  * every half stale at once; the next packet of each takes the full path
  * again (a recomputation) and, if it is still delivered the same way,
- * renews the half's generation. A connection that a load balancer
+ * renews the half's generation. But for ACL rules: a publication of
+ * rules comes with what it changed (acl_delta.c), and a half that knew
+ * its flow just before it, which no changed rule matches, is carried
+ * over to the new generation by its next packet (ct_carry()). A connection that a load balancer
  * translates is keyed as translated, the backend as
  * destination: the client's packet, which goes to the frontend, finds its
  * lb record first (lb_flow.c), then the connection under the translated
@@ -863,6 +866,37 @@ static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
 }
 
 /*
+ * Half @dir of @c, untranslated, knew its flow under flow generation
+ * @hgen's proof, and the generation is @gen now: if only ACL rules changed
+ * in between and none of those matches the connection's original
+ * direction (all the rules check of it: replies pass by the connection,
+ * and a denied flow's verdict is of the packets of that direction too),
+ * the rules decide it as before. Its proof and its entry's ACL generation
+ * are renewed as the full path would: true. Only TCP and UDP, whose key
+ * the rules see whole (ct_acl_key()); the rest take the full path.
+ */
+static bool ct_carry(struct vnet_net *vn, struct vnet_conn *c,
+		     unsigned int dir, u32 hgen, u32 gen)
+{
+	const struct vnet_ct_key *o = &c->half[CT_ORIG].key;
+	const struct vnet_acl_delta *d = rcu_dereference(vn->acl_delta);
+	struct vnet_acl_key k;
+
+	if (!d || d->flow_to != gen ||
+	    hgen != ct_proof(d->flow_from, VNET_CT_UNTRANSLATED) ||
+	    (o->proto != IPPROTO_TCP && o->proto != IPPROTO_UDP) ||
+	    o->stag || o->dtag)
+		return false;
+	ct_acl_key(&k, o, false);
+	if (!vnet_acl_delta_misses(d, &k))
+		return false;
+	/* As ct_still_allowed() would; a later check may have moved it. */
+	cmpxchg(&c->e.gen, d->acl_from, d->acl_to);
+	ct_remember_half(c, dir, ct_proof(gen, VNET_CT_UNTRANSLATED));
+	return true;
+}
+
+/*
  * The flow table's lookup, under RCU: if the half of @skb's connection
  * (from @port, parsed as @f) was delivered under flow generation @gen,
  * translated as @skb would be (ct_proof()), true and in *@out the port
@@ -882,6 +916,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
 	unsigned int dir;
+	bool carried = false;
 	struct ct_half *h;
 	u32 hgen;
 	int err;
@@ -912,9 +947,13 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	h = &c->half[dir];
 	hgen = READ_ONCE(c->proof[dir]);
 	if (!hgen || hgen != ct_proof(gen, ct_xlate_of(&lb))) {
-		if (hgen)
+		if (!hgen)
+			goto out;
+		if (lb.flow || !ct_carry(vn, c, dir, hgen, gen)) {
 			what = VNET_FLOW_RECOMPUTE;
-		goto out;
+			goto out;
+		}
+		carried = true;
 	}
 	/* A SYN on a closing connection opens a new one: the full path. */
 	if (pkt.opens && pkt.key.proto == IPPROTO_TCP &&
@@ -939,18 +978,40 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	*out = h->out;
 hit:
 	vnet_count_flow(port, VNET_FLOW_HIT);
+	if (carried)
+		vnet_count_flow(port, VNET_FLOW_CARRIED);
 	return true;
 out:
 	vnet_count_flow(port, what);
 	return false;
 }
 
-/* A rule changed: entries check their original direction again. */
-void vnet_ct_rules_changed(struct vnet_net *vn)
+/*
+ * Rules changed (vn->lock held): entries check their original direction
+ * again. With @delta (which this takes), the rules that changed: the
+ * flow table may carry its halves over the change (ct_carry()). The
+ * delta is published only if the flow generation moves from the one it
+ * was read at to the next with no other change in between; if another
+ * moved it first, the halves are stale as after any change.
+ */
+void vnet_ct_rules_changed(struct vnet_net *vn, struct vnet_acl_delta *delta)
 {
+	u32 from = vnet_flow_gen(vn);
+	u32 to = from + 1 ? from + 1 : 1;	/* 0 is never a generation */
+
 	/* After the new set: whoever sees this generation sees the set. */
 	smp_store_release(&vn->acl_gen, vn->acl_gen + 1);
-	vnet_flows_changed(vn);
+	if (!delta || atomic_cmpxchg(&vn->flow_gen, from, to) != from) {
+		vnet_acl_delta_free(delta);
+		vnet_flows_changed(vn);
+		return;
+	}
+	delta->flow_from = from;
+	delta->flow_to = to;
+	delta->acl_from = vn->acl_gen - 1;
+	delta->acl_to = vn->acl_gen;
+	vnet_acl_delta_free_rcu(rcu_replace_pointer(vn->acl_delta, delta,
+						    lockdep_is_held(&vn->lock)));
 }
 
 /* The port is being removed (vn->lock held): its entries go soon. */
@@ -969,6 +1030,7 @@ int vnet_ct_init(struct vnet_net *vn)
 void vnet_ct_exit(struct vnet_net *vn)
 {
 	vnet_ft_exit(&vn->conns);
+	vnet_acl_delta_exit(vn);
 }
 
 int vnet_ct_cache_init(void)

@@ -50,7 +50,8 @@ void vnet_ct_cache_exit(void);
 int vnet_ct_init(struct vnet_net *vn);
 void vnet_ct_exit(struct vnet_net *vn);
 void vnet_ct_port_gone(struct vnet_port *port);
-void vnet_ct_rules_changed(struct vnet_net *vn);
+struct vnet_acl_delta;
+void vnet_ct_rules_changed(struct vnet_net *vn, struct vnet_acl_delta *delta);
 enum vnet_drop_reason vnet_ct_filter(struct vnet_port *src,
 				     struct vnet_port *dst, struct sk_buff *skb,
 				     const struct vnet_flow *f, bool nat,

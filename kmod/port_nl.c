@@ -147,6 +147,9 @@ static int put_stats(struct sk_buff *skb, const struct vnet_port *port)
 			      VNET_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_INSERT_FAILED,
 			      u64_stats_read(&sum.flows[VNET_FLOW_INSERT_FAILED]),
+			      VNET_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNET_STATS_A_FLOW_CARRIED,
+			      u64_stats_read(&sum.flows[VNET_FLOW_CARRIED]),
 			      VNET_STATS_A_PAD))
 		return -EMSGSIZE;
 	drops = nla_nest_start(skb, VNET_STATS_A_DROPS);

@@ -130,6 +130,9 @@ struct vnet_node *vnet_node_after(struct rb_root *root, const char *name);
 #define vnet_node_entry(ptr, type) \
 	((ptr) ? container_of(ptr, type, n) : NULL)
 
+struct vnet_acl_delta;
+struct vnet_acl_rule;
+
 /* Per network namespace state: one network controller. */
 struct vnet_net {
 	struct net *net;
@@ -140,6 +143,12 @@ struct vnet_net {
 	struct list_head dirty;		/* vnets whose fib needs a rebuild */
 	struct list_head acl_dirty;	/* ACL lists with deferred changes */
 	struct delayed_work acl_work;	/* commits them if nobody does */
+	/* The rules changed since the last publication (acl_delta.c). */
+	struct vnet_acl_rule *delta_rules;
+	unsigned int delta_count, delta_cap;
+	bool delta_unknown;		/* some change is not in delta_rules */
+	/* The last publication's, for the flow table (conntrack.c). */
+	struct vnet_acl_delta __rcu *acl_delta;
 	struct rb_root ports;		/* struct vnet_port by name */
 	struct xarray port_ids;		/* port id -> port, for packets */
 	u32 next_port_id;		/* ids are not reused soon */
@@ -249,6 +258,7 @@ enum vnet_flow_count {
 	VNET_FLOW_MISS,		/* no half that knew where it goes */
 	VNET_FLOW_RECOMPUTE,	/* a half that knew, before a change */
 	VNET_FLOW_INSERT_FAILED, /* an entry it opened the table refused */
+	VNET_FLOW_CARRIED,	/* a hit carried over an ACL change */
 	VNET_FLOW_NR
 };
 

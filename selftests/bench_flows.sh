@@ -307,10 +307,10 @@ measure()
 		'BEGIN { printf "%d %d\n", (b - a) / (t1 - t0), (d - c) / (t1 - t0) }'
 }
 
-vstats() # the vnet sender port's flow counters: "HITS MISSES RECOMPUTES"
+vstats() # the vnet sender port's flow counters: "HITS MISSES RECOMPUTES CARRIED"
 {
 	vnetctl -n vh -j stats vs-src |
-		jq -r '.[0] | "\(.["flow-hits"] // 0) \(.["flow-misses"] // 0) \(.["flow-recomputes"] // 0)"'
+		jq -r '.[0] | "\(.["flow-hits"] // 0) \(.["flow-misses"] // 0) \(.["flow-recomputes"] // 0) \(.["flow-carried"] // 0)"'
 }
 
 # run SCENARIO: ROUNDS interleaved rounds over the setups that are ready,
@@ -760,10 +760,10 @@ churn_run()
 			what, b, d, l, b ? 100 * (1 - l / b) : 0, n, t, busy }'
 	echo "# churn, packets/s each second: $(awk '{ printf "%s:%s ", $1, $2 }' "$WORK/churn.pps")"
 	# Each batch may send each flow through the full path once (its
-	# commit), no more.
-	echo "$h0 $h1" | awk '{ h = $4 - $1; m = $5 - $2; r = $6 - $3
-		printf "# churn: flow-table hits %.1f %% of the sender'"'"'s packets during the churn (%d hits, %d misses, %d recomputations)\n",
-			h + m + r ? 100 * h / (h + m + r) : 0, h, m, r }'
+	# commit), no more; none whose rules it does not change (carried).
+	echo "$h0 $h1" | awk '{ h = $5 - $1; m = $6 - $2; r = $7 - $3; c = $8 - $4
+		printf "# churn: flow-table hits %.1f %% of the sender'"'"'s packets during the churn (%d hits, %d of them carried over a commit, %d misses, %d recomputations)\n",
+			h + m + r ? 100 * h / (h + m + r) : 0, h, c, m, r }'
 	awk -v r="$1" '{ printf "churn%d\tvnet\t%d\t%s\t0\n", r, NR - 1, $2 }' "$WORK/churn.pps" >>"$TSV"
 }
 

@@ -5,8 +5,10 @@
 # are delivered by one lookup (a hit) until the configuration changes;
 # then the next packet of each connection takes the full path again (a
 # recomputation), so that every kind of change acts on established flows
-# at their next packet. Shown with traffic and with each port's
-# flow-hits, flow-misses and flow-recomputes counters.
+# at their next packet; but an ACL change that no changed rule of which
+# matches a flow carries that flow's entry over (a hit, counted as
+# carried too). Shown with traffic and with each port's flow-hits,
+# flow-misses, flow-recomputes and flow-carried counters.
 #
 #   vnet A 10.1/16 fd00:1::/48, subnet s: a1 .1.4, a2 .1.5
 #                               subnet n: nva .2.6 (an appliance:
@@ -53,9 +55,10 @@ FRAG="/usr/bin/python3 $(dirname "$(readlink -f "$0")")/frag.py"
 # reply or timeout (2 s).
 ask() { vm "$1" $UDP ask "$2" "$3" 5000 2; }
 
-# flows DEV: DEV's flow-hits, flow-misses and flow-recomputes, one line
-# (one vnetctl: each process costs under emulation).
-flows() { counters "$1" flow-hits flow-misses flow-recomputes; }
+# flows DEV: DEV's flow-hits, flow-misses, flow-recomputes and
+# flow-carried, one line (one vnetctl: each process costs under
+# emulation).
+flows() { counters "$1" flow-hits flow-misses flow-recomputes flow-carried; }
 
 # snap DEV...: remembers their flow counters as they are now.
 declare -A SNAP
@@ -67,25 +70,28 @@ snap()
 	done
 }
 
-# since DEV: how far DEV's hits, misses and recomputations moved since
-# snap DEV, one line.
+# since DEV: how far DEV's hits, misses, recomputations and carried hits
+# moved since snap DEV, one line.
 since()
 {
 	local -a was now
 	read -ra was <<<"${SNAP[$1]}"
 	read -ra now <<<"$(flows "$1")"
-	echo $((now[0] - was[0])) $((now[1] - was[1])) $((now[2] - was[2]))
+	echo $((now[0] - was[0])) $((now[1] - was[1])) $((now[2] - was[2])) \
+		$((now[3] - was[3]))
 }
 
-# moved DEV "HITS MISSES RECOMPUTES": how far DEV's counters moved since
-# snap DEV; "-" takes any count.
+# moved DEV "HITS MISSES RECOMPUTES [CARRIED]": how far DEV's counters
+# moved since snap DEV; "-" takes any count. Without CARRIED, none of
+# the hits may be carried ones.
 moved()
 {
 	local -a d want
-	local i names=(flow-hits flow-misses flow-recomputes)
+	local i names=(flow-hits flow-misses flow-recomputes flow-carried)
 	read -ra d <<<"$(since "$1")"
 	read -ra want <<<"$2"
-	for i in 0 1 2; do
+	[ "${#want[@]}" -eq 4 ] || want+=(0)
+	for i in 0 1 2 3; do
 		[ "${want[i]}" = - ] && continue
 		[ "${d[i]}" -eq "${want[i]}" ] && continue
 		echo "$1 ${names[i]} moved by ${d[i]}, expected" \
@@ -94,8 +100,8 @@ moved()
 	done
 }
 
-# Both directions of a connection hit: a reply, a hit on each side, no
-# miss and no recomputation.
+# Both directions of a connection hit: a reply, a hit on each side (not
+# carried over a change), no miss and no recomputation.
 hit_both()	# DESC VM DEV SPORT ADDR DDEV
 {
 	snap "$3" "$6"
@@ -127,6 +133,19 @@ stopped()	# DESC VM DEV SPORT ADDR REASON [collected]
 	check_output "$1" timeout ask "$2" "$4" "$5"
 	check "$1: dropped as $6, no hit" eval \
 		"moved $3 '$want' && [ \$(counter $3 $6) -gt $d ]"
+}
+
+# After an ACL change that no changed rule of which matches the
+# connection, its next exchange hits each way, carried over the change
+# (its halves knew the generation just before it); the one after hits
+# as usual.
+carried()	# DESC VM DEV SPORT ADDR DDEV
+{
+	snap "$3" "$6"
+	check_output "$1" reply ask "$2" "$4" "$5"
+	check "$1: a hit each way, carried over the change" eval \
+		"moved $3 '1 0 0 1' && moved $6 '1 0 0 1'"
+	hit_both "$1, then hits" "$2" "$3" "$4" "$5" "$6"
 }
 
 # A flow whose first packets were denied (that verdict cached) is allowed
@@ -187,7 +206,29 @@ acl()
 {
 	opened "a1 to a2" a1 vm-a1 6201 10.1.1.5 vm-a2
 	v acl add A port vm-a2 dir in prio 100 action allow proto tcp dport 22
-	recomputed "an unrelated rule added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	carried "an unrelated rule added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	# The replies pass by the connection whatever the rules say.
+	v acl add A port vm-a1 dir in prio 105 action deny proto udp \
+		src 10.1.1.5/32 sport 5000
+	carried "a deny of its replies alone added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	# A rule that matches it is asked again, even if it changes nothing.
+	v acl add A port vm-a2 dir in prio 107 action allow proto udp \
+		src 10.1.1.4/32
+	recomputed "an allow that matches it added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v acl del A port vm-a2 dir in prio 107
+	recomputed "that allow deleted" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v acl del A port vm-a1 dir in prio 105
+	carried "the deny of its replies deleted" a1 vm-a1 6201 10.1.1.5 vm-a2
+	# Only the last change's rules are kept: two behind is the full path.
+	v acl add A port vm-a2 dir in prio 101 action allow proto tcp dport 23
+	v acl del A port vm-a2 dir in prio 101
+	recomputed "two unrelated changes" a1 vm-a1 6201 10.1.1.5 vm-a2
+	# A change that is not only of rules is the full path too.
+	v acl add A port vm-a2 dir in prio 101 action allow proto tcp dport 23
+	v subnet add A spare prefix 10.1.9.0/24
+	recomputed "a rule and a subnet added" a1 vm-a1 6201 10.1.1.5 vm-a2
+	v subnet del A spare
+	v acl del A port vm-a2 dir in prio 101
 	v acl add A port vm-a2 dir in prio 110 action deny proto udp \
 		src 10.1.1.4/32 sport 6201
 	stopped "a deny of that connection added" a1 vm-a1 6201 10.1.1.5 acl
@@ -224,14 +265,14 @@ batch()
 		'[ "$(since vm-a1 | cut -d " " -f 1)" -ge 3 ]'
 	snap vm-a1
 	check "a batch of 2,000 rules on b1's port" v -b "$WORK/batch"
-	# One packet after the commit, at least: its recomputation.
+	# One packet after the commit, at least: carried over it.
 	check "the stream goes on after the batch" retry 50 eval \
-		'[ "$(since vm-a1 | cut -d " " -f 3)" -ge 1 ]'
-	read -r h m r <<<"$(since vm-a1)"
+		'[ "$(since vm-a1 | cut -d " " -f 4)" -ge 1 ]'
+	read -r h m r c <<<"$(since vm-a1)"
 	check "the stream ran through the batch ($h hits, $m misses, $r recomputations)" \
 		test $((h + m + r)) -ge 20
-	check "a1's flow recomputed at the commit only ($r)" \
-		test "$r" -ge 1 -a "$r" -le 2
+	check "a1's flow carried over the commit ($c), not recomputed ($r)" \
+		test "$r" -eq 0 -a "$c" -ge 1 -a "$c" -le 2
 	echo "acl add A port vm-a2 dir in prio 110 action deny proto udp src 10.1.1.4/32 sport 6251" \
 		>"$WORK/deny"
 	d=$(counter vm-a1 acl)
@@ -937,17 +978,24 @@ renew()
 	else
 		skip "the probe counts" "no kprobe events in this kernel"
 	fi
-	v acl add A port vm-a2 dir in prio 200 action allow proto tcp dport 22
+	v acl add A port vm-a2 dir in prio 150 action allow proto tcp dport 22
 	snap vm-a1
-	check "again after a change" \
+	check "again after an unrelated rule" \
 		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000
 	check "dropped as acl" retry 20 counter_above vm-a1 acl $((d + 1))
+	check "a hit, carried over the change" moved vm-a1 '1 0 0 1'
+	# Below the deny: it matches the flow, and changes nothing.
+	v acl add A port vm-a2 dir in prio 200 action allow proto udp dport 5000
+	snap vm-a1
+	check "again after a rule that matches it" \
+		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000
+	check "dropped as acl" retry 20 counter_above vm-a1 acl $((d + 2))
 	check "a recomputation" moved vm-a1 '0 0 1'
 	check "then that flow's next datagram in fragments" \
 		craft a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000,78,all
 	check "and a whole one" \
 		send a1 52:54:00:01:01:04 10.1.1.4,10.1.1.5,6950,5000
-	check "all dropped as acl" retry 20 counter_above vm-a1 acl $((d + 5))
+	check "all dropped as acl" retry 20 counter_above vm-a1 acl $((d + 6))
 	check "the whole one a hit" moved vm-a1 '1 3 1'
 	if [ -n "$probe" ]; then
 		check_output "no entry allocated since the verdict" "$n0" allocs
@@ -955,6 +1003,7 @@ renew()
 		skip "no entry allocated since the verdict" "no kprobe events in this kernel"
 	fi
 	v acl del A port vm-a2 dir in prio 200
+	v acl del A port vm-a2 dir in prio 150
 	v acl del A port vm-a2 dir in prio 100
 	if [ -n "$probe" ]; then
 		echo 0 >$T/events/kprobes/vnet_alloc/enable

@@ -441,6 +441,9 @@ json_t *parse_stats_msg(const struct nlmsghdr *nlh)
 		case VNET_STATS_A_DENIED_FLOWS:
 			set_u32(o, "denied-flows", a);
 			break;
+		case VNET_STATS_A_FLOW_CARRIED:
+			set_u64(o, "flow-carried", a);
+			break;
 		case VNET_STATS_A_DROPS:
 			mnl_attr_for_each_nested(d, a) {
 				unsigned int r = mnl_attr_get_type(d) - 1u;

@@ -19,6 +19,7 @@ const struct field stats_fields[] = {
 	{ "flow-misses", F_KEY, NULL },
 	{ "flow-recomputes", F_KEY, NULL },
 	{ "flow-insert-failed", F_KEY, NULL },
+	{ "flow-carried", F_KEY, NULL },
 	{ "drops", F_MAP, "drop" },
 	FIELDS_END
 };

@@ -100,6 +100,10 @@
  *        VNET_STATS_A_FLOW_INSERT_FAILED: NLA_U64, connections the
  *            port opened whose entry the table could not take (it could
  *            not grow at that moment): their packets passed untracked
+ *        VNET_STATS_A_FLOW_CARRIED: NLA_U64, of the hits, those whose
+ *            entry knew the flow from before the last change of ACL
+ *            rules, which changed no rule that matches the flow: the
+ *            entry was carried over the change without the full path
  *
  * VNET_CMD_ACL_NEW: [R] VNET_A_VNET, [R] VNET_A_ACL_SCOPE with VNET_A_SUBNET
  *                   or VNET_A_IFNAME, [R] VNET_A_ACL_DIR, [R] VNET_A_ACL_PRIO,
@@ -407,6 +411,7 @@ enum vnet_stats_attr {
 	VNET_STATS_A_FLOW_RECOMPUTES,
 	VNET_STATS_A_FLOW_INSERT_FAILED,
 	VNET_STATS_A_DENIED_FLOWS,
+	VNET_STATS_A_FLOW_CARRIED,
 	__VNET_STATS_A_MAX
 };
 #define VNET_STATS_A_MAX (__VNET_STATS_A_MAX - 1)
