@@ -45,12 +45,53 @@ enum vnet_flow_timeout {
 
 /*
  * The state after a packet: @reply if it went in the reply direction,
- * @tcp_flags its TCP flags (0 for any other protocol).
+ * @tcp_flags its TCP flags (0 for any other protocol). Inline, as the
+ * next one: every flow-table hit asks both.
  */
-u8 vnet_flow_next_state(u8 state, bool reply, u8 tcp_flags);
+static inline u8 vnet_flow_next_state(u8 state, bool reply, u8 tcp_flags)
+{
+	u8 next = state;
+
+	if (reply && state == VNET_FLOW_NEW)
+		next = VNET_FLOW_ESTABLISHED;
+	if (tcp_flags & VNET_TCP_RST)
+		next = VNET_FLOW_CLOSE;
+	else if ((tcp_flags & VNET_TCP_FIN) && next != VNET_FLOW_CLOSE)
+		next = VNET_FLOW_FIN;
+	return next;
+}
+
+/* IANA protocol numbers: the core has no kernel headers. */
+#define VNET_PROTO_ICMP		1
+#define VNET_PROTO_TCP		6
+#define VNET_PROTO_UDP		17
+#define VNET_PROTO_ICMPV6	58
 
 /* Which idle timeout a flow of IP protocol @proto has in @state. */
-enum vnet_flow_timeout vnet_flow_timeout_of(u8 proto, u8 state);
+static inline enum vnet_flow_timeout vnet_flow_timeout_of(u8 proto, u8 state)
+{
+	switch (proto) {
+	case VNET_PROTO_TCP:
+		switch (state) {
+		case VNET_FLOW_NEW:
+			return VNET_FLOW_TO_TCP_SYN;
+		case VNET_FLOW_ESTABLISHED:
+			return VNET_FLOW_TO_TCP_ESTABLISHED;
+		case VNET_FLOW_FIN:
+			return VNET_FLOW_TO_TCP_FIN;
+		default:
+			return VNET_FLOW_TO_TCP_CLOSE;
+		}
+	case VNET_PROTO_UDP:
+		return state == VNET_FLOW_NEW ? VNET_FLOW_TO_UDP :
+						VNET_FLOW_TO_UDP_STREAM;
+	case VNET_PROTO_ICMP:
+	case VNET_PROTO_ICMPV6:
+		return VNET_FLOW_TO_ICMP;
+	default:
+		return VNET_FLOW_TO_OTHER;
+	}
+}
 
 /* Is ICMP (@family AF_INET) or ICMPv6 type @type an error message? */
 bool vnet_icmp_is_error(u8 family, u8 type);

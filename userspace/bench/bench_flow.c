@@ -16,12 +16,12 @@
  * 64-byte line of head and the halves' proofs, then a line per half:
  * chain link, key, direction, port); the checks of a hit (dead, expired,
  * proof, the other port's account, a denied flow's verdict) and its
- * update (the core's own state machine, core/flow_state.c, and the
- * expiry). What it
- * leaves out: the netfilter hook, the header parse (flow_parse.c), the
- * source check, the per-CPU counter's preemption guard, the Ethernet
- * rewrite and the transmit; and for model_open the allocation and the
- * route and ACL lookups (bench_lpm and bench_acl count those).
+ * update (the core's own state machine, inline in core/flow_state.h,
+ * and the expiry). What it leaves out: the netfilter hook, the header
+ * parse (flow_parse.c), the source check, the per-CPU counter's
+ * preemption guard, the Ethernet rewrite and the transmit; and for
+ * model_open the allocation and the route and ACL lookups (bench_lpm
+ * and bench_acl count those).
  *
  * usage: bench_flow FLOWS PACKETS
  *

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Flow states and idle timeouts (kmod/core/flow_state.c) built in
+ * Flow states and idle timeouts (kmod/core/flow_state.h) built in
  * userspace: every state, direction and set of TCP flags against the
  * rules written out again here, every protocol's timeouts, and the ICMP
  * error types against the C library's names for them.
