@@ -16,9 +16,11 @@
  * The notes cover the changes published since the last publication, and
  * those still deferred in a batch, which will be published later (a
  * delta may name more rules than changed, never fewer). A change that
- * is not noted (a deleted vnet's rules leaving other lists), too many
- * changes, or no memory make the notes unknown: the publication then
- * has no delta, and every flow takes the full path again.
+ * is not noted (a deleted vnet's rules leaving other lists), more than
+ * acl_delta_max changes (about 64 bytes each while noted: a batch that
+ * changes more changes enough for every flow to take the full path
+ * again), or no memory make the notes unknown: the publication then has
+ * no delta, and every flow takes the full path again.
  *
  * Everything but vnet_acl_delta_misses() runs under vn->lock.
  */
@@ -26,13 +28,6 @@
 
 #include "vnet.h"
 #include "acl.h"
-
-/*
- * At most this many changed rules in a delta (about 64 bytes each while
- * noted): a batch that changes more changes enough for every flow to
- * take the full path again.
- */
-#define VNET_ACL_DELTA_MAX 16384
 
 static void delta_forget(struct vnet_net *vn)
 {
@@ -59,10 +54,13 @@ void vnet_acl_delta_note(struct vnet_net *vn, const struct vnet_acl_rule *r)
 	lockdep_assert_held(&vn->lock);
 	if (vn->delta_unknown)
 		return;
+	if (vn->delta_count >= READ_ONCE(vnet_acl_delta_max)) {
+		vnet_acl_delta_unknown(vn);
+		return;
+	}
 	if (vn->delta_count == vn->delta_cap) {
 		cap = vn->delta_cap ? 2 * vn->delta_cap : 64;
-		rules = cap <= VNET_ACL_DELTA_MAX ?
-			kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL) : NULL;
+		rules = kvmalloc_array(cap, sizeof(*rules), GFP_KERNEL);
 		if (!rules) {
 			vnet_acl_delta_unknown(vn);
 			return;

@@ -24,19 +24,21 @@
  * a packet of it to its destination port, and how a load balancer
  * translated that packet (ct_proof()). A packet whose half remembers the
  * current generation, translated as it would be, is delivered by that
- * one lookup: no route lookup, no ACL. Any change makes
- * every half stale at once; the next packet of each takes the full path
- * again (a recomputation) and, if it is still delivered the same way,
- * renews the half's generation. But for ACL rules: a publication of
- * rules comes with what it changed (acl_delta.c), and a half that knew
- * its flow just before it, which no changed rule matches, is carried
- * over to the new generation by its next packet (ct_carry()). A connection that a load balancer
- * translates is keyed as translated, the backend as
- * destination: the client's packet, which goes to the frontend, finds its
- * lb record first (lb_flow.c), then the connection under the translated
- * key; the backend's reply finds the connection, then its record for the
- * frontend it must come from. The two lookups yield the translation and
- * the output; the full path's route, backend choice and ACLs are skipped.
+ * one lookup: no route lookup, no ACL. Any change makes every half stale
+ * at once; the next packet of each takes the full path again (a
+ * recomputation) and, if it is still delivered the same way, renews the
+ * half's generation. But for ACL rules: a publication of rules comes
+ * with what it changed (acl_delta.c), and a half that knew its flow just
+ * before it, which no changed rule matches, is carried over to the new
+ * generation by its next packet (ct_carry()).
+ *
+ * A connection that a load balancer translates is keyed as translated,
+ * the backend as destination: the client's packet, which goes to the
+ * frontend, finds its lb record first (lb_flow.c), then the connection
+ * under the translated key; the backend's reply finds the connection,
+ * then its record for the frontend it must come from. The two lookups
+ * yield the translation and the output; the full path's route, backend
+ * choice and ACLs are skipped.
  *
  * Every ACL change bumps vn->acl_gen. An entry remembers the generation it
  * was last checked at; a hit with an older one checks the original
@@ -949,10 +951,10 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	if (!hgen || hgen != ct_proof(gen, ct_xlate_of(&lb))) {
 		if (!hgen)
 			goto out;
-		if (lb.flow || !ct_carry(vn, c, dir, hgen, gen)) {
-			what = VNET_FLOW_RECOMPUTE;
+		/* Stale: a recomputation, unless carried and a hit below. */
+		what = VNET_FLOW_RECOMPUTE;
+		if (lb.flow || !ct_carry(vn, c, dir, hgen, gen))
 			goto out;
-		}
 		carried = true;
 	}
 	/* A SYN on a closing connection opens a new one: the full path. */
@@ -990,9 +992,12 @@ out:
  * Rules changed (vn->lock held): entries check their original direction
  * again. With @delta (which this takes), the rules that changed: the
  * flow table may carry its halves over the change (ct_carry()). The
- * delta is published only if the flow generation moves from the one it
- * was read at to the next with no other change in between; if another
- * moved it first, the halves are stale as after any change.
+ * delta is published only if this moves the flow generation from the
+ * value read here to the next; if another change moved it first, the
+ * halves are stale as after any change, and the last delta goes. (A
+ * change of another kind moves the generation after it is published:
+ * one published but not yet counted may be carried over, as every half
+ * hits until that change moves the generation, which ends the carry.)
  */
 void vnet_ct_rules_changed(struct vnet_net *vn, struct vnet_acl_delta *delta)
 {
@@ -1004,12 +1009,13 @@ void vnet_ct_rules_changed(struct vnet_net *vn, struct vnet_acl_delta *delta)
 	if (!delta || atomic_cmpxchg(&vn->flow_gen, from, to) != from) {
 		vnet_acl_delta_free(delta);
 		vnet_flows_changed(vn);
-		return;
+		delta = NULL;
+	} else {
+		delta->flow_from = from;
+		delta->flow_to = to;
+		delta->acl_from = vn->acl_gen - 1;
+		delta->acl_to = vn->acl_gen;
 	}
-	delta->flow_from = from;
-	delta->flow_to = to;
-	delta->acl_from = vn->acl_gen - 1;
-	delta->acl_to = vn->acl_gen;
 	vnet_acl_delta_free_rcu(rcu_replace_pointer(vn->acl_delta, delta,
 						    lockdep_is_held(&vn->lock)));
 }

@@ -35,6 +35,12 @@ module_param_named(max_acl_rules, vnet_max_acl_rules, uint, 0644);
 MODULE_PARM_DESC(max_acl_rules,
 		 "Maximum number of ACL rules per scope and direction");
 
+/* Not a refusal: beyond it, a publication carries no flow (acl_delta.c). */
+unsigned int vnet_acl_delta_max = 16384;
+module_param_named(acl_delta_max, vnet_acl_delta_max, uint, 0644);
+MODULE_PARM_DESC(acl_delta_max,
+		 "Most ACL rules one publication may change and still carry established flows over");
+
 /*
  * The flow tables' sizes and shares (conntrack.c): ct_max_per_port <=
  * ct_max_per_vnet <= ct_max always holds, or a port could be given more

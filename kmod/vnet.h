@@ -107,6 +107,7 @@ extern unsigned int vnet_max_peerings;
 extern unsigned int vnet_max_ports;
 extern unsigned int vnet_max_port_addrs;
 extern unsigned int vnet_max_acl_rules;
+extern unsigned int vnet_acl_delta_max;
 extern unsigned int vnet_max_routes;
 extern unsigned int vnet_max_gateway_prefixes;
 extern unsigned int vnet_max_lbs;
@@ -364,10 +365,12 @@ struct vnet_peering {
 /* pernet.c */
 /*
  * Every change the packet path may see (a request that changes anything,
- * an interface bound or unbound, ACL rules published: one command's, or
- * a batch's at its commit) ends with this, once the change is published:
- * whatever the flow table learned before it is stale (conntrack.c). 0 is
- * never a generation the flow table remembers anything under.
+ * an interface bound or unbound) ends with this, once the change is
+ * published: whatever the flow table learned before it is stale
+ * (conntrack.c). ACL rules published (one command's, or a batch's at its
+ * commit) move the generation too, with what they changed, so that the
+ * flow table may keep what they cannot concern (vnet_ct_rules_changed()).
+ * 0 is never a generation the flow table remembers anything under.
  */
 static inline void vnet_flows_changed(struct vnet_net *vn)
 {
