@@ -33,7 +33,9 @@
 # churn flows ipv6 vnets peering new100k"), BENCH_CHURN_SECS (10: seconds
 # before and during the churn), BENCH_CHURN_CPUS ("free any burn free any
 # burn": a churn run for each, see churn()), BENCH_DEBUG (counters after
-# each run), BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
+# each run), BENCH_PROFILE (a perf profile of the sender's CPU with
+# vnet, after the new100k part: all-new flows, then established ones),
+# BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
 # is left is left out, saying so).
 set -u
@@ -671,7 +673,13 @@ fi
 # plane off the CPUs that carry the traffic; "any" leaves them to the
 # scheduler; "burn" changes no rule but keeps that free CPU busy (a
 # shell loop), which under emulation takes host CPU from the sender's
-# virtual CPU: the share of a dip that is not the module's.
+# virtual CPU: the share of a dip that is not the module's; "memburn"
+# changes no rule either but has the free CPU allocate, fill and free
+# 64 MiB over and over (as much memory a second as a batch's compile
+# of 100,000 rules moves), for the share of memory traffic. Each run
+# also counts the interrupts the sender's CPU took from the others
+# (TLB shootdowns, function calls), which a batch's vmalloc()ed sets
+# may cause when they are freed.
 churn()
 {
 	local r cpus=(${BENCH_CHURN_CPUS:-free any burn free any burn})
@@ -689,7 +697,7 @@ churn()
 }
 
 # churn_run RUN CPU: RUN, its number, names its samples (churn1, ...);
-# CPU: free, any or burn.
+# CPU: free, any, burn or memburn.
 churn_run()
 {
 	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 tc secs
@@ -698,7 +706,8 @@ churn_run()
 	free) what="100000 rules, 1% replaced each second, batches on the free CPU" ;;
 	any) what="100000 rules, 1% replaced each second, batches on any CPU"; pin=() ;;
 	burn) what="100000 rules, none replaced, the free CPU kept busy" ;;
-	*) say "churn: no such run: $2 (free, any or burn)"; return ;;
+	memburn) what="100000 rules, none replaced, the free CPU moving memory" ;;
+	*) say "churn: no such run: $2 (free, any, burn or memburn)"; return ;;
 	esac
 	: >"$WORK/churn.pps"
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
@@ -711,6 +720,11 @@ churn_run()
 		# than a second a turn, so a sleep of t would start it early.
 		while [ ! -e "$WORK/churn.go" ]; do sleep 0.1; done
 		[ "$2" != burn ] || exec "${pin[@]}" bash -c 'while :; do :; done'
+		[ "$2" != memburn ] || exec "${pin[@]}" python3 -c '
+while True:
+    b = bytearray(64 << 20)
+    b[::4096] = b"\1" * (len(b) // 4096)
+    del b'
 		while :; do
 			a=$((r * 1000 % 59000 + 1))
 			# 1,000 rules out, 1,000 new at their priorities, one batch.
@@ -729,10 +743,12 @@ churn_run()
 	) &
 	cpid=$!
 	: >"$WORK/churn.times"
+	local i0 i1
 	c0=$(count vh vs-src); t0=$EPOCHREALTIME
 	for ((i = 0; i < 2 * t; i++)); do
 		[ "$i" -ne "$t" ] || {
 			h0=$(vstats)
+			i0=$(ipis)
 			tc=$EPOCHREALTIME
 			touch "$WORK/churn.go"
 		}
@@ -743,6 +759,7 @@ churn_run()
 		c0=$c1 t0=$t1
 	done
 	h1=$(vstats)
+	i1=$(ipis)
 	# The seconds of the churn as they passed (a loaded machine
 	# stretches the loop's).
 	secs=$(awk -v a="$tc" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
@@ -764,7 +781,38 @@ churn_run()
 	echo "$h0 $h1" | awk '{ h = $5 - $1; m = $6 - $2; r = $7 - $3; c = $8 - $4
 		printf "# churn: flow-table hits %.1f %% of the sender'"'"'s packets during the churn (%d hits, %d of them carried over a commit, %d misses, %d recomputations)\n",
 			h + m + r ? 100 * h / (h + m + r) : 0, h, c, m, r }'
+	echo "$i0 $i1" | awk '{ printf "# churn: the sender'"'"'s CPU took %d TLB shootdowns and %d function call interrupts during the churn\n", $3 - $1, $4 - $2 }'
 	awk -v r="$1" '{ printf "churn%d\tvnet\t%d\t%s\t0\n", r, NR - 1, $2 }' "$WORK/churn.pps" >>"$TSV"
+}
+
+# profile WHAT: where the sender's CPU (0, pktgen's: the module runs in
+# its transmit) spends its time with vnet's setup and the current
+# traffic, as perf's cpu-clock samples (no hardware counters under
+# emulation): the top symbols, then the share of each object.
+profile()
+{
+	local pid
+	command -v perf >/dev/null || { say "profile: no perf"; return; }
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
+	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
+	pid=$!
+	sleep 0.5
+	perf record -q -C 0 -e cpu-clock -F 1000 -o "$WORK/perf.data" \
+		-- sleep 4 >/dev/null 2>&1
+	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pid"
+	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
+	perf report -q -i "$WORK/perf.data" --stdio --no-children --sort sym \
+		2>/dev/null | grep -v '^$' | head -n 40 | sed 's/^/# profile: /'
+	perf report -q -i "$WORK/perf.data" --stdio --no-children --sort dso \
+		2>/dev/null | grep -v '^$' | head -n 8 | sed 's/^/# profile: /'
+}
+
+# ipis: "TLB CAL", the TLB shootdowns and function call interrupts CPU 0
+# (pktgen's, the sender's) has taken so far.
+ipis()
+{
+	awk '$1 == "TLB:" { t = $2 } $1 == "CAL:" { c = $2 } END { print t + 0, c + 0 }' /proc/interrupts
 }
 
 slab() # the vnet_conn cache: "ACTIVE OBJSIZE" (booted with slub_nomerge)
@@ -920,7 +968,9 @@ if part new100k && has vnet && [ -n "${READY[vnet]:-}" ] &&
 		retraffic v4 new
 		header
 		run "100000 rules, all-new flows"
+		[ -z "${BENCH_PROFILE:-}" ] || profile "all-new flows"
 		retraffic v4 est
+		[ -z "${BENCH_PROFILE:-}" ] || profile "established flows"
 		SETUPS=("${saved[@]}")
 	fi
 fi
