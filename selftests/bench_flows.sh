@@ -797,15 +797,19 @@ profile()
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
 	pid=$!
 	sleep 0.5
-	perf record -q -C 0 -e cpu-clock -F 1000 -o "$WORK/perf.data" \
-		-- sleep 4 >/dev/null 2>&1
+	# -N: no build-id cache (the root is read-only); symbols come from
+	# /proc/kallsyms, the module's too.
+	HOME=$WORK perf record -N -q -C 0 -e cpu-clock -F 1000 \
+		-o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
 	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
-	perf report -q -i "$WORK/perf.data" --stdio --no-children --sort sym \
-		2>/dev/null | grep -v '^$' | head -n 40 | sed 's/^/# profile: /'
-	perf report -q -i "$WORK/perf.data" --stdio --no-children --sort dso \
-		2>/dev/null | grep -v '^$' | head -n 8 | sed 's/^/# profile: /'
+	HOME=$WORK perf report -q -i "$WORK/perf.data" --kallsyms=/proc/kallsyms \
+		--stdio --no-children --sort sym 2>/dev/null | grep -v '^$' |
+		head -n 40 | sed 's/^/# profile: /'
+	HOME=$WORK perf report -q -i "$WORK/perf.data" --kallsyms=/proc/kallsyms \
+		--stdio --no-children --sort dso 2>/dev/null | grep -v '^$' |
+		head -n 8 | sed 's/^/# profile: /'
 }
 
 # ipis: "TLB CAL", the TLB shootdowns and function call interrupts CPU 0
