@@ -445,12 +445,18 @@ int vnet_ft_replace(struct vnet_flow_table *ft, struct vnet_ft_entry *old,
 struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 				   const void *key, unsigned int *dir)
 {
-	struct vnet_ft_entry *e;
-	void *h;
-
 	if (vnet_ft_empty(ft))
 		return NULL;
-	h = rhashtable_lookup(&ft->ht, key, ft->type->params);
+	return vnet_ft_found(ft, rhashtable_lookup(&ft->ht, key,
+						   ft->type->params), dir);
+}
+
+/* The rest of vnet_ft_find(), for @h, the half a lookup found, or NULL. */
+struct vnet_ft_entry *vnet_ft_found(struct vnet_flow_table *ft, void *h,
+				    unsigned int *dir)
+{
+	struct vnet_ft_entry *e;
+
 	if (!h)
 		return NULL;
 	e = entry_of(ft->type, h);

@@ -73,7 +73,7 @@
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
 #include <linux/rcupdate.h>
-#include <linux/rhashtable-types.h>
+#include <linux/rhashtable.h>
 #include <linux/stddef.h>
 #include <linux/workqueue.h>
 #include <linux/vnet.h>
@@ -169,19 +169,28 @@ struct vnet_ft_type {
 };
 
 /*
+ * The rhashtable parameters of halves of struct @half_type, each with its
+ * members node and key. @hash_fn: the hash of a key, or NULL for
+ * rhashtable's own (jhash2 over the whole key); @cmp_fn: a key against
+ * a half, or NULL for memcmp().
+ */
+#define VNET_FT_PARAMS(half_type, hash_fn, cmp_fn) {			\
+	.key_len = sizeof_field(struct half_type, key),			\
+	.key_offset = offsetof(struct half_type, key),			\
+	.head_offset = offsetof(struct half_type, node),		\
+	.hashfn = (hash_fn),						\
+	.obj_cmpfn = (cmp_fn),						\
+	.automatic_shrinking = true,					\
+}
+
+/*
  * The type of struct @type, which starts with its struct vnet_ft_entry
  * e, and whose halves are the array @halves of @nr struct @half_type,
- * each with its members node, key and dir. @hash_fn: the hash of a key,
- * or NULL for rhashtable's own (jhash2 over the whole key).
+ * each with its members node, key and dir; @params: VNET_FT_PARAMS() of
+ * its halves.
  */
-#define VNET_FT_TYPE(type, halves, half_type, nr, stale_fn, hash_fn) {	\
-	.params = {							\
-		.key_len = sizeof_field(struct half_type, key),		\
-		.key_offset = offsetof(struct half_type, key),		\
-		.head_offset = offsetof(struct half_type, node),	\
-		.hashfn = (hash_fn),					\
-		.automatic_shrinking = true,				\
-	},								\
+#define VNET_FT_TYPE(type, halves, half_type, nr, stale_fn, params_) {	\
+	.params = params_,						\
 	.name = #type,							\
 	.size = sizeof(struct type) +					\
 		BUILD_BUG_ON_ZERO(offsetof(struct type, e)),		\
@@ -213,6 +222,8 @@ void *vnet_ft_alloc_like(struct vnet_flow_table *ft,
 			 const struct vnet_ft_entry *old);
 int vnet_ft_replace(struct vnet_flow_table *ft, struct vnet_ft_entry *old,
 		    struct vnet_ft_entry *new);
+struct vnet_ft_entry *vnet_ft_found(struct vnet_flow_table *ft, void *h,
+				    unsigned int *dir);
 struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 				   const void *key, unsigned int *dir);
 void vnet_ft_kill(struct vnet_flow_table *ft, struct vnet_ft_entry *e);
@@ -226,6 +237,23 @@ static inline bool vnet_ft_empty(struct vnet_flow_table *ft)
 {
 	return !atomic_read(&ft->nr[VNET_FT_POOL_CONN]) &&
 	       !atomic_read(&ft->nr[VNET_FT_POOL_VERDICT]);
+}
+
+/*
+ * vnet_ft_find() with @params, the table type's, known where it is
+ * called: the hash and the key compare are then direct calls the
+ * compiler may inline, and the key's length a constant, instead of
+ * calls through the type's parameters (indirect, with retpolines) and a
+ * memcmp() of a length read at run time. For the lookups of every
+ * packet.
+ */
+static __always_inline struct vnet_ft_entry *
+vnet_ft_find_fast(struct vnet_flow_table *ft, const void *key,
+		  unsigned int *dir, const struct rhashtable_params params)
+{
+	if (vnet_ft_empty(ft))
+		return NULL;
+	return vnet_ft_found(ft, rhashtable_lookup(&ft->ht, key, params), dir);
 }
 
 #endif /* _VNET_FLOW_TABLE_H */

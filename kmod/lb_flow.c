@@ -53,7 +53,8 @@ static bool lbf_stale(struct vnet_flow_table *ft,
 		      const struct vnet_ft_entry *e);
 
 static struct vnet_ft_type lbf_type =
-	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale, NULL);
+	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale,
+		     VNET_FT_PARAMS(lbf_half, NULL, NULL));
 
 void lbf_key_set(struct lbf_key *key, u32 vnet_id, u8 family, u8 proto,
 		 const u8 *src, u16 sport, const u8 *dst, u16 dport)

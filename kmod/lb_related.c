@@ -62,7 +62,8 @@ struct vnet_lb_frag {
 };
 
 static struct vnet_ft_type lbf_frag_type =
-	VNET_FT_TYPE(vnet_lb_frag, half, lbf_frag_half, 1, NULL, NULL);
+	VNET_FT_TYPE(vnet_lb_frag, half, lbf_frag_half, 1, NULL,
+		     VNET_FT_PARAMS(lbf_frag_half, NULL, NULL));
 
 static void lbf_frag_key_set(struct lbf_frag_key *key, u32 vnet_id,
 			     const struct vnet_flow *f, const u8 *src,
