@@ -144,15 +144,8 @@ static u32 ct_hash(const void *data, u32 len, u32 seed)
 /* A half's key against a lookup's: 0 if they are equal. */
 static int ct_cmp(struct rhashtable_compare_arg *arg, const void *obj)
 {
-	const u32 *a = (const u32 *)&((const struct ct_half *)obj)->key;
-	const u32 *b = arg->key;
-	u32 diff = 0;
-	unsigned int i;
-
-	/* Whole words, no early exit: the compiler unrolls it. */
-	for (i = 0; i < VNET_CT_KEY_WORDS; i++)
-		diff |= a[i] ^ b[i];
-	return diff != 0;
+	return !vnet_ct_key_equal(&((const struct ct_half *)obj)->key,
+				  arg->key);
 }
 
 /* The same for the table and for each lookup: vnet_ft_find_fast(). */
@@ -1061,6 +1054,9 @@ void vnet_ct_exit(struct vnet_net *vn)
 
 int vnet_ct_cache_init(void)
 {
+	/* The lookups' parameters must be the table's (CT_PARAMS). */
+	if (WARN_ON(memcmp(&ct_type.params, &ct_params, sizeof(ct_params))))
+		return -EINVAL;
 	return vnet_ft_type_init(&ct_type);
 }
 

@@ -245,7 +245,7 @@ static inline bool vnet_ft_empty(struct vnet_flow_table *ft)
  * compiler may inline, and the key's length a constant, instead of
  * calls through the type's parameters (indirect, with retpolines) and a
  * memcmp() of a length read at run time. For the lookups of every
- * packet.
+ * packet; @params must be @ft's type's own, or lookups miss.
  */
 static __always_inline struct vnet_ft_entry *
 vnet_ft_find_fast(struct vnet_flow_table *ft, const void *key,

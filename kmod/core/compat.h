@@ -20,6 +20,8 @@
 
 #define core_load_be32(p) get_unaligned_be32(p)
 #define core_load_be64(p) get_unaligned_be64(p)
+#define core_load32(p) get_unaligned((const u32 *)(p))
+#define core_load64(p) get_unaligned((const u64 *)(p))
 
 /* Tables are built by the control path, which may sleep. Zeroed. */
 #define core_alloc_array(n, size) kvcalloc(n, size, GFP_KERNEL)
@@ -69,6 +71,23 @@ static inline u64 core_load_be64(const void *p)
 	const u8 *b = p;
 
 	return (u64)core_load_be32(b) << 32 | core_load_be32(b + 4);
+}
+
+/* Host-order loads from any alignment (one load each). */
+static inline u32 core_load32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline u64 core_load64(const void *p)
+{
+	u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
 }
 #endif
 

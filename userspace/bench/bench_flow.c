@@ -171,7 +171,7 @@ static struct model_half *lookup(const struct model_table *t,
 	struct model_half *h;
 
 	for (h = *bucket(t, key); h; h = h->next)
-		if (!memcmp(&h->key, key, sizeof(*key)))
+		if (vnet_ct_key_equal(&h->key, key))	/* as ct_cmp() */
 			return h;
 	return NULL;
 }
