@@ -314,9 +314,11 @@ int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
 			goto nomem;
 		list_add_tail(&l->unref_link, &lists);
 	}
+	/* Only rules of @v's own lists name it: they go with @v. */
+	if (list_empty(&lists))
+		return 0;
 	/* These rules go without a note: no delta for what follows. */
-	if (!list_empty(&lists))
-		vnet_acl_delta_unknown(req->vn);
+	vnet_acl_delta_unknown(req->vn);
 	hlist_for_each_entry_safe(e, next, &v->acl_users, from_link) {
 		l = e->list;
 		if (vnet_acl_list_vnet(l) == v)
@@ -326,8 +328,6 @@ int vnet_acl_unref(struct vnet_req *req, struct vnet_vnet *v)
 		vnet_notify_acl(l, e, VNET_CMD_ACL_DEL, v);
 		kfree(e);
 	}
-	if (list_empty(&lists))
-		return 0;
 	list_for_each_entry_safe(l, tmp, &lists, unref_link) {
 		list_del(&l->unref_link);
 		acl_publish_all(req->vn, l, l->unref_set);

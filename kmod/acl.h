@@ -29,7 +29,7 @@ struct vnet_acl_set {
  * rules deleted and added since the last one (acl_delta.c), as a
  * classifier. A flow that none of them matches is decided by the new
  * rules as by the old, so an entry that knew it at flow generation
- * @flow_from (ACL generation @acl_from) still knows it at @flow_to
+ * @flow_from (ACL generation @acl_to - 1) still knows it at @flow_to
  * (@acl_to): conntrack.c carries it over instead of taking the full
  * path again. Published under RCU once the flow generation moved from
  * @flow_from to @flow_to with nothing else in between.
@@ -37,7 +37,7 @@ struct vnet_acl_set {
 struct vnet_acl_delta {
 	struct vnet_acl cls;
 	u32 flow_from, flow_to;
-	u32 acl_from, acl_to;
+	u32 acl_to;
 	struct rcu_head rcu;
 };
 

@@ -881,23 +881,24 @@ static struct vnet_conn *ct_find_lb(struct vnet_net *vn,
 }
 
 /*
- * Half @dir of @c, untranslated, knew its flow under flow generation
- * @hgen's proof, and the generation is @gen now: if only ACL rules changed
- * in between and none of those matches the connection's original
- * direction (all the rules check of it: replies pass by the connection,
- * and a denied flow's verdict is of the packets of that direction too),
- * the rules decide it as before. Its proof and its entry's ACL generation
- * are renewed as the full path would: true. Only TCP and UDP, whose key
- * the rules see whole (ct_acl_key()); the rest take the full path.
+ * Half @dir of @c, which knew its flow under proof @hgen, meets a packet
+ * an lb would translate as @x, under flow generation @gen: if only ACL
+ * rules changed in between and none of those matches the connection's
+ * original direction (all the rules check of it: replies pass by the
+ * connection, and a denied flow's verdict is of the packets of that
+ * direction too), the rules decide it as before. Its proof and its
+ * entry's ACL generation are renewed as the full path would: true. Only
+ * untranslated TCP and UDP, whose key the rules see whole
+ * (ct_acl_key()); the rest take the full path.
  */
 static bool ct_carry(struct vnet_net *vn, struct vnet_conn *c,
-		     unsigned int dir, u32 hgen, u32 gen)
+		     unsigned int dir, u32 hgen, u32 gen, enum vnet_ct_xlate x)
 {
 	const struct vnet_ct_key *o = &c->half[CT_ORIG].key;
 	const struct vnet_acl_delta *d = rcu_dereference(vn->acl_delta);
 	struct vnet_acl_key k;
 
-	if (!d || d->flow_to != gen ||
+	if (x != VNET_CT_UNTRANSLATED || !d || d->flow_to != gen ||
 	    hgen != ct_proof(d->flow_from, VNET_CT_UNTRANSLATED) ||
 	    (o->proto != IPPROTO_TCP && o->proto != IPPROTO_UDP) ||
 	    o->stag || o->dtag)
@@ -906,7 +907,7 @@ static bool ct_carry(struct vnet_net *vn, struct vnet_conn *c,
 	if (!vnet_acl_delta_misses(d, &k))
 		return false;
 	/* As ct_still_allowed() would; a later check may have moved it. */
-	cmpxchg(&c->e.gen, d->acl_from, d->acl_to);
+	cmpxchg(&c->e.gen, d->acl_to - 1, d->acl_to);
 	ct_remember_half(c, dir, ct_proof(gen, VNET_CT_UNTRANSLATED));
 	return true;
 }
@@ -931,6 +932,7 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	struct ct_pkt pkt = {};
 	struct vnet_conn *c;
 	unsigned int dir;
+	enum vnet_ct_xlate x;
 	bool carried = false;
 	struct ct_half *h;
 	u32 hgen;
@@ -961,12 +963,13 @@ bool vnet_ct_fast(struct vnet_port *port, struct sk_buff *skb,
 	/* Delivered under @gen, and translated as this one would be. */
 	h = &c->half[dir];
 	hgen = READ_ONCE(c->proof[dir]);
-	if (!hgen || hgen != ct_proof(gen, ct_xlate_of(&lb))) {
+	x = ct_xlate_of(&lb);
+	if (!hgen || hgen != ct_proof(gen, x)) {
 		if (!hgen)
 			goto out;
 		/* Stale: a recomputation, unless carried and a hit below. */
 		what = VNET_FLOW_RECOMPUTE;
-		if (lb.flow || !ct_carry(vn, c, dir, hgen, gen))
+		if (!ct_carry(vn, c, dir, hgen, gen, x))
 			goto out;
 		carried = true;
 	}
@@ -1026,7 +1029,6 @@ void vnet_ct_rules_changed(struct vnet_net *vn, struct vnet_acl_delta *delta)
 	} else {
 		delta->flow_from = from;
 		delta->flow_to = to;
-		delta->acl_from = vn->acl_gen - 1;
 		delta->acl_to = vn->acl_gen;
 	}
 	vnet_acl_delta_free_rcu(rcu_replace_pointer(vn->acl_delta, delta,
@@ -1049,7 +1051,6 @@ int vnet_ct_init(struct vnet_net *vn)
 void vnet_ct_exit(struct vnet_net *vn)
 {
 	vnet_ft_exit(&vn->conns);
-	vnet_acl_delta_exit(vn);
 }
 
 int vnet_ct_cache_init(void)

@@ -445,10 +445,7 @@ int vnet_ft_replace(struct vnet_flow_table *ft, struct vnet_ft_entry *old,
 struct vnet_ft_entry *vnet_ft_find(struct vnet_flow_table *ft,
 				   const void *key, unsigned int *dir)
 {
-	if (vnet_ft_empty(ft))
-		return NULL;
-	return vnet_ft_found(ft, rhashtable_lookup(&ft->ht, key,
-						   ft->type->params), dir);
+	return vnet_ft_find_fast(ft, key, dir, ft->type->params);
 }
 
 /* The rest of vnet_ft_find(), for @h, the half a lookup found, or NULL. */

@@ -81,6 +81,7 @@ static void __net_exit vnet_net_exit(struct net *net)
 		rcu_access_pointer(vn->tunnel));
 	/* Packets that found a port before it went are done after this. */
 	synchronize_rcu();
+	vnet_acl_delta_exit(vn);
 	vnet_ct_exit(vn);
 	vnet_lb_exit(vn);
 	vnet_endpoints_destroy(vn);

@@ -675,8 +675,8 @@ fi
 # shell loop), which under emulation takes host CPU from the sender's
 # virtual CPU: the share of a dip that is not the module's; "memburn"
 # changes no rule either but has the free CPU allocate, fill and free
-# 64 MiB over and over (as much memory a second as a batch's compile
-# of 100,000 rules moves), for the share of memory traffic. Each run
+# 64 MiB over and over (more memory a second than a batch's compile of
+# 100,000 rules allocates and frees), for the share of memory traffic. Each run
 # also counts the interrupts the sender's CPU took from the others
 # (TLB shootdowns, function calls), which a batch's vmalloc()ed sets
 # may cause when they are freed.
@@ -804,12 +804,13 @@ profile()
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
 	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
-	HOME=$WORK perf report -q -i "$WORK/perf.data" --kallsyms=/proc/kallsyms \
-		--stdio --no-children --sort sym 2>/dev/null | grep -v '^$' |
-		head -n 40 | sed 's/^/# profile: /'
-	HOME=$WORK perf report -q -i "$WORK/perf.data" --kallsyms=/proc/kallsyms \
-		--stdio --no-children --sort dso 2>/dev/null | grep -v '^$' |
-		head -n 8 | sed 's/^/# profile: /'
+	local sort
+	for sort in sym:40 dso:8; do
+		HOME=$WORK perf report -q -i "$WORK/perf.data" \
+			--kallsyms=/proc/kallsyms --stdio --no-children \
+			--sort "${sort%:*}" 2>/dev/null | grep -v '^$' |
+			head -n "${sort#*:}" | sed 's/^/# profile: /'
+	done
 }
 
 # ipis: "TLB CAL", the TLB shootdowns and function call interrupts CPU 0
