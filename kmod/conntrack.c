@@ -73,7 +73,6 @@
 #include <linux/icmpv6.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/jhash.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
@@ -129,16 +128,10 @@ static bool ct_flag(const struct vnet_conn *c, unsigned int bit)
 	return test_bit(bit, &c->e.flags);
 }
 
-/* A half's key, hashed: see vnet_ct_key_words(). */
+/* A half's key, hashed (@len is always the key's size). */
 static u32 ct_hash(const void *data, u32 len, u32 seed)
 {
-	u32 buf[VNET_CT_KEY_WORDS4], n;
-	const u32 *w = vnet_ct_key_words(data, buf, &n);
-
-	/* A constant length each, so that jhash2() is unrolled. */
-	if (n == VNET_CT_KEY_WORDS4)
-		return jhash2(w, VNET_CT_KEY_WORDS4, seed);
-	return jhash2(w, VNET_CT_KEY_WORDS, seed);
+	return vnet_ct_key_hash(data, seed);
 }
 
 /* A half's key against a lookup's: 0 if they are equal. */
@@ -535,6 +528,9 @@ static int ct_insert(struct vnet_net *vn, struct vnet_port *src,
 	bool back;
 	int err;
 
+	/* vnet_ct_key_hash() counts on it, and every key builder does it. */
+	WARN_ON_ONCE(pkt->key.family == AF_INET &&
+		     !vnet_ct_key_v4_tails_zero(&pkt->key));
 	c = vnet_ft_alloc(&vn->conns, dst_pays ? dst->ct : src->ct,
 			  dst_pays ? src->ct : dst->ct, kind, why);
 	if (!c)
@@ -1055,10 +1051,7 @@ void vnet_ct_exit(struct vnet_net *vn)
 
 int vnet_ct_cache_init(void)
 {
-	/* The lookups' parameters must be the table's (CT_PARAMS). */
-	if (WARN_ON(memcmp(&ct_type.params, &ct_params, sizeof(ct_params))))
-		return -EINVAL;
-	return vnet_ft_type_init(&ct_type);
+	return vnet_ft_type_init(&ct_type, &ct_params);
 }
 
 void vnet_ct_cache_exit(void)

@@ -584,11 +584,17 @@ void vnet_ft_exit(struct vnet_flow_table *ft)
 	rhashtable_destroy(&ft->ht);
 }
 
-/* Module init, one type at a time. */
-int vnet_ft_type_init(struct vnet_ft_type *type)
+/*
+ * Module init, one type at a time. @fast: the parameters the packet path
+ * passes to vnet_ft_find_fast() for this type, which must be its own, or
+ * NULL if it looks up only with vnet_ft_find().
+ */
+int vnet_ft_type_init(struct vnet_ft_type *type,
+		      const struct rhashtable_params *fast)
 {
-	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
-		return -ENOSPC;
+	if (WARN_ON(nr_types == ARRAY_SIZE(types)) ||
+	    WARN_ON(fast && memcmp(&type->params, fast, sizeof(*fast))))
+		return -EINVAL;
 	type->cache = kmem_cache_create(type->name, type->size, type->align,
 					FT_SLAB_FLAGS, NULL);
 	if (!type->cache)

@@ -209,7 +209,8 @@ struct vnet_flow_table {
 	struct vnet_ft_type *type;
 };
 
-int vnet_ft_type_init(struct vnet_ft_type *type);
+int vnet_ft_type_init(struct vnet_ft_type *type,
+		      const struct rhashtable_params *fast);
 void vnet_ft_type_exit(struct vnet_ft_type *type);
 int vnet_ft_init(struct vnet_flow_table *ft, struct vnet_ft_type *type);
 void vnet_ft_exit(struct vnet_flow_table *ft);

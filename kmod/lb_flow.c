@@ -52,9 +52,16 @@
 static bool lbf_stale(struct vnet_flow_table *ft,
 		      const struct vnet_ft_entry *e);
 
+/*
+ * The same for the table and for its lookups, which every flow-table hit
+ * makes once the namespace has lb connections: vnet_ft_find_fast().
+ */
+#define LBF_PARAMS VNET_FT_PARAMS(lbf_half, NULL, NULL)
+
+static const struct rhashtable_params lbf_params = LBF_PARAMS;
+
 static struct vnet_ft_type lbf_type =
-	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale,
-		     VNET_FT_PARAMS(lbf_half, NULL, NULL));
+	VNET_FT_TYPE(vnet_lb_flow, half, lbf_half, 2, lbf_stale, LBF_PARAMS);
 
 void lbf_key_set(struct lbf_key *key, u32 vnet_id, u8 family, u8 proto,
 		 const u8 *src, u16 sport, const u8 *dst, u16 dport)
@@ -88,7 +95,8 @@ static void lbf_kill(struct vnet_net *vn, struct vnet_lb_flow *fl)
 struct vnet_lb_flow *lbf_find(struct vnet_net *vn, const struct lbf_key *key,
 			      unsigned int *dir)
 {
-	struct vnet_ft_entry *e = vnet_ft_find(&vn->lb_flows, key, dir);
+	struct vnet_ft_entry *e = vnet_ft_find_fast(&vn->lb_flows, key, dir,
+						    lbf_params);
 
 	return e ? container_of(e, struct vnet_lb_flow, e) : NULL;
 }
@@ -507,7 +515,7 @@ int vnet_lb_flow_cache_init(void)
 {
 	int err;
 
-	err = vnet_ft_type_init(&lbf_type);
+	err = vnet_ft_type_init(&lbf_type, &lbf_params);
 	if (err)
 		return err;
 	err = lbf_frag_type_init();

@@ -493,7 +493,7 @@ void lbf_frags_exit(struct vnet_net *vn)
 
 int lbf_frag_type_init(void)
 {
-	return vnet_ft_type_init(&lbf_frag_type);
+	return vnet_ft_type_init(&lbf_frag_type, NULL);
 }
 
 void lbf_frag_type_exit(void)

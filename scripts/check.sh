@@ -38,19 +38,20 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Seconds each job takes, measured in "make check" on the 2-core machine
-# with two lanes (2026-12-03): only the ratios matter, to balance the
+# with two lanes (session 18): only the ratios matter, to balance the
 # lanes. A test file not listed counts as DEFAULT_DURATION.
 declare -A DURATION=(
-	[@unit]=13 [@harness]=90 [@install]=1
-	[test_acl.sh]=43 [test_attack.sh]=27 [test_config.sh]=31
-	[test_conntrack.sh]=65 [test_control.sh]=21 [test_datapath.sh]=48
-	[test_demo.sh]=100 [test_dump.sh]=14 [test_endpoint.sh]=111
-	[test_flood.sh]=28 [test_graph.sh]=9 [test_install.sh]=36
-	[test_lb.sh]=86 [test_lib.sh]=59 [test_module.sh]=13
-	[test_perm.sh]=13 [test_policy.sh]=3 [test_routes.sh]=79
-	[test_scale.sh]=71 [test_tap.sh]=47 [test_teardown.sh]=21
-	[test_port.sh]=58 [test_apply.sh]=23 [test_pktfuzz.sh]=6
-	[test_trace.sh]=21 [test_walkthrough.sh]=5 [test_flows.sh]=201
+	[@unit]=31 [@harness]=135 [@install]=5 [test_acl.sh]=68
+	[test_apply.sh]=38 [test_attack.sh]=50 [test_config.sh]=38
+	[test_conntrack.sh]=144 [test_control.sh]=41
+	[test_datapath.sh]=69 [test_demo.sh]=89 [test_dump.sh]=21
+	[test_endpoint.sh]=88 [test_flood.sh]=43 [test_flows.sh]=259
+	[test_graph.sh]=11 [test_install.sh]=46 [test_lb.sh]=97
+	[test_lib.sh]=60 [test_module.sh]=14 [test_perm.sh]=12
+	[test_pktfuzz.sh]=6 [test_policy.sh]=3 [test_port.sh]=58
+	[test_routes.sh]=79 [test_scale.sh]=77 [test_tap.sh]=45
+	[test_teardown.sh]=21 [test_trace.sh]=18
+	[test_walkthrough.sh]=5
 )
 DEFAULT_DURATION=60
 

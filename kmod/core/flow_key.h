@@ -11,11 +11,10 @@
 #include "compat.h"
 
 /*
- * Compared whole; hashed whole, or for an IPv4 key whose addresses' last
- * 12 bytes are zero (every key the module builds) without them: the
- * first 12 bytes, then the two addresses (vnet_ct_key_words()). 44 bytes,
- * so that a half (chain link, key, direction, output) fills one cache
- * line.
+ * Compared whole (vnet_ct_key_equal()); hashed whole, or for IPv4 without
+ * the addresses' last 12 bytes, which every builder leaves zero
+ * (vnet_ct_key_hash()). 44 bytes, so that a half (chain link, key,
+ * direction, output) fills one cache line.
  */
 struct vnet_ct_key {
 	u32 from;		/* who sends it: its port's account's id */
@@ -28,13 +27,18 @@ struct vnet_ct_key {
 /* The key in 32-bit words; the words before the addresses. */
 #define VNET_CT_KEY_WORDS	(sizeof(struct vnet_ct_key) / 4)
 #define VNET_CT_KEY_HEAD	(offsetof(struct vnet_ct_key, src) / 4)
-#define VNET_CT_KEY_WORDS4	(VNET_CT_KEY_HEAD + 2)
 
 /* No padding: every byte hashed and compared is one a builder wrote. */
 _Static_assert(sizeof(struct vnet_ct_key) == 4 + 8 + 32,
 	       "a flow key is hashed as 32-bit words, without padding");
+/* What vnet_ct_key_hash() is written for. */
+_Static_assert(VNET_CT_KEY_HEAD == 3 && VNET_CT_KEY_WORDS % 3 == 2,
+	       "three words before the addresses, two left after the rounds");
 
-/* Are the last 12 bytes of both of @k's addresses zero? */
+/*
+ * Are the last 12 bytes of both of @k's addresses zero? They must be in
+ * an IPv4 key: vnet_ct_key_hash() leaves them out.
+ */
 static inline bool vnet_ct_key_v4_tails_zero(const struct vnet_ct_key *k)
 {
 	u32 s[3], d[3];
@@ -64,23 +68,88 @@ static inline bool vnet_ct_key_equal(const struct vnet_ct_key *a,
 }
 
 /*
- * The words of @k to hash, and in *@n how many: @k's own, or for IPv4
- * @buf's (VNET_CT_KEY_WORDS4 of them): half the hashing of a lookup.
- * Only when the tails left out are zero: else two keys that differ only
- * there would collide whatever the seed.
+ * The flow table's hash: Bob Jenkins' lookup3 over 32-bit words, seeded
+ * (what the kernel's jhash2() computes), written out for the two lengths
+ * a key has, so that the module's lookups and the userspace model of them
+ * (userspace/bench/bench_flow.c) run the same instructions.
  */
-static inline const u32 *vnet_ct_key_words(const struct vnet_ct_key *k,
-					   u32 *buf, u32 *n)
+#define VNET_HASH_INIT	0xdeadbeefU
+
+static inline u32 vnet_hash_rol32(u32 w, unsigned int s)
 {
-	if (k->family != AF_INET || !vnet_ct_key_v4_tails_zero(k)) {
-		*n = VNET_CT_KEY_WORDS;
-		return (const u32 *)k;
+	return (w << s) | (w >> (32 - s));
+}
+
+/* lookup3's running state: three words. */
+struct vnet_hash {
+	u32 a, b, c;
+};
+
+/* Mixes the three words just added into the state. */
+static inline void vnet_hash_mix(struct vnet_hash *h)
+{
+	h->a -= h->c; h->a ^= vnet_hash_rol32(h->c, 4);  h->c += h->b;
+	h->b -= h->a; h->b ^= vnet_hash_rol32(h->a, 6);  h->a += h->c;
+	h->c -= h->b; h->c ^= vnet_hash_rol32(h->b, 8);  h->b += h->a;
+	h->a -= h->c; h->a ^= vnet_hash_rol32(h->c, 16); h->c += h->b;
+	h->b -= h->a; h->b ^= vnet_hash_rol32(h->a, 19); h->a += h->c;
+	h->c -= h->b; h->c ^= vnet_hash_rol32(h->b, 4);  h->b += h->a;
+}
+
+/* After the last words: every bit of the input reaches every bit of c. */
+static inline u32 vnet_hash_final(struct vnet_hash *h)
+{
+	h->c ^= h->b; h->c -= vnet_hash_rol32(h->b, 14);
+	h->a ^= h->c; h->a -= vnet_hash_rol32(h->c, 11);
+	h->b ^= h->a; h->b -= vnet_hash_rol32(h->a, 25);
+	h->c ^= h->b; h->c -= vnet_hash_rol32(h->b, 16);
+	h->a ^= h->c; h->a -= vnet_hash_rol32(h->c, 4);
+	h->b ^= h->a; h->b -= vnet_hash_rol32(h->a, 14);
+	h->c ^= h->b; h->c -= vnet_hash_rol32(h->b, 24);
+	return h->c;
+}
+
+/* The state for @words words under @seed. */
+static inline void vnet_hash_init(struct vnet_hash *h, u32 words, u32 seed)
+{
+	h->a = h->b = h->c = VNET_HASH_INIT + (words << 2) + seed;
+}
+
+/*
+ * @k hashed under @seed. An IPv4 key is five words: the three before the
+ * addresses and the first word of each, read where they are (a mixing
+ * round and the final one, half the work of the whole key). That leaves
+ * out bytes that differ only if a builder broke the rule that an IPv4
+ * key's address tails are zero (ct_insert() checks it): two such keys
+ * would share a bucket whatever the seed, but still compare unequal.
+ */
+static inline u32 vnet_ct_key_hash(const struct vnet_ct_key *k, u32 seed)
+{
+	const u8 *p = (const u8 *)k;
+	struct vnet_hash h;
+	unsigned int i;
+
+	if (k->family == AF_INET) {
+		vnet_hash_init(&h, 5, seed);
+		h.a += core_load32(p);
+		h.b += core_load32(p + 4);
+		h.c += core_load32(p + 8);
+		vnet_hash_mix(&h);
+		h.a += core_load32(k->src);
+		h.b += core_load32(k->dst);
+		return vnet_hash_final(&h);
 	}
-	memcpy(buf, k, VNET_CT_KEY_HEAD * 4);
-	memcpy(&buf[VNET_CT_KEY_HEAD], k->src, 4);
-	memcpy(&buf[VNET_CT_KEY_HEAD + 1], k->dst, 4);
-	*n = VNET_CT_KEY_WORDS4;
-	return buf;
+	vnet_hash_init(&h, VNET_CT_KEY_WORDS, seed);
+	for (i = 0; i + 3 < VNET_CT_KEY_WORDS; i += 3) {
+		h.a += core_load32(p + 4 * i);
+		h.b += core_load32(p + 4 * i + 4);
+		h.c += core_load32(p + 4 * i + 8);
+		vnet_hash_mix(&h);
+	}
+	/* Eleven words: two are left for the final round. */
+	h.a += core_load32(p + 4 * i);
+	h.b += core_load32(p + 4 * i + 4);
+	return vnet_hash_final(&h);
 }
 
 /*

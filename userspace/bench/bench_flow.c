@@ -8,9 +8,8 @@
  * lookup that misses, then both halves inserted) and divide by PACKETS.
  *
  * What is modelled as the module does it: the key (core/flow_key.h, the
- * same struct) built from the parsed headers; its hash as the module's
- * ct_hash() computes it (the key's words that vnet_ct_key_words() picks,
- * through the kernel's jhash2: Bob Jenkins' lookup3, seeded), a bucket array
+ * same struct) built from the parsed headers; its hash, the module's own
+ * (vnet_ct_key_hash() there: Bob Jenkins' lookup3, seeded), a bucket array
  * of a power of two that the table keeps under 3/4 full, chains compared
  * key by key; an entry laid out as struct vnet_conn, cache aligned (a
  * 64-byte line of head and the halves' proofs, then a line per half:
@@ -106,63 +105,10 @@ static const unsigned int timeouts[VNET_FLOW_TO_NR] = {
 	[VNET_FLOW_TO_DROP] = 30,
 };
 
-static inline u32 rol32(u32 w, unsigned int s)
-{
-	return (w << s) | (w >> (32 - s));
-}
-
-/*
- * lookup3's hash of @n 32-bit words: three running words, a mixing
- * round per three input words, and a final avalanche.
- */
-static inline u32 hash_words(const u32 *k, u32 n, u32 seed)
-{
-	u32 a, b, c;
-
-	a = b = c = 0xdeadbeef + (n << 2) + seed;
-	for (; n > 3; n -= 3, k += 3) {
-		a += k[0];
-		b += k[1];
-		c += k[2];
-		a -= c; a ^= rol32(c, 4);  c += b;
-		b -= a; b ^= rol32(a, 6);  a += c;
-		c -= b; c ^= rol32(b, 8);  b += a;
-		a -= c; a ^= rol32(c, 16); c += b;
-		b -= a; b ^= rol32(a, 19); a += c;
-		c -= b; c ^= rol32(b, 4);  b += a;
-	}
-	switch (n) {
-	case 3:
-		c += k[2];
-		/* fall through */
-	case 2:
-		b += k[1];
-		/* fall through */
-	case 1:
-		a += k[0];
-		c ^= b; c -= rol32(b, 14);
-		a ^= c; a -= rol32(c, 11);
-		b ^= a; b -= rol32(a, 25);
-		c ^= b; c -= rol32(b, 16);
-		a ^= c; a -= rol32(c, 4);
-		b ^= a; b -= rol32(a, 14);
-		c ^= b; c -= rol32(b, 24);
-		break;
-	}
-	return c;
-}
-
 static struct model_half **bucket(const struct model_table *t,
 				  const struct vnet_ct_key *key)
 {
-	u32 buf[VNET_CT_KEY_WORDS4], n;
-	const u32 *w = vnet_ct_key_words(key, buf, &n);
-	/* As ct_hash(): a constant length each, which the compiler unrolls. */
-	u32 h = n == VNET_CT_KEY_WORDS4 ?
-		hash_words(w, VNET_CT_KEY_WORDS4, t->seed) :
-		hash_words(w, VNET_CT_KEY_WORDS, t->seed);
-
-	return &t->buckets[h & t->mask];
+	return &t->buckets[vnet_ct_key_hash(key, t->seed) & t->mask];
 }
 
 static struct model_half *lookup(const struct model_table *t,
