@@ -34,7 +34,8 @@
 # before and during the churn), BENCH_CHURN_CPUS ("free any burn free any
 # burn": a churn run for each, see churn()), BENCH_DEBUG (counters after
 # each run), BENCH_PROFILE (a perf profile of the sender's CPU with
-# vnet, after the new100k part: all-new flows, then established ones),
+# vnet, after the new100k part: all-new flows, then established ones;
+# and during each churn run),
 # BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
 # is left is left out, saying so).
@@ -700,7 +701,7 @@ churn()
 # CPU: free, any, burn or memburn.
 churn_run()
 {
-	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 tc secs
+	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid ppid= n=0 h0 h1 tc secs
 	local pin=(taskset -c "$(($(nproc) > 1 ? 1 : 0))") what
 	case $2 in
 	free) what="100000 rules, 1% replaced each second, batches on the free CPU" ;;
@@ -751,6 +752,11 @@ while True:
 			i0=$(ipis)
 			tc=$EPOCHREALTIME
 			touch "$WORK/churn.go"
+			# The sender's CPU during the churn (perf's own cost too).
+			if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
+				perf_record "$t" "$WORK/perf.churn" &
+				ppid=$!
+			fi
 		}
 		sleep 1
 		c1=$(count vh vs-src); t1=$EPOCHREALTIME
@@ -766,6 +772,10 @@ while True:
 	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
+	if [ -n "$ppid" ]; then
+		wait "$ppid"
+		perf_report "churn run $1 ($2)" "$WORK/perf.churn"
+	fi
 	n=$(wc -l <"$WORK/churn.times")
 	local before during low busy
 	before=$(awk '$1 == "before" { print $2 }' "$WORK/churn.pps" | median)
@@ -793,20 +803,33 @@ profile()
 {
 	local pid
 	command -v perf >/dev/null || { say "profile: no perf"; return; }
-	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
 	pid=$!
 	sleep 0.5
+	perf_record 4 "$WORK/perf.data"
+	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pid"
+	perf_report "$1" "$WORK/perf.data"
+}
+
+# perf_record SECONDS FILE: CPU 0's cpu-clock samples for SECONDS.
+perf_record()
+{
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 	# -N: no build-id cache (the root is read-only); symbols come from
 	# /proc/kallsyms, the module's too.
 	HOME=$WORK perf record -N -q -C 0 -e cpu-clock -F 1000 \
-		-o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1
-	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
-	wait "$pid"
-	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
+		-o "$2" -- sleep "$1" >/dev/null 2>&1
+}
+
+# perf_report WHAT FILE: the top symbols of FILE, then its objects.
+perf_report()
+{
 	local sort
+
+	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
 	for sort in sym:40 dso:8; do
-		HOME=$WORK perf report -q -i "$WORK/perf.data" \
+		HOME=$WORK perf report -q -i "$2" \
 			--kallsyms=/proc/kallsyms --stdio --no-children \
 			--sort "${sort%:*}" 2>/dev/null | grep -v '^$' |
 			head -n "${sort#*:}" | sed 's/^/# profile: /'
