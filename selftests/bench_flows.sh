@@ -34,8 +34,7 @@
 # before and during the churn), BENCH_CHURN_CPUS ("free any burn free any
 # burn": a churn run for each, see churn()), BENCH_DEBUG (counters after
 # each run), BENCH_PROFILE (a perf profile of the sender's CPU with
-# vnet, after the new100k part: all-new flows, then established ones;
-# and during each churn run),
+# vnet, after the new100k part: all-new flows, then established ones),
 # BENCH_BUDGET (seconds for the whole, 2400: a rule load gets at most an
 # eighth of what is left, and a run or part that would not fit in what
 # is left is left out, saying so).
@@ -691,6 +690,16 @@ churn()
 	# The replacement rules: the same shape, other addresses (10.99/16).
 	awk '$0 ~ / subnet s1 dir out prio [0-9]+ / && $9 <= 60000' "$WORK/vnet.rules" |
 		head -n 60000 >"$WORK/churn.base"
+	# For "elsewhere": the same vnet and rules in a namespace of its own.
+	if [[ " ${cpus[*]} " == *" elsewhere "* ]]; then
+		newns vh2
+		vnetctl -n vh2 -b - <<-EOF
+		vnet add A id 1 prefix 10.1.0.0/16 prefix fd00:1::/48
+		subnet add A s1 prefix 10.1.1.0/24 prefix fd00:1:0:1::/64
+		subnet add A s2 prefix 10.1.2.0/24 prefix fd00:1:0:2::/64
+		EOF
+		vnetctl -n vh2 -b "$WORK/vnet.rules" >/dev/null
+	fi
 	for ((r = 0; r < ${#cpus[@]}; r++)); do
 		[ "$r" -eq 0 ] || fits $((2 * ${BENCH_CHURN_SECS:-10} + 30)) "churn run $((r + 1))" || return
 		churn_run "$((r + 1))" "${cpus[r]}"
@@ -698,17 +707,22 @@ churn()
 }
 
 # churn_run RUN CPU: RUN, its number, names its samples (churn1, ...);
-# CPU: free, any, burn or memburn.
+# CPU: free, any, burn, memburn, execs (the batches' loop on the free
+# CPU with cat in vnetctl's place: the same programs started, no commit)
+# or elsewhere (the same batches, on the free CPU, into a copy of the
+# vnet and its rules in another namespace, which no packet crosses).
 churn_run()
 {
-	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid ppid= n=0 h0 h1 tc secs
-	local pin=(taskset -c "$(($(nproc) > 1 ? 1 : 0))") what
+	local t=${BENCH_CHURN_SECS:-10} i c0 c1 t0 t1 pid cpid n=0 h0 h1 tc secs
+	local pin=(taskset -c "$(($(nproc) > 1 ? 1 : 0))") what ns=vh
 	case $2 in
 	free) what="100000 rules, 1% replaced each second, batches on the free CPU" ;;
 	any) what="100000 rules, 1% replaced each second, batches on any CPU"; pin=() ;;
 	burn) what="100000 rules, none replaced, the free CPU kept busy" ;;
 	memburn) what="100000 rules, none replaced, the free CPU moving memory" ;;
-	*) say "churn: no such run: $2 (free, any, burn or memburn)"; return ;;
+	execs) what="100000 rules, none replaced, the batches' other programs on the free CPU" ;;
+	elsewhere) what="100000 rules, 1% replaced each second in another namespace, batches on the free CPU"; ns=vh2 ;;
+	*) say "churn: no such run: $2 (free, any, burn, memburn, execs or elsewhere)"; return ;;
 	esac
 	: >"$WORK/churn.pps"
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
@@ -735,8 +749,13 @@ while True:
 					sub(/prio [0-9]+ action (allow|deny)/, "prio " $9 " action " (r % 2 ? "deny" : "allow"), x)
 					print x }' >"$WORK/churn.batch"
 			b=$EPOCHREALTIME
-			"${pin[@]}" vnetctl -n vh -b "$WORK/churn.batch" >/dev/null 2>&1 ||
-				echo "churn: batch $r refused" >&2
+			if [ "$2" = execs ]; then
+				# Everything a batch runs but vnetctl itself.
+				"${pin[@]}" cat "$WORK/churn.batch" >/dev/null
+			else
+				"${pin[@]}" vnetctl -n "$ns" -b "$WORK/churn.batch" >/dev/null 2>&1 ||
+					echo "churn: batch $r refused" >&2
+			fi
 			echo "$b $EPOCHREALTIME" >>"$WORK/churn.times"
 			r=$((r + 1))
 			sleep "$(awk -v a="$b" -v b="$EPOCHREALTIME" 'BEGIN { d = 1 - (b - a); print (d > 0 ? d : 0) }')"
@@ -752,11 +771,6 @@ while True:
 			i0=$(ipis)
 			tc=$EPOCHREALTIME
 			touch "$WORK/churn.go"
-			# The sender's CPU during the churn (perf's own cost too).
-			if [ -n "${BENCH_PROFILE:-}" ] && command -v perf >/dev/null; then
-				perf_record "$t" "$WORK/perf.churn" &
-				ppid=$!
-			fi
 		}
 		sleep 1
 		c1=$(count vh vs-src); t1=$EPOCHREALTIME
@@ -772,10 +786,6 @@ while True:
 	kill "$cpid" 2>/dev/null; wait "$cpid" 2>/dev/null
 	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
 	wait "$pid"
-	if [ -n "$ppid" ]; then
-		wait "$ppid"
-		perf_report "churn run $1 ($2)" "$WORK/perf.churn"
-	fi
 	n=$(wc -l <"$WORK/churn.times")
 	local before during low busy
 	before=$(awk '$1 == "before" { print $2 }' "$WORK/churn.pps" | median)
