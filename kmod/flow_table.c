@@ -592,8 +592,9 @@ void vnet_ft_exit(struct vnet_flow_table *ft)
 int vnet_ft_type_init(struct vnet_ft_type *type,
 		      const struct rhashtable_params *fast)
 {
-	if (WARN_ON(nr_types == ARRAY_SIZE(types)) ||
-	    WARN_ON(fast && memcmp(&type->params, fast, sizeof(*fast))))
+	if (WARN_ON(nr_types == ARRAY_SIZE(types)))
+		return -ENOSPC;
+	if (WARN_ON(fast && memcmp(&type->params, fast, sizeof(*fast))))
 		return -EINVAL;
 	type->cache = kmem_cache_create(type->name, type->size, type->align,
 					FT_SLAB_FLAGS, NULL);
