@@ -811,35 +811,21 @@ while True:
 # emulation): the top symbols, then the share of each object.
 profile()
 {
-	local pid
+	local pid sort
 	command -v perf >/dev/null || { say "profile: no perf"; return; }
+	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 	ip netns exec vnet-s bash -c 'echo start >/proc/net/pktgen/pgctrl' &
 	pid=$!
 	sleep 0.5
-	perf_record 4 "$WORK/perf.data"
-	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
-	wait "$pid"
-	perf_report "$1" "$WORK/perf.data"
-}
-
-# perf_record SECONDS FILE: CPU 0's cpu-clock samples for SECONDS.
-perf_record()
-{
-	sysctl -qw kernel.kptr_restrict=0 kernel.perf_event_paranoid=-1
 	# -N: no build-id cache (the root is read-only); symbols come from
 	# /proc/kallsyms, the module's too.
 	HOME=$WORK perf record -N -q -C 0 -e cpu-clock -F 1000 \
-		-o "$2" -- sleep "$1" >/dev/null 2>&1
-}
-
-# perf_report WHAT FILE: the top symbols of FILE, then its objects.
-perf_report()
-{
-	local sort
-
+		-o "$WORK/perf.data" -- sleep 4 >/dev/null 2>&1
+	ip netns exec vnet-s bash -c 'echo stop >/proc/net/pktgen/pgctrl'
+	wait "$pid"
 	echo "# profile, $1: CPU 0's samples by symbol (top 40), then by object"
 	for sort in sym:40 dso:8; do
-		HOME=$WORK perf report -q -i "$2" \
+		HOME=$WORK perf report -q -i "$WORK/perf.data" \
 			--kallsyms=/proc/kallsyms --stdio --no-children \
 			--sort "${sort%:*}" 2>/dev/null | grep -v '^$' |
 			head -n "${sort#*:}" | sed 's/^/# profile: /'

@@ -27,6 +27,8 @@ struct vnet_ct_key {
 /* The key in 32-bit words; the words before the addresses. */
 #define VNET_CT_KEY_WORDS	(sizeof(struct vnet_ct_key) / 4)
 #define VNET_CT_KEY_HEAD	(offsetof(struct vnet_ct_key, src) / 4)
+/* An IPv4 key's words that are hashed: the head and an address word each. */
+#define VNET_CT_KEY_WORDS4	(VNET_CT_KEY_HEAD + 2)
 
 /* No padding: every byte hashed and compared is one a builder wrote. */
 _Static_assert(sizeof(struct vnet_ct_key) == 4 + 8 + 32,
@@ -130,7 +132,7 @@ static inline u32 vnet_ct_key_hash(const struct vnet_ct_key *k, u32 seed)
 	unsigned int i;
 
 	if (k->family == AF_INET) {
-		vnet_hash_init(&h, 5, seed);
+		vnet_hash_init(&h, VNET_CT_KEY_WORDS4, seed);
 		h.a += core_load32(p);
 		h.b += core_load32(p + 4);
 		h.c += core_load32(p + 8);
